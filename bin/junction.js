@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI through tsx so there is no build step between a checkout and a working hub.
+import { register } from 'tsx/esm/api';
+register();
+await import('../src/cli/main.ts');

@@ -1,0 +1,124 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { SystemName } from '../core/types.ts';
+import type { Expr } from '../core/expression/ast.ts';
+import type { HttpClient } from './http-client.ts';
+
+/** A record as read from a system: its stable key and its fields (already parsed, plain JSON-ish values). */
+export interface SourceRecord {
+  key: string;
+  data: Record<string, unknown>;
+}
+
+/** Position of an incremental read; opaque to the engine, meaningful only to the connector that made it. */
+export type Cursor = Record<string, string | number | null>;
+
+export interface ReadOptions {
+  /** Resume after this position (exclusive). Absent: read from the beginning. */
+  after?: Cursor | undefined;
+  /** A filter the connector may push down to the system (the SQL connector compiles it to SQL). */
+  filter?: Expr | undefined;
+  pageSize?: number | undefined;
+  /** Field of the object that increases with every change; required for incremental reads. */
+  modifiedField?: string | undefined;
+  /** Field that identifies a record (primary key). */
+  keyField: string;
+}
+
+export interface Page {
+  records: SourceRecord[];
+  /** Position after the last record of this page; a resumed read passes it as `after`. */
+  cursor: Cursor | null;
+  /** True when the connector applied `filter` itself, so the engine need not evaluate it again. */
+  filtered?: boolean;
+}
+
+/** One write in a batch. `ref` correlates the result with the op (the source key). */
+export type WriteOp =
+  | {
+      kind: 'upsert';
+      ref: string;
+      /** The target's unique property and its value: creates or updates idempotently. */
+      match: { property: string; value: string };
+      properties: Record<string, unknown>;
+    }
+  | { kind: 'update'; ref: string; externalId: string; properties: Record<string, unknown> }
+  | { kind: 'delete'; ref: string; externalId: string };
+
+export type WriteResult =
+  | { ref: string; ok: true; externalId: string; created: boolean }
+  | { ref: string; ok: false; code: string; message: string; retryable: boolean };
+
+/** Sync marks written back onto a source record (single-target write-back). */
+export interface RecordMark {
+  key: string;
+  values: Record<string, unknown>;
+}
+
+export interface FieldDescription {
+  name: string;
+  label?: string;
+  type: 'string' | 'number' | 'boolean' | 'date' | 'datetime' | 'enum' | 'json';
+  unique?: boolean;
+  required?: boolean;
+  options?: { value: string; label: string }[];
+}
+export interface ObjectDescription {
+  name: string;
+  label?: string;
+  fields: FieldDescription[];
+}
+
+export interface CheckResult {
+  ok: boolean;
+  message: string;
+}
+
+/** Everything a connector may use. It never imports the store, the engine or another connector. */
+export interface ConnectorContext<Config = Record<string, unknown>, Secret = Record<string, unknown>> {
+  connectionId: string;
+  config: Config;
+  secret: Secret;
+  http: HttpClient;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+export interface ConnectorLimits {
+  /** Most ops one `write` call may carry. */
+  batchSize: number;
+  /** The system's request budget per rolling 10 s window; the limiter keeps under it. */
+  requestsPer10s?: number;
+  /** Write batches that may be in flight at once. */
+  concurrency?: number;
+}
+
+/** A connection's live handle, made by `ConnectorDefinition.create`. */
+export interface Connector {
+  readonly system: SystemName;
+  readonly limits: ConnectorLimits;
+  describe(): Promise<ObjectDescription[]>;
+  read(object: string, options: ReadOptions): AsyncIterable<Page>;
+  write(object: string, ops: WriteOp[]): Promise<WriteResult[]>;
+  /** Write sync marks onto source records; only systems that can be a write-back source have it. */
+  writeMarks?(object: string, keyField: string, marks: RecordMark[]): Promise<void>;
+  check(): Promise<CheckResult>;
+  close?(): Promise<void>;
+}
+
+export interface ConnectorDefinition<Config = unknown, Secret = unknown> {
+  system: SystemName;
+  /** Validates `connection.config`; the store and API show its errors at the field. */
+  configSchema: z.ZodType<Config>;
+  secretSchema: z.ZodType<Secret>;
+  /** Base URL and limits the HTTP client needs before `create` runs. */
+  http?: (config: Config) => { baseUrl: string; limits: ConnectorLimits };
+  create(ctx: ConnectorContext<Config, Secret>): Connector;
+}
+
+/** Tags a connector definition (no behaviour; keeps every connector folder shaped the same). */
+export function defineConnector<Config, Secret>(
+  definition: ConnectorDefinition<Config, Secret>,
+): ConnectorDefinition<Config, Secret> {
+  return definition;
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/**
+ * A transform turns one field value into another. Transforms run in order; each gets the previous
+ * one's output. A transform that cannot handle its input throws TransformError (the record fails with
+ * that reason, the rest of the run goes on).
+ */
+export const TransformSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('trim') }),
+  z.object({ type: z.literal('lower') }),
+  z.object({ type: z.literal('upper') }),
+  /** Replace null/undefined/'' by a constant. */
+  z.object({ type: z.literal('default'), value: z.unknown() }),
+  /**
+   * Parse a date (ISO string, Date, epoch ms, or `input` pattern such as 'dd.MM.yyyy') and format it as
+   * `output`: a date-fns pattern ('dd.MM.yyyy', 'yyyy-MM-dd'), 'iso' (full ISO timestamp) or
+   * 'epoch-ms' (HubSpot date properties: midnight UTC in milliseconds).
+   */
+  z.object({
+    type: z.literal('date'),
+    input: z.string().optional(),
+    output: z.string().default('yyyy-MM-dd'),
+  }),
+  /** Parse a number; Swiss/German input like "1'234.50" or "1.234,50" with `decimal: ','`. */
+  z.object({ type: z.literal('number'), decimal: z.enum(['.', ',']).default('.') }),
+  /** Parse yes/no words (ja/nein, true/false, 1/0, oui/non…) into a boolean. */
+  z.object({
+    type: z.literal('boolean'),
+    true: z.array(z.string()).optional(),
+    false: z.array(z.string()).optional(),
+  }),
+  /** Look a value up in a table; unknown values take `default`, or fail when `strict`. */
+  z.object({
+    type: z.literal('valueMap'),
+    map: z.record(z.string(), z.unknown()),
+    default: z.unknown().optional(),
+    strict: z.boolean().default(false),
+  }),
+  /** Split a string and keep part `index` (negative counts from the end). */
+  z.object({ type: z.literal('split'), separator: z.string(), index: z.number().int().default(0) }),
+  /** Trim and lower-case an e-mail address; fail with `invalid_email` when it is not one. */
+  z.object({ type: z.literal('email') }),
+  /** Normalise a phone number to E.164; fail with `invalid_phone` when it is not one. */
+  z.object({ type: z.literal('phone'), defaultCountry: z.string().length(2).default('CH') }),
+  /** Cut a string to at most `length` characters. */
+  z.object({ type: z.literal('truncate'), length: z.number().int().positive() }),
+]);
+export type Transform = z.infer<typeof TransformSchema>;
+export const TRANSFORM_TYPES = TransformSchema.options.map((o) => o.shape.type.value);
+export type TransformType = Transform['type'];
+
+/**
+ * One target field and where its value comes from: a source field path (`from`), a constant (`value`)
+ * or a template over source fields (`template: "{first_name} {last_name}"`).
+ */
+export const FieldMappingSchema = z
+  .object({
+    target: z.string().min(1),
+    from: z.string().min(1).optional(),
+    value: z.unknown().optional(),
+    template: z.string().optional(),
+    transform: z.array(TransformSchema).default([]),
+    /** A record whose value for this field ends up empty fails with `required_field_missing`. */
+    required: z.boolean().default(false),
+  })
+  .refine(
+    (f) => [f.from !== undefined, f.value !== undefined, f.template !== undefined].filter(Boolean).length === 1,
+    { message: 'exactly one of from, value or template is required' },
+  );
+export type FieldMapping = z.infer<typeof FieldMappingSchema>;
+
+/** Source-record columns that receive the sync marks (single-target write-back). */
+export const WriteBackSchema = z.object({
+  externalId: z.string().optional(),
+  lastSync: z.string().optional(),
+  lastSuccess: z.string().optional(),
+  status: z.string().optional(),
+  remark: z.string().optional(),
+});
+export type WriteBack = z.infer<typeof WriteBackSchema>;
+
+export const MappingDefinitionSchema = z.object({
+  id: z.string().min(1).regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
+  name: z.string().min(1),
+  source: z.object({
+    connectionId: z.string().min(1),
+    object: z.string().min(1),
+    /** The field that identifies a source record for good (primary key). */
+    key: z.string().min(1),
+    /** A timestamp field that changes on every change; enables incremental reads. */
+    modifiedField: z.string().optional(),
+  }),
+  target: z.object({ connectionId: z.string().min(1), object: z.string().min(1) }),
+  /**
+   * How a record is found in the target when Junction has no link yet: the target's unique property
+   * (`target`, e.g. `email`) and the mapped field that carries its value (`source`, a target field name
+   * of `fields`; defaults to `target`).
+   */
+  matchKey: z.object({ target: z.string().min(1), source: z.string().min(1).optional() }),
+  fields: z.array(FieldMappingSchema).min(1),
+  /** Expression that decides which source records are synced (see src/core/expression). */
+  filter: z.string().optional(),
+  /** What happens in the target when the source record is deleted. */
+  deletes: z.enum(['propagate', 'archive', 'ignore']).default('ignore'),
+  writeBack: WriteBackSchema.optional(),
+});
+export type MappingDefinition = z.infer<typeof MappingDefinitionSchema>;
+export type MappingDefinitionInput = z.input<typeof MappingDefinitionSchema>;

@@ -1,0 +1,100 @@
+/** The domain vocabulary shared by engine, store, server and UI. Pure types, no behaviour. */
+
+export const SYSTEMS = ['sql', 'hubspot', 'brevo', 'abacus', 'spreadsheet'] as const;
+export type SystemName = (typeof SYSTEMS)[number];
+
+/** An outside system plus how to reach it. `secret` is decrypted only in memory, never logged. */
+export interface Connection {
+  id: string;
+  name: string;
+  system: SystemName;
+  config: Record<string, unknown>;
+  secret: Record<string, unknown>;
+}
+
+export type Schedule = { everyMinutes: number } | { cron: string; timezone?: string };
+
+export const NOTIFY_ON = ['success', 'warning', 'failure'] as const;
+export type NotifyOn = (typeof NOTIFY_ON)[number];
+
+export interface Task {
+  id: string;
+  name: string;
+  mappingId: string;
+  schedule: Schedule | null;
+  enabled: boolean;
+  /** 'incremental' reads only records changed since the last completed run; 'full' reads all. */
+  mode: 'incremental' | 'full';
+  notify: { on: NotifyOn[]; to: string[] };
+  params: Record<string, unknown>;
+}
+
+export const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'warning', 'failed', 'cancelled'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export const EXECUTION_TRIGGERS = ['schedule', 'manual', 'webhook', 'import', 'cli'] as const;
+export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
+
+export interface ExecutionCounts {
+  read: number;
+  filtered: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  failed: number;
+}
+export const ZERO_COUNTS: Readonly<ExecutionCounts> = Object.freeze({
+  read: 0,
+  filtered: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  deleted: 0,
+  failed: 0,
+});
+
+export interface Execution {
+  id: string;
+  taskId: string;
+  trigger: ExecutionTrigger;
+  status: ExecutionStatus;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  heartbeatAt: Date | null;
+  counts: ExecutionCounts;
+  error: { code: string; message: string } | null;
+  /** Execution this one resumed (a crashed run's checkpoint was picked up). */
+  resumedFrom: string | null;
+}
+
+export const ITEM_ACTIONS = ['create', 'update', 'unchanged', 'delete', 'skip', 'fail'] as const;
+export type ItemAction = (typeof ITEM_ACTIONS)[number];
+
+/** One object touched by an execution. `payload` is what was (or should have been) sent. */
+export interface ExecutionItem {
+  executionId: string;
+  sourceKey: string;
+  targetId: string | null;
+  action: ItemAction;
+  code: string | null;
+  message: string | null;
+  payload: unknown;
+}
+
+export const SYNC_STATUSES = ['ok', 'failed', 'deleted'] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+/** One source record in one target: the identity map and the change detector. */
+export interface SyncLink {
+  sourceConnectionId: string;
+  sourceObject: string;
+  sourceKey: string;
+  targetConnectionId: string;
+  targetObject: string;
+  externalId: string | null;
+  lastSyncAt: Date | null;
+  lastSuccessAt: Date | null;
+  status: SyncStatus;
+  remark: string | null;
+  payloadHash: string | null;
+}

@@ -1,0 +1,11 @@
+import { PostgresDialect } from 'kysely';
+
+/** A Kysely dialect over a PostgreSQL pool. */
+export async function createPostgresDialect(url: string, poolSize = 10): Promise<PostgresDialect> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that loses its server (restart, failover) must not crash the process; the pool
+  // replaces it on the next checkout.
+  pool.on('error', () => {});
+  return new PostgresDialect({ pool });
+}

@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import { NotFoundError } from '../../core/errors.ts';
+import type { Connection, SystemName } from '../../core/types.ts';
+import type { Database } from '../schema.ts';
+import type { SecretBox } from '../secret-box.ts';
+
+/** Connections with their secrets sealed at rest; `get` opens them, `list` never does. */
+export function createConnectionRepository(db: Kysely<Database>, box: SecretBox) {
+  return {
+    /** Creates or replaces a connection (by id). */
+    async save(connection: Connection): Promise<void> {
+      const now = new Date().toISOString();
+      const row = {
+        id: connection.id,
+        name: connection.name,
+        system: connection.system,
+        config: JSON.stringify(connection.config),
+        secret_sealed: Object.keys(connection.secret).length ? box.seal(connection.secret) : null,
+        updated_at: now,
+      };
+      await db
+        .insertInto('connections')
+        .values({ ...row, created_at: now })
+        .onConflict((oc) => oc.column('id').doUpdateSet(row))
+        .execute();
+    },
+
+    /** The connection with its secret opened; throws NotFoundError. */
+    async get(id: string): Promise<Connection> {
+      const row = await db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new NotFoundError(`connection '${id}' does not exist`);
+      return {
+        id: row.id,
+        name: row.name,
+        system: row.system as SystemName,
+        config: JSON.parse(row.config),
+        secret: row.secret_sealed ? (box.open(row.secret_sealed) as Record<string, unknown>) : {},
+      };
+    },
+
+    /** All connections, secrets reduced to whether they are set. */
+    async list(): Promise<(Omit<Connection, 'secret'> & { secretSet: boolean })[]> {
+      const rows = await db.selectFrom('connections').selectAll().orderBy('id').execute();
+      return rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        system: r.system as SystemName,
+        config: JSON.parse(r.config),
+        secretSet: r.secret_sealed !== null,
+      }));
+    },
+
+    async delete(id: string): Promise<void> {
+      await db.deleteFrom('connections').where('id', '=', id).execute();
+    },
+  };
+}

@@ -1,0 +1,279 @@
+import type { Kysely } from 'kysely';
+import { NotFoundError, TaskBusyError } from '../../core/errors.ts';
+import {
+  type Execution,
+  type ExecutionCounts,
+  type ExecutionItem,
+  type ExecutionStatus,
+  type ExecutionTrigger,
+  type ItemAction,
+  type SyncLink,
+  ZERO_COUNTS,
+} from '../../core/types.ts';
+import type { Database, ExecutionsTable } from '../schema.ts';
+import { upsertLinks } from './sync-links.ts';
+
+/** Where a run stands: the watermark it started from and how far it got. Cursors are connector-opaque. */
+export interface RunPosition {
+  base: Record<string, unknown> | null;
+  position: Record<string, unknown> | null;
+}
+
+export interface BeginOptions {
+  taskId: string;
+  trigger: ExecutionTrigger;
+  owner: string;
+  /** A running execution whose heartbeat is older than this is taken as crashed. */
+  staleAfterMs: number;
+  /** Tells whether a run's owner (`host:pid`) is known to be gone, so it need not wait for staleness. */
+  ownerIsGone?: (owner: string) => boolean;
+  now?: Date;
+}
+
+export interface BeginResult {
+  execution: Execution;
+  /** Watermark of the last completed run (incremental reads start after it). */
+  watermark: Record<string, unknown> | null;
+  /** Present when a previous run died mid-way: continue from here instead of the watermark. */
+  resume: (RunPosition & { executionId: string }) | null;
+}
+
+const parse = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
+
+function toExecution(r: ExecutionsTable): Execution {
+  return {
+    id: r.id,
+    taskId: r.task_id,
+    trigger: r.trigger as ExecutionTrigger,
+    status: r.status as ExecutionStatus,
+    startedAt: r.started_at ? new Date(r.started_at) : null,
+    finishedAt: r.finished_at ? new Date(r.finished_at) : null,
+    heartbeatAt: r.heartbeat_at ? new Date(r.heartbeat_at) : null,
+    counts: { ...ZERO_COUNTS, ...JSON.parse(r.counts) },
+    error: r.error_code ? { code: r.error_code, message: r.error_message ?? '' } : null,
+    resumedFrom: r.resumed_from,
+  };
+}
+
+/** Executions, their items and the task checkpoints they move, each change in one transaction. */
+export function createExecutionRepository(db: Kysely<Database>) {
+  async function closeCrashed(trx: Kysely<Database>, row: ExecutionsTable, now: Date, reason: string) {
+    await trx
+      .updateTable('executions')
+      .set({
+        status: 'failed',
+        finished_at: now.toISOString(),
+        error_code: 'crashed',
+        error_message: reason,
+      })
+      .where('id', '=', row.id)
+      .where('status', '=', 'running')
+      .execute();
+  }
+
+  function isStale(row: ExecutionsTable, o: { staleAfterMs: number; ownerIsGone?: (owner: string) => boolean }, now: Date) {
+    const beat = row.heartbeat_at ?? row.started_at ?? row.created_at;
+    return (
+      now.getTime() - new Date(beat).getTime() > o.staleAfterMs || (row.owner !== null && (o.ownerIsGone?.(row.owner) ?? false))
+    );
+  }
+
+  return {
+    /**
+     * Starts a run of a task: closes a crashed predecessor, refuses when a live one holds the task
+     * (TaskBusyError), and hands back where to read from.
+     */
+    async begin(o: BeginOptions): Promise<BeginResult> {
+      const now = o.now ?? new Date();
+      const id = crypto.randomUUID();
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const running = await trx
+            .selectFrom('executions')
+            .selectAll()
+            .where('task_id', '=', o.taskId)
+            .where('status', '=', 'running')
+            .executeTakeFirst();
+          if (running) {
+            if (!isStale(running, o, now)) throw new TaskBusyError(`task '${o.taskId}' is already running (execution ${running.id})`);
+            await closeCrashed(trx, running, now, `the process running it (${running.owner}) stopped; execution ${id} resumes it`);
+          }
+          const checkpoint = await trx.selectFrom('checkpoints').selectAll().where('task_id', '=', o.taskId).executeTakeFirst();
+          const inProgress = parse<RunPosition>(checkpoint?.in_progress ?? null);
+          const resume = inProgress && checkpoint?.execution_id ? { ...inProgress, executionId: checkpoint.execution_id } : null;
+          const row: ExecutionsTable = {
+            id,
+            task_id: o.taskId,
+            trigger: o.trigger,
+            status: 'running',
+            owner: o.owner,
+            started_at: now.toISOString(),
+            finished_at: null,
+            heartbeat_at: now.toISOString(),
+            counts: JSON.stringify(ZERO_COUNTS),
+            error_code: null,
+            error_message: null,
+            resumed_from: resume?.executionId ?? null,
+            created_at: now.toISOString(),
+          };
+          await trx.insertInto('executions').values(row).execute();
+          await trx
+            .insertInto('checkpoints')
+            .values({ task_id: o.taskId, watermark: null, in_progress: null, execution_id: id, updated_at: now.toISOString() })
+            .onConflict((oc) => oc.column('task_id').doUpdateSet({ execution_id: id, updated_at: now.toISOString() }))
+            .execute();
+          return { execution: toExecution(row), watermark: parse(checkpoint?.watermark ?? null), resume };
+        });
+      } catch (err) {
+        // Two processes racing past the check both try to insert; the partial unique index lets one win.
+        if (!(err instanceof TaskBusyError) && /unique|duplicate/i.test(String((err as Error).message))) {
+          throw new TaskBusyError(`task '${o.taskId}' is already running`, { cause: err });
+        }
+        throw err;
+      }
+    },
+
+    /** Closes every running execution that has gone stale (on start-up and periodically). */
+    async closeStale(o: { staleAfterMs: number; ownerIsGone?: (owner: string) => boolean; now?: Date }): Promise<string[]> {
+      const now = o.now ?? new Date();
+      const running = await db.selectFrom('executions').selectAll().where('status', '=', 'running').execute();
+      const closed: string[] = [];
+      for (const row of running) {
+        if (!isStale(row, o, now)) continue;
+        await closeCrashed(db, row, now, `the process running it (${row.owner}) stopped before it finished`);
+        closed.push(row.id);
+      }
+      return closed;
+    },
+
+    /**
+     * Records one processed page atomically: its items, links, counts and the position to resume from.
+     * A crash before this commit replays the page; writes are idempotent, so the replay duplicates nothing.
+     */
+    async commitPage(p: {
+      executionId: string;
+      taskId: string;
+      counts: ExecutionCounts;
+      items: Omit<ExecutionItem, 'executionId'>[];
+      links: SyncLink[];
+      position: RunPosition | null;
+    }): Promise<void> {
+      const now = new Date().toISOString();
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < p.items.length; i += 200) {
+          await trx
+            .insertInto('execution_items')
+            .values(
+              p.items.slice(i, i + 200).map((it) => ({
+                execution_id: p.executionId,
+                source_key: it.sourceKey,
+                target_id: it.targetId,
+                action: it.action,
+                code: it.code,
+                message: it.message,
+                payload: it.payload === undefined || it.payload === null ? null : JSON.stringify(it.payload),
+                created_at: now,
+              })),
+            )
+            .execute();
+        }
+        if (p.links.length) await upsertLinks(trx, p.links);
+        await trx
+          .updateTable('executions')
+          .set({ counts: JSON.stringify(p.counts), heartbeat_at: now })
+          .where('id', '=', p.executionId)
+          .execute();
+        if (p.position) {
+          await trx
+            .updateTable('checkpoints')
+            .set({ in_progress: JSON.stringify(p.position), updated_at: now })
+            .where('task_id', '=', p.taskId)
+            .where('execution_id', '=', p.executionId)
+            .execute();
+        }
+      });
+    },
+
+    /** Keeps a long page from looking like a crash. */
+    async heartbeat(executionId: string): Promise<void> {
+      await db.updateTable('executions').set({ heartbeat_at: new Date().toISOString() }).where('id', '=', executionId).execute();
+    },
+
+    /**
+     * Ends a run. A completed run moves the watermark and clears the resume point; a failed one keeps
+     * the resume point so the next run continues where this one stopped.
+     */
+    async finish(p: {
+      executionId: string;
+      taskId: string;
+      status: Exclude<ExecutionStatus, 'queued' | 'running'>;
+      counts: ExecutionCounts;
+      error?: { code: string; message: string } | null;
+      /** Set when the run read to the end: the next incremental run starts after it. */
+      watermark?: Record<string, unknown> | null;
+    }): Promise<void> {
+      const now = new Date().toISOString();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('executions')
+          .set({
+            status: p.status,
+            finished_at: now,
+            heartbeat_at: now,
+            counts: JSON.stringify(p.counts),
+            error_code: p.error?.code ?? null,
+            error_message: p.error?.message ?? null,
+          })
+          .where('id', '=', p.executionId)
+          .execute();
+        if (p.watermark !== undefined) {
+          await trx
+            .updateTable('checkpoints')
+            .set({ watermark: p.watermark ? JSON.stringify(p.watermark) : null, in_progress: null, updated_at: now })
+            .where('task_id', '=', p.taskId)
+            .where('execution_id', '=', p.executionId)
+            .execute();
+        }
+      });
+    },
+
+    async get(id: string): Promise<Execution> {
+      const row = await db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new NotFoundError(`execution '${id}' does not exist`);
+      return toExecution(row);
+    },
+
+    /** Newest first. */
+    async list(f: { taskId?: string; status?: ExecutionStatus; limit?: number } = {}): Promise<Execution[]> {
+      let q = db.selectFrom('executions').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(f.limit ?? 50);
+      if (f.taskId) q = q.where('task_id', '=', f.taskId);
+      if (f.status) q = q.where('status', '=', f.status);
+      return (await q.execute()).map(toExecution);
+    },
+
+    async items(executionId: string, f: { action?: ItemAction; limit?: number; offset?: number } = {}): Promise<ExecutionItem[]> {
+      let q = db
+        .selectFrom('execution_items')
+        .selectAll()
+        .where('execution_id', '=', executionId)
+        .orderBy('id')
+        .limit(f.limit ?? 100)
+        .offset(f.offset ?? 0);
+      if (f.action) q = q.where('action', '=', f.action);
+      return (await q.execute()).map((r) => ({
+        executionId: r.execution_id,
+        sourceKey: r.source_key,
+        targetId: r.target_id,
+        action: r.action as ItemAction,
+        code: r.code,
+        message: r.message,
+        payload: r.payload ? JSON.parse(r.payload) : null,
+      }));
+    },
+
+    async checkpoint(taskId: string) {
+      const row = await db.selectFrom('checkpoints').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+      return row ? { watermark: parse(row.watermark), inProgress: parse<RunPosition>(row.in_progress), executionId: row.execution_id } : null;
+    },
+  };
+}

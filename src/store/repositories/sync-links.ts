@@ -1,0 +1,133 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { SyncLink, SyncStatus } from '../../core/types.ts';
+import type { Database, SyncLinksTable } from '../schema.ts';
+import type { Dialect } from '../store.ts';
+
+/** Which source object is linked to which target object: the pair every link query is scoped to. */
+export interface LinkScope {
+  sourceConnectionId: string;
+  sourceObject: string;
+  targetConnectionId: string;
+  targetObject: string;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const date = (s: string | null) => (s ? new Date(s) : null);
+
+function toLink(r: SyncLinksTable): SyncLink {
+  return {
+    sourceConnectionId: r.source_connection_id,
+    sourceObject: r.source_object,
+    sourceKey: r.source_key,
+    targetConnectionId: r.target_connection_id,
+    targetObject: r.target_object,
+    externalId: r.external_id,
+    lastSyncAt: date(r.last_sync_at),
+    lastSuccessAt: date(r.last_success_at),
+    status: r.status as SyncStatus,
+    remark: r.remark,
+    payloadHash: r.payload_hash,
+  };
+}
+
+/** Writes links in one statement per chunk; used inside the page-commit transaction. */
+export async function upsertLinks(db: Kysely<Database> | Transaction<Database>, links: SyncLink[]): Promise<void> {
+  for (let i = 0; i < links.length; i += 200) {
+    const rows = links.slice(i, i + 200).map((l) => ({
+      source_connection_id: l.sourceConnectionId,
+      source_object: l.sourceObject,
+      source_key: l.sourceKey,
+      target_connection_id: l.targetConnectionId,
+      target_object: l.targetObject,
+      external_id: l.externalId,
+      last_sync_at: iso(l.lastSyncAt),
+      last_success_at: iso(l.lastSuccessAt),
+      status: l.status,
+      remark: l.remark,
+      payload_hash: l.payloadHash,
+    }));
+    await db
+      .insertInto('sync_links')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .columns(['source_connection_id', 'source_object', 'source_key', 'target_connection_id', 'target_object'])
+          .doUpdateSet((eb) => ({
+            external_id: eb.ref('excluded.external_id'),
+            last_sync_at: eb.ref('excluded.last_sync_at'),
+            last_success_at: eb.ref('excluded.last_success_at'),
+            status: eb.ref('excluded.status'),
+            remark: eb.ref('excluded.remark'),
+            payload_hash: eb.ref('excluded.payload_hash'),
+          })),
+      )
+      .execute();
+  }
+}
+
+/** Sync links: one row per source record and target; the identity map and change detector. */
+export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect) {
+  const scoped = (scope: LinkScope) =>
+    db
+      .selectFrom('sync_links')
+      .selectAll()
+      .where('source_connection_id', '=', scope.sourceConnectionId)
+      .where('source_object', '=', scope.sourceObject)
+      .where('target_connection_id', '=', scope.targetConnectionId)
+      .where('target_object', '=', scope.targetObject);
+
+  return {
+    /** The links of these source keys, by key (one query per 500 keys). */
+    async getMany(scope: LinkScope, keys: string[]): Promise<Map<string, SyncLink>> {
+      const out = new Map<string, SyncLink>();
+      for (let i = 0; i < keys.length; i += 500) {
+        const rows = await scoped(scope).where('source_key', 'in', keys.slice(i, i + 500)).execute();
+        for (const r of rows) out.set(r.source_key, toLink(r));
+      }
+      return out;
+    },
+
+    /** Source keys whose last sync failed: an incremental run retries them even if unchanged. */
+    async failedKeys(scope: LinkScope, limit = 10_000): Promise<string[]> {
+      const rows = await db
+        .selectFrom('sync_links')
+        .select('source_key')
+        .where('source_connection_id', '=', scope.sourceConnectionId)
+        .where('source_object', '=', scope.sourceObject)
+        .where('target_connection_id', '=', scope.targetConnectionId)
+        .where('target_object', '=', scope.targetObject)
+        .where('status', '=', 'failed')
+        .orderBy('source_key')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.source_key);
+    },
+
+    /** Every target a source record is linked to (the record view). */
+    async forSourceRecord(sourceConnectionId: string, sourceObject: string, sourceKey: string): Promise<SyncLink[]> {
+      const rows = await db
+        .selectFrom('sync_links')
+        .selectAll()
+        .where('source_connection_id', '=', sourceConnectionId)
+        .where('source_object', '=', sourceObject)
+        .where('source_key', '=', sourceKey)
+        .execute();
+      return rows.map(toLink);
+    },
+
+    async count(scope: LinkScope, status?: SyncStatus): Promise<number> {
+      let q = db
+        .selectFrom('sync_links')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('source_connection_id', '=', scope.sourceConnectionId)
+        .where('source_object', '=', scope.sourceObject)
+        .where('target_connection_id', '=', scope.targetConnectionId)
+        .where('target_object', '=', scope.targetObject);
+      if (status) q = q.where('status', '=', status);
+      const row = await q.executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    upsert: (links: SyncLink[]) => upsertLinks(db, links),
+  };
+}

@@ -1,0 +1,98 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types as Kysely sees them. Timestamps are ISO-8601 UTC text and JSON is text in both dialects:
+ * one representation keeps the repositories dialect-free, and ISO text sorts chronologically.
+ */
+export interface Database {
+  connections: ConnectionsTable;
+  mapping_definitions: MappingDefinitionsTable;
+  tasks: TasksTable;
+  executions: ExecutionsTable;
+  execution_items: ExecutionItemsTable;
+  sync_links: SyncLinksTable;
+  checkpoints: CheckpointsTable;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  name: string;
+  system: string;
+  config: string;
+  /** AES-256-GCM sealed JSON of the connection's secret fields. */
+  secret_sealed: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MappingDefinitionsTable {
+  id: string;
+  name: string;
+  definition: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TasksTable {
+  id: string;
+  name: string;
+  mapping_id: string;
+  enabled: number;
+  /** JSON: schedule, mode, notify, params. */
+  definition: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ExecutionsTable {
+  id: string;
+  task_id: string;
+  trigger: string;
+  status: string;
+  /** Holder of the run: `host:pid`; used to tell a crashed run from a live one. */
+  owner: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  heartbeat_at: string | null;
+  counts: string;
+  error_code: string | null;
+  error_message: string | null;
+  resumed_from: string | null;
+  created_at: string;
+}
+
+export interface ExecutionItemsTable {
+  id: Generated<number>;
+  execution_id: string;
+  source_key: string;
+  target_id: string | null;
+  action: string;
+  code: string | null;
+  message: string | null;
+  payload: string | null;
+  created_at: string;
+}
+
+export interface SyncLinksTable {
+  source_connection_id: string;
+  source_object: string;
+  source_key: string;
+  target_connection_id: string;
+  target_object: string;
+  external_id: string | null;
+  last_sync_at: string | null;
+  last_success_at: string | null;
+  status: string;
+  remark: string | null;
+  payload_hash: string | null;
+}
+
+export interface CheckpointsTable {
+  task_id: string;
+  /** JSON cursor up to which the last *completed* run read (incremental mode). */
+  watermark: string | null;
+  /** JSON `{ base, position }` of the run in progress; non-null after a crash means "resume here". */
+  in_progress: string | null;
+  execution_id: string | null;
+  updated_at: string;
+}

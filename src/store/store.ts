@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import { Kysely } from 'kysely';
+import { createPostgresDialect } from './dialect/postgres.ts';
+import { createSqliteDialect } from './dialect/sqlite.ts';
+import { migrateToLatest } from './migrate.ts';
+import { createConnectionRepository } from './repositories/connections.ts';
+import { createExecutionRepository } from './repositories/executions.ts';
+import { createMappingRepository } from './repositories/mappings.ts';
+import { createSyncLinkRepository } from './repositories/sync-links.ts';
+import { createTaskRepository } from './repositories/tasks.ts';
+import type { Database } from './schema.ts';
+import type { SecretBox } from './secret-box.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface StoreOptions {
+  /** `postgres://…` selects PostgreSQL; absent, SQLite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Folder for the SQLite file (default `./junction-data`). */
+  dataDir?: string | undefined;
+  /** Seals connection secrets at rest. */
+  secretBox: SecretBox;
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+}
+
+/** The one door to persisted state: repositories over one Kysely instance. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  readonly connections: ReturnType<typeof createConnectionRepository>;
+  readonly mappings: ReturnType<typeof createMappingRepository>;
+  readonly tasks: ReturnType<typeof createTaskRepository>;
+  readonly executions: ReturnType<typeof createExecutionRepository>;
+  readonly syncLinks: ReturnType<typeof createSyncLinkRepository>;
+  close(): Promise<void>;
+}
+
+/** Opens the store named by the options and brings its schema up to date. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const url = options.databaseUrl;
+  const dialect: Dialect = url && /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
+  const kyselyDialect =
+    dialect === 'postgres'
+      ? await createPostgresDialect(url as string)
+      : await createSqliteDialect(url?.startsWith('sqlite:') ? url.slice(7) : join(options.dataDir ?? 'junction-data', 'junction.db'));
+  const db = new Kysely<Database>({ dialect: kyselyDialect });
+  if (options.migrate !== false) await migrateToLatest(db, dialect);
+  return {
+    db,
+    dialect,
+    connections: createConnectionRepository(db, options.secretBox),
+    mappings: createMappingRepository(db),
+    tasks: createTaskRepository(db),
+    executions: createExecutionRepository(db),
+    syncLinks: createSyncLinkRepository(db, dialect),
+    close: () => db.destroy(),
+  };
+}

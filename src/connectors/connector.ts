@@ -99,6 +99,8 @@ export interface Connector {
   readonly limits: ConnectorLimits;
   describe(): Promise<ObjectDescription[]>;
   read(object: string, options: ReadOptions): AsyncIterable<Page>;
+  /** Reads the named records (to retry ones that failed before); absent keys are simply not returned. */
+  readByKeys?(object: string, keyField: string, keys: string[]): Promise<SourceRecord[]>;
   write(object: string, ops: WriteOp[]): Promise<WriteResult[]>;
   /** Write sync marks onto source records; only systems that can be a write-back source have it. */
   writeMarks?(object: string, keyField: string, marks: RecordMark[]): Promise<void>;
@@ -111,8 +113,11 @@ export interface ConnectorDefinition<Config = unknown, Secret = unknown> {
   /** Validates `connection.config`; the store and API show its errors at the field. */
   configSchema: z.ZodType<Config>;
   secretSchema: z.ZodType<Secret>;
-  /** Base URL and limits the HTTP client needs before `create` runs. */
-  http?: (config: Config) => { baseUrl: string; limits: ConnectorLimits };
+  /** Base URL, limits and auth headers the HTTP client needs before `create` runs. */
+  http?: (
+    config: Config,
+    secret: Secret,
+  ) => { baseUrl: string; limits: ConnectorLimits; timeoutMs?: number; headers?: () => Record<string, string> };
   create(ctx: ConnectorContext<Config, Secret>): Connector;
 }
 

@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import { ValidationError } from '../core/errors.ts';
+import type { Connection, SystemName } from '../core/types.ts';
+import type { Connector, ConnectorDefinition } from './connector.ts';
+import { HttpClient, type HttpCallInfo } from './http-client.ts';
+import { hubspotConnector } from './hubspot/index.ts';
+import { limiterFor } from './rate-limiter.ts';
+import { sqlConnector } from './sql/index.ts';
+
+/** Every system Junction can talk to, by name. */
+export const CONNECTORS: Partial<Record<SystemName, ConnectorDefinition<any, any>>> = {
+  sql: sqlConnector,
+  hubspot: hubspotConnector,
+};
+
+export interface ConnectorRuntime {
+  log: Logger;
+  signal: AbortSignal;
+  /** Observes every HTTP call (counts for executions, metrics, benchmarks). */
+  onCall?: (info: HttpCallInfo & { connectionId: string }) => void;
+}
+
+/** Validates a connection's config and secret and makes its live connector. */
+export function createConnector(connection: Connection, rt: ConnectorRuntime): Connector {
+  const def = CONNECTORS[connection.system];
+  if (!def) throw new ValidationError(`no connector for system '${connection.system}'`);
+  const config = def.configSchema.safeParse(connection.config);
+  if (!config.success) {
+    throw new ValidationError(`connection '${connection.id}': invalid config`, { details: { issues: config.error.issues } });
+  }
+  const secret = def.secretSchema.safeParse(connection.secret);
+  if (!secret.success) {
+    // Issues name the field, never the value: secrets stay out of messages.
+    throw new ValidationError(`connection '${connection.id}': invalid or missing secret`, {
+      details: { fields: secret.error.issues.map((i) => i.path.join('.')) },
+    });
+  }
+  const httpSetup = def.http?.(config.data, secret.data);
+  const http = new HttpClient({
+    baseUrl: httpSetup?.baseUrl ?? 'http://invalid.local',
+    headers: httpSetup?.headers,
+    limiter: limiterFor(connection.id, httpSetup?.limits.requestsPer10s),
+    timeoutMs: httpSetup?.timeoutMs ?? 30_000,
+    signal: rt.signal,
+    onCall: rt.onCall ? (info) => rt.onCall?.({ ...info, connectionId: connection.id }) : undefined,
+  });
+  return def.create({ connectionId: connection.id, config: config.data, secret: secret.data, http, log: rt.log, signal: rt.signal });
+}

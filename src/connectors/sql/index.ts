@@ -1,0 +1,171 @@
+import { sql } from 'kysely';
+import { compileToSql } from '../../core/expression/index.ts';
+import { JunctionError } from '../../core/errors.ts';
+import {
+  type Connector,
+  type Cursor,
+  defineConnector,
+  type FieldDescription,
+  type ObjectDescription,
+  type Page,
+  type ReadOptions,
+  type RecordMark,
+  type SourceRecord,
+} from '../connector.ts';
+import { type BusinessDb, openBusinessDb } from './database.ts';
+import { fragmentToSql } from './fragment.ts';
+import { SqlConfigSchema, SqlSecretSchema } from './schemas.ts';
+
+/** The business system has no such table/view or column. */
+export class UnknownObjectError extends JunctionError {
+  override readonly code = 'unknown_object';
+}
+
+const typeOf = (dataType: string): FieldDescription['type'] => {
+  const t = dataType.toLowerCase();
+  if (/bool/.test(t)) return 'boolean';
+  if (/int|real|double|numeric|decimal|float/.test(t)) return 'number';
+  if (/timestamp|datetime/.test(t)) return 'datetime';
+  if (/date/.test(t)) return 'date';
+  if (/json/.test(t)) return 'json';
+  return 'string';
+};
+
+/** Values leave the connector as plain JSON-ish values; keys always as strings. */
+const keyString = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
+const cursorValue = (v: unknown): string | number | null =>
+  v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : typeof v === 'number' ? v : String(v);
+
+/**
+ * The customer's business system: reads tables or views page by page in a stable keyset order
+ * (modified column, then key), pushing the mapping's filter down as parameterised SQL where it can,
+ * and writes sync marks back into configured columns.
+ */
+export const sqlConnector = defineConnector({
+  system: 'sql',
+  configSchema: SqlConfigSchema,
+  secretSchema: SqlSecretSchema,
+  create(ctx): Connector {
+    let opened: Promise<{ db: BusinessDb; dialect: 'sqlite' | 'postgres' }> | undefined;
+    const open = () => {
+      opened ??= openBusinessDb(ctx.config.url, ctx.secret.password);
+      return opened;
+    };
+    const columnsCache = new Map<string, Set<string>>();
+
+    async function describe(): Promise<ObjectDescription[]> {
+      const { db } = await open();
+      const tables = await db.introspection.getTables();
+      return tables.map((t) => ({
+        name: t.name,
+        label: t.isView ? `${t.name} (view)` : t.name,
+        fields: t.columns.map((c) => ({ name: c.name, type: typeOf(c.dataType), required: !c.isNullable && !c.hasDefaultValue })),
+      }));
+    }
+
+    async function columns(object: string): Promise<Set<string>> {
+      let cols = columnsCache.get(object);
+      if (!cols) {
+        const found = (await describe()).find((o) => o.name === object);
+        if (!found) throw new UnknownObjectError(`the business system has no table or view '${object}'`);
+        cols = new Set(found.fields.map((f) => f.name));
+        columnsCache.set(object, cols);
+      }
+      return cols;
+    }
+
+    function assertColumn(cols: Set<string>, object: string, name: string) {
+      if (!cols.has(name)) throw new UnknownObjectError(`'${object}' has no column '${name}'`, { details: { field: name } });
+    }
+
+    async function* read(object: string, o: ReadOptions): AsyncIterable<Page> {
+      const { db, dialect } = await open();
+      const cols = await columns(object);
+      assertColumn(cols, object, o.keyField);
+      if (o.modifiedField) assertColumn(cols, object, o.modifiedField);
+      const pageSize = o.pageSize ?? ctx.config.pageSize;
+      const compiled = o.filter
+        ? compileToSql(o.filter, { dialect, column: (path) => (cols.has(path) ? path : null), now: new Date() })
+        : null;
+      const filterSql = compiled ? fragmentToSql(compiled) : null;
+      let after: Cursor | undefined = o.after;
+      const m = o.modifiedField;
+      for (;;) {
+        ctx.signal.throwIfAborted();
+        let q = db.selectFrom(object).selectAll();
+        if (filterSql) q = q.where(filterSql as never);
+        if (m) {
+          q = q.where(sql.ref(m), 'is not', null);
+          if (after && after.m !== undefined) {
+            const am = after.m;
+            const ak = after.k;
+            q = q.where((eb) => eb.or([eb(sql.ref(m), '>', am), eb.and([eb(sql.ref(m), '=', am), eb(sql.ref(o.keyField), '>', ak)])]));
+          }
+          q = q.orderBy(sql.ref(m)).orderBy(sql.ref(o.keyField));
+        } else {
+          if (after && after.k !== undefined) q = q.where(sql.ref(o.keyField), '>', after.k);
+          q = q.orderBy(sql.ref(o.keyField));
+        }
+        const rows = (await q.limit(pageSize).execute()) as Record<string, unknown>[];
+        if (!rows.length) return;
+        const last = rows[rows.length - 1] as Record<string, unknown>;
+        const lastKey = last[o.keyField];
+        after = m ? { m: cursorValue(last[m]), k: cursorValue(lastKey) } : { k: cursorValue(lastKey) };
+        const records: SourceRecord[] = rows.map((r) => ({ key: keyString(r[o.keyField]), data: r }));
+        yield { records, cursor: after, filtered: compiled !== null };
+        if (rows.length < pageSize) return;
+      }
+    }
+
+    return {
+      system: 'sql',
+      limits: { batchSize: 500 },
+      describe,
+      read,
+      async readByKeys(object, keyField, keys) {
+        const { db } = await open();
+        assertColumn(await columns(object), object, keyField);
+        const out: SourceRecord[] = [];
+        for (let i = 0; i < keys.length; i += 500) {
+          const rows = (await db
+            .selectFrom(object)
+            .selectAll()
+            .where(sql.ref(keyField), 'in', keys.slice(i, i + 500))
+            .execute()) as Record<string, unknown>[];
+          for (const r of rows) out.push({ key: keyString(r[keyField]), data: r });
+        }
+        return out;
+      },
+      async write() {
+        throw new JunctionError('writing records into the SQL business system arrives with the "from HubSpot" direction');
+      },
+      async writeMarks(object: string, keyField: string, marks: RecordMark[]) {
+        if (!marks.length) return;
+        const { db, dialect } = await open();
+        const cols = await columns(object);
+        for (const name of Object.keys(marks[0]?.values ?? {})) assertColumn(cols, object, name);
+        // SQLite cannot bind Date; ISO text is what its date columns hold anyway.
+        const bind = (v: unknown) => (v instanceof Date && dialect === 'sqlite' ? v.toISOString() : v);
+        await db.transaction().execute(async (trx) => {
+          for (const mark of marks) {
+            const set = Object.fromEntries(Object.entries(mark.values).map(([k, v]) => [k, bind(v)]));
+            await trx.updateTable(object).set(set).where(sql.ref(keyField), '=', mark.key).execute();
+          }
+        });
+      },
+      async check() {
+        try {
+          const { db } = await open();
+          await sql`select 1`.execute(db);
+          const n = (await describe()).length;
+          return { ok: true, message: `connected; ${n} tables and views` };
+        } catch (err) {
+          return { ok: false, message: (err as Error).message };
+        }
+      },
+      async close() {
+        if (opened) await (await opened).db.destroy();
+      },
+    };
+  },
+});

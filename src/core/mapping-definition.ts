@@ -46,6 +46,8 @@ export const TransformSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('truncate'), length: z.number().int().positive() }),
 ]);
 export type Transform = z.infer<typeof TransformSchema>;
+/** A transform as written in a mapping file: options with defaults may be left out. */
+export type TransformInput = z.input<typeof TransformSchema>;
 export const TRANSFORM_TYPES = TransformSchema.options.map((o) => o.shape.type.value);
 export type TransformType = Transform['type'];
 
@@ -68,6 +70,8 @@ export const FieldMappingSchema = z
     { message: 'exactly one of from, value or template is required' },
   );
 export type FieldMapping = z.infer<typeof FieldMappingSchema>;
+/** A field mapping as written in a mapping file: `transform` and `required` may be left out. */
+export type FieldMappingInput = z.input<typeof FieldMappingSchema>;
 
 /** Source-record columns that receive the sync marks (single-target write-back). */
 export const WriteBackSchema = z.object({

@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+import { applyConfig } from '../config/apply-config.ts';
+import { readConfigFile } from '../config/config-file.ts';
+import { JunctionError } from '../core/errors.ts';
+import type { Execution } from '../core/types.ts';
+import { ownerIsGone } from '../engine/owner.ts';
+import { runTask } from '../engine/run-task.ts';
+import { createProgressReporter } from './progress.ts';
+import { openRuntime } from './runtime.ts';
+import { startHub } from './start.ts';
+
+const USAGE = `junction — connector hub
+
+Usage:
+  junction start                 run the hub: scheduler for every enabled task (Ctrl-C stops it)
+  junction run <task>            run one task now, with progress and a summary
+  junction apply <file>          create or update connections, mappings and tasks from YAML/JSON
+  junction migrate               bring the database schema up to date
+  junction tasks                 list tasks and their last run
+
+Environment: JUNCTION_DATA_DIR (default ./junction-data), DATABASE_URL (postgres://… for PostgreSQL),
+JUNCTION_SECRET_KEY (seals connection secrets), PORT, LOG_LEVEL.`;
+
+function summary(e: Execution): string {
+  const c = e.counts;
+  const secs = e.startedAt && e.finishedAt ? ((e.finishedAt.getTime() - e.startedAt.getTime()) / 1000).toFixed(1) : '?';
+  const lines = [
+    `execution ${e.id}: ${e.status} in ${secs}s`,
+    `  read ${c.read}, filtered out ${c.filtered}, created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, deleted ${c.deleted}, failed ${c.failed}`,
+  ];
+  if (e.error) lines.push(`  error ${e.error.code}: ${e.error.message}`);
+  if (e.resumedFrom) lines.push(`  resumed the unfinished execution ${e.resumedFrom}`);
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' } },
+  });
+  if (!command || command === 'help' || values.help) {
+    console.log(USAGE);
+    return command ? 0 : 1;
+  }
+  if (command === 'start') return startHub();
+
+  const rt = await openRuntime();
+  try {
+    switch (command) {
+      case 'migrate':
+        console.log(`database is up to date (${rt.store.dialect})`);
+        return 0;
+      case 'apply': {
+        const file = positionals[0];
+        if (!file) throw new JunctionError('usage: junction apply <file>');
+        const s = await applyConfig(rt.store, readConfigFile(file));
+        console.log(`applied ${s.connections.length} connections, ${s.mappings.length} mappings, ${s.tasks.length} tasks`);
+        return 0;
+      }
+      case 'run': {
+        const taskId = positionals[0];
+        if (!taskId) throw new JunctionError('usage: junction run <task>');
+        await rt.store.executions.closeStale({ staleAfterMs: 120_000, ownerIsGone });
+        const progress = createProgressReporter();
+        const ac = new AbortController();
+        process.once('SIGINT', () => ac.abort(new Error('interrupted')));
+        const execution = await runTask(taskId, {
+          store: rt.store,
+          log: rt.log,
+          trigger: 'cli',
+          signal: ac.signal,
+          onProgress: (p) => progress.update(p.counts, p.total),
+        });
+        progress.stop();
+        console.log(summary(execution));
+        return execution.status === 'succeeded' ? 0 : execution.status === 'warning' ? 2 : 1;
+      }
+      case 'tasks': {
+        for (const t of await rt.store.tasks.list()) {
+          const [last] = await rt.store.executions.list({ taskId: t.id, limit: 1 });
+          console.log(`${t.id}\t${t.enabled ? 'enabled' : 'disabled'}\t${last ? `${last.status} ${last.finishedAt?.toISOString() ?? ''}` : 'never run'}`);
+        }
+        return 0;
+      }
+      default:
+        console.error(`unknown command '${command}'\n\n${USAGE}`);
+        return 1;
+    }
+  } finally {
+    await rt.store.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    const code = err instanceof JunctionError ? err.code : 'internal_error';
+    console.error(`error (${code}): ${(err as Error).message}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,57 @@
+import { ValidationError } from '../core/errors.ts';
+import { parseExpression } from '../core/expression/index.ts';
+import type { Store } from '../store/store.ts';
+import type { ConfigFile } from './config-file.ts';
+
+/** What `apply` changed, for the CLI to print. */
+export interface ApplySummary {
+  connections: string[];
+  mappings: string[];
+  tasks: string[];
+}
+
+/**
+ * Checks cross-references and filters, then saves everything (create or replace by id). Nothing is
+ * saved when anything is invalid.
+ */
+export async function applyConfig(store: Store, config: ConfigFile): Promise<ApplySummary> {
+  const connectionIds = new Set([...config.connections.map((c) => c.id), ...(await store.connections.list()).map((c) => c.id)]);
+  const mappingIds = new Set([...config.mappings.map((m) => m.id), ...(await store.mappings.list()).map((m) => m.id)]);
+  const problems: string[] = [];
+  for (const m of config.mappings) {
+    for (const side of ['source', 'target'] as const) {
+      if (!connectionIds.has(m[side].connectionId)) problems.push(`mapping '${m.id}': ${side} connection '${m[side].connectionId}' does not exist`);
+    }
+    if (m.filter) {
+      try {
+        parseExpression(m.filter);
+      } catch (err) {
+        problems.push(`mapping '${m.id}': filter: ${(err as Error).message}`);
+      }
+    }
+  }
+  for (const t of config.tasks) if (!mappingIds.has(t.mapping)) problems.push(`task '${t.id}': mapping '${t.mapping}' does not exist`);
+  if (problems.length) throw new ValidationError(problems.join('; '), { details: { problems } });
+
+  for (const c of config.connections) {
+    await store.connections.save({ id: c.id, name: c.name ?? c.id, system: c.system, config: c.config, secret: c.secret });
+  }
+  for (const m of config.mappings) await store.mappings.save(m);
+  for (const t of config.tasks) {
+    await store.tasks.save({
+      id: t.id,
+      name: t.name ?? t.id,
+      mappingId: t.mapping,
+      schedule: t.schedule,
+      enabled: t.enabled,
+      mode: t.mode,
+      notify: t.notify,
+      params: t.params,
+    });
+  }
+  return {
+    connections: config.connections.map((c) => c.id),
+    mappings: config.mappings.map((m) => m.id),
+    tasks: config.tasks.map((t) => t.id),
+  };
+}

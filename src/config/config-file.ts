@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ValidationError } from '../core/errors.ts';
+import { MappingDefinitionSchema } from '../core/mapping-definition.ts';
+import { NOTIFY_ON, SYSTEMS } from '../core/types.ts';
+
+const id = z.string().min(1).regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only');
+
+export const ConnectionFileSchema = z.object({
+  id,
+  name: z.string().optional(),
+  system: z.enum(SYSTEMS),
+  config: z.record(z.string(), z.unknown()).default({}),
+  secret: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const TaskFileSchema = z.object({
+  id,
+  name: z.string().optional(),
+  mapping: z.string().min(1),
+  schedule: z
+    .union([
+      z.object({ everyMinutes: z.number().positive() }),
+      z.object({ cron: z.string().min(1), timezone: z.string().optional() }),
+    ])
+    .nullable()
+    .default(null),
+  enabled: z.boolean().default(true),
+  mode: z.enum(['incremental', 'full']).default('incremental'),
+  notify: z.object({ on: z.array(z.enum(NOTIFY_ON)).default(['failure']), to: z.array(z.string().email()).default([]) }).default({ on: ['failure'], to: [] }),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** A configuration file: connections, mapping definitions and tasks, applied with `junction apply`. */
+export const ConfigFileSchema = z.object({
+  connections: z.array(ConnectionFileSchema).default([]),
+  mappings: z.array(MappingDefinitionSchema).default([]),
+  tasks: z.array(TaskFileSchema).default([]),
+});
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+/**
+ * Replaces `${NAME}` in string values with the environment variable, so secrets stay out of the file.
+ * A missing variable is an error, not an empty secret.
+ */
+export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Z0-9_]+)\}/gi, (_, name: string) => {
+      const v = env[name];
+      if (v === undefined) throw new ValidationError(`${path || 'value'} refers to environment variable ${name}, which is not set`);
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${path}[${i}]`));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, path ? `${path}.${k}` : k)]));
+  }
+  return value;
+}
+
+/** Parses and validates a YAML or JSON config file; errors name the path of the offending field. */
+export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): ConfigFile {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text); // YAML is a superset of JSON
+  } catch (err) {
+    throw new ValidationError(`the configuration is not valid YAML/JSON: ${(err as Error).message}`);
+  }
+  const result = ConfigFileSchema.safeParse(substituteEnv(raw, env));
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new ValidationError(`the configuration is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+      details: { issues },
+    });
+  }
+  return result.data;
+}
+
+export function readConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): ConfigFile {
+  return parseConfigText(readFileSync(file, 'utf8'), env);
+}

@@ -1,0 +1,66 @@
+import type { MapResult } from '../core/mapper.ts';
+import type { MappingDefinition } from '../core/mapping-definition.ts';
+import { hashPayload } from '../core/payload-hash.ts';
+import type { ExecutionItem, SyncLink } from '../core/types.ts';
+import type { SourceRecord, WriteOp } from '../connectors/connector.ts';
+
+/** What the engine decided for one record before any I/O. */
+export type RecordPlan =
+  | { kind: 'unchanged'; record: SourceRecord }
+  | { kind: 'write'; record: SourceRecord; op: WriteOp; hash: string; payload: Record<string, unknown> }
+  | { kind: 'fail'; record: SourceRecord; code: string; message: string; payload: Record<string, unknown> };
+
+/**
+ * Decides, purely, what to do with one mapped record: nothing when its payload hash equals the last
+ * successful sync's, an update by id when it is linked, an idempotent upsert by the match key otherwise.
+ */
+export function planRecord(
+  mapping: MappingDefinition,
+  record: SourceRecord,
+  mapped: MapResult,
+  link: SyncLink | undefined,
+): RecordPlan {
+  if (!mapped.ok) {
+    const first = mapped.errors[0];
+    return {
+      kind: 'fail',
+      record,
+      code: first?.code ?? 'mapping_failed',
+      message: mapped.errors.map((e) => e.message).join('; '),
+      payload: mapped.payload,
+    };
+  }
+  const payload = mapped.payload;
+  const hash = hashPayload(payload);
+  if (link && link.status === 'ok' && link.externalId && link.payloadHash === hash) return { kind: 'unchanged', record };
+  if (link?.externalId) {
+    return { kind: 'write', record, hash, payload, op: { kind: 'update', ref: record.key, externalId: link.externalId, properties: payload } };
+  }
+  const matchField = mapping.matchKey.source ?? mapping.matchKey.target;
+  const matchValue = payload[matchField];
+  if (matchValue === undefined || matchValue === null || matchValue === '') {
+    return {
+      kind: 'fail',
+      record,
+      code: 'match_key_missing',
+      message: `the match key '${matchField}' is empty, so the record cannot be matched in the target`,
+      payload,
+    };
+  }
+  return {
+    kind: 'write',
+    record,
+    hash,
+    payload,
+    op: { kind: 'upsert', ref: record.key, match: { property: mapping.matchKey.target, value: String(matchValue) }, properties: payload },
+  };
+}
+
+/** The execution item of a planned-and-done record. */
+export function itemOf(
+  sourceKey: string,
+  action: ExecutionItem['action'],
+  extra: Partial<Omit<ExecutionItem, 'executionId' | 'sourceKey' | 'action'>> = {},
+): Omit<ExecutionItem, 'executionId'> {
+  return { sourceKey, action, targetId: null, code: null, message: null, payload: null, ...extra };
+}

@@ -1,0 +1,139 @@
+import type { Logger } from 'pino';
+import type { Connector, RecordMark, SourceRecord, WriteOp, WriteResult } from '../connectors/connector.ts';
+import { AuthenticationError } from '../core/errors.ts';
+import type { Expr } from '../core/expression/ast.ts';
+import type { MapResult } from '../core/mapper.ts';
+import type { MappingDefinition } from '../core/mapping-definition.ts';
+import type { ExecutionCounts, ExecutionItem, SyncLink } from '../core/types.ts';
+import type { LinkScope } from '../store/repositories/sync-links.ts';
+import type { Store } from '../store/store.ts';
+import { itemOf, planRecord, type RecordPlan } from './plan.ts';
+
+export interface ProcessContext {
+  mapping: MappingDefinition;
+  source: Connector;
+  target: Connector;
+  filter: Expr | null;
+  map: (record: Record<string, unknown>) => MapResult;
+  store: Store;
+  executionId: string;
+  counts: ExecutionCounts;
+  log: Logger;
+  scope: LinkScope;
+  hooks: { afterWrite?: () => void | Promise<void>; afterMarks?: () => void | Promise<void> };
+}
+
+export interface PageOutcome {
+  items: Omit<ExecutionItem, 'executionId'>[];
+  links: SyncLink[];
+}
+
+/** Runs `fn` over `inputs` with at most `limit` in flight, keeping the input order in the output. */
+async function mapConcurrent<T, R>(inputs: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) {
+      const i = next++;
+      out[i] = await fn(inputs[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
+  return out;
+}
+
+/**
+ * One page of filtered source records, end to end: map, hash-diff against the links, write the changes
+ * in batches, write marks back onto the source, and return what the page commit must record.
+ */
+export async function processRecords(ctx: ProcessContext, records: SourceRecord[]): Promise<PageOutcome> {
+  const { mapping, target, counts } = ctx;
+  const links = await ctx.store.syncLinks.getMany(
+    ctx.scope,
+    records.map((r) => r.key),
+  );
+  const plans: RecordPlan[] = records.map((r) => planRecord(mapping, r, ctx.map(r.data), links.get(r.key)));
+  const writes = plans.filter((p): p is Extract<RecordPlan, { kind: 'write' }> => p.kind === 'write');
+
+  const batchSize = target.limits.batchSize;
+  const batches: WriteOp[][] = [];
+  for (let i = 0; i < writes.length; i += batchSize) batches.push(writes.slice(i, i + batchSize).map((w) => w.op));
+  const results = new Map<string, WriteResult>();
+  await mapConcurrent(batches, target.limits.concurrency ?? 1, async (ops) => {
+    let answer: WriteResult[];
+    try {
+      answer = await target.write(mapping.target.object, ops);
+    } catch (err) {
+      // Bad credentials fail the run; anything else fails just this batch's records, retryably.
+      if (err instanceof AuthenticationError) throw err;
+      const e = err as Error & { code?: string };
+      answer = ops.map((op) => ({ ref: op.ref, ok: false, code: e.code ?? 'write_failed', message: e.message, retryable: true }));
+    }
+    for (const r of answer) results.set(r.ref, r);
+  });
+  await ctx.hooks.afterWrite?.();
+
+  const now = new Date();
+  const items: PageOutcome['items'] = [];
+  const newLinks: SyncLink[] = [];
+  const marks: RecordMark[] = [];
+  const wb = mapping.writeBack;
+  const mark = (key: string, externalId: string | null, ok: boolean, remark: string | null) => {
+    if (!wb) return;
+    const values: Record<string, unknown> = {};
+    if (wb.externalId && externalId) values[wb.externalId] = externalId;
+    if (wb.lastSync) values[wb.lastSync] = now;
+    if (wb.lastSuccess && ok) values[wb.lastSuccess] = now;
+    if (wb.status) values[wb.status] = ok ? 'ok' : 'failed';
+    if (wb.remark) values[wb.remark] = remark;
+    marks.push({ key, values });
+  };
+  const linkOf = (key: string, prior: SyncLink | undefined, patch: Partial<SyncLink>): SyncLink => ({
+    ...ctx.scope,
+    sourceKey: key,
+    externalId: prior?.externalId ?? null,
+    lastSyncAt: now,
+    lastSuccessAt: prior?.lastSuccessAt ?? null,
+    status: 'ok',
+    remark: null,
+    payloadHash: prior?.payloadHash ?? null,
+    ...patch,
+  });
+
+  for (const plan of plans) {
+    const key = plan.record.key;
+    const prior = links.get(key);
+    if (plan.kind === 'unchanged') {
+      counts.unchanged++;
+      continue;
+    }
+    if (plan.kind === 'fail') {
+      counts.failed++;
+      items.push(itemOf(key, 'fail', { code: plan.code, message: plan.message, payload: plan.payload, targetId: prior?.externalId ?? null }));
+      newLinks.push(linkOf(key, prior, { status: 'failed', remark: `${plan.code}: ${plan.message}`, payloadHash: null }));
+      mark(key, prior?.externalId ?? null, false, plan.message);
+      continue;
+    }
+    const r = results.get(key);
+    if (!r || !r.ok) {
+      counts.failed++;
+      const code = r && !r.ok ? r.code : 'no_result';
+      const message = r && !r.ok ? r.message : 'the target returned no result for this record';
+      items.push(itemOf(key, 'fail', { code, message, payload: plan.payload, targetId: prior?.externalId ?? null }));
+      newLinks.push(linkOf(key, prior, { status: 'failed', remark: `${code}: ${message}`, payloadHash: null }));
+      mark(key, prior?.externalId ?? null, false, message);
+      continue;
+    }
+    const action = r.created ? 'create' : 'update';
+    counts[r.created ? 'created' : 'updated']++;
+    items.push(itemOf(key, action, { targetId: r.externalId, payload: plan.payload }));
+    newLinks.push(linkOf(key, prior, { externalId: r.externalId, lastSuccessAt: now, status: 'ok', payloadHash: plan.hash }));
+    mark(key, r.externalId, true, null);
+  }
+
+  if (marks.length && ctx.source.writeMarks) {
+    await ctx.source.writeMarks(mapping.source.object, mapping.source.key, marks);
+  }
+  await ctx.hooks.afterMarks?.();
+  return { items, links: newLinks };
+}

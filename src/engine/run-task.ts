@@ -1,0 +1,193 @@
+import type { Logger } from 'pino';
+import type { Connector, Cursor, SourceRecord } from '../connectors/connector.ts';
+import type { ConnectorRuntime } from '../connectors/registry.ts';
+import { createConnector } from '../connectors/registry.ts';
+import { JunctionError } from '../core/errors.ts';
+import type { Expr } from '../core/expression/ast.ts';
+import { matches, parseExpression } from '../core/expression/index.ts';
+import { compileMapping } from '../core/mapper.ts';
+import type { MappingDefinition } from '../core/mapping-definition.ts';
+import type { Connection, Execution, ExecutionCounts, ExecutionTrigger, Task } from '../core/types.ts';
+import { ZERO_COUNTS } from '../core/types.ts';
+import type { Store } from '../store/store.ts';
+import { ownerIsGone as defaultOwnerIsGone, currentOwner } from './owner.ts';
+import { type PageOutcome, processRecords } from './process-records.ts';
+
+export interface RunOptions {
+  store: Store;
+  log: Logger;
+  trigger?: ExecutionTrigger;
+  owner?: string;
+  signal?: AbortSignal;
+  /** A running execution without a heartbeat for this long is taken as crashed (default 2 min). */
+  staleAfterMs?: number;
+  ownerIsGone?: (owner: string) => boolean;
+  /** Called after every committed page with the counts so far. */
+  onProgress?: (p: { execution: Execution; counts: ExecutionCounts; total: number | null }) => void;
+  onCall?: ConnectorRuntime['onCall'];
+  /** Replaces connector construction (tests, benchmarks with in-memory connectors). */
+  connectorFactory?: (connection: Connection, rt: ConnectorRuntime) => Connector;
+  /** Tests only: called between the steps of a page, to crash the process at a chosen point. */
+  hooks?: { afterWrite?: () => void | Promise<void>; afterMarks?: () => void | Promise<void> };
+}
+
+const HEARTBEAT_MS = 10_000;
+
+/** A problem with the task's setup (not with one record): the run fails before touching anything. */
+export class TaskSetupError extends JunctionError {
+  override readonly code = 'task_setup_invalid';
+}
+
+function compileFilter(mapping: MappingDefinition): Expr | null {
+  if (!mapping.filter?.trim()) return null;
+  try {
+    return parseExpression(mapping.filter);
+  } catch (err) {
+    throw new TaskSetupError(`the filter of mapping '${mapping.id}' is invalid: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Runs one task once, as DESIGN §4 describes: read pages → filter → map → hash-diff → write in batches →
+ * mark → commit a checkpoint per page. Returns the finished execution; never leaves it "running" unless the
+ * process itself dies, and then the next run closes it and resumes from its last checkpoint.
+ */
+export async function runTask(taskId: string, o: RunOptions): Promise<Execution> {
+  const { store, log } = o;
+  const task: Task = await store.tasks.get(taskId);
+  const mapping = await store.mappings.get(task.mappingId);
+  const begun = await store.executions.begin({
+    taskId,
+    trigger: o.trigger ?? 'manual',
+    owner: o.owner ?? currentOwner(),
+    staleAfterMs: o.staleAfterMs ?? 120_000,
+    ownerIsGone: o.ownerIsGone ?? defaultOwnerIsGone,
+  });
+  const execution = begun.execution;
+  const runLog = log.child({ executionId: execution.id, taskId });
+  const counts: ExecutionCounts = { ...ZERO_COUNTS };
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort(o.signal?.reason);
+  o.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const heartbeat = setInterval(() => void store.executions.heartbeat(execution.id).catch(() => {}), HEARTBEAT_MS);
+  heartbeat.unref();
+  const connectors: Connector[] = [];
+
+  const base = (begun.resume ? begun.resume.base : task.mode === 'incremental' ? begun.watermark : null) as Cursor | null;
+  let position = (begun.resume?.position ?? base) as Cursor | null;
+  if (begun.resume) runLog.info({ resumedFrom: begun.resume.executionId }, 'resuming a run that stopped before it finished');
+
+  try {
+    const [sourceConn, targetConn] = await Promise.all([
+      store.connections.get(mapping.source.connectionId),
+      store.connections.get(mapping.target.connectionId),
+    ]);
+    const rt: ConnectorRuntime = { log: runLog, signal: abort.signal, onCall: o.onCall };
+    const make = o.connectorFactory ?? createConnector;
+    const source = make(sourceConn, rt);
+    connectors.push(source);
+    const target = make(targetConn, rt);
+    connectors.push(target);
+    const filter = compileFilter(mapping);
+    const ctx = {
+      mapping,
+      source,
+      target,
+      filter,
+      map: compileMapping(mapping.fields),
+      store,
+      executionId: execution.id,
+      counts,
+      log: runLog,
+      hooks: o.hooks ?? {},
+      scope: {
+        sourceConnectionId: mapping.source.connectionId,
+        sourceObject: mapping.source.object,
+        targetConnectionId: mapping.target.connectionId,
+        targetObject: mapping.target.object,
+      },
+    };
+    const total = null;
+    const report = () => o.onProgress?.({ execution, counts: { ...counts }, total });
+    const seen = new Set<string>();
+
+    const commit = async (outcome: PageOutcome, cursor: Cursor | null) => {
+      if (cursor) position = cursor;
+      await store.executions.commitPage({
+        executionId: execution.id,
+        taskId,
+        counts,
+        items: outcome.items,
+        links: outcome.links,
+        position: cursor ? { base, position: cursor } : null,
+      });
+      report();
+    };
+
+    const pages = source.read(mapping.source.object, {
+      keyField: mapping.source.key,
+      modifiedField: mapping.source.modifiedField,
+      after: position ?? undefined,
+      filter: filter ?? undefined,
+    })[Symbol.asyncIterator]();
+    // Read one page ahead so the source query overlaps the target's writes.
+    let next = pages.next();
+    for (;;) {
+      const result = await next;
+      if (result.done) break;
+      next = pages.next();
+      next.catch(() => {}); // surfaced when awaited on the next turn
+      const page = result.value;
+      counts.read += page.records.length;
+      let records: SourceRecord[] = page.records;
+      if (filter && !page.filtered) {
+        const now = new Date();
+        records = page.records.filter((r) => matches(filter, { record: r.data, now }));
+      }
+      counts.filtered += page.records.length - records.length;
+      for (const r of records) if (seen.size < 1_000_000) seen.add(r.key);
+      await commit(await processRecords(ctx, records), page.cursor);
+    }
+
+    // An incremental run only sees changed records; records that failed before get another try here.
+    if (task.mode === 'incremental' && source.readByKeys) {
+      const retry = (await store.syncLinks.failedKeys(ctx.scope)).filter((k) => !seen.has(k));
+      for (let i = 0; i < retry.length; i += 500) {
+        const found = await source.readByKeys(mapping.source.object, mapping.source.key, retry.slice(i, i + 500));
+        counts.read += found.length;
+        const now = new Date();
+        const kept = filter ? found.filter((r) => matches(filter, { record: r.data, now })) : found;
+        counts.filtered += found.length - kept.length;
+        await commit(await processRecords(ctx, kept), null);
+      }
+    }
+
+    const status = counts.failed > 0 ? 'warning' : 'succeeded';
+    await store.executions.finish({
+      executionId: execution.id,
+      taskId,
+      status,
+      counts,
+      watermark: task.mode === 'incremental' ? (position ?? null) : null,
+    });
+    runLog.info({ counts, status }, 'run finished');
+  } catch (err) {
+    const cancelled = abort.signal.aborted;
+    const code = err instanceof JunctionError ? err.code : cancelled ? 'cancelled' : 'internal_error';
+    const message = (err as Error).message ?? String(err);
+    runLog.error({ err, code }, 'run failed');
+    // Keeps the checkpoint: the next run continues where this one stopped.
+    await store.executions.finish({
+      executionId: execution.id,
+      taskId,
+      status: cancelled ? 'cancelled' : 'failed',
+      counts,
+      error: { code, message },
+    });
+  } finally {
+    clearInterval(heartbeat);
+    o.signal?.removeEventListener('abort', onOuterAbort);
+    await Promise.allSettled(connectors.map((c) => c.close?.()));
+  }
+  return store.executions.get(execution.id);
+}

@@ -1,0 +1,90 @@
+/**
+ * HubSpot CRM v3 emulator: a local Fastify app that answers like api.hubapi.com for contacts,
+ * companies and deals, keeps its state in memory and injects faults on demand.
+ *
+ * @example
+ * const hs = createHubSpotEmulator({ tokens: ['pat-test'], rateLimit: { max: 100, intervalMs: 10_000 } });
+ * const baseUrl = await hs.listen();
+ * await fetch(`${baseUrl}/crm/v3/objects/contacts`, { headers: { authorization: 'Bearer pat-test' } });
+ * await hs.close();
+ */
+import type { FastifyInstance } from 'fastify';
+import { FaultInjector, type HubSpotFaults } from './faults.ts';
+import { type RateLimitOptions, RollingWindowLimiter } from './rate-limit.ts';
+import { buildServer, type EmulatorStats, emptyStats } from './server.ts';
+import { EmulatorState } from './store.ts';
+
+export type { HubSpotFaults } from './faults.ts';
+export { MAX_BATCH_INPUTS } from './object-writes.ts';
+export type { RateLimitOptions } from './rate-limit.ts';
+export { SEARCH_LIMITS } from './routes-search.ts';
+export type { EmulatorStats } from './server.ts';
+export type { EmulatorState, StoredObject } from './store.ts';
+
+/** Options of `createHubSpotEmulator`. */
+export interface HubSpotEmulatorOptions {
+  /** Accepted Bearer tokens; when omitted any non-empty Bearer token is accepted. */
+  tokens?: string[];
+  /** Rolling window per token; default 100 calls per 10 s. `max: Infinity` disables it. */
+  rateLimit?: RateLimitOptions;
+  /** Faults in force from the start; change them later with `setFaults`. */
+  faults?: Partial<HubSpotFaults>;
+  /** Fastify request logging (pino); off by default. */
+  logger?: boolean;
+}
+
+/** A running or runnable emulator. */
+export interface HubSpotEmulator {
+  /** Starts listening on 127.0.0.1 and resolves to the base URL (e.g. `http://127.0.0.1:41234`). */
+  listen(port?: number): Promise<string>;
+  /** Stops the server, releasing requests held by the timeout fault. */
+  close(): Promise<void>;
+  /** The Fastify app, e.g. for `app.inject()`. */
+  readonly app: FastifyInstance;
+  /** Records and property definitions, for inspection and fixtures. */
+  readonly state: EmulatorState;
+  /** Request counts since creation or the last `reset()`. */
+  readonly stats: EmulatorStats;
+  /** Changes some fault settings at run time. */
+  setFaults(partial: Partial<HubSpotFaults>): void;
+  /** Clears records, custom properties, stats and rate-limit counts, and restores the initial faults. */
+  reset(): void;
+}
+
+/** Creates a HubSpot emulator; call `listen()` to serve it over HTTP. */
+export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}): HubSpotEmulator {
+  const state = new EmulatorState();
+  const faults = new FaultInjector(options.faults);
+  const limiter = new RollingWindowLimiter(options.rateLimit ?? { max: 100, intervalMs: 10_000 });
+  const stats = emptyStats();
+  const held = new Set<() => void>();
+  const app = buildServer(
+    { state, faults, limiter, stats, tokens: options.tokens, held },
+    { logger: options.logger },
+  );
+
+  return {
+    app,
+    state,
+    stats,
+    async listen(port = 0) {
+      await app.listen({ port, host: '127.0.0.1' });
+      const address = app.server.address();
+      if (address === null || typeof address === 'string') throw new Error('emulator has no TCP address');
+      return `http://127.0.0.1:${address.port}`;
+    },
+    async close() {
+      for (const release of [...held]) release();
+      await app.close();
+    },
+    setFaults(partial) {
+      faults.set(partial);
+    },
+    reset() {
+      state.reset();
+      faults.reset();
+      limiter.reset();
+      Object.assign(stats, emptyStats());
+    },
+  };
+}

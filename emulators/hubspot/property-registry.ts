@@ -1,0 +1,175 @@
+/**
+ * The property definitions of every object type: HubSpot's defaults plus custom properties created
+ * through `POST /crm/v3/properties/{objectType}`. Shapes follow `Property` in crm-properties-v3.json.
+ */
+import { DEFAULT_PROPERTIES, type PropertySeed, type PropertyType } from './default-properties.ts';
+import { HubSpotHttpError, validationError } from './errors.ts';
+import { OBJECT_TYPES } from './object-types.ts';
+
+/** A property definition as the properties API returns it. */
+export interface PropertyDefinition {
+  name: string;
+  label: string;
+  type: PropertyType;
+  fieldType: string;
+  description: string;
+  groupName: string;
+  options: { label: string; value: string; displayOrder: number; hidden: boolean }[];
+  displayOrder: number;
+  calculated: boolean;
+  externalOptions: boolean;
+  hasUniqueValue: boolean;
+  hidden: boolean;
+  hubspotDefined: boolean;
+  formField: boolean;
+  archived: boolean;
+  createdAt: string;
+  updatedAt: string;
+  modificationMetadata: { archivable: boolean; readOnlyDefinition: boolean; readOnlyValue: boolean };
+}
+
+/** Body of a property creation request (`PropertyCreate`), as far as the emulator uses it. */
+export interface PropertyCreateInput {
+  name: string;
+  label: string;
+  type: string;
+  fieldType: string;
+  groupName: string;
+  description?: string;
+  hasUniqueValue?: boolean;
+  hidden?: boolean;
+  formField?: boolean;
+  displayOrder?: number;
+  options?: { label: string; value: string; displayOrder?: number; hidden?: boolean }[];
+}
+
+const PROPERTY_TYPES: readonly PropertyType[] = [
+  'string',
+  'number',
+  'date',
+  'datetime',
+  'enumeration',
+  'bool',
+  'phone_number',
+];
+const NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
+
+function fromSeed(seed: PropertySeed, hubspotDefined: boolean, at: string): PropertyDefinition {
+  const readOnly = seed.readOnly === true;
+  return {
+    name: seed.name,
+    label: seed.label,
+    type: seed.type,
+    fieldType: seed.fieldType,
+    description: '',
+    groupName: seed.groupName,
+    options: (seed.options ?? []).map((value, i) => ({
+      label: value,
+      value,
+      displayOrder: i,
+      hidden: false,
+    })),
+    displayOrder: -1,
+    calculated: false,
+    externalOptions: false,
+    hasUniqueValue: seed.hasUniqueValue === true,
+    hidden: false,
+    hubspotDefined,
+    formField: !readOnly,
+    archived: false,
+    createdAt: at,
+    updatedAt: at,
+    modificationMetadata: {
+      archivable: !hubspotDefined,
+      readOnlyDefinition: hubspotDefined,
+      readOnlyValue: readOnly,
+    },
+  };
+}
+
+/** Property definitions of every object type, defaults first, custom ones after. */
+export class PropertyRegistry {
+  private readonly byType = new Map<string, Map<string, PropertyDefinition>>();
+
+  constructor() {
+    this.reset();
+  }
+
+  /** Drops custom properties and restores HubSpot's defaults. */
+  reset(): void {
+    this.byType.clear();
+    const at = new Date(0).toISOString();
+    for (const type of Object.keys(OBJECT_TYPES)) {
+      const seeds = DEFAULT_PROPERTIES[type] ?? [];
+      this.byType.set(type, new Map(seeds.map((s) => [s.name, fromSeed(s, true, at)])));
+    }
+  }
+
+  /** All definitions of an object type, in registration order. */
+  list(type: string): PropertyDefinition[] {
+    return [...this.props(type).values()];
+  }
+
+  /** One definition, or undefined when the type has no such property. */
+  get(type: string, name: string): PropertyDefinition | undefined {
+    return this.props(type).get(name);
+  }
+
+  /** Names of the properties whose values must be unique (e.g. contact `email`). */
+  uniqueNames(type: string): string[] {
+    return this.list(type)
+      .filter((p) => p.hasUniqueValue)
+      .map((p) => p.name);
+  }
+
+  /** Creates a custom property; 409 CONFLICT when the name is taken, 400 when the input is invalid. */
+  create(type: string, input: PropertyCreateInput): PropertyDefinition {
+    const props = this.props(type);
+    if (!NAME_PATTERN.test(input.name)) {
+      throw validationError(
+        `Property name '${input.name}' is invalid: use lower-case letters, digits and underscores.`,
+      );
+    }
+    if (!PROPERTY_TYPES.includes(input.type as PropertyType)) {
+      throw validationError(`Property type '${input.type}' is not one of ${PROPERTY_TYPES.join(', ')}.`);
+    }
+    if (props.has(input.name)) {
+      throw new HubSpotHttpError(
+        409,
+        'OBJECT_ALREADY_EXISTS',
+        `Property named '${input.name}' already exists.`,
+      );
+    }
+    const at = new Date().toISOString();
+    const def = fromSeed(
+      {
+        name: input.name,
+        label: input.label,
+        type: input.type as PropertyType,
+        fieldType: input.fieldType,
+        groupName: input.groupName,
+        hasUniqueValue: input.hasUniqueValue === true,
+      },
+      false,
+      at,
+    );
+    def.description = input.description ?? '';
+    def.hidden = input.hidden === true;
+    def.formField = input.formField === true;
+    def.displayOrder = input.displayOrder ?? -1;
+    def.options = (input.options ?? []).map((o, i) => ({
+      label: o.label,
+      value: o.value,
+      displayOrder: o.displayOrder ?? i,
+      hidden: o.hidden === true,
+    }));
+    props.set(def.name, def);
+    return def;
+  }
+
+  private props(type: string): Map<string, PropertyDefinition> {
+    const props = this.byType.get(type);
+    if (!props) throw validationError(`Unable to infer object type from: ${type}`);
+    return props;
+  }
+}

@@ -33,7 +33,9 @@ const { hasOwn } = Object;
 
 function own(obj: unknown, key: string): unknown {
   // Own properties only: a record never inherits `constructor` or `toString` as a field.
-  return obj !== null && typeof obj === 'object' && hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+  return obj !== null && typeof obj === 'object' && hasOwn(obj, key)
+    ? (obj as Record<string, unknown>)[key]
+    : undefined;
 }
 
 /** Reads `a.b.c` through nested objects, falling back to a flat key named 'a.b.c' (SQL column aliases). */
@@ -86,9 +88,12 @@ export function compileTemplate(template: string): Reader {
       parts.push(compilePath(path));
       i = end;
     } else if (ch === '}') {
-      throw new ValidationError(`template "${template}": unmatched '}' at position ${i} (write '}}' for a brace)`, {
-        details: { template, position: i },
-      });
+      throw new ValidationError(
+        `template "${template}": unmatched '}' at position ${i} (write '}}' for a brace)`,
+        {
+          details: { template, position: i },
+        },
+      );
     } else {
       literal += ch;
     }
@@ -110,7 +115,9 @@ function compileConstant(value: unknown): Reader {
 function compileField(field: FieldMapping): CompiledField {
   const targetPath = field.target.split('.');
   if (targetPath.some((s) => s === '' || FORBIDDEN_SEGMENTS.has(s))) {
-    throw new ValidationError(`target '${field.target}' is not a usable field name`, { details: { target: field.target } });
+    throw new ValidationError(`target '${field.target}' is not a usable field name`, {
+      details: { target: field.target },
+    });
   }
   const read =
     field.from !== undefined
@@ -118,7 +125,13 @@ function compileField(field: FieldMapping): CompiledField {
       : field.template !== undefined
         ? compileTemplate(field.template)
         : compileConstant(field.value);
-  return { target: field.target, targetPath, read, transform: compileTransforms(field.transform), required: field.required };
+  return {
+    target: field.target,
+    targetPath,
+    read,
+    transform: compileTransforms(field.transform),
+    required: field.required,
+  };
 }
 
 /** Refuses two fields writing the same target, or one writing inside another ('a' and 'a.b'). */
@@ -134,7 +147,9 @@ function checkTargets(fields: readonly CompiledField[]): void {
     for (let i = 1; i < f.targetPath.length; i++) {
       const prefix = f.targetPath.slice(0, i).join('.');
       if (seen.has(prefix)) {
-        throw new ValidationError(`target '${f.target}' lies inside target '${prefix}'`, { details: { target: f.target } });
+        throw new ValidationError(`target '${f.target}' lies inside target '${prefix}'`, {
+          details: { target: f.target },
+        });
       }
     }
   }
@@ -144,9 +159,12 @@ function parseField(input: FieldMappingInput, index: number): FieldMapping {
   const parsed = FieldMappingSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const target = typeof input?.target === 'string' ? ` '${input.target}'` : '';
-  throw new ValidationError(`field ${index + 1}${target}: ${parsed.error.issues.map((i) => i.message).join('; ')}`, {
-    details: { index, issues: parsed.error.issues },
-  });
+  throw new ValidationError(
+    `field ${index + 1}${target}: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+    {
+      details: { index, issues: parsed.error.issues },
+    },
+  );
 }
 
 function setPath(payload: Record<string, unknown>, path: readonly string[], value: unknown): void {
@@ -183,22 +201,24 @@ export function compileMapping(fields: readonly FieldMappingInput[]): RecordMapp
   checkTargets(compiled);
   return (record) => {
     const payload: Record<string, unknown> = {};
-    let errors: TransformError[] | undefined;
+    const errors: TransformError[] = [];
     for (const f of compiled) {
       let value: unknown;
       try {
         value = f.read(record);
         if (f.transform !== null) value = f.transform(value, f.target);
       } catch (err) {
-        (errors ??= []).push(asTransformError(err, f.target));
+        errors.push(asTransformError(err, f.target));
         continue;
       }
       if (f.required && isEmptyValue(value)) {
-        (errors ??= []).push(new TransformError(`${f.target} is required but empty`, f.target, 'required_field_missing'));
+        errors.push(
+          new TransformError(`${f.target} is required but empty`, f.target, 'required_field_missing'),
+        );
         continue;
       }
       if (value !== undefined) setPath(payload, f.targetPath, value);
     }
-    return errors ? { ok: false, payload, errors } : { ok: true, payload };
+    return errors.length > 0 ? { ok: false, payload, errors } : { ok: true, payload };
   };
 }

@@ -3,7 +3,9 @@ import { z } from 'zod';
 /**
  * A transform turns one field value into another. Transforms run in order; each gets the previous
  * one's output. A transform that cannot handle its input throws TransformError (the record fails with
- * that reason, the rest of the run goes on).
+ * that reason, the rest of the run goes on). Every transform except `default` passes null/undefined
+ * through; the parsing ones (date, number, boolean, email, phone) read a blank string as null, since an
+ * empty cell is no value rather than a bad one. Implemented in src/core/transforms.ts.
  */
 export const TransformSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('trim') }),
@@ -14,7 +16,8 @@ export const TransformSchema = z.discriminatedUnion('type', [
   /**
    * Parse a date (ISO string, Date, epoch ms, or `input` pattern such as 'dd.MM.yyyy') and format it as
    * `output`: a date-fns pattern ('dd.MM.yyyy', 'yyyy-MM-dd'), 'iso' (full ISO timestamp) or
-   * 'epoch-ms' (HubSpot date properties: midnight UTC in milliseconds).
+   * 'epoch-ms' (HubSpot date properties: midnight UTC of the date in milliseconds). The date is the
+   * calendar date in the server's time zone; impossible dates (31.02.2025) and 2-digit years fail.
    */
   z.object({
     type: z.literal('date'),
@@ -23,26 +26,32 @@ export const TransformSchema = z.discriminatedUnion('type', [
   }),
   /** Parse a number; Swiss/German input like "1'234.50" or "1.234,50" with `decimal: ','`. */
   z.object({ type: z.literal('number'), decimal: z.enum(['.', ',']).default('.') }),
-  /** Parse yes/no words (ja/nein, true/false, 1/0, oui/non…) into a boolean. */
+  /**
+   * Parse yes/no words (ja/nein, true/false, 1/0, oui/non, x…) into a boolean, case-insensitively. A
+   * `true` or `false` list replaces that side's default words.
+   */
   z.object({
     type: z.literal('boolean'),
     true: z.array(z.string()).optional(),
     false: z.array(z.string()).optional(),
   }),
-  /** Look a value up in a table; unknown values take `default`, or fail when `strict`. */
+  /**
+   * Look a value up in a table (numbers by their text form: 1 finds key '1'); unknown values take
+   * `default`, fail with `value_not_mapped` when `strict`, and otherwise pass through.
+   */
   z.object({
     type: z.literal('valueMap'),
     map: z.record(z.string(), z.unknown()),
     default: z.unknown().optional(),
     strict: z.boolean().default(false),
   }),
-  /** Split a string and keep part `index` (negative counts from the end). */
+  /** Split a string and keep part `index` (negative counts from the end; no such part gives null). */
   z.object({ type: z.literal('split'), separator: z.string(), index: z.number().int().default(0) }),
   /** Trim and lower-case an e-mail address; fail with `invalid_email` when it is not one. */
   z.object({ type: z.literal('email') }),
   /** Normalise a phone number to E.164; fail with `invalid_phone` when it is not one. */
   z.object({ type: z.literal('phone'), defaultCountry: z.string().length(2).default('CH') }),
-  /** Cut a string to at most `length` characters. */
+  /** Cut a string to at most `length` characters (code points: an emoji is never cut in half). */
   z.object({ type: z.literal('truncate'), length: z.number().int().positive() }),
 ]);
 export type Transform = z.infer<typeof TransformSchema>;
@@ -66,7 +75,8 @@ export const FieldMappingSchema = z
     required: z.boolean().default(false),
   })
   .refine(
-    (f) => [f.from !== undefined, f.value !== undefined, f.template !== undefined].filter(Boolean).length === 1,
+    (f) =>
+      [f.from !== undefined, f.value !== undefined, f.template !== undefined].filter(Boolean).length === 1,
     { message: 'exactly one of from, value or template is required' },
   );
 export type FieldMapping = z.infer<typeof FieldMappingSchema>;
@@ -84,7 +94,10 @@ export const WriteBackSchema = z.object({
 export type WriteBack = z.infer<typeof WriteBackSchema>;
 
 export const MappingDefinitionSchema = z.object({
-  id: z.string().min(1).regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
+  id: z
+    .string()
+    .min(1)
+    .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
   name: z.string().min(1),
   source: z.object({
     connectionId: z.string().min(1),

@@ -34,7 +34,8 @@ function write(value: unknown, depth: number): string | undefined {
     default:
       return undefined; // undefined, function, symbol
   }
-  if (depth >= MAX_DEPTH) throw new TypeError(`canonicalJson: nesting deeper than ${MAX_DEPTH} levels (a cycle?)`);
+  if (depth >= MAX_DEPTH)
+    throw new TypeError(`canonicalJson: nesting deeper than ${MAX_DEPTH} levels (a cycle?)`);
   const obj = value as { toJSON?: () => unknown };
   if (typeof obj.toJSON === 'function') return write(obj.toJSON(), depth + 1);
   if (Array.isArray(obj)) {

@@ -4,7 +4,12 @@
  * through untouched; failures throw TransformError with a code from TRANSFORM_ERROR_CODES.
  */
 import { ValidationError } from './errors.ts';
-import { type Transform, type TransformInput, TransformSchema, type TransformType } from './mapping-definition.ts';
+import {
+  type Transform,
+  type TransformInput,
+  TransformSchema,
+  type TransformType,
+} from './mapping-definition.ts';
 import { boolean } from './transforms/boolean.ts';
 import { email, phone } from './transforms/contact.ts';
 import { date } from './transforms/date.ts';
@@ -49,9 +54,12 @@ export function compileTransform(input: TransformInput): TransformFn {
   const parsed = TransformSchema.safeParse(input);
   if (!parsed.success) {
     const type = (input as { type?: unknown } | null)?.type;
-    throw new ValidationError(`invalid ${typeof type === 'string' ? `'${type}' ` : ''}transform: ${parsed.error.message}`, {
-      details: { transform: input },
-    });
+    throw new ValidationError(
+      `invalid ${typeof type === 'string' ? `'${type}' ` : ''}transform: ${parsed.error.message}`,
+      {
+        details: { transform: input },
+      },
+    );
   }
   const t = parsed.data;
   const fn = (TRANSFORM_FACTORIES[t.type] as (t: Transform) => TransformFn)(t);

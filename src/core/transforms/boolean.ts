@@ -2,7 +2,20 @@ import type { Transform } from '../mapping-definition.ts';
 import { describeValue, type TransformFn, transformError } from './shared.ts';
 
 /** Words read as true when the mapping gives no `true` list (German, French, Italian, English, "x" ticks). */
-export const DEFAULT_TRUE_WORDS = ['true', 'yes', 'y', 'ja', 'j', 'oui', 'si', 'sì', 'on', 'wahr', '1', 'x'] as const;
+export const DEFAULT_TRUE_WORDS = [
+  'true',
+  'yes',
+  'y',
+  'ja',
+  'j',
+  'oui',
+  'si',
+  'sì',
+  'on',
+  'wahr',
+  '1',
+  'x',
+] as const;
 /** Words read as false when the mapping gives no `false` list. */
 export const DEFAULT_FALSE_WORDS = ['false', 'no', 'n', 'nein', 'non', 'off', 'falsch', '0'] as const;
 

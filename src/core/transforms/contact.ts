@@ -8,7 +8,10 @@ import { describeValue, type TransformFn, toText, transformError } from './share
 // Quoted local parts and IP-literal hosts are legal but never seen in CRM data, so they fail.
 const ATOM = "[\\p{L}\\p{N}!#$%&'*+/=?^_`{|}~-]+";
 const LABEL = '[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?';
-const EMAIL = new RegExp(`^${ATOM}(?:\\.${ATOM})*@(?:${LABEL}\\.)+(?:\\p{L}{2,63}|xn--[a-z0-9-]{1,59})$`, 'u');
+const EMAIL = new RegExp(
+  `^${ATOM}(?:\\.${ATOM})*@(?:${LABEL}\\.)+(?:\\p{L}{2,63}|xn--[a-z0-9-]{1,59})$`,
+  'u',
+);
 const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_LENGTH = 64;
 
@@ -20,14 +23,16 @@ export function isEmailAddress(text: string): boolean {
 }
 
 /** `email`: trims and lower-cases; a blank cell is null; anything else fails with `invalid_email`. */
-export const email = (_t: Extract<Transform, { type: 'email' }>): TransformFn => (v, f) => {
-  const text = toText(v, f, 'email').trim().toLowerCase();
-  if (text === '') return null;
-  if (!isEmailAddress(text)) {
-    throw transformError(`${describeValue(v)} is not a valid e-mail address`, f, 'invalid_email');
-  }
-  return text;
-};
+export const email =
+  (_t: Extract<Transform, { type: 'email' }>): TransformFn =>
+  (v, f) => {
+    const text = toText(v, f, 'email').trim().toLowerCase();
+    if (text === '') return null;
+    if (!isEmailAddress(text)) {
+      throw transformError(`${describeValue(v)} is not a valid e-mail address`, f, 'invalid_email');
+    }
+    return text;
+  };
 
 /**
  * `phone`: normalises to E.164 ("+41441234567") with full metadata validation, reading national

@@ -24,7 +24,7 @@ function escapeRegex(s: string): string {
 }
 
 function daysIn(year: number, month: number): number {
-  const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
 }
 

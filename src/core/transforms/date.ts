@@ -40,12 +40,16 @@ function checkPattern(pattern: string, role: 'input' | 'output'): void {
   }
   try {
     const sample = format(REFERENCE_DATE, pattern);
-    if (role === 'input' && !isValid(parse(sample, pattern, REFERENCE_DATE))) throw new RangeError('cannot be parsed');
+    if (role === 'input' && !isValid(parse(sample, pattern, REFERENCE_DATE)))
+      throw new RangeError('cannot be parsed');
   } catch (err) {
-    throw new ValidationError(`date transform: ${role} pattern '${pattern}' is not usable (${(err as Error).message})`, {
-      cause: err,
-      details: { [role]: pattern },
-    });
+    throw new ValidationError(
+      `date transform: ${role} pattern '${pattern}' is not usable (${(err as Error).message})`,
+      {
+        cause: err,
+        details: { [role]: pattern },
+      },
+    );
   }
 }
 
@@ -90,7 +94,11 @@ export const date = (t: Extract<Transform, { type: 'date' }>): TransformFn => {
       d = parseText(text);
     }
     if (d === undefined || !isValid(d)) {
-      throw transformError(`${describeValue(v)} is not a valid date (expected ${expected})`, f, 'invalid_date');
+      throw transformError(
+        `${describeValue(v)} is not a valid date (expected ${expected})`,
+        f,
+        'invalid_date',
+      );
     }
     return out(d);
   };

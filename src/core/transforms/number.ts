@@ -49,6 +49,10 @@ export const number = (t: Extract<Transform, { type: 'number' }>): TransformFn =
       const n = parseLocaleNumber(v, decimal);
       if (n !== undefined) return n;
     }
-    throw transformError(`${describeValue(v)} is not a valid number (expected e.g. ${example})`, f, 'invalid_number');
+    throw transformError(
+      `${describeValue(v)} is not a valid number (expected e.g. ${example})`,
+      f,
+      'invalid_number',
+    );
   };
 };

@@ -43,7 +43,8 @@ export function describeValue(value: unknown): string {
  */
 export function toText(value: unknown, field: string, transform: string): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   throw transformError(`${transform} needs text, got ${describeValue(value)}`, field, 'invalid_type');
 }
 

@@ -4,13 +4,22 @@ import { describeValue, isEmptyValue, type TransformFn, toText, transformError }
 type Of<K extends Transform['type']> = Extract<Transform, { type: K }>;
 
 /** `trim`: strips leading and trailing whitespace. */
-export const trim = (_t: Of<'trim'>): TransformFn => (v, f) => toText(v, f, 'trim').trim();
+export const trim =
+  (_t: Of<'trim'>): TransformFn =>
+  (v, f) =>
+    toText(v, f, 'trim').trim();
 
 /** `lower`: lower-cases text. */
-export const lower = (_t: Of<'lower'>): TransformFn => (v, f) => toText(v, f, 'lower').toLowerCase();
+export const lower =
+  (_t: Of<'lower'>): TransformFn =>
+  (v, f) =>
+    toText(v, f, 'lower').toLowerCase();
 
 /** `upper`: upper-cases text. */
-export const upper = (_t: Of<'upper'>): TransformFn => (v, f) => toText(v, f, 'upper').toUpperCase();
+export const upper =
+  (_t: Of<'upper'>): TransformFn =>
+  (v, f) =>
+    toText(v, f, 'upper').toUpperCase();
 
 /** `default`: replaces null, undefined and '' by a constant (the one transform that sees empty values). */
 export const fallback = (t: Of<'default'>): TransformFn => {
@@ -61,7 +70,11 @@ export const valueMap = (t: Of<'valueMap'>): TransformFn => {
   const knownText = known.join(', ') + (table.size > MAX_KEYS_IN_MESSAGE ? ', ...' : '');
   return (v, f) => {
     const key =
-      typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : undefined;
+      typeof v === 'string'
+        ? v
+        : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint'
+          ? String(v)
+          : undefined;
     if (key !== undefined && table.has(key)) return table.get(key);
     if (strict) {
       throw transformError(

@@ -81,7 +81,11 @@ export interface ExecutionItem {
   payload: unknown;
 }
 
-export const SYNC_STATUSES = ['ok', 'failed', 'deleted'] as const;
+/**
+ * `ok`: in sync. `failed`: rejected for a reason a retry cannot fix (invalid data); tried again when the
+ * record changes. `retry`: failed for a passing reason (rate limit, outage); the next run tries again.
+ */
+export const SYNC_STATUSES = ['ok', 'failed', 'retry', 'deleted'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
 /** One source record in one target: the identity map and the change detector. */

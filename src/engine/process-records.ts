@@ -119,8 +119,9 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
       counts.failed++;
       const code = r && !r.ok ? r.code : 'no_result';
       const message = r && !r.ok ? r.message : 'the target returned no result for this record';
+      const status = !r || r.retryable ? 'retry' : 'failed';
       items.push(itemOf(key, 'fail', { code, message, payload: plan.payload, targetId: prior?.externalId ?? null }));
-      newLinks.push(linkOf(key, prior, { status: 'failed', remark: `${code}: ${message}`, payloadHash: null }));
+      newLinks.push(linkOf(key, prior, { status, remark: `${code}: ${message}`, payloadHash: null }));
       mark(key, prior?.externalId ?? null, false, message);
       continue;
     }

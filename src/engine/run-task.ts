@@ -151,7 +151,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
 
     // An incremental run only sees changed records; records that failed before get another try here.
     if (task.mode === 'incremental' && source.readByKeys) {
-      const retry = (await store.syncLinks.failedKeys(ctx.scope)).filter((k) => !seen.has(k));
+      const retry = (await store.syncLinks.retryKeys(ctx.scope)).filter((k) => !seen.has(k));
       for (let i = 0; i < retry.length; i += 500) {
         const found = await source.readByKeys(mapping.source.object, mapping.source.key, retry.slice(i, i + 500));
         counts.read += found.length;
@@ -168,7 +168,9 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
       taskId,
       status,
       counts,
-      watermark: task.mode === 'incremental' ? (position ?? null) : null,
+      completed: true,
+      // A full run reads in the same order but may use another cursor shape; it leaves the watermark alone.
+      ...(task.mode === 'incremental' ? { watermark: position ?? null } : {}),
     });
     runLog.info({ counts, status }, 'run finished');
   } catch (err) {

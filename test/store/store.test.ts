@@ -72,9 +72,9 @@ for (const dialect of DIALECTS) {
         store.executions.begin({ taskId: 't1', trigger: 'manual', owner: 'b:2', staleAfterMs: 60_000 }),
         TaskBusyError,
       );
-      await store.executions.finish({ executionId: first.execution.id, taskId: 't1', status: 'succeeded', counts: { ...ZERO_COUNTS }, watermark: null });
+      await store.executions.finish({ executionId: first.execution.id, taskId: 't1', status: 'succeeded', counts: { ...ZERO_COUNTS }, completed: true, watermark: null });
       const second = await store.executions.begin({ taskId: 't1', trigger: 'manual', owner: 'b:2', staleAfterMs: 60_000 });
-      await store.executions.finish({ executionId: second.execution.id, taskId: 't1', status: 'succeeded', counts: { ...ZERO_COUNTS }, watermark: null });
+      await store.executions.finish({ executionId: second.execution.id, taskId: 't1', status: 'succeeded', counts: { ...ZERO_COUNTS }, completed: true, watermark: null });
     });
 
     test('a crashed run is closed as failed and its successor resumes from its last committed page', async () => {
@@ -107,6 +107,7 @@ for (const dialect of DIALECTS) {
         taskId: 't2',
         status: 'succeeded',
         counts: { ...ZERO_COUNTS },
+        completed: true,
         watermark: { modified: '2025-02-01T00:00:00.000Z', key: '200' },
       });
       const cp = await store.executions.checkpoint('t2');
@@ -136,13 +137,13 @@ for (const dialect of DIALECTS) {
         payloadHash: `h${i}`,
       }));
       await store.syncLinks.upsert(links);
-      await store.syncLinks.upsert([{ ...links[7]!, status: 'failed', remark: 'INVALID_EMAIL', lastSuccessAt: now }]);
+      await store.syncLinks.upsert([{ ...links[7]!, status: 'retry', remark: 'RATE_LIMITS', lastSuccessAt: now }]);
       const got = await store.syncLinks.getMany(scope, ['7', '8', 'nope']);
       assert.equal(got.size, 2);
-      assert.equal(got.get('7')?.status, 'failed');
+      assert.equal(got.get('7')?.status, 'retry');
       assert.equal(got.get('8')?.externalId, 'hs-8');
       assert.deepEqual(got.get('8')?.lastSyncAt, now);
-      assert.deepEqual(await store.syncLinks.failedKeys(scope), ['7']);
+      assert.deepEqual(await store.syncLinks.retryKeys(scope), ['7']);
       assert.equal(await store.syncLinks.count(scope), 450);
     });
   });

@@ -209,7 +209,9 @@ export function createExecutionRepository(db: Kysely<Database>) {
       status: Exclude<ExecutionStatus, 'queued' | 'running'>;
       counts: ExecutionCounts;
       error?: { code: string; message: string } | null;
-      /** Set when the run read to the end: the next incremental run starts after it. */
+      /** The run read to the end: its resume point is cleared. */
+      completed?: boolean;
+      /** With `completed`: where the next incremental run starts (absent: the watermark stays). */
       watermark?: Record<string, unknown> | null;
     }): Promise<void> {
       const now = new Date().toISOString();
@@ -226,10 +228,14 @@ export function createExecutionRepository(db: Kysely<Database>) {
           })
           .where('id', '=', p.executionId)
           .execute();
-        if (p.watermark !== undefined) {
+        if (p.completed) {
           await trx
             .updateTable('checkpoints')
-            .set({ watermark: p.watermark ? JSON.stringify(p.watermark) : null, in_progress: null, updated_at: now })
+            .set({
+              ...(p.watermark !== undefined ? { watermark: p.watermark ? JSON.stringify(p.watermark) : null } : {}),
+              in_progress: null,
+              updated_at: now,
+            })
             .where('task_id', '=', p.taskId)
             .where('execution_id', '=', p.executionId)
             .execute();

@@ -87,8 +87,8 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
       return out;
     },
 
-    /** Source keys whose last sync failed: an incremental run retries them even if unchanged. */
-    async failedKeys(scope: LinkScope, limit = 10_000): Promise<string[]> {
+    /** Source keys whose last sync failed retryably: an incremental run retries them even if unchanged. */
+    async retryKeys(scope: LinkScope, limit = 10_000): Promise<string[]> {
       const rows = await db
         .selectFrom('sync_links')
         .select('source_key')
@@ -96,7 +96,7 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
         .where('source_object', '=', scope.sourceObject)
         .where('target_connection_id', '=', scope.targetConnectionId)
         .where('target_object', '=', scope.targetObject)
-        .where('status', '=', 'failed')
+        .where('status', '=', 'retry')
         .orderBy('source_key')
         .limit(limit)
         .execute();

@@ -1,5 +1,5 @@
 import { ValidationError } from '../core/errors.ts';
-import { parseExpression } from '../core/expression/index.ts';
+import { prepareExpression } from '../core/expression/index.ts';
 import type { Store } from '../store/store.ts';
 import type { ConfigFile } from './config-file.ts';
 
@@ -24,7 +24,7 @@ export async function applyConfig(store: Store, config: ConfigFile): Promise<App
     }
     if (m.filter) {
       try {
-        parseExpression(m.filter);
+        prepareExpression(m.filter);
       } catch (err) {
         problems.push(`mapping '${m.id}': filter: ${(err as Error).message}`);
       }

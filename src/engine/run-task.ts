@@ -4,7 +4,7 @@ import type { ConnectorRuntime } from '../connectors/registry.ts';
 import { createConnector } from '../connectors/registry.ts';
 import { JunctionError } from '../core/errors.ts';
 import type { Expr } from '../core/expression/ast.ts';
-import { matches, parseExpression } from '../core/expression/index.ts';
+import { matches, prepareExpression } from '../core/expression/index.ts';
 import { compileMapping } from '../core/mapper.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { Connection, Execution, ExecutionCounts, ExecutionTrigger, Task } from '../core/types.ts';
@@ -22,6 +22,8 @@ export interface RunOptions {
   /** A running execution without a heartbeat for this long is taken as crashed (default 2 min). */
   staleAfterMs?: number;
   ownerIsGone?: (owner: string) => boolean;
+  /** Called once the execution exists (before any record is read). */
+  onBegin?: (execution: Execution) => void;
   /** Called after every committed page with the counts so far. */
   onProgress?: (p: { execution: Execution; counts: ExecutionCounts; total: number | null }) => void;
   onCall?: ConnectorRuntime['onCall'];
@@ -41,7 +43,7 @@ export class TaskSetupError extends JunctionError {
 function compileFilter(mapping: MappingDefinition): Expr | null {
   if (!mapping.filter?.trim()) return null;
   try {
-    return parseExpression(mapping.filter);
+    return prepareExpression(mapping.filter);
   } catch (err) {
     throw new TaskSetupError(`the filter of mapping '${mapping.id}' is invalid: ${(err as Error).message}`, { cause: err });
   }
@@ -64,6 +66,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
     ownerIsGone: o.ownerIsGone ?? defaultOwnerIsGone,
   });
   const execution = begun.execution;
+  o.onBegin?.(execution);
   const runLog = log.child({ executionId: execution.id, taskId });
   const counts: ExecutionCounts = { ...ZERO_COUNTS };
   const abort = new AbortController();

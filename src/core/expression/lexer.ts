@@ -7,7 +7,24 @@ export const KEYWORDS = ['and', 'or', 'not', 'is', 'null', 'in', 'like', 'true',
 export type Keyword = (typeof KEYWORDS)[number];
 
 /** Punctuation and operator tokens. */
-export const SYMBOLS = ['??', '<=', '>=', '!=', '<>', '(', ')', ',', '.', '=', '<', '>', '+', '-', '*', '/'] as const;
+export const SYMBOLS = [
+  '??',
+  '<=',
+  '>=',
+  '!=',
+  '<>',
+  '(',
+  ')',
+  ',',
+  '.',
+  '=',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+] as const;
 /** One of SYMBOLS. */
 export type Punctuator = (typeof SYMBOLS)[number];
 
@@ -80,7 +97,8 @@ export function tokenize(source: string): Token[] {
       tokens.push({ kind: 'identifier', value, quoted: true, pos: start, end });
       i = end;
     } else if (IDENTIFIER_START.test(codePointAt(source, i))) {
-      while (i < source.length && IDENTIFIER_PART.test(codePointAt(source, i))) i += codePointAt(source, i).length;
+      while (i < source.length && IDENTIFIER_PART.test(codePointAt(source, i)))
+        i += codePointAt(source, i).length;
       const word = source.slice(start, i);
       const lower = word.toLowerCase();
       tokens.push(
@@ -113,7 +131,8 @@ function readNumber(source: string, start: number): Token {
   const match = /^\d+(\.\d+)?([eE][+-]?\d+)?/.exec(source.slice(start, start + 400)) as RegExpExecArray;
   let end = start + match[0].length;
   const value = Number(match[0]);
-  if (match[0].length >= 400 || !Number.isFinite(value)) throw syntaxError(source, start, 'number is too large');
+  if (match[0].length >= 400 || !Number.isFinite(value))
+    throw syntaxError(source, start, 'number is too large');
   let word = '';
   while (end < source.length && IDENTIFIER_PART.test(codePointAt(source, end))) {
     word += codePointAt(source, end);

@@ -1,3 +1,5 @@
+import { toText } from './values.ts';
+
 /**
  * SQL LIKE in memory: `%` matches any run of characters, `_` exactly one, `\` makes the next character
  * literal, and letters match in either case. A pattern ending in a lone `\` matches nothing (SQLite's
@@ -16,7 +18,7 @@ export function likeMatches(value: string, pattern: string): boolean {
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(pattern, regex);
   }
-  return regex !== null && regex.test(value);
+  return regex?.test(value) === true;
 }
 
 /** True when the pattern ends in an escape character that escapes nothing. */
@@ -24,6 +26,12 @@ export function endsWithLoneEscape(pattern: string): boolean {
   let escapes = 0;
   for (let i = pattern.length - 1; i >= 0 && pattern[i] === '\\'; i--) escapes++;
   return escapes % 2 === 1;
+}
+
+/** A constant pattern as text for SQL, or null when it is not text or ends in a lone escape (matches nothing). */
+export function likePatternText(value: unknown): string | null {
+  const text = typeof value === 'boolean' ? null : toText(value);
+  return text === null || endsWithLoneEscape(text) ? null : text;
 }
 
 function likeToRegExp(pattern: string): RegExp | null {
@@ -49,5 +57,5 @@ function likeToRegExp(pattern: string): RegExp | null {
 }
 
 function quote(ch: string): string {
-  return /[\\^$.*+?()[\]{}|/-]/.test(ch) ? `\\${ch}` : ch;
+  return /[\\^$.*+?()[\]{}|/]/.test(ch) ? `\\${ch}` : ch;
 }

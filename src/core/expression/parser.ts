@@ -73,13 +73,21 @@ class Parser {
   }
 
   private fail(token: Token, expected: string): ExpressionSyntaxError {
-    return syntaxError(this.source, token.pos, `expected ${expected} but found ${describeToken(token, this.source)}`);
+    return syntaxError(
+      this.source,
+      token.pos,
+      `expected ${expected} but found ${describeToken(token, this.source)}`,
+    );
   }
 
   /** Runs `parse` one nesting level deeper, refusing input nested beyond MAX_NESTING. */
   private nested<T>(pos: number, parse: () => T): T {
     if (this.nesting >= MAX_NESTING) {
-      throw syntaxError(this.source, pos, `expression is nested too deeply (more than ${MAX_NESTING} levels)`);
+      throw syntaxError(
+        this.source,
+        pos,
+        `expression is nested too deeply (more than ${MAX_NESTING} levels)`,
+      );
     }
     this.nesting++;
     try {

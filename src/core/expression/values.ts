@@ -54,14 +54,9 @@ const ISO_DATE =
 export function parseIsoDate(text: string): Date | null {
   const m = ISO_DATE.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((s) => Number(s ?? 0)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((s) =>
+    Number(s ?? 0),
+  ) as [number, number, number, number, number, number];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 59) return null;
   const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
   let time = Date.UTC(year, month - 1, day, hour, minute, second, ms);

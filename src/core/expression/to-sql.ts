@@ -1,0 +1,241 @@
+import { childrenOf, type Expr, type NodeOf } from './ast.ts';
+import { checkExpression } from './check.ts';
+import { evaluate } from './evaluate.ts';
+import { likePatternText } from './like.ts';
+import { SQL_FORMS } from './sql-functions.ts';
+import {
+  bind,
+  type Compiled,
+  isDate,
+  join,
+  partsOf,
+  type SqlDialect,
+  type SqlFragment,
+  type SqlPart,
+  shiftDate,
+  sqliteCanonicalDate,
+  sqlOf,
+} from './sql-parts.ts';
+import { Duration, toBool, toText } from './values.ts';
+
+/** How to compile: the database, the column behind each field path (null: not a column), the run's time. */
+export interface SqlCompileOptions {
+  readonly dialect: SqlDialect;
+  column(path: string): string | null;
+  /** Bound for `now()` and `today()`, so SQL and in-memory evaluation agree to the millisecond. */
+  readonly now: Date;
+}
+
+/**
+ * Compiles a filter to parameterised SQL for a WHERE clause, selecting exactly the rows `matches()`
+ * accepts. Returns null when any part has no exact SQL form (a field that is not a column, a function
+ * without one), so the caller filters in memory instead. Values are always bound, never spliced into text.
+ * Throws ExpressionError for an unknown function or wrong argument count.
+ * @example compileToSql(parseExpression("status = 'active'"), { dialect: 'sqlite', column: (p) => p, now })
+ *   // { parts: ['(', { identifier: 'status' }, ' = ', { value: 'active' }, ')'] }
+ */
+export function compileToSql(expr: Expr, options: SqlCompileOptions): SqlFragment | null {
+  checkExpression(expr);
+  const compiler = new Compiler(options, recordDependent(expr));
+  const result = compiler.compile(expr);
+  if (!result) return null;
+  if (result.kind === 'const') return { parts: bind(toBool(result.value) === true, options.dialect) ?? [] };
+  return { parts: [...result.parts] };
+}
+
+/** The nodes whose value depends on the record; every other subtree is folded into a constant. */
+function recordDependent(expr: Expr): Set<Expr> {
+  const dependent = new Set<Expr>();
+  const visit = (node: Expr): boolean => {
+    let depends = node.kind === 'path';
+    for (const child of childrenOf(node)) if (visit(child)) depends = true;
+    if (depends) dependent.add(node);
+    return depends;
+  };
+  visit(expr);
+  return dependent;
+}
+
+type Compilers = { [K in Expr['kind']]: (node: NodeOf<K>, c: Compiler) => Compiled | null };
+
+class Compiler {
+  constructor(
+    readonly options: SqlCompileOptions,
+    private readonly dependent: Set<Expr>,
+  ) {}
+
+  get dialect(): SqlDialect {
+    return this.options.dialect;
+  }
+
+  compile(node: Expr): Compiled | null {
+    if (!this.dependent.has(node)) {
+      return { kind: 'const', value: evaluate(node, { record: {}, now: this.options.now }) };
+    }
+    return (COMPILERS[node.kind] as (node: Expr, c: Compiler) => Compiled | null)(node, this);
+  }
+
+  /** Compiles every node, or null when one fails. */
+  compileAll(nodes: readonly Expr[]): Compiled[] | null {
+    const out: Compiled[] = [];
+    for (const node of nodes) {
+      const c = this.compile(node);
+      if (!c) return null;
+      out.push(c);
+    }
+    return out;
+  }
+
+  parts(c: Compiled): SqlPart[] | null {
+    return partsOf(c, this.dialect);
+  }
+
+  /** A truth value: constants are bound as the evaluator reads them (`'abc'` is unknown, not false). */
+  condition(c: Compiled): SqlPart[] | null {
+    return c.kind === 'const' ? bind(toBool(c.value), this.dialect) : [...c.parts];
+  }
+
+  /** Both sides of a comparison; on SQLite, dates are compared as canonical ISO text, i.e. by time. */
+  comparable(left: Compiled, right: Compiled): [SqlPart[], SqlPart[]] | null {
+    const dates = this.dialect === 'sqlite' && (isDate(left) || isDate(right));
+    const l = dates ? sqliteCanonicalDate(left) : this.parts(left);
+    const r = dates ? sqliteCanonicalDate(right) : this.parts(right);
+    return l && r ? [l, r] : null;
+  }
+}
+
+const SQL_COMPARE: Record<NodeOf<'compare'>['op'], string> = {
+  '=': '=',
+  '!=': '<>',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+};
+
+function binary(left: Compiled | null, right: Compiled | null): [Compiled, Compiled] | null {
+  return left && right ? [left, right] : null;
+}
+
+const CONST_NULL: Compiled = { kind: 'const', value: null };
+const isNullConst = (c: Compiled): boolean => c.kind === 'const' && c.value === null;
+
+const COMPILERS: Compilers = {
+  literal: (node) => ({ kind: 'const', value: node.value }),
+  duration: () => null,
+  path: (node, c) => {
+    const column = c.options.column(node.segments.join('.'));
+    return column === null ? null : { kind: 'sql', parts: [{ identifier: column }], type: 'any' };
+  },
+  negate: (node, c) => {
+    const operand = c.compile(node.operand);
+    if (!operand || isDate(operand)) return null;
+    if (isNullConst(operand)) return CONST_NULL;
+    const x = c.parts(operand);
+    return x && sqlOf('any', '(-', x, ')');
+  },
+  not: (node, c) => {
+    const operand = c.compile(node.operand);
+    const x = operand && c.condition(operand);
+    return x && sqlOf('any', '(NOT ', x, ')');
+  },
+  logical: (node, c) => {
+    const pair = binary(c.compile(node.left), c.compile(node.right));
+    const l = pair && c.condition(pair[0]);
+    const r = pair && c.condition(pair[1]);
+    return l && r && sqlOf('any', '(', l, node.op === 'and' ? ' AND ' : ' OR ', r, ')');
+  },
+  coalesce: (node, c) => {
+    const pair = binary(c.compile(node.left), c.compile(node.right));
+    return pair && (SQL_FORMS.coalesce?.(pair, c.dialect) ?? null);
+  },
+  compare: (node, c) => {
+    const pair = binary(c.compile(node.left), c.compile(node.right));
+    // A null side makes the comparison null; folding it spares PostgreSQL an untyped NULL.
+    if (pair?.some(isNullConst)) return CONST_NULL;
+    const sides = pair && c.comparable(...pair);
+    return sides && sqlOf('any', '(', sides[0], ` ${SQL_COMPARE[node.op]} `, sides[1], ')');
+  },
+  arithmetic: (node, c) => {
+    const pair = binary(c.compile(node.left), c.compile(node.right));
+    if (!pair) return null;
+    if (pair.some(isNullConst)) return CONST_NULL;
+    const [left, right] = pair;
+    const durationLeft = left.kind === 'const' && left.value instanceof Duration;
+    const durationRight = right.kind === 'const' && right.value instanceof Duration;
+    if (durationLeft || durationRight) {
+      // date ± duration and duration + date; everything else with a duration is null in memory too.
+      const [date, duration] = durationRight ? [left, right] : [right, left];
+      if (date.kind !== 'sql' || node.op === '*' || node.op === '/' || (node.op === '-' && durationLeft))
+        return null;
+      const ms = (duration as { value: Duration }).value.ms;
+      return shiftDate(date, node.op === '-' ? -ms : ms, c.dialect);
+    }
+    if (isDate(left) || isDate(right)) return null;
+    const l = c.parts(left);
+    const r = c.parts(right);
+    if (!l || !r) return null;
+    if (node.op !== '/') return sqlOf('any', '(', l, ` ${node.op} `, r, ')');
+    // SQL divides integers as integers and PostgreSQL fails on zero; the evaluator does float division, null on zero.
+    const real = c.dialect === 'postgres' ? 'double precision' : 'REAL';
+    return sqlOf('any', '(CAST(', l, ` AS ${real}) / NULLIF(`, r, ', 0))');
+  },
+  isNull: (node, c) => {
+    const operand = c.compile(node.operand);
+    const x = operand && c.parts(operand);
+    return x && sqlOf('any', '(', x, node.negated ? ' IS NOT NULL)' : ' IS NULL)');
+  },
+  in: (node, c) => {
+    const operand = c.compile(node.operand);
+    const items = operand && c.compileAll(node.list);
+    if (!operand || !items) return null;
+    if (c.dialect === 'sqlite' && (isDate(operand) || items.some(isDate))) {
+      // Dates need their own comparison per item, so spell out what IN means: x = a OR x = b.
+      const terms: SqlPart[][] = [];
+      for (const item of items) {
+        const sides = c.comparable(operand, item);
+        if (!sides) return null;
+        terms.push(join('(', sides[0], ' = ', sides[1], ')'));
+      }
+      const any = join('(', ...terms.flatMap((t, i) => (i ? [' OR ', t] : [t])), ')');
+      return node.negated ? sqlOf('any', '(NOT ', any, ')') : sqlOf('any', any);
+    }
+    const x = c.parts(operand);
+    const list = items.map((i) => c.parts(i));
+    if (!x || list.some((p) => p === null)) return null;
+    const joined = (list as SqlPart[][]).flatMap((p, i) => (i ? [', ', ...p] : p));
+    return sqlOf('any', '(', x, node.negated ? ' NOT IN (' : ' IN (', joined, '))');
+  },
+  like: (node, c) => {
+    // LIKE ignores case anyway, and SQLite has no Unicode lower(): `lower(x) like 'abc%'` is `x like 'abc%'`.
+    const inner = node.operand;
+    const operandNode =
+      c.dialect === 'sqlite' && inner.kind === 'call' && inner.name === 'lower' && inner.args.length === 1
+        ? (inner.args[0] as Expr)
+        : inner;
+    const pair = binary(c.compile(operandNode), c.compile(node.pattern));
+    if (!pair) return null;
+    const [operand, pattern] = pair;
+    if (operand.kind === 'const' && typeof operand.value === 'boolean') return null;
+    const constant = pattern.kind === 'const' ? likePatternText(pattern.value) : null;
+    if (pattern.kind === 'const' && constant === null) return null;
+    const not = node.negated ? 'NOT ' : '';
+    if (c.dialect === 'sqlite') {
+      // SQLite's LIKE ignores case for ASCII letters only: other patterns are matched in memory.
+      if (constant === null || [...constant].some((ch) => (ch.codePointAt(0) as number) > 0x7f)) return null;
+      const x = c.parts(operand);
+      return x && sqlOf('any', '(', x, ` ${not}LIKE `, [{ value: constant }], " ESCAPE '\\')");
+    }
+    const x =
+      operand.kind === 'const'
+        ? bind(toText(operand.value), 'postgres')
+        : ['CAST(', ...operand.parts, ' AS text)'];
+    const p = pattern.kind === 'sql' ? ['CAST(', ...pattern.parts, ' AS text)'] : [{ value: constant }];
+    return x && sqlOf('any', '(', x, ` ${not}ILIKE `, p, ')');
+  },
+  call: (node, c) => {
+    const form = SQL_FORMS[node.name];
+    const args = form && c.compileAll(node.args);
+    return args ? form(args, c.dialect) : null;
+  },
+};

@@ -2,6 +2,8 @@ import { type Kysely, type Migration, Migrator } from 'kysely';
 import { JunctionError } from '../core/errors.ts';
 import type { Dialect } from './store.ts';
 import * as m0001 from './migrations/0001-initial.ts';
+import * as m0003 from './migrations/0003-settings.ts';
+import * as m0002 from './migrations/0002-auth.ts';
 
 /** Migration failed; the store is left at the last migration that succeeded. */
 export class MigrationError extends JunctionError {
@@ -11,12 +13,19 @@ export class MigrationError extends JunctionError {
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': { up: (db) => m0001.up(db, dialect) },
+    '0003-settings': { up: (db) => m0003.up(db, dialect) },
+    '0002-auth': { up: (db) => m0002.up(db) },
   };
 }
 
 /** Applies every pending migration; safe to call on every start (and from several processes). */
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) } });
+  // Unordered: features land in parallel branches, each with its own numbered migration.
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(dialect) },
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new MigrationError(`database migration failed: ${String((error as Error).message ?? error)}`, { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

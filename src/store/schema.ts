@@ -12,6 +12,9 @@ export interface Database {
   execution_items: ExecutionItemsTable;
   sync_links: SyncLinksTable;
   checkpoints: CheckpointsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
 }
 
 export interface ConnectionsTable {
@@ -95,4 +98,34 @@ export interface CheckpointsTable {
   in_progress: string | null;
   execution_id: string | null;
   updated_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  name: string;
+  role: string;
+  /** scrypt: `scrypt$N$r$p$salt$hash` (base64url). */
+  password_hash: string;
+  must_change_password: number;
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  last_used_at: string | null;
+  created_at: string;
 }

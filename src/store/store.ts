@@ -7,7 +7,9 @@ import { createConnectionRepository } from './repositories/connections.ts';
 import { createExecutionRepository } from './repositories/executions.ts';
 import { createMappingRepository } from './repositories/mappings.ts';
 import { createSyncLinkRepository } from './repositories/sync-links.ts';
+import { createSettingsRepository } from './repositories/settings.ts';
 import { createTaskRepository } from './repositories/tasks.ts';
+import { createUserRepository } from './repositories/users.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secret-box.ts';
 
@@ -33,6 +35,8 @@ export interface Store {
   readonly tasks: ReturnType<typeof createTaskRepository>;
   readonly executions: ReturnType<typeof createExecutionRepository>;
   readonly syncLinks: ReturnType<typeof createSyncLinkRepository>;
+  readonly settings: ReturnType<typeof createSettingsRepository>;
+  readonly users: ReturnType<typeof createUserRepository>;
   close(): Promise<void>;
 }
 
@@ -54,6 +58,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     tasks: createTaskRepository(db),
     executions: createExecutionRepository(db),
     syncLinks: createSyncLinkRepository(db, dialect),
+    settings: createSettingsRepository(db, options.secretBox),
+    users: createUserRepository(db),
     close: () => db.destroy(),
   };
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { NotFoundError } from '../../core/errors.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Connection, SystemName } from '../../core/types.ts';
 import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
@@ -50,7 +50,18 @@ export function createConnectionRepository(db: Kysely<Database>, box: SecretBox)
       }));
     },
 
+    /** Deletes a connection; refused while a mapping uses it. */
     async delete(id: string): Promise<void> {
+      const mappings = await db.selectFrom('mapping_definitions').select(['id', 'definition']).execute();
+      const users = mappings.filter((m) => {
+        const d = JSON.parse(m.definition) as { source?: { connectionId?: string }; target?: { connectionId?: string } };
+        return d.source?.connectionId === id || d.target?.connectionId === id;
+      });
+      if (users.length) {
+        throw new ValidationError(`connection '${id}' is used by mapping ${users.map((m) => `'${m.id}'`).join(', ')}`, {
+          details: { mappings: users.map((m) => m.id) },
+        });
+      }
       await db.deleteFrom('connections').where('id', '=', id).execute();
     },
   };

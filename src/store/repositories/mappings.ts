@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { NotFoundError } from '../../core/errors.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../../core/mapping-definition.ts';
 import type { Database } from '../schema.ts';
 
@@ -20,6 +20,15 @@ export function createMappingRepository(db: Kysely<Database>) {
       const row = await db.selectFrom('mapping_definitions').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new NotFoundError(`mapping definition '${id}' does not exist`);
       return MappingDefinitionSchema.parse(JSON.parse(row.definition));
+    },
+
+    /** Deletes a mapping; refused while a task uses it. */
+    async delete(id: string): Promise<void> {
+      const used = await db.selectFrom('tasks').select('id').where('mapping_id', '=', id).execute();
+      if (used.length) {
+        throw new ValidationError(`mapping '${id}' is used by task ${used.map((t) => `'${t.id}'`).join(', ')}`, { details: { tasks: used.map((t) => t.id) } });
+      }
+      await db.deleteFrom('mapping_definitions').where('id', '=', id).execute();
     },
 
     async list(): Promise<MappingDefinition[]> {

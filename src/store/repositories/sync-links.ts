@@ -128,6 +128,30 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
       return Number(row.n);
     },
 
+    /** Every link of a source key, whatever the source connection (the record view by key alone). */
+    async forSourceKey(sourceKey: string): Promise<SyncLink[]> {
+      const rows = await db.selectFrom('sync_links').selectAll().where('source_key', '=', sourceKey).orderBy('target_connection_id').execute();
+      return rows.map(toLink);
+    },
+
+    /** Marks these records for another try by the next incremental run ("retry failed"). */
+    async markForRetry(scope: LinkScope, keys: string[]): Promise<number> {
+      let n = 0;
+      for (let i = 0; i < keys.length; i += 500) {
+        const r = await db
+          .updateTable('sync_links')
+          .set({ status: 'retry', payload_hash: null })
+          .where('source_connection_id', '=', scope.sourceConnectionId)
+          .where('source_object', '=', scope.sourceObject)
+          .where('target_connection_id', '=', scope.targetConnectionId)
+          .where('target_object', '=', scope.targetObject)
+          .where('source_key', 'in', keys.slice(i, i + 500))
+          .executeTakeFirst();
+        n += Number(r.numUpdatedRows);
+      }
+      return n;
+    },
+
     upsert: (links: SyncLink[]) => upsertLinks(db, links),
   };
 }

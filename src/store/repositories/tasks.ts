@@ -35,6 +35,10 @@ export function createTaskRepository(db: Kysely<Database>) {
       return toTask(row);
     },
 
+    async delete(id: string): Promise<void> {
+      await db.deleteFrom('tasks').where('id', '=', id).execute();
+    },
+
     async list(): Promise<Task[]> {
       const rows = await db.selectFrom('tasks').selectAll().orderBy('id').execute();
       return rows.map(toTask);

@@ -1,0 +1,13 @@
+/** Who may do what: `admin` configures everything; `viewer` (a customer's look-in) reads history and errors. */
+export const ROLES = ['admin', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+  mustChangePassword: boolean;
+  disabled: boolean;
+  createdAt: Date;
+}

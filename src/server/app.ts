@@ -1,0 +1,93 @@
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { ConnectorFactory } from '../engine/open-mapping.ts';
+import type { Store } from '../store/store.ts';
+import { installAuth } from './auth/auth-plugin.ts';
+import { installErrorHandler } from './errors.ts';
+import type { Metrics } from './metrics.ts';
+import { authRoutes } from './routes/auth.ts';
+import { connectionRoutes } from './routes/connections.ts';
+import { executionRoutes } from './routes/executions.ts';
+import { healthRoutes } from './routes/health.ts';
+import { mappingRoutes } from './routes/mappings.ts';
+import { recordRoutes } from './routes/records.ts';
+import { taskRoutes } from './routes/tasks.ts';
+import { userRoutes } from './routes/users.ts';
+import type { RunDispatcher } from './run-dispatcher.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeList: { method: string; url: string }[];
+  }
+}
+
+/** Everything the HTTP layer needs; the server owns none of it. */
+export interface ServerDeps {
+  store: Store;
+  log: Logger;
+  dispatcher: RunDispatcher;
+  metrics: Metrics;
+  /** Tells /healthz whether the scheduler loop is alive (absent: no scheduler in this process). */
+  schedulerAlive?: () => boolean;
+  /** Set cookies with `Secure` (behind HTTPS). */
+  secureCookies?: boolean;
+  connectorFactory?: ConnectorFactory;
+  /** Extra plugins (scheduler settings, OAuth, webhooks, the dashboard) register here. */
+  plugins?: ((app: FastifyInstance, deps: ServerDeps) => Promise<void>)[];
+}
+
+
+/** Builds the Fastify app: /api (schema-validated, authenticated), /docs (OpenAPI), /healthz, /metrics. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 10 * 1024 * 1024,
+    trustProxy: true,
+  });
+  // Every route, for the OpenAPI completeness test and the startup banner.
+  const routes: { method: string; url: string }[] = [];
+  app.decorate('routeList', routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Junction API', version: '0.1.0', description: 'Connections, mappings, tasks, executions and sync links of a Junction hub.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'junction_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  installAuth(app, deps.store);
+
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  await healthRoutes(api, deps);
+  await authRoutes(api, deps);
+  await connectionRoutes(api, deps);
+  await mappingRoutes(api, deps);
+  await taskRoutes(api, deps);
+  await executionRoutes(api, deps);
+  await recordRoutes(api, deps);
+  await userRoutes(api, deps);
+  for (const plugin of deps.plugins ?? []) await plugin(app, deps);
+
+  app.get('/docs', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
+  app.get('/docs/json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,72 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { JunctionError } from '../core/errors.ts';
+
+/** HTTP status of each error code; codes not listed are 500 (remote errors 502). */
+const STATUS_BY_CODE: Record<string, number> = {
+  validation_error: 400,
+  expression_syntax: 400,
+  expression_error: 400,
+  task_setup_invalid: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  webhook_signature_invalid: 401,
+  forbidden: 403,
+  csrf_failed: 403,
+  not_found: 404,
+  unknown_object: 404,
+  task_busy: 409,
+  conflict: 409,
+  rate_limited: 429,
+  authentication_failed: 502,
+  remote_error: 502,
+};
+
+/** The caller is not logged in. */
+export class UnauthenticatedError extends JunctionError {
+  override readonly code = 'unauthenticated';
+}
+/** Wrong username or password. */
+export class InvalidCredentialsError extends JunctionError {
+  override readonly code = 'invalid_credentials';
+}
+/** Logged in, but the role does not allow this. */
+export class ForbiddenError extends JunctionError {
+  override readonly code = 'forbidden';
+}
+/** A cookie-authenticated change without the session's CSRF token. */
+export class CsrfError extends JunctionError {
+  override readonly code = 'csrf_failed';
+}
+
+export function statusOf(code: string): number {
+  return STATUS_BY_CODE[code] ?? (code.startsWith('hubspot_') || code.startsWith('remote_') ? 502 : 500);
+}
+
+/** Every error leaves the API as `{ error: { code, message, details? } }`; unknown throws are wrapped. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | JunctionError | Error, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const issues = err.validation.map((v) => ({
+        field: [err.validationContext, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),
+        message: v.message,
+      }));
+      return reply.code(400).send({
+        error: { code: 'validation_error', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), details: { issues } },
+      });
+    }
+    if (err instanceof JunctionError) {
+      return reply.code(statusOf(err.code)).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+    }
+    const fe = err as FastifyError;
+    if (fe.statusCode && fe.statusCode < 500) {
+      const code = fe.statusCode === 429 ? 'rate_limited' : fe.statusCode === 404 ? 'not_found' : fe.statusCode === 413 ? 'payload_too_large' : 'bad_request';
+      return reply.code(fe.statusCode).send({ error: { code, message: fe.message } });
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error; see the server log' } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { ServerDeps } from '../app.ts';
+import type { Api } from '../api.ts';
+
+/** The record view: every system a source record is in, its key there and its last status. */
+export async function recordRoutes(app: Api, { store }: ServerDeps): Promise<void> {
+  app.get(
+    '/api/records/:sourceKey/links',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Sync links of a source record (optionally narrowed to one source connection and object)',
+        params: z.object({ sourceKey: z.string().min(1) }),
+        querystring: z.object({ connection: z.string().optional(), object: z.string().optional() }),
+      },
+    },
+    async (req) => {
+      const { connection, object } = req.query;
+      const links =
+        connection && object
+          ? await store.syncLinks.forSourceRecord(connection, object, req.params.sourceKey)
+          : (await store.syncLinks.forSourceKey(req.params.sourceKey)).filter(
+              (l) => (!connection || l.sourceConnectionId === connection) && (!object || l.sourceObject === object),
+            );
+      return { sourceKey: req.params.sourceKey, links };
+    },
+  );
+}

@@ -1,0 +1,143 @@
+import type { Kysely } from 'kysely';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import type { Role, User } from '../../core/users.ts';
+import type { Database, UsersTable } from '../schema.ts';
+
+const toUser = (r: UsersTable): User => ({
+  id: r.id,
+  username: r.username,
+  name: r.name,
+  role: r.role as Role,
+  mustChangePassword: r.must_change_password === 1,
+  disabled: r.disabled === 1,
+  createdAt: new Date(r.created_at),
+});
+
+/** Users, their login sessions and API tokens. Only hashes of passwords, session ids and tokens are kept. */
+export function createUserRepository(db: Kysely<Database>) {
+  return {
+    async count(): Promise<number> {
+      const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async create(u: { username: string; name: string; role: Role; passwordHash: string; mustChangePassword?: boolean }): Promise<User> {
+      const now = new Date().toISOString();
+      const row: UsersTable = {
+        id: crypto.randomUUID(),
+        username: u.username,
+        name: u.name,
+        role: u.role,
+        password_hash: u.passwordHash,
+        must_change_password: u.mustChangePassword ? 1 : 0,
+        disabled: 0,
+        created_at: now,
+        updated_at: now,
+      };
+      const exists = await db.selectFrom('users').select('id').where('username', '=', u.username).executeTakeFirst();
+      if (exists) throw new ValidationError(`a user named '${u.username}' already exists`, { details: { field: 'username' } });
+      await db.insertInto('users').values(row).execute();
+      return toUser(row);
+    },
+
+    async get(id: string): Promise<User> {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new NotFoundError(`user '${id}' does not exist`);
+      return toUser(row);
+    },
+
+    /** The user and its password hash, for login. */
+    async findForLogin(username: string): Promise<{ user: User; passwordHash: string } | null> {
+      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
+    },
+
+    async list(): Promise<User[]> {
+      return (await db.selectFrom('users').selectAll().orderBy('username').execute()).map(toUser);
+    },
+
+    async update(id: string, patch: { name?: string; role?: Role; passwordHash?: string; mustChangePassword?: boolean; disabled?: boolean }) {
+      await this.get(id);
+      await db
+        .updateTable('users')
+        .set({
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.role !== undefined ? { role: patch.role } : {}),
+          ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
+          ...(patch.mustChangePassword !== undefined ? { must_change_password: patch.mustChangePassword ? 1 : 0 } : {}),
+          ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
+          updated_at: new Date().toISOString(),
+        })
+        .where('id', '=', id)
+        .execute();
+      if (patch.disabled || patch.passwordHash) await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+      return this.get(id);
+    },
+
+    async delete(id: string): Promise<void> {
+      await db.deleteFrom('users').where('id', '=', id).execute();
+    },
+
+    async createSession(s: { idHash: string; userId: string; csrfToken: string; expiresAt: Date }): Promise<void> {
+      await db
+        .insertInto('sessions')
+        .values({
+          id_hash: s.idHash,
+          user_id: s.userId,
+          csrf_token: s.csrfToken,
+          expires_at: s.expiresAt.toISOString(),
+          created_at: new Date().toISOString(),
+        })
+        .execute();
+    },
+
+    /** A live session and its (enabled) user. */
+    async findSession(idHash: string): Promise<{ user: User; csrfToken: string } | null> {
+      const row = await db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .selectAll('users')
+        .select('sessions.csrf_token')
+        .where('sessions.id_hash', '=', idHash)
+        .where('sessions.expires_at', '>', new Date().toISOString())
+        .where('users.disabled', '=', 0)
+        .executeTakeFirst();
+      return row ? { user: toUser(row), csrfToken: row.csrf_token } : null;
+    },
+
+    async deleteSession(idHash: string): Promise<void> {
+      await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+    },
+
+    async createToken(t: { id: string; userId: string; name: string; tokenHash: string }): Promise<void> {
+      await db
+        .insertInto('api_tokens')
+        .values({ id: t.id, user_id: t.userId, name: t.name, token_hash: t.tokenHash, last_used_at: null, created_at: new Date().toISOString() })
+        .execute();
+    },
+
+    /** The token's hash and its (enabled) user; marks it used. */
+    async findToken(id: string): Promise<{ user: User; tokenHash: string } | null> {
+      const row = await db
+        .selectFrom('api_tokens')
+        .innerJoin('users', 'users.id', 'api_tokens.user_id')
+        .selectAll('users')
+        .select('api_tokens.token_hash')
+        .where('api_tokens.id', '=', id)
+        .where('users.disabled', '=', 0)
+        .executeTakeFirst();
+      if (!row) return null;
+      await db.updateTable('api_tokens').set({ last_used_at: new Date().toISOString() }).where('id', '=', id).execute();
+      return { user: toUser(row), tokenHash: row.token_hash };
+    },
+
+    async listTokens(userId: string) {
+      const rows = await db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'last_used_at']).where('user_id', '=', userId).execute();
+      return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
+    },
+
+    async deleteToken(userId: string, id: string): Promise<void> {
+      await db.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).execute();
+    },
+  };
+}

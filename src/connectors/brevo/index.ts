@@ -1,0 +1,111 @@
+import { setMaxListeners } from 'node:events';
+import { type Connector, defineConnector, type FieldDescription, type SourceRecord } from '../connector.ts';
+import { connectionLimiter } from '../shared-rate-limiter.ts';
+import { createBrevoClient, type IdentifierType } from './client.ts';
+import { readContacts, toRecord } from './read.ts';
+import { BrevoConfigSchema, BrevoSecretSchema } from './schemas.ts';
+import { writeBrevo } from './write.ts';
+
+/** Brevo's attribute types as the mapping editor's field types. */
+const FIELD_TYPES: Record<string, FieldDescription['type']> = {
+  text: 'string',
+  float: 'number',
+  date: 'date',
+  boolean: 'boolean',
+  category: 'enum',
+  id: 'string',
+};
+
+/** Fields every contact has, outside its attributes. */
+const CONTACT_FIELDS: FieldDescription[] = [
+  { name: 'id', label: 'Brevo contact id', type: 'number', unique: true },
+  { name: 'email', label: 'E-mail', type: 'string', unique: true },
+  { name: 'ext_id', label: 'External id (EXT_ID)', type: 'string', unique: true },
+  { name: 'listIds', label: 'Lists', type: 'json' },
+  { name: 'emailBlacklisted', label: 'Unsubscribed from e-mails', type: 'boolean' },
+  { name: 'smsBlacklisted', label: 'Unsubscribed from SMS', type: 'boolean' },
+  { name: 'modifiedAt', label: 'Last modified', type: 'datetime' },
+];
+
+// Calculated and global attributes are computed by Brevo and cannot be written.
+const WRITABLE_CATEGORIES = new Set(['normal', 'category', 'transactional']);
+
+const KEY_TYPES: Record<string, IdentifierType> = { id: 'contact_id', email: 'email_id', ext_id: 'ext_id' };
+
+/**
+ * Brevo (API v3): contacts created or updated one call per record (create with `updateEnabled`, so a
+ * replay never duplicates), read incrementally with `modifiedSince`; `api-key` auth.
+ */
+export const brevoConnector = defineConnector({
+  system: 'brevo',
+  configSchema: BrevoConfigSchema,
+  secretSchema: BrevoSecretSchema,
+  http: (config, secret) => ({
+    baseUrl: config.baseUrl,
+    limits: { batchSize: 10, requestsPer10s: config.requestsPerSecond * 10, concurrency: config.concurrency },
+    timeoutMs: config.timeoutMs,
+    headers: () => ({ 'api-key': secret.apiKey }),
+  }),
+  create(ctx): Connector {
+    // A batch puts one call per record in flight, each listening on the run's signal; that is by design.
+    setMaxListeners(Math.max(64, ctx.config.concurrency * 10 * 4), ctx.signal);
+    // Shared by every run on this connection (across workers in scale-out mode), like the 10-second limiter.
+    const perSecond = connectionLimiter(ctx.connectionId, ctx.config.requestsPerSecond, 1000);
+    const client = createBrevoClient(ctx.http, perSecond, ctx.signal);
+    const onlyContacts = (object: string) => {
+      if (object !== 'contacts') throw new Error(`Brevo has no object '${object}' (only 'contacts')`);
+    };
+
+    return {
+      system: 'brevo',
+      // Small batches: each op is its own call, all of a batch in flight at once.
+      limits: {
+        batchSize: 10,
+        requestsPer10s: ctx.config.requestsPerSecond * 10,
+        concurrency: ctx.config.concurrency,
+      },
+      async describe() {
+        const attributes = await client.attributes();
+        const fields = [...CONTACT_FIELDS];
+        for (const a of attributes) {
+          if (!WRITABLE_CATEGORIES.has(a.category) || a.name === 'EMAIL' || a.name === 'EXT_ID') continue;
+          fields.push({
+            name: `attributes.${a.name}`,
+            label: a.name,
+            type: FIELD_TYPES[a.type ?? (a.category === 'category' ? 'category' : 'text')] ?? 'string',
+            ...(a.enumeration?.length
+              ? { options: a.enumeration.map((o) => ({ value: String(o.value), label: o.label })) }
+              : {}),
+          });
+        }
+        return [{ name: 'contacts', label: 'Contacts', fields }];
+      },
+      read(object, o) {
+        onlyContacts(object);
+        return readContacts(client, o);
+      },
+      async readByKeys(object, keyField, keys) {
+        onlyContacts(object);
+        const type = KEY_TYPES[keyField];
+        if (!type) throw new Error(`Brevo contacts cannot be looked up by '${keyField}'`);
+        const found = await Promise.all(keys.map((key) => client.getContact(key, type)));
+        return found.filter((c) => c !== null).map((c): SourceRecord => toRecord(c));
+      },
+      async write(object, ops) {
+        onlyContacts(object);
+        return writeBrevo(client, ops);
+      },
+      async check() {
+        try {
+          const account = await client.account();
+          return {
+            ok: true,
+            message: `Brevo accepted the API key${account.email ? ` (account ${account.email})` : ''}`,
+          };
+        } catch (err) {
+          return { ok: false, message: (err as Error).message };
+        }
+      },
+    };
+  },
+});

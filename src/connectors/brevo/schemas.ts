@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** Connection config of a Brevo account. */
+export const BrevoConfigSchema = z.object({
+  /** https://api.brevo.com/v3 for the real service; the emulator's URL plus `/v3` in tests and the demo. */
+  baseUrl: z.string().url().default('https://api.brevo.com/v3'),
+  /** The contacts endpoints' budget: 10 per second on the general tier, 20 on higher plans. */
+  requestsPerSecond: z.number().int().positive().default(10),
+  /** Write batches in flight at once; each batch sends its records in parallel, the limiter caps the rate. */
+  concurrency: z.number().int().min(1).max(16).default(2),
+  timeoutMs: z.number().int().positive().default(30_000),
+});
+export type BrevoConfig = z.infer<typeof BrevoConfigSchema>;
+
+/** A v3 API key (`xkeysib-…`), sent as the `api-key` header. */
+export const BrevoSecretSchema = z.object({ apiKey: z.string().min(1) });
+export type BrevoSecret = z.infer<typeof BrevoSecretSchema>;
+
+/** Brevo's error body (all 4xx/5xx answers). */
+export const BrevoErrorSchema = z.object({
+  code: z.string().default('error'),
+  message: z.string().default(''),
+});
+export type BrevoErrorBody = z.infer<typeof BrevoErrorSchema>;
+
+const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown())]);
+
+/** One contact as `GET /contacts` lists it and `GET /contacts/{identifier}` returns it. */
+export const BrevoContactSchema = z.looseObject({
+  id: z.number(),
+  email: z.string().nullable().optional(),
+  emailBlacklisted: z.boolean().default(false),
+  smsBlacklisted: z.boolean().default(false),
+  createdAt: z.string().optional(),
+  modifiedAt: z.string(),
+  listIds: z.array(z.number()).default([]),
+  attributes: z.record(z.string(), attributeValue).default({}),
+});
+export type BrevoContact = z.infer<typeof BrevoContactSchema>;
+
+/** `GET /contacts`: one page and the count of all contacts the filter matches. */
+export const BrevoContactsPageSchema = z.object({
+  contacts: z.array(BrevoContactSchema).default([]),
+  count: z.number().default(0),
+});
+
+/** `POST /contacts` when it created: the new contact's id (204 with no body when it updated). */
+export const BrevoCreatedSchema = z.object({ id: z.number() });
+
+/** `GET /contacts/attributes`. */
+export const BrevoAttributesSchema = z.object({
+  attributes: z.array(
+    z.looseObject({
+      name: z.string(),
+      category: z.string(),
+      type: z.string().optional(),
+      enumeration: z.array(z.object({ value: z.number(), label: z.string() })).optional(),
+    }),
+  ),
+});
+
+/** `GET /account`, as far as the connection test reads it. */
+export const BrevoAccountSchema = z.looseObject({
+  email: z.string().optional(),
+  companyName: z.string().optional(),
+});

@@ -3,23 +3,30 @@ import { applyConfig } from '../config/apply-config.ts';
 import { readConfigFile } from '../config/config-file.ts';
 import { JunctionError } from '../core/errors.ts';
 import type { Execution } from '../core/types.ts';
+import { failpointHooks } from '../engine/failpoints.ts';
 import { ownerIsGone } from '../engine/owner.ts';
-import { runTask } from '../engine/run-task.ts';
 import { createProgressReporter } from './progress.ts';
 import { openRuntime } from './runtime.ts';
 import { startHub } from './start.ts';
+import { startWorker } from './worker.ts';
+import { runAndNotify } from '../scheduler/run-and-notify.ts';
+import { enqueueRun, openBoss } from '../scheduler/queue.ts';
 
 const USAGE = `junction — connector hub
 
 Usage:
-  junction start                 run the hub: scheduler for every enabled task (Ctrl-C stops it)
+  junction start [--no-worker]   run the hub: scheduler for every enabled task (Ctrl-C stops it);
+                                 --no-worker (PostgreSQL): serve and schedule only, workers run the tasks
+  junction worker [--concurrency N]  take queued runs (PostgreSQL); start as many as you like
+  junction run-now <task>        queue a run for the workers (PostgreSQL) and print the job id
   junction run <task>            run one task now, with progress and a summary
   junction apply <file>          create or update connections, mappings and tasks from YAML/JSON
   junction migrate               bring the database schema up to date
   junction tasks                 list tasks and their last run
 
 Environment: JUNCTION_DATA_DIR (default ./junction-data), DATABASE_URL (postgres://… for PostgreSQL),
-JUNCTION_SECRET_KEY (seals connection secrets), PORT, LOG_LEVEL.`;
+JUNCTION_SECRET_KEY (seals connection secrets), PORT, LOG_LEVEL; scheduling: JUNCTION_SCHEDULER_TICK_MS,
+JUNCTION_WORKER_POLL_MS, JUNCTION_RUN_LEASE_MS, JUNCTION_RETRY_DELAY_SECONDS, JUNCTION_WORKER_CONCURRENCY.`;
 
 function summary(e: Execution): string {
   const c = e.counts;
@@ -38,13 +45,14 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' } },
+    options: { help: { type: 'boolean', short: 'h' }, 'no-worker': { type: 'boolean' }, concurrency: { type: 'string' } },
   });
   if (!command || command === 'help' || values.help) {
     console.log(USAGE);
     return command ? 0 : 1;
   }
-  if (command === 'start') return startHub();
+  if (command === 'start') return startHub({ worker: !values['no-worker'] });
+  if (command === 'worker') return startWorker({ concurrency: values.concurrency ? Number(values.concurrency) : undefined });
 
   const rt = await openRuntime();
   try {
@@ -66,16 +74,32 @@ async function main(argv: string[]): Promise<number> {
         const progress = createProgressReporter();
         const ac = new AbortController();
         process.once('SIGINT', () => ac.abort(new Error('interrupted')));
-        const execution = await runTask(taskId, {
+        const execution = await runAndNotify(taskId, {
           store: rt.store,
           log: rt.log,
           trigger: 'cli',
           signal: ac.signal,
           onProgress: (p) => progress.update(p.counts, p.total),
+          hooks: failpointHooks(),
         });
         progress.stop();
         console.log(summary(execution));
         return execution.status === 'succeeded' ? 0 : execution.status === 'warning' ? 2 : 1;
+      }
+      case 'run-now': {
+        const taskId = positionals[0];
+        if (!taskId) throw new JunctionError('usage: junction run-now <task>');
+        if (rt.store.dialect !== 'postgres' || !rt.env.databaseUrl) {
+          throw new JunctionError('run-now queues for workers and needs PostgreSQL; with SQLite use `junction run <task>`');
+        }
+        await rt.store.tasks.get(taskId);
+        const boss = await openBoss(rt.env.databaseUrl, { supervise: false });
+        try {
+          console.log(`queued run of ${taskId}: job ${await enqueueRun(boss, taskId, { trigger: 'manual' })}`);
+        } finally {
+          await boss.stop({ graceful: false, close: true, wait: true });
+        }
+        return 0;
       }
       case 'tasks': {
         for (const t of await rt.store.tasks.list()) {

@@ -1,17 +1,24 @@
 import Fastify from 'fastify';
 import { ownerIsGone } from '../engine/owner.ts';
-import { startEmbeddedScheduler } from '../scheduler/embedded-scheduler.ts';
+import { readSchedulingEnv, startRunService } from '../scheduler/index.ts';
 import { openRuntime } from './runtime.ts';
 
 /**
  * `junction start`: closes runs a crashed process left open, starts the scheduler and a small HTTP
  * server (health for now; the REST API and dashboard mount here).
  */
-export async function startHub(): Promise<number> {
+export async function startHub(o: { worker?: boolean } = {}): Promise<number> {
   const rt = await openRuntime();
   const closed = await rt.store.executions.closeStale({ staleAfterMs: 120_000, ownerIsGone });
   if (closed.length) rt.log.warn({ executions: closed }, 'closed runs left open by a stopped process');
-  const scheduler = startEmbeddedScheduler(rt.store, rt.log);
+  // SQLite: the embedded scheduler; PostgreSQL: pg-boss queue, runs taken here unless --no-worker.
+  const scheduler = await startRunService({
+    store: rt.store,
+    log: rt.log,
+    databaseUrl: rt.env.databaseUrl,
+    worker: o.worker !== false,
+    config: readSchedulingEnv(),
+  });
   const app = Fastify({ logger: false });
   app.get('/healthz', async () => {
     await rt.store.db.selectFrom('tasks').select('id').limit(1).execute();

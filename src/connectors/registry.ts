@@ -1,16 +1,22 @@
 import type { Logger } from 'pino';
 import { ValidationError } from '../core/errors.ts';
 import type { Connection, SystemName } from '../core/types.ts';
+import { abacusConnector } from './abacus/index.ts';
+import { brevoConnector } from './brevo/index.ts';
 import type { Connector, ConnectorDefinition } from './connector.ts';
 import { HttpClient, type HttpCallInfo } from './http-client.ts';
 import { hubspotConnector } from './hubspot/index.ts';
-import { limiterFor } from './rate-limiter.ts';
+import { connectionLimiter } from './shared-rate-limiter.ts';
+import { spreadsheetConnector } from './spreadsheet/index.ts';
 import { sqlConnector } from './sql/index.ts';
 
 /** Every system Junction can talk to, by name. */
 export const CONNECTORS: Partial<Record<SystemName, ConnectorDefinition<any, any>>> = {
   sql: sqlConnector,
   hubspot: hubspotConnector,
+  abacus: abacusConnector,
+  brevo: brevoConnector,
+  spreadsheet: spreadsheetConnector,
 };
 
 export interface ConnectorRuntime {
@@ -18,6 +24,8 @@ export interface ConnectorRuntime {
   signal: AbortSignal;
   /** Observes every HTTP call (counts for executions, metrics, benchmarks). */
   onCall?: (info: HttpCallInfo & { connectionId: string }) => void;
+  /** Persists a connection's changed secret (refreshed OAuth tokens). */
+  saveSecret?: (connectionId: string, secret: Record<string, unknown>) => Promise<void>;
 }
 
 /** Validates a connection's config and secret and makes its live connector. */
@@ -39,10 +47,11 @@ export function createConnector(connection: Connection, rt: ConnectorRuntime): C
   const http = new HttpClient({
     baseUrl: httpSetup?.baseUrl ?? 'http://invalid.local',
     headers: httpSetup?.headers,
-    limiter: limiterFor(connection.id, httpSetup?.limits.requestsPer10s),
+    limiter: connectionLimiter(connection.id, httpSetup?.limits.requestsPer10s),
     timeoutMs: httpSetup?.timeoutMs ?? 30_000,
     signal: rt.signal,
     onCall: rt.onCall ? (info) => rt.onCall?.({ ...info, connectionId: connection.id }) : undefined,
   });
-  return def.create({ connectionId: connection.id, config: config.data, secret: secret.data, http, log: rt.log, signal: rt.signal });
+  const saveSecret = rt.saveSecret ? (s: unknown) => rt.saveSecret!(connection.id, s as Record<string, unknown>) : undefined;
+  return def.create({ connectionId: connection.id, config: config.data, secret: secret.data, http, log: rt.log, signal: rt.signal, saveSecret });
 }

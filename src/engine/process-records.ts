@@ -7,7 +7,10 @@ import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { ExecutionCounts, ExecutionItem, SyncLink } from '../core/types.ts';
 import type { LinkScope } from '../store/repositories/sync-links.ts';
 import type { Store } from '../store/store.ts';
+import { withStoreRetry } from '../store/transient.ts';
+import { syncAssociations } from './associations.ts';
 import { itemOf, planRecord, type RecordPlan } from './plan.ts';
+import type { RunHooks } from './run-task.ts';
 
 export interface ProcessContext {
   mapping: MappingDefinition;
@@ -20,7 +23,7 @@ export interface ProcessContext {
   counts: ExecutionCounts;
   log: Logger;
   scope: LinkScope;
-  hooks: { afterWrite?: () => void | Promise<void>; afterMarks?: () => void | Promise<void> };
+  hooks: RunHooks;
 }
 
 export interface PageOutcome {
@@ -48,9 +51,11 @@ async function mapConcurrent<T, R>(inputs: T[], limit: number, fn: (t: T) => Pro
  */
 export async function processRecords(ctx: ProcessContext, records: SourceRecord[]): Promise<PageOutcome> {
   const { mapping, target, counts } = ctx;
-  const links = await ctx.store.syncLinks.getMany(
-    ctx.scope,
-    records.map((r) => r.key),
+  const links = await withStoreRetry(() =>
+    ctx.store.syncLinks.getMany(
+      ctx.scope,
+      records.map((r) => r.key),
+    ),
   );
   const plans: RecordPlan[] = records.map((r) => planRecord(mapping, r, ctx.map(r.data), links.get(r.key)));
   const writes = plans.filter((p): p is Extract<RecordPlan, { kind: 'write' }> => p.kind === 'write');
@@ -136,5 +141,6 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
     await ctx.source.writeMarks(mapping.source.object, mapping.source.key, marks);
   }
   await ctx.hooks.afterMarks?.();
+  await syncAssociations(ctx, records, [...links.values(), ...newLinks]);
   return { items, links: newLinks };
 }

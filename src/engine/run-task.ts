@@ -10,8 +10,11 @@ import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { Connection, Execution, ExecutionCounts, ExecutionTrigger, Task } from '../core/types.ts';
 import { ZERO_COUNTS } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
+import { withStoreRetry } from '../store/transient.ts';
 import { ownerIsGone as defaultOwnerIsGone, currentOwner } from './owner.ts';
+import { flushPendingAssociations } from './associations.ts';
 import { type PageOutcome, processRecords } from './process-records.ts';
+import { secretSaver, sourceFields } from './source-fields.ts';
 
 export interface RunOptions {
   store: Store;
@@ -30,7 +33,15 @@ export interface RunOptions {
   /** Replaces connector construction (tests, benchmarks with in-memory connectors). */
   connectorFactory?: (connection: Connection, rt: ConnectorRuntime) => Connector;
   /** Tests only: called between the steps of a page, to crash the process at a chosen point. */
-  hooks?: { afterWrite?: () => void | Promise<void>; afterMarks?: () => void | Promise<void> };
+  hooks?: RunHooks;
+}
+
+/** Points between the steps of a page (see failpoints.ts). */
+export interface RunHooks {
+  afterRead?: () => void | Promise<void>;
+  afterWrite?: () => void | Promise<void>;
+  afterMarks?: () => void | Promise<void>;
+  afterCommit?: () => void | Promise<void>;
 }
 
 const HEARTBEAT_MS = 10_000;
@@ -85,7 +96,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
       store.connections.get(mapping.source.connectionId),
       store.connections.get(mapping.target.connectionId),
     ]);
-    const rt: ConnectorRuntime = { log: runLog, signal: abort.signal, onCall: o.onCall };
+    const rt: ConnectorRuntime = { log: runLog, signal: abort.signal, onCall: o.onCall, saveSecret: secretSaver(store) };
     const make = o.connectorFactory ?? createConnector;
     const source = make(sourceConn, rt);
     connectors.push(source);
@@ -112,18 +123,22 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
     };
     const total = null;
     const report = () => o.onProgress?.({ execution, counts: { ...counts }, total });
-    const seen = new Set<string>();
+    const runStart = new Date();
 
     const commit = async (outcome: PageOutcome, cursor: Cursor | null) => {
       if (cursor) position = cursor;
-      await store.executions.commitPage({
-        executionId: execution.id,
-        taskId,
-        counts,
-        items: outcome.items,
-        links: outcome.links,
-        position: cursor ? { base, position: cursor } : null,
-      });
+      // A database restart mid-run costs a retry, not the run.
+      await withStoreRetry(() =>
+        store.executions.commitPage({
+          executionId: execution.id,
+          taskId,
+          counts,
+          items: outcome.items,
+          links: outcome.links,
+          position: cursor ? { base, position: cursor } : null,
+        }),
+      );
+      await o.hooks?.afterCommit?.();
       report();
     };
 
@@ -132,6 +147,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
       modifiedField: mapping.source.modifiedField,
       after: position ?? undefined,
       filter: filter ?? undefined,
+      fields: sourceFields(mapping),
     })[Symbol.asyncIterator]();
     // Read one page ahead so the source query overlaps the target's writes.
     let next = pages.next();
@@ -148,13 +164,13 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
         records = page.records.filter((r) => matches(filter, { record: r.data, now }));
       }
       counts.filtered += page.records.length - records.length;
-      for (const r of records) if (seen.size < 1_000_000) seen.add(r.key);
+      await o.hooks?.afterRead?.();
       await commit(await processRecords(ctx, records), page.cursor);
     }
 
     // An incremental run only sees changed records; records that failed before get another try here.
     if (task.mode === 'incremental' && source.readByKeys) {
-      const retry = (await store.syncLinks.retryKeys(ctx.scope)).filter((k) => !seen.has(k));
+      const retry = await store.syncLinks.retryKeys(ctx.scope, { syncedBefore: runStart });
       for (let i = 0; i < retry.length; i += 500) {
         const found = await source.readByKeys(mapping.source.object, mapping.source.key, retry.slice(i, i + 500));
         counts.read += found.length;
@@ -165,8 +181,11 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
       }
     }
 
+    // Associations whose related record was not in the target yet may be writable now.
+    await flushPendingAssociations(ctx);
+
     const status = counts.failed > 0 ? 'warning' : 'succeeded';
-    await store.executions.finish({
+    await withStoreRetry(() => store.executions.finish({
       executionId: execution.id,
       taskId,
       status,
@@ -174,7 +193,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
       completed: true,
       // A full run reads in the same order but may use another cursor shape; it leaves the watermark alone.
       ...(task.mode === 'incremental' ? { watermark: position ?? null } : {}),
-    });
+    }));
     runLog.info({ counts, status }, 'run finished');
   } catch (err) {
     const cancelled = abort.signal.aborted;
@@ -182,13 +201,15 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
     const message = (err as Error).message ?? String(err);
     runLog.error({ err, code }, 'run failed');
     // Keeps the checkpoint: the next run continues where this one stopped.
-    await store.executions.finish({
-      executionId: execution.id,
-      taskId,
-      status: cancelled ? 'cancelled' : 'failed',
-      counts,
-      error: { code, message },
-    });
+    await withStoreRetry(() =>
+      store.executions.finish({
+        executionId: execution.id,
+        taskId,
+        status: cancelled ? 'cancelled' : 'failed',
+        counts,
+        error: { code, message },
+      }),
+    );
   } finally {
     clearInterval(heartbeat);
     o.signal?.removeEventListener('abort', onOuterAbort);

@@ -15,6 +15,9 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+  webhook_receipts: WebhookReceiptsTable;
+  association_links: AssociationLinksTable;
 }
 
 export interface ConnectionsTable {
@@ -128,4 +131,37 @@ export interface ApiTokensTable {
   token_hash: string;
   last_used_at: string | null;
   created_at: string;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  /** e.g. `deletion_request`. */
+  kind: string;
+  connection_id: string;
+  /** A hash of the record's id, never the id or any personal field itself. */
+  subject: string;
+  /** JSON: what was done where (connections, objects, actions, error codes). */
+  details: string;
+}
+
+export interface WebhookReceiptsTable {
+  connection_id: string;
+  /** `sig:<signature>` of a request or `event:<eventId>` of a processed event. */
+  receipt_key: string;
+  received_at: string;
+}
+
+export interface AssociationLinksTable {
+  mapping_id: string;
+  source_key: string;
+  to_object: string;
+  /** Source key of the related record (in the mapping that syncs it). */
+  related_key: string;
+  from_id: string;
+  to_id: string | null;
+  /** `ok` associated, `pending` waiting for the related record, `failed` refused. */
+  status: string;
+  remark: string | null;
+  updated_at: string;
 }

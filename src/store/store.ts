@@ -3,6 +3,8 @@ import { Kysely } from 'kysely';
 import { createPostgresDialect } from './dialect/postgres.ts';
 import { createSqliteDialect } from './dialect/sqlite.ts';
 import { migrateToLatest } from './migrate.ts';
+import { createAssociationRepository } from './repositories/associations.ts';
+import { createAuditRepository } from './repositories/audit.ts';
 import { createConnectionRepository } from './repositories/connections.ts';
 import { createExecutionRepository } from './repositories/executions.ts';
 import { createMappingRepository } from './repositories/mappings.ts';
@@ -37,6 +39,8 @@ export interface Store {
   readonly syncLinks: ReturnType<typeof createSyncLinkRepository>;
   readonly settings: ReturnType<typeof createSettingsRepository>;
   readonly users: ReturnType<typeof createUserRepository>;
+  readonly audit: ReturnType<typeof createAuditRepository>;
+  readonly associations: ReturnType<typeof createAssociationRepository>;
   close(): Promise<void>;
 }
 
@@ -60,6 +64,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     syncLinks: createSyncLinkRepository(db, dialect),
     settings: createSettingsRepository(db, options.secretBox),
     users: createUserRepository(db),
+    audit: createAuditRepository(db),
+    associations: createAssociationRepository(db),
     close: () => db.destroy(),
   };
 }

@@ -25,5 +25,9 @@ export async function up(db: Kysely<unknown>, _dialect: 'sqlite' | 'postgres'): 
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('release_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('rate_limit_slots_key').on('rate_limit_slots').columns(['key', 'release_at']).execute();
+  await db.schema
+    .createIndex('rate_limit_slots_key')
+    .on('rate_limit_slots')
+    .columns(['key', 'release_at'])
+    .execute();
 }

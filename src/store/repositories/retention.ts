@@ -22,16 +22,33 @@ export async function purgeExecutionsBefore(db: Kysely<Database>, cutoff: Date):
       .select('id')
       .where('created_at', '<', cutoff.toISOString())
       .where('status', 'not in', ['running', 'queued'])
-      .where('id', 'not in', db.selectFrom('checkpoints').select('execution_id').where('in_progress', 'is not', null).where('execution_id', 'is not', null).$narrowType<{ execution_id: string }>());
+      .where(
+        'id',
+        'not in',
+        db
+          .selectFrom('checkpoints')
+          .select('execution_id')
+          .where('in_progress', 'is not', null)
+          .where('execution_id', 'is not', null)
+          .$narrowType<{ execution_id: string }>(),
+      );
 
-  await db.updateTable('execution_items').set({ payload: null }).where('payload', 'is not', null).where('execution_id', 'in', old()).execute();
+  await db
+    .updateTable('execution_items')
+    .set({ payload: null })
+    .where('payload', 'is not', null)
+    .where('execution_id', 'in', old())
+    .execute();
 
   const result: PurgeResult = { executions: 0, items: 0 };
   for (;;) {
     const ids = (await old().orderBy('id').limit(CHUNK).execute()).map((r) => r.id);
     if (!ids.length) break;
     await db.transaction().execute(async (trx) => {
-      const items = await trx.deleteFrom('execution_items').where('execution_id', 'in', ids).executeTakeFirst();
+      const items = await trx
+        .deleteFrom('execution_items')
+        .where('execution_id', 'in', ids)
+        .executeTakeFirst();
       const execs = await trx.deleteFrom('executions').where('id', 'in', ids).executeTakeFirst();
       result.items += Number(items.numDeletedRows);
       result.executions += Number(execs.numDeletedRows);

@@ -60,15 +60,17 @@ export const SettingsPatchSchema = z.object({
 });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
-interface SettingsTables {
+type SettingsTables = {
   settings: { key: string; value: string; updated_at: string };
-}
+};
 
 const KEY = 'instance';
 
 function invalid(error: z.ZodError): ValidationError {
   const issues = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  return new ValidationError(`invalid settings: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { details: { issues } });
+  return new ValidationError(`invalid settings: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+    details: { issues },
+  });
 }
 
 function withoutUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
@@ -122,7 +124,9 @@ export function createSettingsRepository(database: Kysely<Database>, box: Secret
       if (!next.success) throw invalid(next.error);
       const { smtp, ...rest } = next.data;
       const sealedSmtp = smtp
-        ? (({ password, ...s }) => ({ ...s, ...(password ? { passwordSealed: box.seal(password) } : {}) }))(smtp)
+        ? (({ password, ...s }) => ({ ...s, ...(password ? { passwordSealed: box.seal(password) } : {}) }))(
+            smtp,
+          )
         : null;
       const now = new Date().toISOString();
       const value = JSON.stringify({ ...rest, smtp: sealedSmtp });

@@ -87,9 +87,12 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
       return out;
     },
 
-    /** Source keys whose last sync failed retryably: an incremental run retries them even if unchanged. */
-    async retryKeys(scope: LinkScope, limit = 10_000): Promise<string[]> {
-      const rows = await db
+    /**
+     * Source keys whose last sync failed retryably (before `syncedBefore`, so not again in this run):
+     * an incremental run retries them even if unchanged.
+     */
+    async retryKeys(scope: LinkScope, o: { syncedBefore?: Date; limit?: number } = {}): Promise<string[]> {
+      let q = db
         .selectFrom('sync_links')
         .select('source_key')
         .where('source_connection_id', '=', scope.sourceConnectionId)
@@ -98,9 +101,9 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
         .where('target_object', '=', scope.targetObject)
         .where('status', '=', 'retry')
         .orderBy('source_key')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => r.source_key);
+        .limit(o.limit ?? 10_000);
+      if (o.syncedBefore) q = q.where((eb) => eb.or([eb('last_sync_at', '<', o.syncedBefore!.toISOString()), eb('last_sync_at', 'is', null)]));
+      return (await q.execute()).map((r) => r.source_key);
     },
 
     /** Every target a source record is linked to (the record view). */

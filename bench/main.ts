@@ -1,0 +1,33 @@
+// `npm run bench [-- --quick]`: measures Junction's figures as ratios within one run and writes bench/results.json.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { engineAloneFigure } from './figures/engine-alone.ts';
+import { memoryFigure } from './figures/memory.ts';
+import { naiveBaselineFigure } from './figures/naive-baseline.ts';
+import { rateLimitFigures } from './figures/rate-limit.ts';
+import { type Figure, printFigure } from './report.ts';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+
+// Sizes: the issue's figures in full mode; a smoke-sized version with --quick (CI).
+const plan: [string, () => Promise<Figure[]>][] = [
+  ['engine', () => engineAloneFigure({ records: quick ? 100_000 : 1_000_000 })],
+  ['rate-limit', () => rateLimitFigures({ people: quick ? 3_000 : 100_000, max: quick ? 10 : 100 })],
+  ['naive', () => naiveBaselineFigure({ people: quick ? 300 : 5_000, max: quick ? 100 : 190 })],
+  ['memory', () => memoryFigure({ rows: quick ? 100_000 : 1_000_000 })],
+];
+
+const figures: Figure[] = [];
+console.log(`Junction benchmarks (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}`);
+for (const [name, run] of plan) {
+  if (only && only !== name) continue;
+  for (const f of await run()) {
+    printFigure(f);
+    figures.push(f);
+  }
+}
+const out = join(import.meta.dirname, 'results.json');
+writeFileSync(out, `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), node: process.version, figures }, null, 2)}\n`);
+const missed = figures.filter((f) => !f.ok);
+console.log(`\n${figures.length - missed.length} of ${figures.length} figures meet their goal; results in bench/results.json`);

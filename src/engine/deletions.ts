@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Connector, WriteOp } from '../connectors/connector.ts';
+import { createConnector } from '../connectors/registry.ts';
+import type { MappingDefinition } from '../core/mapping-definition.ts';
+import type { SyncLink } from '../core/types.ts';
+import type { Store } from '../store/store.ts';
+import type { ConnectorFactory } from './open-mapping.ts';
+
+/** A system reported that a record (a person) is gone and must be removed wherever Junction copied it. */
+export interface DeletionRequest {
+  connectionId: string;
+  object: string;
+  externalId: string;
+  /** A GDPR deletion ("privacy deletion"), not just an ordinary delete. */
+  privacy: boolean;
+  eventId?: string;
+}
+
+/** What was done to one linked record; no keys or ids, so the audit holds no personal data. */
+export interface DeletionAction {
+  connectionId: string;
+  object: string;
+  role: 'source' | 'target';
+  action: 'deleted' | 'anonymised' | 'failed';
+  code?: string;
+}
+
+export interface DeletionOutcome {
+  auditId: string;
+  actions: DeletionAction[];
+}
+
+interface Node {
+  connectionId: string;
+  object: string;
+  key: string;
+}
+interface Reached extends Node {
+  role: 'source' | 'target';
+  mappings: MappingDefinition[];
+}
+
+const nodeId = (n: Node) => `${n.connectionId}\u0000${n.object}\u0000${n.key}`;
+const top = (path: string) => path.split('.')[0] as string;
+
+function mappingOf(mappings: MappingDefinition[], l: SyncLink): MappingDefinition | undefined {
+  return mappings.find(
+    (m) => m.source.connectionId === l.sourceConnectionId && m.source.object === l.sourceObject && m.target.connectionId === l.targetConnectionId && m.target.object === l.targetObject,
+  );
+}
+
+/** Every record linked to the start record, through sync links in either direction, with the links walked. */
+async function linkedRecords(store: Store, start: Node, mappings: MappingDefinition[]) {
+  const reached = new Map<string, Reached>();
+  const links = new Map<string, SyncLink>();
+  const queue: Node[] = [start];
+  const seen = new Set([nodeId(start)]);
+  const reach = (n: Node, role: Reached['role'], m: MappingDefinition | undefined) => {
+    const id = nodeId(n);
+    const known = reached.get(id);
+    if (known) {
+      if (m) known.mappings.push(m);
+      return;
+    }
+    if (id !== nodeId(start)) reached.set(id, { ...n, role, mappings: m ? [m] : [] });
+    if (!seen.has(id)) {
+      seen.add(id);
+      queue.push(n);
+    }
+  };
+  while (queue.length) {
+    const n = queue.shift() as Node;
+    const asTarget = await store.audit.linksToTarget(n.connectionId, n.object, n.key);
+    const asSource = await store.syncLinks.forSourceRecord(n.connectionId, n.object, n.key);
+    for (const l of [...asTarget, ...asSource]) {
+      links.set(`${l.sourceConnectionId}\u0000${l.sourceObject}\u0000${l.sourceKey}\u0000${l.targetConnectionId}\u0000${l.targetObject}`, l);
+      const m = mappingOf(mappings, l);
+      reach({ connectionId: l.sourceConnectionId, object: l.sourceObject, key: l.sourceKey }, 'source', m);
+      if (l.externalId) reach({ connectionId: l.targetConnectionId, object: l.targetObject, key: l.externalId }, 'target', m);
+    }
+  }
+  return { reached: [...reached.values()], links: [...links.values()] };
+}
+
+/** Deletes or anonymises one linked record as its mappings' policy says (delete wins over anonymise). */
+async function apply(connector: Connector, r: Reached): Promise<DeletionAction> {
+  const base = { connectionId: r.connectionId, object: r.object, role: r.role };
+  const policy = r.mappings.some((m) => m.privacy === 'delete') ? 'delete' : 'anonymise';
+  try {
+    if (policy === 'delete') {
+      const op: WriteOp = { kind: 'delete', ref: r.key, externalId: r.key };
+      const [res] = await connector.write(r.object, [op]);
+      return res?.ok ? { ...base, action: 'deleted' } : { ...base, action: 'failed', code: res && !res.ok ? res.code : 'no_result' };
+    }
+    if (r.role === 'target') {
+      // Every field the mappings put there is blanked.
+      const properties = Object.fromEntries(r.mappings.flatMap((m) => m.fields.map((f) => [top(f.target), null])));
+      const [res] = await connector.write(r.object, [{ kind: 'update', ref: r.key, externalId: r.key, properties }]);
+      return res?.ok ? { ...base, action: 'anonymised' } : { ...base, action: 'failed', code: res && !res.ok ? res.code : 'no_result' };
+    }
+    // A source record: blank every field the mappings read, keeping its key (the link must still find it).
+    const m = r.mappings[0];
+    if (!m || !connector.writeMarks) return { ...base, action: 'failed', code: 'anonymise_unsupported' };
+    const keep = new Set([m.source.key, m.source.modifiedField]);
+    const fields = r.mappings.flatMap((x) => x.fields.flatMap((f) => (f.from ? [top(f.from)] : [])));
+    const values = Object.fromEntries(fields.filter((f) => !keep.has(f)).map((f) => [f, null]));
+    await connector.writeMarks(r.object, m.source.key, [{ key: r.key, values }]);
+    return { ...base, action: 'anonymised' };
+  } catch (err) {
+    return { ...base, action: 'failed', code: (err as { code?: string }).code ?? 'deletion_failed' };
+  }
+}
+
+/**
+ * Handles a deletion request: finds every record linked to the deleted one (the source it came from and
+ * every other target that source went to, or the targets it was synced into), deletes or anonymises each
+ * per its mapping's `privacy` policy, marks the links `deleted` so no sync brings the person back, and
+ * writes an audit entry that names systems and actions but no personal data.
+ */
+export async function handleDeletionRequest(
+  store: Store,
+  req: DeletionRequest,
+  o: { log: Logger; connectorFactory?: ConnectorFactory; signal?: AbortSignal },
+): Promise<DeletionOutcome> {
+  const mappings = await store.mappings.list();
+  const start = { connectionId: req.connectionId, object: req.object, key: req.externalId };
+  const { reached, links } = await linkedRecords(store, start, mappings);
+  const make = o.connectorFactory ?? createConnector;
+  const signal = o.signal ?? new AbortController().signal;
+  const connectors = new Map<string, Connector>();
+  const actions: DeletionAction[] = [];
+  try {
+    for (const r of reached) {
+      let c = connectors.get(r.connectionId);
+      if (!c) {
+        c = make(await store.connections.get(r.connectionId), { log: o.log, signal });
+        connectors.set(r.connectionId, c);
+      }
+      actions.push(await apply(c, r));
+    }
+  } finally {
+    await Promise.allSettled([...connectors.values()].map((c) => c.close?.()));
+  }
+  const now = new Date();
+  await store.syncLinks.upsert(links.map((l) => ({ ...l, status: 'deleted', payloadHash: null, lastSyncAt: now, remark: 'removed by a deletion request' })));
+  const subject = createHash('sha256').update(`${req.connectionId}:${req.object}:${req.externalId}`).digest('hex').slice(0, 24);
+  const entry = await store.audit.record({
+    kind: req.privacy ? 'privacy_deletion' : 'deletion',
+    connectionId: req.connectionId,
+    subject,
+    details: { object: req.object, eventId: req.eventId ?? null, linked: reached.length, actions },
+  });
+  if (actions.some((a) => a.action === 'failed')) o.log.warn({ auditId: entry.id, actions }, 'a deletion request was not carried out everywhere');
+  return { auditId: entry.id, actions };
+}

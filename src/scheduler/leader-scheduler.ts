@@ -1,0 +1,141 @@
+import pg from 'pg';
+import type PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import { ownerIsGone } from '../engine/owner.ts';
+import type { Store } from '../store/store.ts';
+import { dueTasks } from './due.ts';
+import { enqueueRun, jobsOf, queueNameFor, type RunQueuePolicy } from './queue.ts';
+import { createRetentionTimer } from './retention.ts';
+
+/** Arbitrary, fixed key of the PostgreSQL advisory lock that elects the one scheduling process. */
+export const SCHEDULER_LOCK_KEY = 0x4a554e43; // "JUNC"
+
+export interface LeaderSchedulerOptions {
+  databaseUrl: string;
+  store: Store;
+  boss: PgBoss;
+  log: Logger;
+  /** How often the leader looks for due tasks and dead runs (default 5 s). */
+  tickMs?: number;
+  /** Lease of a run: a running execution without a heartbeat for this long is taken as dead (default 2 min). */
+  staleAfterMs?: number;
+  policy?: RunQueuePolicy;
+  retentionEveryMs?: number;
+}
+
+/** The scheduling loop of the PostgreSQL mode; only the lock holder acts. */
+export interface LeaderScheduler {
+  isLeader(): boolean;
+  alive(): boolean;
+  /** One round: enqueue due tasks, hand back runs of dead workers, purge old executions. */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every `junction start` and `junction worker` runs this loop, but only the process holding a
+ * session-level advisory lock enqueues schedule ticks. Why an advisory lock rather than pg-boss
+ * `schedule()`: Junction's schedules are "every N minutes since the last run" (not wall-clock cron
+ * slots; 45 minutes has no cron form), cron with a per-task time zone, coalescing and next-run
+ * display — one `nextRunAt` shared with the embedded scheduler. The lock dies with its session, so
+ * when the leader is killed another process takes over within one tick.
+ */
+export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler {
+  const { store, boss, log } = o;
+  const tickMs = o.tickMs ?? 5_000;
+  const staleAfterMs = o.staleAfterMs ?? 120_000;
+  const retention = createRetentionTimer(store, log, o.retentionEveryMs);
+  let client: pg.Client | null = null;
+  let leader = false;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+
+  async function claim(): Promise<boolean> {
+    if (leader) return true;
+    if (!client) {
+      const c = new pg.Client({ connectionString: o.databaseUrl, application_name: 'junction-scheduler' });
+      c.on('error', (err) => {
+        log.warn({ err: err.message }, 'scheduler lock connection lost');
+        leader = false;
+        if (client === c) client = null;
+      });
+      await c.connect();
+      client = c;
+    }
+    const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS ok', [SCHEDULER_LOCK_KEY]);
+    leader = rows[0]?.ok === true;
+    if (leader) log.info('this process now schedules the tasks');
+    return leader;
+  }
+
+  /** Closes runs whose worker died and fails their jobs, so pg-boss retries them on another worker. */
+  async function recover(): Promise<void> {
+    const closed = await store.executions.closeStale({ staleAfterMs, ownerIsGone });
+    for (const id of closed) {
+      const execution = await store.executions.get(id);
+      const started = execution.startedAt?.getTime() ?? 0;
+      for (const job of await jobsOf(boss, execution.taskId, ['active'])) {
+        // Only the job that ran the dead execution (started before it); a newer one is alive.
+        if (job.startedOn && job.startedOn.getTime() <= started + 1_000) {
+          log.warn(
+            { executionId: id, jobId: job.id, taskId: execution.taskId },
+            'worker died mid-run; the job is retried',
+          );
+          await boss.fail(queueNameFor(execution.taskId), job.id, { code: 'crashed', executionId: id });
+        }
+      }
+    }
+    // A job whose worker died between taking it and starting the run has no execution to go stale.
+    for (const task of await store.tasks.list()) {
+      for (const job of await jobsOf(boss, task.id, ['active'])) {
+        if (!job.startedOn || Date.now() - job.startedOn.getTime() < staleAfterMs) continue;
+        const [last] = await store.executions.list({ taskId: task.id, limit: 1 });
+        const begun = last?.startedAt && last.startedAt.getTime() >= job.startedOn.getTime() - 1_000;
+        if (!begun) {
+          log.warn({ jobId: job.id, taskId: task.id }, 'run job never started; it is retried');
+          await boss.fail(queueNameFor(task.id), job.id, { code: 'never_started' });
+        }
+      }
+    }
+  }
+
+  async function tick(): Promise<void> {
+    if (!(await claim())) return;
+    const now = new Date();
+    await recover();
+    for (const task of await dueTasks(store, now)) {
+      // Queued or running already: the slot coalesces into that run.
+      if ((await jobsOf(boss, task.id, ['created', 'retry', 'active'])).length) continue;
+      const jobId = await enqueueRun(boss, task.id, { trigger: 'schedule', policy: o.policy });
+      log.debug({ taskId: task.id, jobId }, 'scheduled run queued');
+    }
+    await retention(now);
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      await tick().catch((err) => log.error({ err }, 'scheduler tick failed'));
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, tickMs);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  })();
+
+  return {
+    isLeader: () => leader,
+    alive: () => !stopped,
+    tick,
+    async stop() {
+      stopped = true;
+      (wake as (() => void) | null)?.();
+      await loop;
+      await client?.end().catch(() => {});
+    },
+  };
+}

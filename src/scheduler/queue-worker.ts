@@ -1,0 +1,135 @@
+import type PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import { JunctionError, TaskBusyError } from '../core/errors.ts';
+import type { RunOptions } from '../engine/run-task.ts';
+import type { SendMail } from '../notify/mailer.ts';
+import type { Store } from '../store/store.ts';
+import { RUN_QUEUE_PREFIX, type RunJobData } from './queue.ts';
+import { runAndNotify } from './run-and-notify.ts';
+
+export interface QueueWorkerOptions {
+  boss: PgBoss;
+  store: Store;
+  log: Logger;
+  /** Runs this process takes on at once (default 2). */
+  concurrency?: number;
+  /** Pause between looks for work when there was none (default 2 s). */
+  pollMs?: number;
+  runOptions?: Pick<RunOptions, 'connectorFactory' | 'onCall' | 'staleAfterMs'>;
+  send?: SendMail;
+}
+
+/** A process's share of the run queues. */
+export interface QueueWorker {
+  /** Task ids running here now. */
+  running(): string[];
+  alive(): boolean;
+  /** Stops taking jobs; runs in flight are cancelled and their jobs handed back for another worker. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Takes run jobs from every task queue that has one ready, oldest first, up to `concurrency` at once.
+ * One query finds the queues with ready jobs and no active one, so idle task queues cost nothing;
+ * pg-boss's `fetch` then claims the job (SKIP LOCKED, singleton per queue).
+ */
+export function startQueueWorker(o: QueueWorkerOptions): QueueWorker {
+  const { boss, store, log } = o;
+  const concurrency = o.concurrency ?? 2;
+  const pollMs = o.pollMs ?? 2_000;
+  const inFlight = new Map<string, Promise<void>>();
+  const ac = new AbortController();
+  let stopped = false;
+  let wake: (() => void) | null = null;
+
+  async function readyQueues(): Promise<string[]> {
+    const { rows } = await boss.getDb().executeSql(
+      `SELECT j.name, min(j.created_on) AS first
+         FROM pgboss.job j
+        WHERE j.name LIKE $1 AND j.state < 'active' AND j.start_after < now()
+          AND NOT EXISTS (SELECT 1 FROM pgboss.job a WHERE a.name = j.name AND a.state = 'active')
+        GROUP BY j.name ORDER BY first LIMIT 100`,
+      [`${RUN_QUEUE_PREFIX}%`],
+    );
+    return rows.map((r) => String(r.name));
+  }
+
+  async function handle(queue: string, job: PgBoss.Job<RunJobData>): Promise<void> {
+    const { taskId, trigger } = job.data;
+    const jobLog = log.child({ jobId: job.id, taskId });
+    try {
+      const execution = await runAndNotify(taskId, {
+        ...o.runOptions,
+        store,
+        log: jobLog,
+        trigger,
+        signal: ac.signal,
+        send: o.send,
+      });
+      if (execution.status === 'cancelled' && stopped) {
+        // Shutting down: hand the job back; the next worker resumes from the checkpoint.
+        await boss.fail(queue, job.id, { executionId: execution.id, reason: 'worker stopped' });
+        return;
+      }
+      await boss.complete(queue, job.id, { executionId: execution.id, status: execution.status });
+    } catch (err) {
+      // The run could not start (busy elsewhere, store down): fail the job so pg-boss retries it later.
+      const code = err instanceof JunctionError ? err.code : 'internal_error';
+      if (err instanceof TaskBusyError) jobLog.info('task is running elsewhere; the job is retried later');
+      else jobLog.error({ err }, 'run job failed');
+      await boss
+        .fail(queue, job.id, { code, message: (err as Error).message })
+        .catch((e) => jobLog.error({ err: e }, 'could not fail the job'));
+    }
+  }
+
+  async function fill(): Promise<boolean> {
+    let took = false;
+    for (const queue of await readyQueues()) {
+      if (stopped || inFlight.size >= concurrency) break;
+      if (inFlight.has(queue)) continue;
+      const [job] = await boss.fetch<RunJobData>(queue, { batchSize: 1 });
+      if (!job) continue;
+      took = true;
+      const p = handle(queue, job).finally(() => {
+        inFlight.delete(queue);
+        wake?.();
+      });
+      inFlight.set(queue, p);
+    }
+    return took;
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      let took = false;
+      if (inFlight.size < concurrency)
+        took = await fill().catch((err) => {
+          log.error({ err }, 'looking for run jobs failed');
+          return false;
+        });
+      if (stopped) break;
+      if (took && inFlight.size < concurrency) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  })();
+
+  return {
+    running: () => [...inFlight.keys()].map((q) => q.slice(RUN_QUEUE_PREFIX.length)),
+    alive: () => !stopped,
+    async stop() {
+      stopped = true;
+      (wake as (() => void) | null)?.();
+      ac.abort(new Error('the worker is shutting down'));
+      await loop;
+      await Promise.allSettled([...inFlight.values()]);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import PgBoss from 'pg-boss';
+import type { ExecutionTrigger } from '../core/types.ts';
+
+/** Every task has its own pg-boss queue, named with this prefix and the task id. */
+export const RUN_QUEUE_PREFIX = 'junction-run-';
+
+/** The payload of a run job. */
+export interface RunJobData {
+  taskId: string;
+  trigger: ExecutionTrigger;
+  requestedAt: string;
+}
+
+/** Retry and lease settings of the run queues. */
+export interface RunQueuePolicy {
+  /** Attempts after the first when a worker dies or a run cannot start (default 3). */
+  retryLimit?: number;
+  /** Seconds before a retry (default 30). */
+  retryDelaySeconds?: number;
+  /**
+   * Backstop lease of pg-boss itself: an active job older than this is failed and retried (default
+   * 6 h, above any real run). Dead workers are normally noticed much sooner through the run heartbeat.
+   */
+  expireInSeconds?: number;
+}
+
+/** The queue of one task's runs. */
+export const queueNameFor = (taskId: string) => `${RUN_QUEUE_PREFIX}${taskId}`;
+
+/** Opens pg-boss on the store's PostgreSQL database (its own schema `pgboss`), installing it on first use. */
+export async function openBoss(
+  databaseUrl: string,
+  o: { supervise?: boolean; maintenanceIntervalSeconds?: number } = {},
+): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    max: 4,
+    // Junction schedules tasks itself (see leader-scheduler.ts); pg-boss cron stays off.
+    schedule: false,
+    supervise: o.supervise ?? true,
+    ...(o.maintenanceIntervalSeconds ? { maintenanceIntervalSeconds: o.maintenanceIntervalSeconds } : {}),
+  });
+  await boss.start();
+  return boss;
+}
+
+const ensured = new WeakMap<PgBoss, Set<string>>();
+
+/**
+ * Creates the task's queue once per process. Policy `singleton`: pg-boss activates at most one job of
+ * the queue at a time, so one task never runs on two workers at once, while other tasks' queues are
+ * never held up behind it (one queue per task, not one singleton key in a shared queue).
+ */
+export async function ensureRunQueue(
+  boss: PgBoss,
+  taskId: string,
+  policy: RunQueuePolicy = {},
+): Promise<string> {
+  const name = queueNameFor(taskId);
+  const seen = ensured.get(boss) ?? new Set<string>();
+  ensured.set(boss, seen);
+  if (seen.has(name)) return name;
+  await boss.createQueue(name, {
+    name,
+    policy: 'singleton',
+    retryLimit: policy.retryLimit ?? 3,
+    retryDelay: policy.retryDelaySeconds ?? 30,
+    retryBackoff: false,
+    expireInSeconds: policy.expireInSeconds ?? 6 * 3600,
+  });
+  seen.add(name);
+  return name;
+}
+
+/** Jobs of a task's queue in the given states (`created`, `retry`, `active`). */
+export async function jobsOf(
+  boss: PgBoss,
+  taskId: string,
+  states: string[],
+): Promise<{ id: string; state: string; startedOn: Date | null }[]> {
+  const { rows } = await boss
+    .getDb()
+    .executeSql(
+      'SELECT id, state, started_on FROM pgboss.job WHERE name = $1 AND state::text = ANY($2::text[])',
+      [queueNameFor(taskId), states],
+    );
+  return rows.map((r) => ({
+    id: String(r.id),
+    state: String(r.state),
+    startedOn: r.started_on ? new Date(r.started_on) : null,
+  }));
+}
+
+/**
+ * Queues a run of the task for the workers and returns the job id. With `coalesce` (the default), a
+ * run already waiting is reused instead of queueing a second one behind it.
+ */
+export async function enqueueRun(
+  boss: PgBoss,
+  taskId: string,
+  o: { trigger?: ExecutionTrigger; coalesce?: boolean; policy?: RunQueuePolicy } = {},
+): Promise<string> {
+  const name = await ensureRunQueue(boss, taskId, o.policy);
+  if (o.coalesce !== false) {
+    const [waiting] = await jobsOf(boss, taskId, ['created', 'retry']);
+    if (waiting) return waiting.id;
+  }
+  const data: RunJobData = { taskId, trigger: o.trigger ?? 'manual', requestedAt: new Date().toISOString() };
+  const id = await boss.send(name, data);
+  if (!id) throw new Error(`pg-boss did not queue the run of task '${taskId}'`);
+  return id;
+}

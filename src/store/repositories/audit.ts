@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { SyncLink, SyncStatus } from '../../core/types.ts';
+import type { Database } from '../schema.ts';
+
+/** One audit entry; `details` must hold no personal data. */
+export interface AuditEntry {
+  id: string;
+  at: Date;
+  kind: string;
+  connectionId: string;
+  subject: string;
+  details: Record<string, unknown>;
+}
+
+/** The audit log of deletion requests and the webhook replay guard. */
+export function createAuditRepository(db: Kysely<Database>) {
+  return {
+    /** Appends an entry and returns it. */
+    async record(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
+      const full: AuditEntry = { id: randomUUID(), at: new Date(), ...entry };
+      await db
+        .insertInto('audit_log')
+        .values({ id: full.id, at: full.at.toISOString(), kind: full.kind, connection_id: full.connectionId, subject: full.subject, details: JSON.stringify(full.details) })
+        .execute();
+      return full;
+    },
+
+    /** Entries, newest first. */
+    async list(o: { kind?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+      let q = db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').limit(o.limit ?? 100);
+      if (o.kind) q = q.where('kind', '=', o.kind);
+      const rows = await q.execute();
+      return rows.map((r) => ({ id: r.id, at: new Date(r.at), kind: r.kind, connectionId: r.connection_id, subject: r.subject, details: JSON.parse(r.details) }));
+    },
+
+    /** Sync links that point at one target record (who was synced into it): the deletion request's way back to the source. */
+    async linksToTarget(targetConnectionId: string, targetObject: string, externalId: string): Promise<SyncLink[]> {
+      const rows = await db
+        .selectFrom('sync_links')
+        .selectAll()
+        .where('target_connection_id', '=', targetConnectionId)
+        .where('target_object', '=', targetObject)
+        .where('external_id', '=', externalId)
+        .execute();
+      return rows.map((r) => ({
+        sourceConnectionId: r.source_connection_id,
+        sourceObject: r.source_object,
+        sourceKey: r.source_key,
+        targetConnectionId: r.target_connection_id,
+        targetObject: r.target_object,
+        externalId: r.external_id,
+        lastSyncAt: r.last_sync_at ? new Date(r.last_sync_at) : null,
+        lastSuccessAt: r.last_success_at ? new Date(r.last_success_at) : null,
+        status: r.status as SyncStatus,
+        remark: r.remark,
+        payloadHash: r.payload_hash,
+      }));
+    },
+
+    /** Records a receipt key; false when it was there already (a replay or a redelivered event). */
+    async claimReceipt(connectionId: string, key: string): Promise<boolean> {
+      const r = await db
+        .insertInto('webhook_receipts')
+        .values({ connection_id: connectionId, receipt_key: key, received_at: new Date().toISOString() })
+        .onConflict((oc) => oc.columns(['connection_id', 'receipt_key']).doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
+
+    /** Gives a receipt back (its event could not be processed, so a redelivery must be taken). */
+    async releaseReceipt(connectionId: string, key: string): Promise<void> {
+      await db.deleteFrom('webhook_receipts').where('connection_id', '=', connectionId).where('receipt_key', '=', key).execute();
+    },
+
+    /** Forgets receipts older than the cut-off; signatures expire after 5 minutes anyway. */
+    async pruneReceipts(before: Date): Promise<number> {
+      const r = await db.deleteFrom('webhook_receipts').where('received_at', '<', before.toISOString()).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}

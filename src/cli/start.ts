@@ -1,42 +1,61 @@
-import Fastify from 'fastify';
 import { ownerIsGone } from '../engine/owner.ts';
 import { readSchedulingEnv, startRunService } from '../scheduler/index.ts';
+import { buildServer } from '../server/app.ts';
+import { ensureFirstAdmin } from '../server/auth/bootstrap.ts';
+import { createMetrics } from '../server/metrics.ts';
 import { openRuntime } from './runtime.ts';
 
+export interface StartOptions {
+  /** Take runs in this process (false: `--no-worker`, API and dashboard only; PostgreSQL). */
+  worker?: boolean;
+  /** Called once the hub listens (the demo starts its emulators before and prints after). */
+  onListening?: (address: string) => void | Promise<void>;
+}
+
 /**
- * `junction start`: closes runs a crashed process left open, starts the scheduler and a small HTTP
- * server (health for now; the REST API and dashboard mount here).
+ * `junction start`: closes runs a crashed process left open, starts scheduling (embedded on SQLite,
+ * pg-boss on PostgreSQL) and serves the API, the dashboard, /healthz and /metrics.
  */
-export async function startHub(o: { worker?: boolean } = {}): Promise<number> {
+export async function startHub(o: StartOptions = {}): Promise<number> {
   const rt = await openRuntime();
   const closed = await rt.store.executions.closeStale({ staleAfterMs: 120_000, ownerIsGone });
   if (closed.length) rt.log.warn({ executions: closed }, 'closed runs left open by a stopped process');
-  // SQLite: the embedded scheduler; PostgreSQL: pg-boss queue, runs taken here unless --no-worker.
-  const scheduler = await startRunService({
+  const admin = await ensureFirstAdmin(rt.store);
+  const metrics = createMetrics();
+  const service = await startRunService({
     store: rt.store,
     log: rt.log,
     databaseUrl: rt.env.databaseUrl,
     worker: o.worker !== false,
     config: readSchedulingEnv(),
+    runOptions: { onCall: metrics.onCall, onFinish: metrics.onFinish },
   });
-  const app = Fastify({ logger: false });
-  app.get('/healthz', async () => {
-    await rt.store.db.selectFrom('tasks').select('id').limit(1).execute();
-    return { status: 'ok', store: rt.store.dialect };
+  const app = await buildServer({
+    store: rt.store,
+    log: rt.log,
+    metrics,
+    dispatcher: service,
+    schedulerAlive: service.alive,
+    secureCookies: process.env.JUNCTION_SECURE_COOKIES === 'true',
   });
   const address = await app.listen({ port: rt.env.port, host: process.env.HOST ?? '127.0.0.1' });
   const tasks = await rt.store.tasks.list();
   console.log(`Junction is running on ${address}
-  store: ${rt.store.dialect === 'sqlite' ? `SQLite in ${rt.env.dataDir}` : 'PostgreSQL'}
-  tasks: ${tasks.length ? tasks.map((t) => `${t.id} (${t.enabled ? 'enabled' : 'disabled'})`).join(', ') : 'none yet — add some with `junction apply <file>`'}
-Press Ctrl-C to stop.`);
+  dashboard: ${address}/   API: ${address}/api   OpenAPI: ${address}/docs
+  store:     ${rt.store.dialect === 'sqlite' ? `SQLite in ${rt.env.dataDir}` : 'PostgreSQL'} (${service.mode === 'embedded' ? 'runs in this process' : o.worker === false ? 'runs on `junction worker` processes' : 'runs here and on `junction worker` processes'})
+  tasks:     ${tasks.length ? tasks.map((t) => `${t.id} (${t.enabled ? 'enabled' : 'disabled'})`).join(', ') : 'none yet — add some in the dashboard or with `junction apply <file>`'}`);
+  if (admin) {
+    console.log(`  login:     ${admin.username} / ${admin.password}${process.env.JUNCTION_ADMIN_PASSWORD ? '' : '   (one-time password: change it at first login)'}`);
+  }
+  await o.onListening?.(address);
+  console.log('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
   console.log('stopping…');
-  await scheduler.stop();
   await app.close();
+  await service.stop();
   await rt.store.close();
   return 0;
 }

@@ -25,6 +25,8 @@ export interface RunOptions {
   /** A running execution without a heartbeat for this long is taken as crashed (default 2 min). */
   staleAfterMs?: number;
   ownerIsGone?: (owner: string) => boolean;
+  /** Called with the finished execution (metrics). */
+  onFinish?: (execution: Execution) => void;
   /** Called once the execution exists (before any record is read). */
   onBegin?: (execution: Execution) => void;
   /** Called after every committed page with the counts so far. */
@@ -215,5 +217,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
     o.signal?.removeEventListener('abort', onOuterAbort);
     await Promise.allSettled(connectors.map((c) => c.close?.()));
   }
-  return store.executions.get(execution.id);
+  const finished = await store.executions.get(execution.id);
+  o.onFinish?.(finished);
+  return finished;
 }

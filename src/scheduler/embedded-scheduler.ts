@@ -16,7 +16,7 @@ export interface EmbeddedSchedulerOptions {
   /** The clock (tests). */
   now?: () => Date;
   /** Passed to every run (connector factory in tests, progress observers). */
-  runOptions?: Pick<RunOptions, 'connectorFactory' | 'onCall' | 'onProgress' | 'staleAfterMs'>;
+  runOptions?: Pick<RunOptions, 'connectorFactory' | 'onCall' | 'onFinish' | 'onProgress' | 'staleAfterMs'>;
   send?: SendMail;
   /** How often old executions are purged (default hourly). */
   retentionEveryMs?: number;

@@ -68,7 +68,7 @@ export interface RunServiceOptions {
   /** Take runs in this process (false: `junction start --no-worker`, PostgreSQL only). */
   worker: boolean;
   config?: Partial<SchedulingConfig>;
-  runOptions?: Pick<RunOptions, 'connectorFactory' | 'onCall'>;
+  runOptions?: Pick<RunOptions, 'connectorFactory' | 'onCall' | 'onFinish'>;
   send?: SendMail;
 }
 

@@ -15,7 +15,7 @@ export interface QueueWorkerOptions {
   concurrency?: number;
   /** Pause between looks for work when there was none (default 2 s). */
   pollMs?: number;
-  runOptions?: Pick<RunOptions, 'connectorFactory' | 'onCall' | 'staleAfterMs'>;
+  runOptions?: Pick<RunOptions, 'connectorFactory' | 'onCall' | 'onFinish' | 'staleAfterMs'>;
   send?: SendMail;
 }
 

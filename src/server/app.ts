@@ -14,10 +14,14 @@ import { connectionRoutes } from './routes/connections.ts';
 import { executionRoutes } from './routes/executions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mappingRoutes } from './routes/mappings.ts';
+import { oauthRoutes } from './routes/oauth.ts';
 import { recordRoutes } from './routes/records.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { userRoutes } from './routes/users.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import type { RunDispatcher } from './run-dispatcher.ts';
+import { registerWeb } from './web.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,8 +48,8 @@ export interface ServerDeps {
 /** Builds the Fastify app: /api (schema-validated, authenticated), /docs (OpenAPI), /healthz, /metrics. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
-    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Request lines only at warn: a busy dashboard would otherwise drown the run logs.
+    loggerInstance: deps.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 10 * 1024 * 1024,
     trustProxy: true,
   });
@@ -85,7 +89,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await executionRoutes(api, deps);
   await recordRoutes(api, deps);
   await userRoutes(api, deps);
+  await oauthRoutes(api, deps);
+  await webhookRoutes(app, deps);
+  await settingsRoutes(api, deps);
   for (const plugin of deps.plugins ?? []) await plugin(app, deps);
+  await registerWeb(app);
 
   app.get('/docs', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
   app.get('/docs/json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { WebhookEvent } from '../../connectors/connector.ts';
+import { CONNECTORS } from '../../connectors/registry.ts';
+import { NotFoundError, TaskBusyError, WebhookSignatureError } from '../../core/errors.ts';
+import { handleDeletionRequest } from '../../engine/deletions.ts';
+import type { ServerDeps } from '../app.ts';
+
+/** Event ids are remembered this long (HubSpot retries a failed delivery for about a day). */
+const RECEIPT_TTL_MS = 3 * 24 * 60 * 60 * 1000;
+
+const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
+
+/** One deletion per record: HubSpot sends `privacyDeletion` and `deletion` for the same GDPR delete. */
+function deletionsOf(events: WebhookEvent[]) {
+  const byRecord = new Map<string, Extract<WebhookEvent, { kind: 'deletion' }>>();
+  for (const e of events) {
+    if (e.kind !== 'deletion') continue;
+    const k = `${e.object}/${e.externalId}`;
+    const prior = byRecord.get(k);
+    byRecord.set(k, prior ? { ...prior, privacy: prior.privacy || e.privacy } : e);
+  }
+  return [...byRecord.values()];
+}
+
+/**
+ * `POST /api/webhooks/hubspot/:connectionId`: public, but every request must carry a valid signature v3
+ * over its raw body, fresh (5 minutes) and never seen before (replay guard); otherwise 401 and nothing
+ * happens. Deletion events become deletion requests; change events start the tasks that read from the
+ * connection early. Redelivered events (same event id) are skipped.
+ */
+export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+  const { store, log } = deps;
+  await app.register(async (scoped) => {
+    // Signatures cover the exact bytes sent: keep the body as text (scoped to this plugin only).
+    scoped.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+    scoped.post<{ Params: { connectionId: string } }>(
+      '/api/webhooks/hubspot/:connectionId',
+      { schema: { hide: true }, config: { public: true }, bodyLimit: 1024 * 1024 },
+      async (req, reply) => {
+        const connection = await store.connections.get(req.params.connectionId);
+        const def = CONNECTORS.hubspot;
+        if (connection.system !== 'hubspot' || !def?.webhook) throw new NotFoundError(`no HubSpot connection '${req.params.connectionId}'`);
+        const rawBody = typeof req.body === 'string' ? req.body : '';
+        const url = `${req.protocol}://${req.host}${req.url}`;
+        const config = def.configSchema.parse(connection.config);
+        const secret = def.secretSchema.parse(connection.secret);
+        const signature = def.webhook.verify(config, secret, { method: req.method, url, rawBody, headers: req.headers });
+        if (!(await store.audit.claimReceipt(connection.id, `sig:${sha(signature)}`))) throw new WebhookSignatureError('this webhook was received before (replay)');
+        if (Math.random() < 0.01) void store.audit.pruneReceipts(new Date(Date.now() - RECEIPT_TTL_MS)).catch(() => {});
+
+        const fresh: WebhookEvent[] = [];
+        for (const e of def.webhook.parse(rawBody)) if (await store.audit.claimReceipt(connection.id, `event:${e.eventId}`)) fresh.push(e);
+        try {
+          const deletions = deletionsOf(fresh);
+          for (const d of deletions) {
+            await handleDeletionRequest(store, { connectionId: connection.id, object: d.object, externalId: d.externalId, privacy: d.privacy, eventId: d.eventId }, { log, connectorFactory: deps.connectorFactory });
+          }
+          const changed = new Set(fresh.filter((e) => e.kind === 'change').map((e) => e.object));
+          const runs: string[] = [];
+          if (changed.size) {
+            const mappings = new Map((await store.mappings.list()).map((m) => [m.id, m]));
+            for (const task of await store.tasks.list()) {
+              const m = mappings.get(task.mappingId);
+              if (!task.enabled || !m || m.source.connectionId !== connection.id || !changed.has(m.source.object)) continue;
+              try {
+                await deps.dispatcher.runNow(task.id, 'webhook');
+                runs.push(task.id);
+              } catch (err) {
+                // A run in progress picks the change up anyway (or the next one does).
+                if (!(err instanceof TaskBusyError)) throw err;
+              }
+            }
+          }
+          return reply.code(200).send({ received: fresh.length, deletions: deletions.length, runs });
+        } catch (err) {
+          // Let HubSpot's retry deliver these events again.
+          await Promise.allSettled(fresh.map((e) => store.audit.releaseReceipt(connection.id, `event:${e.eventId}`)));
+          throw err;
+        }
+      },
+    );
+  });
+}

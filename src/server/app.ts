@@ -25,7 +25,7 @@ import { registerWeb } from './web.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    routeList: { method: string; url: string }[];
+    routeList: { method: string; url: string; public: boolean }[];
   }
 }
 
@@ -54,10 +54,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     trustProxy: true,
   });
   // Every route, for the OpenAPI completeness test and the startup banner.
-  const routes: { method: string; url: string }[] = [];
+  const routes: { method: string; url: string; public: boolean }[] = [];
   app.decorate('routeList', routes);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+    const open = Boolean((r.config as { public?: boolean } | undefined)?.public) || !r.url.startsWith('/api/');
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url, public: open });
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

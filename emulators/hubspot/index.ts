@@ -10,11 +10,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { FaultInjector, type HubSpotFaults } from './faults.ts';
+import { type OAuthAppOptions, OAuthServer } from './oauth.ts';
+import { WebhookDelivery, type WebhookOptions } from './webhooks.ts';
 import { type RateLimitOptions, RollingWindowLimiter } from './rate-limit.ts';
 import { buildServer, type EmulatorStats, emptyStats } from './server.ts';
 import { EmulatorState } from './store.ts';
 
 export type { HubSpotFaults } from './faults.ts';
+export type { OAuthAppOptions, OAuthServer } from './oauth.ts';
+export { signatureV3, type Delivery, type WebhookDelivery, type WebhookOptions } from './webhooks.ts';
 export { MAX_BATCH_INPUTS } from './object-writes.ts';
 export type { RateLimitOptions } from './rate-limit.ts';
 export { SEARCH_LIMITS } from './routes-search.ts';
@@ -31,6 +35,10 @@ export interface HubSpotEmulatorOptions {
   faults?: Partial<HubSpotFaults>;
   /** Fastify request logging (pino); off by default. */
   logger?: boolean;
+  /** Play an OAuth app: authorize page, token endpoint, expiring access tokens. */
+  oauth?: OAuthAppOptions;
+  /** Deliver signed webhooks on record changes; `clientSecret` defaults to the OAuth app's. */
+  webhooks?: Partial<WebhookOptions>;
 }
 
 /** A running or runnable emulator. */
@@ -45,6 +53,10 @@ export interface HubSpotEmulator {
   readonly state: EmulatorState;
   /** Request counts since creation or the last `reset()`. */
   readonly stats: EmulatorStats;
+  /** The OAuth app (when `oauth` was given): `expireAccessTokens()`, grant counts. */
+  readonly oauth: OAuthServer | undefined;
+  /** Webhook delivery (when `webhooks` was given): `setTarget(url)`, `flush()`, `deliveries`. */
+  readonly webhooks: WebhookDelivery | undefined;
   /** Changes some fault settings at run time. */
   setFaults(partial: Partial<HubSpotFaults>): void;
   /** Clears records, custom properties, stats and rate-limit counts, and restores the initial faults. */
@@ -58,8 +70,12 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}): Hub
   const limiter = new RollingWindowLimiter(options.rateLimit ?? { max: 100, intervalMs: 10_000 });
   const stats = emptyStats();
   const held = new Set<() => void>();
+  const oauth = options.oauth ? new OAuthServer(options.oauth) : undefined;
+  const secret = options.webhooks?.clientSecret ?? options.oauth?.clientSecret;
+  const webhooks = options.webhooks && secret ? new WebhookDelivery({ ...options.webhooks, clientSecret: secret }) : undefined;
+  if (webhooks) state.onChange((change) => webhooks.enqueue(change));
   const app = buildServer(
-    { state, faults, limiter, stats, tokens: options.tokens, held },
+    { state, faults, limiter, stats, tokens: options.tokens, held, oauth },
     { logger: options.logger },
   );
 
@@ -67,6 +83,8 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}): Hub
     app,
     state,
     stats,
+    oauth,
+    webhooks,
     async listen(port = 0) {
       await app.listen({ port, host: '127.0.0.1' });
       const address = app.server.address();
@@ -82,6 +100,8 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}): Hub
     },
     reset() {
       state.reset();
+      oauth?.reset();
+      webhooks?.reset();
       faults.reset();
       limiter.reset();
       Object.assign(stats, emptyStats());

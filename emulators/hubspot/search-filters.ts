@@ -109,16 +109,31 @@ export function sortComparator(
   sorts: readonly { propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }[],
   defOf: (name: string) => PropertyDefinition | undefined,
 ): (a: StoredObject, b: StoredObject) => number {
+  const kinds = sorts.map((s) => kindOf(defOf(s.propertyName)));
+  // Sorting compares each record many times: parse its sort values once.
+  const keys = new Map<StoredObject, (number | string | undefined)[]>();
+  const keyOf = (r: StoredObject) => {
+    let k = keys.get(r);
+    if (!k) {
+      k = sorts.map((s, i) => {
+        const v = r.properties[s.propertyName];
+        return v === undefined ? undefined : toComparable(kinds[i] as Kind, v);
+      });
+      keys.set(r, k);
+    }
+    return k;
+  };
   return (a, b) => {
-    for (const sort of sorts) {
-      const kind = kindOf(defOf(sort.propertyName));
-      const va = a.properties[sort.propertyName];
-      const vb = b.properties[sort.propertyName];
+    const ka = keyOf(a);
+    const kb = keyOf(b);
+    for (const [i, sort] of sorts.entries()) {
+      const va = ka[i];
+      const vb = kb[i];
       if (va === undefined || vb === undefined) {
         if (va !== vb) return va === undefined ? 1 : -1;
         continue;
       }
-      const c = compare(toComparable(kind, va), toComparable(kind, vb));
+      const c = compare(va, vb);
       if (c !== 0) return sort.direction === 'DESCENDING' ? -c : c;
     }
     return Number(a.id) - Number(b.id);

@@ -7,6 +7,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { errorBody, HubSpotHttpError } from './errors.ts';
 import type { FaultInjector } from './faults.ts';
 import type { RollingWindowLimiter } from './rate-limit.ts';
+import { associationRoutes } from './associations.ts';
+import type { OAuthServer } from './oauth.ts';
 import { batchRoutes } from './routes-batch.ts';
 import { objectRoutes } from './routes-objects.ts';
 import { propertyRoutes } from './routes-properties.ts';
@@ -44,6 +46,8 @@ export interface ServerDeps {
   tokens: readonly string[] | undefined;
   /** Releases requests held by the timeout fault, so that close() does not wait for them. */
   held: Set<() => void>;
+  /** The OAuth app, when the emulator plays one: its issued tokens are accepted until they expire. */
+  oauth?: OAuthServer | undefined;
 }
 
 const correlationIds = new WeakMap<FastifyRequest, string>();
@@ -109,9 +113,18 @@ function registerHooks(app: FastifyInstance, deps: ServerDeps): void {
     if (WRITE_ROUTE.test(key)) deps.stats.writes++;
     reply.header('X-HubSpot-Correlation-Id', correlationId(request));
 
+    // The OAuth pages authenticate by client id and secret, not by bearer token.
+    if (request.url.startsWith('/oauth/')) return undefined;
     const auth = request.headers.authorization ?? '';
     const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-    if (!token || (deps.tokens && !deps.tokens.includes(token))) {
+    const issued = token && deps.oauth ? deps.oauth.check(token) : { kind: 'unknown' as const };
+    if (issued.kind === 'expired') {
+      reply.headers(deps.limiter.peek(undefined));
+      return reply.code(401).send(
+        errorBody(correlationId(request), 'EXPIRED_AUTHENTICATION', `The OAuth token used to make this call expired ${issued.agoSeconds} second(s) ago.`),
+      );
+    }
+    if (!token || (issued.kind !== 'valid' && deps.tokens && !deps.tokens.includes(token))) {
       reply.headers(deps.limiter.peek(undefined));
       const message = token
         ? 'The access token used to make this call is not valid. Check that it is a current private app or OAuth access token.'
@@ -179,6 +192,8 @@ export function buildServer(deps: ServerDeps, options: { logger?: boolean } = {}
     ),
   );
 
+  if (deps.oauth) app.register(deps.oauth.routes());
+  app.register(associationRoutes(deps.state), { prefix: '/crm/v4/associations' });
   app.register(propertyRoutes(deps.state), { prefix: '/crm/v3/properties' });
   app.register(searchRoutes(deps.state), { prefix: '/crm/v3/objects' });
   app.register(batchRoutes(deps.state, deps.faults), { prefix: '/crm/v3/objects' });

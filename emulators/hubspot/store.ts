@@ -2,9 +2,11 @@
  * In-memory CRM records, one store per object type, with an index per unique property so that
  * upserts and `idProperty` look-ups stay fast with tens of thousands of records.
  */
+import { AssociationStore } from './associations.ts';
 import { OBJECT_TYPES, type ObjectTypeDef } from './object-types.ts';
 import { PropertyRegistry } from './property-registry.ts';
 import { normaliseUnique } from './validate-properties.ts';
+import type { ObjectChange } from './webhooks.ts';
 
 /** One record as the emulator keeps it; property values are always strings, as in HubSpot. */
 export interface StoredObject {
@@ -26,6 +28,8 @@ export class ObjectStore {
     readonly def: ObjectTypeDef,
     private readonly registry: PropertyRegistry,
     private readonly nextId: () => string,
+    /** Hears every change (webhook delivery, association clean-up). */
+    private readonly emit: (change: ObjectChange) => void = () => {},
   ) {}
 
   /** A record by id, archived or not. */
@@ -68,12 +72,17 @@ export class ObjectStore {
     this.apply(record, values, at);
     this.setSystem(record, 'hs_object_id', id);
     this.setSystem(record, 'createdate', at);
+    this.emit({ objectType: this.def.name, objectId: id, kind: 'creation' });
     return record;
   }
 
   /** Applies new values to a record and bumps its modification dates. */
   update(record: StoredObject, values: Record<string, string | null>): StoredObject {
+    const changed = Object.entries(values).filter(([name, v]) => (record.properties[name] ?? null) !== v);
     this.apply(record, values, new Date().toISOString());
+    for (const [propertyName, v] of changed) {
+      this.emit({ objectType: this.def.name, objectId: record.id, kind: 'propertyChange', propertyName, propertyValue: v ?? '' });
+    }
     return record;
   }
 
@@ -84,15 +93,18 @@ export class ObjectStore {
     this.unindex(record);
     record.archived = true;
     record.archivedAt = new Date().toISOString();
+    this.emit({ objectType: this.def.name, objectId: id, kind: 'deletion' });
     return true;
   }
 
-  /** Removes a record for good (GDPR delete); false when there was none. */
+  /** Removes a record for good (GDPR delete); false when there was none. HubSpot sends both events. */
   purge(id: string): boolean {
     const record = this.records.get(id);
     if (!record) return false;
     if (!record.archived) this.unindex(record);
     this.records.delete(id);
+    this.emit({ objectType: this.def.name, objectId: id, kind: 'privacyDeletion' });
+    this.emit({ objectType: this.def.name, objectId: id, kind: 'deletion' });
     return true;
   }
 
@@ -154,14 +166,27 @@ export class ObjectStore {
 export class EmulatorState {
   /** Property definitions per object type. */
   readonly registry = new PropertyRegistry();
+  /** Associations between records (v4). */
+  readonly associations = new AssociationStore();
   private readonly stores = new Map<string, ObjectStore>();
+  private readonly listeners = new Set<(change: ObjectChange) => void>();
   private lastId = 0;
 
   constructor() {
     const nextId = () => String(++this.lastId);
+    const emit = (change: ObjectChange) => {
+      if (change.kind === 'deletion' || change.kind === 'privacyDeletion') this.associations.forget(change.objectType, change.objectId);
+      for (const l of this.listeners) l(change);
+    };
     for (const def of Object.values(OBJECT_TYPES)) {
-      this.stores.set(def.name, new ObjectStore(def, this.registry, nextId));
+      this.stores.set(def.name, new ObjectStore(def, this.registry, nextId, emit));
     }
+  }
+
+  /** Calls `listener` on every record change; returns the function that stops it. */
+  onChange(listener: (change: ObjectChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** The store of an object type (plural name). */
@@ -190,6 +215,7 @@ export class EmulatorState {
   /** Forgets every record and custom property; ids start again at 1. */
   reset(): void {
     for (const store of this.stores.values()) store.clear();
+    this.associations.clear();
     this.registry.reset();
     this.lastId = 0;
   }

@@ -5,6 +5,7 @@ import { JunctionError } from '../core/errors.ts';
 import type { Execution } from '../core/types.ts';
 import { failpointHooks } from '../engine/failpoints.ts';
 import { ownerIsGone } from '../engine/owner.ts';
+import { importCommand } from './import.ts';
 import { createProgressReporter } from './progress.ts';
 import { openRuntime } from './runtime.ts';
 import { startHub } from './start.ts';
@@ -21,6 +22,9 @@ Usage:
   junction run-now <task>        queue a run for the workers (PostgreSQL) and print the job id
   junction run <task>            run one task now, with progress and a summary
   junction apply <file>          create or update connections, mappings and tasks from YAML/JSON
+  junction import <file> --mapping <id> [--valid-rows-only] [--dry-run] [--error-file <path>]
+                                 import a .xlsx/.csv through a mapping: validates every row first,
+                                 writes failed rows with reasons to <file>-errors.xlsx
   junction migrate               bring the database schema up to date
   junction tasks                 list tasks and their last run
 
@@ -45,7 +49,15 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, 'no-worker': { type: 'boolean' }, concurrency: { type: 'string' } },
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      'no-worker': { type: 'boolean' },
+      concurrency: { type: 'string' },
+      mapping: { type: 'string' },
+      'valid-rows-only': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      'error-file': { type: 'string' },
+    },
   });
   if (!command || command === 'help' || values.help) {
     console.log(USAGE);
@@ -85,6 +97,17 @@ async function main(argv: string[]): Promise<number> {
         progress.stop();
         console.log(summary(execution));
         return execution.status === 'succeeded' ? 0 : execution.status === 'warning' ? 2 : 1;
+      }
+      case 'import': {
+        const file = positionals[0];
+        if (!file || !values.mapping) throw new JunctionError('usage: junction import <file> --mapping <id> [--valid-rows-only] [--dry-run]');
+        return await importCommand(rt, {
+          file,
+          mappingId: values.mapping,
+          validRowsOnly: values['valid-rows-only'],
+          dryRun: values['dry-run'],
+          errorFile: values['error-file'],
+        });
       }
       case 'run-now': {
         const taskId = positionals[0];

@@ -23,6 +23,8 @@ export interface ReadOptions {
   modifiedField?: string | undefined;
   /** Field that identifies a record (primary key). */
   keyField: string;
+  /** Source fields the mapping reads; systems that return only default fields unless asked (HubSpot) fetch these. */
+  fields?: string[] | undefined;
 }
 
 export interface Page {
@@ -82,6 +84,44 @@ export interface ConnectorContext<Config = Record<string, unknown>, Secret = Rec
   http: HttpClient;
   log: Logger;
   signal: AbortSignal;
+  /** Persists a changed secret (refreshed OAuth tokens); connectors never touch the store themselves. */
+  saveSecret?: ((secret: Secret) => Promise<void>) | undefined;
+}
+
+/** One pair of records to associate (e.g. contact → company), by the target system's ids. */
+export interface AssociationPair {
+  fromId: string;
+  toId: string;
+}
+export type AssociationResult = AssociationPair & ({ ok: true } | { ok: false; code: string; message: string; retryable: boolean });
+
+/** What a verified webhook said, in domain terms. */
+export type WebhookEvent =
+  | { kind: 'deletion'; eventId: string; object: string; externalId: string; privacy: boolean }
+  | { kind: 'change'; eventId: string; object: string; externalId: string };
+
+/** An incoming webhook request as the server received it (raw body: signatures cover the exact bytes). */
+export interface WebhookRequest {
+  method: string;
+  /** The full URI the caller used, scheme and host included. */
+  url: string;
+  rawBody: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** Systems that push events: verify the request (throw if forged or stale) and translate its events. */
+export interface WebhookCapability<Config, Secret> {
+  /** Throws WebhookSignatureError unless the request is genuine and fresh; returns the replay-guard key. */
+  verify(config: Config, secret: Secret, request: WebhookRequest, now?: number): string;
+  parse(rawBody: string): WebhookEvent[];
+}
+
+/** Systems with an OAuth 2.0 authorization-code flow (the server runs the browser part). */
+export interface OAuthCapability<Config, Secret> {
+  /** Where to send the browser; `state` is already signed by the server. */
+  authorizeUrl(config: Config, o: { state: string; redirectUri: string }): string;
+  /** Exchanges the code for tokens and returns the secret to store. */
+  exchangeCode(config: Config, secret: Secret, o: { code: string; redirectUri: string; http: HttpClient }): Promise<Secret>;
 }
 
 export interface ConnectorLimits {
@@ -102,6 +142,8 @@ export interface Connector {
   /** Reads the named records (to retry ones that failed before); absent keys are simply not returned. */
   readByKeys?(object: string, keyField: string, keys: string[]): Promise<SourceRecord[]>;
   write(object: string, ops: WriteOp[]): Promise<WriteResult[]>;
+  /** Associates records of two objects (HubSpot contact ↔ company); one result per pair. */
+  associate?(fromObject: string, toObject: string, pairs: AssociationPair[]): Promise<AssociationResult[]>;
   /** Write sync marks onto source records; only systems that can be a write-back source have it. */
   writeMarks?(object: string, keyField: string, marks: RecordMark[]): Promise<void>;
   check(): Promise<CheckResult>;
@@ -119,6 +161,8 @@ export interface ConnectorDefinition<Config = unknown, Secret = unknown> {
     secret: Secret,
   ) => { baseUrl: string; limits: ConnectorLimits; timeoutMs?: number; headers?: () => Record<string, string> };
   create(ctx: ConnectorContext<Config, Secret>): Connector;
+  oauth?: OAuthCapability<Config, Secret>;
+  webhook?: WebhookCapability<Config, Secret>;
 }
 
 /** Tags a connector definition (no behaviour; keeps every connector folder shaped the same). */

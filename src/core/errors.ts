@@ -82,3 +82,8 @@ export class TaskBusyError extends JunctionError {
 export class CancelledError extends JunctionError {
   override readonly code = 'cancelled';
 }
+
+/** An incoming webhook whose signature is wrong, stale or replayed; nothing of it is processed. */
+export class WebhookSignatureError extends JunctionError {
+  override readonly code = 'webhook_signature_invalid';
+}

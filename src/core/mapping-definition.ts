@@ -93,6 +93,18 @@ export const WriteBackSchema = z.object({
 });
 export type WriteBack = z.infer<typeof WriteBackSchema>;
 
+/**
+ * One association of a mapped record: `from` is the source field holding the related record's source
+ * key, `mapping` the mapping that syncs the related records, `object` their target object.
+ * @example { object: 'companies', from: 'organisation_id', mapping: 'organisations-to-companies' }
+ */
+export const AssociationSettingSchema = z.object({
+  object: z.string().min(1),
+  from: z.string().min(1),
+  mapping: z.string().min(1),
+});
+export type AssociationSetting = z.infer<typeof AssociationSettingSchema>;
+
 export const MappingDefinitionSchema = z.object({
   id: z
     .string()
@@ -120,6 +132,14 @@ export const MappingDefinitionSchema = z.object({
   /** What happens in the target when the source record is deleted. */
   deletes: z.enum(['propagate', 'archive', 'ignore']).default('ignore'),
   writeBack: WriteBackSchema.optional(),
+  /**
+   * What a deletion request (a GDPR deletion in a connected system) does to the records this mapping
+   * links: `delete` them, or `anonymise` them (blank every mapped field, in the source the `from`
+   * fields, in the target the mapped target fields). Absent: anonymise.
+   */
+  privacy: z.enum(['delete', 'anonymise']).optional(),
+  /** Associations the target gets once both records exist there (HubSpot contact ↔ company). */
+  associations: z.array(AssociationSettingSchema).optional(),
 });
 export type MappingDefinition = z.infer<typeof MappingDefinitionSchema>;
 export type MappingDefinitionInput = z.input<typeof MappingDefinitionSchema>;

@@ -73,7 +73,8 @@ async function linkedRecords(store: Store, start: Node, mappings: MappingDefinit
     const n = queue.shift() as Node;
     const asTarget = await store.audit.linksToTarget(n.connectionId, n.object, n.key);
     const asSource = await store.syncLinks.forSourceRecord(n.connectionId, n.object, n.key);
-    for (const l of [...asTarget, ...asSource]) {
+    // Links a former request already removed are done with; walking them again would act twice.
+    for (const l of [...asTarget, ...asSource].filter((x) => x.status !== 'deleted')) {
       links.set(`${l.sourceConnectionId}\u0000${l.sourceObject}\u0000${l.sourceKey}\u0000${l.targetConnectionId}\u0000${l.targetObject}`, l);
       const m = mappingOf(mappings, l);
       reach({ connectionId: l.sourceConnectionId, object: l.sourceObject, key: l.sourceKey }, 'source', m);

@@ -5,7 +5,7 @@ import { JunctionError } from '../core/errors.ts';
 import { matches, prepareExpression } from '../core/expression/index.ts';
 import { compileMapping } from '../core/mapper.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
-import type { Execution, ExecutionCounts } from '../core/types.ts';
+import type { Execution, ExecutionCounts, ExecutionItem } from '../core/types.ts';
 import { ZERO_COUNTS } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
 import type { ConnectorFactory } from './open-mapping.ts';
@@ -17,10 +17,13 @@ import { type PageOutcome, processRecords } from './process-records.ts';
 export interface ImportPage {
   records: SourceRecord[];
   /** Records refused before the run (validation): recorded as failed items, never sent. */
-  rejected: { key: string; code: string; message: string; payload: unknown }[];
-  /** A label per source key (`row 12`) put in front of its item message and link remark. */
-  labels: Map<string, string>;
+  rejected: { key: string; row: number; code: string; message: string; payload: unknown }[];
+  /** The file row of each record, by source key: `row 12` goes in front of its item message and link remark. */
+  rowOf: Map<string, number>;
 }
+
+/** An execution item as a page records it. */
+export type ImportItem = Omit<ExecutionItem, 'executionId'>;
 
 /** What an import run needs besides its pages. */
 export interface RunImportOptions {
@@ -35,6 +38,8 @@ export interface RunImportOptions {
   signal?: AbortSignal;
   onBegin?: (execution: Execution) => void;
   onProgress?: (p: { execution: Execution; counts: ExecutionCounts; total: number | null }) => void;
+  /** Called with the items of each page's records (not the rejected ones) once committed, e.g. to collect failed rows. */
+  onItems?: (page: ImportPage, items: ImportItem[]) => void;
   onCall?: ConnectorRuntime['onCall'];
   connectorFactory?: ConnectorFactory;
 }
@@ -57,14 +62,15 @@ function pageSource(): Connector {
   };
 }
 
-function label(outcome: PageOutcome, labels: Map<string, string>): PageOutcome {
+/** Puts the file row in front of every item message and failed link's remark: people fix rows, not keys. */
+function label(outcome: PageOutcome, rowOf: Map<string, number>): PageOutcome {
   for (const item of outcome.items) {
-    const l = labels.get(item.sourceKey);
-    if (l) item.message = item.message ? `${l}: ${item.message}` : l;
+    const row = rowOf.get(item.sourceKey);
+    if (row !== undefined) item.message = item.message ? `row ${row}: ${item.message}` : `row ${row}`;
   }
   for (const link of outcome.links) {
-    const l = labels.get(link.sourceKey);
-    if (l && link.remark) link.remark = `${l}: ${link.remark}`;
+    const row = rowOf.get(link.sourceKey);
+    if (row !== undefined && link.remark) link.remark = `row ${row}: ${link.remark}`;
   }
   return outcome;
 }
@@ -118,13 +124,14 @@ export async function runImport(o: RunImportOptions): Promise<Execution> {
       const now = new Date();
       const kept = filter ? page.records.filter((r) => matches(filter, { record: r.data, now })) : page.records;
       counts.filtered += page.records.length - kept.length;
-      const outcome = await processRecords(ctx, kept);
+      const { items, links } = label(await processRecords(ctx, kept), page.rowOf);
+      const ofRecords = items.length;
       for (const r of page.rejected) {
         counts.failed++;
-        outcome.items.push(itemOf(r.key, 'fail', { code: r.code, message: r.message, payload: r.payload }));
+        items.push(itemOf(r.key, 'fail', { code: r.code, message: `row ${r.row}: ${r.message}`, payload: r.payload }));
       }
-      const { items, links } = label(outcome, page.labels);
       await store.executions.commitPage({ executionId: execution.id, taskId: o.taskId, counts, items, links, position: null });
+      o.onItems?.(page, items.slice(0, ofRecords));
       o.onProgress?.({ execution, counts: { ...counts }, total: o.total ?? null });
     }
     const status = counts.failed > 0 ? 'warning' : 'succeeded';

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Connector, Cursor, SourceRecord } from '../connectors/connector.ts';
 import type { ConnectorRuntime } from '../connectors/registry.ts';
@@ -83,6 +84,8 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
   const runLog = log.child({ executionId: execution.id, taskId });
   const counts: ExecutionCounts = { ...ZERO_COUNTS };
   const abort = new AbortController();
+  // Every in-flight request and back-off listens on this signal; concurrency makes more than Node's default 10.
+  setMaxListeners(200, abort.signal);
   const onOuterAbort = () => abort.abort(o.signal?.reason);
   o.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const heartbeat = setInterval(() => void store.executions.heartbeat(execution.id).catch(() => {}), HEARTBEAT_MS);

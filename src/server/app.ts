@@ -13,6 +13,7 @@ import { authRoutes } from './routes/auth.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { executionRoutes } from './routes/executions.ts';
 import { healthRoutes } from './routes/health.ts';
+import { importRoutes } from './routes/imports.ts';
 import { mappingRoutes } from './routes/mappings.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { recordRoutes } from './routes/records.ts';
@@ -40,6 +41,8 @@ export interface ServerDeps {
   /** Set cookies with `Secure` (behind HTTPS). */
   secureCookies?: boolean;
   connectorFactory?: ConnectorFactory;
+  /** Folder for uploaded imports and their error files (default `<JUNCTION_DATA_DIR>/imports`). */
+  importsDir?: string;
   /** Extra plugins (scheduler settings, OAuth, webhooks, the dashboard) register here. */
   plugins?: ((app: FastifyInstance, deps: ServerDeps) => Promise<void>)[];
 }
@@ -89,6 +92,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await taskRoutes(api, deps);
   await executionRoutes(api, deps);
   await recordRoutes(api, deps);
+  await importRoutes(api, deps);
   await userRoutes(api, deps);
   await oauthRoutes(api, deps);
   await webhookRoutes(app, deps);

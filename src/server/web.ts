@@ -29,7 +29,12 @@ function fileFor(root: string, urlPath: string): string | null {
   const full = resolve(root, `.${decoded}`);
   if (full !== root && !full.startsWith(root + sep)) return null;
   try {
-    return statSync(full).isFile() ? full.slice(root.length + 1).split(sep).join('/') : null;
+    return statSync(full).isFile()
+      ? full
+          .slice(root.length + 1)
+          .split(sep)
+          .join('/')
+      : null;
   } catch {
     return null;
   }
@@ -50,9 +55,14 @@ export async function registerWeb(app: FastifyInstance, options: { root?: string
 
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     const path = request.url.split('?')[0] ?? '/';
-    if (!request.is404 || (request.method !== 'GET' && request.method !== 'HEAD') || SERVER_PATHS.test(path)) return done();
+    if (!request.is404 || (request.method !== 'GET' && request.method !== 'HEAD') || SERVER_PATHS.test(path))
+      return done();
     if (!built) {
-      reply.code(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT_PAGE);
+      reply
+        .code(503)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(NOT_BUILT_PAGE);
       return;
     }
     const file = fileFor(root, path);

@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import { AuthenticationError, RemoteError } from '../../core/errors.ts';
-import type { HttpClient, HttpResponse } from '../http-client.ts';
+import type { HttpClient, HttpRequest, HttpResponse } from '../http-client.ts';
+import type { HubSpotTokens } from './oauth.ts';
 import {
+  HubSpotAssociationBatchResponseSchema,
   type HubSpotErrorBody,
   HubSpotErrorSchema,
   HubSpotBatchResponseSchema,
@@ -47,10 +49,42 @@ function parseOk<S extends z.ZodType>(res: HttpResponse, schema: S, ok: number[]
   return parsed.data;
 }
 
-/** The HubSpot CRM v3 endpoints Junction uses, each a thin, parsed call. */
-export function createHubSpotClient(http: HttpClient) {
+/** HubSpot's v4 association type ids of the HUBSPOT_DEFINED default (unlabelled) associations. */
+export const DEFAULT_ASSOCIATION_TYPES: Record<string, number> = {
+  'contacts/companies': 279,
+  'companies/contacts': 280,
+  'deals/contacts': 3,
+  'contacts/deals': 4,
+  'deals/companies': 341,
+  'companies/deals': 342,
+};
+
+/** The HubSpot CRM v3 endpoints Junction uses, each a thin, parsed call. Bearer token per request, renewed once on a 401. */
+export function createHubSpotClient(raw: HttpClient, tokens?: HubSpotTokens) {
+  const http = {
+    async request(method: string, path: string, req: HttpRequest = {}): Promise<HttpResponse> {
+      if (!tokens) return raw.request(method, path, req);
+      for (let attempt = 0; ; attempt++) {
+        const token = await tokens.token();
+        const res = await raw.request(method, path, { ...req, headers: { ...req.headers, authorization: `Bearer ${token}` } });
+        if (res.status !== 401 || attempt > 0 || !(await tokens.renewAfterRejection(token))) return res;
+      }
+    },
+  };
   const objects = (type: string) => `/crm/v3/objects/${encodeURIComponent(type)}`;
   return {
+    /** v4 batch create of default associations; 201 all made, 207 some failed. */
+    async associate(from: string, to: string, pairs: { fromId: string; toId: string }[]) {
+      const typeId = DEFAULT_ASSOCIATION_TYPES[`${from}/${to}`];
+      if (typeId === undefined) throw new RemoteError(`no default HubSpot association from ${from} to ${to}`, 0, false, { code: 'hubspot_association_unknown' });
+      const res = await http.request('POST', `/crm/v4/associations/${encodeURIComponent(from)}/${encodeURIComponent(to)}/batch/create`, {
+        json: {
+          inputs: pairs.map((p) => ({ from: { id: p.fromId }, to: { id: p.toId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId }] })),
+        },
+      });
+      return parseOk(res, HubSpotAssociationBatchResponseSchema, [200, 201, 207]);
+    },
+
     /** Batch upsert/update/create: 200/201 all done, 207 some failed (the rest applied). */
     async batch(type: string, action: 'upsert' | 'update' | 'create' | 'read', inputs: unknown[], extra: Record<string, unknown> = {}) {
       const res = await http.request('POST', `${objects(type)}/batch/${action}`, {

@@ -1,5 +1,9 @@
-import { type Connector, defineConnector, type ObjectDescription, type Page, type ReadOptions } from '../connector.ts';
+import { type Connector, defineConnector, type ObjectDescription, type RecordMark, type SourceRecord } from '../connector.ts';
+import { associateHubSpot } from './associate.ts';
 import { createHubSpotClient } from './client.ts';
+import { authorizeUrl, createHubSpotTokens, exchangeCode } from './oauth.ts';
+import { listAll, searchChanged } from './read.ts';
+import { parseHubSpotEvents, verifyHubSpotWebhook } from './webhook.ts';
 import { HubSpotConfigSchema, HubSpotSecretSchema } from './schemas.ts';
 import { writeHubSpot } from './write.ts';
 
@@ -14,81 +18,34 @@ const FIELD_TYPES: Record<string, ObjectDescription['fields'][number]['type']> =
   phone_number: 'string',
 };
 
-/** Search returns at most 10 000 results per query; past that the window moves on by modification date. */
-const SEARCH_CAP = 10_000;
+/** The CRM objects Junction maps; their fields come from the portal's properties API (custom ones included). */
+const OBJECTS = ['contacts', 'companies', 'deals'];
 
 /**
- * HubSpot CRM v3: contacts, companies (and any object type the portal has) through the batch endpoints,
- * list paging and the search API; private-app token auth.
+ * HubSpot CRM: contacts, companies, deals (and any object type the portal has) through the batch
+ * endpoints, list paging and the search API; v4 associations; private-app token or OAuth 2.0 app with
+ * token renewal; webhooks with signature v3.
  */
 export const hubspotConnector = defineConnector({
   system: 'hubspot',
   configSchema: HubSpotConfigSchema,
   secretSchema: HubSpotSecretSchema,
-  http: (config, secret) => ({
+  http: (config) => ({
     baseUrl: config.baseUrl,
     limits: { batchSize: 100, requestsPer10s: config.requestsPer10s, concurrency: config.concurrency },
     timeoutMs: config.timeoutMs,
-    headers: () => ({ authorization: `Bearer ${secret.accessToken}` }),
+    // No static headers: the client adds the bearer token per request and renews OAuth tokens.
   }),
   create(ctx): Connector {
-    const client = createHubSpotClient(ctx.http);
-
-    async function* listAll(object: string, o: ReadOptions): AsyncIterable<Page> {
-      let after = typeof o.after?.after === 'string' ? o.after.after : undefined;
-      for (;;) {
-        const page = await client.list(object, { after, limit: Math.min(o.pageSize ?? 100, 100), properties: [] });
-        after = page.paging?.next?.after;
-        yield {
-          records: page.results.map((r) => ({ key: r.id, data: { id: r.id, ...r.properties } })),
-          cursor: after ? { after } : null,
-        };
-        if (!after) return;
-      }
-    }
-
-    /** Changed since the cursor, oldest first; `(modified, id)` keyset so equal timestamps are not lost. */
-    async function* searchChanged(object: string, o: ReadOptions): AsyncIterable<Page> {
-      const field = o.modifiedField ?? 'hs_lastmodifieddate';
-      let since = typeof o.after?.m === 'string' ? o.after.m : null;
-      let sinceId = typeof o.after?.k === 'string' ? o.after.k : null;
-      for (;;) {
-        let after: string | undefined;
-        let seen = 0;
-        let lastInWindow: { m: string; k: string } | null = null;
-        for (;;) {
-          const limit = Math.min(o.pageSize ?? 100, 200);
-          const res = await client.search(object, {
-            filterGroups: since ? [{ filters: [{ propertyName: field, operator: 'GTE', value: String(Date.parse(since)) }] }] : [],
-            sorts: [{ propertyName: field, direction: 'ASCENDING' }],
-            properties: [],
-            limit,
-            ...(after ? { after } : {}),
-          });
-          const records = res.results
-            .filter((r) => !(since && sinceId && r.properties[field] === since && r.id <= sinceId))
-            .map((r) => ({ key: r.id, data: { id: r.id, ...r.properties } }));
-          const last = res.results[res.results.length - 1];
-          if (last) lastInWindow = { m: last.properties[field] ?? since ?? '', k: last.id };
-          seen += res.results.length;
-          yield { records, cursor: lastInWindow };
-          after = res.paging?.next?.after;
-          if (!after) return;
-          if (seen + limit > SEARCH_CAP) break;
-        }
-        // The window is full: start a new query from the last modification date seen.
-        if (!lastInWindow) return;
-        since = lastInWindow.m;
-        sinceId = lastInWindow.k;
-      }
-    }
+    const tokens = createHubSpotTokens(ctx.http, ctx.config, ctx.secret, ctx.saveSecret);
+    const client = createHubSpotClient(ctx.http, tokens);
 
     return {
       system: 'hubspot',
       limits: { batchSize: 100, requestsPer10s: ctx.config.requestsPer10s, concurrency: ctx.config.concurrency },
       async describe() {
         const out: ObjectDescription[] = [];
-        for (const name of ['contacts', 'companies']) {
+        for (const name of OBJECTS) {
           const props = await client.properties(name);
           out.push({
             name,
@@ -104,9 +61,28 @@ export const hubspotConnector = defineConnector({
         return out;
       },
       read(object, o) {
-        return o.modifiedField || o.after?.m !== undefined ? searchChanged(object, o) : listAll(object, o);
+        return o.modifiedField || o.after?.m !== undefined ? searchChanged(client, object, o) : listAll(client, object, o);
+      },
+      async readByKeys(object, _keyField, keys) {
+        const out: SourceRecord[] = [];
+        for (let i = 0; i < keys.length; i += 100) {
+          const res = await client.batch(object, 'read', keys.slice(i, i + 100).map((id) => ({ id })), { properties: [], propertiesWithHistory: [] });
+          for (const r of res.results) out.push({ key: r.id, data: { id: r.id, ...r.properties } });
+        }
+        return out;
       },
       write: (object, ops) => writeHubSpot(client, object, ops),
+      async writeMarks(object, _keyField, marks: RecordMark[]) {
+        // Marks are plain property updates by record id; dates travel as ISO text.
+        const ops = marks.map((m) => ({
+          kind: 'update' as const,
+          ref: m.key,
+          externalId: m.key,
+          properties: Object.fromEntries(Object.entries(m.values).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])),
+        }));
+        for (let i = 0; i < ops.length; i += 100) await writeHubSpot(client, object, ops.slice(i, i + 100));
+      },
+      associate: (from, to, pairs) => associateHubSpot(client, from, to, pairs),
       async check() {
         try {
           await client.list('contacts', { limit: 1, properties: [] });
@@ -116,5 +92,10 @@ export const hubspotConnector = defineConnector({
         }
       },
     };
+  },
+  oauth: { authorizeUrl, exchangeCode: (config, secret, o) => exchangeCode(config, secret, o) },
+  webhook: {
+    verify: (_config, secret, req, now) => verifyHubSpotWebhook(secret, req, now),
+    parse: parseHubSpotEvents,
   },
 });

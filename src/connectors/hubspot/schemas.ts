@@ -9,12 +9,52 @@ export const HubSpotConfigSchema = z.object({
   /** Write batches in flight at once (the limiter still caps the request rate). */
   concurrency: z.number().int().min(1).max(16).default(4),
   timeoutMs: z.number().int().positive().default(30_000),
+  /** OAuth app (public apps): where the browser authorises, the app's client id and the scopes it asks for. */
+  authorizeUrl: z.string().url().default('https://app.hubspot.com/oauth/authorize'),
+  clientId: z.string().min(1).optional(),
+  scopes: z
+    .array(z.string().min(1))
+    .default(['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.companies.read', 'crm.objects.companies.write', 'crm.objects.deals.read', 'crm.objects.deals.write', 'crm.schemas.contacts.read']),
+  /** The callback HubSpot redirects to; default: this server's `/api/oauth/callback`. */
+  redirectUri: z.string().url().optional(),
 });
 export type HubSpotConfig = z.infer<typeof HubSpotConfigSchema>;
 
-/** A private-app access token (OAuth arrives with its own issue). */
-export const HubSpotSecretSchema = z.object({ accessToken: z.string().min(1) });
+/**
+ * Either a private-app token (`accessToken` alone) or an OAuth app: `clientSecret` (also the key of
+ * webhook signatures) plus the tokens the authorization-code flow stored (`refreshToken`, `accessToken`
+ * and its expiry `expiresAt`, epoch ms). Before the flow ran, only `clientSecret` is set.
+ */
+export const HubSpotSecretSchema = z.object({
+  accessToken: z.string().min(1).optional(),
+  refreshToken: z.string().min(1).optional(),
+  expiresAt: z.number().int().optional(),
+  clientSecret: z.string().min(1).optional(),
+});
 export type HubSpotSecret = z.infer<typeof HubSpotSecretSchema>;
+
+/** Answer of `POST /oauth/v1/token` (authorization_code and refresh_token grants). */
+export const HubSpotTokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  expires_in: z.number().int().positive(),
+  token_type: z.string().optional(),
+});
+
+/** One webhook event as HubSpot posts them (a JSON array of these per request). */
+export const HubSpotWebhookEventSchema = z
+  .object({
+    eventId: z.union([z.number(), z.string()]),
+    subscriptionType: z.string(),
+    objectId: z.union([z.number(), z.string()]),
+    occurredAt: z.number().optional(),
+    portalId: z.number().optional(),
+    appId: z.number().optional(),
+    propertyName: z.string().optional(),
+    attemptNumber: z.number().optional(),
+  })
+  .passthrough();
+
 
 /** HubSpot's error body (all 4xx/5xx answers and the entries of a 207's `errors`). */
 export const HubSpotErrorSchema = z.object({
@@ -68,4 +108,11 @@ export const HubSpotPropertiesResponseSchema = z.object({
       })
       .passthrough(),
   ),
+});
+
+/** Answer of `POST /crm/v4/associations/{from}/{to}/batch/create` (201, or 207 with `errors`). */
+export const HubSpotAssociationBatchResponseSchema = z.object({
+  status: z.string(),
+  results: z.array(z.object({ fromObjectId: z.union([z.string(), z.number()]), toObjectId: z.union([z.string(), z.number()]) }).passthrough()).default([]),
+  errors: z.array(HubSpotErrorSchema).optional(),
 });

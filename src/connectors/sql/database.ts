@@ -19,6 +19,7 @@ export async function openBusinessDb(url: string, password?: string): Promise<{ 
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: url, max: 4, ...(password ? { password } : {}) });
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     return { db: new Kysely({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   throw new Error(`unsupported database URL '${url.replace(/\/\/[^@]*@/, '//***@')}' (expected sqlite:<file> or postgres://…)`);

@@ -15,6 +15,7 @@ import {
 import { type BusinessDb, openBusinessDb } from './database.ts';
 import { fragmentToSql } from './fragment.ts';
 import { SqlConfigSchema, SqlSecretSchema } from './schemas.ts';
+import { primaryKeyOf, writeSqlRows } from './write.ts';
 
 /** The business system has no such table/view or column. */
 export class UnknownObjectError extends JunctionError {
@@ -52,6 +53,7 @@ export const sqlConnector = defineConnector({
       return opened;
     };
     const columnsCache = new Map<string, Set<string>>();
+    const primaryKeys = new Map<string, string>();
 
     async function describe(): Promise<ObjectDescription[]> {
       const { db } = await open();
@@ -136,8 +138,15 @@ export const sqlConnector = defineConnector({
         }
         return out;
       },
-      async write() {
-        throw new JunctionError('writing records into the SQL business system arrives with the "from HubSpot" direction');
+      async write(object, ops) {
+        const { db, dialect } = await open();
+        const columnsOf = await columns(object);
+        let primaryKey = primaryKeys.get(object);
+        if (!primaryKey) {
+          primaryKey = await primaryKeyOf(db, dialect, object);
+          primaryKeys.set(object, primaryKey);
+        }
+        return writeSqlRows({ db, dialect, table: object, primaryKey, columns: columnsOf }, ops);
       },
       async writeMarks(object: string, keyField: string, marks: RecordMark[]) {
         if (!marks.length) return;

@@ -37,11 +37,18 @@ export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Pro
 
     scoped.post<{ Params: { connectionId: string } }>(
       '/api/webhooks/hubspot/:connectionId',
-      { schema: { hide: true }, config: { public: true }, bodyLimit: 1024 * 1024 },
+      {
+        schema: { tags: ['webhooks'], summary: 'HubSpot webhook receiver of one connection (signature v3; public)' },
+        config: { public: true },
+        bodyLimit: 1024 * 1024,
+      },
       async (req, reply) => {
-        const connection = await store.connections.get(req.params.connectionId);
+        // An unknown receiver looks like a bad signature: callers learn nothing about connection ids.
+        const connection = await store.connections.get(req.params.connectionId).catch((err) => {
+          throw err instanceof NotFoundError ? new WebhookSignatureError('no webhook receiver here') : err;
+        });
         const def = CONNECTORS.hubspot;
-        if (connection.system !== 'hubspot' || !def?.webhook) throw new NotFoundError(`no HubSpot connection '${req.params.connectionId}'`);
+        if (connection.system !== 'hubspot' || !def?.webhook) throw new WebhookSignatureError('no webhook receiver here');
         const rawBody = typeof req.body === 'string' ? req.body : '';
         const url = `${req.protocol}://${req.host}${req.url}`;
         const config = def.configSchema.parse(connection.config);

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Guards against hostile and oversized files; every limit has a default that fits real customer files. */
+export const SpreadsheetLimitsSchema = z.object({
+  /** Largest file accepted, in bytes (50 MB). */
+  maxFileBytes: z.number().int().positive().default(50 * 1024 * 1024),
+  /** Most data rows a sheet may have. */
+  maxRows: z.number().int().positive().default(1_000_000),
+  /** Most header columns. */
+  maxColumns: z.number().int().positive().default(1000),
+  /** Most bytes all parts of an xlsx may inflate to together (1 GiB). */
+  maxUncompressedBytes: z.number().int().positive().default(1024 * 1024 * 1024),
+  /** Highest inflate ratio a large xlsx part may have (real sheets stay well below; bombs go to 1000+). */
+  maxCompressionRatio: z.number().positive().default(250),
+  /** Longest CSV record, in characters (an unclosed quote otherwise swallows the whole file). */
+  maxRecordChars: z.number().int().positive().default(1024 * 1024),
+});
+/** Limits with defaults filled. */
+export type SpreadsheetLimits = z.infer<typeof SpreadsheetLimitsSchema>;
+/** Limits as a caller may give them (any subset). */
+export type SpreadsheetLimitsInput = z.input<typeof SpreadsheetLimitsSchema>;
+
+/** Connection config of a spreadsheet source: a file on disk that tasks read (imports bring their own file). */
+export const SpreadsheetConfigSchema = z.object({
+  /** Path of a `.xlsx` or `.csv` file; optional because uploads name their file per import. */
+  file: z.string().min(1).optional(),
+  /** CSV delimiter; detected from the header line when absent. */
+  delimiter: z.enum([';', ',', '\t', '|']).optional(),
+  /** CSV encoding; detected (BOM, then UTF-8 validity, else Windows-1252) when absent. */
+  encoding: z.enum(['utf-8', 'windows-1252', 'utf-16le']).optional(),
+  limits: SpreadsheetLimitsSchema.partial().optional(),
+});
+/** Parsed spreadsheet connection config. */
+export type SpreadsheetConfig = z.infer<typeof SpreadsheetConfigSchema>;
+
+/** Spreadsheets need no secret. */
+export const SpreadsheetSecretSchema = z.object({}).passthrough();

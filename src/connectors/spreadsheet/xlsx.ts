@@ -1,0 +1,64 @@
+import { createReadStream } from 'node:fs';
+import { columnLetter, plainCellValue } from './cell-value.ts';
+import { SpreadsheetFileError } from './errors.ts';
+import type { XlsxInspection } from './zip-guard.ts';
+
+/** One row as the file holds it: its 1-based row number and its cells from column A on. */
+export interface RawRow {
+  row: number;
+  cells: unknown[];
+}
+
+/** Which worksheet an import reads: the one named `preferred` if the workbook has it, else the first. */
+export function chooseSheet(inspection: XlsxInspection, preferred?: string): { name: string; part: string } {
+  const sheet = inspection.sheets.find((s) => s.name === preferred) ?? inspection.sheets[0];
+  if (!sheet) throw new SpreadsheetFileError('sheet_empty', 'the workbook has no worksheet');
+  if (inspection.mergedParts.has(sheet.part)) {
+    throw new SpreadsheetFileError(
+      'xlsx_merged_cells',
+      `worksheet '${sheet.name}' has merged cells; unmerge them (one value per cell) and upload the file again`,
+      { details: { sheet: sheet.name } },
+    );
+  }
+  return sheet;
+}
+
+function wrap(err: unknown): Error {
+  if (err instanceof SpreadsheetFileError) return err;
+  return new SpreadsheetFileError('xlsx_corrupt', `the xlsx file could not be read: ${(err as Error).message}`, { cause: err });
+}
+
+/**
+ * Streams the rows of one worksheet with exceljs's WorkbookReader: shared strings and styles (for date
+ * cells) are cached, rows are never held. Stopping early closes the file.
+ */
+export async function* readXlsxRows(path: string, sheetName: string): AsyncGenerator<RawRow> {
+  // exceljs is heavy to load; only runs that read an xlsx pay for it.
+  const { default: ExcelJS } = await import('exceljs');
+  const input = createReadStream(path);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
+  });
+  try {
+    for await (const worksheet of reader) {
+      if ((worksheet as unknown as { name: string }).name !== sheetName) continue;
+      for await (const row of worksheet) {
+        const values = row.values as unknown[];
+        const cells: unknown[] = [];
+        for (let i = 1; i < values.length; i++) {
+          cells.push(plainCellValue(values[i], () => `${columnLetter(i - 1)}${row.number}`));
+        }
+        yield { row: row.number, cells };
+      }
+      return;
+    }
+  } catch (err) {
+    throw wrap(err);
+  } finally {
+    input.destroy();
+  }
+}

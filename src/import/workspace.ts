@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Sheet } from '../connectors/spreadsheet/sheet.ts';
+import { NotFoundError } from '../core/errors.ts';
+import type { ImportValidation } from './import-file.ts';
+
+/** Where an uploaded import stands. */
+export type ImportStatus = 'validated' | 'running' | 'finished' | 'failed';
+
+/** An uploaded file and what became of it; kept as JSON next to the file. */
+export interface ImportRecord {
+  id: string;
+  mappingId: string;
+  fileName: string;
+  createdAt: string;
+  status: ImportStatus;
+  file: { format: Sheet['format']; sheetName: string | null; encoding: string | null; delimiter: string | null; bytes: number; header: string[] };
+  validation: ImportValidation;
+  executionId: string | null;
+  hasErrorFile: boolean;
+  error: { code: string; message: string } | null;
+}
+
+const ID = /^[0-9a-f-]{36}$/;
+
+/**
+ * The folder of uploaded imports: one sub-folder per import with the file (`upload`), its record
+ * (`import.json`) and the error file (`errors.xlsx`). Ids are random UUIDs; anything else is refused,
+ * so a request can never name a path outside the folder.
+ */
+export function createImportWorkspace(baseDir: string) {
+  const dirOf = (id: string) => {
+    if (!ID.test(id)) throw new NotFoundError(`import '${id}' does not exist`);
+    return join(resolve(baseDir), id);
+  };
+  return {
+    /** Makes the folder of a new import. */
+    async create(): Promise<{ id: string; uploadPath: string; errorFilePath: string }> {
+      const id = randomUUID();
+      await mkdir(dirOf(id), { recursive: true });
+      return { id, uploadPath: join(dirOf(id), 'upload'), errorFilePath: join(dirOf(id), 'errors.xlsx') };
+    },
+    uploadPath: (id: string) => join(dirOf(id), 'upload'),
+    errorFilePath: (id: string) => join(dirOf(id), 'errors.xlsx'),
+    async save(record: ImportRecord): Promise<void> {
+      await writeFile(join(dirOf(record.id), 'import.json'), JSON.stringify(record));
+    },
+    async load(id: string): Promise<ImportRecord> {
+      try {
+        return JSON.parse(await readFile(join(dirOf(id), 'import.json'), 'utf8')) as ImportRecord;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`import '${id}' does not exist`);
+        throw err;
+      }
+    },
+    async remove(id: string): Promise<void> {
+      await rm(dirOf(id), { recursive: true, force: true });
+    },
+  };
+}
+/** The workspace an import server or CLI uses. */
+export type ImportWorkspace = ReturnType<typeof createImportWorkspace>;

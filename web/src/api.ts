@@ -1,0 +1,67 @@
+/**
+ * The dashboard's only door to the server: JSON over fetch with the session cookie, the CSRF header on
+ * every change, and errors turned into ApiError with the API's `{ error: { code, message, details } }`.
+ */
+
+/** An answer other than 2xx. `status` 0 means the server was not reachable. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+  /** The route does not exist on this server (a feature another version adds). */
+  get notAvailable(): boolean {
+    return this.status === 404 && this.code === 'not_found' && this.message.startsWith('no route');
+  }
+}
+
+let csrfToken: string | null = null;
+let onUnauthenticated: (() => void) | null = null;
+
+/** Remembers the session's CSRF token (from login or /api/auth/me). */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when the server says the session is gone, so the app can show the login page. */
+export function setUnauthenticatedHandler(fn: (() => void) | null): void {
+  onUnauthenticated = fn;
+}
+
+async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(url, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  } catch (err) {
+    throw new ApiError(0, 'network_error', (err as Error).message);
+  }
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!res.ok) {
+    const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    const error = new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, e?.details);
+    if (res.status === 401 && !url.endsWith('/api/auth/login')) onUnauthenticated?.();
+    throw error;
+  }
+  return json as T;
+}
+
+/** GET a JSON resource. */
+export const apiGet = <T>(url: string) => request<T>('GET', url);
+/** A change (POST/PUT/PATCH/DELETE) with the CSRF header. */
+export const apiSend = <T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) => request<T>(method, url, body);
+
+/** `encodeURIComponent` for path segments. */
+export const seg = (s: string) => encodeURIComponent(s);

@@ -1,0 +1,103 @@
+import type { ReactNode } from 'react';
+import { NavLink, Route, Routes } from 'react-router-dom';
+import { useAuth } from './auth.tsx';
+import { ErrorNote, Loading } from './components/ui.tsx';
+import { LanguageSwitch } from './components/language-switch.tsx';
+import { type TextKey, useI18n } from './i18n/index.tsx';
+import { ConnectionForm } from './pages/connection-form.tsx';
+import { ConnectionsPage } from './pages/connections.tsx';
+import { DashboardPage } from './pages/dashboard.tsx';
+import { ErrorLogPage } from './pages/error-log.tsx';
+import { ExecutionPage } from './pages/execution.tsx';
+import { HistoryPage } from './pages/history.tsx';
+import { ChangePasswordPage, LoginPage } from './pages/login.tsx';
+import { MappingEditor } from './pages/mapping-editor.tsx';
+import { MappingsPage } from './pages/mappings.tsx';
+import { SettingsPage } from './pages/settings.tsx';
+import { TaskForm } from './pages/task-form.tsx';
+import { TasksPage } from './pages/tasks.tsx';
+import { UsersPage } from './pages/users.tsx';
+
+const NAV: { to: string; key: TextKey; admin?: boolean }[] = [
+  { to: '/', key: 'nav.dashboard' },
+  { to: '/history', key: 'nav.history' },
+  { to: '/errors', key: 'nav.errors' },
+  { to: '/connections', key: 'nav.connections' },
+  { to: '/mappings', key: 'nav.mappings' },
+  { to: '/tasks', key: 'nav.tasks' },
+  { to: '/settings', key: 'nav.settings', admin: true },
+  { to: '/users', key: 'nav.users', admin: true },
+];
+
+function AdminOnly({ children }: { children: ReactNode }) {
+  const { isAdmin } = useAuth();
+  return isAdmin ? <>{children}</> : <ErrorNote error={Object.assign(new Error('forbidden'), { status: 403 })} />;
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return <p className="muted">{t('common.notFound')}</p>;
+}
+
+/** The signed-in shell: navigation, user, language, and the pages. */
+export function App() {
+  const { user, isAdmin, logout } = useAuth();
+  const { t } = useI18n();
+  if (user === undefined) return <Loading />;
+  if (user === null) return <LoginPage />;
+  if (user.mustChangePassword) return <ChangePasswordPage />;
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        {t('app.skip')}
+      </a>
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          {t('app.name')}
+        </div>
+        <nav aria-label={t('app.mainNav')}>
+          <ul>
+            {NAV.filter((n) => !n.admin || isAdmin).map((n) => (
+              <li key={n.to}>
+                <NavLink to={n.to} end={n.to === '/'}>
+                  {t(n.key)}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="sidebar-foot">
+          <LanguageSwitch />
+          <div className="user">
+            <span className="user-name">{user.name}</span>
+            <span className="muted small">{isAdmin ? t('users.role.admin') : t('app.readOnly')}</span>
+          </div>
+          <button type="button" className="btn btn-small" onClick={() => void logout()}>
+            {t('app.logout')}
+          </button>
+        </div>
+      </aside>
+      <main id="main" className="main" tabIndex={-1}>
+        <Routes>
+          <Route path="/" element={<DashboardPage />} />
+          <Route path="/history" element={<HistoryPage />} />
+          <Route path="/executions/:id" element={<ExecutionPage />} />
+          <Route path="/errors" element={<ErrorLogPage />} />
+          <Route path="/connections" element={<ConnectionsPage />} />
+          <Route path="/connections/new" element={<AdminOnly><ConnectionForm /></AdminOnly>} />
+          <Route path="/connections/:id" element={<ConnectionForm />} />
+          <Route path="/mappings" element={<MappingsPage />} />
+          <Route path="/mappings/new" element={<AdminOnly><MappingEditor /></AdminOnly>} />
+          <Route path="/mappings/:id" element={<MappingEditor />} />
+          <Route path="/tasks" element={<TasksPage />} />
+          <Route path="/tasks/new" element={<AdminOnly><TaskForm /></AdminOnly>} />
+          <Route path="/tasks/:id" element={<TaskForm />} />
+          <Route path="/settings" element={<AdminOnly><SettingsPage /></AdminOnly>} />
+          <Route path="/users" element={<AdminOnly><UsersPage /></AdminOnly>} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </main>
+    </div>
+  );
+}

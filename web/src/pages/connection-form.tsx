@@ -1,0 +1,195 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { ApiError, apiSend, seg } from '../api.ts';
+import { useAuth } from '../auth.tsx';
+import { CONNECTION_FIELDS, FORM_SYSTEMS } from '../connection-fields.ts';
+import { ErrorNote, Field, Loading, Notice, PageHeader, SystemIcon } from '../components/ui.tsx';
+import { useResource } from '../hooks.ts';
+import { useI18n } from '../i18n/index.tsx';
+import type { ConnectionDetail, Issue, SystemName } from '../types.ts';
+
+const OAUTH_PATH = '/api/connections/{id}/oauth/start';
+
+/** Create or edit a connection: the system's form, write-only secrets, "test connection", HubSpot OAuth. */
+export function ConnectionForm() {
+  const { id: editId } = useParams();
+  const isNew = editId === undefined;
+  const { t } = useI18n();
+  const { isAdmin } = useAuth();
+  const navigate = useNavigate();
+  const existing = useResource<ConnectionDetail>(isNew ? null : `/api/connections/${seg(editId)}`);
+  const docs = useResource<{ paths: Record<string, unknown> }>(isAdmin ? '/docs/json' : null);
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [system, setSystem] = useState<SystemName>('sql');
+  const [config, setConfig] = useState<Record<string, string>>({});
+  const [secret, setSecret] = useState<Record<string, string | null>>({});
+  const [issues, setIssues] = useState<Issue[]>([]);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [test, setTest] = useState<{ ok: boolean; message: string } | 'running' | null>(null);
+
+  useEffect(() => {
+    const c = existing.data;
+    if (!c) return;
+    setId(c.id);
+    setName(c.name);
+    setSystem(c.system);
+    setConfig(Object.fromEntries(Object.entries(c.config).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)])));
+    setSecret({});
+  }, [existing.data]);
+
+  const fields = CONNECTION_FIELDS[system] ?? [];
+  const issueFor = (part: string, key: string) => issues.find((i) => i.field === `${part}.${key}`)?.message;
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setIssues([]);
+    setError(null);
+    setSaved(false);
+    // Keep config keys the form does not show (pageSize, concurrency…); blank fields fall back to defaults.
+    const body: Record<string, unknown> = { ...(existing.data?.config ?? {}) };
+    for (const f of fields.filter((x) => x.part === 'config')) {
+      const v = config[f.key]?.trim() ?? '';
+      if (v === '') delete body[f.key];
+      else body[f.key] = f.type === 'number' && !Number.isNaN(Number(v)) ? Number(v) : v;
+    }
+    const secretBody = Object.fromEntries(Object.entries(secret).filter(([, v]) => v === null || (v ?? '').trim() !== ''));
+    try {
+      await apiSend('PUT', `/api/connections/${seg(id)}`, { name, system, config: body, secret: secretBody });
+      setSaved(true);
+      setSecret({});
+      if (isNew) navigate(`/connections/${seg(id)}`, { replace: true });
+      else existing.reload();
+    } catch (err) {
+      const api = err as ApiError;
+      setIssues(((api.details as { issues?: Issue[] } | undefined)?.issues ?? []) as Issue[]);
+      setError(api);
+    }
+  };
+  const runTest = async () => {
+    setTest('running');
+    try {
+      setTest(await apiSend<{ ok: boolean; message: string }>('POST', `/api/connections/${seg(id)}/test`));
+    } catch (err) {
+      setTest({ ok: false, message: (err as Error).message });
+    }
+  };
+  const oauthAvailable = Boolean(docs.data?.paths[OAUTH_PATH]);
+
+  if (!isNew && existing.error) return <ErrorNote error={existing.error} />;
+  if (!isNew && !existing.data) return <Loading />;
+  return (
+    <>
+      <p>
+        <Link to="/connections">← {t('conn.title')}</Link>
+      </p>
+      <PageHeader title={isNew ? t('conn.new') : `${t(isAdmin ? 'conn.edit' : 'nav.connections')}: ${name}`} />
+      <form className="card form" onSubmit={save} aria-label={isNew ? t('conn.new') : t('conn.edit')}>
+        <fieldset disabled={!isAdmin}>
+          <div className="grid-2">
+            <Field label={t('common.name')} error={issueFor('body', 'name')}>
+              {(p) => <input {...p} name="name" required value={name} onChange={(e) => setName(e.target.value)} />}
+            </Field>
+            <Field label={t('common.id')} hint={isNew ? t('common.idHint') : undefined}>
+              {(p) => <input {...p} name="id" required pattern="[A-Za-z0-9][A-Za-z0-9_\-]*" readOnly={!isNew} value={id} onChange={(e) => setId(e.target.value)} />}
+            </Field>
+          </div>
+          <Field label={t('conn.system')}>
+            {(p) => (
+              <select {...p} name="system" value={system} disabled={!isNew} onChange={(e) => setSystem(e.target.value as SystemName)}>
+                {FORM_SYSTEMS.map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <div className="system-line">
+            <SystemIcon system={system} withName />
+          </div>
+          {fields.map((f) => {
+            if (f.part === 'config') {
+              return (
+                <Field key={f.key} label={t(f.label)} hint={f.hint ? t(f.hint) : undefined} error={issueFor('config', f.key)}>
+                  {(p) => (
+                    <input
+                      {...p}
+                      name={`config.${f.key}`}
+                      type={f.type}
+                      required={f.required}
+                      placeholder={f.placeholder}
+                      value={config[f.key] ?? ''}
+                      onChange={(e) => setConfig({ ...config, [f.key]: e.target.value })}
+                    />
+                  )}
+                </Field>
+              );
+            }
+            const isSet = existing.data?.secret[f.key] === 'set';
+            const cleared = secret[f.key] === null;
+            return (
+              <Field
+                key={f.key}
+                label={t(f.label)}
+                hint={
+                  <>
+                    <span className={`secret-state ${isSet && !cleared ? 'is-set' : ''}`} data-secret={f.key}>
+                      {isSet && !cleared ? t('conn.secretSet') : t('conn.secretNotSet')}
+                    </span>
+                    {isSet ? ` · ${t('conn.secretKeep')}` : ''}
+                  </>
+                }
+                error={issueFor('secret', f.key)}
+              >
+                {(p) => (
+                  <div className="row">
+                    <input
+                      {...p}
+                      name={`secret.${f.key}`}
+                      type="password"
+                      autoComplete="off"
+                      required={f.required && !isSet}
+                      value={secret[f.key] ?? ''}
+                      onChange={(e) => setSecret({ ...secret, [f.key]: e.target.value })}
+                    />
+                    {isSet && !f.required && isAdmin ? (
+                      <button type="button" className="btn btn-small btn-ghost" onClick={() => setSecret({ ...secret, [f.key]: null })}>
+                        {t('conn.secretClear')}
+                      </button>
+                    ) : null}
+                  </div>
+                )}
+              </Field>
+            );
+          })}
+        </fieldset>
+        {error && issues.length === 0 ? <ErrorNote error={error} /> : null}
+        {error && issues.length > 0 ? <Notice tone="error">{error.message}</Notice> : null}
+        {saved ? <Notice>{t('common.saved')}</Notice> : null}
+        {isAdmin ? (
+          <div className="form-actions">
+            <button type="submit" className="btn btn-primary">
+              {t('common.save')}
+            </button>
+            {!isNew ? (
+              <button type="button" className="btn" onClick={() => void runTest()} disabled={test === 'running'}>
+                {test === 'running' ? t('conn.testing') : t('conn.test')}
+              </button>
+            ) : null}
+            {!isNew && system === 'hubspot' && oauthAvailable ? (
+              <a className="btn btn-hubspot" href={`/api/connections/${seg(id)}/oauth/start`} title={t('conn.oauthHint')}>
+                {t('conn.connectHubspot')}
+              </a>
+            ) : null}
+          </div>
+        ) : null}
+        {test && test !== 'running' ? (
+          <div className={`test-result ${test.ok ? 'test-ok' : 'test-fail'}`} role="status" data-ok={test.ok}>
+            <span aria-hidden="true">{test.ok ? '✓' : '✕'}</span> {test.ok ? t('conn.testOk', { message: test.message }) : t('conn.testFailed', { message: test.message })}
+          </div>
+        ) : null}
+      </form>
+    </>
+  );
+}

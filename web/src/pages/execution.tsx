@@ -1,0 +1,150 @@
+import { useCallback, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { ApiError, apiSend, seg } from '../api.ts';
+import { useAuth } from '../auth.tsx';
+import { ErrorNote, Loading, Notice, PageHeader, PayloadViewer, StatusBadge } from '../components/ui.tsx';
+import { useExecutionEvents, useResource } from '../hooks.ts';
+import { formatDuration, type TextKey, useI18n } from '../i18n/index.tsx';
+import type { Execution, ExecutionItem } from '../types.ts';
+import { durationOf } from './history.tsx';
+
+const PAGE = 100;
+
+/** One run: its counts, and the records it touched with action, message and payload; retry failed. */
+export function ExecutionPage() {
+  const { id = '' } = useParams();
+  const { t, date, number } = useI18n();
+  const { isAdmin } = useAuth();
+  const [failedOnly, setFailedOnly] = useState(false);
+  const [offset, setOffset] = useState(0);
+  const [retry, setRetry] = useState<{ marked: number; executionId: string | null } | null>(null);
+  const [retryError, setRetryError] = useState<ApiError | null>(null);
+  const run = useResource<Execution>(`/api/executions/${seg(id)}`);
+  const items = useResource<{ items: ExecutionItem[]; total: number }>(
+    `/api/executions/${seg(id)}/items?limit=${PAGE}&offset=${offset}${failedOnly ? '&action=fail' : ''}`,
+  );
+  const reloadRun = run.reload;
+  const reloadItems = items.reload;
+  const onEnd = useCallback(() => {
+    reloadRun();
+    reloadItems();
+  }, [reloadRun, reloadItems]);
+  const running = run.data && (run.data.status === 'running' || run.data.status === 'queued') ? run.data.id : null;
+  const live = useExecutionEvents(running, onEnd);
+  const e = run.data;
+  const counts = live?.counts ?? e?.counts;
+  const doRetry = async () => {
+    setRetryError(null);
+    try {
+      setRetry(await apiSend<{ marked: number; executionId: string | null }>('POST', `/api/executions/${seg(id)}/retry`));
+    } catch (err) {
+      setRetryError(err as ApiError);
+    }
+  };
+  if (run.error) return <ErrorNote error={run.error} />;
+  if (!e) return <Loading />;
+  return (
+    <>
+      <p>
+        <Link to={`/history?task=${seg(e.taskId)}`}>← {t('run.back')}</Link>
+      </p>
+      <PageHeader title={t('run.title', { date: date(e.startedAt) })}>
+        <StatusBadge status={live?.status ?? e.status} />
+        {isAdmin && (counts?.failed ?? 0) > 0 ? (
+          <button type="button" className="btn btn-primary" onClick={() => void doRetry()}>
+            {t('run.retryFailed')}
+          </button>
+        ) : null}
+      </PageHeader>
+      {retry ? (
+        <Notice>
+          {retry.marked ? t('run.retryStarted', { n: retry.marked }) : t('run.retryNone')}{' '}
+          {retry.executionId ? <Link to={`/executions/${seg(retry.executionId)}`}>{t('err.openRun')}</Link> : null}
+        </Notice>
+      ) : null}
+      <ErrorNote error={retryError} />
+      {e.error ? <Notice tone="error">{t('run.error', { code: e.error.code, message: e.error.message })}</Notice> : null}
+      {counts ? (
+        <dl className="facts facts-wide card">
+          {(
+            [
+              ['run.read', counts.read],
+              ['run.filtered', counts.filtered],
+              ['dash.created', counts.created],
+              ['dash.updated', counts.updated],
+              ['run.unchanged', counts.unchanged],
+              ['run.deleted', counts.deleted],
+              ['dash.failed', counts.failed],
+            ] as [TextKey, number][]
+          ).map(([k, n]) => (
+            <div key={k}>
+              <dt>{t(k)}</dt>
+              <dd>{number(n)}</dd>
+            </div>
+          ))}
+          <div>
+            <dt>{t('hist.duration')}</dt>
+            <dd>{formatDuration(durationOf(e))}</dd>
+          </div>
+        </dl>
+      ) : null}
+      <div className="section-head">
+        <h2>{t('run.items')}</h2>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={failedOnly}
+            onChange={(ev) => {
+              setFailedOnly(ev.target.checked);
+              setOffset(0);
+            }}
+          />
+          {t('run.failedOnly')}
+        </label>
+      </div>
+      <ErrorNote error={items.error} />
+      {items.data && items.data.items.length === 0 ? <p className="muted">{t('run.noItems')}</p> : null}
+      {items.data && items.data.items.length > 0 ? (
+        <div className="table-wrap card">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t('run.sourceKey')}</th>
+                <th scope="col">{t('run.action')}</th>
+                <th scope="col">{t('run.targetId')}</th>
+                <th scope="col">{t('run.message')}</th>
+                <th scope="col">{t('run.payload')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.data.items.map((it, i) => (
+                <tr key={`${it.sourceKey}-${i}`} data-action={it.action}>
+                  <td className="mono">{it.sourceKey}</td>
+                  <td>
+                    <span className={`action action-${it.action}`}>{t(`action.${it.action}` as TextKey)}</span>
+                  </td>
+                  <td className="mono">{it.targetId ?? '—'}</td>
+                  <td className="message">{it.code ? <code>{it.code}</code> : null} {it.message ?? ''}</td>
+                  <td>{it.payload === null || it.payload === undefined ? '—' : <PayloadViewer payload={it.payload} />}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {items.data && items.data.total > PAGE ? (
+        <div className="pager">
+          <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+            ←
+          </button>
+          <span className="muted">
+            {number(offset + 1)}–{number(Math.min(offset + PAGE, items.data.total))} / {number(items.data.total)}
+          </span>
+          <button type="button" className="btn btn-small" disabled={offset + PAGE >= items.data.total} onClick={() => setOffset(offset + PAGE)}>
+            →
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,125 @@
+/**
+ * The API's JSON as the dashboard sees it: the domain types of src/core with dates as ISO strings.
+ */
+import type {
+  ExecutionCounts,
+  ExecutionStatus,
+  ExecutionTrigger,
+  ItemAction,
+  NotifyOn,
+  Schedule,
+  SystemName,
+} from '../../src/core/types.ts';
+import type { MappingDefinitionInput, TransformInput } from '../../src/core/mapping-definition.ts';
+
+export type { ExecutionCounts, ExecutionStatus, ItemAction, MappingDefinitionInput, NotifyOn, Schedule, SystemName, TransformInput };
+export type FieldMappingInput = MappingDefinitionInput['fields'][number];
+
+/** The logged-in user (`/api/auth/me`). */
+export interface SessionUser {
+  id: string;
+  username: string;
+  name: string;
+  role: 'admin' | 'viewer';
+  mustChangePassword: boolean;
+}
+
+export interface UserRow extends SessionUser {
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface ConnectionRow {
+  id: string;
+  name: string;
+  system: SystemName;
+  config: Record<string, unknown>;
+}
+
+/** One connection: secret fields appear only as `'set'`. */
+export interface ConnectionDetail extends ConnectionRow {
+  secret: Record<string, 'set'>;
+}
+
+export interface FieldDescription {
+  name: string;
+  label?: string;
+  type: string;
+  unique?: boolean;
+  required?: boolean;
+  options?: { value: string; label: string }[];
+}
+export interface ObjectDescription {
+  name: string;
+  label?: string;
+  fields: FieldDescription[];
+}
+
+export interface Execution {
+  id: string;
+  taskId: string;
+  trigger: ExecutionTrigger;
+  status: ExecutionStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+  counts: ExecutionCounts;
+  error: { code: string; message: string } | null;
+}
+
+export interface ExecutionItem {
+  executionId: string;
+  sourceKey: string;
+  targetId: string | null;
+  action: ItemAction;
+  code: string | null;
+  message: string | null;
+  payload: unknown;
+}
+
+export interface TaskRow {
+  id: string;
+  name: string;
+  mappingId: string;
+  schedule: Schedule | null;
+  enabled: boolean;
+  mode: 'incremental' | 'full';
+  notify: { on: NotifyOn[]; to: string[] };
+  params: Record<string, unknown>;
+  nextRunAt: string | null;
+  lastExecution: Execution | null;
+}
+
+export type MappingRow = MappingDefinitionInput & { id: string };
+
+export interface PreviewRow {
+  sourceKey: string;
+  source: Record<string, unknown>;
+  selected: boolean;
+  payload: Record<string, unknown>;
+  errors: { field: string; code: string; message: string }[];
+}
+
+export interface DryRunResult {
+  counts: { read: number; filtered: number; create: number; update: number; unchanged: number; fail: number };
+  items: { sourceKey: string; action: 'create' | 'update' | 'fail'; externalId: string | null; payload: unknown; code?: string; message?: string }[];
+  truncated: boolean;
+}
+
+export interface FailedItem {
+  id: number;
+  executionId: string;
+  taskId: string;
+  sourceKey: string;
+  targetId: string | null;
+  code: string | null;
+  message: string | null;
+  payload: unknown;
+  at: string;
+}
+
+/** A validation issue from a 400 (`details.issues`). */
+export interface Issue {
+  field: string;
+  message: string;
+  position?: number;
+}

@@ -25,19 +25,28 @@ export interface ImportCommandOptions {
 export async function importCommand(rt: Runtime, o: ImportCommandOptions): Promise<number> {
   const out = o.out ?? ((line: string) => console.log(line));
   const file = resolve(o.file);
-  const errorFilePath = resolve(o.errorFile ?? join(dirname(file), `${basename(file, extname(file))}-errors.xlsx`));
+  const errorFilePath = resolve(
+    o.errorFile ?? join(dirname(file), `${basename(file, extname(file))}-errors.xlsx`),
+  );
   const ctx = { store: rt.store, log: rt.log };
   const prepared = await prepareImport(ctx, { file, mappingId: o.mappingId, errorFilePath });
   const v = prepared.validation;
   const s = prepared.sheet;
-  out(`${basename(file)}: ${s.format}${s.sheetName ? ` sheet '${s.sheetName}'` : ` ${s.encoding}, '${s.delimiter === '\t' ? '\\t' : s.delimiter}'-separated`}; columns ${s.header.join(', ')}`);
-  out(`  ${v.rows} rows: ${v.valid} valid, ${v.invalid} invalid${v.filtered ? `, ${v.filtered} left out by the filter` : ''}`);
-  for (const p of v.problems.slice(0, 10)) out(`  row ${p.row}: ${p.field ? `${p.field}: ` : ''}${p.message} (${p.code})`);
+  out(
+    `${basename(file)}: ${s.format}${s.sheetName ? ` sheet '${s.sheetName}'` : ` ${s.encoding}, '${s.delimiter === '\t' ? '\\t' : s.delimiter}'-separated`}; columns ${s.header.join(', ')}`,
+  );
+  out(
+    `  ${v.rows} rows: ${v.valid} valid, ${v.invalid} invalid${v.filtered ? `, ${v.filtered} left out by the filter` : ''}`,
+  );
+  for (const p of v.problems.slice(0, 10))
+    out(`  row ${p.row}: ${p.field ? `${p.field}: ` : ''}${p.message} (${p.code})`);
   if (v.problemCount > 10) out(`  … ${v.problemCount - 10} more problems`);
   if (prepared.errorFile) out(`  error file: ${prepared.errorFile}`);
   if (o.dryRun) return v.invalid ? 2 : 0;
   if (v.invalid && !o.validRowsOnly) {
-    out('nothing imported: fix the rows in the error file, or pass --valid-rows-only to import the valid rows');
+    out(
+      'nothing imported: fix the rows in the error file, or pass --valid-rows-only to import the valid rows',
+    );
     return 1;
   }
   const progress = createProgressReporter();
@@ -53,7 +62,9 @@ export async function importCommand(rt: Runtime, o: ImportCommandOptions): Promi
     });
     progress.stop();
     const c = execution.counts;
-    out(`execution ${execution.id}: ${execution.status}; created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, failed ${c.failed}`);
+    out(
+      `execution ${execution.id}: ${execution.status}; created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, failed ${c.failed}`,
+    );
     if (execution.error) out(`  error ${execution.error.code}: ${execution.error.message}`);
     if (errorFile) out(`  ${failedRows} failed rows with their reasons: ${errorFile}`);
     return execution.status === 'succeeded' ? 0 : execution.status === 'warning' ? 2 : 1;

@@ -5,6 +5,7 @@ import { JunctionError } from '../core/errors.ts';
 import type { Execution } from '../core/types.ts';
 import { failpointHooks } from '../engine/failpoints.ts';
 import { ownerIsGone } from '../engine/owner.ts';
+import { demoPrepare } from './demo.ts';
 import { importCommand } from './import.ts';
 import { createProgressReporter } from './progress.ts';
 import { openRuntime } from './runtime.ts';
@@ -16,8 +17,13 @@ import { enqueueRun, openBoss } from '../scheduler/queue.ts';
 const USAGE = `junction — connector hub
 
 Usage:
-  junction start [--no-worker]   run the hub: scheduler for every enabled task (Ctrl-C stops it);
-                                 --no-worker (PostgreSQL): serve and schedule only, workers run the tasks
+  junction start [--no-worker] [--demo | --no-demo]
+                                 run the hub: scheduler for every enabled task (Ctrl-C stops it);
+                                 --no-worker (PostgreSQL): serve and schedule only, workers run the tasks;
+                                 a new data folder offers the demo workspace on a terminal, --demo
+                                 (or JUNCTION_DEMO=1) loads it without asking, --no-demo never offers it
+  junction demo                  run the hub with the demo workspace: a training provider's database
+                                 and the HubSpot, Brevo and Abacus emulators, synced every minute or two
   junction worker [--concurrency N]  take queued runs (PostgreSQL); start as many as you like
   junction run-now <task>        queue a run for the workers (PostgreSQL) and print the job id
   junction run <task>            run one task now, with progress and a summary
@@ -29,7 +35,7 @@ Usage:
   junction tasks                 list tasks and their last run
 
 Environment: JUNCTION_DATA_DIR (default ./junction-data), DATABASE_URL (postgres://… for PostgreSQL),
-JUNCTION_SECRET_KEY (seals connection secrets), PORT, LOG_LEVEL; scheduling: JUNCTION_SCHEDULER_TICK_MS,
+JUNCTION_SECRET_KEY (seals connection secrets), JUNCTION_ADMIN_PASSWORD, JUNCTION_DEMO, PORT, LOG_LEVEL; scheduling: JUNCTION_SCHEDULER_TICK_MS,
 JUNCTION_WORKER_POLL_MS, JUNCTION_RUN_LEASE_MS, JUNCTION_RETRY_DELAY_SECONDS, JUNCTION_WORKER_CONCURRENCY.`;
 
 function summary(e: Execution): string {
@@ -52,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
     options: {
       help: { type: 'boolean', short: 'h' },
       'no-worker': { type: 'boolean' },
+      demo: { type: 'boolean' },
+      'no-demo': { type: 'boolean' },
       concurrency: { type: 'string' },
       mapping: { type: 'string' },
       'valid-rows-only': { type: 'boolean' },
@@ -63,7 +71,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 1;
   }
-  if (command === 'start') return startHub({ worker: !values['no-worker'] });
+  if (command === 'start') {
+    const choice = values.demo ? 'yes' : values['no-demo'] ? 'no' : 'offer';
+    return startHub({ worker: !values['no-worker'], prepare: demoPrepare(choice) });
+  }
+  if (command === 'demo') return startHub({ worker: true, prepare: demoPrepare('yes') });
   if (command === 'worker') return startWorker({ concurrency: values.concurrency ? Number(values.concurrency) : undefined });
 
   const rt = await openRuntime();

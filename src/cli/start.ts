@@ -3,13 +3,24 @@ import { readSchedulingEnv, startRunService } from '../scheduler/index.ts';
 import { buildServer } from '../server/app.ts';
 import { ensureFirstAdmin } from '../server/auth/bootstrap.ts';
 import { createMetrics } from '../server/metrics.ts';
-import { openRuntime } from './runtime.ts';
+import { openRuntime, type Runtime } from './runtime.ts';
 
 export interface StartOptions {
   /** Take runs in this process (false: `--no-worker`, API and dashboard only; PostgreSQL). */
   worker?: boolean;
   /** Called once the hub listens (the demo starts its emulators before and prints after). */
   onListening?: (address: string) => void | Promise<void>;
+  /**
+   * Runs before scheduling starts (the demo: emulators up, connections at their ports), told whether
+   * this is the data folder's first start. What it returns is described in the banner and stopped last.
+   */
+  prepare?: (rt: Runtime, o: { firstStart: boolean }) => Promise<StartAttachment | undefined>;
+}
+
+/** Something running beside the hub (the demo's emulators): its banner lines and how to stop it. */
+export interface StartAttachment {
+  describe(): string[];
+  stop(): Promise<void>;
 }
 
 /**
@@ -21,6 +32,7 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
   const closed = await rt.store.executions.closeStale({ staleAfterMs: 120_000, ownerIsGone });
   if (closed.length) rt.log.warn({ executions: closed }, 'closed runs left open by a stopped process');
   const admin = await ensureFirstAdmin(rt.store);
+  const attached = await o.prepare?.(rt, { firstStart: admin !== null });
   const metrics = createMetrics();
   const service = await startRunService({
     store: rt.store,
@@ -47,6 +59,7 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
   if (admin) {
     console.log(`  login:     ${admin.username} / ${admin.password}${process.env.JUNCTION_ADMIN_PASSWORD ? '' : '   (one-time password: change it at first login)'}`);
   }
+  for (const line of attached?.describe() ?? []) console.log(line);
   await o.onListening?.(address);
   console.log('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
@@ -56,6 +69,7 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
   console.log('stopping…');
   await app.close();
   await service.stop();
+  await attached?.stop();
   await rt.store.close();
   return 0;
 }

@@ -82,7 +82,13 @@ function label(outcome: PageOutcome, rowOf: Map<string, number>): PageOutcome {
  */
 export async function runImport(o: RunImportOptions): Promise<Execution> {
   const { store, mapping } = o;
-  const begun = await store.executions.begin({ taskId: o.taskId, trigger: 'import', owner: currentOwner(), staleAfterMs: 120_000, ownerIsGone });
+  const begun = await store.executions.begin({
+    taskId: o.taskId,
+    trigger: 'import',
+    owner: currentOwner(),
+    staleAfterMs: 120_000,
+    ownerIsGone,
+  });
   const execution = begun.execution;
   o.onBegin?.(execution);
   const log = o.log.child({ executionId: execution.id, taskId: o.taskId, import: true });
@@ -90,16 +96,22 @@ export async function runImport(o: RunImportOptions): Promise<Execution> {
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(o.signal?.reason);
   o.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const heartbeat = setInterval(() => void store.executions.heartbeat(execution.id).catch(() => {}), HEARTBEAT_MS);
+  const heartbeat = setInterval(
+    () => void store.executions.heartbeat(execution.id).catch(() => {}),
+    HEARTBEAT_MS,
+  );
   heartbeat.unref();
   let target: Connector | null = null;
   try {
     const filter = mapping.filter?.trim() ? prepareExpression(mapping.filter) : null;
-    target = (o.connectorFactory ?? createConnector)(await store.connections.get(mapping.target.connectionId), {
-      log,
-      signal: abort.signal,
-      onCall: o.onCall,
-    });
+    target = (o.connectorFactory ?? createConnector)(
+      await store.connections.get(mapping.target.connectionId),
+      {
+        log,
+        signal: abort.signal,
+        onCall: o.onCall,
+      },
+    );
     const ctx = {
       mapping,
       source: pageSource(),
@@ -122,20 +134,37 @@ export async function runImport(o: RunImportOptions): Promise<Execution> {
       abort.signal.throwIfAborted();
       counts.read += page.records.length + page.rejected.length;
       const now = new Date();
-      const kept = filter ? page.records.filter((r) => matches(filter, { record: r.data, now })) : page.records;
+      const kept = filter
+        ? page.records.filter((r) => matches(filter, { record: r.data, now }))
+        : page.records;
       counts.filtered += page.records.length - kept.length;
       const { items, links } = label(await processRecords(ctx, kept), page.rowOf);
       const ofRecords = items.length;
       for (const r of page.rejected) {
         counts.failed++;
-        items.push(itemOf(r.key, 'fail', { code: r.code, message: `row ${r.row}: ${r.message}`, payload: r.payload }));
+        items.push(
+          itemOf(r.key, 'fail', { code: r.code, message: `row ${r.row}: ${r.message}`, payload: r.payload }),
+        );
       }
-      await store.executions.commitPage({ executionId: execution.id, taskId: o.taskId, counts, items, links, position: null });
+      await store.executions.commitPage({
+        executionId: execution.id,
+        taskId: o.taskId,
+        counts,
+        items,
+        links,
+        position: null,
+      });
       o.onItems?.(page, items.slice(0, ofRecords));
       o.onProgress?.({ execution, counts: { ...counts }, total: o.total ?? null });
     }
     const status = counts.failed > 0 ? 'warning' : 'succeeded';
-    await store.executions.finish({ executionId: execution.id, taskId: o.taskId, status, counts, completed: true });
+    await store.executions.finish({
+      executionId: execution.id,
+      taskId: o.taskId,
+      status,
+      counts,
+      completed: true,
+    });
     log.info({ counts, status }, 'import finished');
   } catch (err) {
     const cancelled = abort.signal.aborted;

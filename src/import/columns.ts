@@ -2,7 +2,9 @@ import type { MappingDefinition } from '../core/mapping-definition.ts';
 
 /** Placeholders of a template (`{a} {b.c}`), without the `{{ }}` literal braces. */
 function placeholders(template: string): string[] {
-  return [...template.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}]+)\}/g)].map((m) => (m[1] as string).trim());
+  return [...template.replace(/\{\{|\}\}/g, '').matchAll(/\{([^{}]+)\}/g)].map((m) =>
+    (m[1] as string).trim(),
+  );
 }
 
 /** The file columns a mapping reads: its key, every `from` and every template placeholder. */

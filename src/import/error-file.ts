@@ -31,9 +31,17 @@ function addedHeadings(header: string[]): [string, string] {
  * added columns or not (an import ignores unmapped columns), and import the file again. Streams both the
  * source and the output; returns how many rows it wrote.
  */
-export async function writeErrorFile(sheet: Sheet, reasons: ReadonlyMap<number, string>, outPath: string): Promise<number> {
+export async function writeErrorFile(
+  sheet: Sheet,
+  reasons: ReadonlyMap<number, string>,
+  outPath: string,
+): Promise<number> {
   const { default: ExcelJS } = await import('exceljs');
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: outPath, useSharedStrings: false, useStyles: false });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: outPath,
+    useSharedStrings: false,
+    useStyles: false,
+  });
   const ws = wb.addWorksheet('Errors');
   ws.addRow([...sheet.header, ...addedHeadings(sheet.header)].map(escapeCell)).commit();
   let written = 0;

@@ -1,7 +1,12 @@
 import { JunctionError } from '../core/errors.ts';
 
 /** Reasons an import stops before writing, apart from a bad file (SpreadsheetFileError). */
-export const IMPORT_ERROR_CODES = ['import_mapping_invalid', 'columns_missing', 'import_has_invalid_rows', 'import_already_run'] as const;
+export const IMPORT_ERROR_CODES = [
+  'import_mapping_invalid',
+  'columns_missing',
+  'import_has_invalid_rows',
+  'import_already_run',
+] as const;
 /** One of IMPORT_ERROR_CODES. */
 export type ImportErrorCode = (typeof IMPORT_ERROR_CODES)[number];
 

@@ -81,7 +81,10 @@ export async function ensureImportTask(store: Store, mapping: MappingDefinition)
 /** Field types of the target object, for the type check; an unreachable target only skips that check. */
 async function targetFieldsOf(ctx: ImportContext, mapping: MappingDefinition): Promise<FieldDescription[]> {
   const ac = new AbortController();
-  const target = (ctx.connectorFactory ?? createConnector)(await ctx.store.connections.get(mapping.target.connectionId), { log: ctx.log, signal: ac.signal });
+  const target = (ctx.connectorFactory ?? createConnector)(
+    await ctx.store.connections.get(mapping.target.connectionId),
+    { log: ctx.log, signal: ac.signal },
+  );
   try {
     return (await target.describe()).find((o) => o.name === mapping.target.object)?.fields ?? [];
   } catch (err) {
@@ -100,7 +103,13 @@ async function targetFieldsOf(ctx: ImportContext, mapping: MappingDefinition): P
  */
 export async function prepareImport(
   ctx: ImportContext,
-  o: { file: string; mappingId: string; errorFilePath?: string; previewRows?: number; limits?: OpenSheetOptions['limits'] },
+  o: {
+    file: string;
+    mappingId: string;
+    errorFilePath?: string;
+    previewRows?: number;
+    limits?: OpenSheetOptions['limits'];
+  },
 ): Promise<PreparedImport> {
   const mapping = await ctx.store.mappings.get(o.mappingId);
   const source = await ctx.store.connections.get(mapping.source.connectionId);
@@ -119,13 +128,25 @@ export async function prepareImport(
   });
   const missing = mappingColumns(mapping).filter((c) => !sheet.header.includes(c));
   if (missing.length) {
-    throw new ImportError('columns_missing', `the file has no column ${missing.map((c) => `'${c}'`).join(', ')}; its columns are ${sheet.header.join(', ')}`, {
-      details: { missing, header: sheet.header },
-    });
+    throw new ImportError(
+      'columns_missing',
+      `the file has no column ${missing.map((c) => `'${c}'`).join(', ')}; its columns are ${sheet.header.join(', ')}`,
+      {
+        details: { missing, header: sheet.header },
+      },
+    );
   }
   const targetFields = await targetFieldsOf(ctx, mapping);
   const validator = new RowValidator(mapping, targetFields);
-  const validation: ImportValidation = { rows: 0, valid: 0, invalid: 0, filtered: 0, problems: [], problemCount: 0, preview: [] };
+  const validation: ImportValidation = {
+    rows: 0,
+    valid: 0,
+    invalid: 0,
+    filtered: 0,
+    problems: [],
+    problemCount: 0,
+    preview: [],
+  };
   const reasons = new Map<number, string>();
   const previewRows = o.previewRows ?? 10;
   for await (const row of sheet.rows()) {
@@ -140,7 +161,12 @@ export async function prepareImport(
       reasons.set(v.row, reasonText(v.problems));
     }
     if (validation.preview.length < previewRows && v.kind !== 'filtered') {
-      validation.preview.push({ row: v.row, source: v.data, payload: v.payload, problems: v.kind === 'invalid' ? v.problems : [] });
+      validation.preview.push({
+        row: v.row,
+        source: v.data,
+        payload: v.payload,
+        problems: v.kind === 'invalid' ? v.problems : [],
+      });
     }
   }
   let errorFile: string | null = null;
@@ -160,10 +186,17 @@ async function* importPages(prepared: PreparedImport): AsyncGenerator<ImportPage
     const v = validator.check(row);
     if (v.kind === 'invalid') {
       const first = v.problems[0];
-      page.rejected.push({ key: v.key ?? `row ${v.row}`, row: v.row, code: first?.code ?? 'invalid_row', message: reasonText(v.problems), payload: v.payload });
+      page.rejected.push({
+        key: v.key ?? `row ${v.row}`,
+        row: v.row,
+        code: first?.code ?? 'invalid_row',
+        message: reasonText(v.problems),
+        payload: v.payload,
+      });
     } else {
       // Filtered rows go in too: the run applies the filter again and counts them.
-      const key = v.kind === 'valid' ? v.key : (keyOf(row.data[prepared.mapping.source.key]) ?? `row ${row.row}`);
+      const key =
+        v.kind === 'valid' ? v.key : (keyOf(row.data[prepared.mapping.source.key]) ?? `row ${row.row}`);
       const record: SourceRecord = { key, data: row.data };
       page.records.push(record);
       page.rowOf.set(key, row.row);
@@ -205,9 +238,13 @@ export async function executeImport(
 ): Promise<ImportResult> {
   const { validation, mapping } = prepared;
   if (validation.invalid > 0 && !o.validRowsOnly) {
-    throw new ImportError('import_has_invalid_rows', `${validation.invalid} of ${validation.rows} rows are invalid; nothing was imported. Fix them or import only the valid rows`, {
-      details: { invalid: validation.invalid, rows: validation.rows },
-    });
+    throw new ImportError(
+      'import_has_invalid_rows',
+      `${validation.invalid} of ${validation.rows} rows are invalid; nothing was imported. Fix them or import only the valid rows`,
+      {
+        details: { invalid: validation.invalid, rows: validation.rows },
+      },
+    );
   }
   const taskId = await ensureImportTask(ctx.store, mapping);
   const reasons = new Map(prepared.reasons);

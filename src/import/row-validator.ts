@@ -18,8 +18,21 @@ export interface RowProblem {
 /** What the validator decided for a row. */
 export type RowVerdict =
   | { kind: 'filtered'; row: number }
-  | { kind: 'valid'; row: number; key: string; data: Record<string, unknown>; payload: Record<string, unknown> }
-  | { kind: 'invalid'; row: number; key: string | null; data: Record<string, unknown>; payload: Record<string, unknown>; problems: RowProblem[] };
+  | {
+      kind: 'valid';
+      row: number;
+      key: string;
+      data: Record<string, unknown>;
+      payload: Record<string, unknown>;
+    }
+  | {
+      kind: 'invalid';
+      row: number;
+      key: string | null;
+      data: Record<string, unknown>;
+      payload: Record<string, unknown>;
+      problems: RowProblem[];
+    };
 
 const EMAIL_TARGET = /(^|[_.-])e-?mail$/i;
 const NUMERIC_TEXT = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
@@ -29,12 +42,18 @@ function typeProblem(value: unknown, type: FieldDescription['type']): string | n
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'number':
-      return typeof value === 'number' || (typeof value === 'string' && NUMERIC_TEXT.test(value)) ? null : 'a number';
+      return typeof value === 'number' || (typeof value === 'string' && NUMERIC_TEXT.test(value))
+        ? null
+        : 'a number';
     case 'boolean':
       return typeof value === 'boolean' || value === 'true' || value === 'false' ? null : 'true or false';
     case 'date':
     case 'datetime':
-      return value instanceof Date || typeof value === 'number' || (typeof value === 'string' && ISO_DATE.test(value)) ? null : 'a date';
+      return value instanceof Date ||
+        typeof value === 'number' ||
+        (typeof value === 'string' && ISO_DATE.test(value))
+        ? null
+        : 'a date';
     default:
       return null;
   }
@@ -71,15 +90,24 @@ export class RowValidator {
     this.types = new Map(targetFields.filter((f) => mapped.has(f.name)).map((f) => [f.name, f.type]));
     this.matchField = mapping.matchKey.source ?? mapping.matchKey.target;
     this.uniqueFields = new Map(
-      targetFields.filter((f) => f.unique && mapped.has(f.name) && f.name !== this.matchField).map((f) => [f.name, new Map<string, number>()]),
+      targetFields
+        .filter((f) => f.unique && mapped.has(f.name) && f.name !== this.matchField)
+        .map((f) => [f.name, new Map<string, number>()]),
     );
   }
 
   /** Judges one row. */
   check(row: SheetRow, now = new Date()): RowVerdict {
-    if (this.filter && !matches(this.filter, { record: row.data, now })) return { kind: 'filtered', row: row.row };
-    const problems: RowProblem[] = row.issues.map((message) => ({ row: row.row, field: null, code: 'cell_invalid', message }));
-    const problem = (field: string | null, code: string, message: string) => problems.push({ row: row.row, field, code, message });
+    if (this.filter && !matches(this.filter, { record: row.data, now }))
+      return { kind: 'filtered', row: row.row };
+    const problems: RowProblem[] = row.issues.map((message) => ({
+      row: row.row,
+      field: null,
+      code: 'cell_invalid',
+      message,
+    }));
+    const problem = (field: string | null, code: string, message: string) =>
+      problems.push({ row: row.row, field, code, message });
     const keyColumn = this.mapping.source.key;
     const key = keyOf(row.data[keyColumn]);
     if (key === null) problem(null, 'key_missing', `column '${keyColumn}' (the record key) is empty`);
@@ -88,30 +116,44 @@ export class RowValidator {
     const payload = mapped.payload;
     for (const field of this.emailTargets) {
       const v = payload[field];
-      if (typeof v === 'string' && v !== '' && !isEmailAddress(v.trim().toLowerCase())) problem(field, 'invalid_email', `'${v}' is not a valid e-mail address`);
+      if (typeof v === 'string' && v !== '' && !isEmailAddress(v.trim().toLowerCase()))
+        problem(field, 'invalid_email', `'${v}' is not a valid e-mail address`);
     }
     for (const [field, type] of this.types) {
       const wanted = typeProblem(payload[field], type);
-      if (wanted) problem(field, 'invalid_type', `${field} must be ${wanted}, got '${String(payload[field])}'`);
+      if (wanted)
+        problem(field, 'invalid_type', `${field} must be ${wanted}, got '${String(payload[field])}'`);
     }
     const matchValue = keyOf(payload[this.matchField]);
-    if (mapped.ok && matchValue === null) problem(this.matchField, 'match_key_missing', `${this.matchField} (the match key) is empty`);
+    if (mapped.ok && matchValue === null)
+      problem(this.matchField, 'match_key_missing', `${this.matchField} (the match key) is empty`);
     if (key !== null) {
       const first = this.seenKeys.get(key);
-      if (first !== undefined) problem(null, 'duplicate_key', `the same ${keyColumn} '${key}' as row ${first}`);
+      if (first !== undefined)
+        problem(null, 'duplicate_key', `the same ${keyColumn} '${key}' as row ${first}`);
       else this.seenKeys.set(key, row.row);
     }
     if (matchValue !== null) {
       const norm = matchValue.toLowerCase();
       const first = this.seenMatch.get(norm);
-      if (first !== undefined) problem(this.matchField, 'duplicate_match_key', `the same ${this.matchField} '${matchValue}' as row ${first}`);
+      if (first !== undefined)
+        problem(
+          this.matchField,
+          'duplicate_match_key',
+          `the same ${this.matchField} '${matchValue}' as row ${first}`,
+        );
       else this.seenMatch.set(norm, row.row);
     }
     for (const [field, seen] of this.uniqueFields) {
       const value = keyOf(payload[field])?.toLowerCase();
       if (value === undefined) continue;
       const first = seen.get(value);
-      if (first !== undefined) problem(field, 'duplicate_value', `the same ${field} '${String(payload[field])}' as row ${first}; the target allows it once`);
+      if (first !== undefined)
+        problem(
+          field,
+          'duplicate_value',
+          `the same ${field} '${String(payload[field])}' as row ${first}; the target allows it once`,
+        );
       else seen.set(value, row.row);
     }
     if (problems.length) return { kind: 'invalid', row: row.row, key, data: row.data, payload, problems };
@@ -121,5 +163,7 @@ export class RowValidator {
 
 /** The reason text of a row for the error file and remarks: every problem, field first. */
 export function reasonText(problems: RowProblem[]): string {
-  return problems.map((p) => (p.field && !p.message.includes(p.field) ? `${p.field}: ${p.message}` : p.message)).join('; ');
+  return problems
+    .map((p) => (p.field && !p.message.includes(p.field) ? `${p.field}: ${p.message}` : p.message))
+    .join('; ');
 }

@@ -15,7 +15,14 @@ export interface ImportRecord {
   fileName: string;
   createdAt: string;
   status: ImportStatus;
-  file: { format: Sheet['format']; sheetName: string | null; encoding: string | null; delimiter: string | null; bytes: number; header: string[] };
+  file: {
+    format: Sheet['format'];
+    sheetName: string | null;
+    encoding: string | null;
+    delimiter: string | null;
+    bytes: number;
+    header: string[];
+  };
   validation: ImportValidation;
   executionId: string | null;
   hasErrorFile: boolean;
@@ -50,7 +57,8 @@ export function createImportWorkspace(baseDir: string) {
       try {
         return JSON.parse(await readFile(join(dirOf(id), 'import.json'), 'utf8')) as ImportRecord;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`import '${id}' does not exist`);
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+          throw new NotFoundError(`import '${id}' does not exist`);
         throw err;
       }
     },

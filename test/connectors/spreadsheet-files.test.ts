@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { openSheet, type OpenSheetOptions, type SheetRow } from '../../src/connectors/spreadsheet/sheet.ts';
+import { type OpenSheetOptions, openSheet, type SheetRow } from '../../src/connectors/spreadsheet/sheet.ts';
 import { escapeCell } from '../../src/import/error-file.ts';
 import { writeXlsx } from '../import/fixtures.ts';
 import { compoundFile, makeZip, workbookParts } from '../import/zip-helpers.ts';
@@ -35,18 +35,27 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('spreadsheet files: what is read', () => {
   test('a UTF-8 CSV with BOM and commas: header without BOM, quoted cells, Excel-style row numbers', async () => {
-    const path = file('\uFEFFName,Ort,Notiz\r\nMüller,Zürich,"zwei\r\nZeilen"\r\n\r\nKäser,"Bern, BE",\r\n', 'csv');
+    const path = file(
+      '\uFEFFName,Ort,Notiz\r\nMüller,Zürich,"zwei\r\nZeilen"\r\n\r\nKäser,"Bern, BE",\r\n',
+      'csv',
+    );
     const sheet = await openSheet(path);
-    assert.deepEqual([sheet.encoding, sheet.delimiter, sheet.header], ['utf-8', ',', ['Name', 'Ort', 'Notiz']]);
+    assert.deepEqual(
+      [sheet.encoding, sheet.delimiter, sheet.header],
+      ['utf-8', ',', ['Name', 'Ort', 'Notiz']],
+    );
     const rows = await rowsOf(path);
-    assert.deepEqual(rows.map((r) => [r.row, r.data]), [
-      [2, { Name: 'Müller', Ort: 'Zürich', Notiz: 'zwei\r\nZeilen' }],
-      [4, { Name: 'Käser', Ort: 'Bern, BE', Notiz: null }],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.row, r.data]),
+      [
+        [2, { Name: 'Müller', Ort: 'Zürich', Notiz: 'zwei\r\nZeilen' }],
+        [4, { Name: 'Käser', Ort: 'Bern, BE', Notiz: null }],
+      ],
+    );
   });
 
   test('a CSV that is not valid UTF-8 is read as Windows-1252', async () => {
-    const path = file(iconv.encode('Name;Betrag\nJörg Bühler;1\'234.50\n', 'windows-1252'), 'csv');
+    const path = file(iconv.encode("Name;Betrag\nJörg Bühler;1'234.50\n", 'windows-1252'), 'csv');
     assert.deepEqual((await rowsOf(path))[0]?.data, { Name: 'Jörg Bühler', Betrag: "1'234.50" });
   });
 
@@ -55,7 +64,12 @@ describe('spreadsheet files: what is read', () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('Data');
     ws.addRow(['Datum', 'Summe', 'Text', 'Fehler']);
-    ws.addRow([new Date(Date.UTC(2025, 11, 31)), { formula: '1+1', result: 2 }, { richText: [{ text: 'Hal' }, { text: 'lo' }] }, { error: '#N/A' }]);
+    ws.addRow([
+      new Date(Date.UTC(2025, 11, 31)),
+      { formula: '1+1', result: 2 },
+      { richText: [{ text: 'Hal' }, { text: 'lo' }] },
+      { error: '#N/A' },
+    ]);
     ws.getCell('A2').numFmt = 'dd.mm.yyyy';
     await wb.xlsx.writeFile(path);
     const [row] = await rowsOf(path);
@@ -72,8 +86,14 @@ describe('spreadsheet files: what is read', () => {
     data.addRow(['Name']);
     data.addRow(['Anna']);
     await wb.xlsx.writeFile(path);
-    assert.deepEqual((await rowsOf(path, { sheet: 'Kunden' })).map((r) => r.data), [{ Name: 'Anna' }]);
-    assert.deepEqual((await rowsOf(path)).map((r) => r.data), [{ Hinweis: 'nur Info' }]);
+    assert.deepEqual(
+      (await rowsOf(path, { sheet: 'Kunden' })).map((r) => r.data),
+      [{ Name: 'Anna' }],
+    );
+    assert.deepEqual(
+      (await rowsOf(path)).map((r) => r.data),
+      [{ Hinweis: 'nur Info' }],
+    );
   });
 
   test('formula-like text escaped by an error file is read back without the escape', async () => {
@@ -82,7 +102,8 @@ describe('spreadsheet files: what is read', () => {
   });
 
   test('escapeCell prefixes = + - @ tab and CR with an apostrophe and leaves other values alone', () => {
-    for (const s of ['=cmd|\' /C calc\'!A0', '+1', '-2+3', '@SUM(A1)', '\tx', '\rx']) assert.equal(escapeCell(s), `'${s}`);
+    for (const s of ["=cmd|' /C calc'!A0", '+1', '-2+3', '@SUM(A1)', '\tx', '\rx'])
+      assert.equal(escapeCell(s), `'${s}`);
     assert.equal(escapeCell('Anna'), 'Anna');
     assert.equal(escapeCell(-5), -5);
     assert.equal(escapeCell(null), null);
@@ -91,35 +112,68 @@ describe('spreadsheet files: what is read', () => {
 
 describe('spreadsheet files: what is refused, each with a stable code', () => {
   test('a file over the size limit', async () => {
-    await assert.rejects(openSheet(file('Name\nAnna\n', 'csv'), { limits: { maxFileBytes: 5 } }), refusedWith('file_too_large'));
+    await assert.rejects(
+      openSheet(file('Name\nAnna\n', 'csv'), { limits: { maxFileBytes: 5 } }),
+      refusedWith('file_too_large'),
+    );
   });
 
   test('a PDF, a binary, a legacy .xls and a zip that is no workbook', async () => {
     await assert.rejects(openSheet(file('%PDF-1.4 …')), refusedWith('file_format_unsupported'));
-    await assert.rejects(openSheet(file(Buffer.from([1, 2, 0, 3, 0, 4]))), refusedWith('file_format_unsupported'));
-    await assert.rejects(openSheet(file(compoundFile(['Root Entry', 'Workbook']))), refusedWith('file_format_unsupported'));
-    await assert.rejects(openSheet(file(makeZip([{ name: 'word/document.xml', data: Buffer.from('<w/>') }]))), refusedWith('file_format_unsupported'));
+    await assert.rejects(
+      openSheet(file(Buffer.from([1, 2, 0, 3, 0, 4]))),
+      refusedWith('file_format_unsupported'),
+    );
+    await assert.rejects(
+      openSheet(file(compoundFile(['Root Entry', 'Workbook']))),
+      refusedWith('file_format_unsupported'),
+    );
+    await assert.rejects(
+      openSheet(file(makeZip([{ name: 'word/document.xml', data: Buffer.from('<w/>') }]))),
+      refusedWith('file_format_unsupported'),
+    );
   });
 
   test('a password-protected workbook', async () => {
-    await assert.rejects(openSheet(file(compoundFile(['Root Entry', 'EncryptionInfo', 'EncryptedPackage']))), refusedWith('xlsx_encrypted'));
+    await assert.rejects(
+      openSheet(file(compoundFile(['Root Entry', 'EncryptionInfo', 'EncryptedPackage']))),
+      refusedWith('xlsx_encrypted'),
+    );
   });
 
   test('a truncated xlsx and one with broken XML', async () => {
     const good = join(dir, 'good.xlsx');
     await writeXlsx(good, ['Name'], [['Anna']]);
     const bytes = readFileSync(good);
-    await assert.rejects(openSheet(file(bytes.subarray(0, Math.floor(bytes.length / 2)))), refusedWith('xlsx_corrupt'));
-    await assert.rejects(openSheet(file(makeZip(workbookParts(`<worksheet><sheetData>${HEADER_ROW}<row r="2"><c r="A2"></row></sheet>`)))), refusedWith('xlsx_corrupt'));
+    await assert.rejects(
+      openSheet(file(bytes.subarray(0, Math.floor(bytes.length / 2)))),
+      refusedWith('xlsx_corrupt'),
+    );
+    await assert.rejects(
+      openSheet(
+        file(
+          makeZip(workbookParts(`<worksheet><sheetData>${HEADER_ROW}<row r="2"><c r="A2"></row></sheet>`)),
+        ),
+      ),
+      refusedWith('xlsx_corrupt'),
+    );
   });
 
   test('zip bombs: an absurd ratio, a part inflating past its declared size, parts hidden from the directory', async () => {
     const zeros = Buffer.alloc(20 * 1024 * 1024, 0x20);
-    await assert.rejects(openSheet(file(makeZip(workbookParts(Buffer.concat([Buffer.from(sheetXml(HEADER_ROW)), zeros]))))), refusedWith('xlsx_zip_bomb'));
+    await assert.rejects(
+      openSheet(file(makeZip(workbookParts(Buffer.concat([Buffer.from(sheetXml(HEADER_ROW)), zeros]))))),
+      refusedWith('xlsx_zip_bomb'),
+    );
     const lying = workbookParts(Buffer.alloc(4 * 1024 * 1024, 0x20));
     (lying[3] as { declaredSize?: number }).declaredSize = 1000;
     await assert.rejects(openSheet(file(makeZip(lying))), refusedWith('xlsx_zip_bomb'));
-    await assert.rejects(openSheet(file(makeZip(workbookParts(sheetXml(HEADER_ROW)))), { limits: { maxUncompressedBytes: 200 } }), refusedWith('xlsx_zip_bomb'));
+    await assert.rejects(
+      openSheet(file(makeZip(workbookParts(sheetXml(HEADER_ROW)))), {
+        limits: { maxUncompressedBytes: 200 },
+      }),
+      refusedWith('xlsx_zip_bomb'),
+    );
     const hidden = makeZip(workbookParts(sheetXml(HEADER_ROW)));
     const padded = Buffer.concat([makeZip([{ name: 'x', data: Buffer.alloc(100) }]).subarray(0, 60), hidden]);
     await assert.rejects(openSheet(file(padded)), refusedWith('xlsx_corrupt'));
@@ -138,7 +192,10 @@ describe('spreadsheet files: what is refused, each with a stable code', () => {
 
   test('a formula without a cached result', async () => {
     const rows = `${HEADER_ROW}<row r="2"><c r="A2"><f>1+1</f></c></row>`;
-    await assert.rejects(rowsOf(file(makeZip(workbookParts(sheetXml(rows))))), refusedWith('xlsx_formula_without_result'));
+    await assert.rejects(
+      rowsOf(file(makeZip(workbookParts(sheetXml(rows))))),
+      refusedWith('xlsx_formula_without_result'),
+    );
   });
 
   test('empty files and sheets, header only', async () => {
@@ -149,9 +206,15 @@ describe('spreadsheet files: what is refused, each with a stable code', () => {
   });
 
   test('a missing or broken header', async () => {
-    await assert.rejects(openSheet(file('K000001;anna@example.ch;1200\nK000002;bea@example.ch;900\n', 'csv')), refusedWith('header_missing'));
+    await assert.rejects(
+      openSheet(file('K000001;anna@example.ch;1200\nK000002;bea@example.ch;900\n', 'csv')),
+      refusedWith('header_missing'),
+    );
     await assert.rejects(openSheet(file('Name;;Ort\nAnna;x;Bern\n', 'csv')), refusedWith('header_missing'));
-    await assert.rejects(openSheet(file('Name;Ort;Name\nAnna;Bern;A\n', 'csv')), refusedWith('header_duplicate'));
+    await assert.rejects(
+      openSheet(file('Name;Ort;Name\nAnna;Bern;A\n', 'csv')),
+      refusedWith('header_duplicate'),
+    );
   });
 
   test('too many rows (the limit is checked while streaming)', async () => {
@@ -161,6 +224,9 @@ describe('spreadsheet files: what is refused, each with a stable code', () => {
   });
 
   test('a CSV with an unclosed quote', async () => {
-    await assert.rejects(rowsOf(file('Name;Ort\n"Anna;Bern\nBea;Thun\n', 'csv'), { limits: { maxRecordChars: 10 } }), refusedWith('csv_malformed'));
+    await assert.rejects(
+      rowsOf(file('Name;Ort\n"Anna;Bern\nBea;Thun\n', 'csv'), { limits: { maxRecordChars: 10 } }),
+      refusedWith('csv_malformed'),
+    );
   });
 });

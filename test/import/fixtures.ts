@@ -17,7 +17,10 @@ const FIRST = ['Anna', 'Jörg', 'Mia', 'Noël', 'Léa', 'Elias', 'Zoë', 'Jürg'
 const LAST = ['Müller', 'Meier', 'Schmid', 'Käser', 'Weber', 'Hüsler', 'Schnyder', 'Béguin'];
 
 /** Deterministic people; `bad` says which row indexes (0-based) get which kind of error. */
-export function generateImportPeople(n: number, bad: Map<number, 'email' | 'date' | 'number' | 'missing' | 'duplicate' | 'duplicate_key'> = new Map()): ImportPerson[] {
+export function generateImportPeople(
+  n: number,
+  bad: Map<number, 'email' | 'date' | 'number' | 'missing' | 'duplicate' | 'duplicate_key'> = new Map(),
+): ImportPerson[] {
   const out: ImportPerson[] = [];
   for (let i = 0; i < n; i++) {
     const p: ImportPerson = {
@@ -41,8 +44,17 @@ export function generateImportPeople(n: number, bad: Map<number, 'email' | 'date
 }
 
 /** Writes rows as a streaming xlsx (shared strings, as Excel writes them). */
-export async function writeXlsx(path: string, header: readonly string[], rows: Iterable<readonly unknown[]>, o: { sheetName?: string } = {}): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true, useStyles: true });
+export async function writeXlsx(
+  path: string,
+  header: readonly string[],
+  rows: Iterable<readonly unknown[]>,
+  o: { sheetName?: string } = {},
+): Promise<void> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: path,
+    useSharedStrings: true,
+    useStyles: true,
+  });
   const ws = wb.addWorksheet(o.sheetName ?? 'Kunden');
   ws.addRow([...header]).commit();
   for (const r of rows) ws.addRow([...r]).commit();
@@ -52,7 +64,11 @@ export async function writeXlsx(path: string, header: readonly string[], rows: I
 
 /** Writes people as an xlsx file. */
 export async function writePeopleXlsx(path: string, people: ImportPerson[]): Promise<void> {
-  await writeXlsx(path, HEADER, people.map((p) => HEADER.map((h) => p[h])));
+  await writeXlsx(
+    path,
+    HEADER,
+    people.map((p) => HEADER.map((h) => p[h])),
+  );
 }
 
 /** Writes people as a `;`-separated Windows-1252 CSV with CRLF line ends (what Excel on Windows saves). */
@@ -80,6 +96,10 @@ export const PEOPLE_FIELDS = [
   { target: 'email', from: 'E-Mail', transform: [{ type: 'email' as const }], required: true },
   { target: 'firstname', from: 'Vorname' },
   { target: 'lastname', from: 'Nachname' },
-  { target: 'date_of_birth', from: 'Geburtsdatum', transform: [{ type: 'date' as const, input: 'dd.MM.yyyy', output: 'yyyy-MM-dd' }] },
+  {
+    target: 'date_of_birth',
+    from: 'Geburtsdatum',
+    transform: [{ type: 'date' as const, input: 'dd.MM.yyyy', output: 'yyyy-MM-dd' }],
+  },
   { target: 'revenue', from: 'Umsatz', transform: [{ type: 'number' as const }] },
 ];

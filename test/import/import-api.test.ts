@@ -15,10 +15,18 @@ import { createCustomersTable, saveImportSetup } from './setup.ts';
 function multipart(fields: Record<string, string>, file: { name: string; content: Buffer }) {
   const boundary = `----junction${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+  );
   parts.push(file.content, Buffer.from(`\r\n--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return {
+    payload: Buffer.concat(parts),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
 }
 
 describe('imports over the API', () => {
@@ -31,7 +39,12 @@ describe('imports over the API', () => {
 
   const upload = (name: string, content: Buffer, mappingId = 'file-to-customers') => {
     const body = multipart({ mappingId }, { name, content });
-    return app.inject({ method: 'POST', url: '/api/imports', payload: body.payload, headers: { ...body.headers, cookie: admin.cookie, 'x-csrf-token': admin.csrf } });
+    return app.inject({
+      method: 'POST',
+      url: '/api/imports',
+      payload: body.payload,
+      headers: { ...body.headers, cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+    });
   };
 
   before(async () => {
@@ -53,7 +66,7 @@ describe('imports over the API', () => {
   test('upload validates and previews, refuses to run with invalid rows, runs the valid ones, serves an escaped error file', async () => {
     const people = generateImportPeople(50, new Map([[4, 'email']]));
     const evil = "=cmd|' /C calc'!A0";
-    people[4] = { ...people[4]!, Vorname: evil, Nachname: '@SUM(1+1)' };
+    people[4] = { ...(people[4] as (typeof people)[number]), Vorname: evil, Nachname: '@SUM(1+1)' };
     const file = join(work, 'kunden.xlsx');
     await writePeopleXlsx(file, people);
 
@@ -116,7 +129,11 @@ describe('imports over the API', () => {
   });
 
   test('a mapping whose source is not a spreadsheet cannot import', async () => {
-    await store.mappings.save({ ...(await store.mappings.get('file-to-customers')), id: 'sql-to-sql', source: { connectionId: 'erp', object: 'customers', key: 'id' } });
+    await store.mappings.save({
+      ...(await store.mappings.get('file-to-customers')),
+      id: 'sql-to-sql',
+      source: { connectionId: 'erp', object: 'customers', key: 'id' },
+    });
     const res = await upload('k.csv', Buffer.from('Kundennummer;E-Mail\nK1;a@b.ch\n'), 'sql-to-sql');
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error.code, 'import_mapping_invalid');

@@ -61,12 +61,18 @@ mappings:
     const errorFile = join(data, 'kunden-errors.xlsx');
     assert.ok(existsSync(errorFile));
     assert.equal((await readXlsxFile(errorFile)).length, 2);
-    assert.equal((await withBusinessDb(business, (db) => db.selectFrom('customers').selectAll().execute())).length, 0);
+    assert.equal(
+      (await withBusinessDb(business, (db) => db.selectFrom('customers').selectAll().execute())).length,
+      0,
+    );
 
     const imported = junction('import', file, '--mapping', 'file-to-customers', '--valid-rows-only');
     assert.equal(imported.status, 2, imported.stderr);
     assert.match(imported.stdout, /warning; created 39, updated 0, unchanged 0, failed 1/);
-    assert.equal((await withBusinessDb(business, (db) => db.selectFrom('customers').selectAll().execute())).length, 39);
+    assert.equal(
+      (await withBusinessDb(business, (db) => db.selectFrom('customers').selectAll().execute())).length,
+      39,
+    );
   });
 
   test('a file that is not a spreadsheet ends with its error code', () => {

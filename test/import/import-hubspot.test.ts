@@ -7,7 +7,13 @@ import { executeImport, prepareImport } from '../../src/import/import-file.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
 import { openTestStore } from '../helpers/store.ts';
-import { generateImportPeople, HEADER, readXlsxFile, writePeopleCsv1252, writePeopleXlsx } from './fixtures.ts';
+import {
+  generateImportPeople,
+  HEADER,
+  readXlsxFile,
+  writePeopleCsv1252,
+  writePeopleXlsx,
+} from './fixtures.ts';
 import { saveImportSetup } from './setup.ts';
 
 const log = pino({ level: 'silent' });
@@ -23,8 +29,16 @@ describe('import into HubSpot (emulator)', () => {
   before(async () => {
     tmp = await createTempSqlite();
     store = await openTestStore(tmp);
-    hs = createHubSpotEmulator({ tokens: [TOKEN], rateLimit: { max: Number.POSITIVE_INFINITY, intervalMs: 10_000 }, faults: { rejectEmails: [REFUSED] } });
-    await saveImportSetup(store, { businessUrl: 'sqlite:/nonexistent', hubspotUrl: await hs.listen(), hubspotToken: TOKEN });
+    hs = createHubSpotEmulator({
+      tokens: [TOKEN],
+      rateLimit: { max: Number.POSITIVE_INFINITY, intervalMs: 10_000 },
+      faults: { rejectEmails: [REFUSED] },
+    });
+    await saveImportSetup(store, {
+      businessUrl: 'sqlite:/nonexistent',
+      hubspotUrl: await hs.listen(),
+      hubspotToken: TOKEN,
+    });
   });
   after(async () => {
     await store?.close();
@@ -45,7 +59,10 @@ describe('import into HubSpot (emulator)', () => {
     assert.equal(prepared.validation.invalid, 3);
     assert.match(prepared.reasons.get(8002) ?? '', /the same email 'kunde\.1@beispiel\.ch' as row 2/);
 
-    const { execution } = await executeImport({ store, log }, prepared, { validRowsOnly: true, errorFilePath });
+    const { execution } = await executeImport({ store, log }, prepared, {
+      validRowsOnly: true,
+      errorFilePath,
+    });
     assert.equal(execution.counts.created, 10_000 - 3 - 1);
     assert.equal(execution.counts.failed, 4);
     const contacts = hs.state.all('contacts');

@@ -7,7 +7,13 @@ import type { Store } from '../../src/store/store.ts';
 import { withBusinessDb } from '../helpers/business-db.ts';
 import { createTempSqlite, DIALECTS, type TempDatabase } from '../helpers/databases.ts';
 import { openTestStore } from '../helpers/store.ts';
-import { generateImportPeople, HEADER, readXlsxFile, writePeopleCsv1252, writePeopleXlsx } from './fixtures.ts';
+import {
+  generateImportPeople,
+  HEADER,
+  readXlsxFile,
+  writePeopleCsv1252,
+  writePeopleXlsx,
+} from './fixtures.ts';
 import { createCustomersTable, saveImportSetup } from './setup.ts';
 
 const log = pino({ level: 'silent' });
@@ -48,10 +54,16 @@ describe('import a 10 000-row xlsx into the SQL business system', () => {
 
   test('validation finds exactly the broken rows and the error file holds them with reasons', async () => {
     const errorFilePath = join(business.dir, 'errors.xlsx');
-    const prepared = await prepareImport({ store, log }, { file, mappingId: 'file-to-customers', errorFilePath });
+    const prepared = await prepareImport(
+      { store, log },
+      { file, mappingId: 'file-to-customers', errorFilePath },
+    );
     assert.equal(prepared.validation.rows, 10_000);
     assert.equal(prepared.validation.invalid, BAD.size);
-    assert.deepEqual([...prepared.reasons.keys()].sort((a, b) => a - b), badRows());
+    assert.deepEqual(
+      [...prepared.reasons.keys()].sort((a, b) => a - b),
+      badRows(),
+    );
     assert.equal(prepared.validation.preview.length, 10);
     assert.deepEqual(prepared.validation.preview[0]?.payload, {
       customer_no: 'K000001',
@@ -64,27 +76,45 @@ describe('import a 10 000-row xlsx into the SQL business system', () => {
     const rows = await readXlsxFile(errorFilePath);
     assert.deepEqual(rows[0], [...HEADER, 'Import row', 'Import error']);
     const body = rows.slice(1);
-    assert.deepEqual(body.map((r) => r[HEADER.length]), badRows());
+    assert.deepEqual(
+      body.map((r) => r[HEADER.length]),
+      badRows(),
+    );
     const reasonOf = (row: number) => String(body.find((r) => r[HEADER.length] === row)?.[HEADER.length + 1]);
     assert.match(reasonOf(12), /e-mail/);
     assert.match(reasonOf(502), /date/i);
     assert.match(reasonOf(1236), /number/i);
     assert.match(reasonOf(4323), /required/);
     assert.match(reasonOf(10_000), /the same Kundennummer 'K000001' as row 2/);
-    assert.equal(body.find((r) => r[HEADER.length] === 12)?.[0], 'K000011', 'the row keeps its original values');
+    assert.equal(
+      body.find((r) => r[HEADER.length] === 12)?.[0],
+      'K000011',
+      'the row keeps its original values',
+    );
   });
 
   test('an import with invalid rows is refused as a whole and writes nothing', async () => {
     const prepared = await prepareImport({ store, log }, { file, mappingId: 'file-to-customers' });
-    await assert.rejects(executeImport({ store, log }, prepared), (err: Error & { code?: string }) => err.code === 'import_has_invalid_rows');
-    const count = await withBusinessDb(business, (db) => db.selectFrom('customers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow());
+    await assert.rejects(
+      executeImport({ store, log }, prepared),
+      (err: Error & { code?: string }) => err.code === 'import_has_invalid_rows',
+    );
+    const count = await withBusinessDb(business, (db) =>
+      db
+        .selectFrom('customers')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow(),
+    );
     assert.equal(Number(count.n), 0);
   });
 
   test('"import valid rows" writes the valid rows as one execution with per-row results', async () => {
     const errorFilePath = join(business.dir, 'errors-after-run.xlsx');
     const prepared = await prepareImport({ store, log }, { file, mappingId: 'file-to-customers' });
-    const { execution, failedRows, errorFile } = await executeImport({ store, log }, prepared, { validRowsOnly: true, errorFilePath });
+    const { execution, failedRows, errorFile } = await executeImport({ store, log }, prepared, {
+      validRowsOnly: true,
+      errorFilePath,
+    });
     assert.equal(execution.trigger, 'import');
     assert.equal(execution.status, 'warning');
     assert.equal(execution.counts.read, 10_000);
@@ -93,7 +123,9 @@ describe('import a 10 000-row xlsx into the SQL business system', () => {
     assert.equal(failedRows, BAD.size + 1);
     assert.equal(errorFile, errorFilePath);
 
-    const saved = await withBusinessDb(business, (db) => db.selectFrom('customers').selectAll().orderBy('customer_no').execute());
+    const saved = await withBusinessDb(business, (db) =>
+      db.selectFrom('customers').selectAll().orderBy('customer_no').execute(),
+    );
     assert.equal(saved.length, 10_000 - BAD.size - 1);
     const first = saved[0] as Record<string, unknown>;
     assert.equal(first.customer_no, 'K000001');
@@ -102,13 +134,20 @@ describe('import a 10 000-row xlsx into the SQL business system', () => {
 
     const failed = await store.executions.items(execution.id, { action: 'fail', limit: 100 });
     const allFailed = [...badRows(), CLASH + 2].sort((a, b) => a - b);
-    assert.deepEqual(failed.map((i) => Number(/^row (\d+):/.exec(i.message ?? '')?.[1])).sort((a, b) => a - b), allFailed);
+    assert.deepEqual(
+      failed.map((i) => Number(/^row (\d+):/.exec(i.message ?? '')?.[1])).sort((a, b) => a - b),
+      allFailed,
+    );
     assert.equal(failed.find((i) => i.message?.startsWith(`row ${CLASH + 2}:`))?.code, 'sql_constraint');
     const [created] = await store.executions.items(execution.id, { action: 'create', limit: 1 });
     assert.equal(created?.message, 'row 2', 'every result names its file row');
     assert.equal(created?.targetId, String(first.id), 'the primary key is the external id');
     const errorRows = (await readXlsxFile(errorFilePath)).slice(1);
-    assert.deepEqual(errorRows.map((r) => r[HEADER.length]), allFailed, 'the error file now also holds the row the target refused');
+    assert.deepEqual(
+      errorRows.map((r) => r[HEADER.length]),
+      allFailed,
+      'the error file now also holds the row the target refused',
+    );
   });
 
   test('importing the same file again changes nothing (hash diff against the sync links)', async () => {
@@ -149,17 +188,25 @@ for (const dialect of DIALECTS) {
       const { execution } = await executeImport({ store, log }, prepared, { validRowsOnly: true });
       assert.equal(execution.counts.created, 299);
       assert.equal(execution.counts.failed, 1);
-      const joerg = await withBusinessDb(business, (db) => db.selectFrom('customers').selectAll().where('customer_no', '=', 'K000002').executeTakeFirstOrThrow());
+      const joerg = await withBusinessDb(business, (db) =>
+        db.selectFrom('customers').selectAll().where('customer_no', '=', 'K000002').executeTakeFirstOrThrow(),
+      );
       assert.equal(joerg.firstname, 'Jörg');
       assert.equal(joerg.lastname, 'Käser');
 
       // A second file with a changed name for an existing customer updates that row in place.
       const changed = people.map((p, i) => (i === 1 ? { ...p, Vorname: 'Jürg' } : p));
       writePeopleCsv1252(file, changed);
-      const again = await executeImport({ store, log }, await prepareImport({ store, log }, { file, mappingId: 'file-to-customers' }), { validRowsOnly: true });
+      const again = await executeImport(
+        { store, log },
+        await prepareImport({ store, log }, { file, mappingId: 'file-to-customers' }),
+        { validRowsOnly: true },
+      );
       assert.equal(again.execution.counts.updated, 1);
       assert.equal(again.execution.counts.unchanged, 298);
-      const rows = await withBusinessDb(business, (db) => db.selectFrom('customers').select(['customer_no', 'firstname']).execute());
+      const rows = await withBusinessDb(business, (db) =>
+        db.selectFrom('customers').select(['customer_no', 'firstname']).execute(),
+      );
       assert.equal(rows.length, 299);
       assert.equal(rows.find((r) => r.customer_no === 'K000002')?.firstname, 'Jürg');
     });

@@ -23,9 +23,24 @@ export async function createCustomersTable(tmp: TempDatabase): Promise<void> {
 }
 
 /** The connections and mappings of the import tests: an upload source, the SQL business system, HubSpot. */
-export async function saveImportSetup(store: Store, o: { businessUrl: string; hubspotUrl?: string; hubspotToken?: string }): Promise<void> {
-  await store.connections.save({ id: 'upload', name: 'Uploads', system: 'spreadsheet', config: {}, secret: {} });
-  await store.connections.save({ id: 'erp', name: 'Business system', system: 'sql', config: { url: o.businessUrl, pageSize: 500 }, secret: {} });
+export async function saveImportSetup(
+  store: Store,
+  o: { businessUrl: string; hubspotUrl?: string; hubspotToken?: string },
+): Promise<void> {
+  await store.connections.save({
+    id: 'upload',
+    name: 'Uploads',
+    system: 'spreadsheet',
+    config: {},
+    secret: {},
+  });
+  await store.connections.save({
+    id: 'erp',
+    name: 'Business system',
+    system: 'sql',
+    config: { url: o.businessUrl, pageSize: 500 },
+    secret: {},
+  });
   if (o.hubspotUrl) {
     await store.connections.save({
       id: 'hubspot',

@@ -52,7 +52,12 @@ export function makeZip(parts: ZipPart[]): Buffer {
 /** The parts every workbook has, around one worksheet XML. */
 export function workbookParts(sheetXml: Buffer | string): ZipPart[] {
   return [
-    { name: '[Content_Types].xml', data: Buffer.from('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>') },
+    {
+      name: '[Content_Types].xml',
+      data: Buffer.from(
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+      ),
+    },
     {
       name: 'xl/workbook.xml',
       data: Buffer.from(
@@ -65,7 +70,10 @@ export function workbookParts(sheetXml: Buffer | string): ZipPart[] {
         '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
       ),
     },
-    { name: 'xl/worksheets/sheet1.xml', data: typeof sheetXml === 'string' ? Buffer.from(sheetXml) : sheetXml },
+    {
+      name: 'xl/worksheets/sheet1.xml',
+      data: typeof sheetXml === 'string' ? Buffer.from(sheetXml) : sheetXml,
+    },
   ];
 }
 
@@ -76,6 +84,6 @@ export function compoundFile(streamNames: string[]): Buffer {
   Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(buf, 0);
   buf.writeUInt16LE(9, 30); // 2^9 = 512-byte sectors
   buf.writeUInt32LE(1, 48); // directory starts in sector 1 (file offset 1024)
-  streamNames.forEach((name, i) => Buffer.from(name, 'utf16le').copy(buf, sector * 2 + i * 128));
+  for (const [i, name] of streamNames.entries()) Buffer.from(name, 'utf16le').copy(buf, sector * 2 + i * 128);
   return buf;
 }

@@ -61,7 +61,8 @@ export function plainCellValue(value: unknown, ref: () => string): unknown {
     }
     return plainCellValue(v.result, ref);
   }
-  if (Array.isArray(v.richText)) return (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('') || null;
+  if (Array.isArray(v.richText))
+    return (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('') || null;
   if ('error' in v) return new CellErrorValue(String(v.error));
   if ('text' in v) return plainCellValue(v.text, ref);
   if ('sharedString' in v) return null;

@@ -27,7 +27,10 @@ export async function detectEncoding(path: string): Promise<{ encoding: CsvEncod
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bomBytes: 3 };
   if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bomBytes: 2 };
   if (head[0] === 0xfe && head[1] === 0xff) {
-    throw new SpreadsheetFileError('file_format_unsupported', 'UTF-16 big-endian CSV files are not supported; save as UTF-8');
+    throw new SpreadsheetFileError(
+      'file_format_unsupported',
+      'UTF-16 big-endian CSV files are not supported; save as UTF-8',
+    );
   }
   const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
@@ -45,7 +48,8 @@ export function detectDelimiter(firstLine: string): CsvDelimiter {
   let quoted = false;
   for (const ch of firstLine) {
     if (ch === '"') quoted = !quoted;
-    else if (!quoted && counts.has(ch as CsvDelimiter)) counts.set(ch as CsvDelimiter, (counts.get(ch as CsvDelimiter) ?? 0) + 1);
+    else if (!quoted && counts.has(ch as CsvDelimiter))
+      counts.set(ch as CsvDelimiter, (counts.get(ch as CsvDelimiter) ?? 0) + 1);
   }
   let best: CsvDelimiter = ';';
   for (const d of DELIMITERS) if ((counts.get(d) ?? 0) > (counts.get(best) ?? 0)) best = d;
@@ -96,15 +100,22 @@ export async function* readCsvRows(
   try {
     for await (const item of parser) {
       const { record, info } = item as { record: string[]; info: { records: number; empty_lines: number } };
-      yield { row: info.records + info.empty_lines, cells: record.map((c) => (c === '' ? null : unescapeText(c))) };
+      yield {
+        row: info.records + info.empty_lines,
+        cells: record.map((c) => (c === '' ? null : unescapeText(c))),
+      };
     }
   } catch (err) {
     if (err instanceof SpreadsheetFileError) throw err;
     const e = err as Error & { code?: string; lines?: number };
-    throw new SpreadsheetFileError('csv_malformed', `the CSV file cannot be read${e.lines ? ` near line ${e.lines}` : ''}: ${e.message}`, {
-      cause: err,
-      details: { line: e.lines ?? null, reason: e.code ?? null },
-    });
+    throw new SpreadsheetFileError(
+      'csv_malformed',
+      `the CSV file cannot be read${e.lines ? ` near line ${e.lines}` : ''}: ${e.message}`,
+      {
+        cause: err,
+        details: { line: e.lines ?? null, reason: e.code ?? null },
+      },
+    );
   } finally {
     input.destroy();
     parser.destroy();

@@ -45,31 +45,51 @@ async function describeCompoundFile(path: string, header: Buffer): Promise<'encr
  * Tells an xlsx from a CSV by the file's content (never by its name), and refuses what is neither: too
  * large, password-protected, legacy .xls, PDFs, images and other binaries, each with its own code.
  */
-export async function detectFormat(path: string, maxFileBytes: number): Promise<{ format: SpreadsheetFormat; bytes: number }> {
+export async function detectFormat(
+  path: string,
+  maxFileBytes: number,
+): Promise<{ format: SpreadsheetFormat; bytes: number }> {
   const { size } = await stat(path);
   if (size > maxFileBytes) {
-    throw new SpreadsheetFileError('file_too_large', `the file has ${mb(size)}; at most ${mb(maxFileBytes)} can be imported`, {
-      details: { bytes: size, maxBytes: maxFileBytes },
-    });
+    throw new SpreadsheetFileError(
+      'file_too_large',
+      `the file has ${mb(size)}; at most ${mb(maxFileBytes)} can be imported`,
+      {
+        details: { bytes: size, maxBytes: maxFileBytes },
+      },
+    );
   }
   if (size === 0) throw new SpreadsheetFileError('sheet_empty', 'the file is empty');
   const head = await readAt(path, 0, Math.min(size, SNIFF_BYTES));
-  if (head.subarray(0, 4).equals(ZIP_MAGIC) || head.subarray(0, 4).equals(EMPTY_ZIP_MAGIC)) return { format: 'xlsx', bytes: size };
+  if (head.subarray(0, 4).equals(ZIP_MAGIC) || head.subarray(0, 4).equals(EMPTY_ZIP_MAGIC))
+    return { format: 'xlsx', bytes: size };
   if (head.length >= 8 && head.subarray(0, 8).equals(CFB_MAGIC)) {
     if ((await describeCompoundFile(path, head)) === 'encrypted') {
-      throw new SpreadsheetFileError('xlsx_encrypted', 'the workbook is password-protected; remove the password in Excel and upload it again');
+      throw new SpreadsheetFileError(
+        'xlsx_encrypted',
+        'the workbook is password-protected; remove the password in Excel and upload it again',
+      );
     }
-    throw new SpreadsheetFileError('file_format_unsupported', 'this is a legacy Excel 97–2003 (.xls) file; save it as .xlsx or .csv');
+    throw new SpreadsheetFileError(
+      'file_format_unsupported',
+      'this is a legacy Excel 97–2003 (.xls) file; save it as .xlsx or .csv',
+    );
   }
   for (const [magic, what] of KNOWN_BINARIES) {
     if (head.subarray(0, magic.length).equals(magic)) {
-      throw new SpreadsheetFileError('file_format_unsupported', `the file is ${what}, not a spreadsheet; upload .xlsx or .csv`);
+      throw new SpreadsheetFileError(
+        'file_format_unsupported',
+        `the file is ${what}, not a spreadsheet; upload .xlsx or .csv`,
+      );
     }
   }
   // UTF-16 text has NUL bytes too, but announces itself with a BOM.
   const utf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
   if (!utf16 && head.includes(0)) {
-    throw new SpreadsheetFileError('file_format_unsupported', 'the file is binary, not a spreadsheet; upload .xlsx or .csv');
+    throw new SpreadsheetFileError(
+      'file_format_unsupported',
+      'the file is binary, not a spreadsheet; upload .xlsx or .csv',
+    );
   }
   return { format: 'csv', bytes: size };
 }

@@ -22,7 +22,11 @@ export type SpreadsheetErrorCode = (typeof SPREADSHEET_ERROR_CODES)[number];
 /** A file that cannot be imported at all (as opposed to single rows that fail validation). */
 export class SpreadsheetFileError extends JunctionError {
   override readonly code: SpreadsheetErrorCode;
-  constructor(code: SpreadsheetErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(
+    code: SpreadsheetErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
     super(message, options);
     this.code = code;
   }

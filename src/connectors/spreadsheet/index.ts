@@ -1,10 +1,16 @@
 import { JunctionError } from '../../core/errors.ts';
-import { type Connector, defineConnector, type Page, type ReadOptions, type SourceRecord } from '../connector.ts';
+import {
+  type Connector,
+  defineConnector,
+  type Page,
+  type ReadOptions,
+  type SourceRecord,
+} from '../connector.ts';
 import { SpreadsheetConfigSchema, SpreadsheetSecretSchema } from './schemas.ts';
 import { openSheet, type Sheet } from './sheet.ts';
 
-export { SpreadsheetFileError, SPREADSHEET_ERROR_CODES, type SpreadsheetErrorCode } from './errors.ts';
-export { openSheet, type Sheet, type SheetRow, type OpenSheetOptions } from './sheet.ts';
+export { SPREADSHEET_ERROR_CODES, type SpreadsheetErrorCode, SpreadsheetFileError } from './errors.ts';
+export { type OpenSheetOptions, openSheet, type Sheet, type SheetRow } from './sheet.ts';
 
 /** The cell text of a key (numbers from Excel as their plain text: 1001, not 1001.0). */
 export function keyOf(value: unknown): string | null {
@@ -23,8 +29,16 @@ export const spreadsheetConnector = defineConnector({
   secretSchema: SpreadsheetSecretSchema,
   create(ctx): Connector {
     const open = (object?: string): Promise<Sheet> => {
-      if (!ctx.config.file) throw new JunctionError(`connection '${ctx.connectionId}' names no file; spreadsheets without one are for imports only`);
-      return openSheet(ctx.config.file, { sheet: object, delimiter: ctx.config.delimiter, encoding: ctx.config.encoding, limits: ctx.config.limits });
+      if (!ctx.config.file)
+        throw new JunctionError(
+          `connection '${ctx.connectionId}' names no file; spreadsheets without one are for imports only`,
+        );
+      return openSheet(ctx.config.file, {
+        sheet: object,
+        delimiter: ctx.config.delimiter,
+        encoding: ctx.config.encoding,
+        limits: ctx.config.limits,
+      });
     };
 
     async function* read(object: string, o: ReadOptions): AsyncIterable<Page> {
@@ -52,7 +66,12 @@ export const spreadsheetConnector = defineConnector({
       limits: { batchSize: 500 },
       async describe() {
         const sheet = await open();
-        return [{ name: sheet.sheetName ?? 'rows', fields: sheet.header.map((name) => ({ name, type: 'string' as const })) }];
+        return [
+          {
+            name: sheet.sheetName ?? 'rows',
+            fields: sheet.header.map((name) => ({ name, type: 'string' as const })),
+          },
+        ];
       },
       read,
       async write() {

@@ -3,17 +3,29 @@ import { z } from 'zod';
 /** Guards against hostile and oversized files; every limit has a default that fits real customer files. */
 export const SpreadsheetLimitsSchema = z.object({
   /** Largest file accepted, in bytes (50 MB). */
-  maxFileBytes: z.number().int().positive().default(50 * 1024 * 1024),
+  maxFileBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
   /** Most data rows a sheet may have. */
   maxRows: z.number().int().positive().default(1_000_000),
   /** Most header columns. */
   maxColumns: z.number().int().positive().default(1000),
   /** Most bytes all parts of an xlsx may inflate to together (1 GiB). */
-  maxUncompressedBytes: z.number().int().positive().default(1024 * 1024 * 1024),
+  maxUncompressedBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024 * 1024),
   /** Highest inflate ratio a large xlsx part may have (real sheets stay well below; bombs go to 1000+). */
   maxCompressionRatio: z.number().positive().default(250),
   /** Longest CSV record, in characters (an unclosed quote otherwise swallows the whole file). */
-  maxRecordChars: z.number().int().positive().default(1024 * 1024),
+  maxRecordChars: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
 });
 /** Limits with defaults filled. */
 export type SpreadsheetLimits = z.infer<typeof SpreadsheetLimitsSchema>;

@@ -1,5 +1,12 @@
 import { CellErrorValue, columnLetter } from './cell-value.ts';
-import { type CsvDelimiter, type CsvEncoding, detectDelimiter, detectEncoding, firstLine, readCsvRows } from './csv.ts';
+import {
+  type CsvDelimiter,
+  type CsvEncoding,
+  detectDelimiter,
+  detectEncoding,
+  firstLine,
+  readCsvRows,
+} from './csv.ts';
 import { detectFormat, type SpreadsheetFormat } from './detect.ts';
 import { SpreadsheetFileError } from './errors.ts';
 import { type SpreadsheetLimits, type SpreadsheetLimitsInput, SpreadsheetLimitsSchema } from './schemas.ts';
@@ -38,13 +45,17 @@ export interface OpenSheetOptions {
 }
 
 const isBlank = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
-const looksLikeData = (v: unknown) => typeof v !== 'string' || /^\S+@\S+\.\S+$/.test(v.trim()) || /^[\d'.,\s-]+$/.test(v.trim());
+const looksLikeData = (v: unknown) =>
+  typeof v !== 'string' || /^\S+@\S+\.\S+$/.test(v.trim()) || /^[\d'.,\s-]+$/.test(v.trim());
 
 function checkHeader(raw: RawRow, limits: SpreadsheetLimits): string[] {
   const cells = [...raw.cells];
   while (cells.length && isBlank(cells[cells.length - 1])) cells.pop();
   if (cells.length > limits.maxColumns) {
-    throw new SpreadsheetFileError('too_many_columns', `the sheet has ${cells.length} columns; at most ${limits.maxColumns} are supported`);
+    throw new SpreadsheetFileError(
+      'too_many_columns',
+      `the sheet has ${cells.length} columns; at most ${limits.maxColumns} are supported`,
+    );
   }
   const header: string[] = [];
   const seen = new Map<string, string>();
@@ -52,25 +63,37 @@ function checkHeader(raw: RawRow, limits: SpreadsheetLimits): string[] {
   for (const [i, cell] of cells.entries()) {
     const col = columnLetter(i);
     if (isBlank(cell)) {
-      throw new SpreadsheetFileError('header_missing', `row ${raw.row} is read as the header, but column ${col} has no heading`, {
-        details: { row: raw.row, column: col },
-      });
+      throw new SpreadsheetFileError(
+        'header_missing',
+        `row ${raw.row} is read as the header, but column ${col} has no heading`,
+        {
+          details: { row: raw.row, column: col },
+        },
+      );
     }
     if (looksLikeData(cell)) dataLike++;
     const name = String(cell).trim().normalize('NFC');
     const before = seen.get(name);
     if (before) {
-      throw new SpreadsheetFileError('header_duplicate', `columns ${before} and ${col} have the same heading '${name}'`, {
-        details: { heading: name, columns: [before, col] },
-      });
+      throw new SpreadsheetFileError(
+        'header_duplicate',
+        `columns ${before} and ${col} have the same heading '${name}'`,
+        {
+          details: { heading: name, columns: [before, col] },
+        },
+      );
     }
     seen.set(name, col);
     header.push(name);
   }
   if (dataLike > 0 && dataLike * 2 >= header.length) {
-    throw new SpreadsheetFileError('header_missing', `row ${raw.row} looks like data, not column headings; add a header row`, {
-      details: { row: raw.row },
-    });
+    throw new SpreadsheetFileError(
+      'header_missing',
+      `row ${raw.row} looks like data, not column headings; add a header row`,
+      {
+        details: { row: raw.row },
+      },
+    );
   }
   return header;
 }
@@ -117,7 +140,13 @@ export async function openSheet(path: string, o: OpenSheetOptions = {}): Promise
     encoding = enc;
     const delim = o.delimiter ?? detectDelimiter(await firstLine(path, enc, detected.bomBytes));
     delimiter = delim;
-    raw = () => readCsvRows(path, { encoding: enc, bomBytes: detected.bomBytes, delimiter: delim, maxRecordChars: limits.maxRecordChars });
+    raw = () =>
+      readCsvRows(path, {
+        encoding: enc,
+        bomBytes: detected.bomBytes,
+        delimiter: delim,
+        maxRecordChars: limits.maxRecordChars,
+      });
   }
 
   let header: string[] | null = null;
@@ -133,8 +162,15 @@ export async function openSheet(path: string, o: OpenSheetOptions = {}): Promise
       break;
     }
   }
-  if (!header) throw new SpreadsheetFileError('sheet_empty', `the ${sheetName ? `worksheet '${sheetName}'` : 'file'} is empty`);
-  if (!hasData) throw new SpreadsheetFileError('sheet_empty', 'the sheet has a header row but no data rows', { details: { header } });
+  if (!header)
+    throw new SpreadsheetFileError(
+      'sheet_empty',
+      `the ${sheetName ? `worksheet '${sheetName}'` : 'file'} is empty`,
+    );
+  if (!hasData)
+    throw new SpreadsheetFileError('sheet_empty', 'the sheet has a header row but no data rows', {
+      details: { header },
+    });
   const columns = header;
 
   return {
@@ -152,7 +188,11 @@ export async function openSheet(path: string, o: OpenSheetOptions = {}): Promise
         const row = toSheetRow(r, columns);
         if (!row) continue;
         if (++count > limits.maxRows) {
-          throw new SpreadsheetFileError('too_many_rows', `the sheet has more than ${limits.maxRows} data rows`, { details: { maxRows: limits.maxRows } });
+          throw new SpreadsheetFileError(
+            'too_many_rows',
+            `the sheet has more than ${limits.maxRows} data rows`,
+            { details: { maxRows: limits.maxRows } },
+          );
         }
         yield row;
       }

@@ -25,7 +25,11 @@ export function chooseSheet(inspection: XlsxInspection, preferred?: string): { n
 
 function wrap(err: unknown): Error {
   if (err instanceof SpreadsheetFileError) return err;
-  return new SpreadsheetFileError('xlsx_corrupt', `the xlsx file could not be read: ${(err as Error).message}`, { cause: err });
+  return new SpreadsheetFileError(
+    'xlsx_corrupt',
+    `the xlsx file could not be read: ${(err as Error).message}`,
+    { cause: err },
+  );
 }
 
 /**

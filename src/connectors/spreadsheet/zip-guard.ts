@@ -33,7 +33,9 @@ const SMALL_PART_CAP = 4 * 1024 * 1024;
 
 const corrupt = (why: string) => new SpreadsheetFileError('xlsx_corrupt', `the xlsx file is damaged: ${why}`);
 const bomb = (why: string, details: Record<string, unknown> = {}) =>
-  new SpreadsheetFileError('xlsx_zip_bomb', `the xlsx file was refused as a possible zip bomb: ${why}`, { details });
+  new SpreadsheetFileError('xlsx_zip_bomb', `the xlsx file was refused as a possible zip bomb: ${why}`, {
+    details,
+  });
 
 async function readCentralDirectory(path: string, fileSize: number): Promise<ZipEntry[]> {
   const fh = await open(path, 'r');
@@ -52,14 +54,16 @@ async function readCentralDirectory(path: string, fileSize: number): Promise<Zip
     const count = tail.readUInt16LE(eocd + 10);
     const cdSize = tail.readUInt32LE(eocd + 12);
     const cdOffset = tail.readUInt32LE(eocd + 16);
-    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) throw bomb('it declares ZIP64 sizes (parts over 4 GB)');
+    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff)
+      throw bomb('it declares ZIP64 sizes (parts over 4 GB)');
     if (cdOffset + cdSize > fileSize) throw corrupt('its zip directory points past the end of the file');
     const cd = Buffer.alloc(cdSize);
     await fh.read(cd, 0, cdSize, cdOffset);
     const entries: ZipEntry[] = [];
     let p = 0;
     for (let i = 0; i < count; i++) {
-      if (p + 46 > cd.length || cd.readUInt32LE(p) !== CEN_SIG) throw corrupt('its zip directory is malformed');
+      if (p + 46 > cd.length || cd.readUInt32LE(p) !== CEN_SIG)
+        throw corrupt('its zip directory is malformed');
       const nameLen = cd.readUInt16LE(p + 28);
       const entry: ZipEntry = {
         flags: cd.readUInt16LE(p + 8),
@@ -70,7 +74,8 @@ async function readCentralDirectory(path: string, fileSize: number): Promise<Zip
         name: cd.toString('utf8', p + 46, p + 46 + nameLen),
         dataStart: 0,
       };
-      if (entry.compressedSize === 0xffffffff || entry.uncompressedSize === 0xffffffff) throw bomb('a part declares ZIP64 sizes (over 4 GB)');
+      if (entry.compressedSize === 0xffffffff || entry.uncompressedSize === 0xffffffff)
+        throw bomb('a part declares ZIP64 sizes (over 4 GB)');
       entries.push(entry);
       p += 46 + nameLen + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
     }
@@ -86,7 +91,8 @@ async function readCentralDirectory(path: string, fileSize: number): Promise<Zip
       e.dataStart = e.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
       expected = e.dataStart + e.compressedSize;
     }
-    if (cdOffset - expected < 0 || cdOffset - expected > 24) throw corrupt('its parts do not line up with its directory');
+    if (cdOffset - expected < 0 || cdOffset - expected > 24)
+      throw corrupt('its parts do not line up with its directory');
     return entries;
   } finally {
     await fh.close();
@@ -97,7 +103,12 @@ async function readCentralDirectory(path: string, fileSize: number): Promise<Zip
  * Streams one part through inflate, counting what it really expands to (the directory's sizes could lie)
  * and handing text to `scan`; stops as soon as the part exceeds its declared size or the budget.
  */
-function inflatePart(path: string, e: ZipEntry, budget: number, scan: (text: string) => void): Promise<number> {
+function inflatePart(
+  path: string,
+  e: ZipEntry,
+  budget: number,
+  scan: (text: string) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     if (e.compressedSize === 0) return resolve(0);
     const input = createReadStream(path, { start: e.dataStart, end: e.dataStart + e.compressedSize - 1 });
@@ -112,10 +123,17 @@ function inflatePart(path: string, e: ZipEntry, budget: number, scan: (text: str
       reject(err);
     };
     input.on('error', fail);
-    stream.on('error', (err: Error) => fail(err instanceof SpreadsheetFileError ? err : corrupt(`part '${e.name}' does not inflate (${err.message})`)));
+    stream.on('error', (err: Error) =>
+      fail(
+        err instanceof SpreadsheetFileError
+          ? err
+          : corrupt(`part '${e.name}' does not inflate (${err.message})`),
+      ),
+    );
     stream.on('data', (chunk: Buffer) => {
       out += chunk.length;
-      if (out > e.uncompressedSize) return fail(bomb(`part '${e.name}' inflates beyond its declared ${e.uncompressedSize} bytes`));
+      if (out > e.uncompressedSize)
+        return fail(bomb(`part '${e.name}' inflates beyond its declared ${e.uncompressedSize} bytes`));
       if (out > budget) return fail(bomb(`the parts inflate to more than the ${mb(budget)} allowed`));
       scan(chunk.toString('latin1'));
     });
@@ -128,7 +146,13 @@ function inflatePart(path: string, e: ZipEntry, budget: number, scan: (text: str
 }
 
 const attr = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
-const xmlText = (s: string) => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const xmlText = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 function sheetsOf(workbookXml: string, relsXml: string): { name: string; part: string }[] {
   const targets = new Map<string, string>();
@@ -152,24 +176,40 @@ function sheetsOf(workbookXml: string, relsXml: string): { name: string; part: s
  * be listed; declared sizes and ratios must be sane (zip-bomb guard); then each part is inflated once,
  * counting real bytes, which also finds merged cells and reads the sheet names.
  */
-export async function inspectXlsx(path: string, fileSize: number, limits: SpreadsheetLimits): Promise<XlsxInspection> {
+export async function inspectXlsx(
+  path: string,
+  fileSize: number,
+  limits: SpreadsheetLimits,
+): Promise<XlsxInspection> {
   const entries = await readCentralDirectory(path, fileSize);
   const names = new Set(entries.map((e) => e.name));
   if (!names.has('xl/workbook.xml')) {
-    throw new SpreadsheetFileError('file_format_unsupported', 'the file is a zip archive but not an Excel workbook; upload .xlsx or .csv');
+    throw new SpreadsheetFileError(
+      'file_format_unsupported',
+      'the file is a zip archive but not an Excel workbook; upload .xlsx or .csv',
+    );
   }
   if (entries.length > 10_000) throw bomb(`it has ${entries.length} parts`);
   let declared = 0;
   for (const e of entries) {
-    if (e.flags & 1) throw new SpreadsheetFileError('xlsx_encrypted', 'the workbook is encrypted; remove the password in Excel and upload it again');
-    if (e.method !== 0 && e.method !== 8) throw corrupt(`part '${e.name}' uses an unknown compression method`);
+    if (e.flags & 1)
+      throw new SpreadsheetFileError(
+        'xlsx_encrypted',
+        'the workbook is encrypted; remove the password in Excel and upload it again',
+      );
+    if (e.method !== 0 && e.method !== 8)
+      throw corrupt(`part '${e.name}' uses an unknown compression method`);
     declared += e.uncompressedSize;
     const ratio = e.uncompressedSize / Math.max(e.compressedSize, 1);
     if (e.uncompressedSize > RATIO_FLOOR_BYTES && ratio > limits.maxCompressionRatio) {
-      throw bomb(`part '${e.name}' expands ${Math.round(ratio)}-fold`, { part: e.name, ratio: Math.round(ratio) });
+      throw bomb(`part '${e.name}' expands ${Math.round(ratio)}-fold`, {
+        part: e.name,
+        ratio: Math.round(ratio),
+      });
     }
   }
-  if (declared > limits.maxUncompressedBytes) throw bomb(`its parts declare ${mb(declared)} uncompressed`, { bytes: declared });
+  if (declared > limits.maxUncompressedBytes)
+    throw bomb(`its parts declare ${mb(declared)} uncompressed`, { bytes: declared });
 
   let used = 0;
   const mergedParts = new Set<string>();

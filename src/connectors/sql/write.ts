@@ -12,9 +12,17 @@ export class NoPrimaryKeyError extends JunctionError {
  * The column that identifies a row for good (its value is the externalId Junction keeps). SQLite tables
  * without a declared key use their rowid; PostgreSQL tables need a single-column primary key.
  */
-export async function primaryKeyOf(db: BusinessDb, dialect: 'sqlite' | 'postgres', table: string): Promise<string> {
+export async function primaryKeyOf(
+  db: BusinessDb,
+  dialect: 'sqlite' | 'postgres',
+  table: string,
+): Promise<string> {
   if (dialect === 'sqlite') {
-    const rows = (await sql<{ name: string }>`select name from pragma_table_info(${table}) where pk > 0 order by pk`.execute(db)).rows;
+    const rows = (
+      await sql<{
+        name: string;
+      }>`select name from pragma_table_info(${table}) where pk > 0 order by pk`.execute(db)
+    ).rows;
     if (rows.length === 1) return (rows[0] as { name: string }).name;
     if (rows.length === 0) return 'rowid';
   } else {
@@ -25,7 +33,9 @@ export async function primaryKeyOf(db: BusinessDb, dialect: 'sqlite' | 'postgres
     ).rows;
     if (rows.length === 1) return (rows[0] as { name: string }).name;
   }
-  throw new NoPrimaryKeyError(`table '${table}' has no single-column primary key; Junction cannot write into it`);
+  throw new NoPrimaryKeyError(
+    `table '${table}' has no single-column primary key; Junction cannot write into it`,
+  );
 }
 
 type Bindable = string | number | null | Date | boolean;
@@ -40,7 +50,10 @@ function bindValue(v: unknown, dialect: 'sqlite' | 'postgres'): Bindable {
   return JSON.stringify(v);
 }
 
-function rowValues(properties: Record<string, unknown>, dialect: 'sqlite' | 'postgres'): Record<string, Bindable> {
+function rowValues(
+  properties: Record<string, unknown>,
+  dialect: 'sqlite' | 'postgres',
+): Record<string, Bindable> {
   const out: Record<string, Bindable> = {};
   for (const [k, v] of Object.entries(properties)) if (v !== undefined) out[k] = bindValue(v, dialect);
   return out;
@@ -52,7 +65,13 @@ function isDataError(err: unknown): boolean {
   return code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_MISMATCH' || /^2[23]/.test(code);
 }
 
-const fail = (ref: string, code: string, message: string, retryable: boolean): WriteResult => ({ ref, ok: false, code, message, retryable });
+const fail = (ref: string, code: string, message: string, retryable: boolean): WriteResult => ({
+  ref,
+  ok: false,
+  code,
+  message,
+  retryable,
+});
 
 interface Target {
   db: BusinessDb;
@@ -74,18 +93,34 @@ async function applyOps(t: Target, ops: WriteOp[], known: Map<string, string[]>)
       }
       const values = rowValues(op.properties, t.dialect);
       if (op.kind === 'update') {
-        const r = await trx.updateTable(t.table).set(values).where(sql.ref(t.primaryKey), '=', op.externalId).executeTakeFirst();
+        const r = await trx
+          .updateTable(t.table)
+          .set(values)
+          .where(sql.ref(t.primaryKey), '=', op.externalId)
+          .executeTakeFirst();
         out.push(
           Number(r.numUpdatedRows) === 1
             ? { ref: op.ref, ok: true, externalId: op.externalId, created: false }
-            : fail(op.ref, 'sql_row_missing', `no row of '${t.table}' has ${t.primaryKey} = ${op.externalId} any more`, false),
+            : fail(
+                op.ref,
+                'sql_row_missing',
+                `no row of '${t.table}' has ${t.primaryKey} = ${op.externalId} any more`,
+                false,
+              ),
         );
         continue;
       }
       const matchKey = `${op.match.property}\u0000${op.match.value}`;
       const hits = known.get(matchKey) ?? [];
       if (hits.length > 1) {
-        out.push(fail(op.ref, 'sql_ambiguous_match', `${hits.length} rows of '${t.table}' have ${op.match.property} = '${op.match.value}'`, false));
+        out.push(
+          fail(
+            op.ref,
+            'sql_ambiguous_match',
+            `${hits.length} rows of '${t.table}' have ${op.match.property} = '${op.match.value}'`,
+            false,
+          ),
+        );
       } else if (hits.length === 1) {
         const id = hits[0] as string;
         await trx.updateTable(t.table).set(values).where(sql.ref(t.primaryKey), '=', id).execute();
@@ -115,14 +150,28 @@ export async function writeSqlRows(t: Target, ops: WriteOp[]): Promise<WriteResu
   const results = new Map<string, WriteResult>();
   const valid: WriteOp[] = [];
   for (const op of ops) {
-    const names = op.kind === 'delete' ? [] : [...Object.keys(op.properties), ...(op.kind === 'upsert' ? [op.match.property] : [])];
+    const names =
+      op.kind === 'delete'
+        ? []
+        : [...Object.keys(op.properties), ...(op.kind === 'upsert' ? [op.match.property] : [])];
     const unknown = names.filter((n) => !t.columns.has(n));
-    if (unknown.length) results.set(op.ref, fail(op.ref, 'unknown_column', `'${t.table}' has no column ${unknown.map((n) => `'${n}'`).join(', ')}`, false));
+    if (unknown.length)
+      results.set(
+        op.ref,
+        fail(
+          op.ref,
+          'unknown_column',
+          `'${t.table}' has no column ${unknown.map((n) => `'${n}'`).join(', ')}`,
+          false,
+        ),
+      );
     else valid.push(op);
   }
   const known = new Map<string, string[]>();
   const byProperty = new Map<string, string[]>();
-  for (const op of valid) if (op.kind === 'upsert') byProperty.set(op.match.property, [...(byProperty.get(op.match.property) ?? []), op.match.value]);
+  for (const op of valid)
+    if (op.kind === 'upsert')
+      byProperty.set(op.match.property, [...(byProperty.get(op.match.property) ?? []), op.match.value]);
   for (const [property, values] of byProperty) {
     for (let i = 0; i < values.length; i += 500) {
       const rows = (await t.db
@@ -144,9 +193,19 @@ export async function writeSqlRows(t: Target, ops: WriteOp[]): Promise<WriteResu
         const [r] = await applyOps(t, [op], known);
         if (r) results.set(r.ref, r);
       } catch (err) {
-        results.set(op.ref, fail(op.ref, isDataError(err) ? 'sql_constraint' : 'sql_write_failed', (err as Error).message, !isDataError(err)));
+        results.set(
+          op.ref,
+          fail(
+            op.ref,
+            isDataError(err) ? 'sql_constraint' : 'sql_write_failed',
+            (err as Error).message,
+            !isDataError(err),
+          ),
+        );
       }
     }
   }
-  return ops.map((op) => results.get(op.ref) ?? fail(op.ref, 'no_result', 'the write produced no result', true));
+  return ops.map(
+    (op) => results.get(op.ref) ?? fail(op.ref, 'no_result', 'the write produced no result', true),
+  );
 }

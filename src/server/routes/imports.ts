@@ -14,8 +14,8 @@ import type { Execution } from '../../core/types.ts';
 import { IMPORT_ERROR_STATUS, ImportError } from '../../import/errors.ts';
 import { executeImport, type PreparedImport, prepareImport } from '../../import/import-file.ts';
 import { createImportWorkspace, type ImportRecord } from '../../import/workspace.ts';
-import type { ServerDeps } from '../app.ts';
 import { type Api, IdParams } from '../api.ts';
+import type { ServerDeps } from '../app.ts';
 
 const MAX_UPLOAD_BYTES = SpreadsheetLimitsSchema.parse({}).maxFileBytes;
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -23,10 +23,14 @@ const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.s
 /** Answers a refused file or import with its own status; other errors go to the central handler. */
 function refuse(reply: FastifyReply, err: unknown) {
   if (err instanceof SpreadsheetFileError) {
-    return reply.code(spreadsheetErrorStatus(err.code)).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+    return reply.code(spreadsheetErrorStatus(err.code)).send({
+      error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+    });
   }
   if (err instanceof ImportError) {
-    return reply.code(IMPORT_ERROR_STATUS[err.code]).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+    return reply.code(IMPORT_ERROR_STATUS[err.code]).send({
+      error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+    });
   }
   throw err;
 }
@@ -38,7 +42,9 @@ const safeName = (name: string) => name.replace(/[^\p{L}\p{N}._ -]/gu, '_').slic
  * the preview and problems, run it (all rows, or only the valid ones), download the error file.
  */
 export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
-  const workspace = createImportWorkspace(deps.importsDir ?? join(process.env.JUNCTION_DATA_DIR ?? 'junction-data', 'imports'));
+  const workspace = createImportWorkspace(
+    deps.importsDir ?? join(process.env.JUNCTION_DATA_DIR ?? 'junction-data', 'imports'),
+  );
   const ctx = { store: deps.store, log: deps.log, connectorFactory: deps.connectorFactory };
   const view = async (r: ImportRecord) => ({
     ...r,
@@ -46,7 +52,11 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
     execution: r.executionId ? await deps.store.executions.get(r.executionId) : null,
   });
   const prepare = (id: string, mappingId: string) =>
-    prepareImport(ctx, { file: workspace.uploadPath(id), mappingId, errorFilePath: workspace.errorFilePath(id) });
+    prepareImport(ctx, {
+      file: workspace.uploadPath(id),
+      mappingId,
+      errorFilePath: workspace.errorFilePath(id),
+    });
 
   // Multipart parsing only for the upload route: registered in its own scope.
   await app.register(async (scope) => {
@@ -56,7 +66,8 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
       {
         schema: {
           tags: ['imports'],
-          summary: 'Upload a .xlsx or .csv for a mapping: checks the file and validates every row; writes nothing',
+          summary:
+            'Upload a .xlsx or .csv for a mapping: checks the file and validates every row; writes nothing',
           description: `multipart/form-data with a field \`mappingId\` (or \`?mappingId=\`) before the part \`file\`; at most ${mb(MAX_UPLOAD_BYTES)}.`,
           querystring: z.object({ mappingId: z.string().min(1).optional() }),
         },
@@ -66,13 +77,18 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
         const part = await req.file();
         if (!part) throw new ValidationError('the upload has no file part');
         const field = part.fields.mappingId;
-        const mappingId = (field && !Array.isArray(field) && field.type === 'field' ? String(field.value) : undefined) ?? req.query.mappingId;
-        if (!mappingId) throw new ValidationError('name the mapping: field `mappingId` before the file, or ?mappingId=');
+        const mappingId =
+          (field && !Array.isArray(field) && field.type === 'field' ? String(field.value) : undefined) ??
+          req.query.mappingId;
+        if (!mappingId)
+          throw new ValidationError('name the mapping: field `mappingId` before the file, or ?mappingId=');
         await deps.store.mappings.get(mappingId);
         const created = await workspace.create();
         try {
           const tooLarge = () =>
-            new SpreadsheetFileError('file_too_large', `the file is larger than ${mb(MAX_UPLOAD_BYTES)}`, { details: { maxBytes: MAX_UPLOAD_BYTES } });
+            new SpreadsheetFileError('file_too_large', `the file is larger than ${mb(MAX_UPLOAD_BYTES)}`, {
+              details: { maxBytes: MAX_UPLOAD_BYTES },
+            });
           try {
             await pipeline(part.file, createWriteStream(created.uploadPath));
           } catch (err) {
@@ -103,8 +119,16 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
     );
   });
 
-  app.get('/api/imports/:id', { schema: { tags: ['imports'], summary: 'An import: file, validation, preview and its execution', params: IdParams } }, async (req) =>
-    view(await workspace.load(req.params.id)),
+  app.get(
+    '/api/imports/:id',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'An import: file, validation, preview and its execution',
+        params: IdParams,
+      },
+    },
+    async (req) => view(await workspace.load(req.params.id)),
   );
 
   app.post(
@@ -119,28 +143,51 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
     },
     async (req, reply) => {
       const record = await workspace.load(req.params.id);
-      if (record.status !== 'validated') return refuse(reply, new ImportError('import_already_run', `import '${record.id}' was already run`));
+      if (record.status !== 'validated')
+        return refuse(reply, new ImportError('import_already_run', `import '${record.id}' was already run`));
       let prepared: PreparedImport;
       try {
         // The stored file is checked again against the mapping as it is now.
         prepared = await prepare(record.id, record.mappingId);
         if (prepared.validation.invalid > 0 && !req.body.validRowsOnly) {
-          throw new ImportError('import_has_invalid_rows', `${prepared.validation.invalid} of ${prepared.validation.rows} rows are invalid; nothing was imported`, {
-            details: { invalid: prepared.validation.invalid, errorFileUrl: `/api/imports/${record.id}/error-file` },
-          });
+          throw new ImportError(
+            'import_has_invalid_rows',
+            `${prepared.validation.invalid} of ${prepared.validation.rows} rows are invalid; nothing was imported`,
+            {
+              details: {
+                invalid: prepared.validation.invalid,
+                errorFileUrl: `/api/imports/${record.id}/error-file`,
+              },
+            },
+          );
         }
       } catch (err) {
         return refuse(reply, err);
       }
       const started = await new Promise<Execution>((resolve, reject) => {
-        executeImport(ctx, prepared, { validRowsOnly: req.body.validRowsOnly, errorFilePath: workspace.errorFilePath(record.id), onBegin: resolve }).then(
+        executeImport(ctx, prepared, {
+          validRowsOnly: req.body.validRowsOnly,
+          errorFilePath: workspace.errorFilePath(record.id),
+          onBegin: resolve,
+        }).then(
           async (result) => {
-            await workspace.save({ ...record, status: 'finished', executionId: result.execution.id, hasErrorFile: result.errorFile !== null });
+            await workspace.save({
+              ...record,
+              status: 'finished',
+              executionId: result.execution.id,
+              hasErrorFile: result.errorFile !== null,
+            });
           },
           async (err: Error & { code?: string }) => {
             reject(err);
             deps.log.error({ err, importId: record.id }, 'import run failed');
-            await workspace.save({ ...record, status: 'failed', error: { code: err.code ?? 'internal_error', message: err.message } }).catch(() => {});
+            await workspace
+              .save({
+                ...record,
+                status: 'failed',
+                error: { code: err.code ?? 'internal_error', message: err.message },
+              })
+              .catch(() => {});
           },
         );
       });
@@ -151,10 +198,19 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
 
   app.get(
     '/api/imports/:id/error-file',
-    { schema: { tags: ['imports'], summary: 'The rows that failed, as .xlsx with the reason in an added column', params: IdParams } },
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'The rows that failed, as .xlsx with the reason in an added column',
+        params: IdParams,
+      },
+    },
     async (req, reply) => {
       const record = await workspace.load(req.params.id);
-      if (!record.hasErrorFile) return reply.code(404).send({ error: { code: 'not_found', message: 'this import has no failed rows' } });
+      if (!record.hasErrorFile)
+        return reply
+          .code(404)
+          .send({ error: { code: 'not_found', message: 'this import has no failed rows' } });
       const name = `${record.fileName.replace(/\.[^.]+$/, '')}-errors.xlsx`;
       return reply
         .header('content-type', XLSX_TYPE)
@@ -165,5 +221,11 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
 }
 
 function fileOf(p: PreparedImport) {
-  return { format: p.sheet.format, sheetName: p.sheet.sheetName, encoding: p.sheet.encoding, delimiter: p.sheet.delimiter, header: p.sheet.header };
+  return {
+    format: p.sheet.format,
+    sheetName: p.sheet.sheetName,
+    encoding: p.sheet.encoding,
+    delimiter: p.sheet.delimiter,
+    header: p.sheet.header,
+  };
 }

@@ -25,6 +25,8 @@ export function createLogger(level: string): Logger {
 
 export interface Runtime {
   env: Environment;
+  /** The key that seals secrets (also the root of other server keys). */
+  secretKey: Buffer;
   store: Store;
   log: Logger;
 }
@@ -32,10 +34,7 @@ export interface Runtime {
 /** Opens what every command needs: environment, logger, migrated store. */
 export async function openRuntime(env: Environment = readEnvironment()): Promise<Runtime> {
   const log = createLogger(env.logLevel);
-  const store = await openStore({
-    databaseUrl: env.databaseUrl,
-    dataDir: env.dataDir,
-    secretBox: createSecretBox(loadSecretKey(env.dataDir)),
-  });
-  return { env, store, log };
+  const secretKey = loadSecretKey(env.dataDir);
+  const store = await openStore({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, secretBox: createSecretBox(secretKey) });
+  return { env, secretKey, store, log };
 }

@@ -1,9 +1,16 @@
+import { createHmac } from 'node:crypto';
 import { ownerIsGone } from '../engine/owner.ts';
 import { readSchedulingEnv, startRunService } from '../scheduler/index.ts';
 import { buildServer } from '../server/app.ts';
 import { ensureFirstAdmin } from '../server/auth/bootstrap.ts';
 import { createMetrics } from '../server/metrics.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
+
+/** JUNCTION_TRUST_PROXY: unset/false → off; true → trust all; else the proxies' addresses. */
+function trustProxyFrom(value: string | undefined): boolean | string {
+  if (!value || value === 'false') return false;
+  return value === 'true' ? true : value;
+}
 
 export interface StartOptions {
   /** Take runs in this process (false: `--no-worker`, API and dashboard only; PostgreSQL). */
@@ -49,6 +56,8 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
     dispatcher: service,
     schedulerAlive: service.alive,
     secureCookies: process.env.JUNCTION_SECURE_COOKIES === 'true',
+    trustProxy: trustProxyFrom(process.env.JUNCTION_TRUST_PROXY),
+    oauthStateKey: createHmac('sha256', rt.secretKey).update('junction oauth state').digest(),
   });
   const address = await app.listen({ port: rt.env.port, host: process.env.HOST ?? '127.0.0.1' });
   const tasks = await rt.store.tasks.list();

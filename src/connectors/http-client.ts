@@ -55,6 +55,14 @@ function agentFor(origin: string): Agent {
   return agent;
 }
 
+const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** True when the request surely never reached the server (no connection was made). */
+function neverSent(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return UNSENT_CODES.has(e.code ?? '') || UNSENT_CODES.has(e.cause?.code ?? '');
+}
+
 /** Seconds or HTTP date in Retry-After, as milliseconds. */
 export function retryAfterMs(value: string | string[] | undefined): number | null {
   const v = Array.isArray(value) ? value[0] : value;
@@ -132,8 +140,9 @@ export class HttpClient {
         if (o.signal?.aborted) throw new CancelledError('the run was cancelled', { cause: err });
         o.onCall?.({ method, path, status: 0, durationMs: Date.now() - started, attempt });
         const timedOut = err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
-        // A timed-out create may have been applied; sending it again could duplicate the record.
-        if (attempt < retries && (req.idempotent !== false || !timedOut)) {
+        // A create that may have reached the server (timeout, reset after sending) could have been applied:
+        // sending it again could duplicate the record. Only errors raised before sending are safe to retry.
+        if (attempt < retries && (req.idempotent !== false || neverSent(err))) {
           await this.backoff(attempt, null);
           continue;
         }

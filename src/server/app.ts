@@ -38,6 +38,10 @@ export interface ServerDeps {
   metrics: Metrics;
   /** Tells /healthz whether the scheduler loop is alive (absent: no scheduler in this process). */
   schedulerAlive?: () => boolean;
+  /** Fastify `trustProxy`: true or the proxies' addresses, comma-separated (JUNCTION_TRUST_PROXY). Default off. */
+  trustProxy?: boolean | string;
+  /** Key that signs OAuth `state` values; stable across restarts and servers when derived from the secret key. */
+  oauthStateKey?: Buffer;
   /** Set cookies with `Secure` (behind HTTPS). */
   secureCookies?: boolean;
   connectorFactory?: ConnectorFactory;
@@ -54,7 +58,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Request lines only at warn: a busy dashboard would otherwise drown the run logs.
     loggerInstance: deps.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 10 * 1024 * 1024,
-    trustProxy: true,
+    // Only behind a proxy the operator names: otherwise X-Forwarded-For would let anyone pick their IP
+    // (and dodge the login limit) or their host (and bend OAuth redirect URIs).
+    trustProxy: deps.trustProxy ?? false,
   });
   // Every route, for the OpenAPI completeness test and the startup banner.
   const routes: { method: string; url: string; public: boolean }[] = [];
@@ -67,7 +73,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  // preHandler: the login limit keys on the username, so the body must be parsed first.
+  await app.register(rateLimit, { global: false, hook: 'preHandler' });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   webhook_signature_invalid: 401,
   forbidden: 403,
   csrf_failed: 403,
+  password_change_required: 403,
   not_found: 404,
   unknown_object: 404,
   task_busy: 409,
@@ -33,6 +34,10 @@ export class InvalidCredentialsError extends JunctionError {
 /** Logged in, but the role does not allow this. */
 export class ForbiddenError extends JunctionError {
   override readonly code = 'forbidden';
+}
+/** The user logged in with a one-time password and must change it before anything else. */
+export class PasswordChangeRequiredError extends JunctionError {
+  override readonly code = 'password_change_required';
 }
 /** A cookie-authenticated change without the session's CSRF token. */
 export class CsrfError extends JunctionError {

@@ -66,7 +66,12 @@ describe('HubSpot OAuth 2.0: start → authorize → callback → stored sealed 
     const back = new URL(String(approved.headers.get('location')));
     assert.equal(back.searchParams.get('state'), state);
     assert.ok(back.searchParams.get('code'));
-    const callback = await app.inject({ method: 'GET', url: `${back.pathname}${back.search}` });
+    // The browser that started the flow carries the state's nonce cookie back.
+    const nonce = start.cookies.find((c) => c.name === 'junction_oauth');
+    assert.ok(nonce, 'the start sets the nonce cookie');
+    const elsewhere = await app.inject({ method: 'GET', url: `${back.pathname}${back.search}` });
+    assert.equal(elsewhere.statusCode, 400, 'the same state from another browser is refused');
+    const callback = await app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, cookies: { junction_oauth: nonce.value } });
     assert.equal(callback.statusCode, 302, callback.body);
     assert.equal(hs.oauth?.grants.authorization_code, 1);
 

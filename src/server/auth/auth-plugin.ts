@@ -3,7 +3,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role, User } from '../../core/users.ts';
 import type { Store } from '../../store/store.ts';
-import { CsrfError, ForbiddenError, UnauthenticatedError } from '../errors.ts';
+import { CsrfError, ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from '../errors.ts';
 
 export const SESSION_COOKIE = 'junction_session';
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -21,6 +21,9 @@ declare module 'fastify' {
     role?: Role;
   }
 }
+
+/** What a user with a one-time password may still do. */
+const PASSWORD_CHANGE_ROUTES = new Set(['GET /api/auth/me', 'POST /api/auth/password', 'POST /api/auth/logout']);
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -70,12 +73,18 @@ export function installAuth(app: FastifyInstance, store: Store): void {
   app.decorateRequest('authKind', null);
   // onRequest: refuse before the body is even parsed or validated.
   app.addHook('onRequest', async (request) => {
+    // Decided on the *matched route*, never on the raw URL: the router decodes `/%61pi/…` to `/api/…`.
+    // Every route needs a login unless it says `public`; unmatched requests fall through to 404/static files.
     const config = request.routeOptions.config;
-    if (!request.url.startsWith('/api/') || config?.public) return;
+    if (request.routeOptions.url === undefined || config?.public) return;
     const who = await identify(store, request);
     if (!who) throw new UnauthenticatedError('log in or send an API token');
     request.user = who.user;
     request.authKind = who.kind;
+    // A one-time (generated) password only opens the door to changing it.
+    if (who.user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) {
+      throw new PasswordChangeRequiredError('change your one-time password first (POST /api/auth/password)');
+    }
     const reading = request.method === 'GET' || request.method === 'HEAD';
     const needed: Role = config?.role ?? (reading ? 'viewer' : 'admin');
     if (needed === 'admin' && who.user.role !== 'admin') throw new ForbiddenError('this needs the admin role');

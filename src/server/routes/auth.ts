@@ -18,7 +18,15 @@ export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps)
   app.post(
     '/api/auth/login',
     {
-      config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: {
+        public: true,
+        // Per address and per username, so neither many addresses nor many accounts get more guesses.
+        rateLimit: {
+          max: 10,
+          timeWindow: '1 minute',
+          keyGenerator: (req) => `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+        },
+      },
       schema: { tags: ['auth'], summary: 'Log in (sets the session cookie)', body: z.object({ username: z.string().min(1), password: z.string().min(1) }) },
     },
     async (req, reply) => {

@@ -14,6 +14,13 @@ const ConnectionBody = z.object({
   secret: z.record(z.string(), z.unknown().nullable()).optional(),
 });
 
+/** Config as the API shows it: a password written into a URL (`postgres://u:pw@…`) is masked. */
+export function maskConfig(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@') : v]),
+  );
+}
+
 /** Connections: the API shows whether each secret field is set, never its value. */
 export async function connectionRoutes(app: Api, { store, log, connectorFactory }: ServerDeps): Promise<void> {
   const view = async (id: string) => {
@@ -22,13 +29,13 @@ export async function connectionRoutes(app: Api, { store, log, connectorFactory 
       id: c.id,
       name: c.name,
       system: c.system,
-      config: c.config,
+      config: maskConfig(c.config),
       secret: Object.fromEntries(Object.keys(c.secret).map((k) => [k, 'set'])),
     };
   };
 
   app.get('/api/connections', { schema: { tags: ['connections'], summary: 'List connections' } }, async () => ({
-    connections: (await store.connections.list()).map((c) => ({ ...c })),
+    connections: (await store.connections.list()).map((c) => ({ ...c, config: maskConfig(c.config) })),
   }));
   app.get('/api/connections/:id', { schema: { tags: ['connections'], summary: 'One connection', params: IdParams } }, async (req) => view(req.params.id));
   app.put(

@@ -3,6 +3,7 @@ import { ExpressionSyntaxError, ValidationError } from '../../core/errors.ts';
 import { prepareExpression } from '../../core/expression/index.ts';
 import { compileMapping } from '../../core/mapper.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../../core/mapping-definition.ts';
+import { checkMappingTypes, describeSqlSource } from '../../engine/check-mapping.ts';
 import { previewMapping } from '../../engine/preview.ts';
 import type { ServerDeps } from '../app.ts';
 import { type Api, IdParams } from '../api.ts';
@@ -27,7 +28,12 @@ export async function validateMapping(store: ServerDeps['store'], mapping: Mappi
   } catch (err) {
     issues.push({ field: 'fields', message: (err as Error).message });
   }
-  const known = new Set((await store.connections.list()).map((c) => c.id));
+  const connections = await store.connections.list();
+  const known = new Set(connections.map((c) => c.id));
+  if (!issues.length) {
+    // Unknown fields and type errors of filters and formulas, with their positions (SQL sources).
+    issues.push(...(await checkMappingTypes(mapping, async (id) => (known.has(id) ? describeSqlSource(await store.connections.get(id)) : null))));
+  }
   for (const side of ['source', 'target'] as const) {
     if (!known.has(mapping[side].connectionId)) issues.push({ field: `${side}.connectionId`, message: `connection '${mapping[side].connectionId}' does not exist` });
   }

@@ -1,3 +1,4 @@
+import type {} from '@fastify/cookie';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { HttpClient } from '../../connectors/http-client.ts';
@@ -10,6 +11,8 @@ import { type Api, IdParams } from '../api.ts';
 export class OAuthStateError extends JunctionError {
   override readonly code = 'validation_error';
 }
+
+const NONCE_COOKIE = 'junction_oauth';
 
 /** How long a started authorization may take before its state is refused. */
 export const STATE_TTL_MS = 10 * 60 * 1000;
@@ -32,6 +35,10 @@ export function createStateSigner(key: Buffer = randomBytes(32), now: () => numb
       const payload: StatePayload = { c: connectionId, r: redirectUri, e: now() + STATE_TTL_MS, n: randomBytes(9).toString('base64url') };
       const data = Buffer.from(JSON.stringify(payload)).toString('base64url');
       return `${data}.${mac(data)}`;
+    },
+    /** The nonce inside a state this signer issued. */
+    nonceOf(state: string): string {
+      return (JSON.parse(Buffer.from(state.split('.')[0] ?? '', 'base64url').toString('utf8')) as StatePayload).n;
     },
     verify(state: string): StatePayload {
       const [data, sig] = state.split('.');
@@ -59,8 +66,8 @@ const CallbackQuery = z.object({
  * expiring state; `GET /api/oauth/callback` (public: the browser arrives from the system) checks the
  * state, exchanges the code and stores the tokens sealed in the connection's secret.
  */
-export async function oauthRoutes(app: Api, { store, log }: ServerDeps, o: { stateKey?: Buffer } = {}): Promise<void> {
-  const states = createStateSigner(o.stateKey);
+export async function oauthRoutes(app: Api, { store, log, oauthStateKey }: ServerDeps): Promise<void> {
+  const states = createStateSigner(oauthStateKey);
 
   app.get(
     '/api/connections/:id/oauth/start',
@@ -71,7 +78,11 @@ export async function oauthRoutes(app: Api, { store, log }: ServerDeps, o: { sta
       if (!def?.oauth) throw new ValidationError(`system '${connection.system}' has no OAuth flow`);
       const config = def.configSchema.parse(connection.config);
       const redirectUri = `${req.protocol}://${req.host}/api/oauth/callback`;
-      const url = def.oauth.authorizeUrl(config, { state: states.sign(connection.id, redirectUri), redirectUri });
+      const state = states.sign(connection.id, redirectUri);
+      // The state's nonce also goes into a cookie of this browser: a state seen by someone else (history,
+      // logs) cannot finish the flow from another browser, and the cookie is gone after one use.
+      reply.setCookie(NONCE_COOKIE, states.nonceOf(state), { path: '/api/oauth', httpOnly: true, sameSite: 'lax', maxAge: STATE_TTL_MS / 1000 });
+      const url = def.oauth.authorizeUrl(config, { state, redirectUri });
       return reply.redirect(url, 302);
     },
   );
@@ -81,6 +92,9 @@ export async function oauthRoutes(app: Api, { store, log }: ServerDeps, o: { sta
     { schema: { tags: ['connections'], summary: 'OAuth callback: exchanges the code and stores the tokens', querystring: CallbackQuery }, config: { public: true } },
     async (req, reply) => {
       const state = states.verify(req.query.state);
+      const nonce = req.cookies[NONCE_COOKIE];
+      reply.clearCookie(NONCE_COOKIE, { path: '/api/oauth' });
+      if (!nonce || nonce !== state.n) throw new OAuthStateError('this authorization was started in another browser or was already used; start it again');
       if (req.query.error || !req.query.code) {
         throw new ValidationError(`the authorization was not granted: ${req.query.error ?? 'no code'}${req.query.error_description ? ` (${req.query.error_description})` : ''}`);
       }

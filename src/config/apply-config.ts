@@ -1,5 +1,6 @@
 import { ValidationError } from '../core/errors.ts';
 import { prepareExpression } from '../core/expression/index.ts';
+import { checkMappingTypes, describeSqlSource } from '../engine/check-mapping.ts';
 import type { Store } from '../store/store.ts';
 import type { ConfigFile } from './config-file.ts';
 
@@ -27,6 +28,19 @@ export async function applyConfig(store: Store, config: ConfigFile): Promise<App
         prepareExpression(m.filter);
       } catch (err) {
         problems.push(`mapping '${m.id}': filter: ${(err as Error).message}`);
+      }
+    }
+  }
+  if (!problems.length) {
+    // Filters and formulas against the source's fields and relations (SQL sources), positions included.
+    const stored = await store.connections.list();
+    const connectionOf = async (id: string) => {
+      const c = config.connections.find((x) => x.id === id);
+      return c ? { id: c.id, name: c.name ?? c.id, system: c.system, config: c.config, secret: c.secret } : stored.some((x) => x.id === id) ? store.connections.get(id) : undefined;
+    };
+    for (const m of config.mappings) {
+      for (const issue of await checkMappingTypes(m, async (id) => describeSqlSource(await connectionOf(id)))) {
+        problems.push(`mapping '${m.id}': ${issue.field}: ${issue.message}`);
       }
     }
   }

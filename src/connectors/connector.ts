@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { SystemName } from '../core/types.ts';
 import type { Expr } from '../core/expression/ast.ts';
+import type { JobScope, RelationDescription } from '../core/expression/index.ts';
 import type { HttpClient } from './http-client.ts';
 
 /** A record as read from a system: its stable key and its fields (already parsed, plain JSON-ish values). */
@@ -25,6 +26,15 @@ export interface ReadOptions {
   keyField: string;
   /** Source fields the mapping reads; systems that return only default fields unless asked (HubSpot) fetch these. */
   fields?: string[] | undefined;
+  /**
+   * Every dotted path the mapping's formulas and `from` fields read (the filter's own paths the
+   * connector derives from what it cannot push down) (`current_address.city.zip`,
+   * `contracts.role_id`); a source with relations loads the related records these paths pass through
+   * onto each record (to-one as an object, to-many as an array), one query per relation and page.
+   */
+  paths?: string[] | undefined;
+  /** Values the filter may read besides the record (`param()`, `job.*`), bound when it is pushed down. */
+  expression?: { params?: Record<string, unknown> | undefined; job?: JobScope | undefined } | undefined;
 }
 
 export interface Page {
@@ -33,6 +43,11 @@ export interface Page {
   cursor: Cursor | null;
   /** True when the connector applied `filter` itself, so the engine need not evaluate it again. */
   filtered?: boolean;
+  /**
+   * When the connector applied part of the filter: the part left for the engine to evaluate (the
+   * records already satisfy the rest). Absent: the engine evaluates the whole filter.
+   */
+  rest?: Expr | undefined;
 }
 
 /** One write in a batch. `ref` correlates the result with the op (the source key). */
@@ -69,6 +84,15 @@ export interface ObjectDescription {
   name: string;
   label?: string;
   fields: FieldDescription[];
+  /** Relations to other objects (SQL foreign keys), usable in paths, `count()` and `exists()`. */
+  relations?: RelationDescription[];
+}
+
+/** A target record found by `lookup`: the value it was found by, its id, and its properties. */
+export interface LookupHit {
+  value: string;
+  id: string;
+  properties: Record<string, unknown>;
 }
 
 export interface CheckResult {
@@ -144,6 +168,11 @@ export interface Connector {
   write(object: string, ops: WriteOp[]): Promise<WriteResult[]>;
   /** Associates records of two objects (HubSpot contact ↔ company); one result per pair. */
   associate?(fromObject: string, toObject: string, pairs: AssociationPair[]): Promise<AssociationResult[]>;
+  /**
+   * Finds records whose `property` has one of `values` (`id` finds by the system's own id): initial
+   * matching (adopt existing records by e-mail) and read-back (what the target assigned after a write).
+   */
+  lookup?(object: string, property: string, values: string[]): Promise<LookupHit[]>;
   /** Write sync marks onto source records; only systems that can be a write-back source have it. */
   writeMarks?(object: string, keyField: string, marks: RecordMark[]): Promise<void>;
   check(): Promise<CheckResult>;

@@ -3,7 +3,9 @@
  * into the target payload. Compilation does all parsing (paths, templates, transform closures); the
  * per-record function only reads, calls and assigns.
  */
-import { JunctionError, TransformError, ValidationError } from './errors.ts';
+import { ExpressionError, ExpressionSyntaxError, JunctionError, TransformError, ValidationError } from './errors.ts';
+import { type EvalScope, evaluate, prepareExpression } from './expression/index.ts';
+import type { Expr } from './expression/ast.ts';
 import { type FieldMapping, type FieldMappingInput, FieldMappingSchema } from './mapping-definition.ts';
 import { compileTransforms, isEmptyValue, type TransformFn } from './transforms.ts';
 
@@ -12,10 +14,13 @@ export type MapResult =
   | { ok: true; payload: Record<string, unknown> }
   | { ok: false; payload: Record<string, unknown>; errors: TransformError[] };
 
-/** A compiled mapping: source record in, payload out. Never throws for any record. */
-export type RecordMapper = (record: Record<string, unknown>) => MapResult;
+/** What formulas may read besides the record: the run's time, task parameters, `job.*` and the record's `link.*`. */
+export type MapContext = Partial<Omit<EvalScope, 'record'>>;
 
-type Reader = (record: Record<string, unknown>) => unknown;
+/** A compiled mapping: source record in, payload out. Never throws for any record. */
+export type RecordMapper = (record: Record<string, unknown>, context?: MapContext) => MapResult;
+
+type Reader = (record: Record<string, unknown>, context?: MapContext) => unknown;
 
 interface CompiledField {
   target: string;
@@ -112,6 +117,18 @@ function compileConstant(value: unknown): Reader {
   return () => value;
 }
 
+/** A formula as a reader; dates come out as Date objects, like SQL date columns. */
+function compileFormula(formula: string, target: string): Reader {
+  let expr: Expr;
+  try {
+    expr = prepareExpression(formula);
+  } catch (err) {
+    const position = err instanceof ExpressionSyntaxError ? err.position : ((err as ExpressionError).details?.position as number | undefined);
+    throw new ValidationError(`formula of '${target}': ${(err as Error).message}`, { details: { target, formula, position }, cause: err });
+  }
+  return (record, context) => evaluate(expr, { now: new Date(), ...context, record });
+}
+
 function compileField(field: FieldMapping): CompiledField {
   const targetPath = field.target.split('.');
   if (targetPath.some((s) => s === '' || FORBIDDEN_SEGMENTS.has(s))) {
@@ -124,7 +141,9 @@ function compileField(field: FieldMapping): CompiledField {
       ? compilePath(field.from)
       : field.template !== undefined
         ? compileTemplate(field.template)
-        : compileConstant(field.value);
+        : field.formula !== undefined
+          ? compileFormula(field.formula, field.target)
+          : compileConstant(field.value);
   return {
     target: field.target,
     targetPath,
@@ -199,13 +218,13 @@ function asTransformError(err: unknown, field: string): TransformError {
 export function compileMapping(fields: readonly FieldMappingInput[]): RecordMapper {
   const compiled = fields.map((f, i) => compileField(parseField(f, i)));
   checkTargets(compiled);
-  return (record) => {
+  return (record, context) => {
     const payload: Record<string, unknown> = {};
     const errors: TransformError[] = [];
     for (const f of compiled) {
       let value: unknown;
       try {
-        value = f.read(record);
+        value = f.read(record, context);
         if (f.transform !== null) value = f.transform(value, f.target);
       } catch (err) {
         errors.push(asTransformError(err, f.target));

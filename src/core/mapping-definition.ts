@@ -61,8 +61,11 @@ export const TRANSFORM_TYPES = TransformSchema.options.map((o) => o.shape.type.v
 export type TransformType = Transform['type'];
 
 /**
- * One target field and where its value comes from: a source field path (`from`), a constant (`value`)
- * or a template over source fields (`template: "{first_name} {last_name}"`).
+ * One target field and where its value comes from: a source field path (`from`, through relations:
+ * `current_address.city.zip`), a constant (`value`), a template over source fields
+ * (`template: "{first_name} {last_name}"`) or a formula in the expression language
+ * (`formula: "if(address_type = 0, company, last_name)"`). `target` may be a nested path
+ * (`Customer.AddressData.Street`, `attributes.LASTNAME`).
  */
 export const FieldMappingSchema = z
   .object({
@@ -70,14 +73,15 @@ export const FieldMappingSchema = z
     from: z.string().min(1).optional(),
     value: z.unknown().optional(),
     template: z.string().optional(),
+    formula: z.string().min(1).optional(),
     transform: z.array(TransformSchema).default([]),
     /** A record whose value for this field ends up empty fails with `required_field_missing`. */
     required: z.boolean().default(false),
   })
   .refine(
     (f) =>
-      [f.from !== undefined, f.value !== undefined, f.template !== undefined].filter(Boolean).length === 1,
-    { message: 'exactly one of from, value or template is required' },
+      [f.from !== undefined, f.value !== undefined, f.template !== undefined, f.formula !== undefined].filter(Boolean).length === 1,
+    { message: 'exactly one of from, value, template or formula is required' },
   );
 export type FieldMapping = z.infer<typeof FieldMappingSchema>;
 /** A field mapping as written in a mapping file: `transform` and `required` may be left out. */
@@ -104,6 +108,68 @@ export const AssociationSettingSchema = z.object({
   mapping: z.string().min(1),
 });
 export type AssociationSetting = z.infer<typeof AssociationSettingSchema>;
+
+/** Which writes an assignment makes: create only, update only (linked or matched records), or both. */
+export const SYNC_OPTIONS = ['insert', 'update', 'upsert'] as const;
+export type SyncOption = (typeof SYNC_OPTIONS)[number];
+/** Who assigns a record's identifier in the target: the business system (its key) or the target. */
+export const IDENTIFIER_OWNERS = ['source', 'target'] as const;
+export type IdentifierOwner = (typeof IDENTIFIER_OWNERS)[number];
+
+/**
+ * After a write, read the target record back by its id (`idProperty`, default `id`) and store what the
+ * target assigned (`property`, e.g. a customer number) into the source column `writeTo`.
+ */
+export const ReadBackSchema = z.object({
+  property: z.string().min(1),
+  idProperty: z.string().min(1).optional(),
+  writeTo: z.string().min(1),
+});
+export type ReadBack = z.infer<typeof ReadBackSchema>;
+
+/**
+ * Before a record's first sync, look for an existing target record whose `property` (e.g. `email`)
+ * equals the mapped field `source` (a target field name of `fields`, default `property`) and adopt its
+ * id instead of creating a duplicate. Values compare trimmed and case-insensitively.
+ */
+export const InitialMatchingSchema = z.object({
+  property: z.string().min(1),
+  source: z.string().min(1).optional(),
+});
+export type InitialMatching = z.infer<typeof InitialMatchingSchema>;
+
+/** Options every assignment has; absent means `upsert`, identifier by the `target`, no read-back or matching. */
+const assignmentOptions = {
+  sync: z.enum(SYNC_OPTIONS).optional(),
+  identifier: z.enum(IDENTIFIER_OWNERS).optional(),
+  readBack: ReadBackSchema.optional(),
+  initialMatching: InitialMatchingSchema.optional(),
+};
+
+/**
+ * A further assignment of a mapping, run after the mapping's own (top-level) one, in order. What it
+ * leaves out (source connection, object and key, target connection, match key) it takes from the mapping.
+ * @example { name: 'opted-in → list B', target: { object: 'contacts' }, filter: 'opt_in = true', fields: [...] }
+ */
+export const AssignmentSchema = z.object({
+  name: z.string().optional(),
+  source: z
+    .object({
+      connectionId: z.string().min(1).optional(),
+      object: z.string().min(1).optional(),
+      key: z.string().min(1).optional(),
+      modifiedField: z.string().optional(),
+    })
+    .optional(),
+  target: z.object({ connectionId: z.string().min(1).optional(), object: z.string().min(1).optional() }).optional(),
+  matchKey: z.object({ target: z.string().min(1), source: z.string().min(1).optional() }).optional(),
+  fields: z.array(FieldMappingSchema).min(1),
+  filter: z.string().optional(),
+  writeBack: WriteBackSchema.optional(),
+  ...assignmentOptions,
+});
+export type Assignment = z.infer<typeof AssignmentSchema>;
+export type AssignmentInput = z.input<typeof AssignmentSchema>;
 
 export const MappingDefinitionSchema = z.object({
   id: z
@@ -140,6 +206,12 @@ export const MappingDefinitionSchema = z.object({
   privacy: z.enum(['delete', 'anonymise']).optional(),
   /** Associations the target gets once both records exist there (HubSpot contact ↔ company). */
   associations: z.array(AssociationSettingSchema).optional(),
+  ...assignmentOptions,
+  /**
+   * Further assignments, run in order after the mapping's own one (source/target/fields/filter above),
+   * each with its own source object, target object, filter, fields and options.
+   */
+  assignments: z.array(AssignmentSchema).optional(),
 });
 export type MappingDefinition = z.infer<typeof MappingDefinitionSchema>;
 export type MappingDefinitionInput = z.input<typeof MappingDefinitionSchema>;

@@ -12,13 +12,17 @@ export type RecordPlan =
 
 /**
  * Decides, purely, what to do with one mapped record: nothing when its payload hash equals the last
- * successful sync's, an update by id when it is linked, an idempotent upsert by the match key otherwise.
+ * successful sync's, an update by id when it is linked (or `adoptedId` names the target record initial
+ * matching found), an idempotent upsert by the match key otherwise. The assignment's sync option
+ * narrows this: `insert` leaves linked records alone, `update` records with no target record; with the
+ * identifier assigned by the `source`, the match value is the source key.
  */
 export function planRecord(
   mapping: MappingDefinition,
   record: SourceRecord,
   mapped: MapResult,
   link: SyncLink | undefined,
+  adoptedId?: string,
 ): RecordPlan {
   if (!mapped.ok) {
     const first = mapped.errors[0];
@@ -33,11 +37,15 @@ export function planRecord(
   const payload = mapped.payload;
   const hash = hashPayload(payload);
   if (link && link.status === 'ok' && link.externalId && link.payloadHash === hash) return { kind: 'unchanged', record };
-  if (link?.externalId) {
-    return { kind: 'write', record, hash, payload, op: { kind: 'update', ref: record.key, externalId: link.externalId, properties: payload } };
+  const sync = mapping.sync ?? 'upsert';
+  if (link?.externalId && sync === 'insert') return { kind: 'unchanged', record };
+  const externalId = link?.externalId ?? adoptedId;
+  if (externalId) {
+    return { kind: 'write', record, hash, payload, op: { kind: 'update', ref: record.key, externalId, properties: payload } };
   }
+  if (sync === 'update') return { kind: 'unchanged', record };
   const matchField = mapping.matchKey.source ?? mapping.matchKey.target;
-  const matchValue = payload[matchField];
+  const matchValue = mapping.identifier === 'source' ? record.key : payload[matchField];
   if (matchValue === undefined || matchValue === null || matchValue === '') {
     return {
       kind: 'fail',

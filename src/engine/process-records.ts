@@ -2,13 +2,15 @@ import type { Logger } from 'pino';
 import type { Connector, RecordMark, SourceRecord, WriteOp, WriteResult } from '../connectors/connector.ts';
 import { AuthenticationError } from '../core/errors.ts';
 import type { Expr } from '../core/expression/ast.ts';
-import type { MapResult } from '../core/mapper.ts';
+import type { MapContext, MapResult } from '../core/mapper.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { ExecutionCounts, ExecutionItem, SyncLink } from '../core/types.ts';
 import type { LinkScope } from '../store/repositories/sync-links.ts';
 import type { Store } from '../store/store.ts';
 import { withStoreRetry } from '../store/transient.ts';
+import { linkView } from './assignments.ts';
 import { syncAssociations } from './associations.ts';
+import { adoptExisting, readBack } from './matching.ts';
 import { itemOf, planRecord, type RecordPlan } from './plan.ts';
 import type { RunHooks } from './run-task.ts';
 
@@ -17,7 +19,9 @@ export interface ProcessContext {
   source: Connector;
   target: Connector;
   filter: Expr | null;
-  map: (record: Record<string, unknown>) => MapResult;
+  map: (record: Record<string, unknown>, context?: MapContext) => MapResult;
+  /** What formulas read besides the record: task parameters and `job.*` (the record's `link.*` is added here). */
+  expression?: Pick<MapContext, 'params' | 'job'>;
   store: Store;
   executionId: string;
   counts: ExecutionCounts;
@@ -57,7 +61,10 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
       records.map((r) => r.key),
     ),
   );
-  const plans: RecordPlan[] = records.map((r) => planRecord(mapping, r, ctx.map(r.data), links.get(r.key)));
+  const mapNow = new Date();
+  const mapped = new Map(records.map((r) => [r.key, ctx.map(r.data, { ...ctx.expression, now: mapNow, link: linkView(links.get(r.key)) })]));
+  const adopted = await adoptExisting(mapping, target, records, mapped, links);
+  const plans: RecordPlan[] = records.map((r) => planRecord(mapping, r, mapped.get(r.key) as MapResult, links.get(r.key), adopted.get(r.key)));
   const writes = plans.filter((p): p is Extract<RecordPlan, { kind: 'write' }> => p.kind === 'write');
 
   const batchSize = target.limits.batchSize;
@@ -77,6 +84,7 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
     for (const r of answer) results.set(r.ref, r);
   });
   await ctx.hooks.afterWrite?.();
+  const readBackValues = await readBack(mapping, target, [...results.values()]);
 
   const now = new Date();
   const items: PageOutcome['items'] = [];
@@ -84,8 +92,11 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
   const marks: RecordMark[] = [];
   const wb = mapping.writeBack;
   const mark = (key: string, externalId: string | null, ok: boolean, remark: string | null) => {
-    if (!wb) return;
-    const values: Record<string, unknown> = {};
+    const values: Record<string, unknown> = { ...readBackValues.get(key) };
+    if (!wb) {
+      if (Object.keys(values).length) marks.push({ key, values });
+      return;
+    }
     if (wb.externalId && externalId) values[wb.externalId] = externalId;
     if (wb.lastSync) values[wb.lastSync] = now;
     if (wb.lastSuccess && ok) values[wb.lastSuccess] = now;
@@ -132,7 +143,9 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
     }
     const action = r.created ? 'create' : 'update';
     counts[r.created ? 'created' : 'updated']++;
-    items.push(itemOf(key, action, { targetId: r.externalId, payload: plan.payload }));
+    const adoptedBy = adopted.has(key) && !prior?.externalId ? mapping.initialMatching?.property : undefined;
+    const message = adoptedBy ? `adopted the existing target record found by ${adoptedBy}` : null;
+    items.push(itemOf(key, action, { targetId: r.externalId, payload: plan.payload, message }));
     newLinks.push(linkOf(key, prior, { externalId: r.externalId, lastSuccessAt: now, status: 'ok', payloadHash: plan.hash }));
     mark(key, r.externalId, true, null);
   }

@@ -14,8 +14,9 @@ import type { Store } from '../store/store.ts';
 import { withStoreRetry } from '../store/transient.ts';
 import { ownerIsGone as defaultOwnerIsGone, currentOwner } from './owner.ts';
 import { flushPendingAssociations } from './associations.ts';
-import { type PageOutcome, processRecords } from './process-records.ts';
-import { secretSaver, sourceFields } from './source-fields.ts';
+import { assignmentsOf, jobScope, linkView, usesLink } from './assignments.ts';
+import { type PageOutcome, type ProcessContext, processRecords } from './process-records.ts';
+import { secretSaver, sourceFields, sourcePaths } from './source-fields.ts';
 
 export interface RunOptions {
   store: Store;
@@ -52,6 +53,29 @@ const HEARTBEAT_MS = 10_000;
 /** A problem with the task's setup (not with one record): the run fails before touching anything. */
 export class TaskSetupError extends JunctionError {
   override readonly code = 'task_setup_invalid';
+}
+
+/** The checkpoint key naming the assignment a multi-assignment run stopped in. */
+const ASSIGNMENT_KEY = '_assignment';
+
+function withoutAssignment(position: Cursor | null): Cursor | null {
+  if (!position) return null;
+  const { [ASSIGNMENT_KEY]: _, ...rest } = position;
+  return Object.keys(rest).length ? rest : null;
+}
+
+/**
+ * The filter in memory, for pages the source could not filter (completely): with the record's sync link
+ * when the filter reads `link.*` (one store query per page).
+ */
+function inMemoryFilter(ctx: ProcessContext, filter: Expr | null): (records: SourceRecord[], rest?: Expr) => Promise<SourceRecord[]> {
+  return async (records, rest) => {
+    const expr = rest ?? filter;
+    if (!expr) return records;
+    const now = new Date();
+    const links = usesLink(expr) ? await withStoreRetry(() => ctx.store.syncLinks.getMany(ctx.scope, records.map((r) => r.key))) : null;
+    return records.filter((r) => matches(expr, { record: r.data, now, ...ctx.expression, link: linkView(links?.get(r.key)) }));
+  };
 }
 
 function compileFilter(mapping: MappingDefinition): Expr | null {
@@ -92,102 +116,117 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
   heartbeat.unref();
   const connectors: Connector[] = [];
 
-  const base = (begun.resume ? begun.resume.base : task.mode === 'incremental' ? begun.watermark : null) as Cursor | null;
+  const multi = (mapping.assignments?.length ?? 0) > 0;
+  const base = (begun.resume ? begun.resume.base : task.mode === 'incremental' && !multi ? begun.watermark : null) as Cursor | null;
   let position = (begun.resume?.position ?? base) as Cursor | null;
   if (begun.resume) runLog.info({ resumedFrom: begun.resume.executionId }, 'resuming a run that stopped before it finished');
 
   try {
-    const [sourceConn, targetConn] = await Promise.all([
-      store.connections.get(mapping.source.connectionId),
-      store.connections.get(mapping.target.connectionId),
-    ]);
     const rt: ConnectorRuntime = { log: runLog, signal: abort.signal, onCall: o.onCall, saveSecret: secretSaver(store) };
     const make = o.connectorFactory ?? createConnector;
-    const source = make(sourceConn, rt);
-    connectors.push(source);
-    const target = make(targetConn, rt);
-    connectors.push(target);
-    const filter = compileFilter(mapping);
-    const ctx = {
-      mapping,
-      source,
-      target,
-      filter,
-      map: compileMapping(mapping.fields),
-      store,
-      executionId: execution.id,
-      counts,
-      log: runLog,
-      hooks: o.hooks ?? {},
-      scope: {
-        sourceConnectionId: mapping.source.connectionId,
-        sourceObject: mapping.source.object,
-        targetConnectionId: mapping.target.connectionId,
-        targetObject: mapping.target.object,
-      },
-    };
-    const total = null;
-    const report = () => o.onProgress?.({ execution, counts: { ...counts }, total });
-    const runStart = new Date();
-
-    const commit = async (outcome: PageOutcome, cursor: Cursor | null) => {
-      if (cursor) position = cursor;
-      // A database restart mid-run costs a retry, not the run.
-      await withStoreRetry(() =>
-        store.executions.commitPage({
-          executionId: execution.id,
-          taskId,
-          counts,
-          items: outcome.items,
-          links: outcome.links,
-          position: cursor ? { base, position: cursor } : null,
-        }),
-      );
-      await o.hooks?.afterCommit?.();
-      report();
-    };
-
-    const pages = source.read(mapping.source.object, {
-      keyField: mapping.source.key,
-      modifiedField: mapping.source.modifiedField,
-      after: position ?? undefined,
-      filter: filter ?? undefined,
-      fields: sourceFields(mapping),
-    })[Symbol.asyncIterator]();
-    // Read one page ahead so the source query overlaps the target's writes.
-    let next = pages.next();
-    for (;;) {
-      const result = await next;
-      if (result.done) break;
-      next = pages.next();
-      next.catch(() => {}); // surfaced when awaited on the next turn
-      const page = result.value;
-      counts.read += page.records.length;
-      let records: SourceRecord[] = page.records;
-      if (filter && !page.filtered) {
-        const now = new Date();
-        records = page.records.filter((r) => matches(filter, { record: r.data, now }));
+    const opened = new Map<string, Connector>();
+    const connectorOf = async (connectionId: string) => {
+      let c = opened.get(connectionId);
+      if (!c) {
+        c = make(await store.connections.get(connectionId), rt);
+        opened.set(connectionId, c);
+        connectors.push(c);
       }
-      counts.filtered += page.records.length - records.length;
-      await o.hooks?.afterRead?.();
-      await commit(await processRecords(ctx, records), page.cursor);
-    }
+      return c;
+    };
+    const assignments = assignmentsOf(mapping);
+    const single = assignments.length === 1;
+    const expression = { params: task.params ?? {}, job: await jobScope(store, task, execution.id) };
+    const report = () => o.onProgress?.({ execution, counts: { ...counts }, total: null });
+    const runStart = new Date();
+    // Several assignments read in full (their filters select, e.g. by job.last_success); a resumed run
+    // continues at the assignment and position it stopped at.
+    const resumeAt = single ? 0 : Number((position as Record<string, unknown> | null)?.[ASSIGNMENT_KEY] ?? 0);
+    let first: ProcessContext | null = null;
 
-    // An incremental run only sees changed records; records that failed before get another try here.
-    if (task.mode === 'incremental' && source.readByKeys) {
-      const retry = await store.syncLinks.retryKeys(ctx.scope, { syncedBefore: runStart });
-      for (let i = 0; i < retry.length; i += 500) {
-        const found = await source.readByKeys(mapping.source.object, mapping.source.key, retry.slice(i, i + 500));
-        counts.read += found.length;
-        const now = new Date();
-        const kept = filter ? found.filter((r) => matches(filter, { record: r.data, now })) : found;
-        counts.filtered += found.length - kept.length;
-        await commit(await processRecords(ctx, kept), null);
+    for (const [index, assignment] of assignments.entries()) {
+      if (index < resumeAt) continue;
+      const source = await connectorOf(assignment.source.connectionId);
+      const target = await connectorOf(assignment.target.connectionId);
+      const filter = compileFilter(assignment);
+      const ctx: ProcessContext = {
+        mapping: assignment,
+        source,
+        target,
+        filter,
+        map: compileMapping(assignment.fields),
+        expression,
+        store,
+        executionId: execution.id,
+        counts,
+        log: runLog,
+        hooks: o.hooks ?? {},
+        scope: {
+          sourceConnectionId: assignment.source.connectionId,
+          sourceObject: assignment.source.object,
+          targetConnectionId: assignment.target.connectionId,
+          targetObject: assignment.target.object,
+        },
+      };
+      first ??= ctx;
+      const commit = async (outcome: PageOutcome, cursor: Cursor | null) => {
+        if (cursor) position = single ? cursor : { ...cursor, [ASSIGNMENT_KEY]: index };
+        // A database restart mid-run costs a retry, not the run.
+        await withStoreRetry(() =>
+          store.executions.commitPage({
+            executionId: execution.id,
+            taskId,
+            counts,
+            items: outcome.items,
+            links: outcome.links,
+            position: cursor ? { base, position: position as Cursor } : null,
+          }),
+        );
+        await o.hooks?.afterCommit?.();
+        report();
+      };
+      const after = single ? position : index === resumeAt ? withoutAssignment(position) : null;
+      const keep = inMemoryFilter(ctx, filter);
+
+      const pages = source.read(assignment.source.object, {
+        keyField: assignment.source.key,
+        modifiedField: assignment.source.modifiedField,
+        after: after ?? undefined,
+        filter: filter ?? undefined,
+        fields: sourceFields(assignment),
+        paths: sourcePaths(assignment),
+        expression,
+      })[Symbol.asyncIterator]();
+      // Read one page ahead so the source query overlaps the target's writes.
+      let next = pages.next();
+      for (;;) {
+        const result = await next;
+        if (result.done) break;
+        next = pages.next();
+        next.catch(() => {}); // surfaced when awaited on the next turn
+        const page = result.value;
+        counts.read += page.records.length;
+        const records = filter && !page.filtered ? await keep(page.records, page.rest) : page.records;
+        counts.filtered += page.records.length - records.length;
+        await o.hooks?.afterRead?.();
+        await commit(await processRecords(ctx, records), page.cursor);
+      }
+
+      // An incremental run only sees changed records; records that failed before get another try here.
+      if (task.mode === 'incremental' && source.readByKeys) {
+        const retry = await store.syncLinks.retryKeys(ctx.scope, { syncedBefore: runStart });
+        for (let i = 0; i < retry.length; i += 500) {
+          const found = await source.readByKeys(assignment.source.object, assignment.source.key, retry.slice(i, i + 500));
+          counts.read += found.length;
+          const kept = filter ? await keep(found) : found;
+          counts.filtered += found.length - kept.length;
+          await commit(await processRecords(ctx, kept), null);
+        }
       }
     }
 
     // Associations whose related record was not in the target yet may be writable now.
-    await flushPendingAssociations(ctx);
+    if (first) await flushPendingAssociations(first);
 
     const status = counts.failed > 0 ? 'warning' : 'succeeded';
     await withStoreRetry(() => store.executions.finish({
@@ -197,7 +236,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
       counts,
       completed: true,
       // A full run reads in the same order but may use another cursor shape; it leaves the watermark alone.
-      ...(task.mode === 'incremental' ? { watermark: position ?? null } : {}),
+      ...(task.mode === 'incremental' && single ? { watermark: position ?? null } : {}),
     }));
     runLog.info({ counts, status }, 'run finished');
   } catch (err) {

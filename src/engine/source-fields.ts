@@ -1,4 +1,6 @@
+import { prepareExpression } from '../core/expression/index.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
+import { expressionPaths } from './assignments.ts';
 import type { Store } from '../store/store.ts';
 
 /**
@@ -13,6 +15,35 @@ export function sourceFields(mapping: MappingDefinition): string[] {
     for (const m of f.template?.matchAll(/\{([^{}]+)\}/g) ?? []) out.add((m[1] as string).trim().split('.')[0] as string);
   }
   for (const a of mapping.associations ?? []) out.add(a.from);
+  for (const p of [...sourcePaths(mapping), ...filterPaths(mapping)]) out.add(p.split('.')[0] as string);
+  return [...out];
+}
+
+function addPaths(text: string | undefined, out: Set<string>): void {
+  if (!text?.trim()) return;
+  try {
+    expressionPaths(prepareExpression(text), [], out);
+  } catch {
+    // An invalid expression is reported where it is compiled.
+  }
+}
+
+/** The dotted source paths the mapping's filter reads. */
+export function filterPaths(mapping: MappingDefinition): string[] {
+  const out = new Set<string>();
+  addPaths(mapping.filter, out);
+  return [...out];
+}
+
+/** Every dotted source path the mapping's formulas, `from` paths and templates read (the filter aside). */
+export function sourcePaths(mapping: MappingDefinition): string[] {
+  const out = new Set<string>();
+  const add = (text: string | undefined) => addPaths(text, out);
+  for (const f of mapping.fields) {
+    if (f.from) out.add(f.from);
+    add(f.formula);
+    for (const m of f.template?.matchAll(/\{([^{}]+)\}/g) ?? []) out.add((m[1] as string).trim());
+  }
   return [...out];
 }
 

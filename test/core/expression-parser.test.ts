@@ -36,6 +36,8 @@ function shape(e: Expr): string {
       return `(${shape(e.operand)}${e.negated ? ' not' : ''} like ${shape(e.pattern)})`;
     case 'call':
       return `${e.name}(${e.args.map(shape).join(', ')})`;
+    case 'aggregate':
+      return `${e.fn}(${e.relation.join('.')}${e.where ? ` where ${shape(e.where)}` : ''})`;
   }
 }
 

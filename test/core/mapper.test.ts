@@ -106,10 +106,10 @@ describe('targets', () => {
       assert.throws(() => compileMapping(fields), ValidationError, JSON.stringify(fields));
   });
 
-  test('refuses fields with none or several of from, value and template', () => {
+  test('refuses fields with none or several of from, value, template and formula', () => {
     assert.throws(
       () => compileMapping([{ target: 'a' }]),
-      /field 1 'a': exactly one of from, value or template/,
+      /field 1 'a': exactly one of from, value, template or formula/,
     );
     assert.throws(() => compileMapping([{ target: 'a', from: 'x', value: 1 }]), ValidationError);
   });

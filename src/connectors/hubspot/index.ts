@@ -2,6 +2,7 @@ import { type Connector, defineConnector, type ObjectDescription, type RecordMar
 import { associateHubSpot } from './associate.ts';
 import { createHubSpotClient } from './client.ts';
 import { authorizeUrl, createHubSpotTokens, exchangeCode } from './oauth.ts';
+import { lookupHubSpot } from './lookup.ts';
 import { listAll, searchChanged } from './read.ts';
 import { parseHubSpotEvents, verifyHubSpotWebhook } from './webhook.ts';
 import { HubSpotConfigSchema, HubSpotSecretSchema } from './schemas.ts';
@@ -72,6 +73,7 @@ export const hubspotConnector = defineConnector({
         return out;
       },
       write: (object, ops) => writeHubSpot(client, object, ops),
+      lookup: (object, property, values) => lookupHubSpot(client, object, property, values),
       async writeMarks(object, _keyField, marks: RecordMark[]) {
         // Marks are plain property updates by record id; dates travel as ISO text.
         const ops = marks.map((m) => ({

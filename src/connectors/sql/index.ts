@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { compileToSql } from '../../core/expression/index.ts';
+import { expressionPaths, schemaOf, type SourceSchema } from '../../core/expression/index.ts';
 import { JunctionError } from '../../core/errors.ts';
 import {
   type Connector,
@@ -13,7 +13,11 @@ import {
   type SourceRecord,
 } from '../connector.ts';
 import { type BusinessDb, openBusinessDb } from './database.ts';
+import { splitFilter } from './filter.ts';
 import { fragmentToSql } from './fragment.ts';
+import { lookupRows } from './lookup.ts';
+import { loadPlanOf, loadRelations } from './prefetch.ts';
+import { withRelations } from './relations.ts';
 import { SqlConfigSchema, SqlSecretSchema } from './schemas.ts';
 import { primaryKeyOf, writeSqlRows } from './write.ts';
 
@@ -49,20 +53,35 @@ export const sqlConnector = defineConnector({
   create(ctx): Connector {
     let opened: Promise<{ db: BusinessDb; dialect: 'sqlite' | 'postgres' }> | undefined;
     const open = () => {
-      opened ??= openBusinessDb(ctx.config.url, ctx.secret.password);
+      opened ??= openBusinessDb(ctx.config.url, ctx.secret.password, ctx.log);
       return opened;
     };
     const columnsCache = new Map<string, Set<string>>();
     const primaryKeys = new Map<string, string>();
+    // The related paths the last read of an object needed, so records re-read by key get them too.
+    const pathsOf = new Map<string, string[]>();
+    let schema: Promise<SourceSchema> | undefined;
 
     async function describe(): Promise<ObjectDescription[]> {
-      const { db } = await open();
+      const { db, dialect } = await open();
       const tables = await db.introspection.getTables();
-      return tables.map((t) => ({
+      const objects = tables.map((t) => ({
         name: t.name,
         label: t.isView ? `${t.name} (view)` : t.name,
         fields: t.columns.map((c) => ({ name: c.name, type: typeOf(c.dataType), required: !c.isNullable && !c.hasDefaultValue })),
       }));
+      return withRelations(db, dialect, objects);
+    }
+
+    function sourceSchema(): Promise<SourceSchema> {
+      schema ??= describe().then(schemaOf);
+      return schema;
+    }
+
+    async function withRelated(object: string, rows: Record<string, unknown>[], paths: readonly string[] | undefined): Promise<void> {
+      if (!paths?.length || !rows.length) return;
+      const plan = loadPlanOf(await sourceSchema(), object, paths);
+      if (plan.length) await loadRelations((await open()).db, rows, plan);
     }
 
     async function columns(object: string): Promise<Set<string>> {
@@ -76,6 +95,16 @@ export const sqlConnector = defineConnector({
       return cols;
     }
 
+    async function primaryKey(object: string): Promise<string> {
+      let key = primaryKeys.get(object);
+      if (!key) {
+        const { db, dialect } = await open();
+        key = await primaryKeyOf(db, dialect, object);
+        primaryKeys.set(object, key);
+      }
+      return key;
+    }
+
     function assertColumn(cols: Set<string>, object: string, name: string) {
       if (!cols.has(name)) throw new UnknownObjectError(`'${object}' has no column '${name}'`, { details: { field: name } });
     }
@@ -86,10 +115,14 @@ export const sqlConnector = defineConnector({
       assertColumn(cols, object, o.keyField);
       if (o.modifiedField) assertColumn(cols, object, o.modifiedField);
       const pageSize = o.pageSize ?? ctx.config.pageSize;
-      const compiled = o.filter
-        ? compileToSql(o.filter, { dialect, column: (path) => (cols.has(path) ? path : null), now: new Date() })
+      const split = o.filter
+        ? splitFilter(o.filter, { dialect, now: new Date(), schema: await sourceSchema(), table: object, ...o.expression })
         : null;
-      const filterSql = compiled ? fragmentToSql(compiled) : null;
+      const filterSql = split?.fragment ? fragmentToSql(split.fragment) : null;
+      // Related records are loaded for the formulas and for the part of the filter SQL could not take.
+      const paths = [...new Set([...(o.paths ?? []), ...expressionPaths(split?.rest ?? null)])];
+      // Records re-read by key are filtered in memory as a whole, so they get the filter's relations too.
+      pathsOf.set(object, [...new Set([...paths, ...expressionPaths(o.filter ?? null)])]);
       let after: Cursor | undefined = o.after;
       const m = o.modifiedField;
       for (;;) {
@@ -113,8 +146,9 @@ export const sqlConnector = defineConnector({
         const last = rows[rows.length - 1] as Record<string, unknown>;
         const lastKey = last[o.keyField];
         after = m ? { m: cursorValue(last[m]), k: cursorValue(lastKey) } : { k: cursorValue(lastKey) };
+        await withRelated(object, rows, paths);
         const records: SourceRecord[] = rows.map((r) => ({ key: keyString(r[o.keyField]), data: r }));
-        yield { records, cursor: after, filtered: compiled !== null };
+        yield split ? { records, cursor: after, filtered: !split.rest, rest: split.rest ?? undefined } : { records, cursor: after };
         if (rows.length < pageSize) return;
       }
     }
@@ -134,19 +168,23 @@ export const sqlConnector = defineConnector({
             .selectAll()
             .where(sql.ref(keyField), 'in', keys.slice(i, i + 500))
             .execute()) as Record<string, unknown>[];
+          await withRelated(object, rows, pathsOf.get(object));
           for (const r of rows) out.push({ key: keyString(r[keyField]), data: r });
         }
         return out;
       },
+      async lookup(object, property, values) {
+        const { db } = await open();
+        const cols = await columns(object);
+        const key = await primaryKey(object);
+        const column = property === 'id' && !cols.has('id') ? key : property;
+        assertColumn(cols, object, column);
+        return lookupRows(db, { table: object, column, primaryKey: key, byId: column === key }, values);
+      },
       async write(object, ops) {
         const { db, dialect } = await open();
         const columnsOf = await columns(object);
-        let primaryKey = primaryKeys.get(object);
-        if (!primaryKey) {
-          primaryKey = await primaryKeyOf(db, dialect, object);
-          primaryKeys.set(object, primaryKey);
-        }
-        return writeSqlRows({ db, dialect, table: object, primaryKey, columns: columnsOf }, ops);
+        return writeSqlRows({ db, dialect, table: object, primaryKey: await primaryKey(object), columns: columnsOf }, ops);
       },
       async writeMarks(object: string, keyField: string, marks: RecordMark[]) {
         if (!marks.length) return;

@@ -128,6 +128,21 @@ export interface CallExpr extends ExprNode {
   readonly args: readonly Expr[];
 }
 
+/**
+ * `count(contracts where role_id = 1)`, `exists(addresses)`: how many related records (of a relation
+ * path) satisfy the condition, or whether any does. Paths inside `where` name fields of the related
+ * record; `job.*`, `param()` and `link.*` keep their meaning.
+ */
+export interface AggregateExpr extends ExprNode {
+  readonly kind: 'aggregate';
+  readonly fn: 'count' | 'exists';
+  /** The relation path, e.g. `['contracts']` or `['person', 'addresses']`. */
+  readonly relation: readonly string[];
+  /** 0-based offset of the relation path. */
+  readonly relationPos: number;
+  readonly where: Expr | null;
+}
+
 /** Any expression node. */
 export type Expr =
   | LiteralExpr
@@ -142,7 +157,8 @@ export type Expr =
   | IsNullExpr
   | InExpr
   | LikeExpr
-  | CallExpr;
+  | CallExpr
+  | AggregateExpr;
 
 /** The node type of a given kind, e.g. `NodeOf<'call'>` is CallExpr. */
 export type NodeOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
@@ -169,8 +185,13 @@ export function childrenOf(expr: Expr): readonly Expr[] {
       return [expr.operand, expr.pattern];
     case 'call':
       return expr.args;
+    case 'aggregate':
+      return expr.where ? [expr.where] : [];
   }
 }
+
+/** Record-scope roots with a meaning of their own: `job.last_success`, `link.external_id`. */
+export const SCOPE_ROOTS = ['job', 'link'] as const;
 
 /** Nesting depth of a tree (a leaf has depth 1), computed without recursion so any tree is safe. */
 export function depthOf(expr: Expr): number {

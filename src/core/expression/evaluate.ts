@@ -15,10 +15,34 @@ import {
   toText,
 } from './values.ts';
 
+/** `job.last_success`, `job.last_run`: start times of the task's last successful and last finished run. */
+export interface JobScope {
+  readonly last_success: Date | null;
+  readonly last_run: Date | null;
+}
+
+/**
+ * `link.*`: the record's sync link for the current target, snake_case as written in expressions.
+ * Null (`link is null`) when the record was never synced there successfully.
+ */
+export interface LinkView {
+  readonly external_id: string | null;
+  readonly external_number?: unknown;
+  readonly last_sync: Date | null;
+  readonly last_success: Date | null;
+  readonly status: string;
+  readonly remark: string | null;
+}
+
 /** What an expression is evaluated against. `now` is injected: evaluation never reads the clock. */
 export interface EvalScope {
   readonly record: Readonly<Record<string, unknown>>;
   readonly now: Date;
+  /** Task parameters, read by `param('name')`. */
+  readonly params?: Readonly<Record<string, unknown>> | undefined;
+  readonly job?: JobScope | undefined;
+  /** The record's link for the current target; absent or null: not linked. */
+  readonly link?: LinkView | null | undefined;
 }
 
 type Evaluators = { [K in Expr['kind']]: (node: NodeOf<K>, scope: EvalScope) => unknown };
@@ -107,7 +131,15 @@ const COMPARISONS: Record<NodeOf<'compare'>['op'], (c: number) => boolean> = {
 const EVALUATORS: Evaluators = {
   literal: (node) => node.value,
   duration: (node) => new Duration(node.amount * DURATION_UNIT_MS[node.unit]),
-  path: (node, scope) => resolvePath(scope.record, node.segments),
+  path: (node, scope) => {
+    const [root, ...rest] = node.segments;
+    if (root === 'job' && rest.length) return resolvePath((scope.job ?? {}) as Record<string, unknown>, rest);
+    if (root === 'link') {
+      if (!scope.link) return null;
+      return rest.length ? resolvePath(scope.link as unknown as Record<string, unknown>, rest) : scope.link;
+    }
+    return resolvePath(scope.record, node.segments);
+  },
   negate: (node, scope) => {
     const value = evaluate(node.operand, scope);
     if (value instanceof Duration) return new Duration(-value.ms);
@@ -158,4 +190,30 @@ const EVALUATORS: Evaluators = {
     const args = node.args.map((arg) => normalize(evaluate(arg, scope)));
     return normalize(spec.evaluate(args, scope));
   },
+  aggregate: (node, scope) => {
+    let count = 0;
+    for (const item of relatedRecords(scope.record, node.relation)) {
+      if (!node.where || matches(node.where, { ...scope, record: item })) count++;
+    }
+    return node.fn === 'count' ? count : count > 0;
+  },
 };
+
+/**
+ * The related records along a relation path: to-many relations are arrays, to-one relations objects;
+ * a path through several relations collects every record at its end. A relation that is not there counts
+ * as none, as the SQL form (a correlated COUNT) sees it.
+ */
+export function relatedRecords(record: Readonly<Record<string, unknown>>, relation: readonly string[]): Record<string, unknown>[] {
+  let current: Record<string, unknown>[] = [record as Record<string, unknown>];
+  for (const segment of relation) {
+    const next: Record<string, unknown>[] = [];
+    for (const r of current) {
+      const value = Object.hasOwn(r, segment) ? r[segment] : undefined;
+      if (Array.isArray(value)) for (const v of value) if (isPlainObject(v)) next.push(v);
+      if (isPlainObject(value)) next.push(value);
+    }
+    current = next;
+  }
+  return current;
+}

@@ -3,6 +3,8 @@ import { normalize, toBool, toDate, toNumber, toText } from './values.ts';
 /** What a function may read besides its arguments; `now` is injected so evaluation never reads the clock. */
 export interface FunctionContext {
   readonly now: Date;
+  /** Task parameters (`param('tenant')`). */
+  readonly params?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** One function of the expression language. */
@@ -165,6 +167,17 @@ const SPECS: FunctionSpec[] = [
     evaluate: ([value]) => {
       const date = toDate(value);
       return date ? validDate(utcMidnight(date).getTime() + DAY_MS - 1) : null;
+    },
+  },
+  {
+    name: 'param',
+    doc: "param('name'): the task parameter of that name; null when the task has none",
+    minArgs: 1,
+    maxArgs: 1,
+    evaluate: ([name], context) => {
+      const key = toText(name);
+      const params = context.params ?? {};
+      return key !== null && Object.hasOwn(params, key) ? normalize(params[key]) : null;
     },
   },
   {

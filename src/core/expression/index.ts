@@ -15,3 +15,8 @@ export { print } from './print.ts';
 export type { SqlDialect, SqlFragment, SqlPart } from './sql-parts.ts';
 export { compileToSql, type SqlCompileOptions } from './to-sql.ts';
 export { Duration } from './values.ts';
+export { type JobScope, type LinkView, relatedRecords } from './evaluate.ts';
+export { type FieldType, type RelationDescription, type SchemaObject, type SourceSchema, relationOf, schemaOf } from './schema.ts';
+export type { SqlSchema, TableScope } from './sql-relations.ts';
+export { type ExprType, typeCheck, type TypeCheckContext } from './type-check.ts';
+export { expressionPaths } from './paths.ts';

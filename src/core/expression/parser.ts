@@ -260,6 +260,8 @@ class Parser {
   }
 
   private parseCall(name: string, pos: number): Expr {
+    const fn = name.toLowerCase();
+    if (fn === 'count' || fn === 'exists') return this.parseAggregate(fn, pos);
     this.advance(); // the '('
     return this.nested(pos, () => {
       const args: Expr[] = [];
@@ -273,6 +275,26 @@ class Parser {
       if (!this.atSymbol(')')) throw this.fail(this.peek, args.length ? "',' or ')'" : "an argument or ')'");
       this.advance();
       return { kind: 'call', name: name.toLowerCase(), args, pos };
+    });
+  }
+
+  /** `count(relation where condition)`, `exists(relation)`: `where` is a word only in this place. */
+  private parseAggregate(fn: 'count' | 'exists', pos: number): Expr {
+    this.advance(); // the '('
+    return this.nested(pos, () => {
+      const first = this.peek;
+      if (first.kind !== 'identifier') throw this.fail(first, `a relation name in ${fn}()`);
+      this.advance();
+      const relation = this.parsePath(first.value, first.pos) as { segments: readonly string[] };
+      let where: Expr | null = null;
+      const t = this.peek;
+      if (t.kind === 'identifier' && !t.quoted && t.value.toLowerCase() === 'where') {
+        this.advance();
+        where = this.parseCoalesce();
+      }
+      if (!this.atSymbol(')')) throw this.fail(this.peek, where ? "')'" : "'where' or ')'");
+      this.advance();
+      return { kind: 'aggregate', fn, relation: relation.segments, relationPos: first.pos, where, pos };
     });
   }
 

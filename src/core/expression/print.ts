@@ -16,6 +16,7 @@ const PRECEDENCE: { [K in Expr['kind']]: number | ((node: NodeOf<K>) => number) 
   duration: 9,
   path: 9,
   call: 9,
+  aggregate: 9,
 };
 const OPERAND_OF_COMPARISON = 6;
 const ANY = 1;
@@ -72,6 +73,8 @@ const PRINTERS: Printers = {
   like: (node) =>
     `${at(node.operand, OPERAND_OF_COMPARISON)} ${node.negated ? 'not like' : 'like'} ${at(node.pattern, OPERAND_OF_COMPARISON)}`,
   call: (node) => `${node.name}(${node.args.map((e) => at(e, ANY)).join(', ')})`,
+  aggregate: (node) =>
+    `${node.fn}(${node.relation.map(printName).join('.')}${node.where ? ` where ${at(node.where, ANY)}` : ''})`,
 };
 
 /**

@@ -1,6 +1,7 @@
 import { childrenOf, type Expr, type NodeOf } from './ast.ts';
 import { checkExpression } from './check.ts';
-import { evaluate } from './evaluate.ts';
+import { evaluate, type JobScope } from './evaluate.ts';
+import { compileAggregate, compileRelationPath, type SqlSchema, type TableScope } from './sql-relations.ts';
 import { likePatternText } from './like.ts';
 import { SQL_FORMS } from './sql-functions.ts';
 import {
@@ -21,9 +22,21 @@ import { Duration, toBool, toText } from './values.ts';
 /** How to compile: the database, the column behind each field path (null: not a column), the run's time. */
 export interface SqlCompileOptions {
   readonly dialect: SqlDialect;
-  column(path: string): string | null;
+  /** The column of a one-segment path, when no `schema` is given (null: not a column). */
+  column?(path: string): string | null;
   /** Bound for `now()` and `today()`, so SQL and in-memory evaluation agree to the millisecond. */
   readonly now: Date;
+  /** Task parameters for `param()`, bound as values. */
+  readonly params?: Readonly<Record<string, unknown>> | undefined;
+  /** `job.last_success`, `job.last_run`, bound as values. */
+  readonly job?: JobScope | undefined;
+  /**
+   * Tables, columns and foreign-key relations of the source database: with it, paths through to-one
+   * relations become correlated subqueries and `count()`/`exists()` correlated COUNT/EXISTS. `table` is
+   * the table the WHERE clause filters; its columns are qualified by its name.
+   */
+  readonly schema?: SqlSchema | undefined;
+  readonly table?: string | undefined;
 }
 
 /**
@@ -47,7 +60,9 @@ export function compileToSql(expr: Expr, options: SqlCompileOptions): SqlFragmen
 function recordDependent(expr: Expr): Set<Expr> {
   const dependent = new Set<Expr>();
   const visit = (node: Expr): boolean => {
-    let depends = node.kind === 'path';
+    // `job.*` is the same for every record (bound); `link.*` differs per record.
+    let depends =
+      (node.kind === 'path' && !(node.segments[0] === 'job' && node.segments.length > 1)) || node.kind === 'aggregate';
     for (const child of childrenOf(node)) if (visit(child)) depends = true;
     if (depends) dependent.add(node);
     return depends;
@@ -59,10 +74,33 @@ function recordDependent(expr: Expr): Set<Expr> {
 type Compilers = { [K in Expr['kind']]: (node: NodeOf<K>, c: Compiler) => Compiled | null };
 
 class Compiler {
+  /** The table whose fields unqualified paths name: the filtered table, or the related table inside `where`. */
+  scope: TableScope | null;
+  private aliases = 0;
+
   constructor(
     readonly options: SqlCompileOptions,
     private readonly dependent: Set<Expr>,
-  ) {}
+  ) {
+    this.scope = options.schema && options.table ? { table: options.table, alias: options.table } : null;
+  }
+
+  /** A fresh table alias for a subquery (`jx1`, `jx2`, …). */
+  alias(): string {
+    this.aliases++;
+    return `jx${this.aliases}`;
+  }
+
+  /** Compiles `node` with `scope` as the table of unqualified paths. */
+  within<T>(scope: TableScope, fn: () => T): T {
+    const outer = this.scope;
+    this.scope = scope;
+    try {
+      return fn();
+    } finally {
+      this.scope = outer;
+    }
+  }
 
   get dialect(): SqlDialect {
     return this.options.dialect;
@@ -70,7 +108,8 @@ class Compiler {
 
   compile(node: Expr): Compiled | null {
     if (!this.dependent.has(node)) {
-      return { kind: 'const', value: evaluate(node, { record: {}, now: this.options.now }) };
+      const { now, params, job } = this.options;
+      return { kind: 'const', value: evaluate(node, { record: {}, now, params, job }) };
     }
     return (COMPILERS[node.kind] as (node: Expr, c: Compiler) => Compiled | null)(node, this);
   }
@@ -124,8 +163,15 @@ const COMPILERS: Compilers = {
   literal: (node) => ({ kind: 'const', value: node.value }),
   duration: () => null,
   path: (node, c) => {
-    const column = c.options.column(node.segments.join('.'));
+    // The sync link lives in Junction's store, not in the source database: evaluated in memory.
+    if (node.segments[0] === 'link') return null;
+    if (c.scope && c.options.schema) return compileRelationPath(node.segments, c.scope, c.options.schema, c);
+    const column = c.options.column?.(node.segments.join('.')) ?? null;
     return column === null ? null : { kind: 'sql', parts: [{ identifier: column }], type: 'any' };
+  },
+  aggregate: (node, c) => {
+    if (!c.scope || !c.options.schema) return null;
+    return compileAggregate(node, c.scope, c.options.schema, c);
   },
   negate: (node, c) => {
     const operand = c.compile(node.operand);
@@ -181,7 +227,11 @@ const COMPILERS: Compilers = {
     return sqlOf('any', '(CAST(', l, ` AS ${real}) / NULLIF(`, r, ', 0))');
   },
   isNull: (node, c) => {
-    const operand = c.compile(node.operand);
+    const path = node.operand.kind === 'path' && node.operand.segments[0] !== 'link' ? node.operand : null;
+    const operand =
+      path && c.scope && c.options.schema
+        ? compileRelationPath(path.segments, c.scope, c.options.schema, c, true)
+        : c.compile(node.operand);
     const x = operand && c.parts(operand);
     return x && sqlOf('any', '(', x, node.negated ? ' IS NOT NULL)' : ' IS NULL)');
   },

@@ -24,6 +24,8 @@ export function planRecord(
   link: SyncLink | undefined,
   adoptedId?: string,
 ): RecordPlan {
+  // A person removed by a privacy deletion is never written again, whatever the source still holds.
+  if (link?.status === 'deleted') return { kind: 'unchanged', record };
   if (!mapped.ok) {
     const first = mapped.errors[0];
     return {

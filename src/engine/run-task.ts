@@ -139,6 +139,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
     const expression = { params: task.params ?? {}, job: await jobScope(store, task, execution.id) };
     const report = () => o.onProgress?.({ execution, counts: { ...counts }, total: null });
     const runStart = new Date();
+    let pagesCommitted = 0;
     // Several assignments read in full (their filters select, e.g. by job.last_success); a resumed run
     // continues at the assignment and position it stopped at.
     const resumeAt = single ? 0 : Number((position as Record<string, unknown> | null)?.[ASSIGNMENT_KEY] ?? 0);
@@ -171,7 +172,9 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
       first ??= ctx;
       const commit = async (outcome: PageOutcome, cursor: Cursor | null) => {
         if (cursor) position = single ? cursor : { ...cursor, [ASSIGNMENT_KEY]: index };
-        // A database restart mid-run costs a retry, not the run.
+        const page = ++pagesCommitted;
+        // A database restart mid-run costs a retry, not the run; the page number keeps a retried commit
+        // whose first COMMIT did go through from recording the page twice.
         await withStoreRetry(() =>
           store.executions.commitPage({
             executionId: execution.id,
@@ -180,6 +183,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
             items: outcome.items,
             links: outcome.links,
             position: cursor ? { base, position: position as Cursor } : null,
+            page,
           }),
         );
         await o.hooks?.afterCommit?.();
@@ -190,7 +194,9 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
 
       const pages = source.read(assignment.source.object, {
         keyField: assignment.source.key,
-        modifiedField: assignment.source.modifiedField,
+        // Only an incremental read orders by the modified column (and so skips rows where it is empty);
+        // a full read goes by key and sees every row.
+        modifiedField: task.mode === 'incremental' && single ? assignment.source.modifiedField : undefined,
         after: after ?? undefined,
         filter: filter ?? undefined,
         fields: sourceFields(assignment),

@@ -65,6 +65,8 @@ export interface ExecutionsTable {
   error_message: string | null;
   resumed_from: string | null;
   created_at: string;
+  /** Pages committed so far; a page commit names its number, so a retried commit is not applied twice. */
+  pages_committed?: number;
 }
 
 export interface ExecutionItemsTable {

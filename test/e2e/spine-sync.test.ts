@@ -135,5 +135,22 @@ for (const dialect of DIALECTS) {
         changed.map((p) => String(p.id)).sort(),
       );
     });
+
+    test('a row whose change committed late, stamped before the last run, is still picked up', async () => {
+      // As when an application sets modified_at = now() at the start of a slow transaction.
+      const late = expected[500] as Person;
+      const stamp = new Date(Date.now() - 30_000);
+      await withBusinessDb(business, (db) =>
+        db
+          .updateTable('people')
+          .set({ first_name: 'Spät', modified_at: dialect.name === 'PostgreSQL' ? stamp : stamp.toISOString() })
+          .where('id', '=', late.id)
+          .execute(),
+      );
+      const execution = await runTask('people-sync', { store, log });
+      assert.equal(execution.counts.updated, 1);
+      const contact = hs.state.all('contacts').find((c) => c.properties.email === late.email.trim().toLowerCase());
+      assert.equal(contact?.properties.firstname, 'Spät');
+    });
   });
 }

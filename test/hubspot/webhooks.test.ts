@@ -101,6 +101,7 @@ describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early 
     await s.store.tasks.save({ ...task, mode: 'full' });
     const full = await runTask('people-sync', { store: s.store, log });
     assert.equal(full.counts.created + full.counts.updated, 0);
+    assert.equal(full.counts.failed, 0, 'the deleted person is skipped, not tried again and failed');
     assert.equal(s.hs.state.all('contacts').length, PEOPLE - 1);
   });
 

@@ -25,7 +25,7 @@ export function queryLog() {
 export function sqlSource(url: string, log: pino.Logger, pageSize = 100): Connector {
   return sqlConnector.create({
     connectionId: 'erp',
-    config: { url, pageSize },
+    config: { url, pageSize, overlapSeconds: 0 },
     secret: {},
     http: undefined as never,
     log,

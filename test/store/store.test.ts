@@ -115,6 +115,24 @@ for (const dialect of DIALECTS) {
       assert.equal(cp?.inProgress, null);
     });
 
+    test('a page commit retried after it went through is not recorded twice', async () => {
+      const run = await store.executions.begin({ taskId: 't3', trigger: 'manual', owner: 'a:1', staleAfterMs: 60_000 });
+      const page = {
+        executionId: run.execution.id,
+        taskId: 't3',
+        counts: { ...ZERO_COUNTS, read: 1, created: 1 },
+        items: [{ sourceKey: '1', targetId: '9', action: 'create' as const, code: null, message: null, payload: null }],
+        links: [],
+        position: { base: null, position: { k: '1' } },
+        page: 1,
+      };
+      await store.executions.commitPage(page);
+      await store.executions.commitPage(page);
+      await store.executions.commitPage({ ...page, page: 2, items: [{ ...page.items[0]!, sourceKey: '2' }] });
+      assert.deepEqual((await store.executions.items(run.execution.id)).map((i) => i.sourceKey), ['1', '2']);
+      await store.executions.finish({ executionId: run.execution.id, taskId: 't3', status: 'succeeded', counts: { ...ZERO_COUNTS }, completed: true });
+    });
+
     test('closeStale closes runs whose heartbeat is too old and leaves live ones', async () => {
       const old = new Date(Date.now() - 10 * 60_000);
       const stale = await store.executions.begin({ taskId: 't3', trigger: 'schedule', owner: 'x:1', staleAfterMs: 60_000, now: old });

@@ -36,6 +36,17 @@ const typeOf = (dataType: string): FieldDescription['type'] => {
   return 'string';
 };
 
+/**
+ * Moves an incremental start back by the overlap. Only for ISO-8601 timestamps (what PostgreSQL
+ * timestamps become, and what SQLite tables should hold): a text column in another format would not
+ * compare chronologically with the shifted value, so it gets no overlap.
+ */
+function withOverlap(after: Cursor | undefined, seconds: number): Cursor | undefined {
+  if (!after || seconds <= 0 || typeof after.m !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(after.m)) return after;
+  const t = Date.parse(after.m);
+  return Number.isNaN(t) ? after : { m: new Date(t - seconds * 1000).toISOString(), k: null };
+}
+
 /** Values leave the connector as plain JSON-ish values; keys always as strings. */
 const keyString = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
 const cursorValue = (v: unknown): string | number | null =>
@@ -123,8 +134,8 @@ export const sqlConnector = defineConnector({
       const paths = [...new Set([...(o.paths ?? []), ...expressionPaths(split?.rest ?? null)])];
       // Records re-read by key are filtered in memory as a whole, so they get the filter's relations too.
       pathsOf.set(object, [...new Set([...paths, ...expressionPaths(o.filter ?? null)])]);
-      let after: Cursor | undefined = o.after;
       const m = o.modifiedField;
+      let after: Cursor | undefined = m ? withOverlap(o.after, ctx.config.overlapSeconds) : o.after;
       for (;;) {
         ctx.signal.throwIfAborted();
         let q = db.selectFrom(object).selectAll();

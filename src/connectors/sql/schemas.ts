@@ -6,6 +6,12 @@ export const SqlConfigSchema = z.object({
   url: z.string().min(1),
   /** Rows per page when reading. */
   pageSize: z.number().int().min(1).max(50_000).default(500),
+  /**
+   * An incremental read starts this many seconds before the last run's position. Rows whose modified time
+   * was set before a slow transaction committed (PostgreSQL's now() is the transaction's start) would
+   * otherwise be missed; re-read rows are unchanged and cost no write.
+   */
+  overlapSeconds: z.number().int().min(0).max(86_400).default(60),
 });
 export type SqlConfig = z.infer<typeof SqlConfigSchema>;
 

@@ -157,9 +157,20 @@ export function createExecutionRepository(db: Kysely<Database>) {
       items: Omit<ExecutionItem, 'executionId'>[];
       links: SyncLink[];
       position: RunPosition | null;
+      /** 1, 2, 3… per run. A commit retried after its COMMIT succeeded unseen finds its page done and skips. */
+      page?: number;
     }): Promise<void> {
       const now = new Date().toISOString();
       await db.transaction().execute(async (trx) => {
+        if (p.page !== undefined) {
+          const claimed = await trx
+            .updateTable('executions')
+            .set({ pages_committed: p.page })
+            .where('id', '=', p.executionId)
+            .where('pages_committed', '=', p.page - 1)
+            .executeTakeFirst();
+          if (Number(claimed.numUpdatedRows) === 0) return;
+        }
         for (let i = 0; i < p.items.length; i += 200) {
           await trx
             .insertInto('execution_items')

@@ -23,7 +23,8 @@ describe('HubSpot both ways: SQL → contacts, companies and their associations;
     const orgs = await run('orgs-sync');
     assert.equal(orgs.counts.created, ORGS);
     const again = await run('people-sync');
-    assert.equal(again.counts.read, 0, 'no person changed');
+    // The SQL read overlaps the last run by a minute: those people are read again, unchanged, and cost nothing.
+    assert.equal(again.counts.created + again.counts.updated, 0, 'no person changed');
     assert.equal((await s.store.associations.pending('people-to-contacts')).length, 0);
 
     const companies = new Map(s.hs.state.all('companies').map((c) => [c.properties.erp_org_id, c.id]));

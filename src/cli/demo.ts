@@ -22,7 +22,12 @@ export function demoChoiceFromEnv(value: string | undefined): DemoChoice {
  * its emulators back (its connections point at them); a new data folder asks on a terminal only, since
  * a service manager or CI cannot answer.
  */
-export function decideDemo(o: { choice: DemoChoice; firstStart: boolean; loaded: boolean; interactive: boolean }): DemoDecision {
+export function decideDemo(o: {
+  choice: DemoChoice;
+  firstStart: boolean;
+  loaded: boolean;
+  interactive: boolean;
+}): DemoDecision {
   if (o.choice === 'yes') return 'load';
   if (o.choice === 'no') return 'skip';
   if (o.loaded) return 'load';
@@ -62,9 +67,14 @@ export function demoPrepare(
       loaded: await hasDemoWorkspace(rt.store),
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     });
-    const load = decision === 'load' || (decision === 'ask' && (await ask('This data folder is new. Load the demo workspace?')));
+    const load =
+      decision === 'load' ||
+      (decision === 'ask' && (await ask('This data folder is new. Load the demo workspace?')));
     if (!load) {
-      if (firstStart) console.log('Starting an empty Junction (for the demo workspace: `npm start -- --demo` or JUNCTION_DEMO=1).');
+      if (firstStart)
+        console.log(
+          'Starting an empty Junction (for the demo workspace: `npm start -- --demo` or JUNCTION_DEMO=1).',
+        );
       return undefined;
     }
     return startDemo({ store: rt.store, dataDir: rt.env.dataDir, log: rt.log });

@@ -117,13 +117,14 @@ export const IDENTIFIER_OWNERS = ['source', 'target'] as const;
 export type IdentifierOwner = (typeof IDENTIFIER_OWNERS)[number];
 
 /**
- * After a write, read the target record back by its id (`idProperty`, default `id`) and store what the
- * target assigned (`property`, e.g. a customer number) into the source column `writeTo`.
+ * After a write, read the target record back by its id (`idProperty`, default `id`) and keep what the
+ * target assigned (`property`, e.g. a customer number) on the sync link (`link.external_number`) and,
+ * with `writeTo`, in that source column.
  */
 export const ReadBackSchema = z.object({
   property: z.string().min(1),
   idProperty: z.string().min(1).optional(),
-  writeTo: z.string().min(1),
+  writeTo: z.string().min(1).optional(),
 });
 export type ReadBack = z.infer<typeof ReadBackSchema>;
 

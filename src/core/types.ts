@@ -101,4 +101,6 @@ export interface SyncLink {
   status: SyncStatus;
   remark: string | null;
   payloadHash: string | null;
+  /** A number the target assigned, read back after the write (`link.external_number` in formulas). */
+  externalNumber?: string | null;
 }

@@ -41,6 +41,7 @@ export function linkView(link: SyncLink | undefined): LinkView | null {
   if (!link || (!link.externalId && !link.lastSuccessAt)) return null;
   return {
     external_id: link.externalId,
+    external_number: link.externalNumber ?? null,
     last_sync: link.lastSyncAt,
     last_success: link.lastSuccessAt,
     status: link.status,

@@ -52,10 +52,10 @@ export async function adoptExisting(
 
 /**
  * Read-back: reads the written target records by id (one lookup per page) and returns, by source key,
- * the source column values to write back (`readBack.writeTo` ← the target's `readBack.property`).
+ * the value the target assigned (`readBack.property`): kept on the link, and written to `writeTo`.
  */
-export async function readBack(mapping: MappingDefinition, target: Connector, results: WriteResult[]): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
+export async function readBack(mapping: MappingDefinition, target: Connector, results: WriteResult[]): Promise<Map<string, unknown>> {
+  const out = new Map<string, unknown>();
   const rb = mapping.readBack;
   const ok = results.filter((r): r is Extract<WriteResult, { ok: true }> => r.ok);
   if (!rb || !ok.length) return out;
@@ -63,7 +63,7 @@ export async function readBack(mapping: MappingDefinition, target: Connector, re
   const byId = new Map(hits.map((h) => [h.id, h]));
   for (const r of ok) {
     const hit = byId.get(r.externalId);
-    if (hit) out.set(r.ref, { [rb.writeTo]: hit.properties[rb.property] ?? null });
+    if (hit) out.set(r.ref, hit.properties[rb.property] ?? null);
   }
   return out;
 }

@@ -92,7 +92,7 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
   const marks: RecordMark[] = [];
   const wb = mapping.writeBack;
   const mark = (key: string, externalId: string | null, ok: boolean, remark: string | null) => {
-    const values: Record<string, unknown> = { ...readBackValues.get(key) };
+    const values: Record<string, unknown> = mapping.readBack?.writeTo && readBackValues.has(key) ? { [mapping.readBack.writeTo]: readBackValues.get(key) } : {};
     if (!wb) {
       if (Object.keys(values).length) marks.push({ key, values });
       return;
@@ -146,7 +146,16 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
     const adoptedBy = adopted.has(key) && !prior?.externalId ? mapping.initialMatching?.property : undefined;
     const message = adoptedBy ? `adopted the existing target record found by ${adoptedBy}` : null;
     items.push(itemOf(key, action, { targetId: r.externalId, payload: plan.payload, message }));
-    newLinks.push(linkOf(key, prior, { externalId: r.externalId, lastSuccessAt: now, status: 'ok', payloadHash: plan.hash }));
+    const number = readBackValues.get(key);
+    newLinks.push(
+      linkOf(key, prior, {
+        externalId: r.externalId,
+        lastSuccessAt: now,
+        status: 'ok',
+        payloadHash: plan.hash,
+        ...(number === undefined || number === null ? {} : { externalNumber: String(number) }),
+      }),
+    );
     mark(key, r.externalId, true, null);
   }
 

@@ -93,6 +93,8 @@ export interface SyncLinksTable {
   status: string;
   remark: string | null;
   payload_hash: string | null;
+  /** What read-back found in the target (a number the target assigned); kept when a later write reads nothing. */
+  external_number?: string | null;
 }
 
 export interface CheckpointsTable {

@@ -27,6 +27,7 @@ function toLink(r: SyncLinksTable): SyncLink {
     status: r.status as SyncStatus,
     remark: r.remark,
     payloadHash: r.payload_hash,
+    externalNumber: r.external_number ?? null,
   };
 }
 
@@ -45,6 +46,7 @@ export async function upsertLinks(db: Kysely<Database> | Transaction<Database>, 
       status: l.status,
       remark: l.remark,
       payload_hash: l.payloadHash,
+      external_number: l.externalNumber ?? null,
     }));
     await db
       .insertInto('sync_links')
@@ -59,6 +61,8 @@ export async function upsertLinks(db: Kysely<Database> | Transaction<Database>, 
             status: eb.ref('excluded.status'),
             remark: eb.ref('excluded.remark'),
             payload_hash: eb.ref('excluded.payload_hash'),
+            // A write that read nothing back keeps the number read before.
+            external_number: eb.fn.coalesce('excluded.external_number', 'sync_links.external_number'),
           })),
       )
       .execute();

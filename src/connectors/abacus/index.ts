@@ -14,7 +14,7 @@ import {
   type Subject,
   SubjectSchema,
 } from './schemas.ts';
-import { swissToday } from './subject-sync.ts';
+import { findSubject, swissToday } from './subject-sync.ts';
 import { createTokenSource } from './token-source.ts';
 import { writeAbacus } from './write.ts';
 
@@ -156,6 +156,19 @@ export const abacusConnector = defineConnector({
       async write(object, ops) {
         assertObject(object);
         return writeAbacus(client, config.referenceField, ops);
+      },
+      /** Initial matching and read-back by Id, Reference, EMail or an indexed subject field; one query per value. */
+      async lookup(object, property, values) {
+        assertObject(object);
+        const hits = [];
+        for (const value of values) {
+          const subject = await findSubject(client, config.referenceField, property === 'id' ? 'Id' : property, value);
+          if (subject) {
+            const record = toRecord(subject, config.referenceField);
+            hits.push({ value, id: record.key, properties: record.data });
+          }
+        }
+        return hits;
       },
       async check() {
         try {

@@ -1,5 +1,4 @@
 import { createInterface } from 'node:readline/promises';
-import { hasDemoWorkspace, startDemo } from '../demo/index.ts';
 import type { Runtime } from './runtime.ts';
 import type { StartAttachment } from './start.ts';
 
@@ -35,11 +34,14 @@ export function decideDemo(o: {
   return 'skip';
 }
 
-/** Asks a yes/no question on the terminal; Enter means yes, Ctrl-C or Ctrl-D means no. */
+/** Asks a yes/no question on the terminal; Enter means yes, Ctrl-D no, and Ctrl-C quits as it always does. */
 export async function askYesNo(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   const ac = new AbortController();
-  rl.once('SIGINT', () => ac.abort());
+  rl.once('SIGINT', () => {
+    process.stdout.write('\n');
+    process.exit(130);
+  });
   rl.once('close', () => ac.abort());
   try {
     const answer = await rl.question(`${question} [Y/n] `, { signal: ac.signal });
@@ -61,6 +63,8 @@ export function demoPrepare(
   ask: (question: string) => Promise<boolean> = askYesNo,
 ): (rt: Runtime, o: { firstStart: boolean }) => Promise<StartAttachment | undefined> {
   return async (rt, { firstStart }) => {
+    // Loaded here: the emulators are no business of the other commands.
+    const { hasDemoWorkspace, startDemo } = await import('../demo/index.ts');
     const decision = decideDemo({
       choice: choice === 'offer' ? demoChoiceFromEnv(process.env.JUNCTION_DEMO) : choice,
       firstStart,

@@ -38,8 +38,9 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
   const rt = await openRuntime();
   const closed = await rt.store.executions.closeStale({ staleAfterMs: 120_000, ownerIsGone });
   if (closed.length) rt.log.warn({ executions: closed }, 'closed runs left open by a stopped process');
+  // Before the first admin exists: quitting at the demo question must not lose its one-time password.
+  const attached = await o.prepare?.(rt, { firstStart: (await rt.store.users.count()) === 0 });
   const admin = await ensureFirstAdmin(rt.store);
-  const attached = await o.prepare?.(rt, { firstStart: admin !== null });
   const metrics = createMetrics();
   const service = await startRunService({
     store: rt.store,
@@ -59,7 +60,16 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
     trustProxy: trustProxyFrom(process.env.JUNCTION_TRUST_PROXY),
     oauthStateKey: createHmac('sha256', rt.secretKey).update('junction oauth state').digest(),
   });
-  const address = await app.listen({ port: rt.env.port, host: process.env.HOST ?? '127.0.0.1' });
+  let address: string;
+  try {
+    address = await app.listen({ port: rt.env.port, host: process.env.HOST ?? '127.0.0.1' });
+  } catch (err) {
+    // A taken port must end the process, not leave the scheduler (and the demo's emulators) running.
+    await service.stop();
+    await attached?.stop();
+    await rt.store.close();
+    throw err;
+  }
   const tasks = await rt.store.tasks.list();
   console.log(`Junction is running on ${address}
   dashboard: ${address}/   API: ${address}/api   OpenAPI: ${address}/docs

@@ -10,7 +10,7 @@ const SCHEMA = `
 create table companies (
   id integer primary key, name text not null, domain text, industry text, employees text,
   street text, postcode text, city text, canton text, modified_at text not null,
-  hubspot_id text
+  hubspot_id text, hubspot_status text
 );
 create table people (
   id integer primary key, salutation text, first_name text, last_name text, email text, phone text,

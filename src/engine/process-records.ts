@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Connector, RecordMark, SourceRecord, WriteOp, WriteResult } from '../connectors/connector.ts';
-import { AuthenticationError } from '../core/errors.ts';
+import { AuthenticationError, CancelledError } from '../core/errors.ts';
 import type { Expr } from '../core/expression/ast.ts';
 import type { MapContext, MapResult } from '../core/mapper.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
@@ -15,6 +15,8 @@ import { itemOf, planRecord, type RecordPlan } from './plan.ts';
 import type { RunHooks } from './run-task.ts';
 
 export interface ProcessContext {
+  /** The run's signal: once aborted, the page ends as cancelled instead of recording failures. */
+  signal?: AbortSignal;
   mapping: MappingDefinition;
   source: Connector;
   target: Connector;
@@ -76,13 +78,16 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
     try {
       answer = await target.write(mapping.target.object, ops);
     } catch (err) {
-      // Bad credentials fail the run; anything else fails just this batch's records, retryably.
-      if (err instanceof AuthenticationError) throw err;
+      // Bad credentials and a cancelled run end the run; anything else fails just this batch's records, retryably.
+      if (err instanceof AuthenticationError || err instanceof CancelledError) throw err;
       const e = err as Error & { code?: string };
       answer = ops.map((op) => ({ ref: op.ref, ok: false, code: e.code ?? 'write_failed', message: e.message, retryable: true }));
     }
     for (const r of answer) results.set(r.ref, r);
   });
+  // Connectors turn errors into per-record failures, a cancellation too: the run must end as cancelled, not
+  // record those failures (the page is not committed, so the next run does it again).
+  if (ctx.signal?.aborted) throw new CancelledError('the run was cancelled', { cause: ctx.signal.reason });
   await ctx.hooks.afterWrite?.();
   const readBackValues = await readBack(mapping, target, [...results.values()]);
 
@@ -159,8 +164,10 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
     mark(key, r.externalId, true, null);
   }
 
-  if (marks.length && ctx.source.writeMarks) {
-    await ctx.source.writeMarks(mapping.source.object, mapping.source.key, marks);
+  // A mark with nothing to write (write-back of an id a failed record never got) is no statement at all.
+  const toWrite = marks.filter((m) => Object.keys(m.values).length > 0);
+  if (toWrite.length && ctx.source.writeMarks) {
+    await ctx.source.writeMarks(mapping.source.object, mapping.source.key, toWrite);
   }
   await ctx.hooks.afterMarks?.();
   await syncAssociations(ctx, records, [...links.values(), ...newLinks]);

@@ -151,6 +151,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
       const target = await connectorOf(assignment.target.connectionId);
       const filter = compileFilter(assignment);
       const ctx: ProcessContext = {
+        signal: abort.signal,
         mapping: assignment,
         source,
         target,

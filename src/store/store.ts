@@ -9,6 +9,7 @@ import { createConnectionRepository } from './repositories/connections.ts';
 import { createExecutionRepository } from './repositories/executions.ts';
 import { createMappingRepository } from './repositories/mappings.ts';
 import { createSyncLinkRepository } from './repositories/sync-links.ts';
+import { createSyncStateRepository } from './repositories/sync-state.ts';
 import { createSettingsRepository } from './repositories/settings.ts';
 import { createTaskRepository } from './repositories/tasks.ts';
 import { createUserRepository } from './repositories/users.ts';
@@ -41,6 +42,7 @@ export interface Store {
   readonly users: ReturnType<typeof createUserRepository>;
   readonly audit: ReturnType<typeof createAuditRepository>;
   readonly associations: ReturnType<typeof createAssociationRepository>;
+  readonly syncState: ReturnType<typeof createSyncStateRepository>;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     users: createUserRepository(db),
     audit: createAuditRepository(db),
     associations: createAssociationRepository(db),
+    syncState: createSyncStateRepository(db),
     close: () => db.destroy(),
   };
 }

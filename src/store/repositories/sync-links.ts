@@ -141,6 +141,18 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
       return rows.map(toLink);
     },
 
+    /** How many links are failing now, across every mapping: `failed` for good, `retry` for the next run. */
+    async failingCounts(): Promise<{ failed: number; retry: number }> {
+      const rows = await db
+        .selectFrom('sync_links')
+        .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+        .where('status', 'in', ['failed', 'retry'])
+        .groupBy('status')
+        .execute();
+      const of = (status: SyncStatus) => Number(rows.find((r) => r.status === status)?.n ?? 0);
+      return { failed: of('failed'), retry: of('retry') };
+    },
+
     /** Marks these records for another try by the next incremental run ("retry failed"). */
     async markForRetry(scope: LinkScope, keys: string[]): Promise<number> {
       let n = 0;

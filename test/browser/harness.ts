@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -98,7 +99,9 @@ export async function startHub(): Promise<Hub> {
   const store = await openTestStore(storeDb);
   const hs = createHubSpotEmulator({ tokens: [TOKEN] });
   const hubspotUrl = await hs.listen();
-  const { app, admin, dispatcher } = await createTestServer(store);
+  // Uploaded imports go to a temp folder, not the working copy's junction-data.
+  const importsDir = mkdtempSync(join(tmpdir(), 'junction-browser-imports-'));
+  const { app, admin, dispatcher } = await createTestServer(store, { importsDir });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const put = async (url: string, body: unknown) => {
     const res = await admin.send('PUT', url, body);
@@ -133,6 +136,7 @@ export async function startHub(): Promise<Hub> {
       await store.close();
       await business.drop();
       await storeDb.drop();
+      rmSync(importsDir, { recursive: true, force: true });
     },
   };
 }

@@ -34,11 +34,13 @@ export function setUnauthenticatedHandler(fn: (() => void) | null): void {
 
 async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // FormData sets its own multipart content type with the boundary.
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(url, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    res = await fetch(url, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: form ? body : JSON.stringify(body) }) });
   } catch (err) {
     throw new ApiError(0, 'network_error', (err as Error).message);
   }
@@ -62,6 +64,9 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
 export const apiGet = <T>(url: string) => request<T>('GET', url);
 /** A change (POST/PUT/PATCH/DELETE) with the CSRF header. */
 export const apiSend = <T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) => request<T>(method, url, body);
+
+/** A multipart upload (fields first, then the files, as the server reads them in order). */
+export const apiUpload = <T>(url: string, form: FormData) => request<T>('POST', url, form);
 
 /** `encodeURIComponent` for path segments. */
 export const seg = (s: string) => encodeURIComponent(s);

@@ -10,9 +10,12 @@ import { DashboardPage } from './pages/dashboard.tsx';
 import { ErrorLogPage } from './pages/error-log.tsx';
 import { ExecutionPage } from './pages/execution.tsx';
 import { HistoryPage } from './pages/history.tsx';
+import { ImportDetailPage } from './pages/import-detail.tsx';
+import { ImportsPage } from './pages/imports.tsx';
 import { ChangePasswordPage, LoginPage } from './pages/login.tsx';
 import { MappingEditor } from './pages/mapping-editor.tsx';
 import { MappingsPage } from './pages/mappings.tsx';
+import { RecordsPage } from './pages/records.tsx';
 import { SettingsPage } from './pages/settings.tsx';
 import { TaskForm } from './pages/task-form.tsx';
 import { TasksPage } from './pages/tasks.tsx';
@@ -22,6 +25,8 @@ const NAV: { to: string; key: TextKey; admin?: boolean }[] = [
   { to: '/', key: 'nav.dashboard' },
   { to: '/history', key: 'nav.history' },
   { to: '/errors', key: 'nav.errors' },
+  { to: '/records', key: 'nav.records' },
+  { to: '/imports', key: 'nav.imports', admin: true },
   { to: '/connections', key: 'nav.connections' },
   { to: '/mappings', key: 'nav.mappings' },
   { to: '/tasks', key: 'nav.tasks' },
@@ -84,6 +89,9 @@ export function App() {
           <Route path="/history" element={<HistoryPage />} />
           <Route path="/executions/:id" element={<ExecutionPage />} />
           <Route path="/errors" element={<ErrorLogPage />} />
+          <Route path="/records" element={<RecordsPage />} />
+          <Route path="/imports" element={<AdminOnly><ImportsPage /></AdminOnly>} />
+          <Route path="/imports/:id" element={<AdminOnly><ImportDetailPage /></AdminOnly>} />
           <Route path="/connections" element={<ConnectionsPage />} />
           <Route path="/connections/new" element={<AdminOnly><ConnectionForm /></AdminOnly>} />
           <Route path="/connections/:id" element={<ConnectionForm />} />

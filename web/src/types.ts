@@ -8,11 +8,12 @@ import type {
   ItemAction,
   NotifyOn,
   Schedule,
+  SyncStatus,
   SystemName,
 } from '../../src/core/types.ts';
 import type { MappingDefinitionInput, TransformInput } from '../../src/core/mapping-definition.ts';
 
-export type { ExecutionCounts, ExecutionStatus, ItemAction, MappingDefinitionInput, NotifyOn, Schedule, SystemName, TransformInput };
+export type { ExecutionCounts, ExecutionStatus, ItemAction, MappingDefinitionInput, NotifyOn, Schedule, SyncStatus, SystemName, TransformInput };
 export type FieldMappingInput = MappingDefinitionInput['fields'][number];
 
 /** The logged-in user (`/api/auth/me`). */
@@ -122,4 +123,50 @@ export interface Issue {
   field: string;
   message: string;
   position?: number;
+}
+
+/** One thing wrong with one row of an import file (`row` as the spreadsheet numbers it). */
+export interface RowProblem {
+  row: number;
+  field: string | null;
+  code: string;
+  message: string;
+}
+
+/** An uploaded import file and what became of it (`/api/imports/:id`, mirrors src/import/workspace.ts). */
+export interface ImportView {
+  id: string;
+  mappingId: string;
+  fileName: string;
+  createdAt: string;
+  status: 'validated' | 'running' | 'finished' | 'failed';
+  file: { format: 'xlsx' | 'csv'; sheetName: string | null; encoding: string | null; delimiter: string | null; bytes: number; header: string[] };
+  validation: {
+    rows: number;
+    valid: number;
+    invalid: number;
+    filtered: number;
+    problems: RowProblem[];
+    problemCount: number;
+    preview: { row: number; source: Record<string, unknown>; payload: Record<string, unknown>; problems: RowProblem[] }[];
+  };
+  executionId: string | null;
+  hasErrorFile: boolean;
+  errorFileUrl: string | null;
+  error: { code: string; message: string } | null;
+  execution: Execution | null;
+}
+
+/** Where one source record is in one target system (`/api/records/:sourceKey/links`). */
+export interface SyncLinkRow {
+  sourceConnectionId: string;
+  sourceObject: string;
+  sourceKey: string;
+  targetConnectionId: string;
+  targetObject: string;
+  externalId: string | null;
+  lastSyncAt: string | null;
+  lastSuccessAt: string | null;
+  status: SyncStatus;
+  remark: string | null;
 }

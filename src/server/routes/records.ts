@@ -1,9 +1,22 @@
 import { z } from 'zod';
-import type { ServerDeps } from '../app.ts';
 import type { Api } from '../api.ts';
+import type { ServerDeps } from '../app.ts';
 
 /** The record view: every system a source record is in, its key there and its last status. */
 export async function recordRoutes(app: Api, { store }: ServerDeps): Promise<void> {
+  app.get(
+    '/api/records/failing/count',
+    {
+      schema: {
+        tags: ['records'],
+        summary:
+          'How many records fail to sync now (sync links with status failed or retry), over every mapping',
+        response: { 200: z.object({ failed: z.number().int(), retry: z.number().int() }) },
+      },
+    },
+    // From the links, not the items: a record that failed once and went through since is no open error.
+    async () => store.syncLinks.failingCounts(),
+  );
   app.get(
     '/api/records/:sourceKey/links',
     {
@@ -20,7 +33,9 @@ export async function recordRoutes(app: Api, { store }: ServerDeps): Promise<voi
         connection && object
           ? await store.syncLinks.forSourceRecord(connection, object, req.params.sourceKey)
           : (await store.syncLinks.forSourceKey(req.params.sourceKey)).filter(
-              (l) => (!connection || l.sourceConnectionId === connection) && (!object || l.sourceObject === object),
+              (l) =>
+                (!connection || l.sourceConnectionId === connection) &&
+                (!object || l.sourceObject === object),
             );
       return { sourceKey: req.params.sourceKey, links };
     },

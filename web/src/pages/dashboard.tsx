@@ -6,7 +6,7 @@ import { ErrorNote, Loading, Notice, PageHeader, StatusBadge, SystemIcon } from 
 import { useExecutionEvents, useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { scheduleText, useMappingSystems } from '../lookups.ts';
-import type { Execution, ExecutionCounts, FailedItem, TaskRow } from '../types.ts';
+import type { Execution, ExecutionCounts, TaskRow } from '../types.ts';
 import { RunsChart } from './runs-chart.tsx';
 
 const written = (c: ExecutionCounts) => c.created + c.updated + c.deleted;
@@ -94,17 +94,18 @@ export function DashboardPage() {
   const tasks = useResource<{ tasks: TaskRow[] }>('/api/tasks');
   const [since] = useState(() => new Date(Date.now() - 14 * 24 * 3600 * 1000).toISOString());
   const runs = useResource<{ executions: Execution[] }>(`/api/executions?limit=500&from=${encodeURIComponent(since)}`);
-  const errors = useResource<{ groups: { code: string | null; count: number }[]; items: FailedItem[] }>('/api/errors?limit=1');
+  const failing = useResource<{ failed: number; retry: number }>('/api/records/failing/count');
   const systems = useMappingSystems();
   const reloadTasks = tasks.reload;
   const reloadRuns = runs.reload;
-  const reloadErrors = errors.reload;
+  const reloadFailing = failing.reload;
   const refresh = useCallback(() => {
     reloadTasks();
     reloadRuns();
-    reloadErrors();
-  }, [reloadTasks, reloadRuns, reloadErrors]);
-  const openErrors = errors.data?.groups.reduce((n, g) => n + g.count, 0);
+    reloadFailing();
+  }, [reloadTasks, reloadRuns, reloadFailing]);
+  // Records whose sync fails now, not failures of all time: a record that went through since no longer counts.
+  const openErrors = failing.data ? failing.data.failed + failing.data.retry : undefined;
   const dayAgo = Date.now() - 24 * 3600 * 1000;
   const runsToday = runs.data?.executions.filter((e) => e.startedAt && Date.parse(e.startedAt) > dayAgo).length;
   return (
@@ -124,6 +125,9 @@ export function DashboardPage() {
           <span className="stat-value" data-testid="open-errors">
             {openErrors === undefined ? '—' : number(openErrors)}
           </span>
+          {failing.data && openErrors ? (
+            <span className="muted small">{t('dash.openErrorsSplit', { failed: number(failing.data.failed), retry: number(failing.data.retry) })}</span>
+          ) : null}
         </Link>
       </section>
       {tasks.loading && !tasks.data ? <Loading /> : null}

@@ -5,8 +5,9 @@ import { useAuth } from '../auth.tsx';
 import { ErrorNote, Loading, Notice, PageHeader, PayloadViewer, StatusBadge } from '../components/ui.tsx';
 import { useExecutionEvents, useResource } from '../hooks.ts';
 import { formatDuration, type TextKey, useI18n } from '../i18n/index.tsx';
-import type { Execution, ExecutionItem } from '../types.ts';
+import type { Execution, ExecutionItem, MappingRow, TaskRow } from '../types.ts';
 import { durationOf } from './history.tsx';
+import { recordViewUrl } from './records.tsx';
 
 const PAGE = 100;
 
@@ -23,6 +24,10 @@ export function ExecutionPage() {
   const items = useResource<{ items: ExecutionItem[]; total: number }>(
     `/api/executions/${seg(id)}/items?limit=${PAGE}&offset=${offset}${failedOnly ? '&action=fail' : ''}`,
   );
+  // The mapping's source narrows the record view to the records this run read.
+  const task = useResource<TaskRow>(run.data ? `/api/tasks/${seg(run.data.taskId)}` : null);
+  const mapping = useResource<MappingRow>(task.data ? `/api/mappings/${seg(task.data.mappingId)}` : null);
+  const source = mapping.data?.source;
   const reloadRun = run.reload;
   const reloadItems = items.reload;
   const onEnd = useCallback(() => {
@@ -119,7 +124,11 @@ export function ExecutionPage() {
             <tbody>
               {items.data.items.map((it, i) => (
                 <tr key={`${it.sourceKey}-${i}`} data-action={it.action}>
-                  <td className="mono">{it.sourceKey}</td>
+                  <td className="mono">
+                    <Link to={recordViewUrl(it.sourceKey, source)} aria-label={t('run.openRecord', { key: it.sourceKey })}>
+                      {it.sourceKey}
+                    </Link>
+                  </td>
                   <td>
                     <span className={`action action-${it.action}`}>{t(`action.${it.action}` as TextKey)}</span>
                   </td>

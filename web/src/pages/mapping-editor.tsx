@@ -61,7 +61,7 @@ function SidePicker({
           </select>
         )}
       </Field>
-      <Field label={t('map.object')} hint={describe.loading ? t('map.fieldsLoading') : undefined} error={describe.error?.message}>
+      <Field label={`${t(side === 'source' ? 'map.source' : 'map.target')}: ${t('map.object')}`} hint={describe.loading ? t('map.fieldsLoading') : undefined} error={describe.error?.message}>
         {(p) =>
           objects.length > 0 ? (
             <select {...p} name={`${side}.object`} value={object} onChange={(e) => onChange({ object: e.target.value })}>

@@ -9,4 +9,10 @@ const dataDir = process.env.JUNCTION_DATA_DIR as string;
 const store = await openStore({ dataDir, secretBox: createSecretBox(loadSecretKey(dataDir)) });
 const execution = await runTask(process.argv[2] as string, { store, log: pino({ level: 'silent' }) });
 await store.close();
-console.log(JSON.stringify({ counts: execution.counts, status: execution.status, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    counts: execution.counts,
+    status: execution.status,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -22,11 +22,21 @@ export function createPeopleDb(file: string, n: number): void {
     sync_status TEXT, sync_remark TEXT)`);
   // What a DBA adds for incremental reads: without it every page of the keyset read scans the table.
   db.exec('CREATE INDEX people_modified ON people (modified_at, id)');
-  const insert = db.prepare('INSERT INTO people (id, first_name, last_name, email, canton, status, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO people (id, first_name, last_name, email, canton, status, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   const start = Date.parse('2025-01-01T00:00:00.000Z');
   db.transaction(() => {
     for (let i = 1; i <= n; i++) {
-      insert.run(i, `Vorname${i % 97}`, `Nachname${i % 89}`, `person.${i}@example.ch`, ['ZH', 'BE', 'LU'][i % 3], 'active', new Date(start + i).toISOString());
+      insert.run(
+        i,
+        `Vorname${i % 97}`,
+        `Nachname${i % 89}`,
+        `person.${i}@example.ch`,
+        ['ZH', 'BE', 'LU'][i % 3],
+        'active',
+        new Date(start + i).toISOString(),
+      );
     }
   })();
   db.close();
@@ -36,7 +46,9 @@ export function createPeopleDb(file: string, n: number): void {
 export function touchPeople(file: string, ids: number[]): void {
   const db = new Database(file);
   const now = new Date().toISOString();
-  const update = db.prepare("UPDATE people SET first_name = first_name || '-x', modified_at = ? WHERE id = ?");
+  const update = db.prepare(
+    "UPDATE people SET first_name = first_name || '-x', modified_at = ? WHERE id = ?",
+  );
   db.transaction(() => {
     for (const id of ids) update.run(now, id);
   })();
@@ -44,7 +56,12 @@ export function touchPeople(file: string, ids: number[]): void {
 }
 
 /** The bench's mapping config (no filter that drops rows; a few transforms). */
-export function benchConfig(businessUrl: string, hubspotUrl: string, requestsPer10s: number, mode: 'incremental' | 'full' = 'incremental') {
+export function benchConfig(
+  businessUrl: string,
+  hubspotUrl: string,
+  requestsPer10s: number,
+  mode: 'incremental' | 'full' = 'incremental',
+) {
   return `
 connections:
   - { id: erp, system: sql, config: { url: "${businessUrl}", pageSize: 1000 } }
@@ -77,7 +94,11 @@ export interface Scenario {
 }
 
 /** A fresh hub (SQLite store), business DB with `n` people and a HubSpot emulator limited to `max`/10 s. */
-export async function createScenario(n: number, max: number, mode: 'incremental' | 'full' = 'incremental'): Promise<Scenario> {
+export async function createScenario(
+  n: number,
+  max: number,
+  mode: 'incremental' | 'full' = 'incremental',
+): Promise<Scenario> {
   const dir = mkdtempSync(join(tmpdir(), 'junction-bench-'));
   const businessFile = join(dir, 'business.db');
   createPeopleDb(businessFile, n);

@@ -21,7 +21,9 @@ const plan: [string, () => Promise<Figure[]>][] = [
 ];
 
 const figures: Figure[] = [];
-console.log(`Junction benchmarks (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}`);
+console.log(
+  `Junction benchmarks (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}`,
+);
 for (const [name, run] of plan) {
   if (only && only !== name) continue;
   for (const f of await run()) {
@@ -30,6 +32,11 @@ for (const [name, run] of plan) {
   }
 }
 const out = join(import.meta.dirname, 'results.json');
-writeFileSync(out, `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), node: process.version, figures }, null, 2)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), node: process.version, figures }, null, 2)}\n`,
+);
 const missed = figures.filter((f) => !f.ok);
-console.log(`\n${figures.length - missed.length} of ${figures.length} figures meet their goal; results in bench/results.json`);
+console.log(
+  `\n${figures.length - missed.length} of ${figures.length} figures meet their goal; results in bench/results.json`,
+);

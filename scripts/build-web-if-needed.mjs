@@ -18,14 +18,24 @@ function newest(path) {
   return Math.max(st.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
-const sources = Math.max(newest(join(web, 'src')), newest(join(web, 'index.html')), newest(join(web, 'vite.config.ts')));
+const sources = Math.max(
+  newest(join(web, 'src')),
+  newest(join(web, 'index.html')),
+  newest(join(web, 'vite.config.ts')),
+);
 const built = existsSync(index) ? statSync(index).mtimeMs : 0;
 if (built >= sources) process.exit(0);
 
-console.log(built ? 'The dashboard sources changed: rebuilding web/dist…' : 'Building the dashboard into web/dist (first start)…');
+console.log(
+  built
+    ? 'The dashboard sources changed: rebuilding web/dist…'
+    : 'Building the dashboard into web/dist (first start)…',
+);
 const r = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: root, stdio: 'inherit' });
 if (r.status !== 0) {
-  console.error('Building the dashboard failed; the API still starts, the dashboard page says how to build it.');
+  console.error(
+    'Building the dashboard failed; the API still starts, the dashboard page says how to build it.',
+  );
   // The hub is still useful without its dashboard, so a failed build does not stop `npm start`.
 }
 process.exit(0);

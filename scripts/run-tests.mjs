@@ -2,7 +2,7 @@
 // Node 20's runner has no glob support of its own, hence this small launcher. It prints the spec report
 // and closes with one plain `N passed, N failed` line (from a TAP copy of the report) for CI to read.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,7 +13,9 @@ function find(dir) {
   });
 }
 const filter = process.argv[2];
-const files = find('test').filter((f) => !filter || f.includes(filter)).sort();
+const files = find('test')
+  .filter((f) => !filter || f.includes(filter))
+  .sort();
 const tapDir = mkdtempSync(join(tmpdir(), 'junction-tap-'));
 const tapFile = join(tapDir, 'report.tap');
 const r = spawnSync(

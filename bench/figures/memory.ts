@@ -8,7 +8,7 @@ import { applyConfig } from '../../src/config/apply-config.ts';
 import { parseConfigText } from '../../src/config/config-file.ts';
 import { createSecretBox } from '../../src/store/secret-box.ts';
 import { openStore } from '../../src/store/store.ts';
-import { TOKEN, benchConfig, createPeopleDb } from '../fixtures.ts';
+import { benchConfig, createPeopleDb, TOKEN } from '../fixtures.ts';
 import type { Figure } from '../report.ts';
 
 /**
@@ -21,7 +21,10 @@ const HEAP_FLAGS = '--max-old-space-size=160';
 /** Figure 6: peak RSS of a run process streaming `rows` source rows (the emulator lives in this process). */
 export async function memoryFigure(o: { rows: number }): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'junction-bench-mem-'));
-  const hs = createHubSpotEmulator({ tokens: [TOKEN], rateLimit: { max: Number.POSITIVE_INFINITY, intervalMs: 10_000 } });
+  const hs = createHubSpotEmulator({
+    tokens: [TOKEN],
+    rateLimit: { max: Number.POSITIVE_INFINITY, intervalMs: 10_000 },
+  });
   try {
     const businessFile = join(dir, 'business.db');
     createPeopleDb(businessFile, o.rows);
@@ -33,15 +36,28 @@ export async function memoryFigure(o: { rows: number }): Promise<Figure[]> {
     await store.close();
     const child = await new Promise<{ stdout: string; status: number | null }>((resolve) => {
       // Async spawn: the emulator in this process must keep answering while the child runs.
-      const p = spawn(process.execPath, [...(process.env.BENCH_CHILD_FLAGS ?? HEAP_FLAGS).split(' ').filter(Boolean), '--import', 'tsx', join(import.meta.dirname, '../child-run.ts'), 'people'], {
-        env: { ...process.env, JUNCTION_DATA_DIR: hubDir, JUNCTION_SECRET_KEY: key.toString('hex') },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const p = spawn(
+        process.execPath,
+        [
+          ...(process.env.BENCH_CHILD_FLAGS ?? HEAP_FLAGS).split(' ').filter(Boolean),
+          '--import',
+          'tsx',
+          join(import.meta.dirname, '../child-run.ts'),
+          'people',
+        ],
+        {
+          env: { ...process.env, JUNCTION_DATA_DIR: hubDir, JUNCTION_SECRET_KEY: key.toString('hex') },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       let stdout = '';
       p.stdout.on('data', (d: Buffer) => (stdout += d));
       p.on('exit', (status: number | null) => resolve({ stdout, status }));
     });
-    const result = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as { counts: { created: number }; maxRssMb: number };
+    const result = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      counts: { created: number };
+      maxRssMb: number;
+    };
     return [
       {
         name: 'peak_rss_mb_streaming',

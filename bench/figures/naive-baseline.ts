@@ -1,7 +1,7 @@
 import { HttpClient } from '../../src/connectors/http-client.ts';
 import { createRollingWindowLimiter } from '../../src/connectors/rate-limiter.ts';
 import { runTask } from '../../src/engine/run-task.ts';
-import { TOKEN, createScenario, silent } from '../fixtures.ts';
+import { createScenario, silent, TOKEN } from '../fixtures.ts';
 import type { Figure } from '../report.ts';
 
 /**
@@ -24,7 +24,13 @@ export async function naiveBaselineFigure(o: { people: number; max: number }): P
     const t1 = performance.now();
     for (let i = 1; i <= o.people; i++) {
       await http.request('POST', '/crm/v3/objects/contacts', {
-        json: { properties: { email: `person.${i}@example.ch`, firstname: `Vorname${i % 97}`, lastname: `NACHNAME${i % 89}` } },
+        json: {
+          properties: {
+            email: `person.${i}@example.ch`,
+            firstname: `Vorname${i % 97}`,
+            lastname: `NACHNAME${i % 89}`,
+          },
+        },
       });
     }
     const naiveRate = o.people / ((performance.now() - t1) / 1000);

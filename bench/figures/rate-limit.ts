@@ -54,7 +54,13 @@ export async function rateLimitFigures(o: { people: number; max: number }): Prom
         ok: noopWrites === 0 && noop.counts.unchanged === o.people,
         detail: `${noop.counts.unchanged} unchanged of ${noop.counts.read} read`,
       },
-      { name: 'noop_resync_seconds', value: +noopSecs.toFixed(2), goal: 'info', ok: true, detail: `${(o.people / noopSecs).toFixed(0)} records/s` },
+      {
+        name: 'noop_resync_seconds',
+        value: +noopSecs.toFixed(2),
+        goal: 'info',
+        ok: true,
+        detail: `${(o.people / noopSecs).toFixed(0)} records/s`,
+      },
       {
         name: 'one_percent_change_write_ratio',
         value: +(deltaWrites / writes).toFixed(4),

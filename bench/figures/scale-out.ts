@@ -11,7 +11,7 @@ import { enqueueRun, openBoss } from '../../src/scheduler/queue.ts';
 import { createSecretBox } from '../../src/store/secret-box.ts';
 import { openStore } from '../../src/store/store.ts';
 import { createTempPostgres } from '../../test/helpers/databases.ts';
-import { TOKEN, createPeopleDb } from '../fixtures.ts';
+import { createPeopleDb, TOKEN } from '../fixtures.ts';
 import type { Figure } from '../report.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
@@ -43,11 +43,23 @@ async function timeFleet(workers: number, people: number, max: number): Promise<
     }
     const tasks = Array.from({ length: TASKS }, (_, i) => `  - { id: t${i + 1}, mapping: m${i + 1} }`);
     const store = await openStore({ databaseUrl: storeDb.url, secretBox: createSecretBox(key) });
-    await applyConfig(store, parseConfigText(`connections:\n${connections.join('\n')}\nmappings:\n${rest.join('\n')}\ntasks:\n${tasks.join('\n')}\n`));
+    await applyConfig(
+      store,
+      parseConfigText(
+        `connections:\n${connections.join('\n')}\nmappings:\n${rest.join('\n')}\ntasks:\n${tasks.join('\n')}\n`,
+      ),
+    );
     const boss = await openBoss(storeDb.url, { supervise: false });
     for (let w = 0; w < workers; w++) {
       const p = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker'], {
-        env: { ...process.env, DATABASE_URL: storeDb.url, JUNCTION_SECRET_KEY: key.toString('hex'), LOG_LEVEL: 'warn', JUNCTION_WORKER_CONCURRENCY: '1', JUNCTION_WORKER_POLL_MS: '100' },
+        env: {
+          ...process.env,
+          DATABASE_URL: storeDb.url,
+          JUNCTION_SECRET_KEY: key.toString('hex'),
+          LOG_LEVEL: 'warn',
+          JUNCTION_WORKER_CONCURRENCY: '1',
+          JUNCTION_WORKER_POLL_MS: '100',
+        },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
       procs.push(p);
@@ -57,7 +69,9 @@ async function timeFleet(workers: number, people: number, max: number): Promise<
     for (let t = 1; t <= TASKS; t++) await enqueueRun(boss, `t${t}`, { trigger: 'manual' });
     await boss.stop({ graceful: false, close: true, wait: true });
     for (;;) {
-      const done = (await store.executions.list({ limit: 100 })).filter((e) => e.status === 'succeeded').length;
+      const done = (await store.executions.list({ limit: 100 })).filter(
+        (e) => e.status === 'succeeded',
+      ).length;
       if (done >= TASKS) break;
       await sleep(100);
     }
@@ -66,7 +80,9 @@ async function timeFleet(workers: number, people: number, max: number): Promise<
     return secs;
   } finally {
     for (const p of procs) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+    await Promise.all(
+      procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))),
+    );
     await Promise.all(portals.map((p) => p.close()));
     await storeDb.drop();
     rmSync(dir, { recursive: true, force: true });

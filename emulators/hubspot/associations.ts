@@ -5,8 +5,8 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { batchInputError, validationError } from './errors.ts';
-import { checkBatchSize, objectTypeOf } from './object-writes.ts';
 import { OBJECT_TYPES } from './object-types.ts';
+import { checkBatchSize, objectTypeOf } from './object-writes.ts';
 import { parseBody } from './request-schemas.ts';
 import type { EmulatorState } from './store.ts';
 
@@ -20,7 +20,13 @@ const specSchema = z.object({
   associationTypeId: z.number().int(),
 });
 const createSchema = z.object({
-  inputs: z.array(z.object({ from: z.object({ id: z.string() }), to: z.object({ id: z.string() }), types: z.array(specSchema) })),
+  inputs: z.array(
+    z.object({
+      from: z.object({ id: z.string() }),
+      to: z.object({ id: z.string() }),
+      types: z.array(specSchema),
+    }),
+  ),
 });
 const readSchema = z.object({ inputs: z.array(z.object({ id: z.string(), after: z.string().optional() })) });
 
@@ -30,9 +36,15 @@ export class AssociationStore {
 
   /** Adds an association and its reverse. */
   add(from: string, fromId: string, to: string, toId: string, typeId: number): void {
-    this.side(`${from}:${fromId}`).set(`${to}:${toId}`, new Set([...(this.side(`${from}:${fromId}`).get(`${to}:${toId}`) ?? []), typeId]));
+    this.side(`${from}:${fromId}`).set(
+      `${to}:${toId}`,
+      new Set([...(this.side(`${from}:${fromId}`).get(`${to}:${toId}`) ?? []), typeId]),
+    );
     const back = REVERSE[typeId] ?? typeId;
-    this.side(`${to}:${toId}`).set(`${from}:${fromId}`, new Set([...(this.side(`${to}:${toId}`).get(`${from}:${fromId}`) ?? []), back]));
+    this.side(`${to}:${toId}`).set(
+      `${from}:${fromId}`,
+      new Set([...(this.side(`${to}:${toId}`).get(`${from}:${fromId}`) ?? []), back]),
+    );
   }
 
   /** Ids of the `to` records associated with one record. */
@@ -66,9 +78,17 @@ export class AssociationStore {
   }
 }
 
-function send(reply: FastifyReply, okStatus: number, startedAt: string, results: unknown[], errors: unknown[]) {
+function send(
+  reply: FastifyReply,
+  okStatus: number,
+  startedAt: string,
+  results: unknown[],
+  errors: unknown[],
+) {
   const body = { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() };
-  return errors.length ? reply.code(207).send({ ...body, numErrors: errors.length, errors }) : reply.code(okStatus).send(body);
+  return errors.length
+    ? reply.code(207).send({ ...body, numErrors: errors.length, errors })
+    : reply.code(okStatus).send(body);
 }
 
 /** Fastify plugin with `POST /crm/v4/associations/{from}/{to}/batch/{create|read}`. */
@@ -89,11 +109,24 @@ export function associationRoutes(state: EmulatorState): FastifyPluginAsync {
           if (!exists(from.name, input.from.id)) missing.push(input.from.id);
           else if (!exists(to.name, input.to.id)) missing.push(input.to.id);
           else {
-            for (const t of input.types) state.associations.add(from.name, input.from.id, to.name, input.to.id, t.associationTypeId);
-            results.push({ fromObjectTypeId: typeIdOf(from.name), fromObjectId: input.from.id, toObjectTypeId: typeIdOf(to.name), toObjectId: input.to.id, labels: [] });
+            for (const t of input.types)
+              state.associations.add(from.name, input.from.id, to.name, input.to.id, t.associationTypeId);
+            results.push({
+              fromObjectTypeId: typeIdOf(from.name),
+              fromObjectId: input.from.id,
+              toObjectTypeId: typeIdOf(to.name),
+              toObjectId: input.to.id,
+              labels: [],
+            });
           }
         }
-        const errors = missing.length ? [batchInputError('OBJECT_NOT_FOUND', `Could not find objects with ids: ${missing.join(', ')}`, { ids: missing })] : [];
+        const errors = missing.length
+          ? [
+              batchInputError('OBJECT_NOT_FOUND', `Could not find objects with ids: ${missing.join(', ')}`, {
+                ids: missing,
+              }),
+            ]
+          : [];
         return send(reply, 201, startedAt, results, errors);
       }
       if (params.action === 'read') {

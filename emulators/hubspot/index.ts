@@ -11,19 +11,19 @@
 import type { FastifyInstance } from 'fastify';
 import { FaultInjector, type HubSpotFaults } from './faults.ts';
 import { type OAuthAppOptions, OAuthServer } from './oauth.ts';
-import { WebhookDelivery, type WebhookOptions } from './webhooks.ts';
 import { type RateLimitOptions, RollingWindowLimiter } from './rate-limit.ts';
 import { buildServer, type EmulatorStats, emptyStats } from './server.ts';
 import { EmulatorState } from './store.ts';
+import { WebhookDelivery, type WebhookOptions } from './webhooks.ts';
 
 export type { HubSpotFaults } from './faults.ts';
 export type { OAuthAppOptions, OAuthServer } from './oauth.ts';
-export { signatureV3, type Delivery, type WebhookDelivery, type WebhookOptions } from './webhooks.ts';
 export { MAX_BATCH_INPUTS } from './object-writes.ts';
 export type { RateLimitOptions } from './rate-limit.ts';
 export { SEARCH_LIMITS } from './routes-search.ts';
 export type { EmulatorStats } from './server.ts';
 export type { EmulatorState, StoredObject } from './store.ts';
+export { type Delivery, signatureV3, type WebhookDelivery, type WebhookOptions } from './webhooks.ts';
 
 /** Options of `createHubSpotEmulator`. */
 export interface HubSpotEmulatorOptions {
@@ -72,7 +72,10 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}): Hub
   const held = new Set<() => void>();
   const oauth = options.oauth ? new OAuthServer(options.oauth) : undefined;
   const secret = options.webhooks?.clientSecret ?? options.oauth?.clientSecret;
-  const webhooks = options.webhooks && secret ? new WebhookDelivery({ ...options.webhooks, clientSecret: secret }) : undefined;
+  const webhooks =
+    options.webhooks && secret
+      ? new WebhookDelivery({ ...options.webhooks, clientSecret: secret })
+      : undefined;
   if (webhooks) state.onChange((change) => webhooks.enqueue(change));
   const app = buildServer(
     { state, faults, limiter, stats, tokens: options.tokens, held, oauth },

@@ -63,23 +63,39 @@ export class OAuthServer {
     const refreshToken = token('emu-rt');
     this.access.set(accessToken, this.now() + ttl * 1000);
     this.refresh.add(refreshToken);
-    return { token_type: 'bearer', access_token: accessToken, refresh_token: refreshToken, expires_in: ttl, token_use: 'access_token', hub_id: this.app.portalId ?? 62515 };
+    return {
+      token_type: 'bearer',
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      expires_in: ttl,
+      token_use: 'access_token',
+      hub_id: this.app.portalId ?? 62515,
+    };
   }
 
   /** Fastify plugin: `GET /oauth/authorize` and `POST /oauth/v1/token`. */
   routes(): FastifyPluginAsync {
     return async (app) => {
-      app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-        done(null, Object.fromEntries(new URLSearchParams(body as string)));
-      });
+      app.addContentTypeParser(
+        'application/x-www-form-urlencoded',
+        { parseAs: 'string' },
+        (_req, body, done) => {
+          done(null, Object.fromEntries(new URLSearchParams(body as string)));
+        },
+      );
 
       app.get('/oauth/authorize', async (request, reply) => {
         const q = request.query as Record<string, string | undefined>;
-        if (q.client_id !== this.app.clientId) return reply.code(400).type('text/html').send('<h1>Invalid client_id</h1>');
+        if (q.client_id !== this.app.clientId)
+          return reply.code(400).type('text/html').send('<h1>Invalid client_id</h1>');
         if (!q.redirect_uri) return reply.code(400).type('text/html').send('<h1>Missing redirect_uri</h1>');
         // The user "approves" at once: back to the app with a code and the state it sent.
         const code = randomUUID();
-        this.codes.set(code, { redirectUri: q.redirect_uri, scopes: (q.scope ?? '').split(/[ +]/).filter(Boolean), expiresAt: this.now() + 10 * 60 * 1000 });
+        this.codes.set(code, {
+          redirectUri: q.redirect_uri,
+          scopes: (q.scope ?? '').split(/[ +]/).filter(Boolean),
+          expiresAt: this.now() + 10 * 60 * 1000,
+        });
         const back = new URL(q.redirect_uri);
         back.searchParams.set('code', code);
         if (q.state !== undefined) back.searchParams.set('state', q.state);
@@ -89,19 +105,25 @@ export class OAuthServer {
       app.post('/oauth/v1/token', async (request, reply) => {
         const f = (request.body ?? {}) as Record<string, string | undefined>;
         const fail = (status: string, message: string) =>
-          reply.code(400).send({ status, message, correlationId: randomUUID(), category: 'VALIDATION_ERROR' });
+          reply
+            .code(400)
+            .send({ status, message, correlationId: randomUUID(), category: 'VALIDATION_ERROR' });
         if (f.client_id !== this.app.clientId) return fail('BAD_CLIENT_ID', 'missing or unknown client id');
-        if (f.client_secret !== this.app.clientSecret) return fail('BAD_CLIENT_SECRET', 'missing or invalid client secret');
+        if (f.client_secret !== this.app.clientSecret)
+          return fail('BAD_CLIENT_SECRET', 'missing or invalid client secret');
         if (f.grant_type === 'authorization_code') {
           const code = f.code ? this.codes.get(f.code) : undefined;
-          if (!code || code.expiresAt < this.now()) return fail('BAD_AUTH_CODE', 'missing or unknown auth code');
-          if (code.redirectUri !== f.redirect_uri) return fail('BAD_REDIRECT_URI', 'redirect_uri does not match the one of the authorization');
+          if (!code || code.expiresAt < this.now())
+            return fail('BAD_AUTH_CODE', 'missing or unknown auth code');
+          if (code.redirectUri !== f.redirect_uri)
+            return fail('BAD_REDIRECT_URI', 'redirect_uri does not match the one of the authorization');
           this.codes.delete(f.code as string);
           this.grants.authorization_code++;
           return this.issue();
         }
         if (f.grant_type === 'refresh_token') {
-          if (!f.refresh_token || !this.refresh.has(f.refresh_token)) return fail('BAD_REFRESH_TOKEN', 'missing or unknown refresh token');
+          if (!f.refresh_token || !this.refresh.has(f.refresh_token))
+            return fail('BAD_REFRESH_TOKEN', 'missing or unknown refresh token');
           this.grants.refresh_token++;
           const issued = this.issue();
           // HubSpot keeps the refresh token of an installation: hand the same one back.

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { associationRoutes } from './associations.ts';
 import { errorBody, HubSpotHttpError } from './errors.ts';
 import type { FaultInjector } from './faults.ts';
-import type { RollingWindowLimiter } from './rate-limit.ts';
-import { associationRoutes } from './associations.ts';
 import type { OAuthServer } from './oauth.ts';
+import type { RollingWindowLimiter } from './rate-limit.ts';
 import { batchRoutes } from './routes-batch.ts';
 import { objectRoutes } from './routes-objects.ts';
 import { propertyRoutes } from './routes-properties.ts';
@@ -120,9 +120,15 @@ function registerHooks(app: FastifyInstance, deps: ServerDeps): void {
     const issued = token && deps.oauth ? deps.oauth.check(token) : { kind: 'unknown' as const };
     if (issued.kind === 'expired') {
       reply.headers(deps.limiter.peek(undefined));
-      return reply.code(401).send(
-        errorBody(correlationId(request), 'EXPIRED_AUTHENTICATION', `The OAuth token used to make this call expired ${issued.agoSeconds} second(s) ago.`),
-      );
+      return reply
+        .code(401)
+        .send(
+          errorBody(
+            correlationId(request),
+            'EXPIRED_AUTHENTICATION',
+            `The OAuth token used to make this call expired ${issued.agoSeconds} second(s) ago.`,
+          ),
+        );
     }
     if (!token || (issued.kind !== 'valid' && deps.tokens && !deps.tokens.includes(token))) {
       reply.headers(deps.limiter.peek(undefined));

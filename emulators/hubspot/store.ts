@@ -81,7 +81,13 @@ export class ObjectStore {
     const changed = Object.entries(values).filter(([name, v]) => (record.properties[name] ?? null) !== v);
     this.apply(record, values, new Date().toISOString());
     for (const [propertyName, v] of changed) {
-      this.emit({ objectType: this.def.name, objectId: record.id, kind: 'propertyChange', propertyName, propertyValue: v ?? '' });
+      this.emit({
+        objectType: this.def.name,
+        objectId: record.id,
+        kind: 'propertyChange',
+        propertyName,
+        propertyValue: v ?? '',
+      });
     }
     return record;
   }
@@ -175,7 +181,8 @@ export class EmulatorState {
   constructor() {
     const nextId = () => String(++this.lastId);
     const emit = (change: ObjectChange) => {
-      if (change.kind === 'deletion' || change.kind === 'privacyDeletion') this.associations.forget(change.objectType, change.objectId);
+      if (change.kind === 'deletion' || change.kind === 'privacyDeletion')
+        this.associations.forget(change.objectType, change.objectId);
       for (const l of this.listeners) l(change);
     };
     for (const def of Object.values(OBJECT_TYPES)) {

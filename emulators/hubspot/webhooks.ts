@@ -38,7 +38,13 @@ const SINGULAR: Record<string, string> = { contacts: 'contact', companies: 'comp
 const MAX_EVENTS = 100;
 
 /** Signature v3 as HubSpot computes it. */
-export function signatureV3(secret: string, method: string, url: string, body: string, timestamp: string): string {
+export function signatureV3(
+  secret: string,
+  method: string,
+  url: string,
+  body: string,
+  timestamp: string,
+): string {
   return createHmac('sha256', secret).update(`${method}${url}${body}${timestamp}`).digest('base64');
 }
 
@@ -76,7 +82,9 @@ export class WebhookDelivery {
       objectId: Number(change.objectId),
       changeSource: 'API',
       ...(change.kind === 'deletion' || change.kind === 'privacyDeletion' ? { changeFlag: 'DELETED' } : {}),
-      ...(change.propertyName !== undefined ? { propertyName: change.propertyName, propertyValue: change.propertyValue ?? '' } : {}),
+      ...(change.propertyName !== undefined
+        ? { propertyName: change.propertyName, propertyValue: change.propertyValue ?? '' }
+        : {}),
     });
     this.timer ??= setTimeout(() => void this.flush(), this.options.batchDelayMs ?? 50);
   }

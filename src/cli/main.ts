@@ -5,14 +5,14 @@ import { JunctionError } from '../core/errors.ts';
 import type { Execution } from '../core/types.ts';
 import { failpointHooks } from '../engine/failpoints.ts';
 import { ownerIsGone } from '../engine/owner.ts';
+import { enqueueRun, openBoss } from '../scheduler/queue.ts';
+import { runAndNotify } from '../scheduler/run-and-notify.ts';
 import { demoPrepare } from './demo.ts';
 import { importCommand } from './import.ts';
 import { createProgressReporter } from './progress.ts';
 import { openRuntime } from './runtime.ts';
 import { startHub } from './start.ts';
 import { startWorker } from './worker.ts';
-import { runAndNotify } from '../scheduler/run-and-notify.ts';
-import { enqueueRun, openBoss } from '../scheduler/queue.ts';
 
 const USAGE = `junction — connector hub
 
@@ -40,7 +40,8 @@ JUNCTION_WORKER_POLL_MS, JUNCTION_RUN_LEASE_MS, JUNCTION_RETRY_DELAY_SECONDS, JU
 
 function summary(e: Execution): string {
   const c = e.counts;
-  const secs = e.startedAt && e.finishedAt ? ((e.finishedAt.getTime() - e.startedAt.getTime()) / 1000).toFixed(1) : '?';
+  const secs =
+    e.startedAt && e.finishedAt ? ((e.finishedAt.getTime() - e.startedAt.getTime()) / 1000).toFixed(1) : '?';
   const lines = [
     `execution ${e.id}: ${e.status} in ${secs}s`,
     `  read ${c.read}, filtered out ${c.filtered}, created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, deleted ${c.deleted}, failed ${c.failed}`,
@@ -76,7 +77,8 @@ async function main(argv: string[]): Promise<number> {
     return startHub({ worker: !values['no-worker'], prepare: demoPrepare(choice) });
   }
   if (command === 'demo') return startHub({ worker: true, prepare: demoPrepare('yes') });
-  if (command === 'worker') return startWorker({ concurrency: values.concurrency ? Number(values.concurrency) : undefined });
+  if (command === 'worker')
+    return startWorker({ concurrency: values.concurrency ? Number(values.concurrency) : undefined });
 
   const rt = await openRuntime();
   try {
@@ -88,7 +90,9 @@ async function main(argv: string[]): Promise<number> {
         const file = positionals[0];
         if (!file) throw new JunctionError('usage: junction apply <file>');
         const s = await applyConfig(rt.store, readConfigFile(file));
-        console.log(`applied ${s.connections.length} connections, ${s.mappings.length} mappings, ${s.tasks.length} tasks`);
+        console.log(
+          `applied ${s.connections.length} connections, ${s.mappings.length} mappings, ${s.tasks.length} tasks`,
+        );
         return 0;
       }
       case 'run': {
@@ -112,7 +116,10 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'import': {
         const file = positionals[0];
-        if (!file || !values.mapping) throw new JunctionError('usage: junction import <file> --mapping <id> [--valid-rows-only] [--dry-run]');
+        if (!file || !values.mapping)
+          throw new JunctionError(
+            'usage: junction import <file> --mapping <id> [--valid-rows-only] [--dry-run]',
+          );
         return await importCommand(rt, {
           file,
           mappingId: values.mapping,
@@ -125,12 +132,16 @@ async function main(argv: string[]): Promise<number> {
         const taskId = positionals[0];
         if (!taskId) throw new JunctionError('usage: junction run-now <task>');
         if (rt.store.dialect !== 'postgres' || !rt.env.databaseUrl) {
-          throw new JunctionError('run-now queues for workers and needs PostgreSQL; with SQLite use `junction run <task>`');
+          throw new JunctionError(
+            'run-now queues for workers and needs PostgreSQL; with SQLite use `junction run <task>`',
+          );
         }
         await rt.store.tasks.get(taskId);
         const boss = await openBoss(rt.env.databaseUrl, { supervise: false });
         try {
-          console.log(`queued run of ${taskId}: job ${await enqueueRun(boss, taskId, { trigger: 'manual' })}`);
+          console.log(
+            `queued run of ${taskId}: job ${await enqueueRun(boss, taskId, { trigger: 'manual' })}`,
+          );
         } finally {
           await boss.stop({ graceful: false, close: true, wait: true });
         }
@@ -139,7 +150,9 @@ async function main(argv: string[]): Promise<number> {
       case 'tasks': {
         for (const t of await rt.store.tasks.list()) {
           const [last] = await rt.store.executions.list({ taskId: t.id, limit: 1 });
-          console.log(`${t.id}\t${t.enabled ? 'enabled' : 'disabled'}\t${last ? `${last.status} ${last.finishedAt?.toISOString() ?? ''}` : 'never run'}`);
+          console.log(
+            `${t.id}\t${t.enabled ? 'enabled' : 'disabled'}\t${last ? `${last.status} ${last.finishedAt?.toISOString() ?? ''}` : 'never run'}`,
+          );
         }
         return 0;
       }

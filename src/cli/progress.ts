@@ -8,7 +8,8 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
     ? new cliProgress.SingleBar(
         {
           stream,
-          format: ' {bar} {read} read | {created} created | {updated} updated | {unchanged} unchanged | {failed} failed',
+          format:
+            ' {bar} {read} read | {created} created | {updated} updated | {unchanged} unchanged | {failed} failed',
           hideCursor: true,
           barsize: 24,
         },
@@ -26,7 +27,9 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
         bar.update(counts.read, counts);
       } else if (Date.now() - lastLine > 5000) {
         lastLine = Date.now();
-        stream.write(`… ${counts.read} read, ${counts.created} created, ${counts.updated} updated, ${counts.failed} failed\n`);
+        stream.write(
+          `… ${counts.read} read, ${counts.created} created, ${counts.updated} updated, ${counts.failed} failed\n`,
+        );
       }
     },
     stop() {

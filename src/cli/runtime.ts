@@ -1,5 +1,5 @@
-import { pino, type Logger } from 'pino';
-import { loadSecretKey, readEnvironment, type Environment } from '../config/environment.ts';
+import { type Logger, pino } from 'pino';
+import { type Environment, loadSecretKey, readEnvironment } from '../config/environment.ts';
 import { createSecretBox } from '../store/secret-box.ts';
 import { openStore, type Store } from '../store/store.ts';
 
@@ -35,6 +35,10 @@ export interface Runtime {
 export async function openRuntime(env: Environment = readEnvironment()): Promise<Runtime> {
   const log = createLogger(env.logLevel);
   const secretKey = loadSecretKey(env.dataDir);
-  const store = await openStore({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, secretBox: createSecretBox(secretKey) });
+  const store = await openStore({
+    databaseUrl: env.databaseUrl,
+    dataDir: env.dataDir,
+    secretBox: createSecretBox(secretKey),
+  });
   return { env, secretKey, store, log };
 }

@@ -76,7 +76,9 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
   store:     ${rt.store.dialect === 'sqlite' ? `SQLite in ${rt.env.dataDir}` : 'PostgreSQL'} (${service.mode === 'embedded' ? 'runs in this process' : o.worker === false ? 'runs on `junction worker` processes' : 'runs here and on `junction worker` processes'})
   tasks:     ${tasks.length ? tasks.map((t) => `${t.id} (${t.enabled ? 'enabled' : 'disabled'})`).join(', ') : 'none yet — add some in the dashboard or with `junction apply <file>`'}`);
   if (admin) {
-    console.log(`  login:     ${admin.username} / ${admin.password}${process.env.JUNCTION_ADMIN_PASSWORD ? '' : '   (one-time password: change it at first login)'}`);
+    console.log(
+      `  login:     ${admin.username} / ${admin.password}${process.env.JUNCTION_ADMIN_PASSWORD ? '' : '   (one-time password: change it at first login)'}`,
+    );
   }
   for (const line of attached?.describe() ?? []) console.log(line);
   await o.onListening?.(address);

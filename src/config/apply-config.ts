@@ -16,12 +16,19 @@ export interface ApplySummary {
  * saved when anything is invalid.
  */
 export async function applyConfig(store: Store, config: ConfigFile): Promise<ApplySummary> {
-  const connectionIds = new Set([...config.connections.map((c) => c.id), ...(await store.connections.list()).map((c) => c.id)]);
-  const mappingIds = new Set([...config.mappings.map((m) => m.id), ...(await store.mappings.list()).map((m) => m.id)]);
+  const connectionIds = new Set([
+    ...config.connections.map((c) => c.id),
+    ...(await store.connections.list()).map((c) => c.id),
+  ]);
+  const mappingIds = new Set([
+    ...config.mappings.map((m) => m.id),
+    ...(await store.mappings.list()).map((m) => m.id),
+  ]);
   const problems: string[] = [];
   for (const m of config.mappings) {
     for (const side of ['source', 'target'] as const) {
-      if (!connectionIds.has(m[side].connectionId)) problems.push(`mapping '${m.id}': ${side} connection '${m[side].connectionId}' does not exist`);
+      if (!connectionIds.has(m[side].connectionId))
+        problems.push(`mapping '${m.id}': ${side} connection '${m[side].connectionId}' does not exist`);
     }
     if (m.filter) {
       try {
@@ -36,19 +43,32 @@ export async function applyConfig(store: Store, config: ConfigFile): Promise<App
     const stored = await store.connections.list();
     const connectionOf = async (id: string) => {
       const c = config.connections.find((x) => x.id === id);
-      return c ? { id: c.id, name: c.name ?? c.id, system: c.system, config: c.config, secret: c.secret } : stored.some((x) => x.id === id) ? store.connections.get(id) : undefined;
+      return c
+        ? { id: c.id, name: c.name ?? c.id, system: c.system, config: c.config, secret: c.secret }
+        : stored.some((x) => x.id === id)
+          ? store.connections.get(id)
+          : undefined;
     };
     for (const m of config.mappings) {
-      for (const issue of await checkMappingTypes(m, async (id) => describeSqlSource(await connectionOf(id)))) {
+      for (const issue of await checkMappingTypes(m, async (id) =>
+        describeSqlSource(await connectionOf(id)),
+      )) {
         problems.push(`mapping '${m.id}': ${issue.field}: ${issue.message}`);
       }
     }
   }
-  for (const t of config.tasks) if (!mappingIds.has(t.mapping)) problems.push(`task '${t.id}': mapping '${t.mapping}' does not exist`);
+  for (const t of config.tasks)
+    if (!mappingIds.has(t.mapping)) problems.push(`task '${t.id}': mapping '${t.mapping}' does not exist`);
   if (problems.length) throw new ValidationError(problems.join('; '), { details: { problems } });
 
   for (const c of config.connections) {
-    await store.connections.save({ id: c.id, name: c.name ?? c.id, system: c.system, config: c.config, secret: c.secret });
+    await store.connections.save({
+      id: c.id,
+      name: c.name ?? c.id,
+      system: c.system,
+      config: c.config,
+      secret: c.secret,
+    });
   }
   for (const m of config.mappings) await store.mappings.save(m);
   for (const t of config.tasks) {

@@ -5,7 +5,10 @@ import { ValidationError } from '../core/errors.ts';
 import { MappingDefinitionSchema } from '../core/mapping-definition.ts';
 import { NOTIFY_ON, SYSTEMS } from '../core/types.ts';
 
-const id = z.string().min(1).regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only');
+const id = z
+  .string()
+  .min(1)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only');
 
 export const ConnectionFileSchema = z.object({
   id,
@@ -28,7 +31,12 @@ export const TaskFileSchema = z.object({
     .default(null),
   enabled: z.boolean().default(true),
   mode: z.enum(['incremental', 'full']).default('incremental'),
-  notify: z.object({ on: z.array(z.enum(NOTIFY_ON)).default(['failure']), to: z.array(z.string().email()).default([]) }).default({ on: ['failure'], to: [] }),
+  notify: z
+    .object({
+      on: z.array(z.enum(NOTIFY_ON)).default(['failure']),
+      to: z.array(z.string().email()).default([]),
+    })
+    .default({ on: ['failure'], to: [] }),
   params: z.record(z.string(), z.unknown()).default({}),
 });
 
@@ -48,13 +56,18 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path = '')
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Z0-9_]+)\}/gi, (_, name: string) => {
       const v = env[name];
-      if (v === undefined) throw new ValidationError(`${path || 'value'} refers to environment variable ${name}, which is not set`);
+      if (v === undefined)
+        throw new ValidationError(
+          `${path || 'value'} refers to environment variable ${name}, which is not set`,
+        );
       return v;
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${path}[${i}]`));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, path ? `${path}.${k}` : k)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, path ? `${path}.${k}` : k)]),
+    );
   }
   return value;
 }
@@ -70,9 +83,12 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.e
   const result = ConfigFileSchema.safeParse(substituteEnv(raw, env));
   if (!result.success) {
     const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw new ValidationError(`the configuration is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
-      details: { issues },
-    });
+    throw new ValidationError(
+      `the configuration is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      {
+        details: { issues },
+      },
+    );
   }
   return result.data;
 }

@@ -31,7 +31,8 @@ export function loadSecretKey(dataDir: string, env: NodeJS.ProcessEnv = process.
   const given = env.JUNCTION_SECRET_KEY?.trim();
   if (given) {
     const key = /^[0-9a-f]{64}$/i.test(given) ? Buffer.from(given, 'hex') : Buffer.from(given, 'base64');
-    if (key.length !== 32) throw new JunctionError('JUNCTION_SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
+    if (key.length !== 32)
+      throw new JunctionError('JUNCTION_SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
     return key;
   }
   const file = join(dataDir, 'secret.key');

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { SystemName } from '../core/types.ts';
 import type { Expr } from '../core/expression/ast.ts';
 import type { JobScope, RelationDescription } from '../core/expression/index.ts';
+import type { SystemName } from '../core/types.ts';
 import type { HttpClient } from './http-client.ts';
 
 /** A record as read from a system: its stable key and its fields (already parsed, plain JSON-ish values). */
@@ -117,7 +117,8 @@ export interface AssociationPair {
   fromId: string;
   toId: string;
 }
-export type AssociationResult = AssociationPair & ({ ok: true } | { ok: false; code: string; message: string; retryable: boolean });
+export type AssociationResult = AssociationPair &
+  ({ ok: true } | { ok: false; code: string; message: string; retryable: boolean });
 
 /** What a verified webhook said, in domain terms. */
 export type WebhookEvent =
@@ -145,7 +146,11 @@ export interface OAuthCapability<Config, Secret> {
   /** Where to send the browser; `state` is already signed by the server. */
   authorizeUrl(config: Config, o: { state: string; redirectUri: string }): string;
   /** Exchanges the code for tokens and returns the secret to store. */
-  exchangeCode(config: Config, secret: Secret, o: { code: string; redirectUri: string; http: HttpClient }): Promise<Secret>;
+  exchangeCode(
+    config: Config,
+    secret: Secret,
+    o: { code: string; redirectUri: string; http: HttpClient },
+  ): Promise<Secret>;
 }
 
 export interface ConnectorLimits {
@@ -188,7 +193,12 @@ export interface ConnectorDefinition<Config = unknown, Secret = unknown> {
   http?: (
     config: Config,
     secret: Secret,
-  ) => { baseUrl: string; limits: ConnectorLimits; timeoutMs?: number; headers?: () => Record<string, string> };
+  ) => {
+    baseUrl: string;
+    limits: ConnectorLimits;
+    timeoutMs?: number;
+    headers?: () => Record<string, string>;
+  };
   create(ctx: ConnectorContext<Config, Secret>): Connector;
   oauth?: OAuthCapability<Config, Secret>;
   webhook?: WebhookCapability<Config, Secret>;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { Agent, request, errors as undiciErrors } from 'undici';
 import { CancelledError, RemoteError } from '../core/errors.ts';
 import { type RateLimiter, UNLIMITED } from './rate-limiter.ts';
 
@@ -90,8 +90,18 @@ export class HttpClient {
       if (Array.isArray(v)) for (const item of v) url.searchParams.append(k, String(item));
       else url.searchParams.set(k, String(v));
     }
-    const body = req.json !== undefined ? JSON.stringify(req.json) : req.form ? new URLSearchParams(req.form).toString() : undefined;
-    const contentType = req.json !== undefined ? 'application/json' : req.form ? 'application/x-www-form-urlencoded' : undefined;
+    const body =
+      req.json !== undefined
+        ? JSON.stringify(req.json)
+        : req.form
+          ? new URLSearchParams(req.form).toString()
+          : undefined;
+    const contentType =
+      req.json !== undefined
+        ? 'application/json'
+        : req.form
+          ? 'application/x-www-form-urlencoded'
+          : undefined;
 
     for (let attempt = 0; ; attempt++) {
       o.signal?.throwIfAborted();
@@ -139,7 +149,8 @@ export class HttpClient {
         permit.done();
         if (o.signal?.aborted) throw new CancelledError('the run was cancelled', { cause: err });
         o.onCall?.({ method, path, status: 0, durationMs: Date.now() - started, attempt });
-        const timedOut = err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
+        const timedOut =
+          err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
         // A create that may have reached the server (timeout, reset after sending) could have been applied:
         // sending it again could duplicate the record. Only errors raised before sending are safe to retry.
         if (attempt < retries && (req.idempotent !== false || neverSent(err))) {
@@ -161,6 +172,10 @@ export class HttpClient {
     const cap = this.options.maxDelayMs ?? 30_000;
     const exp = Math.min(cap, base * 2 ** attempt);
     const delay = hintedMs ?? exp / 2 + Math.random() * (exp / 2);
-    await sleep(Math.min(delay, cap), undefined, this.options.signal ? { signal: this.options.signal } : undefined);
+    await sleep(
+      Math.min(delay, cap),
+      undefined,
+      this.options.signal ? { signal: this.options.signal } : undefined,
+    );
   }
 }

@@ -4,7 +4,7 @@ import type { Connection, SystemName } from '../core/types.ts';
 import { abacusConnector } from './abacus/index.ts';
 import { brevoConnector } from './brevo/index.ts';
 import type { Connector, ConnectorDefinition } from './connector.ts';
-import { HttpClient, type HttpCallInfo } from './http-client.ts';
+import { type HttpCallInfo, HttpClient } from './http-client.ts';
 import { hubspotConnector } from './hubspot/index.ts';
 import { connectionLimiter } from './shared-rate-limiter.ts';
 import { spreadsheetConnector } from './spreadsheet/index.ts';
@@ -34,7 +34,9 @@ export function createConnector(connection: Connection, rt: ConnectorRuntime): C
   if (!def) throw new ValidationError(`no connector for system '${connection.system}'`);
   const config = def.configSchema.safeParse(connection.config);
   if (!config.success) {
-    throw new ValidationError(`connection '${connection.id}': invalid config`, { details: { issues: config.error.issues } });
+    throw new ValidationError(`connection '${connection.id}': invalid config`, {
+      details: { issues: config.error.issues },
+    });
   }
   const secret = def.secretSchema.safeParse(connection.secret);
   if (!secret.success) {
@@ -52,6 +54,16 @@ export function createConnector(connection: Connection, rt: ConnectorRuntime): C
     signal: rt.signal,
     onCall: rt.onCall ? (info) => rt.onCall?.({ ...info, connectionId: connection.id }) : undefined,
   });
-  const saveSecret = rt.saveSecret ? (s: unknown) => rt.saveSecret!(connection.id, s as Record<string, unknown>) : undefined;
-  return def.create({ connectionId: connection.id, config: config.data, secret: secret.data, http, log: rt.log, signal: rt.signal, saveSecret });
+  const saveSecret = rt.saveSecret
+    ? (s: unknown) => rt.saveSecret!(connection.id, s as Record<string, unknown>)
+    : undefined;
+  return def.create({
+    connectionId: connection.id,
+    config: config.data,
+    secret: secret.data,
+    http,
+    log: rt.log,
+    signal: rt.signal,
+    saveSecret,
+  });
 }

@@ -3,9 +3,15 @@
  * into the target payload. Compilation does all parsing (paths, templates, transform closures); the
  * per-record function only reads, calls and assigns.
  */
-import { ExpressionError, ExpressionSyntaxError, JunctionError, TransformError, ValidationError } from './errors.ts';
-import { type EvalScope, evaluate, prepareExpression } from './expression/index.ts';
+import {
+  type ExpressionError,
+  ExpressionSyntaxError,
+  JunctionError,
+  TransformError,
+  ValidationError,
+} from './errors.ts';
 import type { Expr } from './expression/ast.ts';
+import { type EvalScope, evaluate, prepareExpression } from './expression/index.ts';
 import { type FieldMapping, type FieldMappingInput, FieldMappingSchema } from './mapping-definition.ts';
 import { compileTransforms, isEmptyValue, type TransformFn } from './transforms.ts';
 
@@ -123,8 +129,14 @@ function compileFormula(formula: string, target: string): Reader {
   try {
     expr = prepareExpression(formula);
   } catch (err) {
-    const position = err instanceof ExpressionSyntaxError ? err.position : ((err as ExpressionError).details?.position as number | undefined);
-    throw new ValidationError(`formula of '${target}': ${(err as Error).message}`, { details: { target, formula, position }, cause: err });
+    const position =
+      err instanceof ExpressionSyntaxError
+        ? err.position
+        : ((err as ExpressionError).details?.position as number | undefined);
+    throw new ValidationError(`formula of '${target}': ${(err as Error).message}`, {
+      details: { target, formula, position },
+      cause: err,
+    });
   }
   return (record, context) => evaluate(expr, { now: new Date(), ...context, record });
 }

@@ -80,7 +80,9 @@ export const FieldMappingSchema = z
   })
   .refine(
     (f) =>
-      [f.from !== undefined, f.value !== undefined, f.template !== undefined, f.formula !== undefined].filter(Boolean).length === 1,
+      [f.from !== undefined, f.value !== undefined, f.template !== undefined, f.formula !== undefined].filter(
+        Boolean,
+      ).length === 1,
     { message: 'exactly one of from, value, template or formula is required' },
   );
 export type FieldMapping = z.infer<typeof FieldMappingSchema>;
@@ -162,7 +164,9 @@ export const AssignmentSchema = z.object({
       modifiedField: z.string().optional(),
     })
     .optional(),
-  target: z.object({ connectionId: z.string().min(1).optional(), object: z.string().min(1).optional() }).optional(),
+  target: z
+    .object({ connectionId: z.string().min(1).optional(), object: z.string().min(1).optional() })
+    .optional(),
   matchKey: z.object({ target: z.string().min(1), source: z.string().min(1).optional() }).optional(),
   fields: z.array(FieldMappingSchema).min(1),
   filter: z.string().optional(),

@@ -29,7 +29,14 @@ export interface Task {
   params: Record<string, unknown>;
 }
 
-export const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'warning', 'failed', 'cancelled'] as const;
+export const EXECUTION_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'warning',
+  'failed',
+  'cancelled',
+] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 export const EXECUTION_TRIGGERS = ['schedule', 'manual', 'webhook', 'import', 'cli'] as const;
 export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];

@@ -1,8 +1,10 @@
-import type { Execution, SyncLink, Task } from '../core/types.ts';
 import type { Expr } from '../core/expression/ast.ts';
 import type { JobScope, LinkView } from '../core/expression/index.ts';
 import { childrenOf } from '../core/expression/index.ts';
+import type { Execution, SyncLink, Task } from '../core/types.ts';
+
 export { expressionPaths } from '../core/expression/index.ts';
+
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { Store } from '../store/store.ts';
 
@@ -20,7 +22,10 @@ export function assignmentsOf(mapping: MappingDefinition): MappingDefinition[] {
       ...primary,
       name: a.name ?? `${mapping.name} (${i + 2})`,
       source: a.source?.object && !a.source.modifiedField ? { ...source, modifiedField: undefined } : source,
-      target: { connectionId: a.target?.connectionId ?? mapping.target.connectionId, object: a.target?.object ?? mapping.target.object },
+      target: {
+        connectionId: a.target?.connectionId ?? mapping.target.connectionId,
+        object: a.target?.object ?? mapping.target.object,
+      },
       matchKey: a.matchKey ?? mapping.matchKey,
       fields: a.fields,
       filter: a.filter,
@@ -67,4 +72,3 @@ export function usesLink(expr: Expr | null): boolean {
   if (expr.kind === 'path' && expr.segments[0] === 'link') return true;
   return childrenOf(expr).some(usesLink);
 }
-

@@ -12,7 +12,8 @@ interface Wanted {
   fromId: string;
 }
 
-const keyText = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : v instanceof Date ? v.toISOString() : String(v));
+const keyText = (v: unknown): string | null =>
+  v === null || v === undefined || v === '' ? null : v instanceof Date ? v.toISOString() : String(v);
 
 /**
  * Associates what is wanted once both records exist: the related record's target id comes from the
@@ -24,7 +25,12 @@ async function associate(ctx: Ctx, setting: AssociationSetting, wanted: Wanted[]
   if (!wanted.length || !target.associate) return;
   const related: MappingDefinition = await store.mappings.get(setting.mapping);
   const links = await store.syncLinks.getMany(
-    { sourceConnectionId: related.source.connectionId, sourceObject: related.source.object, targetConnectionId: related.target.connectionId, targetObject: related.target.object },
+    {
+      sourceConnectionId: related.source.connectionId,
+      sourceObject: related.source.object,
+      targetConnectionId: related.target.connectionId,
+      targetObject: related.target.object,
+    },
     [...new Set(wanted.map((w) => w.relatedKey))],
   );
   const rows: AssociationLink[] = [];
@@ -33,9 +39,23 @@ async function associate(ctx: Ctx, setting: AssociationSetting, wanted: Wanted[]
     const link = links.get(w.relatedKey);
     const toId = link && link.status === 'ok' ? link.externalId : null;
     if (toId) ready.push({ ...w, toId });
-    else rows.push({ mappingId: mapping.id, toObject: setting.object, ...w, toId: null, status: 'pending', remark: 'the related record is not in the target yet' });
+    else
+      rows.push({
+        mappingId: mapping.id,
+        toObject: setting.object,
+        ...w,
+        toId: null,
+        status: 'pending',
+        remark: 'the related record is not in the target yet',
+      });
   }
-  const results = ready.length ? await target.associate(mapping.target.object, setting.object, ready.map((r) => ({ fromId: r.fromId, toId: r.toId }))) : [];
+  const results = ready.length
+    ? await target.associate(
+        mapping.target.object,
+        setting.object,
+        ready.map((r) => ({ fromId: r.fromId, toId: r.toId })),
+      )
+    : [];
   const byPair = new Map(results.map((r) => [`${r.fromId}/${r.toId}`, r]));
   for (const r of ready) {
     const res = byPair.get(`${r.fromId}/${r.toId}`);
@@ -52,7 +72,11 @@ async function associate(ctx: Ctx, setting: AssociationSetting, wanted: Wanted[]
       remark: res && !res.ok ? `${res.code}: ${res.message}` : null,
     });
   }
-  if (results.some((r) => !r.ok)) ctx.log.warn({ mappingId: mapping.id, object: setting.object, failed: results.filter((r) => !r.ok).length }, 'some associations failed');
+  if (results.some((r) => !r.ok))
+    ctx.log.warn(
+      { mappingId: mapping.id, object: setting.object, failed: results.filter((r) => !r.ok).length },
+      'some associations failed',
+    );
   await store.associations.upsert(rows);
 }
 
@@ -66,7 +90,10 @@ export async function syncAssociations(ctx: Ctx, records: SourceRecord[], links:
   const idOf = new Map<string, string>();
   for (const l of links) if (l.status === 'ok' && l.externalId) idOf.set(l.sourceKey, l.externalId);
   const present = records.filter((r) => idOf.has(r.key));
-  const known = await ctx.store.associations.getMany(ctx.mapping.id, present.map((r) => r.key));
+  const known = await ctx.store.associations.getMany(
+    ctx.mapping.id,
+    present.map((r) => r.key),
+  );
   for (const setting of settings) {
     const done = new Map(known.filter((k) => k.toObject === setting.object).map((k) => [k.sourceKey, k]));
     const wanted: Wanted[] = [];
@@ -75,7 +102,8 @@ export async function syncAssociations(ctx: Ctx, records: SourceRecord[], links:
       const fromId = idOf.get(r.key) as string;
       if (!relatedKey) continue;
       const prior = done.get(r.key);
-      if (prior && prior.status !== 'pending' && prior.relatedKey === relatedKey && prior.fromId === fromId) continue;
+      if (prior && prior.status !== 'pending' && prior.relatedKey === relatedKey && prior.fromId === fromId)
+        continue;
       wanted.push({ sourceKey: r.key, relatedKey, fromId });
     }
     await associate(ctx, setting, wanted);
@@ -86,7 +114,13 @@ export async function syncAssociations(ctx: Ctx, records: SourceRecord[], links:
 export async function flushPendingAssociations(ctx: Ctx): Promise<void> {
   if (!ctx.target.associate) return;
   for (const setting of ctx.mapping.associations ?? []) {
-    const pending = (await ctx.store.associations.pending(ctx.mapping.id)).filter((p) => p.toObject === setting.object);
-    await associate(ctx, setting, pending.map((p) => ({ sourceKey: p.sourceKey, relatedKey: p.relatedKey, fromId: p.fromId })));
+    const pending = (await ctx.store.associations.pending(ctx.mapping.id)).filter(
+      (p) => p.toObject === setting.object,
+    );
+    await associate(
+      ctx,
+      setting,
+      pending.map((p) => ({ sourceKey: p.sourceKey, relatedKey: p.relatedKey, fromId: p.fromId })),
+    );
   }
 }

@@ -20,7 +20,9 @@ const silent = pino({ level: 'silent' });
  * The objects of a SQL source connection (with their foreign-key relations), or null for other systems
  * and unreachable databases: describing a remote API on every save would make saving depend on it.
  */
-export async function describeSqlSource(connection: Connection | undefined): Promise<ObjectDescription[] | null> {
+export async function describeSqlSource(
+  connection: Connection | undefined,
+): Promise<ObjectDescription[] | null> {
   if (connection?.system !== 'sql') return null;
   const connector = createConnector(connection, { log: silent, signal: AbortSignal.timeout(10_000) });
   try {
@@ -64,14 +66,25 @@ export async function checkMappingTypes(
         typeCheck(prepareExpression(text), context);
       } catch (err) {
         const position = positionOf(err);
-        issues.push({ field, message: (err as Error).message, ...(position === undefined ? {} : { position }) });
+        issues.push({
+          field,
+          message: (err as Error).message,
+          ...(position === undefined ? {} : { position }),
+        });
       }
     };
     check(`${prefix}filter`, a.filter);
     for (const [j, f] of a.fields.entries()) {
       check(`${prefix}fields.${j}.formula`, f.formula);
       // A dotted `from` may walk relations; a plain one may name a field the engine adds (left alone).
-      if (f.from?.includes('.')) check(`${prefix}fields.${j}.from`, f.from.split('.').map((s) => `"${s.replaceAll('"', '""')}"`).join('.'));
+      if (f.from?.includes('.'))
+        check(
+          `${prefix}fields.${j}.from`,
+          f.from
+            .split('.')
+            .map((s) => `"${s.replaceAll('"', '""')}"`)
+            .join('.'),
+        );
     }
   }
   return issues;

@@ -46,7 +46,11 @@ const top = (path: string) => path.split('.')[0] as string;
 
 function mappingOf(mappings: MappingDefinition[], l: SyncLink): MappingDefinition | undefined {
   return mappings.find(
-    (m) => m.source.connectionId === l.sourceConnectionId && m.source.object === l.sourceObject && m.target.connectionId === l.targetConnectionId && m.target.object === l.targetObject,
+    (m) =>
+      m.source.connectionId === l.sourceConnectionId &&
+      m.source.object === l.sourceObject &&
+      m.target.connectionId === l.targetConnectionId &&
+      m.target.object === l.targetObject,
   );
 }
 
@@ -75,10 +79,14 @@ async function linkedRecords(store: Store, start: Node, mappings: MappingDefinit
     const asSource = await store.syncLinks.forSourceRecord(n.connectionId, n.object, n.key);
     // Links a former request already removed are done with; walking them again would act twice.
     for (const l of [...asTarget, ...asSource].filter((x) => x.status !== 'deleted')) {
-      links.set(`${l.sourceConnectionId}\u0000${l.sourceObject}\u0000${l.sourceKey}\u0000${l.targetConnectionId}\u0000${l.targetObject}`, l);
+      links.set(
+        `${l.sourceConnectionId}\u0000${l.sourceObject}\u0000${l.sourceKey}\u0000${l.targetConnectionId}\u0000${l.targetObject}`,
+        l,
+      );
       const m = mappingOf(mappings, l);
       reach({ connectionId: l.sourceConnectionId, object: l.sourceObject, key: l.sourceKey }, 'source', m);
-      if (l.externalId) reach({ connectionId: l.targetConnectionId, object: l.targetObject, key: l.externalId }, 'target', m);
+      if (l.externalId)
+        reach({ connectionId: l.targetConnectionId, object: l.targetObject, key: l.externalId }, 'target', m);
     }
   }
   return { reached: [...reached.values()], links: [...links.values()] };
@@ -92,13 +100,21 @@ async function apply(connector: Connector, r: Reached): Promise<DeletionAction> 
     if (policy === 'delete') {
       const op: WriteOp = { kind: 'delete', ref: r.key, externalId: r.key };
       const [res] = await connector.write(r.object, [op]);
-      return res?.ok ? { ...base, action: 'deleted' } : { ...base, action: 'failed', code: res && !res.ok ? res.code : 'no_result' };
+      return res?.ok
+        ? { ...base, action: 'deleted' }
+        : { ...base, action: 'failed', code: res && !res.ok ? res.code : 'no_result' };
     }
     if (r.role === 'target') {
       // Every field the mappings put there is blanked.
-      const properties = Object.fromEntries(r.mappings.flatMap((m) => m.fields.map((f) => [top(f.target), null])));
-      const [res] = await connector.write(r.object, [{ kind: 'update', ref: r.key, externalId: r.key, properties }]);
-      return res?.ok ? { ...base, action: 'anonymised' } : { ...base, action: 'failed', code: res && !res.ok ? res.code : 'no_result' };
+      const properties = Object.fromEntries(
+        r.mappings.flatMap((m) => m.fields.map((f) => [top(f.target), null])),
+      );
+      const [res] = await connector.write(r.object, [
+        { kind: 'update', ref: r.key, externalId: r.key, properties },
+      ]);
+      return res?.ok
+        ? { ...base, action: 'anonymised' }
+        : { ...base, action: 'failed', code: res && !res.ok ? res.code : 'no_result' };
     }
     // A source record: blank every field the mappings read, keeping its key (the link must still find it).
     const m = r.mappings[0];
@@ -144,14 +160,26 @@ export async function handleDeletionRequest(
     await Promise.allSettled([...connectors.values()].map((c) => c.close?.()));
   }
   const now = new Date();
-  await store.syncLinks.upsert(links.map((l) => ({ ...l, status: 'deleted', payloadHash: null, lastSyncAt: now, remark: 'removed by a deletion request' })));
-  const subject = createHash('sha256').update(`${req.connectionId}:${req.object}:${req.externalId}`).digest('hex').slice(0, 24);
+  await store.syncLinks.upsert(
+    links.map((l) => ({
+      ...l,
+      status: 'deleted',
+      payloadHash: null,
+      lastSyncAt: now,
+      remark: 'removed by a deletion request',
+    })),
+  );
+  const subject = createHash('sha256')
+    .update(`${req.connectionId}:${req.object}:${req.externalId}`)
+    .digest('hex')
+    .slice(0, 24);
   const entry = await store.audit.record({
     kind: req.privacy ? 'privacy_deletion' : 'deletion',
     connectionId: req.connectionId,
     subject,
     details: { object: req.object, eventId: req.eventId ?? null, linked: reached.length, actions },
   });
-  if (actions.some((a) => a.action === 'failed')) o.log.warn({ auditId: entry.id, actions }, 'a deletion request was not carried out everywhere');
+  if (actions.some((a) => a.action === 'failed'))
+    o.log.warn({ auditId: entry.id, actions }, 'a deletion request was not carried out everywhere');
   return { auditId: entry.id, actions };
 }

@@ -8,7 +8,14 @@ import { planRecord } from './plan.ts';
 
 export interface DryRunResult {
   counts: { read: number; filtered: number; create: number; update: number; unchanged: number; fail: number };
-  items: { sourceKey: string; action: 'create' | 'update' | 'fail'; externalId: string | null; payload: unknown; code?: string; message?: string }[];
+  items: {
+    sourceKey: string;
+    action: 'create' | 'update' | 'fail';
+    externalId: string | null;
+    payload: unknown;
+    code?: string;
+    message?: string;
+  }[];
   /** True when `maxRecords` stopped the read before the end. */
   truncated: boolean;
 }
@@ -25,12 +32,18 @@ export async function dryRunTask(
   const task = await store.tasks.get(taskId);
   const mapping = await store.mappings.get(task.mappingId);
   const checkpoint = await store.executions.checkpoint(taskId);
-  const after = (checkpoint?.inProgress?.position ?? (task.mode === 'incremental' ? checkpoint?.watermark : null) ?? undefined) as Cursor | undefined;
+  const after = (checkpoint?.inProgress?.position ??
+    (task.mode === 'incremental' ? checkpoint?.watermark : null) ??
+    undefined) as Cursor | undefined;
   const filter = mapping.filter?.trim() ? prepareExpression(mapping.filter) : null;
   const map = compileMapping(mapping.fields);
   const maxRecords = o.maxRecords ?? 10_000;
   const maxItems = o.maxItems ?? 200;
-  const result: DryRunResult = { counts: { read: 0, filtered: 0, create: 0, update: 0, unchanged: 0, fail: 0 }, items: [], truncated: false };
+  const result: DryRunResult = {
+    counts: { read: 0, filtered: 0, create: 0, update: 0, unchanged: 0, fail: 0 },
+    items: [],
+    truncated: false,
+  };
   const scope = {
     sourceConnectionId: mapping.source.connectionId,
     sourceObject: mapping.source.object,
@@ -38,7 +51,12 @@ export async function dryRunTask(
     targetObject: mapping.target.object,
   };
   const ac = new AbortController();
-  const conns = await openMappingConnectors(store, mapping, { log: o.log, signal: ac.signal }, o.connectorFactory);
+  const conns = await openMappingConnectors(
+    store,
+    mapping,
+    { log: o.log, signal: ac.signal },
+    o.connectorFactory,
+  );
   try {
     const pages = conns.source.read(mapping.source.object, {
       keyField: mapping.source.key,
@@ -49,9 +67,15 @@ export async function dryRunTask(
     for await (const page of pages) {
       const now = new Date();
       result.counts.read += page.records.length;
-      const records = filter && !page.filtered ? page.records.filter((r) => matches(filter, { record: r.data, now })) : page.records;
+      const records =
+        filter && !page.filtered
+          ? page.records.filter((r) => matches(filter, { record: r.data, now }))
+          : page.records;
       result.counts.filtered += page.records.length - records.length;
-      const links = await store.syncLinks.getMany(scope, records.map((r) => r.key));
+      const links = await store.syncLinks.getMany(
+        scope,
+        records.map((r) => r.key),
+      );
       for (const r of records) {
         const plan = planRecord(mapping, r, map(r.data), links.get(r.key));
         if (plan.kind === 'unchanged') {

@@ -11,11 +11,17 @@ type Failpoint = (typeof FAILPOINTS)[number];
 export function failpointHooks(spec = process.env.JUNCTION_FAILPOINT): RunHooks {
   if (!spec) return {};
   const [point, nth] = spec.split(':') as [Failpoint, string];
-  if (!FAILPOINTS.includes(point)) throw new Error(`unknown failpoint '${point}' (one of ${FAILPOINTS.join(', ')})`);
+  if (!FAILPOINTS.includes(point))
+    throw new Error(`unknown failpoint '${point}' (one of ${FAILPOINTS.join(', ')})`);
   let count = 0;
   const hit = () => {
     if (++count >= Number(nth ?? 1)) process.kill(process.pid, 'SIGKILL');
   };
-  const key = { 'after-read': 'afterRead', 'after-write': 'afterWrite', 'after-marks': 'afterMarks', 'after-commit': 'afterCommit' }[point];
+  const key = {
+    'after-read': 'afterRead',
+    'after-write': 'afterWrite',
+    'after-marks': 'afterMarks',
+    'after-commit': 'afterCommit',
+  }[point];
   return { [key]: hit };
 }

@@ -12,7 +12,10 @@ export class LookupUnsupportedError extends JunctionError {
 const norm = (v: unknown) => String(v).trim().toLowerCase();
 
 function lookupOf(target: Connector, what: string): NonNullable<Connector['lookup']> {
-  if (!target.lookup) throw new LookupUnsupportedError(`${what} needs a target that can look records up; ${target.system} cannot`);
+  if (!target.lookup)
+    throw new LookupUnsupportedError(
+      `${what} needs a target that can look records up; ${target.system} cannot`,
+    );
   return target.lookup.bind(target);
 }
 
@@ -40,7 +43,9 @@ export async function adoptExisting(
     wanted.set(norm(value), [...(wanted.get(norm(value)) ?? []), r.key]);
   }
   if (!wanted.size) return adopted;
-  const hits = await lookupOf(target, 'initial matching')(mapping.target.object, im.property, [...wanted.keys()]);
+  const hits = await lookupOf(target, 'initial matching')(mapping.target.object, im.property, [
+    ...wanted.keys(),
+  ]);
   const ids = new Map<string, Set<string>>();
   for (const h of hits) ids.set(norm(h.value), (ids.get(norm(h.value)) ?? new Set()).add(h.id));
   for (const [value, keys] of wanted) {
@@ -54,12 +59,18 @@ export async function adoptExisting(
  * Read-back: reads the written target records by id (one lookup per page) and returns, by source key,
  * the value the target assigned (`readBack.property`): kept on the link, and written to `writeTo`.
  */
-export async function readBack(mapping: MappingDefinition, target: Connector, results: WriteResult[]): Promise<Map<string, unknown>> {
+export async function readBack(
+  mapping: MappingDefinition,
+  target: Connector,
+  results: WriteResult[],
+): Promise<Map<string, unknown>> {
   const out = new Map<string, unknown>();
   const rb = mapping.readBack;
   const ok = results.filter((r): r is Extract<WriteResult, { ok: true }> => r.ok);
   if (!rb || !ok.length) return out;
-  const hits = await lookupOf(target, 'read-back')(mapping.target.object, rb.idProperty ?? 'id', [...new Set(ok.map((r) => r.externalId))]);
+  const hits = await lookupOf(target, 'read-back')(mapping.target.object, rb.idProperty ?? 'id', [
+    ...new Set(ok.map((r) => r.externalId)),
+  ]);
   const byId = new Map(hits.map((h) => [h.id, h]));
   for (const r of ok) {
     const hit = byId.get(r.externalId);

@@ -7,7 +7,12 @@ import type { Store } from '../store/store.ts';
 export type ConnectorFactory = (connection: Connection, rt: ConnectorRuntime) => Connector;
 
 /** The live source and target connectors of a mapping; `close()` releases both. */
-export async function openMappingConnectors(store: Store, mapping: MappingDefinition, rt: ConnectorRuntime, make: ConnectorFactory = createConnector) {
+export async function openMappingConnectors(
+  store: Store,
+  mapping: MappingDefinition,
+  rt: ConnectorRuntime,
+  make: ConnectorFactory = createConnector,
+) {
   const [sourceConn, targetConn] = await Promise.all([
     store.connections.get(mapping.source.connectionId),
     store.connections.get(mapping.target.connectionId),

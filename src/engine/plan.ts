@@ -1,8 +1,8 @@
+import type { SourceRecord, WriteOp } from '../connectors/connector.ts';
 import type { MapResult } from '../core/mapper.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import { hashPayload } from '../core/payload-hash.ts';
 import type { ExecutionItem, SyncLink } from '../core/types.ts';
-import type { SourceRecord, WriteOp } from '../connectors/connector.ts';
 
 /** What the engine decided for one record before any I/O. */
 export type RecordPlan =
@@ -38,12 +38,19 @@ export function planRecord(
   }
   const payload = mapped.payload;
   const hash = hashPayload(payload);
-  if (link && link.status === 'ok' && link.externalId && link.payloadHash === hash) return { kind: 'unchanged', record };
+  if (link && link.status === 'ok' && link.externalId && link.payloadHash === hash)
+    return { kind: 'unchanged', record };
   const sync = mapping.sync ?? 'upsert';
   if (link?.externalId && sync === 'insert') return { kind: 'unchanged', record };
   const externalId = link?.externalId ?? adoptedId;
   if (externalId) {
-    return { kind: 'write', record, hash, payload, op: { kind: 'update', ref: record.key, externalId, properties: payload } };
+    return {
+      kind: 'write',
+      record,
+      hash,
+      payload,
+      op: { kind: 'update', ref: record.key, externalId, properties: payload },
+    };
   }
   if (sync === 'update') return { kind: 'unchanged', record };
   const matchField = mapping.matchKey.source ?? mapping.matchKey.target;
@@ -62,7 +69,12 @@ export function planRecord(
     record,
     hash,
     payload,
-    op: { kind: 'upsert', ref: record.key, match: { property: mapping.matchKey.target, value: String(matchValue) }, properties: payload },
+    op: {
+      kind: 'upsert',
+      ref: record.key,
+      match: { property: mapping.matchKey.target, value: String(matchValue) },
+      properties: payload,
+    },
   };
 }
 

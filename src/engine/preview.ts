@@ -24,11 +24,19 @@ export async function previewMapping(
   const filter = mapping.filter?.trim() ? prepareExpression(mapping.filter) : null;
   const map = compileMapping(mapping.fields);
   const ac = new AbortController();
-  const conns = await openMappingConnectors(store, mapping, { log: o.log, signal: ac.signal }, o.connectorFactory);
+  const conns = await openMappingConnectors(
+    store,
+    mapping,
+    { log: o.log, signal: ac.signal },
+    o.connectorFactory,
+  );
   try {
     const rows: PreviewRow[] = [];
     const now = new Date();
-    for await (const page of conns.source.read(mapping.source.object, { keyField: mapping.source.key, pageSize: limit })) {
+    for await (const page of conns.source.read(mapping.source.object, {
+      keyField: mapping.source.key,
+      pageSize: limit,
+    })) {
       for (const r of page.records) {
         const mapped = map(r.data);
         rows.push({
@@ -36,7 +44,9 @@ export async function previewMapping(
           source: r.data,
           selected: filter ? matches(filter, { record: r.data, now }) : true,
           payload: mapped.payload,
-          errors: mapped.ok ? [] : mapped.errors.map((e) => ({ field: e.field, code: e.code, message: e.message })),
+          errors: mapped.ok
+            ? []
+            : mapped.errors.map((e) => ({ field: e.field, code: e.code, message: e.message })),
         });
         if (rows.length >= limit) return rows;
       }
@@ -47,4 +57,3 @@ export async function previewMapping(
     await conns.close();
   }
 }
-

@@ -64,14 +64,22 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
     ),
   );
   const mapNow = new Date();
-  const mapped = new Map(records.map((r) => [r.key, ctx.map(r.data, { ...ctx.expression, now: mapNow, link: linkView(links.get(r.key)) })]));
+  const mapped = new Map(
+    records.map((r) => [
+      r.key,
+      ctx.map(r.data, { ...ctx.expression, now: mapNow, link: linkView(links.get(r.key)) }),
+    ]),
+  );
   const adopted = await adoptExisting(mapping, target, records, mapped, links);
-  const plans: RecordPlan[] = records.map((r) => planRecord(mapping, r, mapped.get(r.key) as MapResult, links.get(r.key), adopted.get(r.key)));
+  const plans: RecordPlan[] = records.map((r) =>
+    planRecord(mapping, r, mapped.get(r.key) as MapResult, links.get(r.key), adopted.get(r.key)),
+  );
   const writes = plans.filter((p): p is Extract<RecordPlan, { kind: 'write' }> => p.kind === 'write');
 
   const batchSize = target.limits.batchSize;
   const batches: WriteOp[][] = [];
-  for (let i = 0; i < writes.length; i += batchSize) batches.push(writes.slice(i, i + batchSize).map((w) => w.op));
+  for (let i = 0; i < writes.length; i += batchSize)
+    batches.push(writes.slice(i, i + batchSize).map((w) => w.op));
   const results = new Map<string, WriteResult>();
   await mapConcurrent(batches, target.limits.concurrency ?? 1, async (ops) => {
     let answer: WriteResult[];
@@ -81,7 +89,13 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
       // Bad credentials and a cancelled run end the run; anything else fails just this batch's records, retryably.
       if (err instanceof AuthenticationError || err instanceof CancelledError) throw err;
       const e = err as Error & { code?: string };
-      answer = ops.map((op) => ({ ref: op.ref, ok: false, code: e.code ?? 'write_failed', message: e.message, retryable: true }));
+      answer = ops.map((op) => ({
+        ref: op.ref,
+        ok: false,
+        code: e.code ?? 'write_failed',
+        message: e.message,
+        retryable: true,
+      }));
     }
     for (const r of answer) results.set(r.ref, r);
   });
@@ -97,7 +111,10 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
   const marks: RecordMark[] = [];
   const wb = mapping.writeBack;
   const mark = (key: string, externalId: string | null, ok: boolean, remark: string | null) => {
-    const values: Record<string, unknown> = mapping.readBack?.writeTo && readBackValues.has(key) ? { [mapping.readBack.writeTo]: readBackValues.get(key) } : {};
+    const values: Record<string, unknown> =
+      mapping.readBack?.writeTo && readBackValues.has(key)
+        ? { [mapping.readBack.writeTo]: readBackValues.get(key) }
+        : {};
     if (!wb) {
       if (Object.keys(values).length) marks.push({ key, values });
       return;
@@ -130,8 +147,17 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
     }
     if (plan.kind === 'fail') {
       counts.failed++;
-      items.push(itemOf(key, 'fail', { code: plan.code, message: plan.message, payload: plan.payload, targetId: prior?.externalId ?? null }));
-      newLinks.push(linkOf(key, prior, { status: 'failed', remark: `${plan.code}: ${plan.message}`, payloadHash: null }));
+      items.push(
+        itemOf(key, 'fail', {
+          code: plan.code,
+          message: plan.message,
+          payload: plan.payload,
+          targetId: prior?.externalId ?? null,
+        }),
+      );
+      newLinks.push(
+        linkOf(key, prior, { status: 'failed', remark: `${plan.code}: ${plan.message}`, payloadHash: null }),
+      );
       mark(key, prior?.externalId ?? null, false, plan.message);
       continue;
     }
@@ -141,7 +167,9 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
       const code = r && !r.ok ? r.code : 'no_result';
       const message = r && !r.ok ? r.message : 'the target returned no result for this record';
       const status = !r || r.retryable ? 'retry' : 'failed';
-      items.push(itemOf(key, 'fail', { code, message, payload: plan.payload, targetId: prior?.externalId ?? null }));
+      items.push(
+        itemOf(key, 'fail', { code, message, payload: plan.payload, targetId: prior?.externalId ?? null }),
+      );
       newLinks.push(linkOf(key, prior, { status, remark: `${code}: ${message}`, payloadHash: null }));
       mark(key, prior?.externalId ?? null, false, message);
       continue;

@@ -12,9 +12,9 @@ import type { Connection, Execution, ExecutionCounts, ExecutionTrigger, Task } f
 import { ZERO_COUNTS } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
 import { withStoreRetry } from '../store/transient.ts';
-import { ownerIsGone as defaultOwnerIsGone, currentOwner } from './owner.ts';
-import { flushPendingAssociations } from './associations.ts';
 import { assignmentsOf, jobScope, linkView, usesLink } from './assignments.ts';
+import { flushPendingAssociations } from './associations.ts';
+import { currentOwner, ownerIsGone as defaultOwnerIsGone } from './owner.ts';
 import { type PageOutcome, type ProcessContext, processRecords } from './process-records.ts';
 import { secretSaver, sourceFields, sourcePaths } from './source-fields.ts';
 
@@ -68,13 +68,25 @@ function withoutAssignment(position: Cursor | null): Cursor | null {
  * The filter in memory, for pages the source could not filter (completely): with the record's sync link
  * when the filter reads `link.*` (one store query per page).
  */
-function inMemoryFilter(ctx: ProcessContext, filter: Expr | null): (records: SourceRecord[], rest?: Expr) => Promise<SourceRecord[]> {
+function inMemoryFilter(
+  ctx: ProcessContext,
+  filter: Expr | null,
+): (records: SourceRecord[], rest?: Expr) => Promise<SourceRecord[]> {
   return async (records, rest) => {
     const expr = rest ?? filter;
     if (!expr) return records;
     const now = new Date();
-    const links = usesLink(expr) ? await withStoreRetry(() => ctx.store.syncLinks.getMany(ctx.scope, records.map((r) => r.key))) : null;
-    return records.filter((r) => matches(expr, { record: r.data, now, ...ctx.expression, link: linkView(links?.get(r.key)) }));
+    const links = usesLink(expr)
+      ? await withStoreRetry(() =>
+          ctx.store.syncLinks.getMany(
+            ctx.scope,
+            records.map((r) => r.key),
+          ),
+        )
+      : null;
+    return records.filter((r) =>
+      matches(expr, { record: r.data, now, ...ctx.expression, link: linkView(links?.get(r.key)) }),
+    );
   };
 }
 
@@ -83,7 +95,9 @@ function compileFilter(mapping: MappingDefinition): Expr | null {
   try {
     return prepareExpression(mapping.filter);
   } catch (err) {
-    throw new TaskSetupError(`the filter of mapping '${mapping.id}' is invalid: ${(err as Error).message}`, { cause: err });
+    throw new TaskSetupError(`the filter of mapping '${mapping.id}' is invalid: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -112,17 +126,28 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
   setMaxListeners(200, abort.signal);
   const onOuterAbort = () => abort.abort(o.signal?.reason);
   o.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const heartbeat = setInterval(() => void store.executions.heartbeat(execution.id).catch(() => {}), HEARTBEAT_MS);
+  const heartbeat = setInterval(
+    () => void store.executions.heartbeat(execution.id).catch(() => {}),
+    HEARTBEAT_MS,
+  );
   heartbeat.unref();
   const connectors: Connector[] = [];
 
   const multi = (mapping.assignments?.length ?? 0) > 0;
-  const base = (begun.resume ? begun.resume.base : task.mode === 'incremental' && !multi ? begun.watermark : null) as Cursor | null;
+  const base = (
+    begun.resume ? begun.resume.base : task.mode === 'incremental' && !multi ? begun.watermark : null
+  ) as Cursor | null;
   let position = (begun.resume?.position ?? base) as Cursor | null;
-  if (begun.resume) runLog.info({ resumedFrom: begun.resume.executionId }, 'resuming a run that stopped before it finished');
+  if (begun.resume)
+    runLog.info({ resumedFrom: begun.resume.executionId }, 'resuming a run that stopped before it finished');
 
   try {
-    const rt: ConnectorRuntime = { log: runLog, signal: abort.signal, onCall: o.onCall, saveSecret: secretSaver(store) };
+    const rt: ConnectorRuntime = {
+      log: runLog,
+      signal: abort.signal,
+      onCall: o.onCall,
+      saveSecret: secretSaver(store),
+    };
     const make = o.connectorFactory ?? createConnector;
     const opened = new Map<string, Connector>();
     const connectorOf = async (connectionId: string) => {
@@ -193,17 +218,19 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
       const after = single ? position : index === resumeAt ? withoutAssignment(position) : null;
       const keep = inMemoryFilter(ctx, filter);
 
-      const pages = source.read(assignment.source.object, {
-        keyField: assignment.source.key,
-        // Only an incremental read orders by the modified column (and so skips rows where it is empty);
-        // a full read goes by key and sees every row.
-        modifiedField: task.mode === 'incremental' && single ? assignment.source.modifiedField : undefined,
-        after: after ?? undefined,
-        filter: filter ?? undefined,
-        fields: sourceFields(assignment),
-        paths: sourcePaths(assignment),
-        expression,
-      })[Symbol.asyncIterator]();
+      const pages = source
+        .read(assignment.source.object, {
+          keyField: assignment.source.key,
+          // Only an incremental read orders by the modified column (and so skips rows where it is empty);
+          // a full read goes by key and sees every row.
+          modifiedField: task.mode === 'incremental' && single ? assignment.source.modifiedField : undefined,
+          after: after ?? undefined,
+          filter: filter ?? undefined,
+          fields: sourceFields(assignment),
+          paths: sourcePaths(assignment),
+          expression,
+        })
+        [Symbol.asyncIterator]();
       // Read one page ahead so the source query overlaps the target's writes.
       let next = pages.next();
       for (;;) {
@@ -223,7 +250,11 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
       if (task.mode === 'incremental' && source.readByKeys) {
         const retry = await store.syncLinks.retryKeys(ctx.scope, { syncedBefore: runStart });
         for (let i = 0; i < retry.length; i += 500) {
-          const found = await source.readByKeys(assignment.source.object, assignment.source.key, retry.slice(i, i + 500));
+          const found = await source.readByKeys(
+            assignment.source.object,
+            assignment.source.key,
+            retry.slice(i, i + 500),
+          );
           counts.read += found.length;
           const kept = filter ? await keep(found) : found;
           counts.filtered += found.length - kept.length;
@@ -236,15 +267,17 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
     if (first) await flushPendingAssociations(first);
 
     const status = counts.failed > 0 ? 'warning' : 'succeeded';
-    await withStoreRetry(() => store.executions.finish({
-      executionId: execution.id,
-      taskId,
-      status,
-      counts,
-      completed: true,
-      // A full run reads in the same order but may use another cursor shape; it leaves the watermark alone.
-      ...(task.mode === 'incremental' && single ? { watermark: position ?? null } : {}),
-    }));
+    await withStoreRetry(() =>
+      store.executions.finish({
+        executionId: execution.id,
+        taskId,
+        status,
+        counts,
+        completed: true,
+        // A full run reads in the same order but may use another cursor shape; it leaves the watermark alone.
+        ...(task.mode === 'incremental' && single ? { watermark: position ?? null } : {}),
+      }),
+    );
     runLog.info({ counts, status }, 'run finished');
   } catch (err) {
     const cancelled = abort.signal.aborted;

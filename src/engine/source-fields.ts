@@ -1,7 +1,7 @@
 import { prepareExpression } from '../core/expression/index.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
-import { expressionPaths } from './assignments.ts';
 import type { Store } from '../store/store.ts';
+import { expressionPaths } from './assignments.ts';
 
 /**
  * The source fields a mapping reads (`from` paths, template placeholders, association fields, key and
@@ -12,7 +12,8 @@ export function sourceFields(mapping: MappingDefinition): string[] {
   if (mapping.source.modifiedField) out.add(mapping.source.modifiedField);
   for (const f of mapping.fields) {
     if (f.from) out.add(f.from.split('.')[0] as string);
-    for (const m of f.template?.matchAll(/\{([^{}]+)\}/g) ?? []) out.add((m[1] as string).trim().split('.')[0] as string);
+    for (const m of f.template?.matchAll(/\{([^{}]+)\}/g) ?? [])
+      out.add((m[1] as string).trim().split('.')[0] as string);
   }
   for (const a of mapping.associations ?? []) out.add(a.from);
   for (const p of [...sourcePaths(mapping), ...filterPaths(mapping)]) out.add(p.split('.')[0] as string);
@@ -48,7 +49,9 @@ export function sourcePaths(mapping: MappingDefinition): string[] {
 }
 
 /** Persists a connection's renewed secret (OAuth tokens) for connectors, which never touch the store. */
-export function secretSaver(store: Store): (connectionId: string, secret: Record<string, unknown>) => Promise<void> {
+export function secretSaver(
+  store: Store,
+): (connectionId: string, secret: Record<string, unknown>) => Promise<void> {
   return async (connectionId, secret) => {
     const connection = await store.connections.get(connectionId);
     await store.connections.save({ ...connection, secret });

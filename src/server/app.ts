@@ -2,7 +2,12 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { ConnectorFactory } from '../engine/open-mapping.ts';
 import type { Store } from '../store/store.ts';
@@ -51,7 +56,6 @@ export interface ServerDeps {
   plugins?: ((app: FastifyInstance, deps: ServerDeps) => Promise<void>)[];
 }
 
-
 /** Builds the Fastify app: /api (schema-validated, authenticated), /docs (OpenAPI), /healthz, /metrics. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -66,8 +70,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const routes: { method: string; url: string; public: boolean }[] = [];
   app.decorate('routeList', routes);
   app.addHook('onRoute', (r) => {
-    const open = Boolean((r.config as { public?: boolean } | undefined)?.public) || !r.url.startsWith('/api/');
-    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url, public: open });
+    const open =
+      Boolean((r.config as { public?: boolean } | undefined)?.public) || !r.url.startsWith('/api/');
+    for (const method of [r.method].flat())
+      if (method !== 'HEAD') routes.push({ method, url: r.url, public: open });
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -78,7 +84,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Junction API', version: '0.1.0', description: 'Connections, mappings, tasks, executions and sync links of a Junction hub.' },
+      info: {
+        title: 'Junction API',
+        version: '0.1.0',
+        description: 'Connections, mappings, tasks, executions and sync links of a Junction hub.',
+      },
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'junction_session' },

@@ -57,21 +57,42 @@ export function installErrorHandler(app: FastifyInstance): void {
         message: v.message,
       }));
       return reply.code(400).send({
-        error: { code: 'validation_error', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), details: { issues } },
+        error: {
+          code: 'validation_error',
+          message: issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+          details: { issues },
+        },
       });
     }
     if (err instanceof JunctionError) {
-      return reply.code(statusOf(err.code)).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+      return reply
+        .code(statusOf(err.code))
+        .send({
+          error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+        });
     }
     const fe = err as FastifyError;
     if (fe.statusCode && fe.statusCode < 500) {
-      const code = fe.statusCode === 429 ? 'rate_limited' : fe.statusCode === 404 ? 'not_found' : fe.statusCode === 413 ? 'payload_too_large' : 'bad_request';
+      const code =
+        fe.statusCode === 429
+          ? 'rate_limited'
+          : fe.statusCode === 404
+            ? 'not_found'
+            : fe.statusCode === 413
+              ? 'payload_too_large'
+              : 'bad_request';
       return reply.code(fe.statusCode).send({ error: { code, message: fe.message } });
     }
     request.log.error({ err }, 'unhandled error');
-    return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error; see the server log' } });
+    return reply
+      .code(500)
+      .send({ error: { code: 'internal_error', message: 'internal error; see the server log' } });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+    reply
+      .code(404)
+      .send({
+        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+      }),
   );
 }

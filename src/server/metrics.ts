@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { HttpCallInfo } from '../connectors/http-client.ts';
 import type { Execution } from '../core/types.ts';
 
@@ -6,15 +6,30 @@ import type { Execution } from '../core/types.ts';
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'junction_process_' });
-  const runs = new Counter({ name: 'junction_runs_total', help: 'Finished runs by task and status', labelNames: ['task', 'status'], registers: [registry] });
-  const records = new Counter({ name: 'junction_records_total', help: 'Records by task and action', labelNames: ['task', 'action'], registers: [registry] });
+  const runs = new Counter({
+    name: 'junction_runs_total',
+    help: 'Finished runs by task and status',
+    labelNames: ['task', 'status'],
+    registers: [registry],
+  });
+  const records = new Counter({
+    name: 'junction_records_total',
+    help: 'Records by task and action',
+    labelNames: ['task', 'action'],
+    registers: [registry],
+  });
   const apiCalls = new Counter({
     name: 'junction_api_calls_total',
     help: 'HTTP calls to outside systems by connection and status',
     labelNames: ['connection', 'status'],
     registers: [registry],
   });
-  const rateLimited = new Counter({ name: 'junction_api_rate_limited_total', help: '429 answers by connection', labelNames: ['connection'], registers: [registry] });
+  const rateLimited = new Counter({
+    name: 'junction_api_rate_limited_total',
+    help: '429 answers by connection',
+    labelNames: ['connection'],
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'junction_run_duration_seconds',
     help: 'Run duration by task',
@@ -33,7 +48,8 @@ export function createMetrics() {
     onFinish(e: Execution) {
       runs.inc({ task: e.taskId, status: e.status });
       for (const [action, n] of Object.entries(e.counts)) if (n) records.inc({ task: e.taskId, action }, n);
-      if (e.startedAt && e.finishedAt) duration.observe({ task: e.taskId }, (e.finishedAt.getTime() - e.startedAt.getTime()) / 1000);
+      if (e.startedAt && e.finishedAt)
+        duration.observe({ task: e.taskId }, (e.finishedAt.getTime() - e.startedAt.getTime()) / 1000);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ExecutionTrigger } from '../core/types.ts';
-import { runTask, type RunOptions } from '../engine/run-task.ts';
+import { type RunOptions, runTask } from '../engine/run-task.ts';
 import type { Store } from '../store/store.ts';
 
 /** Starts runs on request ("run task now"): in this process, or by queueing a job for the workers. */
@@ -18,7 +18,9 @@ export interface RunDispatcher {
 export function createInProcessDispatcher(
   store: Store,
   log: Logger,
-  extra: Pick<RunOptions, 'connectorFactory' | 'onProgress' | 'onCall'> & { onFinish?: (e: import('../core/types.ts').Execution) => void } = {},
+  extra: Pick<RunOptions, 'connectorFactory' | 'onProgress' | 'onCall'> & {
+    onFinish?: (e: import('../core/types.ts').Execution) => void;
+  } = {},
 ): RunDispatcher {
   const running = new Set<Promise<unknown>>();
   return {

@@ -1,13 +1,13 @@
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import { JunctionError } from '../core/errors.ts';
-import type { Dialect } from './store.ts';
 import * as m0001 from './migrations/0001-initial.ts';
-import * as m0003 from './migrations/0003-settings.ts';
 import * as m0002 from './migrations/0002-auth.ts';
+import * as m0003 from './migrations/0003-settings.ts';
 import * as m0004 from './migrations/0004-hubspot.ts';
 import * as m0005 from './migrations/0005-page-sequence.ts';
 import * as m0006 from './migrations/0006-external-number.ts';
 import * as m0007 from './migrations/0007-link-status-index.ts';
+import type { Dialect } from './store.ts';
 
 /** Migration failed; the store is left at the last migration that succeeded. */
 export class MigrationError extends JunctionError {
@@ -35,6 +35,9 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
     allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw new MigrationError(`database migration failed: ${String((error as Error).message ?? error)}`, { cause: error });
+  if (error)
+    throw new MigrationError(`database migration failed: ${String((error as Error).message ?? error)}`, {
+      cause: error,
+    });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -20,18 +20,27 @@ export function createSecretBox(key: Buffer): SecretBox {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const data = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
-      return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+      return [
+        'v1',
+        iv.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+        data.toString('base64url'),
+      ].join('.');
     },
     open(sealed) {
       const [version, iv, tag, data] = sealed.split('.');
-      if (version !== 'v1' || !iv || !tag || data === undefined) throw new SecretUnsealError('unknown secret format');
+      if (version !== 'v1' || !iv || !tag || data === undefined)
+        throw new SecretUnsealError('unknown secret format');
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
         decipher.setAuthTag(Buffer.from(tag, 'base64url'));
         const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]);
         return JSON.parse(plain.toString('utf8'));
       } catch (cause) {
-        throw new SecretUnsealError('a stored secret could not be decrypted (is JUNCTION_SECRET_KEY the one it was sealed with?)', { cause });
+        throw new SecretUnsealError(
+          'a stored secret could not be decrypted (is JUNCTION_SECRET_KEY the one it was sealed with?)',
+          { cause },
+        );
       }
     },
   };

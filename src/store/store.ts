@@ -8,9 +8,9 @@ import { createAuditRepository } from './repositories/audit.ts';
 import { createConnectionRepository } from './repositories/connections.ts';
 import { createExecutionRepository } from './repositories/executions.ts';
 import { createMappingRepository } from './repositories/mappings.ts';
+import { createSettingsRepository } from './repositories/settings.ts';
 import { createSyncLinkRepository } from './repositories/sync-links.ts';
 import { createSyncStateRepository } from './repositories/sync-state.ts';
-import { createSettingsRepository } from './repositories/settings.ts';
 import { createTaskRepository } from './repositories/tasks.ts';
 import { createUserRepository } from './repositories/users.ts';
 import type { Database } from './schema.ts';
@@ -53,7 +53,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const kyselyDialect =
     dialect === 'postgres'
       ? await createPostgresDialect(url as string)
-      : await createSqliteDialect(url?.startsWith('sqlite:') ? url.slice(7) : join(options.dataDir ?? 'junction-data', 'junction.db'));
+      : await createSqliteDialect(
+          url?.startsWith('sqlite:') ? url.slice(7) : join(options.dataDir ?? 'junction-data', 'junction.db'),
+        );
   const db = new Kysely<Database>({ dialect: kyselyDialect });
   if (options.migrate !== false) await migrateToLatest(db, dialect);
   return {

@@ -1,12 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type ChaosResult, faultsScenario, formatSummary, killPointsScenario, storeFaultScenario } from './chaos-lib.ts';
+import {
+  type ChaosResult,
+  faultsScenario,
+  formatSummary,
+  killPointsScenario,
+  storeFaultScenario,
+} from './chaos-lib.ts';
 
 // The short chaos suite inside `npm test`; `npm run chaos` runs the same scenarios at full size.
 const results: ChaosResult[] = [];
 const clean = (r: ChaosResult) => {
   results.push(r);
-  assert.deepEqual({ lost: r.lost, duplicated: r.duplicated, stuck: r.stuck, unaccounted: r.unaccounted }, { lost: 0, duplicated: 0, stuck: 0, unaccounted: 0 }, `${r.scenario}: ${r.notes}`);
+  assert.deepEqual(
+    { lost: r.lost, duplicated: r.duplicated, stuck: r.stuck, unaccounted: r.unaccounted },
+    { lost: 0, duplicated: 0, stuck: 0, unaccounted: 0 },
+    `${r.scenario}: ${r.notes}`,
+  );
 };
 
 test('runs killed with SIGKILL at random points between read, write, marks and commit lose and duplicate nothing', async () => {

@@ -30,7 +30,13 @@ function openHubStore() {
 
 function junction(...args: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    env: { ...process.env, JUNCTION_DATA_DIR: hubDir.dir, JUNCTION_SECRET_KEY: KEY, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      JUNCTION_DATA_DIR: hubDir.dir,
+      JUNCTION_SECRET_KEY: KEY,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -40,10 +46,17 @@ before(async () => {
   hubDir = await createTempSqlite();
   await createPeopleTable(business, people);
   // Slow answers keep the run going long enough to be killed in the middle.
-  hs = createHubSpotEmulator({ tokens: [TOKEN], rateLimit: { max: Number.POSITIVE_INFINITY, intervalMs: 10_000 }, faults: { latencyMs: 40 } });
+  hs = createHubSpotEmulator({
+    tokens: [TOKEN],
+    rateLimit: { max: Number.POSITIVE_INFINITY, intervalMs: 10_000 },
+    faults: { latencyMs: 40 },
+  });
   const hubspotUrl = await hs.listen();
   const store = await openHubStore();
-  await applyConfig(store, parseConfigText(spineConfig({ businessUrl: business.url, hubspotUrl }), { TEST_HUBSPOT_TOKEN: TOKEN }));
+  await applyConfig(
+    store,
+    parseConfigText(spineConfig({ businessUrl: business.url, hubspotUrl }), { TEST_HUBSPOT_TOKEN: TOKEN }),
+  );
   await store.close();
 });
 after(async () => {
@@ -62,7 +75,10 @@ test('a run killed with SIGKILL mid-way is closed as failed and the next run fin
   first.kill('SIGKILL');
   await once(first, 'exit');
   const partial = hs.state.all('contacts').length;
-  assert.ok(partial > 0 && partial < expected.length, `killed in the middle (${partial} of ${expected.length})`);
+  assert.ok(
+    partial > 0 && partial < expected.length,
+    `killed in the middle (${partial} of ${expected.length})`,
+  );
 
   const second = junction('run', 'people-sync');
   let out = '';
@@ -74,7 +90,11 @@ test('a run killed with SIGKILL mid-way is closed as failed and the next run fin
   const contacts = hs.state.all('contacts');
   const emails = contacts.map((c) => c.properties.email);
   assert.equal(new Set(emails).size, emails.length, 'no duplicate contacts');
-  assert.deepEqual(new Set(emails), new Set(expected.map((p) => p.email.trim().toLowerCase())), 'no missing contact');
+  assert.deepEqual(
+    new Set(emails),
+    new Set(expected.map((p) => p.email.trim().toLowerCase())),
+    'no missing contact',
+  );
 
   const store = await openHubStore();
   try {
@@ -91,7 +111,13 @@ test('a run killed with SIGKILL mid-way is closed as failed and the next run fin
     await store.close();
   }
   const unmarked = await withBusinessDb(business, (db) =>
-    db.selectFrom('people').select('id').where('status', '=', 'active').where('canton', 'in', [...SYNCED_CANTONS]).where('hubspot_id', 'is', null).execute(),
+    db
+      .selectFrom('people')
+      .select('id')
+      .where('status', '=', 'active')
+      .where('canton', 'in', [...SYNCED_CANTONS])
+      .where('hubspot_id', 'is', null)
+      .execute(),
   );
   assert.deepEqual(unmarked, [], 'every synced row carries its HubSpot id');
 });

@@ -69,8 +69,14 @@ describe('one business record in several systems and tenants', () => {
       mandants: { '7777': { firstSubjectId: 10_001 }, '8888': { firstSubjectId: 50_001 } },
       rateLimit: { max: Number.POSITIVE_INFINITY, intervalMs: 10_000 },
     });
-    brevo = createBrevoEmulator({ apiKeys: ['xkeysib-test'], rateLimit: { max: Number.POSITIVE_INFINITY, intervalMs: 1000 } });
-    await applyConfig(store, parseConfigText(config(business.url, await abacus.listen(), await brevo.listen())));
+    brevo = createBrevoEmulator({
+      apiKeys: ['xkeysib-test'],
+      rateLimit: { max: Number.POSITIVE_INFINITY, intervalMs: 1000 },
+    });
+    await applyConfig(
+      store,
+      parseConfigText(config(business.url, await abacus.listen(), await brevo.listen())),
+    );
   });
   after(async () => {
     await store?.close();
@@ -93,11 +99,18 @@ describe('one business record in several systems and tenants', () => {
       const links = await store.syncLinks.forSourceKey(String(p.id));
       assert.equal(links.length, 3, `person ${p.id}`);
       assert.deepEqual(links.map((l) => l.targetConnectionId).sort(), ['abacus-be', 'abacus-zh', 'brevo']);
-      assert.equal(new Set(links.map((l) => l.externalId)).size, 3, `person ${p.id} has three different keys`);
+      assert.equal(
+        new Set(links.map((l) => l.externalId)).size,
+        3,
+        `person ${p.id} has three different keys`,
+      );
       assert.ok(links.every((l) => l.status === 'ok' && l.lastSuccessAt));
     }
     const zh = (await store.syncLinks.forSourceKey('1')).find((l) => l.targetConnectionId === 'abacus-zh');
-    const subject = abacus.state.mandant(7777)?.all('Subjects').find((s) => String(s.Id) === zh?.externalId);
+    const subject = abacus.state
+      .mandant(7777)
+      ?.all('Subjects')
+      .find((s) => String(s.Id) === zh?.externalId);
     assert.equal(subject?.FirstName, people[0]?.first_name);
   });
 
@@ -110,7 +123,11 @@ describe('one business record in several systems and tenants', () => {
 
   test('a change to one person updates it in all three systems and nowhere else', async () => {
     await withBusinessDb(business, (db) =>
-      db.updateTable('people').set({ last_name: 'Zürcher-Berner', modified_at: new Date().toISOString() }).where('id', '=', 42).execute(),
+      db
+        .updateTable('people')
+        .set({ last_name: 'Zürcher-Berner', modified_at: new Date().toISOString() })
+        .where('id', '=', 42)
+        .execute(),
     );
     const before = writes();
     const runs = await runAll();
@@ -120,11 +137,29 @@ describe('one business record in several systems and tenants', () => {
     }
     const links = await store.syncLinks.forSourceKey('42');
     const idIn = (c: string) => links.find((l) => l.targetConnectionId === c)?.externalId;
-    assert.equal(abacus.state.mandant(7777)?.all('Subjects').find((s) => String(s.Id) === idIn('abacus-zh'))?.Name, 'Zürcher-Berner');
-    assert.equal(abacus.state.mandant(8888)?.all('Subjects').find((s) => String(s.Id) === idIn('abacus-be'))?.Name, 'Zürcher-Berner');
-    assert.equal(brevo.state.all().find((c) => String(c.id) === idIn('brevo'))?.attributes.LASTNAME, 'Zürcher-Berner');
+    assert.equal(
+      abacus.state
+        .mandant(7777)
+        ?.all('Subjects')
+        .find((s) => String(s.Id) === idIn('abacus-zh'))?.Name,
+      'Zürcher-Berner',
+    );
+    assert.equal(
+      abacus.state
+        .mandant(8888)
+        ?.all('Subjects')
+        .find((s) => String(s.Id) === idIn('abacus-be'))?.Name,
+      'Zürcher-Berner',
+    );
+    assert.equal(
+      brevo.state.all().find((c) => String(c.id) === idIn('brevo'))?.attributes.LASTNAME,
+      'Zürcher-Berner',
+    );
     const after = writes();
-    assert.ok(after.abacus - before.abacus >= 2 && after.abacus - before.abacus <= 4, `abacus writes ${after.abacus - before.abacus}`);
+    assert.ok(
+      after.abacus - before.abacus >= 2 && after.abacus - before.abacus <= 4,
+      `abacus writes ${after.abacus - before.abacus}`,
+    );
     assert.equal(after.brevo - before.brevo, 1);
   });
 });

@@ -32,7 +32,9 @@ for (const dialect of DIALECTS) {
       store = await openTestStore(storeDb);
       hs = createHubSpotEmulator({ tokens: [TOKEN], faults: { rejectEmails: [REJECTED] } });
       const hubspotUrl = await hs.listen();
-      const config = parseConfigText(spineConfig({ businessUrl: business.url, hubspotUrl }), { TEST_HUBSPOT_TOKEN: TOKEN });
+      const config = parseConfigText(spineConfig({ businessUrl: business.url, hubspotUrl }), {
+        TEST_HUBSPOT_TOKEN: TOKEN,
+      });
       await applyConfig(store, config);
     });
     after(async () => {
@@ -45,7 +47,11 @@ for (const dialect of DIALECTS) {
     test('the first run creates exactly the filtered, mapped contacts and marks the source rows', async () => {
       const execution = await runTask('people-sync', { store, log });
       assert.equal(execution.status, 'warning', 'one record is rejected, so the run ends with a warning');
-      assert.equal(execution.counts.read, expected.length, 'the filter is pushed down: only matching rows are read');
+      assert.equal(
+        execution.counts.read,
+        expected.length,
+        'the filter is pushed down: only matching rows are read',
+      );
       assert.equal(execution.counts.created, expected.length - 1);
       assert.equal(execution.counts.failed, 1);
 
@@ -66,7 +72,9 @@ for (const dialect of DIALECTS) {
       }
       assert.equal(byEmail.get('person.1@example.ch')?.properties.state, 'Zürich');
 
-      const rows = await withBusinessDb(business, (db) => db.selectFrom('people').selectAll().orderBy('id').execute());
+      const rows = await withBusinessDb(business, (db) =>
+        db.selectFrom('people').selectAll().orderBy('id').execute(),
+      );
       for (const row of rows) {
         const email = String(row.email).trim().toLowerCase();
         const wanted = expected.some((p) => p.id === Number(row.id));
@@ -89,7 +97,11 @@ for (const dialect of DIALECTS) {
       assert.equal(failed.sourceKey, '9');
       assert.match(failed.code ?? '', /^hubspot_/);
       assert.ok(failed.message);
-      assert.deepEqual((failed.payload as Record<string, unknown>).email, REJECTED, 'the payload that should have been sent is kept');
+      assert.deepEqual(
+        (failed.payload as Record<string, unknown>).email,
+        REJECTED,
+        'the payload that should have been sent is kept',
+      );
     });
 
     test('a second run with no change makes zero write calls', async () => {
@@ -107,7 +119,11 @@ for (const dialect of DIALECTS) {
       const execution = await runTask('people-sync', { store, log });
       await store.tasks.save({ ...task, mode: 'incremental' });
       assert.equal(execution.counts.unchanged, expected.length - 1);
-      assert.equal(writeCalls(hs) - before, 1, 'only the rejected record is tried again (a full run re-reads it)');
+      assert.equal(
+        writeCalls(hs) - before,
+        1,
+        'only the rejected record is tried again (a full run re-reads it)',
+      );
       assert.equal(execution.counts.failed, 1);
     });
 
@@ -117,7 +133,10 @@ for (const dialect of DIALECTS) {
         for (const p of changed) {
           await db
             .updateTable('people')
-            .set({ first_name: `${p.first_name}-Neu`, modified_at: dialect.name === 'PostgreSQL' ? new Date() : new Date().toISOString() })
+            .set({
+              first_name: `${p.first_name}-Neu`,
+              modified_at: dialect.name === 'PostgreSQL' ? new Date() : new Date().toISOString(),
+            })
             .where('id', '=', p.id)
             .execute();
         }
@@ -128,12 +147,10 @@ for (const dialect of DIALECTS) {
       assert.equal(execution.counts.created, 0);
       assert.equal(writeCalls(hs) - before, 1, 'ten updates travel in one batch call');
       const byEmail = new Map(hs.state.all('contacts').map((c) => [c.properties.email, c]));
-      for (const p of changed) assert.equal(byEmail.get(p.email.trim().toLowerCase())?.properties.firstname, `${p.first_name}-Neu`);
+      for (const p of changed)
+        assert.equal(byEmail.get(p.email.trim().toLowerCase())?.properties.firstname, `${p.first_name}-Neu`);
       const items = await store.executions.items(execution.id);
-      assert.deepEqual(
-        items.map((i) => i.sourceKey).sort(),
-        changed.map((p) => String(p.id)).sort(),
-      );
+      assert.deepEqual(items.map((i) => i.sourceKey).sort(), changed.map((p) => String(p.id)).sort());
     });
 
     test('a row whose change committed late, stamped before the last run, is still picked up', async () => {
@@ -143,13 +160,18 @@ for (const dialect of DIALECTS) {
       await withBusinessDb(business, (db) =>
         db
           .updateTable('people')
-          .set({ first_name: 'Spät', modified_at: dialect.name === 'PostgreSQL' ? stamp : stamp.toISOString() })
+          .set({
+            first_name: 'Spät',
+            modified_at: dialect.name === 'PostgreSQL' ? stamp : stamp.toISOString(),
+          })
           .where('id', '=', late.id)
           .execute(),
       );
       const execution = await runTask('people-sync', { store, log });
       assert.equal(execution.counts.updated, 1);
-      const contact = hs.state.all('contacts').find((c) => c.properties.email === late.email.trim().toLowerCase());
+      const contact = hs.state
+        .all('contacts')
+        .find((c) => c.properties.email === late.email.trim().toLowerCase());
       assert.equal(contact?.properties.firstname, 'Spät');
     });
   });

@@ -18,7 +18,12 @@ test('a run cancelled while writes are in flight ends as cancelled, records no f
   const store = await openTestStore(storeDb);
   try {
     await createPeopleTable(business, generatePeople(1000));
-    await applyConfig(store, parseConfigText(spineConfig({ businessUrl: business.url, hubspotUrl: await hs.listen() }), { TEST_HUBSPOT_TOKEN: 't' }));
+    await applyConfig(
+      store,
+      parseConfigText(spineConfig({ businessUrl: business.url, hubspotUrl: await hs.listen() }), {
+        TEST_HUBSPOT_TOKEN: 't',
+      }),
+    );
     const ac = new AbortController();
     const running = runTask('people-sync', { store, log: pino({ level: 'silent' }), signal: ac.signal });
     while (hs.stats.writes < 2) await sleep(10);

@@ -12,8 +12,34 @@ export interface Person {
   modified_at: string;
 }
 
-const FIRST = ['Anna', 'Luca', 'Mia', 'Noah', 'Lea', 'Elias', 'Sofia', 'Levin', 'Laura', 'Nico', 'Chiara', 'Jonas'];
-const LAST = ['Müller', 'Meier', 'Schmid', 'Keller', 'Weber', 'Huber', 'Schneider', 'Steiner', 'Fischer', 'Brunner', 'Rossi', 'Baumann'];
+const FIRST = [
+  'Anna',
+  'Luca',
+  'Mia',
+  'Noah',
+  'Lea',
+  'Elias',
+  'Sofia',
+  'Levin',
+  'Laura',
+  'Nico',
+  'Chiara',
+  'Jonas',
+];
+const LAST = [
+  'Müller',
+  'Meier',
+  'Schmid',
+  'Keller',
+  'Weber',
+  'Huber',
+  'Schneider',
+  'Steiner',
+  'Fischer',
+  'Brunner',
+  'Rossi',
+  'Baumann',
+];
 const CANTONS = ['ZH', 'BE', 'LU', 'BS', 'SG', 'TI', 'VD', 'GE'];
 
 /** Deterministic people: every 5th is inactive; modification times one second apart. */
@@ -33,10 +59,14 @@ export function generatePeople(n: number, start = Date.parse('2025-01-01T08:00:0
 export async function openBusinessKysely(tmp: TempDatabase): Promise<Kysely<any>> {
   if (tmp.dialect === 'postgres') {
     const { default: pg } = await import('pg');
-    return new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: tmp.url, max: 2 }) }) });
+    return new Kysely({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: tmp.url, max: 2 }) }),
+    });
   }
   const { default: Database } = await import('better-sqlite3');
-  return new Kysely({ dialect: new SqliteDialect({ database: new Database(tmp.url.slice('sqlite:'.length)) }) });
+  return new Kysely({
+    dialect: new SqliteDialect({ database: new Database(tmp.url.slice('sqlite:'.length)) }),
+  });
 }
 
 /** Creates the `people` table with its sync-mark columns and fills it. */
@@ -58,7 +88,11 @@ export async function createPeopleTable(tmp: TempDatabase, people: Person[]): Pr
     .addColumn('sync_status', 'text')
     .addColumn('sync_remark', 'text')
     .execute();
-  for (let i = 0; i < people.length; i += 500) await db.insertInto('people').values(people.slice(i, i + 500)).execute();
+  for (let i = 0; i < people.length; i += 500)
+    await db
+      .insertInto('people')
+      .values(people.slice(i, i + 500))
+      .execute();
   await db.destroy();
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
-import { hashPassword } from '../../src/server/auth/passwords.ts';
 import { buildServer, type ServerDeps } from '../../src/server/app.ts';
+import { hashPassword } from '../../src/server/auth/passwords.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
 import { createInProcessDispatcher } from '../../src/server/run-dispatcher.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -13,24 +13,44 @@ export const VIEWER = { username: 'customer', password: 'viewer-password-123' };
 export async function createTestServer(store: Store, extra: Partial<ServerDeps> = {}) {
   const log = pino({ level: 'silent' });
   const metrics = createMetrics();
-  const dispatcher = createInProcessDispatcher(store, log, { onCall: metrics.onCall, onFinish: metrics.onFinish });
+  const dispatcher = createInProcessDispatcher(store, log, {
+    onCall: metrics.onCall,
+    onFinish: metrics.onFinish,
+  });
   const app = await buildServer({ store, log, dispatcher, metrics, ...extra });
   if ((await store.users.count()) === 0) {
-    await store.users.create({ username: ADMIN.username, name: 'Admin', role: 'admin', passwordHash: await hashPassword(ADMIN.password) });
-    await store.users.create({ username: VIEWER.username, name: 'Kunde', role: 'viewer', passwordHash: await hashPassword(VIEWER.password) });
+    await store.users.create({
+      username: ADMIN.username,
+      name: 'Admin',
+      role: 'admin',
+      passwordHash: await hashPassword(ADMIN.password),
+    });
+    await store.users.create({
+      username: VIEWER.username,
+      name: 'Kunde',
+      role: 'viewer',
+      passwordHash: await hashPassword(VIEWER.password),
+    });
   }
   return { app, dispatcher, metrics, admin: await login(app, ADMIN), viewer: await login(app, VIEWER) };
 }
 
 export interface Client {
   get(url: string): Promise<LightMyRequestResponse>;
-  send(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  send(
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+  ): Promise<LightMyRequestResponse>;
   cookie: string;
   csrf: string;
 }
 
 /** Logs in through the API and returns a client that sends the session cookie and CSRF header. */
-export async function login(app: FastifyInstance, who: { username: string; password: string }): Promise<Client> {
+export async function login(
+  app: FastifyInstance,
+  who: { username: string; password: string },
+): Promise<Client> {
   const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: who });
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   const cookie = res.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
@@ -40,6 +60,11 @@ export async function login(app: FastifyInstance, who: { username: string; passw
     csrf,
     get: (url) => app.inject({ method: 'GET', url, headers: { cookie } }),
     send: (method, url, body) =>
-      app.inject({ method, url, headers: { cookie, 'x-csrf-token': csrf }, ...(body === undefined ? {} : { payload: body as object }) }),
+      app.inject({
+        method,
+        url,
+        headers: { cookie, 'x-csrf-token': csrf },
+        ...(body === undefined ? {} : { payload: body as object }),
+      }),
   };
 }

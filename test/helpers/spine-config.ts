@@ -1,5 +1,10 @@
 /** The configuration of the spine scenario: people of a SQL business system → HubSpot contacts. */
-export function spineConfig(o: { businessUrl: string; hubspotUrl: string; mode?: 'incremental' | 'full'; requestsPer10s?: number }) {
+export function spineConfig(o: {
+  businessUrl: string;
+  hubspotUrl: string;
+  mode?: 'incremental' | 'full';
+  requestsPer10s?: number;
+}) {
   return `
 connections:
   - id: erp

@@ -13,7 +13,14 @@ import type { Connector } from '../../src/connectors/connector.ts';
 import { createConnector } from '../../src/connectors/registry.ts';
 
 const SPEC_DIR = new URL('../../../shared/specs/hubspot/', import.meta.url);
-const FILES = ['crm-contacts-v3.json', 'crm-companies-v3.json', 'crm-deals-v3.json', 'crm-properties-v3.json', 'crm-associations-v4.json', 'oauth-v1.json'];
+const FILES = [
+  'crm-contacts-v3.json',
+  'crm-companies-v3.json',
+  'crm-deals-v3.json',
+  'crm-properties-v3.json',
+  'crm-associations-v4.json',
+  'oauth-v1.json',
+];
 const available = FILES.every((f) => existsSync(new URL(f, SPEC_DIR)));
 
 // biome-ignore lint/suspicious/noExplicitAny: walking untyped OpenAPI JSON
@@ -46,14 +53,17 @@ function operationOf(method: string, path: string): { file: string; op: Json } |
     for (const [template, ops] of Object.entries(doc.paths as Json)) {
       const re = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
       const op = (ops as Json)[method.toLowerCase()];
-      if (op && re.test(path) && !(template.includes('{') && literalElsewhere(method, path, template))) return { file, op };
+      if (op && re.test(path) && !(template.includes('{') && literalElsewhere(method, path, template)))
+        return { file, op };
     }
   }
   return null;
 }
 // `/crm/v3/objects/contacts/search` also matches `/crm/v3/objects/contacts/{contactId}` (GET only); prefer literal templates.
 function literalElsewhere(method: string, path: string, template: string): boolean {
-  for (const doc of docs.values()) for (const [t, ops] of Object.entries(doc.paths as Json)) if (t !== template && t === path && (ops as Json)[method.toLowerCase()]) return true;
+  for (const doc of docs.values())
+    for (const [t, ops] of Object.entries(doc.paths as Json))
+      if (t !== template && t === path && (ops as Json)[method.toLowerCase()]) return true;
   return false;
 }
 
@@ -61,20 +71,31 @@ function check(file: string, holder: Json, data: unknown, what: string, contentT
   let h = holder;
   if (typeof h.$ref === 'string') h = docs.get(file)?.components.responses[h.$ref.split('/').pop() as string];
   const content = h.content as Json;
-  const schema = ((contentType && content[contentType]) || content['application/json'] || Object.values(content)[0]).schema as Json;
+  const schema = (
+    (contentType && content[contentType]) ||
+    content['application/json'] ||
+    Object.values(content)[0]
+  ).schema as Json;
   const validate = schema.$ref ? ajv.getSchema(`${file}${schema.$ref}`) : ajv.compile(schema);
   assert.ok(validate, `no schema for ${what}`);
   assert.ok(validate(data), `${what} does not match ${file}: ${ajv.errorsText(validate.errors)}`);
 }
 
-describe('HubSpot contract: the connector\'s requests and the emulator\'s answers fit the official documents', { skip: !available && 'shared/specs/hubspot not found' }, () => {
+describe("HubSpot contract: the connector's requests and the emulator's answers fit the official documents", {
+  skip: !available && 'shared/specs/hubspot not found',
+}, () => {
   let hs: HubSpotEmulator;
   let hubspot: Connector;
   let baseUrl: string;
   const seen: Exchange[] = [];
 
   before(async () => {
-    hs = createHubSpotEmulator({ tokens: [], oauth: { clientId: 'app', clientSecret: 'sec', accessTokenTtlSeconds: 1800 }, rateLimit: { max: Number.POSITIVE_INFINITY }, faults: { rejectEmails: ['bounce@example.com'] } });
+    hs = createHubSpotEmulator({
+      tokens: [],
+      oauth: { clientId: 'app', clientSecret: 'sec', accessTokenTtlSeconds: 1800 },
+      rateLimit: { max: Number.POSITIVE_INFINITY },
+      faults: { rejectEmails: ['bounce@example.com'] },
+    });
     hs.app.addHook('onSend', async (req, reply, payload) => {
       const text = typeof payload === 'string' ? payload : '';
       seen.push({
@@ -89,16 +110,31 @@ describe('HubSpot contract: the connector\'s requests and the emulator\'s answer
     });
     baseUrl = await hs.listen();
     // An OAuth connection whose access token is gone: the first call renews it at the token endpoint.
-    const authorize = await fetch(`${baseUrl}/oauth/authorize?client_id=app&redirect_uri=${encodeURIComponent('http://cb.example/x')}&scope=crm`, { redirect: 'manual' });
+    const authorize = await fetch(
+      `${baseUrl}/oauth/authorize?client_id=app&redirect_uri=${encodeURIComponent('http://cb.example/x')}&scope=crm`,
+      { redirect: 'manual' },
+    );
     const code = new URL(String(authorize.headers.get('location'))).searchParams.get('code') as string;
     const tokenRes = await fetch(`${baseUrl}/oauth/v1/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'app', client_secret: 'sec', redirect_uri: 'http://cb.example/x', code }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: 'app',
+        client_secret: 'sec',
+        redirect_uri: 'http://cb.example/x',
+        code,
+      }).toString(),
     });
     const tokens = (await tokenRes.json()) as { refresh_token: string };
     hubspot = createConnector(
-      { id: 'contract', name: 'HubSpot', system: 'hubspot', config: { baseUrl, clientId: 'app' }, secret: { clientSecret: 'sec', refreshToken: tokens.refresh_token } },
+      {
+        id: 'contract',
+        name: 'HubSpot',
+        system: 'hubspot',
+        config: { baseUrl, clientId: 'app' },
+        secret: { clientSecret: 'sec', refreshToken: tokens.refresh_token },
+      },
       { log: pino({ level: 'silent' }), signal: new AbortController().signal },
     );
   });
@@ -107,10 +143,23 @@ describe('HubSpot contract: the connector\'s requests and the emulator\'s answer
   test('every call of a sync (token, properties, upserts with a 207, associations, search, batch read) conforms', async () => {
     await hubspot.describe();
     const contacts = await hubspot.write('contacts', [
-      { kind: 'upsert', ref: 'a', match: { property: 'email', value: 'ada@example.com' }, properties: { firstname: 'Ada' } },
-      { kind: 'upsert', ref: 'b', match: { property: 'email', value: 'bounce@example.com' }, properties: { firstname: 'B' } },
+      {
+        kind: 'upsert',
+        ref: 'a',
+        match: { property: 'email', value: 'ada@example.com' },
+        properties: { firstname: 'Ada' },
+      },
+      {
+        kind: 'upsert',
+        ref: 'b',
+        match: { property: 'email', value: 'bounce@example.com' },
+        properties: { firstname: 'B' },
+      },
     ]);
-    assert.deepEqual(contacts.map((r) => r.ok), [true, false]);
+    assert.deepEqual(
+      contacts.map((r) => r.ok),
+      [true, false],
+    );
     // Every default property set: the documents type property values as strings and do not allow the null
     // HubSpot really sends for an empty requested property.
     const company = hs.state.insert('companies', { name: 'Acme', domain: 'acme.example' });
@@ -119,18 +168,34 @@ describe('HubSpot contract: the connector\'s requests and the emulator\'s answer
       { fromId: contactId, toId: company.id },
       { fromId: contactId, toId: '999999' },
     ]);
-    assert.deepEqual(made?.map((r) => r.ok), [true, false]);
-    await hubspot.write('contacts', [{ kind: 'update', ref: 'a', externalId: contactId, properties: { lastname: 'Lovelace' } }]);
-    for await (const _ of hubspot.read('contacts', { keyField: 'id', modifiedField: 'hs_lastmodifieddate', fields: ['email', 'firstname'] }));
+    assert.deepEqual(
+      made?.map((r) => r.ok),
+      [true, false],
+    );
+    await hubspot.write('contacts', [
+      { kind: 'update', ref: 'a', externalId: contactId, properties: { lastname: 'Lovelace' } },
+    ]);
+    for await (const _ of hubspot.read('contacts', {
+      keyField: 'id',
+      modifiedField: 'hs_lastmodifieddate',
+      fields: ['email', 'firstname'],
+    }));
     for await (const _ of hubspot.read('companies', { keyField: 'id' }));
     await hubspot.readByKeys?.('contacts', 'id', [contactId, '424242']);
     await fetch(`${baseUrl}/crm/v4/associations/contacts/companies/batch/read`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${(hs.oauth as unknown as { access: Map<string, number> }).access.keys().next().value}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${(hs.oauth as unknown as { access: Map<string, number> }).access.keys().next().value}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ inputs: [{ id: contactId }] }),
     });
     await hubspot.write('contacts', [{ kind: 'delete', ref: 'a', externalId: contactId }]);
-    const bad = await fetch(`${baseUrl}/oauth/v1/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&client_id=app&client_secret=sec&refresh_token=nope' });
+    const bad = await fetch(`${baseUrl}/oauth/v1/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token&client_id=app&client_secret=sec&refresh_token=nope',
+    });
     assert.equal(bad.status, 400);
 
     const checked = new Set<string>();
@@ -138,7 +203,8 @@ describe('HubSpot contract: the connector\'s requests and the emulator\'s answer
       const found = operationOf(x.method, x.path);
       assert.ok(found, `${x.method} ${x.path} is in none of the documents`);
       const what = `${x.method} ${x.path}`;
-      if (x.body !== undefined && x.body !== null && found.op.requestBody) check(found.file, found.op.requestBody, x.body, `${what} request`, x.contentType);
+      if (x.body !== undefined && x.body !== null && found.op.requestBody)
+        check(found.file, found.op.requestBody, x.body, `${what} request`, x.contentType);
       const declared = found.op.responses[String(x.status)] ?? found.op.responses.default;
       assert.ok(declared, `${x.status} is not a status of ${what}`);
       if (x.answer !== undefined) check(found.file, declared, x.answer, `${what} ${x.status} answer`);

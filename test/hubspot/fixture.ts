@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
-import { MappingDefinitionSchema, type MappingDefinitionInput } from '../../src/core/mapping-definition.ts';
+import { type MappingDefinitionInput, MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
 import type { Store } from '../../src/store/store.ts';
 import { openBusinessKysely, withBusinessDb } from '../helpers/business-db.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
@@ -31,7 +31,13 @@ export async function openScenario(o: { webhooks?: boolean } = {}): Promise<Scen
   const business = await createTempSqlite();
   const storeDb = await createTempSqlite();
   const db = await openBusinessKysely(business);
-  await db.schema.createTable('organisations').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('name', 'text').addColumn('domain', 'text').addColumn('modified_at', 'text', (c) => c.notNull()).execute();
+  await db.schema
+    .createTable('organisations')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('name', 'text')
+    .addColumn('domain', 'text')
+    .addColumn('modified_at', 'text', (c) => c.notNull())
+    .execute();
   await db.schema
     .createTable('people')
     .addColumn('id', 'integer', (c) => c.primaryKey())
@@ -52,7 +58,17 @@ export async function openScenario(o: { webhooks?: boolean } = {}): Promise<Scen
     .addColumn('lastname', 'text')
     .addColumn('phone', 'text')
     .execute();
-  await db.insertInto('organisations').values(Array.from({ length: ORGS }, (_, i) => ({ id: i + 1, name: `Org ${i + 1} AG`, domain: `org${i + 1}.ch`, modified_at: new Date(T0 + i).toISOString() }))).execute();
+  await db
+    .insertInto('organisations')
+    .values(
+      Array.from({ length: ORGS }, (_, i) => ({
+        id: i + 1,
+        name: `Org ${i + 1} AG`,
+        domain: `org${i + 1}.ch`,
+        modified_at: new Date(T0 + i).toISOString(),
+      })),
+    )
+    .execute();
   await db
     .insertInto('people')
     .values(
@@ -68,15 +84,44 @@ export async function openScenario(o: { webhooks?: boolean } = {}): Promise<Scen
     .execute();
   await db.destroy();
 
-  const hs = createHubSpotEmulator({ tokens: [TOKEN], rateLimit: { max: Number.POSITIVE_INFINITY }, ...(o.webhooks ? { webhooks: { clientSecret: APP_SECRET } } : {}) });
+  const hs = createHubSpotEmulator({
+    tokens: [TOKEN],
+    rateLimit: { max: Number.POSITIVE_INFINITY },
+    ...(o.webhooks ? { webhooks: { clientSecret: APP_SECRET } } : {}),
+  });
   const baseUrl = await hs.listen();
   // Custom properties: the company's unique ERP number and the contact's sync mark.
-  hs.state.registry.create('companies', { name: 'erp_org_id', label: 'ERP organisation', type: 'string', fieldType: 'text', groupName: 'companyinformation', hasUniqueValue: true });
-  hs.state.registry.create('contacts', { name: 'erp_sync_status', label: 'ERP sync status', type: 'string', fieldType: 'text', groupName: 'contactinformation' });
+  hs.state.registry.create('companies', {
+    name: 'erp_org_id',
+    label: 'ERP organisation',
+    type: 'string',
+    fieldType: 'text',
+    groupName: 'companyinformation',
+    hasUniqueValue: true,
+  });
+  hs.state.registry.create('contacts', {
+    name: 'erp_sync_status',
+    label: 'ERP sync status',
+    type: 'string',
+    fieldType: 'text',
+    groupName: 'contactinformation',
+  });
 
   const store = await openTestStore(storeDb);
-  await store.connections.save({ id: 'erp', name: 'ERP', system: 'sql', config: { url: business.url, pageSize: 10 }, secret: {} });
-  await store.connections.save({ id: 'hubspot', name: 'HubSpot', system: 'hubspot', config: { baseUrl }, secret: { accessToken: TOKEN, clientSecret: APP_SECRET } });
+  await store.connections.save({
+    id: 'erp',
+    name: 'ERP',
+    system: 'sql',
+    config: { url: business.url, pageSize: 10 },
+    secret: {},
+  });
+  await store.connections.save({
+    id: 'hubspot',
+    name: 'HubSpot',
+    system: 'hubspot',
+    config: { baseUrl },
+    secret: { accessToken: TOKEN, clientSecret: APP_SECRET },
+  });
   await store.mappings.save(
     mapping({
       id: 'orgs-to-companies',
@@ -112,7 +157,12 @@ export async function openScenario(o: { webhooks?: boolean } = {}): Promise<Scen
     mapping({
       id: 'contacts-to-crm',
       name: 'HubSpot contacts → CRM table',
-      source: { connectionId: 'hubspot', object: 'contacts', key: 'id', modifiedField: 'hs_lastmodifieddate' },
+      source: {
+        connectionId: 'hubspot',
+        object: 'contacts',
+        key: 'id',
+        modifiedField: 'hs_lastmodifieddate',
+      },
       target: { connectionId: 'erp', object: 'crm_contacts' },
       matchKey: { target: 'hubspot_id' },
       fields: [
@@ -127,7 +177,16 @@ export async function openScenario(o: { webhooks?: boolean } = {}): Promise<Scen
     }),
   );
   const task = (id: string, mappingId: string) =>
-    store.tasks.save({ id, name: id, mappingId, schedule: null, enabled: true, mode: 'incremental', notify: { on: [], to: [] }, params: {} });
+    store.tasks.save({
+      id,
+      name: id,
+      mappingId,
+      schedule: null,
+      enabled: true,
+      mode: 'incremental',
+      notify: { on: [], to: [] },
+      params: {},
+    });
   await task('orgs-sync', 'orgs-to-companies');
   await task('people-sync', 'people-to-contacts');
   await task('contacts-from-hubspot', 'contacts-to-crm');
@@ -149,5 +208,7 @@ export async function openScenario(o: { webhooks?: boolean } = {}): Promise<Scen
 
 /** Rows of a business table, by id. */
 export function rows(s: Scenario, table: string): Promise<Record<string, unknown>[]> {
-  return withBusinessDb(s.business, (db) => db.selectFrom(table).selectAll().orderBy(sql.ref('id')).execute());
+  return withBusinessDb(s.business, (db) =>
+    db.selectFrom(table).selectAll().orderBy(sql.ref('id')).execute(),
+  );
 }

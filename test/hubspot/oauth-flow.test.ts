@@ -25,13 +25,22 @@ describe('HubSpot OAuth 2.0: start → authorize → callback → stored sealed 
   /** A live connector of the stored connection that persists renewed tokens; records every HTTP status. */
   async function connector(statuses: number[] = []) {
     const conn = await store.connections.get('hs');
-    return createConnector(conn, { log, signal: new AbortController().signal, saveSecret: secretSaver(store), onCall: (i) => statuses.push(i.status) });
+    return createConnector(conn, {
+      log,
+      signal: new AbortController().signal,
+      saveSecret: secretSaver(store),
+      onCall: (i) => statuses.push(i.status),
+    });
   }
 
   before(async () => {
     tmp = await createTempSqlite();
     store = await openTestStore(tmp);
-    hs = createHubSpotEmulator({ tokens: [], oauth: { ...APP, accessTokenTtlSeconds: 1800 }, rateLimit: { max: Number.POSITIVE_INFINITY } });
+    hs = createHubSpotEmulator({
+      tokens: [],
+      oauth: { ...APP, accessTokenTtlSeconds: 1800 },
+      rateLimit: { max: Number.POSITIVE_INFINITY },
+    });
     baseUrl = await hs.listen();
     ({ app, admin } = await createTestServer(store));
     const put = await admin.send('PUT', '/api/connections/hs', {
@@ -71,23 +80,38 @@ describe('HubSpot OAuth 2.0: start → authorize → callback → stored sealed 
     assert.ok(nonce, 'the start sets the nonce cookie');
     const elsewhere = await app.inject({ method: 'GET', url: `${back.pathname}${back.search}` });
     assert.equal(elsewhere.statusCode, 400, 'the same state from another browser is refused');
-    const callback = await app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, cookies: { junction_oauth: nonce.value } });
+    const callback = await app.inject({
+      method: 'GET',
+      url: `${back.pathname}${back.search}`,
+      cookies: { junction_oauth: nonce.value },
+    });
     assert.equal(callback.statusCode, 302, callback.body);
     assert.equal(hs.oauth?.grants.authorization_code, 1);
 
-    const stored = (await store.connections.get('hs')).secret as { accessToken: string; refreshToken: string; expiresAt: number };
+    const stored = (await store.connections.get('hs')).secret as {
+      accessToken: string;
+      refreshToken: string;
+      expiresAt: number;
+    };
     assert.ok(stored.accessToken && stored.refreshToken);
     assert.ok(stored.expiresAt > Date.now() + 25 * 60_000, 'expiry follows expires_in (1800 s)');
-    const row = await store.db.selectFrom('connections').select('secret_sealed').where('id', '=', 'hs').executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom('connections')
+      .select('secret_sealed')
+      .where('id', '=', 'hs')
+      .executeTakeFirstOrThrow();
     assert.ok(row.secret_sealed?.startsWith('v1.'));
-    for (const plain of [stored.accessToken, stored.refreshToken, APP.clientSecret]) assert.equal(row.secret_sealed?.includes(plain), false, 'no token in clear text at rest');
+    for (const plain of [stored.accessToken, stored.refreshToken, APP.clientSecret])
+      assert.equal(row.secret_sealed?.includes(plain), false, 'no token in clear text at rest');
 
     assert.deepEqual(await (await connector()).check(), { ok: true, message: 'HubSpot accepted the token' });
     assert.equal(hs.oauth?.grants.refresh_token, 0);
 
     // Expiry: HubSpot answers 401 EXPIRED_AUTHENTICATION; the connector renews once and goes on.
     hs.oauth?.expireAccessTokens();
-    const refused = await fetch(`${baseUrl}/crm/v3/objects/contacts`, { headers: { authorization: `Bearer ${stored.accessToken}` } });
+    const refused = await fetch(`${baseUrl}/crm/v3/objects/contacts`, {
+      headers: { authorization: `Bearer ${stored.accessToken}` },
+    });
     assert.equal(refused.status, 401);
     const body = (await refused.json()) as { category: string; message: string; correlationId: string };
     assert.equal(body.category, 'EXPIRED_AUTHENTICATION');
@@ -112,7 +136,10 @@ describe('HubSpot OAuth 2.0: start → authorize → callback → stored sealed 
 
   test('a refresh token HubSpot does not know fails the check with its BAD_REFRESH_TOKEN answer', async () => {
     const conn = await store.connections.get('hs');
-    await store.connections.save({ ...conn, secret: { ...conn.secret, refreshToken: 'revoked', expiresAt: Date.now() - 1 } });
+    await store.connections.save({
+      ...conn,
+      secret: { ...conn.secret, refreshToken: 'revoked', expiresAt: Date.now() - 1 },
+    });
     const result = await (await connector()).check();
     assert.equal(result.ok, false);
     assert.match(result.message, /BAD_REFRESH_TOKEN/);
@@ -122,7 +149,10 @@ describe('HubSpot OAuth 2.0: start → authorize → callback → stored sealed 
     const before = (await store.connections.get('hs')).secret;
     const signer = createStateSigner();
     const forged = signer.sign('hs', 'http://localhost/api/oauth/callback');
-    const res = await app.inject({ method: 'GET', url: `/api/oauth/callback?code=abc&state=${encodeURIComponent(forged)}` });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/api/oauth/callback?code=abc&state=${encodeURIComponent(forged)}`,
+    });
     assert.equal(res.statusCode, 400);
     assert.match(res.json().error.message, /not one this server issued/);
     assert.deepEqual((await store.connections.get('hs')).secret, before);

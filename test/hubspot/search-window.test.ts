@@ -23,7 +23,13 @@ describe('HubSpot incremental read past the 10 000-result search cap', () => {
   async function readAll(after?: Cursor) {
     const keys: string[] = [];
     let cursor: Cursor | null = null;
-    for await (const page of hubspot.read('contacts', { keyField: 'id', modifiedField: 'hs_lastmodifieddate', after, pageSize: 200, fields: ['email'] })) {
+    for await (const page of hubspot.read('contacts', {
+      keyField: 'id',
+      modifiedField: 'hs_lastmodifieddate',
+      after,
+      pageSize: 200,
+      fields: ['email'],
+    })) {
       keys.push(...page.records.map((r) => r.key));
       if (page.cursor) cursor = page.cursor;
     }
@@ -34,8 +40,18 @@ describe('HubSpot incremental read past the 10 000-result search cap', () => {
     hs = createHubSpotEmulator({ tokens: [TOKEN], rateLimit: { max: Number.POSITIVE_INFINITY } });
     const baseUrl = await hs.listen();
     hubspot = createConnector(
-      { id: 'hs-window', name: 'HubSpot', system: 'hubspot', config: { baseUrl }, secret: { accessToken: TOKEN } },
-      { log: pino({ level: 'silent' }), signal: new AbortController().signal, onCall: (i) => void (i.path.endsWith('/search') && searches++) },
+      {
+        id: 'hs-window',
+        name: 'HubSpot',
+        system: 'hubspot',
+        config: { baseUrl },
+        secret: { accessToken: TOKEN },
+      },
+      {
+        log: pino({ level: 'silent' }),
+        signal: new AbortController().signal,
+        onCall: (i) => void (i.path.endsWith('/search') && searches++),
+      },
     );
   });
   after(() => hs?.close());
@@ -62,7 +78,8 @@ describe('HubSpot incremental read past the 10 000-result search cap', () => {
   test('more than 10 000 contacts changed in the same millisecond are drained by id, none twice', async () => {
     hs.reset();
     const at = BASE + 50_000_000;
-    for (let i = 0; i < 10_450; i++) touch(hs.state.insert('contacts', { email: `same${i}@example.ch` }).id, at);
+    for (let i = 0; i < 10_450; i++)
+      touch(hs.state.insert('contacts', { email: `same${i}@example.ch` }).id, at);
     touch(hs.state.insert('contacts', { email: 'later@example.ch' }).id, at + 1);
     const { keys } = await readAll();
     assert.equal(keys.length, 10_451);

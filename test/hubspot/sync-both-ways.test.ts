@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { runTask } from '../../src/engine/run-task.ts';
-import { log, openScenario, ORGS, PEOPLE, rows, type Scenario, TOKEN } from './fixture.ts';
+import { log, ORGS, openScenario, PEOPLE, rows, type Scenario, TOKEN } from './fixture.ts';
 
 describe('HubSpot both ways: SQL → contacts, companies and their associations; HubSpot → SQL', () => {
   let s: Scenario;
   const run = (task: string) => runTask(task, { store: s.store, log });
   const api = (method: string, path: string, body?: unknown) =>
-    fetch(`${s.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${s.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   before(async () => {
     s = await openScenario();
@@ -18,7 +22,11 @@ describe('HubSpot both ways: SQL → contacts, companies and their associations;
     const people = await run('people-sync');
     assert.equal(people.status, 'succeeded');
     assert.equal(people.counts.created, PEOPLE);
-    assert.equal((await s.store.associations.pending('people-to-contacts')).length, PEOPLE, 'no company yet: every association waits');
+    assert.equal(
+      (await s.store.associations.pending('people-to-contacts')).length,
+      PEOPLE,
+      'no company yet: every association waits',
+    );
 
     const orgs = await run('orgs-sync');
     assert.equal(orgs.counts.created, ORGS);
@@ -33,19 +41,35 @@ describe('HubSpot both ways: SQL → contacts, companies and their associations;
       const contactId = String(p.hubspot_id);
       const companyId = companies.get(String(p.org_id));
       assert.ok(companyId);
-      assert.deepEqual(s.hs.state.associations.of('contacts', contactId, 'companies').map((a) => a.toId), [companyId]);
-      assert.ok(s.hs.state.associations.of('companies', companyId, 'contacts').some((a) => a.toId === contactId), 'visible from the company too');
+      assert.deepEqual(
+        s.hs.state.associations.of('contacts', contactId, 'companies').map((a) => a.toId),
+        [companyId],
+      );
+      assert.ok(
+        s.hs.state.associations.of('companies', companyId, 'contacts').some((a) => a.toId === contactId),
+        'visible from the company too',
+      );
     }
   });
 
   test('moving a person to another organisation re-associates the contact', async () => {
     const { withBusinessDb } = await import('../helpers/business-db.ts');
-    await withBusinessDb(s.business, (db) => db.updateTable('people').set({ org_id: 4, first_name: 'Moved', modified_at: new Date().toISOString() }).where('id', '=', 1).execute());
+    await withBusinessDb(s.business, (db) =>
+      db
+        .updateTable('people')
+        .set({ org_id: 4, first_name: 'Moved', modified_at: new Date().toISOString() })
+        .where('id', '=', 1)
+        .execute(),
+    );
     const e = await run('people-sync');
     assert.equal(e.counts.updated, 1);
     const [p1] = await rows(s, 'people');
     const company4 = s.hs.state.all('companies').find((c) => c.properties.erp_org_id === '4')?.id;
-    assert.ok(s.hs.state.associations.of('contacts', String(p1?.hubspot_id), 'companies').some((a) => a.toId === company4));
+    assert.ok(
+      s.hs.state.associations
+        .of('contacts', String(p1?.hubspot_id), 'companies')
+        .some((a) => a.toId === company4),
+    );
   });
 
   test('HubSpot → SQL reads every contact into the CRM table and marks them in HubSpot', async () => {
@@ -73,9 +97,24 @@ describe('HubSpot both ways: SQL → contacts, companies and their associations;
     const quiet = await run('contacts-from-hubspot');
     assert.equal(quiet.counts.read, 0, 'nothing changed since');
 
-    const ids = s.hs.state.all('contacts').slice(0, 3).map((c) => c.id);
-    for (const id of ids) assert.equal((await api('PATCH', `/crm/v3/objects/contacts/${id}`, { properties: { phone: '+41441234567' } })).status, 200);
-    assert.equal((await api('POST', '/crm/v3/objects/contacts', { properties: { email: 'new.lead@example.ch', firstname: 'New' } })).status, 201);
+    const ids = s.hs.state
+      .all('contacts')
+      .slice(0, 3)
+      .map((c) => c.id);
+    for (const id of ids)
+      assert.equal(
+        (await api('PATCH', `/crm/v3/objects/contacts/${id}`, { properties: { phone: '+41441234567' } }))
+          .status,
+        200,
+      );
+    assert.equal(
+      (
+        await api('POST', '/crm/v3/objects/contacts', {
+          properties: { email: 'new.lead@example.ch', firstname: 'New' },
+        })
+      ).status,
+      201,
+    );
 
     const e = await run('contacts-from-hubspot');
     assert.equal(e.counts.read, 4);

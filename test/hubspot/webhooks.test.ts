@@ -15,7 +15,14 @@ describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early 
   let victim: { personId: number; contactId: string; email: string };
 
   /** Posts events to the receiver, signed with `secret` at `timestamp` (defaults: genuine and fresh). */
-  async function post(events: unknown[], o: { secret?: string; timestamp?: number; replay?: { body: string; headers: Record<string, string> } } = {}) {
+  async function post(
+    events: unknown[],
+    o: {
+      secret?: string;
+      timestamp?: number;
+      replay?: { body: string; headers: Record<string, string> };
+    } = {},
+  ) {
     const body = o.replay?.body ?? JSON.stringify(events);
     const timestamp = String(o.timestamp ?? Date.now());
     const headers = o.replay?.headers ?? {
@@ -24,14 +31,32 @@ describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early 
       'x-hubspot-request-timestamp': timestamp,
     };
     const res = await fetch(hookUrl, { method: 'POST', body, headers });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown>, sent: { body, headers } };
+    return {
+      status: res.status,
+      json: (await res.json()) as Record<string, unknown>,
+      sent: { body, headers },
+    };
   }
-  const privacyEvent = (id: string, eventId: number) => ({ eventId, subscriptionId: 1, portalId: 62515, appId: 1, occurredAt: Date.now(), subscriptionType: 'contact.privacyDeletion', attemptNumber: 0, objectId: Number(id) });
-  const snapshot = async () => ({ people: await rows(s, 'people'), crm: await rows(s, 'crm_contacts'), audit: await s.store.audit.list() });
+  const privacyEvent = (id: string, eventId: number) => ({
+    eventId,
+    subscriptionId: 1,
+    portalId: 62515,
+    appId: 1,
+    occurredAt: Date.now(),
+    subscriptionType: 'contact.privacyDeletion',
+    attemptNumber: 0,
+    objectId: Number(id),
+  });
+  const snapshot = async () => ({
+    people: await rows(s, 'people'),
+    crm: await rows(s, 'crm_contacts'),
+    audit: await s.store.audit.list(),
+  });
 
   before(async () => {
     s = await openScenario({ webhooks: true });
-    for (const t of ['orgs-sync', 'people-sync', 'contacts-from-hubspot']) assert.equal((await runTask(t, { store: s.store, log })).status, 'succeeded');
+    for (const t of ['orgs-sync', 'people-sync', 'contacts-from-hubspot'])
+      assert.equal((await runTask(t, { store: s.store, log })).status, 'succeeded');
     ({ app, dispatcher } = await createTestServer(s.store));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address() as { port: number };
@@ -52,7 +77,11 @@ describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early 
     const forged = await post(events, { secret: 'not-the-app-secret' });
     assert.equal(forged.status, 401);
     assert.equal((forged.json.error as { code: string }).code, 'webhook_signature_invalid');
-    assert.equal((await post(events, { timestamp: Date.now() - 6 * 60_000 })).status, 401, 'older than 5 minutes');
+    assert.equal(
+      (await post(events, { timestamp: Date.now() - 6 * 60_000 })).status,
+      401,
+      'older than 5 minutes',
+    );
     assert.equal((await post(events, { timestamp: Date.now() + 6 * 60_000 })).status, 401, 'from the future');
 
     // A genuine request with an event Junction ignores, then the very same bytes again.
@@ -61,7 +90,16 @@ describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early 
     const replay = await post([], { replay: genuine.sent });
     assert.equal(replay.status, 401);
     assert.match(String((replay.json.error as { message: string }).message), /replay/);
-    assert.equal((await fetch(hookUrl.replace(/hubspot$/, 'nope'), { method: 'POST', body: '[]', headers: { 'content-type': 'application/json' } })).status, 401);
+    assert.equal(
+      (
+        await fetch(hookUrl.replace(/hubspot$/, 'nope'), {
+          method: 'POST',
+          body: '[]',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+      401,
+    );
     assert.deepEqual(await snapshot(), before);
   });
 
@@ -75,7 +113,10 @@ describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early 
     assert.equal(res.status, 204);
     const deliveries = (await s.hs.webhooks?.flush()) ?? [];
     assert.equal(deliveries.length, 1, 'privacyDeletion and deletion travel in one batch');
-    assert.deepEqual(deliveries[0]?.events.map((e) => e.subscriptionType), ['contact.privacyDeletion', 'contact.deletion']);
+    assert.deepEqual(
+      deliveries[0]?.events.map((e) => e.subscriptionType),
+      ['contact.privacyDeletion', 'contact.deletion'],
+    );
     assert.equal(deliveries[0]?.status, 200);
 
     const person = (await rows(s, 'people')).find((p) => p.id === victim.personId);
@@ -83,18 +124,28 @@ describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early 
     assert.deepEqual([person.first_name, person.last_name, person.email], [null, null, null]);
     const crm = await rows(s, 'crm_contacts');
     assert.equal(crm.length, crmBefore - 1);
-    assert.equal(crm.some((r) => r.hubspot_id === victim.contactId), false, 'policy delete removes the CRM row');
+    assert.equal(
+      crm.some((r) => r.hubspot_id === victim.contactId),
+      false,
+      'policy delete removes the CRM row',
+    );
 
     const links = await s.store.syncLinks.forSourceRecord('erp', 'people', String(victim.personId));
-    assert.deepEqual(links.map((l) => l.status), ['deleted']);
+    assert.deepEqual(
+      links.map((l) => l.status),
+      ['deleted'],
+    );
     const [entry, ...more] = await s.store.audit.list();
     assert.equal(more.length, 0, 'one audit entry for the two events of one deletion');
     assert.ok(entry);
     assert.equal(entry.kind, 'privacy_deletion');
-    const actions = (entry.details.actions as { connectionId: string; object: string; action: string }[]).map((a) => `${a.connectionId}/${a.object}:${a.action}`).sort();
+    const actions = (entry.details.actions as { connectionId: string; object: string; action: string }[])
+      .map((a) => `${a.connectionId}/${a.object}:${a.action}`)
+      .sort();
     assert.deepEqual(actions, ['erp/crm_contacts:deleted', 'erp/people:anonymised']);
     const text = JSON.stringify(entry);
-    for (const personal of [victim.email, 'First2', 'Last2', `"${victim.contactId}"`]) assert.equal(text.includes(personal), false, `audit holds no ${personal}`);
+    for (const personal of [victim.email, 'First2', 'Last2', `"${victim.contactId}"`])
+      assert.equal(text.includes(personal), false, `audit holds no ${personal}`);
 
     // The sync never brings the person back, even on a full re-read.
     const task = await s.store.tasks.get('people-sync');

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ExpressionError, ValidationError } from '../../src/core/errors.ts';
-import { parseExpression, prepareExpression, print, schemaOf, typeCheck } from '../../src/core/expression/index.ts';
+import {
+  parseExpression,
+  prepareExpression,
+  print,
+  schemaOf,
+  typeCheck,
+} from '../../src/core/expression/index.ts';
 import { compileMapping } from '../../src/core/mapper.ts';
 import { MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
 import { assignmentsOf } from '../../src/engine/assignments.ts';
@@ -39,12 +45,27 @@ describe('field formulas', () => {
     const f = 'email_newsletter ?? email_business ?? email';
     assert.equal(one(f), 'info@muster.ch');
     assert.equal(one(f, { ...person, email_business: 'b@muster.ch' }), 'b@muster.ch');
-    assert.equal(one(f, { ...person, email_newsletter: 'n@muster.ch', email_business: 'b@muster.ch' }), 'n@muster.ch');
+    assert.equal(
+      one(f, { ...person, email_newsletter: 'n@muster.ch', email_business: 'b@muster.ch' }),
+      'n@muster.ch',
+    );
     assert.equal(one(f, { ...person, email: null }), null);
   });
   test('link.external_number ?? number prefers what the target assigned', () => {
     assert.equal(one('link.external_number ?? number'), 4711);
-    assert.equal(one('link.external_number ?? number', person, { link: { external_id: '9', external_number: 'D-9', last_sync: null, last_success: null, status: 'ok', remark: null } }), 'D-9');
+    assert.equal(
+      one('link.external_number ?? number', person, {
+        link: {
+          external_id: '9',
+          external_number: 'D-9',
+          last_sync: null,
+          last_success: null,
+          status: 'ok',
+          remark: null,
+        },
+      }),
+      'D-9',
+    );
   });
   test('paths walk loaded relations, and count()/exists() count related records', () => {
     assert.equal(one('current_address.city.zip'), '8001');
@@ -59,7 +80,12 @@ describe('field formulas', () => {
     assert.equal(one("upper(left(replace(concat(trim('  ab '), '-', last_name), 'e', 'E'), 5))"), 'AB-ME');
     assert.equal(one("param('tenant')", person, { params: { tenant: 3 } }), 3);
     assert.equal(one("param('other')", person, { params: { tenant: 3 } }), null);
-    assert.equal(one('modified_at > job.last_success', person, { job: { last_success: new Date('2025-02-01'), last_run: null } }), true);
+    assert.equal(
+      one('modified_at > job.last_success', person, {
+        job: { last_success: new Date('2025-02-01'), last_run: null },
+      }),
+      true,
+    );
   });
   test('formulas write into nested target paths', () => {
     const map = compileMapping([
@@ -69,7 +95,10 @@ describe('field formulas', () => {
     ]);
     assert.deepEqual(map(person, { now: NOW }), {
       ok: true,
-      payload: { Customer: { AddressData: { Street: 'Bahnhofstrasse 1', Zip: '8001' } }, attributes: { LASTNAME: 'MEIER' } },
+      payload: {
+        Customer: { AddressData: { Street: 'Bahnhofstrasse 1', Zip: '8001' } },
+        attributes: { LASTNAME: 'MEIER' },
+      },
     });
   });
   test('a formula that does not parse is refused with its position', () => {
@@ -79,7 +108,8 @@ describe('field formulas', () => {
     );
   });
   test('count(… where …) prints and parses back to the same text', () => {
-    const text = "count(contracts where date >= date(2022, 1, 1) and role_id = 1) > 0 and exists(person.addresses)";
+    const text =
+      'count(contracts where date >= date(2022, 1, 1) and role_id = 1) > 0 and exists(person.addresses)';
     assert.equal(print(parseExpression(text)), text);
   });
 });
@@ -100,8 +130,21 @@ describe('static type checking against describe()', () => {
         { name: 'contracts', object: 'contracts', kind: 'many', from: 'id', to: 'address_id' },
       ],
     },
-    { name: 'postal', fields: [{ name: 'id', type: 'number' }, { name: 'zip', type: 'string' }] },
-    { name: 'contracts', fields: [{ name: 'address_id', type: 'number' }, { name: 'date', type: 'date' }, { name: 'role_id', type: 'number' }] },
+    {
+      name: 'postal',
+      fields: [
+        { name: 'id', type: 'number' },
+        { name: 'zip', type: 'string' },
+      ],
+    },
+    {
+      name: 'contracts',
+      fields: [
+        { name: 'address_id', type: 'number' },
+        { name: 'date', type: 'date' },
+        { name: 'role_id', type: 'number' },
+      ],
+    },
   ]);
   const check = (text: string) => typeCheck(prepareExpression(text), { schema, object: 'addresses' });
   const errorAt = (text: string): { position: unknown; message: string } => {
@@ -115,7 +158,12 @@ describe('static type checking against describe()', () => {
   };
 
   test('accepts the business filters and formulas', () => {
-    assert.equal(check("active = true and count(contracts where date >= date(2022,1,1) and role_id = 1) > 0 and end_of_day(modified_at) > job.last_success"), 'boolean');
+    assert.equal(
+      check(
+        'active = true and count(contracts where date >= date(2022,1,1) and role_id = 1) > 0 and end_of_day(modified_at) > job.last_success',
+      ),
+      'boolean',
+    );
     assert.equal(check('current_address.zip ?? last_name'), 'text');
     assert.equal(check('link is null or modified_at > link.last_success'), 'boolean');
     assert.equal(check('current_address is null'), 'boolean');
@@ -125,14 +173,17 @@ describe('static type checking against describe()', () => {
     assert.equal(e.position, 11);
     assert.match(e.message, /unknown field 'lastname'/);
     assert.equal(errorAt('current_address.city').position, 0);
-    assert.match(errorAt('count(contracts where rolle = 1) > 0').message, /unknown field 'rolle' of contracts/);
+    assert.match(
+      errorAt('count(contracts where rolle = 1) > 0').message,
+      /unknown field 'rolle' of contracts/,
+    );
     assert.equal(errorAt('count(contract) > 0').position, 6);
     assert.match(errorAt('job.last_sucess > now()').message, /job\.last_success/);
   });
   test('reports type errors at the offending operand', () => {
-    assert.equal(errorAt("active and modified_at > 5").position, 11);
+    assert.equal(errorAt('active and modified_at > 5').position, 11);
     assert.match(errorAt("last_name + 1 = 'x'").message, /concat/);
-    assert.equal(errorAt("if(last_name, 1, 2) = 1").position, 3);
+    assert.equal(errorAt('if(last_name, 1, 2) = 1').position, 3);
     assert.match(errorAt('contracts.date > now()').message, /list of contracts/);
     assert.match(errorAt('not last_name').message, /must be boolean or number/);
   });
@@ -146,10 +197,25 @@ describe('assignments', () => {
     target: { connectionId: 'brevo', object: 'contacts' },
     matchKey: { target: 'email' },
     filter: 'opt_in = false',
-    fields: [{ target: 'email', from: 'email' }, { target: 'listIds', value: [1] }],
+    fields: [
+      { target: 'email', from: 'email' },
+      { target: 'listIds', value: [1] },
+    ],
     assignments: [
-      { name: 'opted in → list B', filter: 'opt_in = true', fields: [{ target: 'email', from: 'email' }, { target: 'listIds', value: [2] }] },
-      { name: 'update existing', source: { object: 'people' }, sync: 'update', fields: [{ target: 'email', from: 'email' }] },
+      {
+        name: 'opted in → list B',
+        filter: 'opt_in = true',
+        fields: [
+          { target: 'email', from: 'email' },
+          { target: 'listIds', value: [2] },
+        ],
+      },
+      {
+        name: 'update existing',
+        source: { object: 'people' },
+        sync: 'update',
+        fields: [{ target: 'email', from: 'email' }],
+      },
     ],
   });
 
@@ -164,18 +230,50 @@ describe('assignments', () => {
     assert.deepEqual(b?.source, mapping.source);
     assert.deepEqual(b?.target, mapping.target);
     assert.equal(c?.source.object, 'people');
-    assert.equal(c?.source.modifiedField, undefined, "another object does not inherit the mapping's modified field");
+    assert.equal(
+      c?.source.modifiedField,
+      undefined,
+      "another object does not inherit the mapping's modified field",
+    );
     assert.equal(c?.sync, 'update');
   });
   test('sync options and the identifier owner shape the write', () => {
     const record = { key: '42', data: {} };
     const mapped = { ok: true as const, payload: { email: 'a@b.ch' } };
-    const link = { sourceConnectionId: 'erp', sourceObject: 'addresses', sourceKey: '42', targetConnectionId: 'brevo', targetObject: 'contacts', externalId: '7', lastSyncAt: null, lastSuccessAt: null, status: 'ok' as const, remark: null, payloadHash: null };
-    assert.equal(planRecord({ ...mapping, sync: 'update' }, record, mapped, undefined).kind, 'unchanged', 'update-only skips records not in the target');
-    assert.equal(planRecord({ ...mapping, sync: 'insert' }, record, mapped, link).kind, 'unchanged', 'insert-only leaves linked records alone');
+    const link = {
+      sourceConnectionId: 'erp',
+      sourceObject: 'addresses',
+      sourceKey: '42',
+      targetConnectionId: 'brevo',
+      targetObject: 'contacts',
+      externalId: '7',
+      lastSyncAt: null,
+      lastSuccessAt: null,
+      status: 'ok' as const,
+      remark: null,
+      payloadHash: null,
+    };
+    assert.equal(
+      planRecord({ ...mapping, sync: 'update' }, record, mapped, undefined).kind,
+      'unchanged',
+      'update-only skips records not in the target',
+    );
+    assert.equal(
+      planRecord({ ...mapping, sync: 'insert' }, record, mapped, link).kind,
+      'unchanged',
+      'insert-only leaves linked records alone',
+    );
     const adopted = planRecord({ ...mapping, sync: 'update' }, record, mapped, undefined, '99');
-    assert.deepEqual(adopted.kind === 'write' && adopted.op, { kind: 'update', ref: '42', externalId: '99', properties: mapped.payload });
+    assert.deepEqual(adopted.kind === 'write' && adopted.op, {
+      kind: 'update',
+      ref: '42',
+      externalId: '99',
+      properties: mapped.payload,
+    });
     const bySource = planRecord({ ...mapping, identifier: 'source' }, record, mapped, undefined);
-    assert.deepEqual(bySource.kind === 'write' && bySource.op.kind === 'upsert' && bySource.op.match, { property: 'email', value: '42' });
+    assert.deepEqual(bySource.kind === 'write' && bySource.op.kind === 'upsert' && bySource.op.match, {
+      property: 'email',
+      value: '42',
+    });
   });
 });

@@ -2,7 +2,14 @@
 // an in-memory target that records writes and can look records up.
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { Connector, LookupHit, Page, ReadOptions, WriteOp, WriteResult } from '../../src/connectors/connector.ts';
+import type {
+  Connector,
+  LookupHit,
+  Page,
+  ReadOptions,
+  WriteOp,
+  WriteResult,
+} from '../../src/connectors/connector.ts';
 import { sqlConnector } from '../../src/connectors/sql/index.ts';
 
 /** A pino logger at debug level that keeps every SQL statement the business database ran. */
@@ -61,7 +68,8 @@ export function memoryTarget(system: Connector['system'] = 'abacus') {
       return ops.map((op): WriteResult => {
         if (op.kind === 'update') {
           const r = records.get(op.externalId);
-          if (!r) return { ref: op.ref, ok: false, code: 'missing', message: 'no such record', retryable: false };
+          if (!r)
+            return { ref: op.ref, ok: false, code: 'missing', message: 'no such record', retryable: false };
           Object.assign(r, op.properties);
           return { ref: op.ref, ok: true, externalId: op.externalId, created: false };
         }
@@ -72,7 +80,12 @@ export function memoryTarget(system: Connector['system'] = 'abacus') {
           return { ref: op.ref, ok: true, externalId: found[0], created: false };
         }
         const id = String(next++);
-        records.set(id, { ...op.properties, [op.match.property]: op.match.value, id, assigned_number: `D-${id}` });
+        records.set(id, {
+          ...op.properties,
+          [op.match.property]: op.match.value,
+          id,
+          assigned_number: `D-${id}`,
+        });
         return { ref: op.ref, ok: true, externalId: id, created: true };
       });
     },

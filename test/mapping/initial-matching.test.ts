@@ -28,11 +28,26 @@ describe('initial matching: existing HubSpot contacts are adopted by e-mail, not
     const url = await hs.listen();
     // Every 5th person (400 of 1000) and a stranger are in HubSpot already, under differently cased addresses.
     for (const p of people.filter((_, i) => i % 5 < 2)) {
-      existing.set(String(p.id), hs.state.insert('contacts', { email: p.email.trim().toLowerCase(), firstname: 'Old' }).id);
+      existing.set(
+        String(p.id),
+        hs.state.insert('contacts', { email: p.email.trim().toLowerCase(), firstname: 'Old' }).id,
+      );
     }
     hs.state.insert('contacts', { email: 'stranger@example.ch' });
-    await store.connections.save({ id: 'erp', name: 'ERP', system: 'sql', config: { url: business.url, pageSize: 250 }, secret: {} });
-    await store.connections.save({ id: 'hubspot', name: 'HubSpot', system: 'hubspot', config: { baseUrl: url, requestsPer10s: 1000 }, secret: { accessToken: TOKEN } });
+    await store.connections.save({
+      id: 'erp',
+      name: 'ERP',
+      system: 'sql',
+      config: { url: business.url, pageSize: 250 },
+      secret: {},
+    });
+    await store.connections.save({
+      id: 'hubspot',
+      name: 'HubSpot',
+      system: 'hubspot',
+      config: { baseUrl: url, requestsPer10s: 1000 },
+      secret: { accessToken: TOKEN },
+    });
     await store.mappings.save({
       id: 'people',
       name: 'People → contacts',
@@ -46,7 +61,16 @@ describe('initial matching: existing HubSpot contacts are adopted by e-mail, not
       ],
       deletes: 'ignore',
     });
-    await store.tasks.save({ id: 'people-sync', name: 'People', mappingId: 'people', schedule: null, enabled: true, mode: 'full', notify: { on: [], to: [] }, params: {} });
+    await store.tasks.save({
+      id: 'people-sync',
+      name: 'People',
+      mappingId: 'people',
+      schedule: null,
+      enabled: true,
+      mode: 'full',
+      notify: { on: [], to: [] },
+      params: {},
+    });
   });
   after(async () => {
     await store?.close();
@@ -63,12 +87,21 @@ describe('initial matching: existing HubSpot contacts are adopted by e-mail, not
     const items = await store.executions.items(execution.id, { limit: 2000 });
     const adopted = items.filter((i) => /adopted/.test(i.message ?? ''));
     assert.equal(adopted.length, 400);
-    for (const item of adopted) assert.equal(item.targetId, existing.get(item.sourceKey), `person ${item.sourceKey} took over its contact's id`);
+    for (const item of adopted)
+      assert.equal(
+        item.targetId,
+        existing.get(item.sourceKey),
+        `person ${item.sourceKey} took over its contact's id`,
+      );
 
     const contacts = hs.state.all('contacts');
     assert.equal(contacts.length, 1001, 'no duplicates: 1 000 people and the stranger');
     assert.equal(new Set(contacts.map((c) => c.properties.email)).size, 1001);
-    assert.equal(contacts.filter((c) => c.properties.firstname === 'Old').length, 0, 'adopted contacts were updated');
+    assert.equal(
+      contacts.filter((c) => c.properties.firstname === 'Old').length,
+      0,
+      'adopted contacts were updated',
+    );
   });
 
   test('the second run matches nothing again: every record is linked and unchanged', async () => {

@@ -26,8 +26,20 @@ describe('read-back: what the target assigned is kept on the link and in the sou
     store = await openTestStore(storeDb);
     hs = createHubSpotEmulator({ tokens: [TOKEN] });
     const url = await hs.listen();
-    await store.connections.save({ id: 'erp', name: 'ERP', system: 'sql', config: { url: business.url }, secret: {} });
-    await store.connections.save({ id: 'hubspot', name: 'HubSpot', system: 'hubspot', config: { baseUrl: url }, secret: { accessToken: TOKEN } });
+    await store.connections.save({
+      id: 'erp',
+      name: 'ERP',
+      system: 'sql',
+      config: { url: business.url },
+      secret: {},
+    });
+    await store.connections.save({
+      id: 'hubspot',
+      name: 'HubSpot',
+      system: 'hubspot',
+      config: { baseUrl: url },
+      secret: { accessToken: TOKEN },
+    });
     await store.mappings.save(
       MappingDefinitionSchema.parse({
         id: 'people',
@@ -43,7 +55,16 @@ describe('read-back: what the target assigned is kept on the link and in the sou
         ],
       }),
     );
-    await store.tasks.save({ id: 'people-sync', name: 'People', mappingId: 'people', schedule: null, enabled: true, mode: 'incremental', notify: { on: [], to: [] }, params: {} });
+    await store.tasks.save({
+      id: 'people-sync',
+      name: 'People',
+      mappingId: 'people',
+      schedule: null,
+      enabled: true,
+      mode: 'incremental',
+      notify: { on: [], to: [] },
+      params: {},
+    });
   });
   after(async () => {
     await store?.close();
@@ -56,7 +77,9 @@ describe('read-back: what the target assigned is kept on the link and in the sou
     const run = await runTask('people-sync', { store, log });
     assert.equal(run.counts.created, 20, JSON.stringify(run.error));
     for (const c of hs.state.all('contacts')) assert.equal(c.properties.jobtitle, 'HubSpot-Nr. neu');
-    const rows = await withBusinessDb(business, (db) => db.selectFrom('people').select(['id', 'sync_remark']).execute());
+    const rows = await withBusinessDb(business, (db) =>
+      db.selectFrom('people').select(['id', 'sync_remark']).execute(),
+    );
     for (const row of rows) {
       const [link] = await store.syncLinks.forSourceKey(String(row.id));
       assert.ok(link?.externalNumber, `person ${row.id} has a read-back number`);
@@ -66,7 +89,13 @@ describe('read-back: what the target assigned is kept on the link and in the sou
   });
 
   test('a formula reads link.external_number on the next write of the record', async () => {
-    await withBusinessDb(business, (db) => db.updateTable('people').set({ first_name: 'Neu', modified_at: new Date().toISOString() }).where('id', '=', 3).execute());
+    await withBusinessDb(business, (db) =>
+      db
+        .updateTable('people')
+        .set({ first_name: 'Neu', modified_at: new Date().toISOString() })
+        .where('id', '=', 3)
+        .execute(),
+    );
     const run = await runTask('people-sync', { store, log });
     assert.ok(run.counts.updated >= 1);
     const [link] = await store.syncLinks.forSourceKey('3');

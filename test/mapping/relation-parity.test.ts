@@ -15,10 +15,29 @@ const small = fc.option(fc.integer({ min: -2, max: 3 }), { freq: 5 });
 
 /** Filters over p, its to-one relation q and its to-many relation c. */
 const atom = fc.oneof(
-  fc.tuple(fc.constantFrom('n', 'q.n', 'n + q.n'), fc.constantFrom('=', '!=', '<', '>='), fc.integer({ min: -2, max: 3 })).map(([l, op, k]) => `${l} ${op} ${k}`),
-  fc.tuple(fc.constantFrom('s', 'q.s', 'coalesce(q.s, s)', 'q.p_count_text'), fc.constantFrom('a', 'b', '')).map(([l, v]) => (l === 'q.p_count_text' ? `q.s is null` : `${l} = '${v}'`)),
-  fc.constantFrom('q is null', 'q_id is null', 'q.s is not null', 'd > date(2025, 3, 1)', 'add_days(d, 3) < q.d'),
-  fc.tuple(fc.constantFrom('n > 0', "s = 'a'", 'n is null', "s like 'b%'", 'p.n = n'), fc.integer({ min: 0, max: 2 })).map(([w, m]) => `count(c where ${w}) >= ${m}`),
+  fc
+    .tuple(
+      fc.constantFrom('n', 'q.n', 'n + q.n'),
+      fc.constantFrom('=', '!=', '<', '>='),
+      fc.integer({ min: -2, max: 3 }),
+    )
+    .map(([l, op, k]) => `${l} ${op} ${k}`),
+  fc
+    .tuple(fc.constantFrom('s', 'q.s', 'coalesce(q.s, s)', 'q.p_count_text'), fc.constantFrom('a', 'b', ''))
+    .map(([l, v]) => (l === 'q.p_count_text' ? `q.s is null` : `${l} = '${v}'`)),
+  fc.constantFrom(
+    'q is null',
+    'q_id is null',
+    'q.s is not null',
+    'd > date(2025, 3, 1)',
+    'add_days(d, 3) < q.d',
+  ),
+  fc
+    .tuple(
+      fc.constantFrom('n > 0', "s = 'a'", 'n is null', "s like 'b%'", 'p.n = n'),
+      fc.integer({ min: 0, max: 2 }),
+    )
+    .map(([w, m]) => `count(c where ${w}) >= ${m}`),
   fc.constantFrom('a', 'b').map((v) => `exists(c where s = '${v}' or n < 0)`),
   fc.constant('count(c) = 0'),
   fc.constant('exists(q.p where n > 1)'),
@@ -42,7 +61,13 @@ for (const dialect of DIALECTS) {
       const db = await openBusinessKysely(database);
       const pg = dialect.name === 'PostgreSQL';
       const ts = sql.raw(pg ? 'timestamptz' : 'text');
-      await db.schema.createTable('q').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('n', 'integer').addColumn('s', 'text').addColumn('d', ts).execute();
+      await db.schema
+        .createTable('q')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('n', 'integer')
+        .addColumn('s', 'text')
+        .addColumn('d', ts)
+        .execute();
       await db.schema
         .createTable('p')
         .addColumn('id', 'integer', (c) => c.primaryKey())
@@ -58,16 +83,28 @@ for (const dialect of DIALECTS) {
         .addColumn('n', 'integer')
         .addColumn('s', 'text')
         .execute();
-      const date = fc.option(fc.integer({ min: -20, max: 20 }).map((d) => new Date(NOW.getTime() + d * 86_400_000 + d * 3_600_000)), { freq: 4 });
+      const date = fc.option(
+        fc
+          .integer({ min: -20, max: 20 })
+          .map((d) => new Date(NOW.getTime() + d * 86_400_000 + d * 3_600_000)),
+        { freq: 4 },
+      );
       const value = (v: unknown) => (!pg && v instanceof Date ? v.toISOString() : v);
-      const qs = fc.sample(fc.tuple(small, text, date), { numRuns: 12, seed: 1 }).map(([n, s, d], i) => ({ id: i + 1, n, s, d: value(d) }));
+      const qs = fc
+        .sample(fc.tuple(small, text, date), { numRuns: 12, seed: 1 })
+        .map(([n, s, d], i) => ({ id: i + 1, n, s, d: value(d) }));
       await db.insertInto('q').values(qs).execute();
       const ps = fc
-        .sample(fc.tuple(small, text, date, fc.option(fc.integer({ min: 1, max: 13 }), { freq: 5 })), { numRuns: 60, seed: 2 })
+        .sample(fc.tuple(small, text, date, fc.option(fc.integer({ min: 1, max: 13 }), { freq: 5 })), {
+          numRuns: 60,
+          seed: 2,
+        })
         // q 13 does not exist: a dangling reference is what a missing related record looks like.
         .map(([n, s, d, q], i) => ({ id: i + 1, n, s, d: value(d), q_id: q === 13 ? null : q }));
       await db.insertInto('p').values(ps).execute();
-      const cs = fc.sample(fc.tuple(fc.integer({ min: 1, max: 60 }), small, text), { numRuns: 120, seed: 3 }).map(([p, n, s], i) => ({ id: i + 1, p_id: p, n, s }));
+      const cs = fc
+        .sample(fc.tuple(fc.integer({ min: 1, max: 60 }), small, text), { numRuns: 120, seed: 3 })
+        .map(([p, n, s], i) => ({ id: i + 1, p_id: p, n, s }));
       await db.insertInto('c').values(cs).execute();
       await db.destroy();
       source = sqlSource(database.url, pino({ level: 'silent' }), 25);
@@ -85,8 +122,14 @@ for (const dialect of DIALECTS) {
         const pushed = await readAll(source, 'p', { filter: expr });
         assert.equal(pushed.filtered, true, `compiled completely: ${text}`);
         const all = await readAll(source, 'p', { paths: [...expressionPaths(expr)] });
-        const inMemory = all.rows.filter((record) => matches(expr, { record, now: NOW })).map((r) => Number(r.id));
-        assert.deepEqual(pushed.rows.map((r) => Number(r.id)), inMemory, text);
+        const inMemory = all.rows
+          .filter((record) => matches(expr, { record, now: NOW }))
+          .map((r) => Number(r.id));
+        assert.deepEqual(
+          pushed.rows.map((r) => Number(r.id)),
+          inMemory,
+          text,
+        );
         if (inMemory.length > 0 && inMemory.length < all.rows.length) nonTrivial++;
       }
       assert.ok(nonTrivial > filters.length / 3, `only ${nonTrivial} filters selected some but not all rows`);

@@ -49,8 +49,16 @@ export function seeded(seed: number): () => number {
 export function generateTraining(n: number, seed = 7): TrainingData {
   const rnd = seeded(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)] as T;
-  const cities = Array.from({ length: 5 }, (_, i) => ({ id: i + 1, zip: String(8000 + i * 7), name: `City ${i + 1}` }));
-  const postal = Array.from({ length: n }, (_, i) => ({ id: i + 1, street: `Street ${i + 1}`, city_id: pick(cities).id }));
+  const cities = Array.from({ length: 5 }, (_, i) => ({
+    id: i + 1,
+    zip: String(8000 + i * 7),
+    name: `City ${i + 1}`,
+  }));
+  const postal = Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    street: `Street ${i + 1}`,
+    city_id: pick(cities).id,
+  }));
   const base = Date.parse('2025-01-01T00:00:00.000Z');
   const addresses: Address[] = Array.from({ length: n }, (_, i) => ({
     id: i + 1,
@@ -69,9 +77,21 @@ export function generateTraining(n: number, seed = 7): TrainingData {
   const debtorDocuments: DebtorDocument[] = [];
   for (const a of addresses) {
     for (let k = Math.floor(rnd() * 4); k > 0; k--) {
-      contracts.push({ id: contracts.length + 1, address_id: a.id, date: new Date(Date.UTC(2020 + Math.floor(rnd() * 5), Math.floor(rnd() * 12), 1 + Math.floor(rnd() * 28))), role_id: 1 + Math.floor(rnd() * 3) });
+      contracts.push({
+        id: contracts.length + 1,
+        address_id: a.id,
+        date: new Date(
+          Date.UTC(2020 + Math.floor(rnd() * 5), Math.floor(rnd() * 12), 1 + Math.floor(rnd() * 28)),
+        ),
+        role_id: 1 + Math.floor(rnd() * 3),
+      });
     }
-    for (let k = Math.floor(rnd() * 3); k > 0; k--) debtorDocuments.push({ id: debtorDocuments.length + 1, address_id: a.id, tenant_id: 1 + Math.floor(rnd() * 3) });
+    for (let k = Math.floor(rnd() * 3); k > 0; k--)
+      debtorDocuments.push({
+        id: debtorDocuments.length + 1,
+        address_id: a.id,
+        tenant_id: 1 + Math.floor(rnd() * 3),
+      });
   }
   return { cities, postal, addresses, contracts, debtorDocuments };
 }
@@ -82,16 +102,27 @@ export async function createTrainingDb(tmp: TempDatabase, data: TrainingData): P
   const pg = tmp.dialect === 'postgres';
   const ts = sql.raw(pg ? 'timestamptz' : 'text');
   const bool = sql.raw(pg ? 'boolean' : 'integer');
-  const value = (v: unknown) => (pg ? v : v instanceof Date ? v.toISOString() : typeof v === 'boolean' ? (v ? 1 : 0) : v);
-  const rows = <T extends object>(list: T[]) => list.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, value(v)])));
-  await db.schema.createTable('cities').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('zip', 'text').addColumn('name', 'text').execute();
+  const value = (v: unknown) =>
+    pg ? v : v instanceof Date ? v.toISOString() : typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  const rows = <T extends object>(list: T[]) =>
+    list.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, value(v)])));
+  await db.schema
+    .createTable('cities')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('zip', 'text')
+    .addColumn('name', 'text')
+    .execute();
   await db.schema
     .createTable('postal_addresses')
     .addColumn('id', 'integer', (c) => c.primaryKey())
     .addColumn('street', 'text')
     .addColumn('city_id', 'integer', (c) => c.references('cities.id'))
     .execute();
-  await db.schema.createTable('tenants').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('name', 'text').execute();
+  await db.schema
+    .createTable('tenants')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('name', 'text')
+    .execute();
   await db.schema
     .createTable('addresses')
     .addColumn('id', 'integer', (c) => c.primaryKey())
@@ -121,14 +152,21 @@ export async function createTrainingDb(tmp: TempDatabase, data: TrainingData): P
     .addColumn('tenant_id', 'integer', (c) => c.references('tenants.id'))
     .execute();
   await db.insertInto('cities').values(data.cities).execute();
-  await db.insertInto('tenants').values([1, 2, 3].map((id) => ({ id, name: `Tenant ${id}` }))).execute();
+  await db
+    .insertInto('tenants')
+    .values([1, 2, 3].map((id) => ({ id, name: `Tenant ${id}` })))
+    .execute();
   for (const [table, list] of [
     ['postal_addresses', data.postal],
     ['addresses', data.addresses],
     ['contracts', data.contracts],
     ['debtor_documents', data.debtorDocuments],
   ] as const) {
-    for (let i = 0; i < list.length; i += 200) await db.insertInto(table).values(rows(list.slice(i, i + 200) as object[])).execute();
+    for (let i = 0; i < list.length; i += 200)
+      await db
+        .insertInto(table)
+        .values(rows(list.slice(i, i + 200) as object[]))
+        .execute();
   }
   await db.destroy();
 }

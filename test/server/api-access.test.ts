@@ -8,7 +8,12 @@ import { type Client, createTestServer } from '../helpers/server.ts';
 import { openTestStore } from '../helpers/store.ts';
 
 /** Changes a viewer may make: its own session, password and tokens. */
-const VIEWER_WRITES = new Set(['POST /api/auth/logout', 'POST /api/auth/password', 'POST /api/auth/tokens', 'DELETE /api/auth/tokens/{id}']);
+const VIEWER_WRITES = new Set([
+  'POST /api/auth/logout',
+  'POST /api/auth/password',
+  'POST /api/auth/tokens',
+  'DELETE /api/auth/tokens/{id}',
+]);
 const ADMIN_READS = new Set(['GET /api/users', 'GET /api/settings']);
 
 type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[] };
@@ -17,7 +22,13 @@ type Operation = { requestBody?: { content: Record<string, { schema: JsonSchema 
 /** A value of a type the schema does not allow. */
 function wrongValue(s: JsonSchema): unknown {
   const t = Array.isArray(s.type) ? s.type[0] : (s.type ?? s.anyOf?.[0]?.type);
-  return t === 'string' ? 12345 : t === 'object' ? 'not-an-object' : t === 'array' ? 'not-an-array' : { not: 'a scalar' };
+  return t === 'string'
+    ? 12345
+    : t === 'object'
+      ? 'not-an-object'
+      : t === 'array'
+        ? 'not-an-array'
+        : { not: 'a scalar' };
 }
 
 describe('API access rules on every route', () => {
@@ -35,7 +46,9 @@ describe('API access rules on every route', () => {
     store = await openTestStore(tmp);
     ({ app, admin, viewer } = await createTestServer(store));
     doc = (await admin.get('/docs/json')).json();
-    PUBLIC = new Set(app.routeList.filter((r) => r.public).map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`));
+    PUBLIC = new Set(
+      app.routeList.filter((r) => r.public).map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`),
+    );
     assert.ok(PUBLIC.has('POST /api/auth/login') && !PUBLIC.has('GET /api/tasks'));
   });
   after(async () => {
@@ -46,7 +59,12 @@ describe('API access rules on every route', () => {
 
   const operations = () =>
     Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, op })),
+      Object.entries(ops).map(([method, op]) => ({
+        key: `${method.toUpperCase()} ${path}`,
+        method: method.toUpperCase(),
+        path,
+        op,
+      })),
     );
   const urlOf = (path: string) => path.replace(/\{[^}]+\}/g, 'x');
 
@@ -64,7 +82,11 @@ describe('API access rules on every route', () => {
   test('every non-public route answers 401 without a login', async () => {
     for (const { key, method, path } of operations()) {
       if (PUBLIC.has(key)) continue;
-      const res = await app.inject({ method: method as 'GET', url: urlOf(path), payload: method === 'GET' ? undefined : {} });
+      const res = await app.inject({
+        method: method as 'GET',
+        url: urlOf(path),
+        payload: method === 'GET' ? undefined : {},
+      });
       assert.equal(res.statusCode, 401, `${key} → ${res.statusCode}`);
       assert.equal(res.json().error.code, 'unauthenticated');
     }
@@ -74,7 +96,10 @@ describe('API access rules on every route', () => {
     for (const { key, method, path } of operations()) {
       if (PUBLIC.has(key) || VIEWER_WRITES.has(key)) continue;
       if (method === 'GET' && !ADMIN_READS.has(key)) continue;
-      const res = method === 'GET' ? await viewer.get(urlOf(path)) : await viewer.send(method as 'POST', urlOf(path), {});
+      const res =
+        method === 'GET'
+          ? await viewer.get(urlOf(path))
+          : await viewer.send(method as 'POST', urlOf(path), {});
       assert.equal(res.statusCode, 403, `${key} → ${res.statusCode} ${res.body}`);
       assert.equal(res.json().error.code, 'forbidden');
     }
@@ -98,7 +123,12 @@ describe('API access rules on every route', () => {
   });
 
   test('a cookie session without the CSRF header cannot change anything', async () => {
-    const res = await app.inject({ method: 'PUT', url: '/api/tasks/t', headers: { cookie: admin.cookie }, payload: {} });
+    const res = await app.inject({
+      method: 'PUT',
+      url: '/api/tasks/t',
+      headers: { cookie: admin.cookie },
+      payload: {},
+    });
     assert.equal(res.statusCode, 403);
     assert.equal(res.json().error.code, 'csrf_failed');
   });
@@ -107,18 +137,36 @@ describe('API access rules on every route', () => {
     const created = await viewer.send('POST', '/api/auth/tokens', { name: 'script' });
     assert.equal(created.statusCode, 201);
     const token = created.json().token as string;
-    const read = await app.inject({ method: 'GET', url: '/api/tasks', headers: { authorization: `Bearer ${token}` } });
+    const read = await app.inject({
+      method: 'GET',
+      url: '/api/tasks',
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(read.statusCode, 200);
-    const write = await app.inject({ method: 'PUT', url: '/api/tasks/x', headers: { authorization: `Bearer ${token}` }, payload: {} });
+    const write = await app.inject({
+      method: 'PUT',
+      url: '/api/tasks/x',
+      headers: { authorization: `Bearer ${token}` },
+      payload: {},
+    });
     assert.equal(write.statusCode, 403);
-    const forged = await app.inject({ method: 'GET', url: '/api/tasks', headers: { authorization: `${token.slice(0, -2)}xx`.replace(/^/, 'Bearer ') } });
+    const forged = await app.inject({
+      method: 'GET',
+      url: '/api/tasks',
+      headers: { authorization: `${token.slice(0, -2)}xx`.replace(/^/, 'Bearer ') },
+    });
     assert.equal(forged.statusCode, 401);
   });
 
   test('login attempts are rate-limited', async () => {
     let last = 0;
     for (let i = 0; i < 12; i++) {
-      const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'wrong' }, remoteAddress: '10.9.9.9' });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: 'admin', password: 'wrong' },
+        remoteAddress: '10.9.9.9',
+      });
       last = res.statusCode;
     }
     assert.equal(last, 429);

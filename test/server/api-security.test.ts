@@ -31,7 +31,11 @@ describe('API hardening', () => {
       const res = await app.inject({ method: 'GET', url });
       assert.equal(res.statusCode, 401, `${url} → ${res.statusCode}`);
     }
-    const created = await app.inject({ method: 'POST', url: '/%61pi/users', payload: { username: 'intruder', name: 'x', role: 'admin', password: 'intruder-password' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/%61pi/users',
+      payload: { username: 'intruder', name: 'x', role: 'admin', password: 'intruder-password' },
+    });
     assert.equal(created.statusCode, 401);
     assert.equal(await store.users.findForLogin('intruder'), null);
   });
@@ -51,21 +55,34 @@ describe('API hardening', () => {
   });
 
   test('a user with a one-time password can do nothing but change it', async () => {
-    await store.users.create({ username: 'newbie', name: 'Neu', role: 'admin', passwordHash: await hashPassword('one-time-pass-1'), mustChangePassword: true });
+    await store.users.create({
+      username: 'newbie',
+      name: 'Neu',
+      role: 'admin',
+      passwordHash: await hashPassword('one-time-pass-1'),
+      mustChangePassword: true,
+    });
     const newbie = await login(app, { username: 'newbie', password: 'one-time-pass-1' });
     const blocked = await newbie.get('/api/tasks');
     assert.equal(blocked.statusCode, 403);
     assert.equal(blocked.json().error.code, 'password_change_required');
     assert.equal((await newbie.send('POST', '/api/auth/tokens', { name: 'x' })).statusCode, 403);
     assert.equal((await newbie.get('/api/auth/me')).statusCode, 200);
-    const changed = await newbie.send('POST', '/api/auth/password', { currentPassword: 'one-time-pass-1', newPassword: 'a-much-better-password' });
+    const changed = await newbie.send('POST', '/api/auth/password', {
+      currentPassword: 'one-time-pass-1',
+      newPassword: 'a-much-better-password',
+    });
     assert.equal(changed.statusCode, 200, changed.body);
     const again = await login(app, { username: 'newbie', password: 'a-much-better-password' });
     assert.equal((await again.get('/api/tasks')).statusCode, 200);
   });
 
   test('a password written into a connection URL is masked in every answer', async () => {
-    const put = await admin.send('PUT', '/api/connections/erp', { name: 'ERP', system: 'sql', config: { url: 'postgres://erp:S3cr3t-pw@db.example.ch/erp' } });
+    const put = await admin.send('PUT', '/api/connections/erp', {
+      name: 'ERP',
+      system: 'sql',
+      config: { url: 'postgres://erp:S3cr3t-pw@db.example.ch/erp' },
+    });
     assert.equal(put.statusCode, 200, put.body);
     for (const res of [put, await admin.get('/api/connections'), await admin.get('/api/connections/erp')]) {
       assert.ok(!res.body.includes('S3cr3t-pw'), res.body);

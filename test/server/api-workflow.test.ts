@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
 import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
@@ -11,9 +11,9 @@ import { createInProcessDispatcher } from '../../src/server/run-dispatcher.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createPeopleTable, generatePeople, withBusinessDb } from '../helpers/business-db.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
-import { type Client, createTestServer, login, ADMIN } from '../helpers/server.ts';
-import { openTestStore } from '../helpers/store.ts';
+import { ADMIN, type Client, createTestServer, login } from '../helpers/server.ts';
 import { SYNCED_CANTONS } from '../helpers/spine-config.ts';
+import { openTestStore } from '../helpers/store.ts';
 
 const TOKEN = 'pat-na1-api-workflow-TOKEN';
 const people = generatePeople(300);
@@ -84,9 +84,18 @@ describe('a full workflow through the HTTP API alone', () => {
   });
 
   test('connections are created, tested, and never show their secret', async () => {
-    let res = await admin.send('PUT', '/api/connections/erp', { name: 'ERP', system: 'sql', config: { url: business.url } });
+    let res = await admin.send('PUT', '/api/connections/erp', {
+      name: 'ERP',
+      system: 'sql',
+      config: { url: business.url },
+    });
     assert.equal(res.statusCode, 200, res.body);
-    res = await admin.send('PUT', '/api/connections/hubspot', { name: 'HubSpot', system: 'hubspot', config: { baseUrl: hubspotUrl }, secret: { accessToken: TOKEN } });
+    res = await admin.send('PUT', '/api/connections/hubspot', {
+      name: 'HubSpot',
+      system: 'hubspot',
+      config: { baseUrl: hubspotUrl },
+      secret: { accessToken: TOKEN },
+    });
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(res.json().secret, { accessToken: 'set' });
     for (const client of [admin, viewer]) {
@@ -95,7 +104,12 @@ describe('a full workflow through the HTTP API alone', () => {
       assert.ok(!all.body.includes(TOKEN));
       assert.ok(!(await client.get('/api/connections/hubspot')).body.includes(TOKEN));
     }
-    const bad = await admin.send('PUT', '/api/connections/hs2', { name: 'x', system: 'hubspot', config: { baseUrl: 'not a url' }, secret: { accessToken: 'x' } });
+    const bad = await admin.send('PUT', '/api/connections/hs2', {
+      name: 'x',
+      system: 'hubspot',
+      config: { baseUrl: 'not a url' },
+      secret: { accessToken: 'x' },
+    });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().error.details.issues[0].field, 'config.baseUrl');
     const check = await admin.send('POST', '/api/connections/hubspot/test');
@@ -106,7 +120,10 @@ describe('a full workflow through the HTTP API alone', () => {
   });
 
   test('an invalid filter is refused with the field and the position', async () => {
-    const res = await admin.send('PUT', '/api/mappings/people', { ...MAPPING, filter: "status = 'active' and (canton = 'ZH'" });
+    const res = await admin.send('PUT', '/api/mappings/people', {
+      ...MAPPING,
+      filter: "status = 'active' and (canton = 'ZH'",
+    });
     assert.equal(res.statusCode, 400);
     const issue = res.json().error.details.issues[0];
     assert.equal(issue.field, 'filter');
@@ -115,14 +132,26 @@ describe('a full workflow through the HTTP API alone', () => {
 
   test('preview, dry run, run now with live progress, then the execution and its items', async () => {
     assert.equal((await admin.send('PUT', '/api/mappings/people', MAPPING)).statusCode, 200);
-    const preview = await admin.send('POST', '/api/mappings/preview', { mapping: { id: 'people', ...MAPPING }, limit: 5 });
+    const preview = await admin.send('POST', '/api/mappings/preview', {
+      mapping: { id: 'people', ...MAPPING },
+      limit: 5,
+    });
     assert.equal(preview.statusCode, 200, preview.body);
     const rows = preview.json().rows;
     assert.equal(rows.length, 5);
     assert.equal(rows[0].payload.email, 'person.1@example.ch');
     assert.equal(rows[4].selected, false, 'person 5 is inactive');
 
-    assert.equal((await admin.send('PUT', '/api/tasks/people-sync', { name: 'People', mappingId: 'people', schedule: { everyMinutes: 15 } })).statusCode, 200);
+    assert.equal(
+      (
+        await admin.send('PUT', '/api/tasks/people-sync', {
+          name: 'People',
+          mappingId: 'people',
+          schedule: { everyMinutes: 15 },
+        })
+      ).statusCode,
+      200,
+    );
     const dry = await admin.send('POST', '/api/tasks/people-sync/dry-run', {});
     assert.equal(dry.statusCode, 200, dry.body);
     assert.equal(dry.json().counts.create, expected.length);
@@ -156,7 +185,13 @@ describe('a full workflow through the HTTP API alone', () => {
   test('a viewer reads the error log with payloads; retry failed marks and re-runs them', async () => {
     hs.setFaults({ rejectEmails: ['person.1@example.ch'] });
     // Change person 1 in the business system so the next run sends it (and the emulator rejects it).
-    await withBusinessDb(business, (db) => db.updateTable('people').set({ first_name: 'Anna-Maria', modified_at: new Date().toISOString() }).where('id', '=', 1).execute());
+    await withBusinessDb(business, (db) =>
+      db
+        .updateTable('people')
+        .set({ first_name: 'Anna-Maria', modified_at: new Date().toISOString() })
+        .where('id', '=', 1)
+        .execute(),
+    );
     const run = await admin.send('POST', '/api/tasks/people-sync/run');
     const executionId = run.json().executionId as string;
     await readEvents(`${base}/api/executions/${executionId}/events`, admin.cookie);
@@ -171,7 +206,10 @@ describe('a full workflow through the HTTP API alone', () => {
     const retry = await admin.send('POST', `/api/executions/${executionId}/retry`);
     assert.equal(retry.statusCode, 202, retry.body);
     assert.equal(retry.json().marked, 1);
-    const events = await readEvents(`${base}/api/executions/${retry.json().executionId}/events`, admin.cookie);
+    const events = await readEvents(
+      `${base}/api/executions/${retry.json().executionId}/events`,
+      admin.cookie,
+    );
     assert.equal(events.at(-1)?.data.counts.updated, 1);
   });
 
@@ -185,10 +223,20 @@ describe('a full workflow through the HTTP API alone', () => {
     });
     const log = pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
     const metrics = createMetrics();
-    const logged = await buildServer({ store, log, metrics, dispatcher: createInProcessDispatcher(store, log) });
+    const logged = await buildServer({
+      store,
+      log,
+      metrics,
+      dispatcher: createInProcessDispatcher(store, log),
+    });
     const client = await login(logged, ADMIN);
     const wrong = 'pat-na1-WRONG-SECRET-TOKEN-42';
-    await client.send('PUT', '/api/connections/hubspot', { name: 'HubSpot', system: 'hubspot', config: { baseUrl: hubspotUrl }, secret: { accessToken: wrong } });
+    await client.send('PUT', '/api/connections/hubspot', {
+      name: 'HubSpot',
+      system: 'hubspot',
+      config: { baseUrl: hubspotUrl },
+      secret: { accessToken: wrong },
+    });
     await withChangedPerson(business);
     const run = await client.send('POST', '/api/tasks/people-sync/run');
     const executionId = run.json().executionId as string;
@@ -207,5 +255,11 @@ describe('a full workflow through the HTTP API alone', () => {
 });
 
 async function withChangedPerson(business: TempDatabase) {
-  await withBusinessDb(business, (db) => db.updateTable('people').set({ last_name: 'Neu', modified_at: new Date().toISOString() }).where('id', '=', 2).execute());
+  await withBusinessDb(business, (db) =>
+    db
+      .updateTable('people')
+      .set({ last_name: 'Neu', modified_at: new Date().toISOString() })
+      .where('id', '=', 2)
+      .execute(),
+  );
 }

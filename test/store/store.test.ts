@@ -8,7 +8,12 @@ import type { Store } from '../../src/store/store.ts';
 import { DIALECTS, type TempDatabase } from '../helpers/databases.ts';
 import { openTestStore } from '../helpers/store.ts';
 
-const scope = { sourceConnectionId: 'erp', sourceObject: 'people', targetConnectionId: 'hs', targetObject: 'contacts' };
+const scope = {
+  sourceConnectionId: 'erp',
+  sourceObject: 'people',
+  targetConnectionId: 'hs',
+  targetObject: 'contacts',
+};
 
 for (const dialect of DIALECTS) {
   describe(`store on ${dialect.name}`, () => {
@@ -58,7 +63,11 @@ for (const dialect of DIALECTS) {
         config: { baseUrl: 'http://x' },
         secret: { accessToken: 'pat-na1-SECRET-123' },
       });
-      const raw = await store.db.selectFrom('connections').selectAll().where('id', '=', 'hs').executeTakeFirstOrThrow();
+      const raw = await store.db
+        .selectFrom('connections')
+        .selectAll()
+        .where('id', '=', 'hs')
+        .executeTakeFirstOrThrow();
       assert.ok(!JSON.stringify(raw).includes('SECRET-123'), 'the token must not be stored in clear');
       assert.equal((await store.connections.get('hs')).secret.accessToken, 'pat-na1-SECRET-123');
       const listed = await store.connections.list();
@@ -67,23 +76,61 @@ for (const dialect of DIALECTS) {
     });
 
     test('a task cannot start twice while its run is alive', async () => {
-      const first = await store.executions.begin({ taskId: 't1', trigger: 'manual', owner: 'a:1', staleAfterMs: 60_000 });
+      const first = await store.executions.begin({
+        taskId: 't1',
+        trigger: 'manual',
+        owner: 'a:1',
+        staleAfterMs: 60_000,
+      });
       await assert.rejects(
         store.executions.begin({ taskId: 't1', trigger: 'manual', owner: 'b:2', staleAfterMs: 60_000 }),
         TaskBusyError,
       );
-      await store.executions.finish({ executionId: first.execution.id, taskId: 't1', status: 'succeeded', counts: { ...ZERO_COUNTS }, completed: true, watermark: null });
-      const second = await store.executions.begin({ taskId: 't1', trigger: 'manual', owner: 'b:2', staleAfterMs: 60_000 });
-      await store.executions.finish({ executionId: second.execution.id, taskId: 't1', status: 'succeeded', counts: { ...ZERO_COUNTS }, completed: true, watermark: null });
+      await store.executions.finish({
+        executionId: first.execution.id,
+        taskId: 't1',
+        status: 'succeeded',
+        counts: { ...ZERO_COUNTS },
+        completed: true,
+        watermark: null,
+      });
+      const second = await store.executions.begin({
+        taskId: 't1',
+        trigger: 'manual',
+        owner: 'b:2',
+        staleAfterMs: 60_000,
+      });
+      await store.executions.finish({
+        executionId: second.execution.id,
+        taskId: 't1',
+        status: 'succeeded',
+        counts: { ...ZERO_COUNTS },
+        completed: true,
+        watermark: null,
+      });
     });
 
     test('a crashed run is closed as failed and its successor resumes from its last committed page', async () => {
-      const crashed = await store.executions.begin({ taskId: 't2', trigger: 'schedule', owner: 'host:999999', staleAfterMs: 60_000 });
+      const crashed = await store.executions.begin({
+        taskId: 't2',
+        trigger: 'schedule',
+        owner: 'host:999999',
+        staleAfterMs: 60_000,
+      });
       await store.executions.commitPage({
         executionId: crashed.execution.id,
         taskId: 't2',
         counts: { ...ZERO_COUNTS, read: 100, created: 100 },
-        items: [{ sourceKey: '1', targetId: '501', action: 'create', code: null, message: null, payload: { email: 'a@b.ch' } }],
+        items: [
+          {
+            sourceKey: '1',
+            targetId: '501',
+            action: 'create',
+            code: null,
+            message: null,
+            payload: { email: 'a@b.ch' },
+          },
+        ],
         links: [],
         position: { base: null, position: { modified: '2025-01-01T00:00:00.000Z', key: '100' } },
       });
@@ -116,12 +163,26 @@ for (const dialect of DIALECTS) {
     });
 
     test('a page commit retried after it went through is not recorded twice', async () => {
-      const run = await store.executions.begin({ taskId: 't3', trigger: 'manual', owner: 'a:1', staleAfterMs: 60_000 });
+      const run = await store.executions.begin({
+        taskId: 't3',
+        trigger: 'manual',
+        owner: 'a:1',
+        staleAfterMs: 60_000,
+      });
       const page = {
         executionId: run.execution.id,
         taskId: 't3',
         counts: { ...ZERO_COUNTS, read: 1, created: 1 },
-        items: [{ sourceKey: '1', targetId: '9', action: 'create' as const, code: null, message: null, payload: null }],
+        items: [
+          {
+            sourceKey: '1',
+            targetId: '9',
+            action: 'create' as const,
+            code: null,
+            message: null,
+            payload: null,
+          },
+        ],
         links: [],
         position: { base: null, position: { k: '1' } },
         page: 1,
@@ -129,13 +190,28 @@ for (const dialect of DIALECTS) {
       await store.executions.commitPage(page);
       await store.executions.commitPage(page);
       await store.executions.commitPage({ ...page, page: 2, items: [{ ...page.items[0]!, sourceKey: '2' }] });
-      assert.deepEqual((await store.executions.items(run.execution.id)).map((i) => i.sourceKey), ['1', '2']);
-      await store.executions.finish({ executionId: run.execution.id, taskId: 't3', status: 'succeeded', counts: { ...ZERO_COUNTS }, completed: true });
+      assert.deepEqual(
+        (await store.executions.items(run.execution.id)).map((i) => i.sourceKey),
+        ['1', '2'],
+      );
+      await store.executions.finish({
+        executionId: run.execution.id,
+        taskId: 't3',
+        status: 'succeeded',
+        counts: { ...ZERO_COUNTS },
+        completed: true,
+      });
     });
 
     test('closeStale closes runs whose heartbeat is too old and leaves live ones', async () => {
       const old = new Date(Date.now() - 10 * 60_000);
-      const stale = await store.executions.begin({ taskId: 't3', trigger: 'schedule', owner: 'x:1', staleAfterMs: 60_000, now: old });
+      const stale = await store.executions.begin({
+        taskId: 't3',
+        trigger: 'schedule',
+        owner: 'x:1',
+        staleAfterMs: 60_000,
+        now: old,
+      });
       const closed = await store.executions.closeStale({ staleAfterMs: 60_000 });
       assert.deepEqual(closed, [stale.execution.id]);
       assert.equal((await store.executions.get(stale.execution.id)).status, 'failed');
@@ -155,7 +231,9 @@ for (const dialect of DIALECTS) {
         payloadHash: `h${i}`,
       }));
       await store.syncLinks.upsert(links);
-      await store.syncLinks.upsert([{ ...links[7]!, status: 'retry', remark: 'RATE_LIMITS', lastSuccessAt: now }]);
+      await store.syncLinks.upsert([
+        { ...links[7]!, status: 'retry', remark: 'RATE_LIMITS', lastSuccessAt: now },
+      ]);
       const got = await store.syncLinks.getMany(scope, ['7', '8', 'nope']);
       assert.equal(got.size, 2);
       assert.equal(got.get('7')?.status, 'retry');

@@ -40,7 +40,12 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(url, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: form ? body : JSON.stringify(body) }) });
+    res = await fetch(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body === undefined ? {} : { body: form ? body : JSON.stringify(body) }),
+    });
   } catch (err) {
     throw new ApiError(0, 'network_error', (err as Error).message);
   }
@@ -53,7 +58,12 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   }
   if (!res.ok) {
     const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
-    const error = new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, e?.details);
+    const error = new ApiError(
+      res.status,
+      e?.code ?? `http_${res.status}`,
+      e?.message ?? res.statusText,
+      e?.details,
+    );
     if (res.status === 401 && !url.endsWith('/api/auth/login')) onUnauthenticated?.();
     throw error;
   }
@@ -63,7 +73,8 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
 /** GET a JSON resource. */
 export const apiGet = <T>(url: string) => request<T>('GET', url);
 /** A change (POST/PUT/PATCH/DELETE) with the CSRF header. */
-export const apiSend = <T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) => request<T>(method, url, body);
+export const apiSend = <T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) =>
+  request<T>(method, url, body);
 
 /** A multipart upload (fields first, then the files, as the server reads them in order). */
 export const apiUpload = <T>(url: string, form: FormData) => request<T>('POST', url, form);

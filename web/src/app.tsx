@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
 import { NavLink, Route, Routes } from 'react-router-dom';
 import { useAuth } from './auth.tsx';
-import { ErrorNote, Loading } from './components/ui.tsx';
 import { LanguageSwitch } from './components/language-switch.tsx';
+import { ErrorNote, Loading } from './components/ui.tsx';
 import { type TextKey, useI18n } from './i18n/index.tsx';
 import { ConnectionForm } from './pages/connection-form.tsx';
 import { ConnectionsPage } from './pages/connections.tsx';
@@ -36,7 +36,11 @@ const NAV: { to: string; key: TextKey; admin?: boolean }[] = [
 
 function AdminOnly({ children }: { children: ReactNode }) {
   const { isAdmin } = useAuth();
-  return isAdmin ? <>{children}</> : <ErrorNote error={Object.assign(new Error('forbidden'), { status: 403 })} />;
+  return isAdmin ? (
+    <>{children}</>
+  ) : (
+    <ErrorNote error={Object.assign(new Error('forbidden'), { status: 403 })} />
+  );
 }
 
 function NotFound() {
@@ -90,19 +94,68 @@ export function App() {
           <Route path="/executions/:id" element={<ExecutionPage />} />
           <Route path="/errors" element={<ErrorLogPage />} />
           <Route path="/records" element={<RecordsPage />} />
-          <Route path="/imports" element={<AdminOnly><ImportsPage /></AdminOnly>} />
-          <Route path="/imports/:id" element={<AdminOnly><ImportDetailPage /></AdminOnly>} />
+          <Route
+            path="/imports"
+            element={
+              <AdminOnly>
+                <ImportsPage />
+              </AdminOnly>
+            }
+          />
+          <Route
+            path="/imports/:id"
+            element={
+              <AdminOnly>
+                <ImportDetailPage />
+              </AdminOnly>
+            }
+          />
           <Route path="/connections" element={<ConnectionsPage />} />
-          <Route path="/connections/new" element={<AdminOnly><ConnectionForm /></AdminOnly>} />
+          <Route
+            path="/connections/new"
+            element={
+              <AdminOnly>
+                <ConnectionForm />
+              </AdminOnly>
+            }
+          />
           <Route path="/connections/:id" element={<ConnectionForm />} />
           <Route path="/mappings" element={<MappingsPage />} />
-          <Route path="/mappings/new" element={<AdminOnly><MappingEditor /></AdminOnly>} />
+          <Route
+            path="/mappings/new"
+            element={
+              <AdminOnly>
+                <MappingEditor />
+              </AdminOnly>
+            }
+          />
           <Route path="/mappings/:id" element={<MappingEditor />} />
           <Route path="/tasks" element={<TasksPage />} />
-          <Route path="/tasks/new" element={<AdminOnly><TaskForm /></AdminOnly>} />
+          <Route
+            path="/tasks/new"
+            element={
+              <AdminOnly>
+                <TaskForm />
+              </AdminOnly>
+            }
+          />
           <Route path="/tasks/:id" element={<TaskForm />} />
-          <Route path="/settings" element={<AdminOnly><SettingsPage /></AdminOnly>} />
-          <Route path="/users" element={<AdminOnly><UsersPage /></AdminOnly>} />
+          <Route
+            path="/settings"
+            element={
+              <AdminOnly>
+                <SettingsPage />
+              </AdminOnly>
+            }
+          />
+          <Route
+            path="/users"
+            element={
+              <AdminOnly>
+                <UsersPage />
+              </AdminOnly>
+            }
+          />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

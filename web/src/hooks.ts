@@ -53,7 +53,9 @@ export function useExecutionEvents(id: string | null, onEnd: (e: Execution) => v
     setProgress(null);
     if (!id) return;
     const source = new EventSource(`/api/executions/${encodeURIComponent(id)}/events`);
-    source.addEventListener('progress', (ev) => setProgress(JSON.parse((ev as MessageEvent).data) as LiveProgress));
+    source.addEventListener('progress', (ev) =>
+      setProgress(JSON.parse((ev as MessageEvent).data) as LiveProgress),
+    );
     source.addEventListener('end', (ev) => {
       source.close();
       const execution = JSON.parse((ev as MessageEvent).data) as Execution;

@@ -4,9 +4,14 @@ import type { TextKey } from './i18n/index.tsx';
 import type { ConnectionRow, MappingRow, Schedule, SystemName } from './types.ts';
 
 /** "Every 15 min", "Cron 0 6 * * *", "Manual only". */
-export function scheduleText(schedule: Schedule | null, t: (k: TextKey, v?: Record<string, string | number>) => string): string {
+export function scheduleText(
+  schedule: Schedule | null,
+  t: (k: TextKey, v?: Record<string, string | number>) => string,
+): string {
   if (!schedule) return t('sched.manual');
-  return 'everyMinutes' in schedule ? t('sched.every', { n: schedule.everyMinutes }) : t('sched.cron', { expr: schedule.cron });
+  return 'everyMinutes' in schedule
+    ? t('sched.every', { n: schedule.everyMinutes })
+    : t('sched.cron', { expr: schedule.cron });
 }
 
 /** Source and target system of each mapping, for the system icons of tasks. */
@@ -15,7 +20,10 @@ export function useMappingSystems() {
   const mappings = useResource<{ mappings: MappingRow[] }>('/api/mappings');
   return useMemo(() => {
     const systemOf = new Map((connections.data?.connections ?? []).map((c) => [c.id, c.system]));
-    const out = new Map<string, { name: string; source?: SystemName; target?: SystemName; sourceObject: string; targetObject: string }>();
+    const out = new Map<
+      string,
+      { name: string; source?: SystemName; target?: SystemName; sourceObject: string; targetObject: string }
+    >();
     for (const m of mappings.data?.mappings ?? []) {
       out.set(m.id, {
         name: m.name,

@@ -22,7 +22,13 @@ export interface MappingDraft {
   writeBack?: MappingDefinitionInput['writeBack'];
 }
 
-export const emptyField = (): FieldDraft => ({ target: '', kind: 'from', input: '', required: false, transform: [] });
+export const emptyField = (): FieldDraft => ({
+  target: '',
+  kind: 'from',
+  input: '',
+  required: false,
+  transform: [],
+});
 
 export const emptyDraft = (): MappingDraft => ({
   id: '',
@@ -40,12 +46,24 @@ export function toDraft(m: MappingDefinitionInput & { id: string }): MappingDraf
   return {
     id: m.id,
     name: m.name,
-    source: { connectionId: m.source.connectionId, object: m.source.object, key: m.source.key, modifiedField: m.source.modifiedField ?? '' },
+    source: {
+      connectionId: m.source.connectionId,
+      object: m.source.object,
+      key: m.source.key,
+      modifiedField: m.source.modifiedField ?? '',
+    },
     target: { ...m.target },
     matchKey: { target: m.matchKey.target, source: m.matchKey.source ?? '' },
     fields: m.fields.map((f) => {
       const kind = f.from !== undefined ? 'from' : f.template !== undefined ? 'template' : 'value';
-      const input = kind === 'from' ? (f.from ?? '') : kind === 'template' ? (f.template ?? '') : typeof f.value === 'string' ? f.value : JSON.stringify(f.value);
+      const input =
+        kind === 'from'
+          ? (f.from ?? '')
+          : kind === 'template'
+            ? (f.template ?? '')
+            : typeof f.value === 'string'
+              ? f.value
+              : JSON.stringify(f.value);
       return { target: f.target, kind, input, required: f.required ?? false, transform: f.transform ?? [] };
     }),
     filter: m.filter ?? '',
@@ -66,7 +84,11 @@ export function fromDraft(d: MappingDraft): Omit<MappingDefinitionInput, 'id'> {
     .filter((f) => f.target.trim())
     .map((f) => ({
       target: f.target.trim(),
-      ...(f.kind === 'from' ? { from: f.input.trim() } : f.kind === 'template' ? { template: f.input } : { value: constant(f.input) }),
+      ...(f.kind === 'from'
+        ? { from: f.input.trim() }
+        : f.kind === 'template'
+          ? { template: f.input }
+          : { value: constant(f.input) }),
       transform: f.transform,
       required: f.required,
     }));
@@ -89,5 +111,11 @@ export function fromDraft(d: MappingDraft): Omit<MappingDefinitionInput, 'id'> {
 
 /** Whether the draft has enough to be previewed. */
 export const previewable = (d: MappingDraft) =>
-  Boolean(d.source.connectionId && d.source.object && d.source.key && d.target.connectionId && d.target.object && d.matchKey.target) &&
-  d.fields.some((f) => f.target.trim() && (f.kind === 'value' || f.input.trim()));
+  Boolean(
+    d.source.connectionId &&
+      d.source.object &&
+      d.source.key &&
+      d.target.connectionId &&
+      d.target.object &&
+      d.matchKey.target,
+  ) && d.fields.some((f) => f.target.trim() && (f.kind === 'value' || f.input.trim()));

@@ -1,6 +1,8 @@
 /**
  * The API's JSON as the dashboard sees it: the domain types of src/core with dates as ISO strings.
  */
+
+import type { MappingDefinitionInput, TransformInput } from '../../src/core/mapping-definition.ts';
 import type {
   ExecutionCounts,
   ExecutionStatus,
@@ -11,9 +13,18 @@ import type {
   SyncStatus,
   SystemName,
 } from '../../src/core/types.ts';
-import type { MappingDefinitionInput, TransformInput } from '../../src/core/mapping-definition.ts';
 
-export type { ExecutionCounts, ExecutionStatus, ItemAction, MappingDefinitionInput, NotifyOn, Schedule, SyncStatus, SystemName, TransformInput };
+export type {
+  ExecutionCounts,
+  ExecutionStatus,
+  ItemAction,
+  MappingDefinitionInput,
+  NotifyOn,
+  Schedule,
+  SyncStatus,
+  SystemName,
+  TransformInput,
+};
 export type FieldMappingInput = MappingDefinitionInput['fields'][number];
 
 /** The logged-in user (`/api/auth/me`). */
@@ -102,7 +113,14 @@ export interface PreviewRow {
 
 export interface DryRunResult {
   counts: { read: number; filtered: number; create: number; update: number; unchanged: number; fail: number };
-  items: { sourceKey: string; action: 'create' | 'update' | 'fail'; externalId: string | null; payload: unknown; code?: string; message?: string }[];
+  items: {
+    sourceKey: string;
+    action: 'create' | 'update' | 'fail';
+    externalId: string | null;
+    payload: unknown;
+    code?: string;
+    message?: string;
+  }[];
   truncated: boolean;
 }
 
@@ -140,7 +158,14 @@ export interface ImportView {
   fileName: string;
   createdAt: string;
   status: 'validated' | 'running' | 'finished' | 'failed';
-  file: { format: 'xlsx' | 'csv'; sheetName: string | null; encoding: string | null; delimiter: string | null; bytes: number; header: string[] };
+  file: {
+    format: 'xlsx' | 'csv';
+    sheetName: string | null;
+    encoding: string | null;
+    delimiter: string | null;
+    bytes: number;
+    header: string[];
+  };
   validation: {
     rows: number;
     valid: number;
@@ -148,7 +173,12 @@ export interface ImportView {
     filtered: number;
     problems: RowProblem[];
     problemCount: number;
-    preview: { row: number; source: Record<string, unknown>; payload: Record<string, unknown>; problems: RowProblem[] }[];
+    preview: {
+      row: number;
+      source: Record<string, unknown>;
+      payload: Record<string, unknown>;
+      problems: RowProblem[];
+    }[];
   };
   executionId: string | null;
   hasErrorFile: boolean;

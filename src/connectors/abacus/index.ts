@@ -162,7 +162,12 @@ export const abacusConnector = defineConnector({
         assertObject(object);
         const hits = [];
         for (const value of values) {
-          const subject = await findSubject(client, config.referenceField, property === 'id' ? 'Id' : property, value);
+          const subject = await findSubject(
+            client,
+            config.referenceField,
+            property === 'id' ? 'Id' : property,
+            value,
+          );
           if (subject) {
             const record = toRecord(subject, config.referenceField);
             hits.push({ value, id: record.key, properties: record.data });

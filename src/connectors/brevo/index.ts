@@ -100,8 +100,12 @@ export const brevoConnector = defineConnector({
         onlyContacts(object);
         const type = KEY_TYPES[property === 'email' ? 'email' : property];
         if (!type) throw new Error(`Brevo contacts cannot be looked up by '${property}'`);
-        const found = await Promise.all(values.map(async (value) => ({ value, contact: await client.getContact(value, type) })));
-        return found.flatMap(({ value, contact }) => (contact ? [{ value, id: String(contact.id), properties: toRecord(contact).data }] : []));
+        const found = await Promise.all(
+          values.map(async (value) => ({ value, contact: await client.getContact(value, type) })),
+        );
+        return found.flatMap(({ value, contact }) =>
+          contact ? [{ value, id: String(contact.id), properties: toRecord(contact).data }] : [],
+        );
       },
       async check() {
         try {

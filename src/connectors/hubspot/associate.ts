@@ -9,7 +9,12 @@ const ASSOCIATION_BATCH = 100;
  * Creates default associations in batches of 100 and answers one result per pair: made when the answer
  * lists it, failed with the 207 error that names one of its ids otherwise.
  */
-export async function associateHubSpot(client: HubSpotClient, from: string, to: string, pairs: AssociationPair[]): Promise<AssociationResult[]> {
+export async function associateHubSpot(
+  client: HubSpotClient,
+  from: string,
+  to: string,
+  pairs: AssociationPair[],
+): Promise<AssociationResult[]> {
   const out: AssociationResult[] = [];
   for (let i = 0; i < pairs.length; i += ASSOCIATION_BATCH) {
     const batch = pairs.slice(i, i + ASSOCIATION_BATCH);
@@ -19,7 +24,14 @@ export async function associateHubSpot(client: HubSpotClient, from: string, to: 
     } catch (err) {
       if (err instanceof AuthenticationError) throw err;
       const remote = err instanceof RemoteError ? err : null;
-      for (const p of batch) out.push({ ...p, ok: false, code: remote?.code ?? 'hubspot_error', message: (err as Error).message, retryable: remote?.retryable ?? true });
+      for (const p of batch)
+        out.push({
+          ...p,
+          ok: false,
+          code: remote?.code ?? 'hubspot_error',
+          message: (err as Error).message,
+          retryable: remote?.retryable ?? true,
+        });
       continue;
     }
     const made = new Set(answer.results.map((r) => `${r.fromObjectId}/${r.toObjectId}`));
@@ -28,7 +40,9 @@ export async function associateHubSpot(client: HubSpotClient, from: string, to: 
         out.push({ ...p, ok: true });
         continue;
       }
-      const named = (answer.errors ?? []).find((e) => Object.values(e.context ?? {}).some((ids) => ids.includes(p.fromId) || ids.includes(p.toId)));
+      const named = (answer.errors ?? []).find((e) =>
+        Object.values(e.context ?? {}).some((ids) => ids.includes(p.fromId) || ids.includes(p.toId)),
+      );
       out.push({
         ...p,
         ok: false,

@@ -4,9 +4,9 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../http-client.ts';
 import type { HubSpotTokens } from './oauth.ts';
 import {
   HubSpotAssociationBatchResponseSchema,
+  HubSpotBatchResponseSchema,
   type HubSpotErrorBody,
   HubSpotErrorSchema,
-  HubSpotBatchResponseSchema,
   HubSpotListResponseSchema,
   HubSpotPropertiesResponseSchema,
   HubSpotSearchResponseSchema,
@@ -22,29 +22,44 @@ export class HubSpotApiError extends RemoteError {
       `HubSpot answered ${status}${body.category ? ` ${body.category}` : ''}: ${body.message || 'no message'}`,
       status,
       status === 429 || status >= 500 || status === 0,
-      { code: `hubspot_${(body.category ?? (status === 429 ? 'RATE_LIMITS' : `HTTP_${status}`)).toLowerCase()}`, details: { correlationId: body.correlationId } },
+      {
+        code: `hubspot_${(body.category ?? (status === 429 ? 'RATE_LIMITS' : `HTTP_${status}`)).toLowerCase()}`,
+        details: { correlationId: body.correlationId },
+      },
     );
   }
 }
 
 function errorBody(res: HttpResponse): HubSpotErrorBody {
   const parsed = HubSpotErrorSchema.safeParse(res.body);
-  return parsed.success ? parsed.data : { message: typeof res.body === 'string' ? res.body.slice(0, 300) : '' };
+  return parsed.success
+    ? parsed.data
+    : { message: typeof res.body === 'string' ? res.body.slice(0, 300) : '' };
 }
 
 function parseOk<S extends z.ZodType>(res: HttpResponse, schema: S, ok: number[]): z.infer<S> {
   if (res.status === 401 || res.status === 403) {
     const body = errorBody(res);
-    throw new AuthenticationError(`HubSpot rejected the credentials (${res.status}): ${body.message}`, res.status, false, {
-      details: { correlationId: body.correlationId },
-    });
+    throw new AuthenticationError(
+      `HubSpot rejected the credentials (${res.status}): ${body.message}`,
+      res.status,
+      false,
+      {
+        details: { correlationId: body.correlationId },
+      },
+    );
   }
   if (!ok.includes(res.status)) throw new HubSpotApiError(res.status, errorBody(res));
   const parsed = schema.safeParse(res.body);
   if (!parsed.success) {
-    throw new RemoteError(`HubSpot answered ${res.status} with an unexpected body: ${parsed.error.message.slice(0, 300)}`, res.status, false, {
-      code: 'hubspot_unexpected_response',
-    });
+    throw new RemoteError(
+      `HubSpot answered ${res.status} with an unexpected body: ${parsed.error.message.slice(0, 300)}`,
+      res.status,
+      false,
+      {
+        code: 'hubspot_unexpected_response',
+      },
+    );
   }
   return parsed.data;
 }
@@ -66,7 +81,10 @@ export function createHubSpotClient(raw: HttpClient, tokens?: HubSpotTokens) {
       if (!tokens) return raw.request(method, path, req);
       for (let attempt = 0; ; attempt++) {
         const token = await tokens.token();
-        const res = await raw.request(method, path, { ...req, headers: { ...req.headers, authorization: `Bearer ${token}` } });
+        const res = await raw.request(method, path, {
+          ...req,
+          headers: { ...req.headers, authorization: `Bearer ${token}` },
+        });
         if (res.status !== 401 || attempt > 0 || !(await tokens.renewAfterRejection(token))) return res;
       }
     },
@@ -76,17 +94,33 @@ export function createHubSpotClient(raw: HttpClient, tokens?: HubSpotTokens) {
     /** v4 batch create of default associations; 201 all made, 207 some failed. */
     async associate(from: string, to: string, pairs: { fromId: string; toId: string }[]) {
       const typeId = DEFAULT_ASSOCIATION_TYPES[`${from}/${to}`];
-      if (typeId === undefined) throw new RemoteError(`no default HubSpot association from ${from} to ${to}`, 0, false, { code: 'hubspot_association_unknown' });
-      const res = await http.request('POST', `/crm/v4/associations/${encodeURIComponent(from)}/${encodeURIComponent(to)}/batch/create`, {
-        json: {
-          inputs: pairs.map((p) => ({ from: { id: p.fromId }, to: { id: p.toId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId }] })),
+      if (typeId === undefined)
+        throw new RemoteError(`no default HubSpot association from ${from} to ${to}`, 0, false, {
+          code: 'hubspot_association_unknown',
+        });
+      const res = await http.request(
+        'POST',
+        `/crm/v4/associations/${encodeURIComponent(from)}/${encodeURIComponent(to)}/batch/create`,
+        {
+          json: {
+            inputs: pairs.map((p) => ({
+              from: { id: p.fromId },
+              to: { id: p.toId },
+              types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId }],
+            })),
+          },
         },
-      });
+      );
       return parseOk(res, HubSpotAssociationBatchResponseSchema, [200, 201, 207]);
     },
 
     /** Batch upsert/update/create: 200/201 all done, 207 some failed (the rest applied). */
-    async batch(type: string, action: 'upsert' | 'update' | 'create' | 'read', inputs: unknown[], extra: Record<string, unknown> = {}) {
+    async batch(
+      type: string,
+      action: 'upsert' | 'update' | 'create' | 'read',
+      inputs: unknown[],
+      extra: Record<string, unknown> = {},
+    ) {
       const res = await http.request('POST', `${objects(type)}/batch/${action}`, {
         json: { inputs, ...extra },
         idempotent: action !== 'create',
@@ -95,13 +129,20 @@ export function createHubSpotClient(raw: HttpClient, tokens?: HubSpotTokens) {
     },
 
     async archive(type: string, ids: string[]): Promise<void> {
-      const res = await http.request('POST', `${objects(type)}/batch/archive`, { json: { inputs: ids.map((id) => ({ id })) } });
+      const res = await http.request('POST', `${objects(type)}/batch/archive`, {
+        json: { inputs: ids.map((id) => ({ id })) },
+      });
       if (res.status !== 204) parseOk(res, HubSpotErrorSchema, []);
     },
 
     async list(type: string, o: { after?: string | undefined; limit: number; properties: string[] }) {
       const res = await http.request('GET', objects(type), {
-        query: { limit: o.limit, after: o.after, properties: o.properties.join(',') || undefined, archived: false },
+        query: {
+          limit: o.limit,
+          after: o.after,
+          properties: o.properties.join(',') || undefined,
+          archived: false,
+        },
       });
       return parseOk(res, HubSpotListResponseSchema, [200]);
     },

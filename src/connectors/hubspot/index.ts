@@ -1,11 +1,17 @@
-import { type Connector, defineConnector, type ObjectDescription, type RecordMark, type SourceRecord } from '../connector.ts';
+import {
+  type Connector,
+  defineConnector,
+  type ObjectDescription,
+  type RecordMark,
+  type SourceRecord,
+} from '../connector.ts';
 import { associateHubSpot } from './associate.ts';
 import { createHubSpotClient } from './client.ts';
-import { authorizeUrl, createHubSpotTokens, exchangeCode } from './oauth.ts';
 import { lookupHubSpot } from './lookup.ts';
+import { authorizeUrl, createHubSpotTokens, exchangeCode } from './oauth.ts';
 import { listAll, searchChanged } from './read.ts';
-import { parseHubSpotEvents, verifyHubSpotWebhook } from './webhook.ts';
 import { HubSpotConfigSchema, HubSpotSecretSchema } from './schemas.ts';
+import { parseHubSpotEvents, verifyHubSpotWebhook } from './webhook.ts';
 import { writeHubSpot } from './write.ts';
 
 /** HubSpot's property types as the mapping editor's field types. */
@@ -43,7 +49,11 @@ export const hubspotConnector = defineConnector({
 
     return {
       system: 'hubspot',
-      limits: { batchSize: 100, requestsPer10s: ctx.config.requestsPer10s, concurrency: ctx.config.concurrency },
+      limits: {
+        batchSize: 100,
+        requestsPer10s: ctx.config.requestsPer10s,
+        concurrency: ctx.config.concurrency,
+      },
       async describe() {
         const out: ObjectDescription[] = [];
         for (const name of OBJECTS) {
@@ -55,19 +65,28 @@ export const hubspotConnector = defineConnector({
               label: p.label ?? p.name,
               type: FIELD_TYPES[p.type] ?? 'string',
               unique: p.hasUniqueValue ?? false,
-              ...(p.options?.length ? { options: p.options.map((x) => ({ value: x.value, label: x.label })) } : {}),
+              ...(p.options?.length
+                ? { options: p.options.map((x) => ({ value: x.value, label: x.label })) }
+                : {}),
             })),
           });
         }
         return out;
       },
       read(object, o) {
-        return o.modifiedField || o.after?.m !== undefined ? searchChanged(client, object, o) : listAll(client, object, o);
+        return o.modifiedField || o.after?.m !== undefined
+          ? searchChanged(client, object, o)
+          : listAll(client, object, o);
       },
       async readByKeys(object, _keyField, keys) {
         const out: SourceRecord[] = [];
         for (let i = 0; i < keys.length; i += 100) {
-          const res = await client.batch(object, 'read', keys.slice(i, i + 100).map((id) => ({ id })), { properties: [], propertiesWithHistory: [] });
+          const res = await client.batch(
+            object,
+            'read',
+            keys.slice(i, i + 100).map((id) => ({ id })),
+            { properties: [], propertiesWithHistory: [] },
+          );
           for (const r of res.results) out.push({ key: r.id, data: { id: r.id, ...r.properties } });
         }
         return out;
@@ -80,7 +99,9 @@ export const hubspotConnector = defineConnector({
           kind: 'update' as const,
           ref: m.key,
           externalId: m.key,
-          properties: Object.fromEntries(Object.entries(m.values).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])),
+          properties: Object.fromEntries(
+            Object.entries(m.values).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+          ),
         }));
         for (let i = 0; i < ops.length; i += 100) await writeHubSpot(client, object, ops.slice(i, i + 100));
       },

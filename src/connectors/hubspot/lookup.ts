@@ -5,7 +5,12 @@ import { HubSpotApiError, type HubSpotClient } from './client.ts';
  * Finds records by a property: by id or a unique property (e-mail) with the batch read endpoint (100
  * values per call), by any other property with a search `IN` filter.
  */
-export async function lookupHubSpot(client: HubSpotClient, object: string, property: string, values: string[]): Promise<LookupHit[]> {
+export async function lookupHubSpot(
+  client: HubSpotClient,
+  object: string,
+  property: string,
+  values: string[],
+): Promise<LookupHit[]> {
   const byId = property === 'id' || property === 'hs_object_id';
   const out: LookupHit[] = [];
   for (let i = 0; i < values.length; i += 100) {
@@ -15,9 +20,18 @@ export async function lookupHubSpot(client: HubSpotClient, object: string, prope
         object,
         'read',
         chunk.map((id) => ({ id })),
-        { properties: byId ? [] : [property], propertiesWithHistory: [], ...(byId ? {} : { idProperty: property }) },
+        {
+          properties: byId ? [] : [property],
+          propertiesWithHistory: [],
+          ...(byId ? {} : { idProperty: property }),
+        },
       );
-      for (const r of res.results) out.push({ value: byId ? r.id : String(r.properties[property] ?? ''), id: r.id, properties: { ...r.properties } });
+      for (const r of res.results)
+        out.push({
+          value: byId ? r.id : String(r.properties[property] ?? ''),
+          id: r.id,
+          properties: { ...r.properties },
+        });
     } catch (err) {
       // Not a unique property: batch read refuses it, search finds it.
       if (byId || !(err instanceof HubSpotApiError) || err.status !== 400) throw err;
@@ -27,7 +41,12 @@ export async function lookupHubSpot(client: HubSpotClient, object: string, prope
   return out;
 }
 
-async function searchIn(client: HubSpotClient, object: string, property: string, values: string[]): Promise<LookupHit[]> {
+async function searchIn(
+  client: HubSpotClient,
+  object: string,
+  property: string,
+  values: string[],
+): Promise<LookupHit[]> {
   const out: LookupHit[] = [];
   let after: string | undefined;
   do {
@@ -37,7 +56,8 @@ async function searchIn(client: HubSpotClient, object: string, property: string,
       limit: 100,
       ...(after ? { after } : {}),
     });
-    for (const r of res.results) out.push({ value: String(r.properties[property] ?? ''), id: r.id, properties: { ...r.properties } });
+    for (const r of res.results)
+      out.push({ value: String(r.properties[property] ?? ''), id: r.id, properties: { ...r.properties } });
     after = res.paging?.next?.after;
   } while (after);
   return out;

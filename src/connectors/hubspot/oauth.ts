@@ -21,20 +21,38 @@ async function postToken(http: HttpClient, form: Record<string, string>, what: s
   if (res.status >= 400 && res.status < 500) {
     const body = (res.body ?? {}) as { status?: unknown; message?: unknown };
     const reason = [body.status, body.message].filter((x) => typeof x === 'string').join(': ');
-    throw new AuthenticationError(`HubSpot refused the ${what} (${res.status}${reason ? ` ${reason}` : ''})`, res.status, false);
+    throw new AuthenticationError(
+      `HubSpot refused the ${what} (${res.status}${reason ? ` ${reason}` : ''})`,
+      res.status,
+      false,
+    );
   }
   const parsed = HubSpotTokenResponseSchema.safeParse(res.body);
   if (res.status !== 200 || !parsed.success) {
-    throw new RemoteError(`HubSpot's token endpoint answered ${res.status} without an access token`, res.status, res.status >= 500, {
-      code: 'hubspot_token_failed',
-    });
+    throw new RemoteError(
+      `HubSpot's token endpoint answered ${res.status} without an access token`,
+      res.status,
+      res.status >= 500,
+      {
+        code: 'hubspot_token_failed',
+      },
+    );
   }
-  return { accessToken: parsed.data.access_token, refreshToken: parsed.data.refresh_token, expiresAt: started + parsed.data.expires_in * 1000 };
+  return {
+    accessToken: parsed.data.access_token,
+    refreshToken: parsed.data.refresh_token,
+    expiresAt: started + parsed.data.expires_in * 1000,
+  };
 }
 
 /** The authorize URL of the authorization-code flow. */
 export function authorizeUrl(config: HubSpotConfig, o: { state: string; redirectUri: string }): string {
-  if (!config.clientId) throw new AuthenticationError('this HubSpot connection has no OAuth client id (config.clientId)', 0, false);
+  if (!config.clientId)
+    throw new AuthenticationError(
+      'this HubSpot connection has no OAuth client id (config.clientId)',
+      0,
+      false,
+    );
   const url = new URL(config.authorizeUrl);
   url.searchParams.set('client_id', config.clientId);
   url.searchParams.set('scope', config.scopes.join(' '));
@@ -51,7 +69,11 @@ export async function exchangeCode(
   now: () => number = Date.now,
 ): Promise<HubSpotSecret> {
   if (!config.clientId || !secret.clientSecret) {
-    throw new AuthenticationError('the HubSpot connection needs config.clientId and secret.clientSecret for OAuth', 0, false);
+    throw new AuthenticationError(
+      'the HubSpot connection needs config.clientId and secret.clientSecret for OAuth',
+      0,
+      false,
+    );
   }
   const t = await postToken(
     o.http,
@@ -65,7 +87,12 @@ export async function exchangeCode(
     'authorization code',
     now,
   );
-  return { ...secret, accessToken: t.accessToken, refreshToken: t.refreshToken ?? secret.refreshToken, expiresAt: t.expiresAt };
+  return {
+    ...secret,
+    accessToken: t.accessToken,
+    refreshToken: t.refreshToken ?? secret.refreshToken,
+    expiresAt: t.expiresAt,
+  };
 }
 
 /**
@@ -86,15 +113,29 @@ export function createHubSpotTokens(
 
   async function renew(): Promise<string> {
     if (!config.clientId || !secret.clientSecret || !secret.refreshToken) {
-      throw new AuthenticationError('the HubSpot connection cannot renew its token: config.clientId, secret.clientSecret or the refresh token is missing', 401, false);
+      throw new AuthenticationError(
+        'the HubSpot connection cannot renew its token: config.clientId, secret.clientSecret or the refresh token is missing',
+        401,
+        false,
+      );
     }
     const t = await postToken(
       http,
-      { grant_type: 'refresh_token', client_id: config.clientId, client_secret: secret.clientSecret, refresh_token: secret.refreshToken },
+      {
+        grant_type: 'refresh_token',
+        client_id: config.clientId,
+        client_secret: secret.clientSecret,
+        refresh_token: secret.refreshToken,
+      },
       'refresh token',
       now,
     );
-    secret = { ...secret, accessToken: t.accessToken, refreshToken: t.refreshToken ?? secret.refreshToken, expiresAt: t.expiresAt };
+    secret = {
+      ...secret,
+      accessToken: t.accessToken,
+      refreshToken: t.refreshToken ?? secret.refreshToken,
+      expiresAt: t.expiresAt,
+    };
     await save?.(secret);
     return t.accessToken;
   }
@@ -109,10 +150,16 @@ export function createHubSpotTokens(
     async token() {
       if (pending) return pending;
       if (!oauth()) {
-        if (!secret.accessToken) throw new AuthenticationError('the HubSpot connection is not authorised yet: set a private-app token or run the OAuth flow', 401, false);
+        if (!secret.accessToken)
+          throw new AuthenticationError(
+            'the HubSpot connection is not authorised yet: set a private-app token or run the OAuth flow',
+            401,
+            false,
+          );
         return secret.accessToken;
       }
-      if (secret.accessToken && (secret.expiresAt === undefined || now() < secret.expiresAt - RENEW_EARLY_MS)) return secret.accessToken;
+      if (secret.accessToken && (secret.expiresAt === undefined || now() < secret.expiresAt - RENEW_EARLY_MS))
+        return secret.accessToken;
       return shared();
     },
     async renewAfterRejection(rejected) {

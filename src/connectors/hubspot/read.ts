@@ -14,7 +14,11 @@ const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : Number.N
 export async function* listAll(client: HubSpotClient, object: string, o: ReadOptions): AsyncIterable<Page> {
   let after = typeof o.after?.after === 'string' ? o.after.after : undefined;
   for (;;) {
-    const page = await client.list(object, { after, limit: Math.min(o.pageSize ?? 100, 100), properties: o.fields ?? [] });
+    const page = await client.list(object, {
+      after,
+      limit: Math.min(o.pageSize ?? 100, 100),
+      properties: o.fields ?? [],
+    });
     after = page.paging?.next?.after;
     yield { records: page.results.map(toRecord), cursor: after ? { after } : null };
     if (!after) return;
@@ -29,7 +33,11 @@ export async function* listAll(client: HubSpotClient, object: string, o: ReadOpt
  * than 10 000 records share one timestamp. The cursor `{ m, k }` is the last record's date and id; a
  * resumed read drains `m`'s ties after `k` first.
  */
-export async function* searchChanged(client: HubSpotClient, object: string, o: ReadOptions): AsyncIterable<Page> {
+export async function* searchChanged(
+  client: HubSpotClient,
+  object: string,
+  o: ReadOptions,
+): AsyncIterable<Page> {
   const field = o.modifiedField ?? 'hs_lastmodifieddate';
   const limit = Math.min(o.pageSize ?? SEARCH_PAGE, SEARCH_PAGE);
   const properties = [...new Set([field, ...(o.fields ?? [])])].filter((f) => f !== 'id');
@@ -47,13 +55,22 @@ export async function* searchChanged(client: HubSpotClient, object: string, o: R
     let fetched = 0;
     for (;;) {
       // The official schema takes sorts as property names (ascending) and `after` always ('0' first).
-      const res = await client.search(object, { filterGroups, sorts: [sortBy], properties, limit, after: after ?? '0' });
+      const res = await client.search(object, {
+        filterGroups,
+        sorts: [sortBy],
+        properties,
+        limit,
+        after: after ?? '0',
+      });
       fetched += res.results.length;
       const fresh = seen ? res.results.filter((r) => !seen.has(r.id)) : res.results;
       for (const r of res.results) onRecord(r);
       const last = res.results[res.results.length - 1];
       if (fresh.length || last) {
-        yield { records: fresh.map(toRecord), cursor: last ? { m: last.properties[field] ?? since, k: last.id } : null };
+        yield {
+          records: fresh.map(toRecord),
+          cursor: last ? { m: last.properties[field] ?? since, k: last.id } : null,
+        };
       }
       after = res.paging?.next?.after;
       if (!after) return false;
@@ -65,7 +82,14 @@ export async function* searchChanged(client: HubSpotClient, object: string, o: R
   async function* drainTies(at: string, fromId: number, seen: Set<string> | null): AsyncGenerator<Page> {
     let k = fromId;
     for (;;) {
-      const groups = [{ filters: [{ propertyName: field, operator: 'EQ', value: String(ms(at)) }, { propertyName: 'hs_object_id', operator: 'GT', value: String(k) }] }];
+      const groups = [
+        {
+          filters: [
+            { propertyName: field, operator: 'EQ', value: String(ms(at)) },
+            { propertyName: 'hs_object_id', operator: 'GT', value: String(k) },
+          ],
+        },
+      ];
       const capped = yield* query(groups, 'hs_object_id', seen, (r) => {
         k = Math.max(k, Number(r.id));
       });
@@ -78,7 +102,9 @@ export async function* searchChanged(client: HubSpotClient, object: string, o: R
     let last: { m: string; id: string } | null = null;
     // Ids read at the window's last date: the tie drain must not hand them out again.
     let atLast = new Set<string>();
-    const groups = since ? [{ filters: [{ propertyName: field, operator: 'GT', value: String(ms(since)) }] }] : [];
+    const groups = since
+      ? [{ filters: [{ propertyName: field, operator: 'GT', value: String(ms(since)) }] }]
+      : [];
     const capped = yield* query(groups, field, null, (r) => {
       const m = r.properties[field];
       if (!m) return;

@@ -14,7 +14,15 @@ export const HubSpotConfigSchema = z.object({
   clientId: z.string().min(1).optional(),
   scopes: z
     .array(z.string().min(1))
-    .default(['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.companies.read', 'crm.objects.companies.write', 'crm.objects.deals.read', 'crm.objects.deals.write', 'crm.schemas.contacts.read']),
+    .default([
+      'crm.objects.contacts.read',
+      'crm.objects.contacts.write',
+      'crm.objects.companies.read',
+      'crm.objects.companies.write',
+      'crm.objects.deals.read',
+      'crm.objects.deals.write',
+      'crm.schemas.contacts.read',
+    ]),
   /** The callback HubSpot redirects to; default: this server's `/api/oauth/callback`. */
   redirectUri: z.string().url().optional(),
 });
@@ -55,7 +63,6 @@ export const HubSpotWebhookEventSchema = z
   })
   .passthrough();
 
-
 /** HubSpot's error body (all 4xx/5xx answers and the entries of a 207's `errors`). */
 export const HubSpotErrorSchema = z.object({
   status: z.string().optional(),
@@ -65,7 +72,15 @@ export const HubSpotErrorSchema = z.object({
   errorType: z.string().optional(),
   context: z.record(z.string(), z.array(z.string())).optional(),
   errors: z
-    .array(z.object({ message: z.string().optional(), code: z.string().optional(), context: z.record(z.string(), z.array(z.string())).optional() }).passthrough())
+    .array(
+      z
+        .object({
+          message: z.string().optional(),
+          code: z.string().optional(),
+          context: z.record(z.string(), z.array(z.string())).optional(),
+        })
+        .passthrough(),
+    )
     .optional(),
 });
 export type HubSpotErrorBody = z.infer<typeof HubSpotErrorSchema>;
@@ -113,6 +128,15 @@ export const HubSpotPropertiesResponseSchema = z.object({
 /** Answer of `POST /crm/v4/associations/{from}/{to}/batch/create` (201, or 207 with `errors`). */
 export const HubSpotAssociationBatchResponseSchema = z.object({
   status: z.string(),
-  results: z.array(z.object({ fromObjectId: z.union([z.string(), z.number()]), toObjectId: z.union([z.string(), z.number()]) }).passthrough()).default([]),
+  results: z
+    .array(
+      z
+        .object({
+          fromObjectId: z.union([z.string(), z.number()]),
+          toObjectId: z.union([z.string(), z.number()]),
+        })
+        .passthrough(),
+    )
+    .default([]),
   errors: z.array(HubSpotErrorSchema).optional(),
 });

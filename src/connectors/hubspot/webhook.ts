@@ -8,8 +8,18 @@ export const MAX_WEBHOOK_AGE_MS = 5 * 60 * 1000;
 
 // HubSpot decodes these percent-escapes in the URI before signing (its v3 validation guide).
 const DECODED: Record<string, string> = {
-  '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$', '%27': "'",
-  '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
 };
 
 /** The URI as HubSpot signs it. */
@@ -18,8 +28,16 @@ export function signableUri(uri: string): string {
 }
 
 /** Signature v3: Base64 HMAC-SHA256 over method + URI + raw body + timestamp, keyed with the app's client secret. */
-export function signV3(clientSecret: string, method: string, uri: string, rawBody: string, timestamp: string): string {
-  return createHmac('sha256', clientSecret).update(`${method}${signableUri(uri)}${rawBody}${timestamp}`, 'utf8').digest('base64');
+export function signV3(
+  clientSecret: string,
+  method: string,
+  uri: string,
+  rawBody: string,
+  timestamp: string,
+): string {
+  return createHmac('sha256', clientSecret)
+    .update(`${method}${signableUri(uri)}${rawBody}${timestamp}`, 'utf8')
+    .digest('base64');
 }
 
 const header = (h: WebhookRequest['headers'], name: string) => {
@@ -31,16 +49,28 @@ const header = (h: WebhookRequest['headers'], name: string) => {
  * Verifies `X-HubSpot-Signature-v3` in constant time and the 5-minute window of
  * `X-HubSpot-Request-Timestamp`; returns the signature as the replay-guard key.
  */
-export function verifyHubSpotWebhook(secret: HubSpotSecret, req: WebhookRequest, now: number = Date.now()): string {
-  if (!secret.clientSecret) throw new WebhookSignatureError('this HubSpot connection has no app client secret to check webhook signatures with');
+export function verifyHubSpotWebhook(
+  secret: HubSpotSecret,
+  req: WebhookRequest,
+  now: number = Date.now(),
+): string {
+  if (!secret.clientSecret)
+    throw new WebhookSignatureError(
+      'this HubSpot connection has no app client secret to check webhook signatures with',
+    );
   const signature = header(req.headers, 'x-hubspot-signature-v3');
   const timestamp = header(req.headers, 'x-hubspot-request-timestamp');
-  if (!signature || !timestamp) throw new WebhookSignatureError('the webhook carries no signature v3 or timestamp');
+  if (!signature || !timestamp)
+    throw new WebhookSignatureError('the webhook carries no signature v3 or timestamp');
   const at = Number(timestamp);
-  if (!Number.isFinite(at) || Math.abs(now - at) > MAX_WEBHOOK_AGE_MS) throw new WebhookSignatureError('the webhook timestamp is outside the 5-minute window');
-  const expected = Buffer.from(signV3(secret.clientSecret, req.method.toUpperCase(), req.url, req.rawBody, timestamp));
+  if (!Number.isFinite(at) || Math.abs(now - at) > MAX_WEBHOOK_AGE_MS)
+    throw new WebhookSignatureError('the webhook timestamp is outside the 5-minute window');
+  const expected = Buffer.from(
+    signV3(secret.clientSecret, req.method.toUpperCase(), req.url, req.rawBody, timestamp),
+  );
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new WebhookSignatureError('the webhook signature does not match');
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    throw new WebhookSignatureError('the webhook signature does not match');
   return signature;
 }
 
@@ -64,8 +94,15 @@ export function parseHubSpotEvents(rawBody: string): WebhookEvent[] {
     const object = OBJECTS[type ?? ''];
     if (!object) continue;
     const base = { eventId: String(e.eventId), object, externalId: String(e.objectId) };
-    if (action === 'deletion' || action === 'privacyDeletion') out.push({ kind: 'deletion', ...base, privacy: action === 'privacyDeletion' });
-    else if (action === 'propertyChange' || action === 'creation' || action === 'restore' || action === 'merge') out.push({ kind: 'change', ...base });
+    if (action === 'deletion' || action === 'privacyDeletion')
+      out.push({ kind: 'deletion', ...base, privacy: action === 'privacyDeletion' });
+    else if (
+      action === 'propertyChange' ||
+      action === 'creation' ||
+      action === 'restore' ||
+      action === 'merge'
+    )
+      out.push({ kind: 'change', ...base });
   }
   return out;
 }

@@ -72,12 +72,21 @@ async function sendBatch<Op extends UpsertOp | UpdateOp>(
     if (hit) return { ref: op.ref, ok: true, externalId: hit.id, created: hit.new ?? false } as WriteResult;
     const err = errors.find((x) => x.names.has(k));
     if (err) return failure(op.ref, errorCode(err.e), err.e.message, err.e.category === 'RATE_LIMITS');
-    return failure(op.ref, 'hubspot_no_result', `HubSpot's answer (${answer.httpStatus}) named neither a result nor an error for this record`, true);
+    return failure(
+      op.ref,
+      'hubspot_no_result',
+      `HubSpot's answer (${answer.httpStatus}) named neither a result nor an error for this record`,
+      true,
+    );
   });
 }
 
 /** Writes a batch of ops: upserts by unique property, updates by id, archives; one result per op. */
-export async function writeHubSpot(client: HubSpotClient, object: string, ops: WriteOp[]): Promise<WriteResult[]> {
+export async function writeHubSpot(
+  client: HubSpotClient,
+  object: string,
+  ops: WriteOp[],
+): Promise<WriteResult[]> {
   const upserts = ops.filter((o): o is UpsertOp => o.kind === 'upsert');
   const updates = ops.filter((o): o is UpdateOp => o.kind === 'update');
   const deletes = ops.filter((o): o is DeleteOp => o.kind === 'delete');
@@ -85,7 +94,8 @@ export async function writeHubSpot(client: HubSpotClient, object: string, ops: W
 
   // HubSpot's upsert takes one idProperty per request: group by it.
   const byProperty = new Map<string, UpsertOp[]>();
-  for (const op of upserts) byProperty.set(op.match.property, [...(byProperty.get(op.match.property) ?? []), op]);
+  for (const op of upserts)
+    byProperty.set(op.match.property, [...(byProperty.get(op.match.property) ?? []), op]);
   for (const [idProperty, group] of byProperty) {
     results.push(
       ...(await sendBatch(
@@ -96,7 +106,11 @@ export async function writeHubSpot(client: HubSpotClient, object: string, ops: W
           client.batch(
             object,
             'upsert',
-            batch.map((op) => ({ idProperty, id: op.match.value, properties: { ...op.properties, [idProperty]: op.match.value } })),
+            batch.map((op) => ({
+              idProperty,
+              id: op.match.value,
+              properties: { ...op.properties, [idProperty]: op.match.value },
+            })),
           ),
         (op) => op.match.value,
         (r) => r.properties[idProperty] ?? null,
@@ -108,7 +122,12 @@ export async function writeHubSpot(client: HubSpotClient, object: string, ops: W
       client,
       object,
       updates,
-      (batch) => client.batch(object, 'update', batch.map((op) => ({ id: op.externalId, properties: op.properties }))),
+      (batch) =>
+        client.batch(
+          object,
+          'update',
+          batch.map((op) => ({ id: op.externalId, properties: op.properties })),
+        ),
       (op) => op.externalId,
       (r) => r.id,
     )),
@@ -119,11 +138,15 @@ export async function writeHubSpot(client: HubSpotClient, object: string, ops: W
         object,
         deletes.map((d) => d.externalId),
       );
-      for (const d of deletes) results.push({ ref: d.ref, ok: true, externalId: d.externalId, created: false });
+      for (const d of deletes)
+        results.push({ ref: d.ref, ok: true, externalId: d.externalId, created: false });
     } catch (err) {
       if (err instanceof AuthenticationError) throw err;
       const remote = err instanceof RemoteError ? err : null;
-      for (const d of deletes) results.push(failure(d.ref, remote?.code ?? 'hubspot_error', (err as Error).message, remote?.retryable ?? true));
+      for (const d of deletes)
+        results.push(
+          failure(d.ref, remote?.code ?? 'hubspot_error', (err as Error).message, remote?.retryable ?? true),
+        );
     }
   }
   return results;

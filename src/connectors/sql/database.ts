@@ -8,11 +8,19 @@ export type BusinessDb = Kysely<any>;
  * Opens the business system's database: `sqlite:<file>` or `postgres://…`. Unlike Junction's own store
  * it never creates a file or changes the database's journal mode: the database belongs to the customer.
  */
-export async function openBusinessDb(url: string, password?: string, log?: Logger): Promise<{ db: BusinessDb; dialect: 'sqlite' | 'postgres' }> {
+export async function openBusinessDb(
+  url: string,
+  password?: string,
+  log?: Logger,
+): Promise<{ db: BusinessDb; dialect: 'sqlite' | 'postgres' }> {
   // Every statement at debug level: what the connector asks of the customer's database is auditable.
   const logConfig: LogConfig | undefined = log?.isLevelEnabled('debug')
     ? (event) => {
-        if (event.level === 'query') log.debug({ sql: event.query.sql, parameters: event.query.parameters.length }, 'business database query');
+        if (event.level === 'query')
+          log.debug(
+            { sql: event.query.sql, parameters: event.query.parameters.length },
+            'business database query',
+          );
       }
     : undefined;
   if (url.startsWith('sqlite:')) {
@@ -20,14 +28,22 @@ export async function openBusinessDb(url: string, password?: string, log?: Logge
     const file = url.slice('sqlite:'.length);
     const db = new Database(file, { fileMustExist: true });
     db.pragma('busy_timeout = 10000');
-    return { db: new Kysely({ dialect: new SqliteDialect({ database: db }), log: logConfig }), dialect: 'sqlite' };
+    return {
+      db: new Kysely({ dialect: new SqliteDialect({ database: db }), log: logConfig }),
+      dialect: 'sqlite',
+    };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: url, max: 4, ...(password ? { password } : {}) });
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
-    return { db: new Kysely({ dialect: new PostgresDialect({ pool }), log: logConfig }), dialect: 'postgres' };
+    return {
+      db: new Kysely({ dialect: new PostgresDialect({ pool }), log: logConfig }),
+      dialect: 'postgres',
+    };
   }
-  throw new Error(`unsupported database URL '${url.replace(/\/\/[^@]*@/, '//***@')}' (expected sqlite:<file> or postgres://…)`);
+  throw new Error(
+    `unsupported database URL '${url.replace(/\/\/[^@]*@/, '//***@')}' (expected sqlite:<file> or postgres://…)`,
+  );
 }

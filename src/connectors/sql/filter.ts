@@ -3,7 +3,8 @@ import { compileToSql, type SqlCompileOptions, type SqlFragment } from '../../co
 
 /** The top-level `and` terms of a filter: `a and (b and c)` gives a, b, c. */
 export function conjuncts(expr: Expr): Expr[] {
-  if (expr.kind === 'logical' && expr.op === 'and') return [...conjuncts(expr.left), ...conjuncts(expr.right)];
+  if (expr.kind === 'logical' && expr.op === 'and')
+    return [...conjuncts(expr.left), ...conjuncts(expr.right)];
   return [expr];
 }
 
@@ -12,7 +13,10 @@ export function conjuncts(expr: Expr): Expr[] {
  * rows the whole filter can accept, so leaving some to memory stays exact). `complete` is true when every
  * term compiled, so the engine need not evaluate the filter again.
  */
-export function splitFilter(filter: Expr, options: SqlCompileOptions): { fragment: SqlFragment | null; rest: Expr | null } {
+export function splitFilter(
+  filter: Expr,
+  options: SqlCompileOptions,
+): { fragment: SqlFragment | null; rest: Expr | null } {
   const whole = compileToSql(filter, options);
   if (whole) return { fragment: whole, rest: null };
   const parts: SqlFragment['parts'] = [];

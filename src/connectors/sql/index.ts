@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { expressionPaths, schemaOf, type SourceSchema } from '../../core/expression/index.ts';
 import { JunctionError } from '../../core/errors.ts';
+import { expressionPaths, type SourceSchema, schemaOf } from '../../core/expression/index.ts';
 import {
   type Connector,
   type Cursor,
@@ -42,7 +42,8 @@ const typeOf = (dataType: string): FieldDescription['type'] => {
  * compare chronologically with the shifted value, so it gets no overlap.
  */
 function withOverlap(after: Cursor | undefined, seconds: number): Cursor | undefined {
-  if (!after || seconds <= 0 || typeof after.m !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(after.m)) return after;
+  if (!after || seconds <= 0 || typeof after.m !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(after.m))
+    return after;
   const t = Date.parse(after.m);
   return Number.isNaN(t) ? after : { m: new Date(t - seconds * 1000).toISOString(), k: null };
 }
@@ -50,7 +51,13 @@ function withOverlap(after: Cursor | undefined, seconds: number): Cursor | undef
 /** Values leave the connector as plain JSON-ish values; keys always as strings. */
 const keyString = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
 const cursorValue = (v: unknown): string | number | null =>
-  v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : typeof v === 'number' ? v : String(v);
+  v === null || v === undefined
+    ? null
+    : v instanceof Date
+      ? v.toISOString()
+      : typeof v === 'number'
+        ? v
+        : String(v);
 
 /**
  * The customer's business system: reads tables or views page by page in a stable keyset order
@@ -79,7 +86,11 @@ export const sqlConnector = defineConnector({
       const objects = tables.map((t) => ({
         name: t.name,
         label: t.isView ? `${t.name} (view)` : t.name,
-        fields: t.columns.map((c) => ({ name: c.name, type: typeOf(c.dataType), required: !c.isNullable && !c.hasDefaultValue })),
+        fields: t.columns.map((c) => ({
+          name: c.name,
+          type: typeOf(c.dataType),
+          required: !c.isNullable && !c.hasDefaultValue,
+        })),
       }));
       return withRelations(db, dialect, objects);
     }
@@ -89,7 +100,11 @@ export const sqlConnector = defineConnector({
       return schema;
     }
 
-    async function withRelated(object: string, rows: Record<string, unknown>[], paths: readonly string[] | undefined): Promise<void> {
+    async function withRelated(
+      object: string,
+      rows: Record<string, unknown>[],
+      paths: readonly string[] | undefined,
+    ): Promise<void> {
       if (!paths?.length || !rows.length) return;
       const plan = loadPlanOf(await sourceSchema(), object, paths);
       if (plan.length) await loadRelations((await open()).db, rows, plan);
@@ -117,7 +132,8 @@ export const sqlConnector = defineConnector({
     }
 
     function assertColumn(cols: Set<string>, object: string, name: string) {
-      if (!cols.has(name)) throw new UnknownObjectError(`'${object}' has no column '${name}'`, { details: { field: name } });
+      if (!cols.has(name))
+        throw new UnknownObjectError(`'${object}' has no column '${name}'`, { details: { field: name } });
     }
 
     async function* read(object: string, o: ReadOptions): AsyncIterable<Page> {
@@ -127,7 +143,13 @@ export const sqlConnector = defineConnector({
       if (o.modifiedField) assertColumn(cols, object, o.modifiedField);
       const pageSize = o.pageSize ?? ctx.config.pageSize;
       const split = o.filter
-        ? splitFilter(o.filter, { dialect, now: new Date(), schema: await sourceSchema(), table: object, ...o.expression })
+        ? splitFilter(o.filter, {
+            dialect,
+            now: new Date(),
+            schema: await sourceSchema(),
+            table: object,
+            ...o.expression,
+          })
         : null;
       const filterSql = split?.fragment ? fragmentToSql(split.fragment) : null;
       // Related records are loaded for the formulas and for the part of the filter SQL could not take.
@@ -145,7 +167,12 @@ export const sqlConnector = defineConnector({
           if (after && after.m !== undefined) {
             const am = after.m;
             const ak = after.k;
-            q = q.where((eb) => eb.or([eb(sql.ref(m), '>', am), eb.and([eb(sql.ref(m), '=', am), eb(sql.ref(o.keyField), '>', ak)])]));
+            q = q.where((eb) =>
+              eb.or([
+                eb(sql.ref(m), '>', am),
+                eb.and([eb(sql.ref(m), '=', am), eb(sql.ref(o.keyField), '>', ak)]),
+              ]),
+            );
           }
           q = q.orderBy(sql.ref(m)).orderBy(sql.ref(o.keyField));
         } else {
@@ -159,7 +186,9 @@ export const sqlConnector = defineConnector({
         after = m ? { m: cursorValue(last[m]), k: cursorValue(lastKey) } : { k: cursorValue(lastKey) };
         await withRelated(object, rows, paths);
         const records: SourceRecord[] = rows.map((r) => ({ key: keyString(r[o.keyField]), data: r }));
-        yield split ? { records, cursor: after, filtered: !split.rest, rest: split.rest ?? undefined } : { records, cursor: after };
+        yield split
+          ? { records, cursor: after, filtered: !split.rest, rest: split.rest ?? undefined }
+          : { records, cursor: after };
         if (rows.length < pageSize) return;
       }
     }
@@ -195,7 +224,10 @@ export const sqlConnector = defineConnector({
       async write(object, ops) {
         const { db, dialect } = await open();
         const columnsOf = await columns(object);
-        return writeSqlRows({ db, dialect, table: object, primaryKey: await primaryKey(object), columns: columnsOf }, ops);
+        return writeSqlRows(
+          { db, dialect, table: object, primaryKey: await primaryKey(object), columns: columnsOf },
+          ops,
+        );
       },
       async writeMarks(object: string, keyField: string, marks: RecordMark[]) {
         if (!marks.length) return;

@@ -20,7 +20,8 @@ export async function lookupRows(
       .selectAll()
       .where(column as never, 'in', wanted.slice(i, i + 500) as never[])
       .execute()) as Record<string, unknown>[];
-    for (const r of rows) out.push({ value: String(r[t.column]), id: String(r[t.primaryKey]), properties: r });
+    for (const r of rows)
+      out.push({ value: String(r[t.column]), id: String(r[t.primaryKey]), properties: r });
   }
   return out;
 }

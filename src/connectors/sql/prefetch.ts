@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { relationOf, type RelationDescription, type SourceSchema } from '../../core/expression/index.ts';
+import { type RelationDescription, relationOf, type SourceSchema } from '../../core/expression/index.ts';
 import type { BusinessDb } from './database.ts';
 
 /** The relations to load below one table, as a tree. */
@@ -35,13 +35,25 @@ const keyOf = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
  * Loads the planned relations onto `rows` in place: a to-one relation becomes an object (or null), a
  * to-many one an array. One query per relation (and 500 keys), whatever the number of rows: no N+1.
  */
-export async function loadRelations(db: BusinessDb, rows: Record<string, unknown>[], plan: readonly LoadPlan[]): Promise<void> {
+export async function loadRelations(
+  db: BusinessDb,
+  rows: Record<string, unknown>[],
+  plan: readonly LoadPlan[],
+): Promise<void> {
   for (const { relation, below } of plan) {
-    const values = [...new Set(rows.map((r) => r[relation.from]).filter((v) => v !== null && v !== undefined))];
+    const values = [
+      ...new Set(rows.map((r) => r[relation.from]).filter((v) => v !== null && v !== undefined)),
+    ];
     const related: Record<string, unknown>[] = [];
     for (let i = 0; i < values.length; i += 500) {
       const chunk = values.slice(i, i + 500) as never[];
-      related.push(...((await db.selectFrom(relation.object).selectAll().where(sql.ref(relation.to), 'in', chunk).execute()) as Record<string, unknown>[]));
+      related.push(
+        ...((await db
+          .selectFrom(relation.object)
+          .selectAll()
+          .where(sql.ref(relation.to), 'in', chunk)
+          .execute()) as Record<string, unknown>[]),
+      );
     }
     const byKey = new Map<string, Record<string, unknown>[]>();
     for (const r of related) {

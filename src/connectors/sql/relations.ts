@@ -12,7 +12,11 @@ interface ForeignKey {
   refColumn: string;
 }
 
-async function foreignKeys(db: BusinessDb, dialect: 'sqlite' | 'postgres', tables: string[]): Promise<ForeignKey[]> {
+async function foreignKeys(
+  db: BusinessDb,
+  dialect: 'sqlite' | 'postgres',
+  tables: string[],
+): Promise<ForeignKey[]> {
   if (dialect === 'postgres') {
     const { rows } = await sql<ForeignKey>`
       select cl.relname as "table", att.attname as "column", fcl.relname as "refTable", fatt.attname as "refColumn"
@@ -55,20 +59,39 @@ function freeName(wanted: string, fallback: string, taken: Set<string>): string 
  * side a to-many relation named after the referencing table (`contracts`), or `contracts_by_<column>`
  * when that table references it more than once. Names never hide a column.
  */
-export async function withRelations(db: BusinessDb, dialect: 'sqlite' | 'postgres', objects: ObjectDescription[]): Promise<ObjectDescription[]> {
+export async function withRelations(
+  db: BusinessDb,
+  dialect: 'sqlite' | 'postgres',
+  objects: ObjectDescription[],
+): Promise<ObjectDescription[]> {
   const byName = new Map(objects.map((o) => [o.name, o]));
-  const keys = (await foreignKeys(db, dialect, objects.map((o) => o.name))).filter((k) => byName.has(k.table) && byName.has(k.refTable));
+  const keys = (
+    await foreignKeys(
+      db,
+      dialect,
+      objects.map((o) => o.name),
+    )
+  ).filter((k) => byName.has(k.table) && byName.has(k.refTable));
   const taken = new Map(objects.map((o) => [o.name, new Set(o.fields.map((f) => f.name))]));
   const relations = new Map<string, RelationDescription[]>(objects.map((o) => [o.name, []]));
   const pairCount = new Map<string, number>();
-  for (const k of keys) pairCount.set(`${k.table}\u0000${k.refTable}`, (pairCount.get(`${k.table}\u0000${k.refTable}`) ?? 0) + 1);
+  for (const k of keys)
+    pairCount.set(`${k.table}\u0000${k.refTable}`, (pairCount.get(`${k.table}\u0000${k.refTable}`) ?? 0) + 1);
   for (const k of keys) {
     const base = k.column.replace(/_?id$/i, '');
     const one = freeName(base, `${k.column}_ref`, taken.get(k.table) as Set<string>);
-    relations.get(k.table)?.push({ name: one, object: k.refTable, kind: 'one', from: k.column, to: k.refColumn });
+    relations
+      .get(k.table)
+      ?.push({ name: one, object: k.refTable, kind: 'one', from: k.column, to: k.refColumn });
     const several = (pairCount.get(`${k.table}\u0000${k.refTable}`) ?? 0) > 1;
-    const many = freeName(several ? `${k.table}_by_${k.column}` : k.table, `${k.table}_by_${k.column}`, taken.get(k.refTable) as Set<string>);
-    relations.get(k.refTable)?.push({ name: many, object: k.table, kind: 'many', from: k.refColumn, to: k.column });
+    const many = freeName(
+      several ? `${k.table}_by_${k.column}` : k.table,
+      `${k.table}_by_${k.column}`,
+      taken.get(k.refTable) as Set<string>,
+    );
+    relations
+      .get(k.refTable)
+      ?.push({ name: many, object: k.table, kind: 'many', from: k.refColumn, to: k.column });
   }
   return objects.map((o) => ({ ...o, relations: relations.get(o.name) ?? [] }));
 }

@@ -204,7 +204,10 @@ const EVALUATORS: Evaluators = {
  * a path through several relations collects every record at its end. A relation that is not there counts
  * as none, as the SQL form (a correlated COUNT) sees it.
  */
-export function relatedRecords(record: Readonly<Record<string, unknown>>, relation: readonly string[]): Record<string, unknown>[] {
+export function relatedRecords(
+  record: Readonly<Record<string, unknown>>,
+  relation: readonly string[],
+): Record<string, unknown>[] {
   let current: Record<string, unknown>[] = [record as Record<string, unknown>];
   for (const segment of relation) {
     const next: Record<string, unknown>[] = [];

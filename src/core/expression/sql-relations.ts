@@ -1,6 +1,5 @@
-import type { NodeOf } from './ast.ts';
-import type { Expr } from './ast.ts';
-import { relationOf, type RelationDescription, type SourceSchema } from './schema.ts';
+import type { Expr, NodeOf } from './ast.ts';
+import { type RelationDescription, relationOf, type SourceSchema } from './schema.ts';
 import { type Compiled, join, type SqlPart, sqlOf } from './sql-parts.ts';
 
 /** The schema the SQL compiler resolves paths against (the same shape the type checker reads). */
@@ -23,7 +22,12 @@ export interface RelationCompiler {
 const ref = (alias: string, column: string): SqlPart => ({ identifier: `${alias}.${column}` });
 
 /** Walks relation names from `table`; null when a segment is not a relation (or `onlyOne` and it is to-many). */
-function walk(schema: SqlSchema, table: string, names: readonly string[], onlyOne: boolean): RelationDescription[] | null {
+function walk(
+  schema: SqlSchema,
+  table: string,
+  names: readonly string[],
+  onlyOne: boolean,
+): RelationDescription[] | null {
   const chain: RelationDescription[] = [];
   let current = table;
   for (const name of names) {
@@ -39,14 +43,27 @@ function walk(schema: SqlSchema, table: string, names: readonly string[], onlyOn
  * `FROM t1 AS a1 JOIN t2 AS a2 ON … WHERE a1.to = outer.from` for a chain of relations, and the alias of
  * its last table: the body of a correlated subquery.
  */
-function fromChain(chain: readonly RelationDescription[], outer: TableScope, c: RelationCompiler): { parts: SqlPart[]; last: string } {
+function fromChain(
+  chain: readonly RelationDescription[],
+  outer: TableScope,
+  c: RelationCompiler,
+): { parts: SqlPart[]; last: string } {
   const first = chain[0] as RelationDescription;
   let alias = c.alias();
   const parts: SqlPart[] = [' FROM ', { identifier: first.object }, ' AS ', { identifier: alias }];
   const firstAlias = alias;
   for (const relation of chain.slice(1)) {
     const next = c.alias();
-    parts.push(' JOIN ', { identifier: relation.object }, ' AS ', { identifier: next }, ' ON ', ref(next, relation.to), ' = ', ref(alias, relation.from));
+    parts.push(
+      ' JOIN ',
+      { identifier: relation.object },
+      ' AS ',
+      { identifier: next },
+      ' ON ',
+      ref(next, relation.to),
+      ' = ',
+      ref(alias, relation.from),
+    );
     alias = next;
   }
   parts.push(' WHERE ', ref(firstAlias, first.to), ' = ', ref(outer.alias, first.from));
@@ -67,7 +84,7 @@ export function compileRelationPath(
 ): Compiled | null {
   const chain = walk(schema, scope.table, segments.slice(0, -1), true);
   if (!chain) return null;
-  let column = segments[segments.length - 1] as string;
+  const column = segments[segments.length - 1] as string;
   const table = chain.length ? (chain[chain.length - 1] as RelationDescription).object : scope.table;
   if (!schema.object(table)?.fields.some((f) => f.name === column)) {
     // `current_address is null`: a to-one relation is null exactly when its related key is.
@@ -81,7 +98,12 @@ export function compileRelationPath(
 }
 
 /** `count(…)` as a correlated `(SELECT COUNT(*) …)`, `exists(…)` as `EXISTS (SELECT 1 …)`. */
-export function compileAggregate(node: NodeOf<'aggregate'>, scope: TableScope, schema: SqlSchema, c: RelationCompiler): Compiled | null {
+export function compileAggregate(
+  node: NodeOf<'aggregate'>,
+  scope: TableScope,
+  schema: SqlSchema,
+  c: RelationCompiler,
+): Compiled | null {
   const chain = walk(schema, scope.table, node.relation, false);
   if (!chain?.length) return null;
   const body = fromChain(chain, scope, c);

@@ -1,7 +1,6 @@
 import { childrenOf, type Expr, type NodeOf } from './ast.ts';
 import { checkExpression } from './check.ts';
 import { evaluate, type JobScope } from './evaluate.ts';
-import { compileAggregate, compileRelationPath, type SqlSchema, type TableScope } from './sql-relations.ts';
 import { likePatternText } from './like.ts';
 import { SQL_FORMS } from './sql-functions.ts';
 import {
@@ -17,6 +16,7 @@ import {
   sqliteCanonicalDate,
   sqlOf,
 } from './sql-parts.ts';
+import { compileAggregate, compileRelationPath, type SqlSchema, type TableScope } from './sql-relations.ts';
 import { Duration, toBool, toText } from './values.ts';
 
 /** How to compile: the database, the column behind each field path (null: not a column), the run's time. */
@@ -62,7 +62,8 @@ function recordDependent(expr: Expr): Set<Expr> {
   const visit = (node: Expr): boolean => {
     // `job.*` is the same for every record (bound); `link.*` differs per record.
     let depends =
-      (node.kind === 'path' && !(node.segments[0] === 'job' && node.segments.length > 1)) || node.kind === 'aggregate';
+      (node.kind === 'path' && !(node.segments[0] === 'job' && node.segments.length > 1)) ||
+      node.kind === 'aggregate';
     for (const child of childrenOf(node)) if (visit(child)) depends = true;
     if (depends) dependent.add(node);
     return depends;

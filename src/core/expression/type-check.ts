@@ -42,7 +42,10 @@ function comparable(a: ExprType, b: ExprType): boolean {
   if (a === 'duration' || b === 'duration' || a === 'link' || b === 'link') return false;
   const pair = new Set([a, b]);
   // Text compares with numbers (numeric text) and dates (ISO text); booleans compare with numbers (1/0).
-  return !(pair.has('date') && (pair.has('number') || pair.has('boolean'))) && !(pair.has('boolean') && pair.has('text'));
+  return (
+    !(pair.has('date') && (pair.has('number') || pair.has('boolean'))) &&
+    !(pair.has('boolean') && pair.has('text'))
+  );
 }
 
 function expect(node: Expr, type: ExprType, allowed: readonly ExprType[], what: string): void {
@@ -82,7 +85,10 @@ class Checker {
       const relation = relationOf(current, segment);
       if (relation && !last) {
         if (relation.kind === 'many') {
-          fail(node.pos, `'${node.segments.slice(0, i + 1).join('.')}' is a list of ${relation.object}: use count() or exists()`);
+          fail(
+            node.pos,
+            `'${node.segments.slice(0, i + 1).join('.')}' is a list of ${relation.object}: use count() or exists()`,
+          );
         }
         current = this.objectOf(relation.object, node.pos);
         continue;
@@ -92,21 +98,39 @@ class Checker {
       if (!field && last && relation?.kind === 'one') return 'link';
       if (!field) {
         const known = [...current.fields.map((f) => f.name), ...(current.relations ?? []).map((r) => r.name)];
-        fail(node.pos, `unknown field '${segment}' of ${current.name}${known.length ? ` (known: ${known.slice(0, 30).join(', ')})` : ''}`, {
-          field: node.segments.join('.'),
-        });
+        fail(
+          node.pos,
+          `unknown field '${segment}' of ${current.name}${known.length ? ` (known: ${known.slice(0, 30).join(', ')})` : ''}`,
+          {
+            field: node.segments.join('.'),
+          },
+        );
       }
       // Below a JSON field the structure is unknown.
-      if (!last) return field.type === 'json' ? 'any' : fail(node.pos, `'${segment}' of ${current.name} is no relation`);
+      if (!last)
+        return field.type === 'json'
+          ? 'any'
+          : fail(node.pos, `'${segment}' of ${current.name} is no relation`);
       return FIELD_TYPES[field.type];
     }
     return 'any';
   }
 }
 
-function scoped(node: NodeOf<'path'>, root: string, fields: Record<string, ExprType>, rest: string[]): ExprType {
+function scoped(
+  node: NodeOf<'path'>,
+  root: string,
+  fields: Record<string, ExprType>,
+  rest: string[],
+): ExprType {
   const type = rest.length === 1 ? fields[rest[0] as string] : undefined;
-  if (!type) fail(node.pos, `unknown field '${root}.${rest.join('.')}' (known: ${Object.keys(fields).map((f) => `${root}.${f}`).join(', ')})`);
+  if (!type)
+    fail(
+      node.pos,
+      `unknown field '${root}.${rest.join('.')}' (known: ${Object.keys(fields)
+        .map((f) => `${root}.${f}`)
+        .join(', ')})`,
+    );
   return type;
 }
 
@@ -118,7 +142,13 @@ const TEXT_RESULT = new Set(['lower', 'upper', 'trim', 'concat', 'left', 'replac
 
 const RULES: Rules = {
   literal: (node) =>
-    node.value === null ? 'null' : typeof node.value === 'string' ? 'text' : typeof node.value === 'number' ? 'number' : 'boolean',
+    node.value === null
+      ? 'null'
+      : typeof node.value === 'string'
+        ? 'text'
+        : typeof node.value === 'number'
+          ? 'number'
+          : 'boolean',
   duration: () => 'duration',
   path: (node, c, o) => c.path(node, o),
   negate: (node, c, o) => {
@@ -146,11 +176,21 @@ const RULES: Rules = {
     const l = c.check(node.left, o);
     const r = c.check(node.right, o);
     if (l === 'date' || r === 'date') {
-      if ((node.op === '+' || node.op === '-') && (l === 'duration' || r === 'duration') && !(node.op === '-' && l === 'duration')) return 'date';
-      if (l !== 'any' && r !== 'any' && l !== 'null' && r !== 'null') fail(node.pos, `cannot compute ${l} ${node.op} ${r} (dates move by durations such as 7d, or add_days())`);
+      if (
+        (node.op === '+' || node.op === '-') &&
+        (l === 'duration' || r === 'duration') &&
+        !(node.op === '-' && l === 'duration')
+      )
+        return 'date';
+      if (l !== 'any' && r !== 'any' && l !== 'null' && r !== 'null')
+        fail(
+          node.pos,
+          `cannot compute ${l} ${node.op} ${r} (dates move by durations such as 7d, or add_days())`,
+        );
       return 'date';
     }
-    if (l === 'text' || r === 'text') fail(node.pos, `'${node.op}' needs numbers, not text (join text with concat())`);
+    if (l === 'text' || r === 'text')
+      fail(node.pos, `'${node.op}' needs numbers, not text (join text with concat())`);
     if (l === 'duration' && r === 'duration' && (node.op === '+' || node.op === '-')) return 'duration';
     expect(node.left, l, ['number'], `the left side of '${node.op}'`);
     expect(node.right, r, ['number'], `the right side of '${node.op}'`);
@@ -191,12 +231,14 @@ const RULES: Rules = {
       case 'length':
         return 'number';
       case 'param':
-        if (argAt(0).kind !== 'literal' || args[0] !== 'text') fail(argAt(0).pos, "param() takes the parameter's name as text, e.g. param('tenant')");
+        if (argAt(0).kind !== 'literal' || args[0] !== 'text')
+          fail(argAt(0).pos, "param() takes the parameter's name as text, e.g. param('tenant')");
         return 'any';
     }
     if (DATE_FUNCTIONS.has(node.name)) {
       expect(argAt(0), args[0] as ExprType, ['date', 'text'], `the argument of ${node.name}()`);
-      if (node.name === 'add_days') expect(argAt(1), args[1] as ExprType, ['number'], 'the day count of add_days()');
+      if (node.name === 'add_days')
+        expect(argAt(1), args[1] as ExprType, ['number'], 'the day count of add_days()');
       return 'date';
     }
     if (TEXT_RESULT.has(node.name)) {
@@ -211,11 +253,15 @@ const RULES: Rules = {
       const relation = relationOf(current, segment);
       if (!relation) {
         const known = (current.relations ?? []).map((r) => r.name);
-        fail(node.relationPos, `'${node.relation.slice(0, i + 1).join('.')}' is no relation of ${current.name}${known.length ? ` (relations: ${known.join(', ')})` : ''}`);
+        fail(
+          node.relationPos,
+          `'${node.relation.slice(0, i + 1).join('.')}' is no relation of ${current.name}${known.length ? ` (relations: ${known.join(', ')})` : ''}`,
+        );
       }
       current = c.objectOf(relation.object, node.relationPos);
     }
-    if (node.where) expect(node.where, c.check(node.where, current), CONDITION, `the condition of ${node.fn}()`);
+    if (node.where)
+      expect(node.where, c.check(node.where, current), CONDITION, `the condition of ${node.fn}()`);
     return node.fn === 'count' ? 'number' : 'boolean';
   },
 };

@@ -1,5 +1,5 @@
-import type {} from '@fastify/cookie';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role, User } from '../../core/users.ts';
 import type { Store } from '../../store/store.ts';
@@ -23,7 +23,11 @@ declare module 'fastify' {
 }
 
 /** What a user with a one-time password may still do. */
-const PASSWORD_CHANGE_ROUTES = new Set(['GET /api/auth/me', 'POST /api/auth/password', 'POST /api/auth/logout']);
+const PASSWORD_CHANGE_ROUTES = new Set([
+  'GET /api/auth/me',
+  'POST /api/auth/password',
+  'POST /api/auth/logout',
+]);
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -34,23 +38,46 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /** Starts a session: sets the cookie and returns the CSRF token the client must echo on changes. */
-export async function startSession(store: Store, reply: FastifyReply, user: User, secure: boolean): Promise<string> {
+export async function startSession(
+  store: Store,
+  reply: FastifyReply,
+  user: User,
+  secure: boolean,
+): Promise<string> {
   const id = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
-  await store.users.createSession({ idHash: sha256(id), userId: user.id, csrfToken, expiresAt: new Date(Date.now() + SESSION_TTL_MS) });
-  reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_TTL_MS / 1000 });
+  await store.users.createSession({
+    idHash: sha256(id),
+    userId: user.id,
+    csrfToken,
+    expiresAt: new Date(Date.now() + SESSION_TTL_MS),
+  });
+  reply.setCookie(SESSION_COOKIE, id, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    maxAge: SESSION_TTL_MS / 1000,
+  });
   return csrfToken;
 }
 
 /** Makes an API token `jt_<id>.<secret>`; only the secret's hash is stored. */
-export async function issueApiToken(store: Store, userId: string, name: string): Promise<{ id: string; token: string }> {
+export async function issueApiToken(
+  store: Store,
+  userId: string,
+  name: string,
+): Promise<{ id: string; token: string }> {
   const id = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
   const secret = randomBytes(32).toString('base64url');
   await store.users.createToken({ id, userId, name, tokenHash: sha256(secret) });
   return { id, token: `jt_${id}.${secret}` };
 }
 
-async function identify(store: Store, request: FastifyRequest): Promise<{ user: User; kind: 'session' | 'token'; csrf?: string } | null> {
+async function identify(
+  store: Store,
+  request: FastifyRequest,
+): Promise<{ user: User; kind: 'session' | 'token'; csrf?: string } | null> {
   const auth = request.headers.authorization;
   if (auth?.startsWith('Bearer jt_')) {
     const [id, secret] = auth.slice('Bearer jt_'.length).split('.');
@@ -82,15 +109,20 @@ export function installAuth(app: FastifyInstance, store: Store): void {
     request.user = who.user;
     request.authKind = who.kind;
     // A one-time (generated) password only opens the door to changing it.
-    if (who.user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) {
+    if (
+      who.user.mustChangePassword &&
+      !PASSWORD_CHANGE_ROUTES.has(`${request.method} ${request.routeOptions.url}`)
+    ) {
       throw new PasswordChangeRequiredError('change your one-time password first (POST /api/auth/password)');
     }
     const reading = request.method === 'GET' || request.method === 'HEAD';
     const needed: Role = config?.role ?? (reading ? 'viewer' : 'admin');
-    if (needed === 'admin' && who.user.role !== 'admin') throw new ForbiddenError('this needs the admin role');
+    if (needed === 'admin' && who.user.role !== 'admin')
+      throw new ForbiddenError('this needs the admin role');
     if (!reading && who.kind === 'session') {
       const sent = request.headers['x-csrf-token'];
-      if (typeof sent !== 'string' || !who.csrf || !safeEqual(sent, who.csrf)) throw new CsrfError('missing or wrong x-csrf-token header');
+      if (typeof sent !== 'string' || !who.csrf || !safeEqual(sent, who.csrf))
+        throw new CsrfError('missing or wrong x-csrf-token header');
     }
   });
 }

@@ -6,10 +6,19 @@ import { generatePassword, hashPassword } from './passwords.ts';
  * JUNCTION_ADMIN_PASSWORD or is generated, returned once so the caller can print it, and must be changed
  * at first login when generated.
  */
-export async function ensureFirstAdmin(store: Store, env: NodeJS.ProcessEnv = process.env): Promise<{ username: string; password: string } | null> {
+export async function ensureFirstAdmin(
+  store: Store,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ username: string; password: string } | null> {
   if ((await store.users.count()) > 0) return null;
   const given = env.JUNCTION_ADMIN_PASSWORD;
   const password = given && given.length >= 10 ? given : generatePassword();
-  await store.users.create({ username: 'admin', name: 'Administrator', role: 'admin', passwordHash: await hashPassword(password), mustChangePassword: !given });
+  await store.users.create({
+    username: 'admin',
+    name: 'Administrator',
+    role: 'admin',
+    passwordHash: await hashPassword(password),
+    mustChangePassword: !given,
+  });
   return { username: 'admin', password };
 }

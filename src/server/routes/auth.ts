@@ -1,11 +1,17 @@
 import { z } from 'zod';
-import type { ServerDeps } from '../app.ts';
 import type { Api } from '../api.ts';
+import type { ServerDeps } from '../app.ts';
 import { issueApiToken, SESSION_COOKIE, sha256, startSession } from '../auth/auth-plugin.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { InvalidCredentialsError, UnauthenticatedError } from '../errors.ts';
 
-const publicUser = (u: { id: string; username: string; name: string; role: string; mustChangePassword: boolean }) => ({
+const publicUser = (u: {
+  id: string;
+  username: string;
+  name: string;
+  role: string;
+  mustChangePassword: boolean;
+}) => ({
   id: u.id,
   username: u.username,
   name: u.name,
@@ -24,32 +30,50 @@ export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps)
         rateLimit: {
           max: 10,
           timeWindow: '1 minute',
-          keyGenerator: (req) => `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+          keyGenerator: (req) =>
+            `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
         },
       },
-      schema: { tags: ['auth'], summary: 'Log in (sets the session cookie)', body: z.object({ username: z.string().min(1), password: z.string().min(1) }) },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in (sets the session cookie)',
+        body: z.object({ username: z.string().min(1), password: z.string().min(1) }),
+      },
     },
     async (req, reply) => {
       const found = await store.users.findForLogin(req.body.username);
       // Verify even for unknown users so timing does not tell which usernames exist.
-      const ok = await verifyPassword(req.body.password, found?.passwordHash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
-      if (!found || !ok || found.user.disabled) throw new InvalidCredentialsError('wrong username or password');
+      const ok = await verifyPassword(
+        req.body.password,
+        found?.passwordHash ??
+          'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      );
+      if (!found || !ok || found.user.disabled)
+        throw new InvalidCredentialsError('wrong username or password');
       const csrfToken = await startSession(store, reply, found.user, Boolean(secureCookies));
       return { user: publicUser(found.user), csrfToken };
     },
   );
-  app.post('/api/auth/logout', { config: { role: 'viewer' }, schema: { tags: ['auth'], summary: 'Log out' } }, async (req, reply) => {
-    const cookie = req.cookies[SESSION_COOKIE];
-    if (cookie) await store.users.deleteSession(sha256(cookie));
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return { ok: true };
-  });
-  app.get('/api/auth/me', { schema: { tags: ['auth'], summary: 'The logged-in user and the CSRF token of the session' } }, async (req) => {
-    if (!req.user) throw new UnauthenticatedError('not logged in');
-    const cookie = req.cookies[SESSION_COOKIE];
-    const session = cookie ? await store.users.findSession(sha256(cookie)) : null;
-    return { user: publicUser(req.user), csrfToken: session?.csrfToken ?? null };
-  });
+  app.post(
+    '/api/auth/logout',
+    { config: { role: 'viewer' }, schema: { tags: ['auth'], summary: 'Log out' } },
+    async (req, reply) => {
+      const cookie = req.cookies[SESSION_COOKIE];
+      if (cookie) await store.users.deleteSession(sha256(cookie));
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { ok: true };
+    },
+  );
+  app.get(
+    '/api/auth/me',
+    { schema: { tags: ['auth'], summary: 'The logged-in user and the CSRF token of the session' } },
+    async (req) => {
+      if (!req.user) throw new UnauthenticatedError('not logged in');
+      const cookie = req.cookies[SESSION_COOKIE];
+      const session = cookie ? await store.users.findSession(sha256(cookie)) : null;
+      return { user: publicUser(req.user), csrfToken: session?.csrfToken ?? null };
+    },
+  );
   app.post(
     '/api/auth/password',
     {
@@ -57,7 +81,10 @@ export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps)
       schema: {
         tags: ['auth'],
         summary: 'Change own password',
-        body: z.object({ currentPassword: z.string().min(1), newPassword: z.string().min(10, 'at least 10 characters') }),
+        body: z.object({
+          currentPassword: z.string().min(1),
+          newPassword: z.string().min(10, 'at least 10 characters'),
+        }),
       },
     },
     async (req) => {
@@ -67,16 +94,29 @@ export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps)
       if (!found || !(await verifyPassword(req.body.currentPassword, found.passwordHash))) {
         throw new InvalidCredentialsError('the current password is wrong');
       }
-      await store.users.update(user.id, { passwordHash: await hashPassword(req.body.newPassword), mustChangePassword: false });
+      await store.users.update(user.id, {
+        passwordHash: await hashPassword(req.body.newPassword),
+        mustChangePassword: false,
+      });
       return { ok: true };
     },
   );
-  app.get('/api/auth/tokens', { schema: { tags: ['auth'], summary: 'Own API tokens (without their secrets)' } }, async (req) => {
-    return { tokens: await store.users.listTokens(req.user?.id ?? '') };
-  });
+  app.get(
+    '/api/auth/tokens',
+    { schema: { tags: ['auth'], summary: 'Own API tokens (without their secrets)' } },
+    async (req) => {
+      return { tokens: await store.users.listTokens(req.user?.id ?? '') };
+    },
+  );
   app.post(
     '/api/auth/tokens',
-    { config: { role: 'viewer' }, schema: { tags: ['auth'], summary: 'Create an API token (shown once)', body: z.object({ name: z.string().min(1).max(100) }) },
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an API token (shown once)',
+        body: z.object({ name: z.string().min(1).max(100) }),
+      },
     },
     async (req, reply) => {
       const t = await issueApiToken(store, req.user?.id ?? '', req.body.name);
@@ -85,7 +125,10 @@ export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps)
   );
   app.delete(
     '/api/auth/tokens/:id',
-    { config: { role: 'viewer' }, schema: { tags: ['auth'], summary: 'Revoke an own API token', params: z.object({ id: z.string() }) } },
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['auth'], summary: 'Revoke an own API token', params: z.object({ id: z.string() }) },
+    },
     async (req) => {
       await store.users.deleteToken(req.user?.id ?? '', req.params.id);
       return { ok: true };

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { CONNECTORS, createConnector } from '../../connectors/registry.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { SYSTEMS } from '../../core/types.ts';
-import type { ServerDeps } from '../app.ts';
 import { type Api, IdParams } from '../api.ts';
+import type { ServerDeps } from '../app.ts';
 
 const ConnectionBody = z.object({
   name: z.string().min(1),
@@ -17,12 +17,18 @@ const ConnectionBody = z.object({
 /** Config as the API shows it: a password written into a URL (`postgres://u:pw@…`) is masked. */
 export function maskConfig(config: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(config).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@') : v]),
+    Object.entries(config).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@') : v,
+    ]),
   );
 }
 
 /** Connections: the API shows whether each secret field is set, never its value. */
-export async function connectionRoutes(app: Api, { store, log, connectorFactory }: ServerDeps): Promise<void> {
+export async function connectionRoutes(
+  app: Api,
+  { store, log, connectorFactory }: ServerDeps,
+): Promise<void> {
   const view = async (id: string) => {
     const c = await store.connections.get(id);
     return {
@@ -34,20 +40,43 @@ export async function connectionRoutes(app: Api, { store, log, connectorFactory 
     };
   };
 
-  app.get('/api/connections', { schema: { tags: ['connections'], summary: 'List connections' } }, async () => ({
-    connections: (await store.connections.list()).map((c) => ({ ...c, config: maskConfig(c.config) })),
-  }));
-  app.get('/api/connections/:id', { schema: { tags: ['connections'], summary: 'One connection', params: IdParams } }, async (req) => view(req.params.id));
+  app.get(
+    '/api/connections',
+    { schema: { tags: ['connections'], summary: 'List connections' } },
+    async () => ({
+      connections: (await store.connections.list()).map((c) => ({ ...c, config: maskConfig(c.config) })),
+    }),
+  );
+  app.get(
+    '/api/connections/:id',
+    { schema: { tags: ['connections'], summary: 'One connection', params: IdParams } },
+    async (req) => view(req.params.id),
+  );
   app.put(
     '/api/connections/:id',
-    { schema: { tags: ['connections'], summary: 'Create or replace a connection', params: IdParams, body: ConnectionBody } },
+    {
+      schema: {
+        tags: ['connections'],
+        summary: 'Create or replace a connection',
+        params: IdParams,
+        body: ConnectionBody,
+      },
+    },
     async (req) => {
       const def = CONNECTORS[req.body.system];
-      if (!def) throw new ValidationError(`system '${req.body.system}' has no connector yet`, { details: { field: 'system' } });
+      if (!def)
+        throw new ValidationError(`system '${req.body.system}' has no connector yet`, {
+          details: { field: 'system' },
+        });
       const config = def.configSchema.safeParse(req.body.config);
       if (!config.success) {
-        const issues = config.error.issues.map((i) => ({ field: ['config', ...i.path.map(String)].join('.'), message: i.message }));
-        throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), { details: { issues } });
+        const issues = config.error.issues.map((i) => ({
+          field: ['config', ...i.path.map(String)].join('.'),
+          message: i.message,
+        }));
+        throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), {
+          details: { issues },
+        });
       }
       let secret: Record<string, unknown> = {};
       try {
@@ -61,23 +90,41 @@ export async function connectionRoutes(app: Api, { store, log, connectorFactory 
       }
       const checked = def.secretSchema.safeParse(secret);
       if (!checked.success) {
-        const issues = checked.error.issues.map((i) => ({ field: ['secret', ...i.path.map(String)].join('.'), message: i.message }));
-        throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), { details: { issues } });
+        const issues = checked.error.issues.map((i) => ({
+          field: ['secret', ...i.path.map(String)].join('.'),
+          message: i.message,
+        }));
+        throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), {
+          details: { issues },
+        });
       }
-      await store.connections.save({ id: req.params.id, name: req.body.name, system: req.body.system, config: req.body.config, secret });
+      await store.connections.save({
+        id: req.params.id,
+        name: req.body.name,
+        system: req.body.system,
+        config: req.body.config,
+        secret,
+      });
       return view(req.params.id);
     },
   );
-  app.delete('/api/connections/:id', { schema: { tags: ['connections'], summary: 'Delete a connection', params: IdParams } }, async (req) => {
-    await store.connections.get(req.params.id);
-    await store.connections.delete(req.params.id);
-    return { ok: true };
-  });
+  app.delete(
+    '/api/connections/:id',
+    { schema: { tags: ['connections'], summary: 'Delete a connection', params: IdParams } },
+    async (req) => {
+      await store.connections.get(req.params.id);
+      await store.connections.delete(req.params.id);
+      return { ok: true };
+    },
+  );
 
   const withConnector = async <T>(id: string, fn: (c: ReturnType<typeof createConnector>) => Promise<T>) => {
     const connection = await store.connections.get(id);
     const ac = new AbortController();
-    const connector = (connectorFactory ?? createConnector)(connection, { log: log ?? pino({ level: 'silent' }), signal: ac.signal });
+    const connector = (connectorFactory ?? createConnector)(connection, {
+      log: log ?? pino({ level: 'silent' }),
+      signal: ac.signal,
+    });
     try {
       return await fn(connector);
     } finally {
@@ -85,12 +132,20 @@ export async function connectionRoutes(app: Api, { store, log, connectorFactory 
       await connector.close?.();
     }
   };
-  app.post('/api/connections/:id/test', { schema: { tags: ['connections'], summary: 'Test a connection', params: IdParams } }, async (req) =>
-    withConnector(req.params.id, (c) => c.check()),
+  app.post(
+    '/api/connections/:id/test',
+    { schema: { tags: ['connections'], summary: 'Test a connection', params: IdParams } },
+    async (req) => withConnector(req.params.id, (c) => c.check()),
   );
   app.get(
     '/api/connections/:id/describe',
-    { schema: { tags: ['connections'], summary: 'Objects and fields of the system (for the mapping editor)', params: IdParams } },
+    {
+      schema: {
+        tags: ['connections'],
+        summary: 'Objects and fields of the system (for the mapping editor)',
+        params: IdParams,
+      },
+    },
     async (req) => ({ objects: await withConnector(req.params.id, (c) => c.describe()) }),
   );
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EXECUTION_STATUSES, ITEM_ACTIONS } from '../../core/types.ts';
-import type { ServerDeps } from '../app.ts';
 import { type Api, IdParams, Paging } from '../api.ts';
+import type { ServerDeps } from '../app.ts';
 
 const FINISHED = new Set(['succeeded', 'warning', 'failed', 'cancelled']);
 
@@ -24,10 +24,14 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
     },
     async (req) => ({ executions: await store.executions.list(req.query) }),
   );
-  app.get('/api/executions/:id', { schema: { tags: ['executions'], summary: 'One execution with item counts', params: IdParams } }, async (req) => {
-    const execution = await store.executions.get(req.params.id);
-    return { ...execution, itemCount: await store.executions.itemCount(execution.id) };
-  });
+  app.get(
+    '/api/executions/:id',
+    { schema: { tags: ['executions'], summary: 'One execution with item counts', params: IdParams } },
+    async (req) => {
+      const execution = await store.executions.get(req.params.id);
+      return { ...execution, itemCount: await store.executions.itemCount(execution.id) };
+    },
+  );
   app.get(
     '/api/executions/:id/items',
     {
@@ -46,13 +50,25 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
   );
   app.get(
     '/api/executions/:id/events',
-    { schema: { tags: ['executions'], summary: 'Live progress as server-sent events (counts until the run ends)', params: IdParams } },
+    {
+      schema: {
+        tags: ['executions'],
+        summary: 'Live progress as server-sent events (counts until the run ends)',
+        params: IdParams,
+      },
+    },
     async (req, reply) => {
       let execution = await store.executions.get(req.params.id);
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      const send = (event: string, data: unknown) =>
+        res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       let closed = false;
       req.raw.on('close', () => {
         closed = true;
@@ -77,7 +93,13 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
   );
   app.post(
     '/api/executions/:id/retry',
-    { schema: { tags: ['executions'], summary: "Retry the run's failed records: mark them and run the task now", params: IdParams } },
+    {
+      schema: {
+        tags: ['executions'],
+        summary: "Retry the run's failed records: mark them and run the task now",
+        params: IdParams,
+      },
+    },
     async (req, reply) => {
       const execution = await store.executions.get(req.params.id);
       const task = await store.tasks.get(execution.taskId);
@@ -97,7 +119,9 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
         },
         keys,
       );
-      const started = marked ? await deps.dispatcher.runNow(task.id, 'manual') : { executionId: null, queued: false };
+      const started = marked
+        ? await deps.dispatcher.runNow(task.id, 'manual')
+        : { executionId: null, queued: false };
       return reply.code(202).send({ marked, ...started });
     },
   );
@@ -111,7 +135,9 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
       },
     },
     async (req) => ({
-      groups: await store.executions.failureCodes({ ...(req.query.taskId ? { taskId: req.query.taskId } : {}) }),
+      groups: await store.executions.failureCodes({
+        ...(req.query.taskId ? { taskId: req.query.taskId } : {}),
+      }),
       items: await store.executions.failedItems(req.query),
     }),
   );

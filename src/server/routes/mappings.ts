@@ -5,8 +5,8 @@ import { compileMapping } from '../../core/mapper.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../../core/mapping-definition.ts';
 import { checkMappingTypes, describeSqlSource } from '../../engine/check-mapping.ts';
 import { previewMapping } from '../../engine/preview.ts';
-import type { ServerDeps } from '../app.ts';
 import { type Api, IdParams } from '../api.ts';
+import type { ServerDeps } from '../app.ts';
 
 const MappingBody = MappingDefinitionSchema.omit({ id: true });
 
@@ -20,7 +20,11 @@ export async function validateMapping(store: ServerDeps['store'], mapping: Mappi
     try {
       prepareExpression(mapping.filter);
     } catch (err) {
-      issues.push({ field: 'filter', message: (err as Error).message, ...(err instanceof ExpressionSyntaxError ? { position: err.position } : {}) });
+      issues.push({
+        field: 'filter',
+        message: (err as Error).message,
+        ...(err instanceof ExpressionSyntaxError ? { position: err.position } : {}),
+      });
     }
   }
   try {
@@ -32,22 +36,41 @@ export async function validateMapping(store: ServerDeps['store'], mapping: Mappi
   const known = new Set(connections.map((c) => c.id));
   if (!issues.length) {
     // Unknown fields and type errors of filters and formulas, with their positions (SQL sources).
-    issues.push(...(await checkMappingTypes(mapping, async (id) => (known.has(id) ? describeSqlSource(await store.connections.get(id)) : null))));
+    issues.push(
+      ...(await checkMappingTypes(mapping, async (id) =>
+        known.has(id) ? describeSqlSource(await store.connections.get(id)) : null,
+      )),
+    );
   }
   for (const side of ['source', 'target'] as const) {
-    if (!known.has(mapping[side].connectionId)) issues.push({ field: `${side}.connectionId`, message: `connection '${mapping[side].connectionId}' does not exist` });
+    if (!known.has(mapping[side].connectionId))
+      issues.push({
+        field: `${side}.connectionId`,
+        message: `connection '${mapping[side].connectionId}' does not exist`,
+      });
   }
-  if (issues.length) throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), { details: { issues } });
+  if (issues.length)
+    throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), {
+      details: { issues },
+    });
 }
 
 /** Mapping definitions: CRUD with validation, preview on sample records, JSON export/import. */
 export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
   const { store } = deps;
-  app.get('/api/mappings', { schema: { tags: ['mappings'], summary: 'List mapping definitions' } }, async () => ({ mappings: await store.mappings.list() }));
-  app.get('/api/mappings/export', { schema: { tags: ['mappings'], summary: 'Export all mapping definitions as JSON' } }, async (_req, reply) => {
-    reply.header('content-disposition', 'attachment; filename="junction-mappings.json"');
-    return { version: 1, exportedAt: new Date().toISOString(), mappings: await store.mappings.list() };
-  });
+  app.get(
+    '/api/mappings',
+    { schema: { tags: ['mappings'], summary: 'List mapping definitions' } },
+    async () => ({ mappings: await store.mappings.list() }),
+  );
+  app.get(
+    '/api/mappings/export',
+    { schema: { tags: ['mappings'], summary: 'Export all mapping definitions as JSON' } },
+    async (_req, reply) => {
+      reply.header('content-disposition', 'attachment; filename="junction-mappings.json"');
+      return { version: 1, exportedAt: new Date().toISOString(), mappings: await store.mappings.list() };
+    },
+  );
   app.post(
     '/api/mappings/import',
     {
@@ -69,34 +92,58 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
       schema: {
         tags: ['mappings'],
         summary: 'Apply a mapping (saved or not) to sample source records; writes nothing',
-        body: z.object({ mapping: MappingDefinitionSchema, limit: z.number().int().min(1).max(200).default(10) }),
+        body: z.object({
+          mapping: MappingDefinitionSchema,
+          limit: z.number().int().min(1).max(200).default(10),
+        }),
       },
     },
     async (req) => {
       await validateMapping(store, req.body.mapping);
-      return { rows: await previewMapping(store, req.body.mapping, { log: deps.log, limit: req.body.limit, connectorFactory: deps.connectorFactory }) };
+      return {
+        rows: await previewMapping(store, req.body.mapping, {
+          log: deps.log,
+          limit: req.body.limit,
+          connectorFactory: deps.connectorFactory,
+        }),
+      };
     },
   );
-  app.get('/api/mappings/:id', { schema: { tags: ['mappings'], summary: 'One mapping definition', params: IdParams } }, async (req) =>
-    store.mappings.get(req.params.id),
+  app.get(
+    '/api/mappings/:id',
+    { schema: { tags: ['mappings'], summary: 'One mapping definition', params: IdParams } },
+    async (req) => store.mappings.get(req.params.id),
   );
   app.put(
     '/api/mappings/:id',
-    { schema: { tags: ['mappings'], summary: 'Create or replace a mapping definition', params: IdParams, body: MappingBody } },
+    {
+      schema: {
+        tags: ['mappings'],
+        summary: 'Create or replace a mapping definition',
+        params: IdParams,
+        body: MappingBody,
+      },
+    },
     async (req) => {
       const parsed = MappingDefinitionSchema.safeParse({ ...req.body, id: req.params.id });
       if (!parsed.success) {
         const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-        throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), { details: { issues } });
+        throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), {
+          details: { issues },
+        });
       }
       await validateMapping(store, parsed.data);
       await store.mappings.save(parsed.data);
       return parsed.data;
     },
   );
-  app.delete('/api/mappings/:id', { schema: { tags: ['mappings'], summary: 'Delete a mapping definition', params: IdParams } }, async (req) => {
-    await store.mappings.get(req.params.id);
-    await store.mappings.delete(req.params.id);
-    return { ok: true };
-  });
+  app.delete(
+    '/api/mappings/:id',
+    { schema: { tags: ['mappings'], summary: 'Delete a mapping definition', params: IdParams } },
+    async (req) => {
+      await store.mappings.get(req.params.id);
+      await store.mappings.delete(req.params.id);
+      return { ok: true };
+    },
+  );
 }

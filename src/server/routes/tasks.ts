@@ -2,22 +2,29 @@ import { z } from 'zod';
 import { nextRunAt } from '../../core/schedule.ts';
 import { NOTIFY_ON, type Task } from '../../core/types.ts';
 import { dryRunTask } from '../../engine/dry-run.ts';
-import type { ServerDeps } from '../app.ts';
 import { type Api, IdParams } from '../api.ts';
+import type { ServerDeps } from '../app.ts';
 
 export const TaskBody = z.object({
   name: z.string().min(1),
   mappingId: z.string().min(1),
   schedule: z
     .union([
-      z.object({ everyMinutes: z.number().positive().max(7 * 24 * 60) }),
+      z.object({
+        everyMinutes: z
+          .number()
+          .positive()
+          .max(7 * 24 * 60),
+      }),
       z.object({ cron: z.string().min(1), timezone: z.string().optional() }),
     ])
     .nullable()
     .default(null),
   enabled: z.boolean().default(true),
   mode: z.enum(['incremental', 'full']).default('incremental'),
-  notify: z.object({ on: z.array(z.enum(NOTIFY_ON)).default([]), to: z.array(z.string().email()).default([]) }).default({ on: [], to: [] }),
+  notify: z
+    .object({ on: z.array(z.enum(NOTIFY_ON)).default([]), to: z.array(z.string().email()).default([]) })
+    .default({ on: [], to: [] }),
   params: z.record(z.string(), z.unknown()).default({}),
 });
 
@@ -38,26 +45,46 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
     return { ...task, nextRunAt: nextRun, lastExecution: last ?? null };
   };
 
-  app.get('/api/tasks', { schema: { tags: ['tasks'], summary: 'List tasks with next and last run' } }, async () => ({
-    tasks: await Promise.all((await store.tasks.list()).map(view)),
-  }));
-  app.get('/api/tasks/:id', { schema: { tags: ['tasks'], summary: 'One task', params: IdParams } }, async (req) => view(await store.tasks.get(req.params.id)));
-  app.put('/api/tasks/:id', { schema: { tags: ['tasks'], summary: 'Create or replace a task', params: IdParams, body: TaskBody } }, async (req) => {
-    await store.mappings.get(req.body.mappingId);
-    const task: Task = { id: req.params.id, ...req.body };
-    await store.tasks.save(task);
-    return view(task);
-  });
-  app.delete('/api/tasks/:id', { schema: { tags: ['tasks'], summary: 'Delete a task and its history', params: IdParams } }, async (req) => {
-    await store.tasks.get(req.params.id);
-    await store.tasks.delete(req.params.id);
-    return { ok: true };
-  });
-  app.post('/api/tasks/:id/run', { schema: { tags: ['tasks'], summary: 'Run the task now', params: IdParams } }, async (req, reply) => {
-    await store.tasks.get(req.params.id);
-    const started = await deps.dispatcher.runNow(req.params.id, 'manual');
-    return reply.code(202).send(started);
-  });
+  app.get(
+    '/api/tasks',
+    { schema: { tags: ['tasks'], summary: 'List tasks with next and last run' } },
+    async () => ({
+      tasks: await Promise.all((await store.tasks.list()).map(view)),
+    }),
+  );
+  app.get(
+    '/api/tasks/:id',
+    { schema: { tags: ['tasks'], summary: 'One task', params: IdParams } },
+    async (req) => view(await store.tasks.get(req.params.id)),
+  );
+  app.put(
+    '/api/tasks/:id',
+    { schema: { tags: ['tasks'], summary: 'Create or replace a task', params: IdParams, body: TaskBody } },
+    async (req) => {
+      await store.mappings.get(req.body.mappingId);
+      const task: Task = { id: req.params.id, ...req.body };
+      await store.tasks.save(task);
+      return view(task);
+    },
+  );
+  app.delete(
+    '/api/tasks/:id',
+    { schema: { tags: ['tasks'], summary: 'Delete a task and its history', params: IdParams } },
+    async (req) => {
+      await store.tasks.get(req.params.id);
+      await store.tasks.delete(req.params.id);
+      return { ok: true };
+    },
+  );
+  app.post(
+    '/api/tasks/:id/run',
+    { schema: { tags: ['tasks'], summary: 'Run the task now', params: IdParams } },
+    async (req, reply) => {
+      await store.tasks.get(req.params.id);
+      const started = await deps.dispatcher.runNow(req.params.id, 'manual');
+      return reply.code(202).send(started);
+    },
+  );
   app.post(
     '/api/tasks/:id/dry-run',
     {
@@ -65,9 +92,16 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
         tags: ['tasks'],
         summary: 'What the next run would create, update or fail — without writing',
         params: IdParams,
-        body: z.object({ maxRecords: z.number().int().min(1).max(100_000).default(10_000) }).default({ maxRecords: 10_000 }),
+        body: z
+          .object({ maxRecords: z.number().int().min(1).max(100_000).default(10_000) })
+          .default({ maxRecords: 10_000 }),
       },
     },
-    async (req) => dryRunTask(store, req.params.id, { log: deps.log, maxRecords: req.body.maxRecords, connectorFactory: deps.connectorFactory }),
+    async (req) =>
+      dryRunTask(store, req.params.id, {
+        log: deps.log,
+        maxRecords: req.body.maxRecords,
+        connectorFactory: deps.connectorFactory,
+      }),
   );
 }

@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import { ROLES } from '../../core/users.ts';
-import type { ServerDeps } from '../app.ts';
 import { type Api, IdParams } from '../api.ts';
+import type { ServerDeps } from '../app.ts';
 import { hashPassword } from '../auth/passwords.ts';
 
 /** Users (admin only): customers get `viewer` accounts to look into their interfaces. */
 export async function userRoutes(app: Api, { store }: ServerDeps): Promise<void> {
   const admin = { role: 'admin' as const };
-  app.get('/api/users', { config: admin, schema: { tags: ['users'], summary: 'List users' } }, async () => ({ users: await store.users.list() }));
+  app.get('/api/users', { config: admin, schema: { tags: ['users'], summary: 'List users' } }, async () => ({
+    users: await store.users.list(),
+  }));
   app.post(
     '/api/users',
     {
@@ -25,7 +27,11 @@ export async function userRoutes(app: Api, { store }: ServerDeps): Promise<void>
       },
     },
     async (req, reply) => {
-      const user = await store.users.create({ ...req.body, passwordHash: await hashPassword(req.body.password), mustChangePassword: true });
+      const user = await store.users.create({
+        ...req.body,
+        passwordHash: await hashPassword(req.body.password),
+        mustChangePassword: true,
+      });
       return reply.code(201).send(user);
     },
   );
@@ -47,16 +53,25 @@ export async function userRoutes(app: Api, { store }: ServerDeps): Promise<void>
     },
     async (req) => {
       if (req.params.id === req.user?.id && (req.body.role === 'viewer' || req.body.disabled)) {
-        throw new ValidationError('you cannot demote or disable yourself', { details: { field: req.body.role ? 'role' : 'disabled' } });
+        throw new ValidationError('you cannot demote or disable yourself', {
+          details: { field: req.body.role ? 'role' : 'disabled' },
+        });
       }
       const { password, ...rest } = req.body;
-      return store.users.update(req.params.id, { ...rest, ...(password ? { passwordHash: await hashPassword(password), mustChangePassword: true } : {}) });
+      return store.users.update(req.params.id, {
+        ...rest,
+        ...(password ? { passwordHash: await hashPassword(password), mustChangePassword: true } : {}),
+      });
     },
   );
-  app.delete('/api/users/:id', { config: admin, schema: { tags: ['users'], summary: 'Delete a user', params: IdParams } }, async (req) => {
-    if (req.params.id === req.user?.id) throw new ValidationError('you cannot delete yourself');
-    await store.users.get(req.params.id);
-    await store.users.delete(req.params.id);
-    return { ok: true };
-  });
+  app.delete(
+    '/api/users/:id',
+    { config: admin, schema: { tags: ['users'], summary: 'Delete a user', params: IdParams } },
+    async (req) => {
+      if (req.params.id === req.user?.id) throw new ValidationError('you cannot delete yourself');
+      await store.users.get(req.params.id);
+      await store.users.delete(req.params.id);
+      return { ok: true };
+    },
+  );
 }

@@ -33,12 +33,17 @@ export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Pro
   const { store, log } = deps;
   await app.register(async (scoped) => {
     // Signatures cover the exact bytes sent: keep the body as text (scoped to this plugin only).
-    scoped.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    scoped.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) =>
+      done(null, body),
+    );
 
     scoped.post<{ Params: { connectionId: string } }>(
       '/api/webhooks/hubspot/:connectionId',
       {
-        schema: { tags: ['webhooks'], summary: 'HubSpot webhook receiver of one connection (signature v3; public)' },
+        schema: {
+          tags: ['webhooks'],
+          summary: 'HubSpot webhook receiver of one connection (signature v3; public)',
+        },
         config: { public: true },
         bodyLimit: 1024 * 1024,
       },
@@ -48,21 +53,40 @@ export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Pro
           throw err instanceof NotFoundError ? new WebhookSignatureError('no webhook receiver here') : err;
         });
         const def = CONNECTORS.hubspot;
-        if (connection.system !== 'hubspot' || !def?.webhook) throw new WebhookSignatureError('no webhook receiver here');
+        if (connection.system !== 'hubspot' || !def?.webhook)
+          throw new WebhookSignatureError('no webhook receiver here');
         const rawBody = typeof req.body === 'string' ? req.body : '';
         const url = `${req.protocol}://${req.host}${req.url}`;
         const config = def.configSchema.parse(connection.config);
         const secret = def.secretSchema.parse(connection.secret);
-        const signature = def.webhook.verify(config, secret, { method: req.method, url, rawBody, headers: req.headers });
-        if (!(await store.audit.claimReceipt(connection.id, `sig:${sha(signature)}`))) throw new WebhookSignatureError('this webhook was received before (replay)');
-        if (Math.random() < 0.01) void store.audit.pruneReceipts(new Date(Date.now() - RECEIPT_TTL_MS)).catch(() => {});
+        const signature = def.webhook.verify(config, secret, {
+          method: req.method,
+          url,
+          rawBody,
+          headers: req.headers,
+        });
+        if (!(await store.audit.claimReceipt(connection.id, `sig:${sha(signature)}`)))
+          throw new WebhookSignatureError('this webhook was received before (replay)');
+        if (Math.random() < 0.01)
+          void store.audit.pruneReceipts(new Date(Date.now() - RECEIPT_TTL_MS)).catch(() => {});
 
         const fresh: WebhookEvent[] = [];
-        for (const e of def.webhook.parse(rawBody)) if (await store.audit.claimReceipt(connection.id, `event:${e.eventId}`)) fresh.push(e);
+        for (const e of def.webhook.parse(rawBody))
+          if (await store.audit.claimReceipt(connection.id, `event:${e.eventId}`)) fresh.push(e);
         try {
           const deletions = deletionsOf(fresh);
           for (const d of deletions) {
-            await handleDeletionRequest(store, { connectionId: connection.id, object: d.object, externalId: d.externalId, privacy: d.privacy, eventId: d.eventId }, { log, connectorFactory: deps.connectorFactory });
+            await handleDeletionRequest(
+              store,
+              {
+                connectionId: connection.id,
+                object: d.object,
+                externalId: d.externalId,
+                privacy: d.privacy,
+                eventId: d.eventId,
+              },
+              { log, connectorFactory: deps.connectorFactory },
+            );
           }
           const changed = new Set(fresh.filter((e) => e.kind === 'change').map((e) => e.object));
           const runs: string[] = [];
@@ -70,7 +94,13 @@ export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Pro
             const mappings = new Map((await store.mappings.list()).map((m) => [m.id, m]));
             for (const task of await store.tasks.list()) {
               const m = mappings.get(task.mappingId);
-              if (!task.enabled || !m || m.source.connectionId !== connection.id || !changed.has(m.source.object)) continue;
+              if (
+                !task.enabled ||
+                !m ||
+                m.source.connectionId !== connection.id ||
+                !changed.has(m.source.object)
+              )
+                continue;
               try {
                 await deps.dispatcher.runNow(task.id, 'webhook');
                 runs.push(task.id);
@@ -83,7 +113,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Pro
           return reply.code(200).send({ received: fresh.length, deletions: deletions.length, runs });
         } catch (err) {
           // Let HubSpot's retry deliver these events again.
-          await Promise.allSettled(fresh.map((e) => store.audit.releaseReceipt(connection.id, `event:${e.eventId}`)));
+          await Promise.allSettled(
+            fresh.map((e) => store.audit.releaseReceipt(connection.id, `event:${e.eventId}`)),
+          );
           throw err;
         }
       },

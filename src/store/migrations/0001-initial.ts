@@ -49,7 +49,11 @@ export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): P
     .addColumn('resumed_from', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('executions_task_created').on('executions').columns(['task_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('executions_task_created')
+    .on('executions')
+    .columns(['task_id', 'created_at'])
+    .execute();
   // The lock that keeps a task from running twice at once, in the database itself so it holds across
   // processes and machines: at most one running execution per task.
   await db.schema
@@ -74,7 +78,11 @@ export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): P
     .addColumn('payload', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('execution_items_execution').on('execution_items').columns(['execution_id', 'id']).execute();
+  await db.schema
+    .createIndex('execution_items_execution')
+    .on('execution_items')
+    .columns(['execution_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('sync_links')

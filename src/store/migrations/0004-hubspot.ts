@@ -25,7 +25,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('received_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('webhook_receipts_pk', ['connection_id', 'receipt_key'])
     .execute();
-  await db.schema.createIndex('webhook_receipts_received').on('webhook_receipts').column('received_at').execute();
+  await db.schema
+    .createIndex('webhook_receipts_received')
+    .on('webhook_receipts')
+    .column('received_at')
+    .execute();
 
   // One row per record and associated object: which related record it should point at, and whether it does.
   await db.schema
@@ -41,5 +45,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('association_links_pk', ['mapping_id', 'source_key', 'to_object'])
     .execute();
-  await db.schema.createIndex('association_links_status').on('association_links').columns(['mapping_id', 'status']).execute();
+  await db.schema
+    .createIndex('association_links_status')
+    .on('association_links')
+    .columns(['mapping_id', 'status'])
+    .execute();
 }

@@ -31,7 +31,12 @@ export function createAssociationRepository(db: Kysely<Database>) {
     async getMany(mappingId: string, keys: string[]): Promise<AssociationLink[]> {
       const out: AssociationLink[] = [];
       for (let i = 0; i < keys.length; i += 500) {
-        const rows = await db.selectFrom('association_links').selectAll().where('mapping_id', '=', mappingId).where('source_key', 'in', keys.slice(i, i + 500)).execute();
+        const rows = await db
+          .selectFrom('association_links')
+          .selectAll()
+          .where('mapping_id', '=', mappingId)
+          .where('source_key', 'in', keys.slice(i, i + 500))
+          .execute();
         out.push(...rows.map(toLink));
       }
       return out;
@@ -39,7 +44,14 @@ export function createAssociationRepository(db: Kysely<Database>) {
 
     /** Rows waiting for their related record to exist in the target. */
     async pending(mappingId: string, limit = 1000): Promise<AssociationLink[]> {
-      const rows = await db.selectFrom('association_links').selectAll().where('mapping_id', '=', mappingId).where('status', '=', 'pending').orderBy('source_key').limit(limit).execute();
+      const rows = await db
+        .selectFrom('association_links')
+        .selectAll()
+        .where('mapping_id', '=', mappingId)
+        .where('status', '=', 'pending')
+        .orderBy('source_key')
+        .limit(limit)
+        .execute();
       return rows.map(toLink);
     },
 

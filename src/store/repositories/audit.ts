@@ -21,21 +21,43 @@ export function createAuditRepository(db: Kysely<Database>) {
       const full: AuditEntry = { id: randomUUID(), at: new Date(), ...entry };
       await db
         .insertInto('audit_log')
-        .values({ id: full.id, at: full.at.toISOString(), kind: full.kind, connection_id: full.connectionId, subject: full.subject, details: JSON.stringify(full.details) })
+        .values({
+          id: full.id,
+          at: full.at.toISOString(),
+          kind: full.kind,
+          connection_id: full.connectionId,
+          subject: full.subject,
+          details: JSON.stringify(full.details),
+        })
         .execute();
       return full;
     },
 
     /** Entries, newest first. */
     async list(o: { kind?: string; limit?: number } = {}): Promise<AuditEntry[]> {
-      let q = db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').limit(o.limit ?? 100);
+      let q = db
+        .selectFrom('audit_log')
+        .selectAll()
+        .orderBy('at', 'desc')
+        .limit(o.limit ?? 100);
       if (o.kind) q = q.where('kind', '=', o.kind);
       const rows = await q.execute();
-      return rows.map((r) => ({ id: r.id, at: new Date(r.at), kind: r.kind, connectionId: r.connection_id, subject: r.subject, details: JSON.parse(r.details) }));
+      return rows.map((r) => ({
+        id: r.id,
+        at: new Date(r.at),
+        kind: r.kind,
+        connectionId: r.connection_id,
+        subject: r.subject,
+        details: JSON.parse(r.details),
+      }));
     },
 
     /** Sync links that point at one target record (who was synced into it): the deletion request's way back to the source. */
-    async linksToTarget(targetConnectionId: string, targetObject: string, externalId: string): Promise<SyncLink[]> {
+    async linksToTarget(
+      targetConnectionId: string,
+      targetObject: string,
+      externalId: string,
+    ): Promise<SyncLink[]> {
       const rows = await db
         .selectFrom('sync_links')
         .selectAll()
@@ -70,12 +92,19 @@ export function createAuditRepository(db: Kysely<Database>) {
 
     /** Gives a receipt back (its event could not be processed, so a redelivery must be taken). */
     async releaseReceipt(connectionId: string, key: string): Promise<void> {
-      await db.deleteFrom('webhook_receipts').where('connection_id', '=', connectionId).where('receipt_key', '=', key).execute();
+      await db
+        .deleteFrom('webhook_receipts')
+        .where('connection_id', '=', connectionId)
+        .where('receipt_key', '=', key)
+        .execute();
     },
 
     /** Forgets receipts older than the cut-off; signatures expire after 5 minutes anyway. */
     async pruneReceipts(before: Date): Promise<number> {
-      const r = await db.deleteFrom('webhook_receipts').where('received_at', '<', before.toISOString()).executeTakeFirst();
+      const r = await db
+        .deleteFrom('webhook_receipts')
+        .where('received_at', '<', before.toISOString())
+        .executeTakeFirst();
       return Number(r.numDeletedRows);
     },
   };

@@ -54,13 +54,19 @@ export function createConnectionRepository(db: Kysely<Database>, box: SecretBox)
     async delete(id: string): Promise<void> {
       const mappings = await db.selectFrom('mapping_definitions').select(['id', 'definition']).execute();
       const users = mappings.filter((m) => {
-        const d = JSON.parse(m.definition) as { source?: { connectionId?: string }; target?: { connectionId?: string } };
+        const d = JSON.parse(m.definition) as {
+          source?: { connectionId?: string };
+          target?: { connectionId?: string };
+        };
         return d.source?.connectionId === id || d.target?.connectionId === id;
       });
       if (users.length) {
-        throw new ValidationError(`connection '${id}' is used by mapping ${users.map((m) => `'${m.id}'`).join(', ')}`, {
-          details: { mappings: users.map((m) => m.id) },
-        });
+        throw new ValidationError(
+          `connection '${id}' is used by mapping ${users.map((m) => `'${m.id}'`).join(', ')}`,
+          {
+            details: { mappings: users.map((m) => m.id) },
+          },
+        );
       }
       await db.deleteFrom('connections').where('id', '=', id).execute();
     },

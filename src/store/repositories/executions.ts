@@ -71,10 +71,15 @@ export function createExecutionRepository(db: Kysely<Database>) {
       .execute();
   }
 
-  function isStale(row: ExecutionsTable, o: { staleAfterMs: number; ownerIsGone?: (owner: string) => boolean }, now: Date) {
+  function isStale(
+    row: ExecutionsTable,
+    o: { staleAfterMs: number; ownerIsGone?: (owner: string) => boolean },
+    now: Date,
+  ) {
     const beat = row.heartbeat_at ?? row.started_at ?? row.created_at;
     return (
-      now.getTime() - new Date(beat).getTime() > o.staleAfterMs || (row.owner !== null && (o.ownerIsGone?.(row.owner) ?? false))
+      now.getTime() - new Date(beat).getTime() > o.staleAfterMs ||
+      (row.owner !== null && (o.ownerIsGone?.(row.owner) ?? false))
     );
   }
 
@@ -95,12 +100,25 @@ export function createExecutionRepository(db: Kysely<Database>) {
             .where('status', '=', 'running')
             .executeTakeFirst();
           if (running) {
-            if (!isStale(running, o, now)) throw new TaskBusyError(`task '${o.taskId}' is already running (execution ${running.id})`);
-            await closeCrashed(trx, running, now, `the process running it (${running.owner}) stopped; execution ${id} resumes it`);
+            if (!isStale(running, o, now))
+              throw new TaskBusyError(`task '${o.taskId}' is already running (execution ${running.id})`);
+            await closeCrashed(
+              trx,
+              running,
+              now,
+              `the process running it (${running.owner}) stopped; execution ${id} resumes it`,
+            );
           }
-          const checkpoint = await trx.selectFrom('checkpoints').selectAll().where('task_id', '=', o.taskId).executeTakeFirst();
+          const checkpoint = await trx
+            .selectFrom('checkpoints')
+            .selectAll()
+            .where('task_id', '=', o.taskId)
+            .executeTakeFirst();
           const inProgress = parse<RunPosition>(checkpoint?.in_progress ?? null);
-          const resume = inProgress && checkpoint?.execution_id ? { ...inProgress, executionId: checkpoint.execution_id } : null;
+          const resume =
+            inProgress && checkpoint?.execution_id
+              ? { ...inProgress, executionId: checkpoint.execution_id }
+              : null;
           const row: ExecutionsTable = {
             id,
             task_id: o.taskId,
@@ -119,8 +137,16 @@ export function createExecutionRepository(db: Kysely<Database>) {
           await trx.insertInto('executions').values(row).execute();
           await trx
             .insertInto('checkpoints')
-            .values({ task_id: o.taskId, watermark: null, in_progress: null, execution_id: id, updated_at: now.toISOString() })
-            .onConflict((oc) => oc.column('task_id').doUpdateSet({ execution_id: id, updated_at: now.toISOString() }))
+            .values({
+              task_id: o.taskId,
+              watermark: null,
+              in_progress: null,
+              execution_id: id,
+              updated_at: now.toISOString(),
+            })
+            .onConflict((oc) =>
+              oc.column('task_id').doUpdateSet({ execution_id: id, updated_at: now.toISOString() }),
+            )
             .execute();
           return { execution: toExecution(row), watermark: parse(checkpoint?.watermark ?? null), resume };
         });
@@ -134,7 +160,11 @@ export function createExecutionRepository(db: Kysely<Database>) {
     },
 
     /** Closes every running execution that has gone stale (on start-up and periodically). */
-    async closeStale(o: { staleAfterMs: number; ownerIsGone?: (owner: string) => boolean; now?: Date }): Promise<string[]> {
+    async closeStale(o: {
+      staleAfterMs: number;
+      ownerIsGone?: (owner: string) => boolean;
+      now?: Date;
+    }): Promise<string[]> {
       const now = o.now ?? new Date();
       const running = await db.selectFrom('executions').selectAll().where('status', '=', 'running').execute();
       const closed: string[] = [];
@@ -207,7 +237,11 @@ export function createExecutionRepository(db: Kysely<Database>) {
 
     /** Keeps a long page from looking like a crash. */
     async heartbeat(executionId: string): Promise<void> {
-      await db.updateTable('executions').set({ heartbeat_at: new Date().toISOString() }).where('id', '=', executionId).execute();
+      await db
+        .updateTable('executions')
+        .set({ heartbeat_at: new Date().toISOString() })
+        .where('id', '=', executionId)
+        .execute();
     },
 
     /**
@@ -243,7 +277,9 @@ export function createExecutionRepository(db: Kysely<Database>) {
           await trx
             .updateTable('checkpoints')
             .set({
-              ...(p.watermark !== undefined ? { watermark: p.watermark ? JSON.stringify(p.watermark) : null } : {}),
+              ...(p.watermark !== undefined
+                ? { watermark: p.watermark ? JSON.stringify(p.watermark) : null }
+                : {}),
               in_progress: null,
               updated_at: now,
             })
@@ -262,7 +298,14 @@ export function createExecutionRepository(db: Kysely<Database>) {
 
     /** Newest first; `from`/`to` bound the start time. */
     async list(
-      f: { taskId?: string; status?: ExecutionStatus; from?: Date; to?: Date; limit?: number; offset?: number } = {},
+      f: {
+        taskId?: string;
+        status?: ExecutionStatus;
+        from?: Date;
+        to?: Date;
+        limit?: number;
+        offset?: number;
+      } = {},
     ): Promise<Execution[]> {
       let q = db
         .selectFrom('executions')
@@ -318,22 +361,36 @@ export function createExecutionRepository(db: Kysely<Database>) {
       let q = db
         .selectFrom('execution_items')
         .innerJoin('executions', 'executions.id', 'execution_items.execution_id')
-        .select(['execution_items.code', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.max('execution_items.created_at').as('last')])
+        .select([
+          'execution_items.code',
+          (eb) => eb.fn.countAll<number>().as('n'),
+          (eb) => eb.fn.max('execution_items.created_at').as('last'),
+        ])
         .where('execution_items.action', '=', 'fail')
         .groupBy('execution_items.code')
         .orderBy('last', 'desc');
       if (f.taskId) q = q.where('executions.task_id', '=', f.taskId);
-      return (await q.execute()).map((r) => ({ code: r.code, count: Number(r.n), lastAt: r.last ? new Date(String(r.last)) : null }));
+      return (await q.execute()).map((r) => ({
+        code: r.code,
+        count: Number(r.n),
+        lastAt: r.last ? new Date(String(r.last)) : null,
+      }));
     },
 
     /** Count of items of an execution, by action. */
     async itemCount(executionId: string, action?: ItemAction): Promise<number> {
-      let q = db.selectFrom('execution_items').select((eb) => eb.fn.countAll<number>().as('n')).where('execution_id', '=', executionId);
+      let q = db
+        .selectFrom('execution_items')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('execution_id', '=', executionId);
       if (action) q = q.where('action', '=', action);
       return Number((await q.executeTakeFirstOrThrow()).n);
     },
 
-    async items(executionId: string, f: { action?: ItemAction; limit?: number; offset?: number } = {}): Promise<ExecutionItem[]> {
+    async items(
+      executionId: string,
+      f: { action?: ItemAction; limit?: number; offset?: number } = {},
+    ): Promise<ExecutionItem[]> {
       let q = db
         .selectFrom('execution_items')
         .selectAll()
@@ -354,8 +411,18 @@ export function createExecutionRepository(db: Kysely<Database>) {
     },
 
     async checkpoint(taskId: string) {
-      const row = await db.selectFrom('checkpoints').selectAll().where('task_id', '=', taskId).executeTakeFirst();
-      return row ? { watermark: parse(row.watermark), inProgress: parse<RunPosition>(row.in_progress), executionId: row.execution_id } : null;
+      const row = await db
+        .selectFrom('checkpoints')
+        .selectAll()
+        .where('task_id', '=', taskId)
+        .executeTakeFirst();
+      return row
+        ? {
+            watermark: parse(row.watermark),
+            inProgress: parse<RunPosition>(row.in_progress),
+            executionId: row.execution_id,
+          }
+        : null;
     },
   };
 }

@@ -8,7 +8,12 @@ export function createMappingRepository(db: Kysely<Database>) {
   return {
     async save(mapping: MappingDefinition): Promise<void> {
       const now = new Date().toISOString();
-      const row = { id: mapping.id, name: mapping.name, definition: JSON.stringify(mapping), updated_at: now };
+      const row = {
+        id: mapping.id,
+        name: mapping.name,
+        definition: JSON.stringify(mapping),
+        updated_at: now,
+      };
       await db
         .insertInto('mapping_definitions')
         .values({ ...row, created_at: now })
@@ -17,7 +22,11 @@ export function createMappingRepository(db: Kysely<Database>) {
     },
 
     async get(id: string): Promise<MappingDefinition> {
-      const row = await db.selectFrom('mapping_definitions').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('mapping_definitions')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!row) throw new NotFoundError(`mapping definition '${id}' does not exist`);
       return MappingDefinitionSchema.parse(JSON.parse(row.definition));
     },
@@ -26,7 +35,10 @@ export function createMappingRepository(db: Kysely<Database>) {
     async delete(id: string): Promise<void> {
       const used = await db.selectFrom('tasks').select('id').where('mapping_id', '=', id).execute();
       if (used.length) {
-        throw new ValidationError(`mapping '${id}' is used by task ${used.map((t) => `'${t.id}'`).join(', ')}`, { details: { tasks: used.map((t) => t.id) } });
+        throw new ValidationError(
+          `mapping '${id}' is used by task ${used.map((t) => `'${t.id}'`).join(', ')}`,
+          { details: { tasks: used.map((t) => t.id) } },
+        );
       }
       await db.deleteFrom('mapping_definitions').where('id', '=', id).execute();
     },

@@ -32,7 +32,10 @@ function toLink(r: SyncLinksTable): SyncLink {
 }
 
 /** Writes links in one statement per chunk; used inside the page-commit transaction. */
-export async function upsertLinks(db: Kysely<Database> | Transaction<Database>, links: SyncLink[]): Promise<void> {
+export async function upsertLinks(
+  db: Kysely<Database> | Transaction<Database>,
+  links: SyncLink[],
+): Promise<void> {
   for (let i = 0; i < links.length; i += 200) {
     const rows = links.slice(i, i + 200).map((l) => ({
       source_connection_id: l.sourceConnectionId,
@@ -53,7 +56,13 @@ export async function upsertLinks(db: Kysely<Database> | Transaction<Database>, 
       .values(rows)
       .onConflict((oc) =>
         oc
-          .columns(['source_connection_id', 'source_object', 'source_key', 'target_connection_id', 'target_object'])
+          .columns([
+            'source_connection_id',
+            'source_object',
+            'source_key',
+            'target_connection_id',
+            'target_object',
+          ])
           .doUpdateSet((eb) => ({
             external_id: eb.ref('excluded.external_id'),
             last_sync_at: eb.ref('excluded.last_sync_at'),
@@ -85,7 +94,9 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
     async getMany(scope: LinkScope, keys: string[]): Promise<Map<string, SyncLink>> {
       const out = new Map<string, SyncLink>();
       for (let i = 0; i < keys.length; i += 500) {
-        const rows = await scoped(scope).where('source_key', 'in', keys.slice(i, i + 500)).execute();
+        const rows = await scoped(scope)
+          .where('source_key', 'in', keys.slice(i, i + 500))
+          .execute();
         for (const r of rows) out.set(r.source_key, toLink(r));
       }
       return out;
@@ -106,12 +117,19 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
         .where('status', '=', 'retry')
         .orderBy('source_key')
         .limit(o.limit ?? 10_000);
-      if (o.syncedBefore) q = q.where((eb) => eb.or([eb('last_sync_at', '<', o.syncedBefore!.toISOString()), eb('last_sync_at', 'is', null)]));
+      if (o.syncedBefore)
+        q = q.where((eb) =>
+          eb.or([eb('last_sync_at', '<', o.syncedBefore!.toISOString()), eb('last_sync_at', 'is', null)]),
+        );
       return (await q.execute()).map((r) => r.source_key);
     },
 
     /** Every target a source record is linked to (the record view). */
-    async forSourceRecord(sourceConnectionId: string, sourceObject: string, sourceKey: string): Promise<SyncLink[]> {
+    async forSourceRecord(
+      sourceConnectionId: string,
+      sourceObject: string,
+      sourceKey: string,
+    ): Promise<SyncLink[]> {
       const rows = await db
         .selectFrom('sync_links')
         .selectAll()
@@ -137,7 +155,12 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
 
     /** Every link of a source key, whatever the source connection (the record view by key alone). */
     async forSourceKey(sourceKey: string): Promise<SyncLink[]> {
-      const rows = await db.selectFrom('sync_links').selectAll().where('source_key', '=', sourceKey).orderBy('target_connection_id').execute();
+      const rows = await db
+        .selectFrom('sync_links')
+        .selectAll()
+        .where('source_key', '=', sourceKey)
+        .orderBy('target_connection_id')
+        .execute();
       return rows.map(toLink);
     },
 

@@ -13,10 +13,16 @@ export function createSyncStateRepository(db: Kysely<Database>) {
         if (o.connectionIds.length) {
           await trx
             .deleteFrom('sync_links')
-            .where((eb) => eb.or([eb('source_connection_id', 'in', o.connectionIds), eb('target_connection_id', 'in', o.connectionIds)]))
+            .where((eb) =>
+              eb.or([
+                eb('source_connection_id', 'in', o.connectionIds),
+                eb('target_connection_id', 'in', o.connectionIds),
+              ]),
+            )
             .execute();
         }
-        if (o.mappingIds.length) await trx.deleteFrom('association_links').where('mapping_id', 'in', o.mappingIds).execute();
+        if (o.mappingIds.length)
+          await trx.deleteFrom('association_links').where('mapping_id', 'in', o.mappingIds).execute();
         if (o.taskIds.length) await trx.deleteFrom('checkpoints').where('task_id', 'in', o.taskIds).execute();
       });
     },

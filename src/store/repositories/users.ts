@@ -17,11 +17,20 @@ const toUser = (r: UsersTable): User => ({
 export function createUserRepository(db: Kysely<Database>) {
   return {
     async count(): Promise<number> {
-      const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
-    async create(u: { username: string; name: string; role: Role; passwordHash: string; mustChangePassword?: boolean }): Promise<User> {
+    async create(u: {
+      username: string;
+      name: string;
+      role: Role;
+      passwordHash: string;
+      mustChangePassword?: boolean;
+    }): Promise<User> {
       const now = new Date().toISOString();
       const row: UsersTable = {
         id: crypto.randomUUID(),
@@ -34,8 +43,15 @@ export function createUserRepository(db: Kysely<Database>) {
         created_at: now,
         updated_at: now,
       };
-      const exists = await db.selectFrom('users').select('id').where('username', '=', u.username).executeTakeFirst();
-      if (exists) throw new ValidationError(`a user named '${u.username}' already exists`, { details: { field: 'username' } });
+      const exists = await db
+        .selectFrom('users')
+        .select('id')
+        .where('username', '=', u.username)
+        .executeTakeFirst();
+      if (exists)
+        throw new ValidationError(`a user named '${u.username}' already exists`, {
+          details: { field: 'username' },
+        });
       await db.insertInto('users').values(row).execute();
       return toUser(row);
     },
@@ -48,7 +64,11 @@ export function createUserRepository(db: Kysely<Database>) {
 
     /** The user and its password hash, for login. */
     async findForLogin(username: string): Promise<{ user: User; passwordHash: string } | null> {
-      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('username', '=', username)
+        .executeTakeFirst();
       return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
     },
 
@@ -56,7 +76,16 @@ export function createUserRepository(db: Kysely<Database>) {
       return (await db.selectFrom('users').selectAll().orderBy('username').execute()).map(toUser);
     },
 
-    async update(id: string, patch: { name?: string; role?: Role; passwordHash?: string; mustChangePassword?: boolean; disabled?: boolean }) {
+    async update(
+      id: string,
+      patch: {
+        name?: string;
+        role?: Role;
+        passwordHash?: string;
+        mustChangePassword?: boolean;
+        disabled?: boolean;
+      },
+    ) {
       await this.get(id);
       await db
         .updateTable('users')
@@ -64,13 +93,16 @@ export function createUserRepository(db: Kysely<Database>) {
           ...(patch.name !== undefined ? { name: patch.name } : {}),
           ...(patch.role !== undefined ? { role: patch.role } : {}),
           ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
-          ...(patch.mustChangePassword !== undefined ? { must_change_password: patch.mustChangePassword ? 1 : 0 } : {}),
+          ...(patch.mustChangePassword !== undefined
+            ? { must_change_password: patch.mustChangePassword ? 1 : 0 }
+            : {}),
           ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
           updated_at: new Date().toISOString(),
         })
         .where('id', '=', id)
         .execute();
-      if (patch.disabled || patch.passwordHash) await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+      if (patch.disabled || patch.passwordHash)
+        await db.deleteFrom('sessions').where('user_id', '=', id).execute();
       return this.get(id);
     },
 
@@ -78,7 +110,12 @@ export function createUserRepository(db: Kysely<Database>) {
       await db.deleteFrom('users').where('id', '=', id).execute();
     },
 
-    async createSession(s: { idHash: string; userId: string; csrfToken: string; expiresAt: Date }): Promise<void> {
+    async createSession(s: {
+      idHash: string;
+      userId: string;
+      csrfToken: string;
+      expiresAt: Date;
+    }): Promise<void> {
       await db
         .insertInto('sessions')
         .values({
@@ -112,7 +149,14 @@ export function createUserRepository(db: Kysely<Database>) {
     async createToken(t: { id: string; userId: string; name: string; tokenHash: string }): Promise<void> {
       await db
         .insertInto('api_tokens')
-        .values({ id: t.id, user_id: t.userId, name: t.name, token_hash: t.tokenHash, last_used_at: null, created_at: new Date().toISOString() })
+        .values({
+          id: t.id,
+          user_id: t.userId,
+          name: t.name,
+          token_hash: t.tokenHash,
+          last_used_at: null,
+          created_at: new Date().toISOString(),
+        })
         .execute();
     },
 
@@ -127,13 +171,26 @@ export function createUserRepository(db: Kysely<Database>) {
         .where('users.disabled', '=', 0)
         .executeTakeFirst();
       if (!row) return null;
-      await db.updateTable('api_tokens').set({ last_used_at: new Date().toISOString() }).where('id', '=', id).execute();
+      await db
+        .updateTable('api_tokens')
+        .set({ last_used_at: new Date().toISOString() })
+        .where('id', '=', id)
+        .execute();
       return { user: toUser(row), tokenHash: row.token_hash };
     },
 
     async listTokens(userId: string) {
-      const rows = await db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'last_used_at']).where('user_id', '=', userId).execute();
-      return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
+      const rows = await db
+        .selectFrom('api_tokens')
+        .select(['id', 'name', 'created_at', 'last_used_at'])
+        .where('user_id', '=', userId)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        createdAt: r.created_at,
+        lastUsedAt: r.last_used_at,
+      }));
     },
 
     async deleteToken(userId: string, id: string): Promise<void> {

@@ -6,7 +6,14 @@ export function LanguageSwitch() {
   return (
     <div className="lang-switch" role="group" aria-label={t('app.language')}>
       {LANGUAGES.map((l) => (
-        <button key={l} type="button" className="btn btn-small btn-ghost" aria-pressed={lang === l} onClick={() => setLang(l)} lang={l}>
+        <button
+          key={l}
+          type="button"
+          className="btn btn-small btn-ghost"
+          aria-pressed={lang === l}
+          onClick={() => setLang(l)}
+          lang={l}
+        >
           {l.toUpperCase()}
         </button>
       ))}

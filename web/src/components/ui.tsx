@@ -43,11 +43,24 @@ const SYSTEM_STYLE: Record<SystemName, { label: string; short: string; color: st
 };
 
 /** A small round system mark with the system's name for screen readers. */
-export function SystemIcon({ system, withName = false }: { system: SystemName | undefined; withName?: boolean }) {
+export function SystemIcon({
+  system,
+  withName = false,
+}: {
+  system: SystemName | undefined;
+  withName?: boolean;
+}) {
   const s = system ? SYSTEM_STYLE[system] : { label: '?', short: '?', color: '#9aa5b1' };
   return (
     <span className="system">
-      <span className="system-icon" style={{ background: s.color }} title={s.label} aria-hidden={withName ? 'true' : undefined} role={withName ? undefined : 'img'} aria-label={withName ? undefined : s.label}>
+      <span
+        className="system-icon"
+        style={{ background: s.color }}
+        title={s.label}
+        aria-hidden={withName ? 'true' : undefined}
+        role={withName ? undefined : 'img'}
+        aria-label={withName ? undefined : s.label}
+      >
         {s.short}
       </span>
       {withName ? <span>{s.label}</span> : null}
@@ -78,7 +91,12 @@ export function ErrorNote({ error }: { error: ApiError | Error | null | undefine
       </div>
     );
   }
-  if (api.status === 403) return <div className="notice notice-warning" role="alert">{t('common.forbidden')}</div>;
+  if (api.status === 403)
+    return (
+      <div className="notice notice-warning" role="alert">
+        {t('common.forbidden')}
+      </div>
+    );
   return (
     <div className="notice notice-error" role="alert">
       {t('common.error', { message: error.message })}
@@ -102,7 +120,13 @@ export function PayloadViewer({ payload, label }: { payload: unknown; label?: st
   const id = useId();
   return (
     <div className="payload">
-      <button type="button" className="btn btn-small btn-ghost" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)}>
+      <button
+        type="button"
+        className="btn btn-small btn-ghost"
+        aria-expanded={open}
+        aria-controls={id}
+        onClick={() => setOpen(!open)}
+      >
         {open ? t('run.hidePayload') : (label ?? t('run.showPayload'))}
       </button>
       {open ? (
@@ -131,7 +155,11 @@ export function Field({
   return (
     <div className={`field${error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, ...(described ? { 'aria-describedby': described } : {}), ...(error ? { 'aria-invalid': true } : {}) })}
+      {children({
+        id,
+        ...(described ? { 'aria-describedby': described } : {}),
+        ...(error ? { 'aria-invalid': true } : {}),
+      })}
       {hint ? (
         <div className="hint" id={`${id}-hint`}>
           {hint}

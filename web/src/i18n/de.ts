@@ -29,7 +29,8 @@ export const de: Record<TextKey, string> = {
   'common.loading': 'Lädt…',
   'common.error': 'Etwas ist schiefgegangen: {message}',
   'common.notAvailable': 'Nicht verfügbar',
-  'common.notAvailableText': 'Dieser Server bietet diese Funktion noch nicht an. Aktualisieren Sie Junction, um sie zu nutzen.',
+  'common.notAvailableText':
+    'Dieser Server bietet diese Funktion noch nicht an. Aktualisieren Sie Junction, um sie zu nutzen.',
   'common.forbidden': 'Diese Seite ist Administratoren vorbehalten.',
   'common.notFound': 'Diese Seite gibt es nicht.',
   'common.none': '—',
@@ -50,7 +51,8 @@ export const de: Record<TextKey, string> = {
   'login.submit': 'Anmelden',
   'login.failed': 'Benutzername oder Passwort falsch.',
   'pw.title': 'Neues Passwort wählen',
-  'pw.intro': 'Ihr Passwort wurde von einem Administrator gesetzt. Wählen Sie ein eigenes, bevor Sie weiterarbeiten.',
+  'pw.intro':
+    'Ihr Passwort wurde von einem Administrator gesetzt. Wählen Sie ein eigenes, bevor Sie weiterarbeiten.',
   'pw.current': 'Aktuelles Passwort',
   'pw.new': 'Neues Passwort (mindestens 10 Zeichen)',
   'pw.repeat': 'Neues Passwort wiederholen',
@@ -77,7 +79,8 @@ export const de: Record<TextKey, string> = {
   'trigger.cli': 'Kommandozeile',
 
   'dash.title': 'Übersicht',
-  'dash.noTasks': 'Noch keine Aufgaben. Erstellen Sie eine Verbindung, eine Zuordnung und eine Aufgabe, um zu synchronisieren.',
+  'dash.noTasks':
+    'Noch keine Aufgaben. Erstellen Sie eine Verbindung, eine Zuordnung und eine Aufgabe, um zu synchronisieren.',
   'dash.schedule': 'Zeitplan',
   'dash.nextRun': 'Nächster Lauf',
   'dash.lastRun': 'Letzter Lauf',
@@ -87,7 +90,8 @@ export const de: Record<TextKey, string> = {
   'dash.disabled': 'Deaktiviert',
   'dash.progress': '{read} gelesen · {written} geschrieben · {failed} fehlgeschlagen',
   'dash.openErrors': 'Offene Fehler',
-  'dash.openErrorsHint': 'Datensätze, deren Synchronisation zurzeit fehlschlägt (letzter Versuch fehlerhaft oder Wiederholung ausstehend)',
+  'dash.openErrorsHint':
+    'Datensätze, deren Synchronisation zurzeit fehlschlägt (letzter Versuch fehlerhaft oder Wiederholung ausstehend)',
   'dash.tasksCount': 'Aufgaben',
   'dash.runsToday': 'Läufe in den letzten 24 h',
   'dash.chartTitle': 'Datensätze pro Lauf, letzte 14 Tage',
@@ -133,7 +137,8 @@ export const de: Record<TextKey, string> = {
   'run.deleted': 'Gelöscht',
 
   'err.title': 'Fehlerprotokoll',
-  'err.intro': 'Datensätze, die nicht synchronisiert werden konnten, neueste zuerst, mit den Nutzdaten, die hätten gesendet werden sollen.',
+  'err.intro':
+    'Datensätze, die nicht synchronisiert werden konnten, neueste zuerst, mit den Nutzdaten, die hätten gesendet werden sollen.',
   'err.groups': 'Nach Fehlercode',
   'err.all': 'Alle Codes',
   'err.code': 'Fehlercode',
@@ -157,7 +162,8 @@ export const de: Record<TextKey, string> = {
   'conn.secretKeep': 'Leer lassen, um den gespeicherten Wert zu behalten.',
   'conn.secretClear': 'Entfernen',
   'conn.connectHubspot': 'Mit HubSpot verbinden',
-  'conn.oauthHint': 'Bei HubSpot anmelden und Zugriff erlauben; das Token wird für diese Verbindung gespeichert.',
+  'conn.oauthHint':
+    'Bei HubSpot anmelden und Zugriff erlauben; das Token wird für diese Verbindung gespeichert.',
   'conn.none': 'Noch keine Verbindungen.',
   'conn.f.url': 'Datenbank-URL',
   'conn.f.urlHint': 'sqlite:/pfad/zur/datei.db oder postgres://benutzer@host:5432/db',
@@ -204,14 +210,16 @@ export const de: Record<TextKey, string> = {
   'map.del.archive': 'Im Ziel archivieren',
   'map.del.propagate': 'Im Ziel löschen',
   'map.preview': 'Live-Vorschau',
-  'map.previewHint': 'Die Zuordnung, angewendet auf die ersten Beispieldatensätze; es wird nichts geschrieben.',
+  'map.previewHint':
+    'Die Zuordnung, angewendet auf die ersten Beispieldatensätze; es wird nichts geschrieben.',
   'map.selected': 'ausgewählt',
   'map.notSelected': 'ausgefiltert',
   'map.dryRun': 'Probelauf',
   'map.dryRunHint': 'Was der nächste Lauf einer Aufgabe mit dieser Zuordnung täte, ohne zu schreiben.',
   'map.dryRunTask': 'Aufgabe',
   'map.noTask': 'Speichern Sie die Zuordnung und erstellen Sie eine Aufgabe für einen Probelauf.',
-  'map.dryRunResult': '{create} zu erstellen · {update} zu aktualisieren · {unchanged} unverändert · {fail} würden fehlschlagen',
+  'map.dryRunResult':
+    '{create} zu erstellen · {update} zu aktualisieren · {unchanged} unverändert · {fail} würden fehlschlagen',
   'map.fieldsLoading': 'Felder werden geladen…',
 
   'task.title': 'Aufgaben',
@@ -271,9 +279,11 @@ export const de: Record<TextKey, string> = {
   'sync.retry': 'Zu wiederholen',
   'sync.deleted': 'Gelöscht',
   'imp.title': 'Importe',
-  'imp.intro': 'Laden Sie eine Excel- (.xlsx) oder CSV-Datei für eine Zuordnung hoch, die aus einer Tabellen-Verbindung liest. Jede Zeile wird geprüft, bevor etwas geschrieben wird.',
+  'imp.intro':
+    'Laden Sie eine Excel- (.xlsx) oder CSV-Datei für eine Zuordnung hoch, die aus einer Tabellen-Verbindung liest. Jede Zeile wird geprüft, bevor etwas geschrieben wird.',
   'imp.mapping': 'Zuordnung',
-  'imp.noMappings': 'Noch keine Zuordnung liest aus einer Tabellen-Verbindung. Erstellen Sie eine Verbindung mit dem System «spreadsheet» und eine Zuordnung daraus.',
+  'imp.noMappings':
+    'Noch keine Zuordnung liest aus einer Tabellen-Verbindung. Erstellen Sie eine Verbindung mit dem System «spreadsheet» und eine Zuordnung daraus.',
   'imp.file': 'Datei (.xlsx oder .csv, höchstens 50 MB)',
   'imp.upload': 'Hochladen und prüfen',
   'imp.uploading': 'Datei wird geprüft…',
@@ -298,15 +308,19 @@ export const de: Record<TextKey, string> = {
   'imp.preview': 'Vorschau: die ersten Zeilen, wie die Zuordnung sie in Zieldatensätze umwandelt',
   'imp.run': 'Importieren',
   'imp.runValid': 'Nur gültige Zeilen importieren ({n})',
-  'imp.allOrNothing': '«Importieren» schreibt alle Zeilen oder keine: Korrigieren Sie die ungültigen Zeilen und laden Sie neu hoch, oder importieren Sie nur die gültigen Zeilen.',
+  'imp.allOrNothing':
+    '«Importieren» schreibt alle Zeilen oder keine: Korrigieren Sie die ungültigen Zeilen und laden Sie neu hoch, oder importieren Sie nur die gültigen Zeilen.',
   'imp.running': 'Import läuft: {read} gelesen · {written} geschrieben · {failed} fehlgeschlagen',
-  'imp.finished': 'Import beendet: {created} erstellt · {updated} aktualisiert · {unchanged} unverändert · {failed} fehlgeschlagen.',
+  'imp.finished':
+    'Import beendet: {created} erstellt · {updated} aktualisiert · {unchanged} unverändert · {failed} fehlgeschlagen.',
   'imp.failed': 'Der Import ist fehlgeschlagen: {message}',
   'imp.errorFile': 'Fehlerdatei herunterladen',
-  'imp.errorFileHint': 'Die fehlerhaften Zeilen als .xlsx mit dem Grund in einer zusätzlichen Spalte: dort korrigieren und die Datei erneut importieren.',
+  'imp.errorFileHint':
+    'Die fehlerhaften Zeilen als .xlsx mit dem Grund in einer zusätzlichen Spalte: dort korrigieren und die Datei erneut importieren.',
   'imp.openRun': 'Lauf öffnen',
   'rec.title': 'Datensatz-Ansicht',
-  'rec.intro': 'Jedes System, in dem ein Datensatz der Quelle vorkommt: sein Schlüssel dort, die letzte Synchronisation, der letzte Erfolg, der Status und die Bemerkung.',
+  'rec.intro':
+    'Jedes System, in dem ein Datensatz der Quelle vorkommt: sein Schlüssel dort, die letzte Synchronisation, der letzte Erfolg, der Status und die Bemerkung.',
   'rec.key': 'Quellschlüssel',
   'rec.connection': 'Quellverbindung',
   'rec.anyConnection': 'Alle Verbindungen',

@@ -269,9 +269,11 @@ export const en = {
   'sync.retry': 'To retry',
   'sync.deleted': 'Deleted',
   'imp.title': 'Imports',
-  'imp.intro': 'Upload an Excel (.xlsx) or CSV file for a mapping that reads from a spreadsheet connection. Every row is checked before anything is written.',
+  'imp.intro':
+    'Upload an Excel (.xlsx) or CSV file for a mapping that reads from a spreadsheet connection. Every row is checked before anything is written.',
   'imp.mapping': 'Mapping',
-  'imp.noMappings': 'No mapping reads from a spreadsheet connection yet. Create a connection of the system "spreadsheet" and a mapping from it.',
+  'imp.noMappings':
+    'No mapping reads from a spreadsheet connection yet. Create a connection of the system "spreadsheet" and a mapping from it.',
   'imp.file': 'File (.xlsx or .csv, at most 50 MB)',
   'imp.upload': 'Upload and check',
   'imp.uploading': 'Checking the file…',
@@ -296,15 +298,19 @@ export const en = {
   'imp.preview': 'Preview: the first rows as the mapping turns them into target records',
   'imp.run': 'Import',
   'imp.runValid': 'Import valid rows only ({n})',
-  'imp.allOrNothing': '"Import" writes all rows or none: fix the invalid rows and upload again, or import only the valid rows.',
+  'imp.allOrNothing':
+    '"Import" writes all rows or none: fix the invalid rows and upload again, or import only the valid rows.',
   'imp.running': 'Importing: {read} read · {written} written · {failed} failed',
-  'imp.finished': 'Import finished: {created} created · {updated} updated · {unchanged} unchanged · {failed} failed.',
+  'imp.finished':
+    'Import finished: {created} created · {updated} updated · {unchanged} unchanged · {failed} failed.',
   'imp.failed': 'The import failed: {message}',
   'imp.errorFile': 'Download error file',
-  'imp.errorFileHint': 'The failed rows as .xlsx with the reason in an added column: fix them there and import the file again.',
+  'imp.errorFileHint':
+    'The failed rows as .xlsx with the reason in an added column: fix them there and import the file again.',
   'imp.openRun': 'Open the run',
   'rec.title': 'Record view',
-  'rec.intro': 'Every system a record of the source is in: its key there, the last sync, the last success, the status and the remark.',
+  'rec.intro':
+    'Every system a record of the source is in: its key there, the last sync, the last success, the status and the remark.',
   'rec.key': 'Source key',
   'rec.connection': 'Source connection',
   'rec.anyConnection': 'Any connection',

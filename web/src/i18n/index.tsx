@@ -24,7 +24,13 @@ function fill(text: string, vars?: Record<string, string | number>): string {
 }
 
 // German dates follow Swiss usage, dd.MM.yyyy HH:mm; built from parts so no locale comma creeps in.
-const DE_DATE = new Intl.DateTimeFormat('de-CH', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+const DE_DATE = new Intl.DateTimeFormat('de-CH', {
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 const EN_DATE = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 
 /** A date and time in the language's format ('05.03.2025 14:30' in German). */

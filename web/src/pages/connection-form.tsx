@@ -1,9 +1,9 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { ApiError, apiSend, seg } from '../api.ts';
+import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
-import { CONNECTION_FIELDS, FORM_SYSTEMS } from '../connection-fields.ts';
 import { ErrorNote, Field, Loading, Notice, PageHeader, SystemIcon } from '../components/ui.tsx';
+import { CONNECTION_FIELDS, FORM_SYSTEMS } from '../connection-fields.ts';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
 import type { ConnectionDetail, Issue, SystemName } from '../types.ts';
@@ -35,7 +35,11 @@ export function ConnectionForm() {
     setId(c.id);
     setName(c.name);
     setSystem(c.system);
-    setConfig(Object.fromEntries(Object.entries(c.config).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)])));
+    setConfig(
+      Object.fromEntries(
+        Object.entries(c.config).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]),
+      ),
+    );
     setSecret({});
   }, [existing.data]);
 
@@ -53,7 +57,9 @@ export function ConnectionForm() {
       if (v === '') delete body[f.key];
       else body[f.key] = f.type === 'number' && !Number.isNaN(Number(v)) ? Number(v) : v;
     }
-    const secretBody = Object.fromEntries(Object.entries(secret).filter(([, v]) => v === null || (v ?? '').trim() !== ''));
+    const secretBody = Object.fromEntries(
+      Object.entries(secret).filter(([, v]) => v === null || (v ?? '').trim() !== ''),
+    );
     try {
       await apiSend('PUT', `/api/connections/${seg(id)}`, { name, system, config: body, secret: secretBody });
       setSaved(true);
@@ -83,20 +89,40 @@ export function ConnectionForm() {
       <p>
         <Link to="/connections">← {t('conn.title')}</Link>
       </p>
-      <PageHeader title={isNew ? t('conn.new') : `${t(isAdmin ? 'conn.edit' : 'nav.connections')}: ${name}`} />
+      <PageHeader
+        title={isNew ? t('conn.new') : `${t(isAdmin ? 'conn.edit' : 'nav.connections')}: ${name}`}
+      />
       <form className="card form" onSubmit={save} aria-label={isNew ? t('conn.new') : t('conn.edit')}>
         <fieldset disabled={!isAdmin}>
           <div className="grid-2">
             <Field label={t('common.name')} error={issueFor('body', 'name')}>
-              {(p) => <input {...p} name="name" required value={name} onChange={(e) => setName(e.target.value)} />}
+              {(p) => (
+                <input {...p} name="name" required value={name} onChange={(e) => setName(e.target.value)} />
+              )}
             </Field>
             <Field label={t('common.id')} hint={isNew ? t('common.idHint') : undefined}>
-              {(p) => <input {...p} name="id" required pattern="[A-Za-z0-9][A-Za-z0-9_\-]*" readOnly={!isNew} value={id} onChange={(e) => setId(e.target.value)} />}
+              {(p) => (
+                <input
+                  {...p}
+                  name="id"
+                  required
+                  pattern="[A-Za-z0-9][A-Za-z0-9_\-]*"
+                  readOnly={!isNew}
+                  value={id}
+                  onChange={(e) => setId(e.target.value)}
+                />
+              )}
             </Field>
           </div>
           <Field label={t('conn.system')}>
             {(p) => (
-              <select {...p} name="system" value={system} disabled={!isNew} onChange={(e) => setSystem(e.target.value as SystemName)}>
+              <select
+                {...p}
+                name="system"
+                value={system}
+                disabled={!isNew}
+                onChange={(e) => setSystem(e.target.value as SystemName)}
+              >
                 {FORM_SYSTEMS.map((s) => (
                   <option key={s} value={s}>
                     {s}
@@ -111,7 +137,12 @@ export function ConnectionForm() {
           {fields.map((f) => {
             if (f.part === 'config') {
               return (
-                <Field key={f.key} label={t(f.label)} hint={f.hint ? t(f.hint) : undefined} error={issueFor('config', f.key)}>
+                <Field
+                  key={f.key}
+                  label={t(f.label)}
+                  hint={f.hint ? t(f.hint) : undefined}
+                  error={issueFor('config', f.key)}
+                >
                   {(p) => (
                     <input
                       {...p}
@@ -154,7 +185,11 @@ export function ConnectionForm() {
                       onChange={(e) => setSecret({ ...secret, [f.key]: e.target.value })}
                     />
                     {isSet && !f.required && isAdmin ? (
-                      <button type="button" className="btn btn-small btn-ghost" onClick={() => setSecret({ ...secret, [f.key]: null })}>
+                      <button
+                        type="button"
+                        className="btn btn-small btn-ghost"
+                        onClick={() => setSecret({ ...secret, [f.key]: null })}
+                      >
                         {t('conn.secretClear')}
                       </button>
                     ) : null}
@@ -173,12 +208,21 @@ export function ConnectionForm() {
               {t('common.save')}
             </button>
             {!isNew ? (
-              <button type="button" className="btn" onClick={() => void runTest()} disabled={test === 'running'}>
+              <button
+                type="button"
+                className="btn"
+                onClick={() => void runTest()}
+                disabled={test === 'running'}
+              >
                 {test === 'running' ? t('conn.testing') : t('conn.test')}
               </button>
             ) : null}
             {!isNew && system === 'hubspot' && oauthAvailable ? (
-              <a className="btn btn-hubspot" href={`/api/connections/${seg(id)}/oauth/start`} title={t('conn.oauthHint')}>
+              <a
+                className="btn btn-hubspot"
+                href={`/api/connections/${seg(id)}/oauth/start`}
+                title={t('conn.oauthHint')}
+              >
                 {t('conn.connectHubspot')}
               </a>
             ) : null}
@@ -186,7 +230,10 @@ export function ConnectionForm() {
         ) : null}
         {test && test !== 'running' ? (
           <div className={`test-result ${test.ok ? 'test-ok' : 'test-fail'}`} role="status" data-ok={test.ok}>
-            <span aria-hidden="true">{test.ok ? '✓' : '✕'}</span> {test.ok ? t('conn.testOk', { message: test.message }) : t('conn.testFailed', { message: test.message })}
+            <span aria-hidden="true">{test.ok ? '✓' : '✕'}</span>{' '}
+            {test.ok
+              ? t('conn.testOk', { message: test.message })
+              : t('conn.testFailed', { message: test.message })}
           </div>
         ) : null}
       </form>

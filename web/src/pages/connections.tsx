@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { ApiError, apiSend, seg } from '../api.ts';
+import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Loading, PageHeader, SystemIcon } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
@@ -62,7 +62,11 @@ export function ConnectionsPage() {
                       {isAdmin ? t('common.edit') : t('common.view')}
                     </Link>
                     {isAdmin ? (
-                      <button type="button" className="btn btn-small btn-danger" onClick={() => void remove(c)}>
+                      <button
+                        type="button"
+                        className="btn btn-small btn-danger"
+                        onClick={() => void remove(c)}
+                      >
                         {t('common.delete')}
                       </button>
                     ) : null}

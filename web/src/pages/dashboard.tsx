@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { ApiError, apiSend, seg } from '../api.ts';
+import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Loading, Notice, PageHeader, StatusBadge, SystemIcon } from '../components/ui.tsx';
 import { useExecutionEvents, useResource } from '../hooks.ts';
@@ -11,13 +11,22 @@ import { RunsChart } from './runs-chart.tsx';
 
 const written = (c: ExecutionCounts) => c.created + c.updated + c.deleted;
 
-function TaskCard({ task, systems, onChanged }: { task: TaskRow; systems: ReturnType<typeof useMappingSystems>; onChanged: () => void }) {
+function TaskCard({
+  task,
+  systems,
+  onChanged,
+}: {
+  task: TaskRow;
+  systems: ReturnType<typeof useMappingSystems>;
+  onChanged: () => void;
+}) {
   const { t, date, number } = useI18n();
   const { isAdmin } = useAuth();
   const [started, setStarted] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const last = task.lastExecution;
-  const runningId = started ?? (last && (last.status === 'running' || last.status === 'queued') ? last.id : null);
+  const runningId =
+    started ?? (last && (last.status === 'running' || last.status === 'queued') ? last.id : null);
   const onEnd = useCallback(() => {
     setStarted(null);
     onChanged();
@@ -29,7 +38,10 @@ function TaskCard({ task, systems, onChanged }: { task: TaskRow; systems: Return
   const runNow = async () => {
     setError(null);
     try {
-      const r = await apiSend<{ executionId: string | null; queued: boolean }>('POST', `/api/tasks/${seg(task.id)}/run`);
+      const r = await apiSend<{ executionId: string | null; queued: boolean }>(
+        'POST',
+        `/api/tasks/${seg(task.id)}/run`,
+      );
       if (r.executionId) setStarted(r.executionId);
       else onChanged();
     } catch (err) {
@@ -63,7 +75,13 @@ function TaskCard({ task, systems, onChanged }: { task: TaskRow; systems: Return
         </div>
         <div>
           <dt>{t('dash.lastRun')}</dt>
-          <dd className="last-run">{last ? <Link to={`/executions/${seg(last.id)}`}>{date(last.startedAt)}</Link> : t('status.never')}</dd>
+          <dd className="last-run">
+            {last ? (
+              <Link to={`/executions/${seg(last.id)}`}>{date(last.startedAt)}</Link>
+            ) : (
+              t('status.never')
+            )}
+          </dd>
         </div>
         <div>
           <dt>{t('dash.records')}</dt>
@@ -73,13 +91,22 @@ function TaskCard({ task, systems, onChanged }: { task: TaskRow; systems: Return
       {isRunning && counts ? (
         <p className="progress" role="status" aria-live="polite">
           <span className="spinner" aria-hidden="true" />
-          {t('dash.progress', { read: number(counts.read), written: number(written(counts)), failed: number(counts.failed) })}
+          {t('dash.progress', {
+            read: number(counts.read),
+            written: number(written(counts)),
+            failed: number(counts.failed),
+          })}
         </p>
       ) : null}
       {error ? <ErrorNote error={error} /> : null}
       {isAdmin ? (
         <div className="card-actions">
-          <button type="button" className="btn btn-primary btn-small" onClick={() => void runNow()} disabled={isRunning}>
+          <button
+            type="button"
+            className="btn btn-primary btn-small"
+            onClick={() => void runNow()}
+            disabled={isRunning}
+          >
             {t('dash.runNow')}
           </button>
         </div>
@@ -93,7 +120,9 @@ export function DashboardPage() {
   const { t, number } = useI18n();
   const tasks = useResource<{ tasks: TaskRow[] }>('/api/tasks');
   const [since] = useState(() => new Date(Date.now() - 14 * 24 * 3600 * 1000).toISOString());
-  const runs = useResource<{ executions: Execution[] }>(`/api/executions?limit=500&from=${encodeURIComponent(since)}`);
+  const runs = useResource<{ executions: Execution[] }>(
+    `/api/executions?limit=500&from=${encodeURIComponent(since)}`,
+  );
   const failing = useResource<{ failed: number; retry: number }>('/api/records/failing/count');
   const systems = useMappingSystems();
   const reloadTasks = tasks.reload;
@@ -107,7 +136,9 @@ export function DashboardPage() {
   // Records whose sync fails now, not failures of all time: a record that went through since no longer counts.
   const openErrors = failing.data ? failing.data.failed + failing.data.retry : undefined;
   const dayAgo = Date.now() - 24 * 3600 * 1000;
-  const runsToday = runs.data?.executions.filter((e) => e.startedAt && Date.parse(e.startedAt) > dayAgo).length;
+  const runsToday = runs.data?.executions.filter(
+    (e) => e.startedAt && Date.parse(e.startedAt) > dayAgo,
+  ).length;
   return (
     <>
       <PageHeader title={t('dash.title')} />
@@ -120,13 +151,22 @@ export function DashboardPage() {
           <span className="stat-label">{t('dash.runsToday')}</span>
           <span className="stat-value">{runsToday === undefined ? '—' : number(runsToday)}</span>
         </div>
-        <Link to="/errors" className={`card stat stat-link${openErrors ? ' stat-alert' : ''}`} title={t('dash.openErrorsHint')}>
+        <Link
+          to="/errors"
+          className={`card stat stat-link${openErrors ? ' stat-alert' : ''}`}
+          title={t('dash.openErrorsHint')}
+        >
           <span className="stat-label">{t('dash.openErrors')}</span>
           <span className="stat-value" data-testid="open-errors">
             {openErrors === undefined ? '—' : number(openErrors)}
           </span>
           {failing.data && openErrors ? (
-            <span className="muted small">{t('dash.openErrorsSplit', { failed: number(failing.data.failed), retry: number(failing.data.retry) })}</span>
+            <span className="muted small">
+              {t('dash.openErrorsSplit', {
+                failed: number(failing.data.failed),
+                retry: number(failing.data.retry),
+              })}
+            </span>
           ) : null}
         </Link>
       </section>

@@ -5,14 +5,19 @@ import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
 import type { FailedItem, TaskRow } from '../types.ts';
 
-type ErrorLog = { groups: { code: string | null; count: number; lastAt: string | null }[]; items: FailedItem[] };
+type ErrorLog = {
+  groups: { code: string | null; count: number; lastAt: string | null }[];
+  items: FailedItem[];
+};
 
 /** Failed records across all tasks, newest first, grouped by error code, each with its payload. */
 export function ErrorLogPage() {
   const { t, date, number } = useI18n();
   const [params, setParams] = useSearchParams();
   const code = params.get('code') ?? '';
-  const log = useResource<ErrorLog>(`/api/errors?limit=200${code ? `&code=${encodeURIComponent(code)}` : ''}`);
+  const log = useResource<ErrorLog>(
+    `/api/errors?limit=200${code ? `&code=${encodeURIComponent(code)}` : ''}`,
+  );
   const tasks = useResource<{ tasks: TaskRow[] }>('/api/tasks');
   const taskName = new Map((tasks.data?.tasks ?? []).map((x) => [x.id, x.name]));
   const pick = (c: string) => setParams(c ? { code: c } : {});
@@ -36,7 +41,12 @@ export function ErrorLogPage() {
               </li>
               {log.data.groups.map((g) => (
                 <li key={g.code ?? ''}>
-                  <button type="button" className="group" aria-pressed={code === (g.code ?? '')} onClick={() => pick(g.code ?? '')}>
+                  <button
+                    type="button"
+                    className="group"
+                    aria-pressed={code === (g.code ?? '')}
+                    onClick={() => pick(g.code ?? '')}
+                  >
                     <code>{g.code ?? '—'}</code>
                     <span className="count">{number(g.count)}</span>
                   </button>

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { ApiError, apiSend, seg } from '../api.ts';
+import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Loading, Notice, PageHeader, PayloadViewer, StatusBadge } from '../components/ui.tsx';
 import { useExecutionEvents, useResource } from '../hooks.ts';
@@ -34,14 +34,20 @@ export function ExecutionPage() {
     reloadRun();
     reloadItems();
   }, [reloadRun, reloadItems]);
-  const running = run.data && (run.data.status === 'running' || run.data.status === 'queued') ? run.data.id : null;
+  const running =
+    run.data && (run.data.status === 'running' || run.data.status === 'queued') ? run.data.id : null;
   const live = useExecutionEvents(running, onEnd);
   const e = run.data;
   const counts = live?.counts ?? e?.counts;
   const doRetry = async () => {
     setRetryError(null);
     try {
-      setRetry(await apiSend<{ marked: number; executionId: string | null }>('POST', `/api/executions/${seg(id)}/retry`));
+      setRetry(
+        await apiSend<{ marked: number; executionId: string | null }>(
+          'POST',
+          `/api/executions/${seg(id)}/retry`,
+        ),
+      );
     } catch (err) {
       setRetryError(err as ApiError);
     }
@@ -64,11 +70,15 @@ export function ExecutionPage() {
       {retry ? (
         <Notice>
           {retry.marked ? t('run.retryStarted', { n: retry.marked }) : t('run.retryNone')}{' '}
-          {retry.executionId ? <Link to={`/executions/${seg(retry.executionId)}`}>{t('err.openRun')}</Link> : null}
+          {retry.executionId ? (
+            <Link to={`/executions/${seg(retry.executionId)}`}>{t('err.openRun')}</Link>
+          ) : null}
         </Notice>
       ) : null}
       <ErrorNote error={retryError} />
-      {e.error ? <Notice tone="error">{t('run.error', { code: e.error.code, message: e.error.message })}</Notice> : null}
+      {e.error ? (
+        <Notice tone="error">{t('run.error', { code: e.error.code, message: e.error.message })}</Notice>
+      ) : null}
       {counts ? (
         <dl className="facts facts-wide card">
           {(
@@ -125,16 +135,29 @@ export function ExecutionPage() {
               {items.data.items.map((it, i) => (
                 <tr key={`${it.sourceKey}-${i}`} data-action={it.action}>
                   <td className="mono">
-                    <Link to={recordViewUrl(it.sourceKey, source)} aria-label={t('run.openRecord', { key: it.sourceKey })}>
+                    <Link
+                      to={recordViewUrl(it.sourceKey, source)}
+                      aria-label={t('run.openRecord', { key: it.sourceKey })}
+                    >
                       {it.sourceKey}
                     </Link>
                   </td>
                   <td>
-                    <span className={`action action-${it.action}`}>{t(`action.${it.action}` as TextKey)}</span>
+                    <span className={`action action-${it.action}`}>
+                      {t(`action.${it.action}` as TextKey)}
+                    </span>
                   </td>
                   <td className="mono">{it.targetId ?? '—'}</td>
-                  <td className="message">{it.code ? <code>{it.code}</code> : null} {it.message ?? ''}</td>
-                  <td>{it.payload === null || it.payload === undefined ? '—' : <PayloadViewer payload={it.payload} />}</td>
+                  <td className="message">
+                    {it.code ? <code>{it.code}</code> : null} {it.message ?? ''}
+                  </td>
+                  <td>
+                    {it.payload === null || it.payload === undefined ? (
+                      '—'
+                    ) : (
+                      <PayloadViewer payload={it.payload} />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -143,13 +166,24 @@ export function ExecutionPage() {
       ) : null}
       {items.data && items.data.total > PAGE ? (
         <div className="pager">
-          <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={offset === 0}
+            onClick={() => setOffset(Math.max(0, offset - PAGE))}
+          >
             ←
           </button>
           <span className="muted">
-            {number(offset + 1)}–{number(Math.min(offset + PAGE, items.data.total))} / {number(items.data.total)}
+            {number(offset + 1)}–{number(Math.min(offset + PAGE, items.data.total))} /{' '}
+            {number(items.data.total)}
           </span>
-          <button type="button" className="btn btn-small" disabled={offset + PAGE >= items.data.total} onClick={() => setOffset(offset + PAGE)}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={offset + PAGE >= items.data.total}
+            onClick={() => setOffset(offset + PAGE)}
+          >
             →
           </button>
         </div>

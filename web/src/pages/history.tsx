@@ -8,7 +8,8 @@ import type { Execution, TaskRow } from '../types.ts';
 const PAGE = 50;
 
 /** Milliseconds a run took (null while it runs). */
-export const durationOf = (e: Execution) => (e.startedAt && e.finishedAt ? Date.parse(e.finishedAt) - Date.parse(e.startedAt) : null);
+export const durationOf = (e: Execution) =>
+  e.startedAt && e.finishedAt ? Date.parse(e.finishedAt) - Date.parse(e.startedAt) : null;
 
 /** Executions of one task or all, newest first, filterable by status; a status opens the drill-down. */
 export function HistoryPage() {
@@ -18,7 +19,12 @@ export function HistoryPage() {
   const status = params.get('status') ?? '';
   const offset = Number(params.get('offset') ?? 0) || 0;
   const tasks = useResource<{ tasks: TaskRow[] }>('/api/tasks');
-  const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset), ...(taskId ? { taskId } : {}), ...(status ? { status } : {}) });
+  const query = new URLSearchParams({
+    limit: String(PAGE),
+    offset: String(offset),
+    ...(taskId ? { taskId } : {}),
+    ...(status ? { status } : {}),
+  });
   const runs = useResource<{ executions: Execution[] }>(`/api/executions?${query}`);
   const taskName = new Map((tasks.data?.tasks ?? []).map((x) => [x.id, x.name]));
   const set = (key: string, value: string) => {
@@ -82,14 +88,18 @@ export function HistoryPage() {
                   <td>{date(e.startedAt)}</td>
                   <td>{taskName.get(e.taskId) ?? e.taskId}</td>
                   <td>
-                    <Link to={`/executions/${encodeURIComponent(e.id)}`} aria-label={t('hist.openRun', { date: date(e.startedAt) })}>
+                    <Link
+                      to={`/executions/${encodeURIComponent(e.id)}`}
+                      aria-label={t('hist.openRun', { date: date(e.startedAt) })}
+                    >
                       <StatusBadge status={e.status} />
                     </Link>
                   </td>
                   <td>{t(`trigger.${e.trigger}` as TextKey)}</td>
                   <td className="num">{formatDuration(durationOf(e))}</td>
                   <td className="num">
-                    {number(e.counts.created)} / {number(e.counts.updated)} / <span className={e.counts.failed ? 'text-error' : ''}>{number(e.counts.failed)}</span>
+                    {number(e.counts.created)} / {number(e.counts.updated)} /{' '}
+                    <span className={e.counts.failed ? 'text-error' : ''}>{number(e.counts.failed)}</span>
                   </td>
                 </tr>
               ))}
@@ -98,10 +108,20 @@ export function HistoryPage() {
         </div>
       ) : null}
       <div className="pager">
-        <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => set('offset', String(Math.max(0, offset - PAGE)))}>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={offset === 0}
+          onClick={() => set('offset', String(Math.max(0, offset - PAGE)))}
+        >
           {t('common.prev')}
         </button>
-        <button type="button" className="btn btn-small" disabled={list.length < PAGE} onClick={() => set('offset', String(offset + PAGE))}>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={list.length < PAGE}
+          onClick={() => set('offset', String(offset + PAGE))}
+        >
           {t('common.next')}
         </button>
       </div>

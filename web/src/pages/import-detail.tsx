@@ -36,7 +36,11 @@ export function ImportDetailPage() {
     setBusy(true);
     setError(null);
     try {
-      const r = await apiSend<{ importId: string; executionId: string }>('POST', `/api/imports/${seg(id)}/run`, { validRowsOnly });
+      const r = await apiSend<{ importId: string; executionId: string }>(
+        'POST',
+        `/api/imports/${seg(id)}/run`,
+        { validRowsOnly },
+      );
       setStarted(r.executionId);
     } catch (err) {
       setError(err as ApiError);
@@ -58,7 +62,9 @@ export function ImportDetailPage() {
         <Link to="/imports">← {t('imp.back')}</Link>
       </p>
       <PageHeader title={t('imp.detail', { file: rec.fileName })}>
-        {execution || runningId ? <StatusBadge status={live?.status ?? execution?.status ?? 'running'} /> : null}
+        {execution || runningId ? (
+          <StatusBadge status={live?.status ?? execution?.status ?? 'running'} />
+        ) : null}
       </PageHeader>
       <dl className="facts facts-wide card" data-testid="import-facts">
         <div>
@@ -67,7 +73,11 @@ export function ImportDetailPage() {
         </div>
         <div>
           <dt>{t('imp.format')}</dt>
-          <dd>{rec.file.format === 'csv' ? `CSV${rec.file.delimiter ? ` (${rec.file.delimiter})` : ''}` : 'Excel'}</dd>
+          <dd>
+            {rec.file.format === 'csv'
+              ? `CSV${rec.file.delimiter ? ` (${rec.file.delimiter})` : ''}`
+              : 'Excel'}
+          </dd>
         </div>
         <div>
           <dt>{rec.file.format === 'csv' ? t('imp.encoding') : t('imp.sheet')}</dt>
@@ -99,12 +109,20 @@ export function ImportDetailPage() {
       {v.invalid === 0 ? (
         <Notice>{t('imp.allValid', { rows: number(v.rows) })}</Notice>
       ) : (
-        <Notice tone="error">{t('imp.someInvalid', { invalid: number(v.invalid), rows: number(v.rows) })}</Notice>
+        <Notice tone="error">
+          {t('imp.someInvalid', { invalid: number(v.invalid), rows: number(v.rows) })}
+        </Notice>
       )}
       {canRun ? (
         <section className="card import-actions" aria-label={t('imp.run')}>
           <div className="row">
-            <button type="button" className="btn btn-primary" disabled={busy || v.invalid > 0 || v.valid === 0} aria-describedby={v.invalid > 0 ? 'all-or-nothing' : undefined} onClick={() => void run(false)}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={busy || v.invalid > 0 || v.valid === 0}
+              aria-describedby={v.invalid > 0 ? 'all-or-nothing' : undefined}
+              onClick={() => void run(false)}
+            >
               {t('imp.run')}
             </button>
             {v.invalid > 0 && v.valid > 0 ? (
@@ -124,7 +142,11 @@ export function ImportDetailPage() {
       {isRunning && counts ? (
         <p className="progress" role="status" aria-live="polite">
           <span className="spinner" aria-hidden="true" />
-          {t('imp.running', { read: number(counts.read), written: number(counts.created + counts.updated), failed: number(counts.failed) })}
+          {t('imp.running', {
+            read: number(counts.read),
+            written: number(counts.created + counts.updated),
+            failed: number(counts.failed),
+          })}
         </p>
       ) : null}
       {settled && execution && !isRunning ? (

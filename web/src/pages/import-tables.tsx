@@ -1,7 +1,8 @@
 import { useI18n } from '../i18n/index.tsx';
 import type { ImportView, RowProblem } from '../types.ts';
 
-const formatCell = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const formatCell = (v: unknown) =>
+  v === null || v === undefined || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** The row-level errors of an import: row number as the spreadsheet counts it, field, code and reason. */
 export function ProblemsTable({ problems, total }: { problems: RowProblem[]; total: number }) {
@@ -36,7 +37,11 @@ export function ProblemsTable({ problems, total }: { problems: RowProblem[]; tot
           </tbody>
         </table>
       </div>
-      {total > problems.length ? <p className="muted small">{t('imp.moreProblems', { shown: number(problems.length), total: number(total) })}</p> : null}
+      {total > problems.length ? (
+        <p className="muted small">
+          {t('imp.moreProblems', { shown: number(problems.length), total: number(total) })}
+        </p>
+      ) : null}
     </section>
   );
 }
@@ -69,7 +74,11 @@ export function ImportPreviewTable({ preview }: { preview: ImportView['validatio
                 {columns.map((c) => {
                   const problem = r.problems.find((p) => p.field === c);
                   return (
-                    <td key={c} className={problem ? 'cell-error' : ''} title={problem ? `${problem.code}: ${problem.message}` : undefined}>
+                    <td
+                      key={c}
+                      className={problem ? 'cell-error' : ''}
+                      title={problem ? `${problem.code}: ${problem.message}` : undefined}
+                    >
                       {problem ? `⚠ ${problem.code}` : formatCell(r.payload[c])}
                       {problem ? <span className="sr-only"> ({problem.message})</span> : null}
                     </td>

@@ -16,7 +16,9 @@ export function ImportsPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
-  const spreadsheets = new Set((connections.data?.connections ?? []).filter((c) => c.system === 'spreadsheet').map((c) => c.id));
+  const spreadsheets = new Set(
+    (connections.data?.connections ?? []).filter((c) => c.system === 'spreadsheet').map((c) => c.id),
+  );
   const importable = (mappings.data?.mappings ?? []).filter((m) => spreadsheets.has(m.source.connectionId));
   const chosen = mappingId || importable[0]?.id || '';
   const upload = async (e: FormEvent) => {
@@ -37,7 +39,12 @@ export function ImportsPage() {
       setBusy(false);
     }
   };
-  if (!connections.data || !mappings.data) return connections.error || mappings.error ? <ErrorNote error={connections.error ?? mappings.error} /> : <Loading />;
+  if (!connections.data || !mappings.data)
+    return connections.error || mappings.error ? (
+      <ErrorNote error={connections.error ?? mappings.error} />
+    ) : (
+      <Loading />
+    );
   return (
     <>
       <PageHeader title={t('imp.title')} />
@@ -45,7 +52,12 @@ export function ImportsPage() {
       {importable.length === 0 ? (
         <Notice tone="info">{t('imp.noMappings')}</Notice>
       ) : (
-        <form className="card form narrow-form" onSubmit={upload} aria-label={t('imp.title')} aria-busy={busy}>
+        <form
+          className="card form narrow-form"
+          onSubmit={upload}
+          aria-label={t('imp.title')}
+          aria-busy={busy}
+        >
           <fieldset disabled={busy}>
             <Field label={t('imp.mapping')}>
               {(p) => (

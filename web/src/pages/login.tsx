@@ -34,10 +34,29 @@ export function LoginPage() {
         </div>
         {error ? <Notice tone="error">{error}</Notice> : null}
         <Field label={t('login.username')}>
-          {(p) => <input {...p} name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              name="username"
+              autoComplete="username"
+              required
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+            />
+          )}
         </Field>
         <Field label={t('login.password')}>
-          {(p) => <input {...p} name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
         </Field>
         <button className="btn btn-primary" type="submit" disabled={busy}>
           {t('login.submit')}
@@ -72,13 +91,42 @@ export function ChangePasswordPage() {
         <p className="muted">{t('pw.intro')}</p>
         {error ? <Notice tone="error">{error}</Notice> : null}
         <Field label={t('pw.current')}>
-          {(p) => <input {...p} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="current-password"
+              required
+              value={current}
+              onChange={(e) => setCurrent(e.target.value)}
+            />
+          )}
         </Field>
         <Field label={t('pw.new')}>
-          {(p) => <input {...p} type="password" autoComplete="new-password" minLength={10} required value={next} onChange={(e) => setNext(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="new-password"
+              minLength={10}
+              required
+              value={next}
+              onChange={(e) => setNext(e.target.value)}
+            />
+          )}
         </Field>
         <Field label={t('pw.repeat')}>
-          {(p) => <input {...p} type="password" autoComplete="new-password" minLength={10} required value={repeat} onChange={(e) => setRepeat(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="new-password"
+              minLength={10}
+              required
+              value={repeat}
+              onChange={(e) => setRepeat(e.target.value)}
+            />
+          )}
         </Field>
         <div className="row">
           <button className="btn btn-primary" type="submit">

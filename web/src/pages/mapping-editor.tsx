@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { ApiError, apiSend, seg } from '../api.ts';
+import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Field, Loading, Notice, PageHeader } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
@@ -44,14 +44,21 @@ function SidePicker({
   listId: string;
 }) {
   const { t } = useI18n();
-  const describe = useResource<{ objects: ObjectDescription[] }>(connectionId ? `/api/connections/${seg(connectionId)}/describe` : null);
+  const describe = useResource<{ objects: ObjectDescription[] }>(
+    connectionId ? `/api/connections/${seg(connectionId)}/describe` : null,
+  );
   const objects = describe.data?.objects ?? [];
   const fields = objects.find((o) => o.name === object)?.fields ?? [];
   return (
     <div className="side">
       <Field label={`${t(side === 'source' ? 'map.source' : 'map.target')}: ${t('map.connection')}`}>
         {(p) => (
-          <select {...p} name={`${side}.connection`} value={connectionId} onChange={(e) => onChange({ connectionId: e.target.value, object: '' })}>
+          <select
+            {...p}
+            name={`${side}.connection`}
+            value={connectionId}
+            onChange={(e) => onChange({ connectionId: e.target.value, object: '' })}
+          >
             <option value="">{t('map.choose')}</option>
             {connections.map((c) => (
               <option key={c.id} value={c.id}>
@@ -61,12 +68,23 @@ function SidePicker({
           </select>
         )}
       </Field>
-      <Field label={`${t(side === 'source' ? 'map.source' : 'map.target')}: ${t('map.object')}`} hint={describe.loading ? t('map.fieldsLoading') : undefined} error={describe.error?.message}>
+      <Field
+        label={`${t(side === 'source' ? 'map.source' : 'map.target')}: ${t('map.object')}`}
+        hint={describe.loading ? t('map.fieldsLoading') : undefined}
+        error={describe.error?.message}
+      >
         {(p) =>
           objects.length > 0 ? (
-            <select {...p} name={`${side}.object`} value={object} onChange={(e) => onChange({ object: e.target.value })}>
+            <select
+              {...p}
+              name={`${side}.object`}
+              value={object}
+              onChange={(e) => onChange({ object: e.target.value })}
+            >
               <option value="">{t('map.choose')}</option>
-              {object && !objects.some((o) => o.name === object) ? <option value={object}>{object}</option> : null}
+              {object && !objects.some((o) => o.name === object) ? (
+                <option value={object}>{object}</option>
+              ) : null}
               {objects.map((o) => (
                 <option key={o.name} value={o.name}>
                   {o.label && o.label !== o.name ? `${o.label} (${o.name})` : o.name}
@@ -74,7 +92,12 @@ function SidePicker({
               ))}
             </select>
           ) : (
-            <input {...p} name={`${side}.object`} value={object} onChange={(e) => onChange({ object: e.target.value })} />
+            <input
+              {...p}
+              name={`${side}.object`}
+              value={object}
+              onChange={(e) => onChange({ object: e.target.value })}
+            />
           )
         }
       </Field>
@@ -134,14 +157,40 @@ export function MappingEditor() {
       <p>
         <Link to="/mappings">← {t('map.title')}</Link>
       </p>
-      <PageHeader title={isNew ? t('map.new') : `${t(isAdmin ? 'map.edit' : 'nav.mappings')}: ${draft.name}`} />
+      <PageHeader
+        title={isNew ? t('map.new') : `${t(isAdmin ? 'map.edit' : 'nav.mappings')}: ${draft.name}`}
+      />
       <div className="editor-layout">
         <form className="card form" onSubmit={save} aria-label={t('map.edit')}>
           <fieldset disabled={!isAdmin}>
             <div className="grid-2">
-              <Field label={t('common.name')}>{(p) => <input {...p} name="name" required value={draft.name} onChange={(e) => set({ name: e.target.value })} />}</Field>
-              <Field label={t('common.id')} hint={isNew ? t('common.idHint') : undefined} error={issue('id')?.message}>
-                {(p) => <input {...p} name="id" required readOnly={!isNew} pattern="[A-Za-z0-9][A-Za-z0-9_\-]*" value={draft.id} onChange={(e) => set({ id: e.target.value })} />}
+              <Field label={t('common.name')}>
+                {(p) => (
+                  <input
+                    {...p}
+                    name="name"
+                    required
+                    value={draft.name}
+                    onChange={(e) => set({ name: e.target.value })}
+                  />
+                )}
+              </Field>
+              <Field
+                label={t('common.id')}
+                hint={isNew ? t('common.idHint') : undefined}
+                error={issue('id')?.message}
+              >
+                {(p) => (
+                  <input
+                    {...p}
+                    name="id"
+                    required
+                    readOnly={!isNew}
+                    pattern="[A-Za-z0-9][A-Za-z0-9_\-]*"
+                    value={draft.id}
+                    onChange={(e) => set({ id: e.target.value })}
+                  />
+                )}
               </Field>
             </div>
             <div className="grid-2 sides">
@@ -155,10 +204,26 @@ export function MappingEditor() {
                   onChange={(p) => set({ source: { ...draft.source, ...p } })}
                 />
                 <Field label={t('map.key')}>
-                  {(p) => <input {...p} name="source.key" list="source-fields" required value={draft.source.key} onChange={(e) => set({ source: { ...draft.source, key: e.target.value } })} />}
+                  {(p) => (
+                    <input
+                      {...p}
+                      name="source.key"
+                      list="source-fields"
+                      required
+                      value={draft.source.key}
+                      onChange={(e) => set({ source: { ...draft.source, key: e.target.value } })}
+                    />
+                  )}
                 </Field>
                 <Field label={t('map.modifiedField')}>
-                  {(p) => <input {...p} list="source-fields" value={draft.source.modifiedField} onChange={(e) => set({ source: { ...draft.source, modifiedField: e.target.value } })} />}
+                  {(p) => (
+                    <input
+                      {...p}
+                      list="source-fields"
+                      value={draft.source.modifiedField}
+                      onChange={(e) => set({ source: { ...draft.source, modifiedField: e.target.value } })}
+                    />
+                  )}
                 </Field>
               </div>
               <div>
@@ -171,11 +236,24 @@ export function MappingEditor() {
                   onChange={(p) => set({ target: { ...draft.target, ...p } })}
                 />
                 <Field label={t('map.matchKey')}>
-                  {(p) => <input {...p} name="matchKey.target" list="target-fields" required value={draft.matchKey.target} onChange={(e) => set({ matchKey: { ...draft.matchKey, target: e.target.value } })} />}
+                  {(p) => (
+                    <input
+                      {...p}
+                      name="matchKey.target"
+                      list="target-fields"
+                      required
+                      value={draft.matchKey.target}
+                      onChange={(e) => set({ matchKey: { ...draft.matchKey, target: e.target.value } })}
+                    />
+                  )}
                 </Field>
                 <Field label={t('map.deletes')}>
                   {(p) => (
-                    <select {...p} value={draft.deletes} onChange={(e) => set({ deletes: e.target.value as MappingDraft['deletes'] })}>
+                    <select
+                      {...p}
+                      value={draft.deletes}
+                      onChange={(e) => set({ deletes: e.target.value as MappingDraft['deletes'] })}
+                    >
                       {DELETE_POLICIES.map((d) => (
                         <option key={d} value={d}>
                           {t(`map.del.${d}`)}
@@ -186,8 +264,22 @@ export function MappingEditor() {
                 </Field>
               </div>
             </div>
-            <Field label={t('map.filter')} hint={t('map.filterHint')} error={filterIssue ? <FilterError filter={draft.filter} issue={filterIssue} /> : undefined}>
-              {(p) => <textarea {...p} name="filter" className="mono" rows={2} spellCheck={false} value={draft.filter} onChange={(e) => set({ filter: e.target.value })} />}
+            <Field
+              label={t('map.filter')}
+              hint={t('map.filterHint')}
+              error={filterIssue ? <FilterError filter={draft.filter} issue={filterIssue} /> : undefined}
+            >
+              {(p) => (
+                <textarea
+                  {...p}
+                  name="filter"
+                  className="mono"
+                  rows={2}
+                  spellCheck={false}
+                  value={draft.filter}
+                  onChange={(e) => set({ filter: e.target.value })}
+                />
+              )}
             </Field>
             <h2>{t('map.fields')}</h2>
             <MappingFields
@@ -195,7 +287,17 @@ export function MappingEditor() {
               onChange={(fields) => set({ fields })}
               sourceList="source-fields"
               targetList="target-fields"
-              error={issues.filter((i) => i.field === 'fields' || i.field.startsWith('fields.') || i.field.startsWith('body.fields')).map((i) => i.message).join('; ') || undefined}
+              error={
+                issues
+                  .filter(
+                    (i) =>
+                      i.field === 'fields' ||
+                      i.field.startsWith('fields.') ||
+                      i.field.startsWith('body.fields'),
+                  )
+                  .map((i) => i.message)
+                  .join('; ') || undefined
+              }
             />
           </fieldset>
           {error && issues.length === 0 ? <ErrorNote error={error} /> : null}

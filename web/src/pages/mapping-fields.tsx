@@ -18,7 +18,8 @@ export function MappingFields({
   error?: string;
 }) {
   const { t } = useI18n();
-  const update = (i: number, patch: Partial<FieldDraft>) => onChange(fields.map((f, j) => (j === i ? { ...f, ...patch } : f)));
+  const update = (i: number, patch: Partial<FieldDraft>) =>
+    onChange(fields.map((f, j) => (j === i ? { ...f, ...patch } : f)));
   return (
     <div className="field-rows">
       {fields.map((f, i) => {
@@ -28,22 +29,47 @@ export function MappingFields({
           <div className="field-row" key={i} data-field-row={i}>
             <div className="field-row-main">
               <Field label={label}>
-                {(p) => <input {...p} list={targetList} value={f.target} onChange={(e) => update(i, { target: e.target.value })} />}
+                {(p) => (
+                  <input
+                    {...p}
+                    list={targetList}
+                    value={f.target}
+                    onChange={(e) => update(i, { target: e.target.value })}
+                  />
+                )}
               </Field>
               <Field label={t('map.kind')}>
                 {(p) => (
-                  <select {...p} value={f.kind} onChange={(e) => update(i, { kind: e.target.value as FieldDraft['kind'] })}>
+                  <select
+                    {...p}
+                    value={f.kind}
+                    onChange={(e) => update(i, { kind: e.target.value as FieldDraft['kind'] })}
+                  >
                     <option value="from">{t('map.kind.from')}</option>
                     <option value="value">{t('map.kind.value')}</option>
                     <option value="template">{t('map.kind.template')}</option>
                   </select>
                 )}
               </Field>
-              <Field label={t(`map.kind.${f.kind}`)} hint={f.kind === 'template' ? t('map.templateHint') : undefined}>
-                {(p) => <input {...p} list={f.kind === 'from' ? sourceList : undefined} value={f.input} onChange={(e) => update(i, { input: e.target.value })} />}
+              <Field
+                label={t(`map.kind.${f.kind}`)}
+                hint={f.kind === 'template' ? t('map.templateHint') : undefined}
+              >
+                {(p) => (
+                  <input
+                    {...p}
+                    list={f.kind === 'from' ? sourceList : undefined}
+                    value={f.input}
+                    onChange={(e) => update(i, { input: e.target.value })}
+                  />
+                )}
               </Field>
               <label className="check required-check">
-                <input type="checkbox" checked={f.required} onChange={(e) => update(i, { required: e.target.checked })} />
+                <input
+                  type="checkbox"
+                  checked={f.required}
+                  onChange={(e) => update(i, { required: e.target.checked })}
+                />
                 {t('map.required')}
               </label>
               <button
@@ -56,7 +82,11 @@ export function MappingFields({
                 ✕
               </button>
             </div>
-            <TransformEditor fieldLabel={label} value={f.transform} onChange={(transform) => update(i, { transform })} />
+            <TransformEditor
+              fieldLabel={label}
+              value={f.transform}
+              onChange={(transform) => update(i, { transform })}
+            />
           </div>
         );
       })}

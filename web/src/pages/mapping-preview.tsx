@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { ApiError, apiSend, seg } from '../api.ts';
+import { type ApiError, apiSend, seg } from '../api.ts';
 import { ErrorNote, Notice } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
 import { type TextKey, useI18n } from '../i18n/index.tsx';
@@ -7,7 +7,13 @@ import { fromDraft, type MappingDraft, previewable } from '../mapping-draft.ts';
 import type { DryRunResult, Issue, PreviewRow, TaskRow } from '../types.ts';
 
 /** Live preview of the (unsaved) draft on sample records; reports validation issues up to the editor. */
-export function MappingPreview({ draft, onIssues }: { draft: MappingDraft; onIssues: (issues: Issue[]) => void }) {
+export function MappingPreview({
+  draft,
+  onIssues,
+}: {
+  draft: MappingDraft;
+  onIssues: (issues: Issue[]) => void;
+}) {
   const { t } = useI18n();
   const [rows, setRows] = useState<PreviewRow[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -65,7 +71,11 @@ export function MappingPreview({ draft, onIssues }: { draft: MappingDraft; onIss
                   {columns.map((c) => {
                     const err = r.errors.find((e) => e.field === c);
                     return (
-                      <td key={c} className={err ? 'cell-error' : ''} title={err ? `${err.code}: ${err.message}` : undefined}>
+                      <td
+                        key={c}
+                        className={err ? 'cell-error' : ''}
+                        title={err ? `${err.code}: ${err.message}` : undefined}
+                      >
                         {err ? `⚠ ${err.code}` : formatCell(r.payload[c])}
                       </td>
                     );
@@ -80,7 +90,8 @@ export function MappingPreview({ draft, onIssues }: { draft: MappingDraft; onIss
   );
 }
 
-const formatCell = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const formatCell = (v: unknown) =>
+  v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** Dry run of a saved task that uses this mapping: what its next run would do, without writing. */
 export function DryRunPanel({ mappingId }: { mappingId: string }) {
@@ -140,7 +151,8 @@ export function DryRunPanel({ mappingId }: { mappingId: string }) {
           <ul className="dry-items">
             {result.items.slice(0, 20).map((it) => (
               <li key={`${it.action}-${it.sourceKey}`}>
-                <span className={`action action-${it.action}`}>{t(`action.${it.action}` as TextKey)}</span> <span className="mono">{it.sourceKey}</span>
+                <span className={`action action-${it.action}`}>{t(`action.${it.action}` as TextKey)}</span>{' '}
+                <span className="mono">{it.sourceKey}</span>
                 {it.message ? <span className="muted"> — {it.message}</span> : null}
               </li>
             ))}

@@ -6,7 +6,12 @@ import { useResource } from '../hooks.ts';
 import { type TextKey, useI18n } from '../i18n/index.tsx';
 import type { ConnectionRow, ObjectDescription, SyncLinkRow, SyncStatus } from '../types.ts';
 
-const SYNC_TONE: Record<SyncStatus, string> = { ok: 'ok', failed: 'error', retry: 'warning', deleted: 'neutral' };
+const SYNC_TONE: Record<SyncStatus, string> = {
+  ok: 'ok',
+  failed: 'error',
+  retry: 'warning',
+  deleted: 'neutral',
+};
 
 /** A sync link's status as a badge with its text (colour is never the only signal). */
 function SyncBadge({ status }: { status: SyncStatus }) {
@@ -40,9 +45,16 @@ export function RecordsPage() {
   // A link from the drill-down changes the query while the page is open: the form follows it.
   useEffect(() => setForm({ key, connection, object }), [key, connection, object]);
   const connections = useResource<{ connections: ConnectionRow[] }>('/api/connections');
-  const describe = useResource<{ objects: ObjectDescription[] }>(form.connection ? `/api/connections/${seg(form.connection)}/describe` : null);
-  const query = new URLSearchParams({ ...(connection ? { connection } : {}), ...(object ? { object } : {}) }).toString();
-  const links = useResource<{ sourceKey: string; links: SyncLinkRow[] }>(key ? `/api/records/${seg(key)}/links${query ? `?${query}` : ''}` : null);
+  const describe = useResource<{ objects: ObjectDescription[] }>(
+    form.connection ? `/api/connections/${seg(form.connection)}/describe` : null,
+  );
+  const query = new URLSearchParams({
+    ...(connection ? { connection } : {}),
+    ...(object ? { object } : {}),
+  }).toString();
+  const links = useResource<{ sourceKey: string; links: SyncLinkRow[] }>(
+    key ? `/api/records/${seg(key)}/links${query ? `?${query}` : ''}` : null,
+  );
   const byId = new Map((connections.data?.connections ?? []).map((c) => [c.id, c]));
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -58,11 +70,25 @@ export function RecordsPage() {
       <p className="muted">{t('rec.intro')}</p>
       <form className="card form record-search" role="search" onSubmit={submit} aria-label={t('rec.title')}>
         <Field label={t('rec.key')}>
-          {(p) => <input {...p} name="key" required className="mono" value={form.key} onChange={(e) => setForm({ ...form, key: e.target.value })} />}
+          {(p) => (
+            <input
+              {...p}
+              name="key"
+              required
+              className="mono"
+              value={form.key}
+              onChange={(e) => setForm({ ...form, key: e.target.value })}
+            />
+          )}
         </Field>
         <Field label={t('rec.connection')}>
           {(p) => (
-            <select {...p} name="connection" value={form.connection} onChange={(e) => setForm({ ...form, connection: e.target.value, object: '' })}>
+            <select
+              {...p}
+              name="connection"
+              value={form.connection}
+              onChange={(e) => setForm({ ...form, connection: e.target.value, object: '' })}
+            >
               <option value="">{t('rec.anyConnection')}</option>
               {(connections.data?.connections ?? []).map((c) => (
                 <option key={c.id} value={c.id}>
@@ -73,7 +99,15 @@ export function RecordsPage() {
           )}
         </Field>
         <Field label={t('rec.object')} hint={t('rec.objectHint')}>
-          {(p) => <input {...p} name="object" list="record-objects" value={form.object} onChange={(e) => setForm({ ...form, object: e.target.value })} />}
+          {(p) => (
+            <input
+              {...p}
+              name="object"
+              list="record-objects"
+              value={form.object}
+              onChange={(e) => setForm({ ...form, object: e.target.value })}
+            />
+          )}
         </Field>
         <datalist id="record-objects">
           {(describe.data?.objects ?? []).map((o) => (
@@ -113,9 +147,13 @@ export function RecordsPage() {
                 {rows.map((l) => {
                   const target = byId.get(l.targetConnectionId);
                   return (
-                    <tr key={`${l.sourceConnectionId}/${l.sourceObject}→${l.targetConnectionId}/${l.targetObject}`} data-target={l.targetConnectionId}>
+                    <tr
+                      key={`${l.sourceConnectionId}/${l.sourceObject}→${l.targetConnectionId}/${l.targetObject}`}
+                      data-target={l.targetConnectionId}
+                    >
                       <th scope="row" className="link-target">
-                        <SystemIcon system={target?.system} /> {target?.name ?? l.targetConnectionId} <span className="muted">· {l.targetObject}</span>
+                        <SystemIcon system={target?.system} /> {target?.name ?? l.targetConnectionId}{' '}
+                        <span className="muted">· {l.targetObject}</span>
                       </th>
                       <td className="mono">{l.externalId ?? '—'}</td>
                       <td>{date(l.lastSyncAt)}</td>

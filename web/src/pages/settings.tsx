@@ -1,12 +1,19 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError, apiSend } from '../api.ts';
+import { type ApiError, apiSend } from '../api.ts';
 import { ErrorNote, Field, Loading, Notice, PageHeader } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
 
 /** Settings as GET /api/settings shows them (the SMTP password only as `passwordSet`). */
 interface PublicSettings {
-  smtp: { host: string; port: number; secure: boolean; user?: string; from: string; passwordSet: boolean } | null;
+  smtp: {
+    host: string;
+    port: number;
+    secure: boolean;
+    user?: string;
+    from: string;
+    passwordSet: boolean;
+  } | null;
   dashboardUrl: string | null;
   timezone: string;
   retentionDays: number;
@@ -19,14 +26,30 @@ const EMPTY_SMTP = { host: '', port: '587', secure: false, user: '', password: '
 export function SettingsPage() {
   const { t } = useI18n();
   const res = useResource<PublicSettings | { settings: PublicSettings }>('/api/settings');
-  const current = res.data && 'settings' in res.data ? res.data.settings : (res.data as PublicSettings | undefined);
+  const current =
+    res.data && 'settings' in res.data ? res.data.settings : (res.data as PublicSettings | undefined);
   const [smtp, setSmtp] = useState(EMPTY_SMTP);
-  const [general, setGeneral] = useState({ dashboardUrl: '', timezone: '', retentionDays: '90', recipients: '' });
+  const [general, setGeneral] = useState({
+    dashboardUrl: '',
+    timezone: '',
+    retentionDays: '90',
+    recipients: '',
+  });
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
     if (!current) return;
-    setSmtp(current.smtp ? { ...EMPTY_SMTP, ...current.smtp, port: String(current.smtp.port), user: current.smtp.user ?? '', password: '' } : EMPTY_SMTP);
+    setSmtp(
+      current.smtp
+        ? {
+            ...EMPTY_SMTP,
+            ...current.smtp,
+            port: String(current.smtp.port),
+            user: current.smtp.user ?? '',
+            password: '',
+          }
+        : EMPTY_SMTP,
+    );
     setGeneral({
       dashboardUrl: current.dashboardUrl ?? '',
       timezone: current.timezone,
@@ -78,29 +101,114 @@ export function SettingsPage() {
         <fieldset className="group-box">
           <legend>{t('set.smtp')}</legend>
           <div className="grid-2">
-            <Field label={t('set.host')}>{(p) => <input {...p} value={smtp.host} onChange={(e) => setSmtp({ ...smtp, host: e.target.value })} />}</Field>
-            <Field label={t('set.port')}>{(p) => <input {...p} type="number" min={1} max={65535} value={smtp.port} onChange={(e) => setSmtp({ ...smtp, port: e.target.value })} />}</Field>
-            <Field label={t('set.user')}>{(p) => <input {...p} autoComplete="off" value={smtp.user} onChange={(e) => setSmtp({ ...smtp, user: e.target.value })} />}</Field>
-            <Field label={t('set.password')} hint={current.smtp?.passwordSet ? `${t('conn.secretSet')} · ${t('conn.secretKeep')}` : t('conn.secretNotSet')}>
-              {(p) => <input {...p} type="password" autoComplete="new-password" value={smtp.password} onChange={(e) => setSmtp({ ...smtp, password: e.target.value })} />}
+            <Field label={t('set.host')}>
+              {(p) => (
+                <input
+                  {...p}
+                  value={smtp.host}
+                  onChange={(e) => setSmtp({ ...smtp, host: e.target.value })}
+                />
+              )}
+            </Field>
+            <Field label={t('set.port')}>
+              {(p) => (
+                <input
+                  {...p}
+                  type="number"
+                  min={1}
+                  max={65535}
+                  value={smtp.port}
+                  onChange={(e) => setSmtp({ ...smtp, port: e.target.value })}
+                />
+              )}
+            </Field>
+            <Field label={t('set.user')}>
+              {(p) => (
+                <input
+                  {...p}
+                  autoComplete="off"
+                  value={smtp.user}
+                  onChange={(e) => setSmtp({ ...smtp, user: e.target.value })}
+                />
+              )}
+            </Field>
+            <Field
+              label={t('set.password')}
+              hint={
+                current.smtp?.passwordSet
+                  ? `${t('conn.secretSet')} · ${t('conn.secretKeep')}`
+                  : t('conn.secretNotSet')
+              }
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  type="password"
+                  autoComplete="new-password"
+                  value={smtp.password}
+                  onChange={(e) => setSmtp({ ...smtp, password: e.target.value })}
+                />
+              )}
             </Field>
           </div>
-          <Field label={t('set.from')}>{(p) => <input {...p} value={smtp.from} onChange={(e) => setSmtp({ ...smtp, from: e.target.value })} />}</Field>
+          <Field label={t('set.from')}>
+            {(p) => (
+              <input {...p} value={smtp.from} onChange={(e) => setSmtp({ ...smtp, from: e.target.value })} />
+            )}
+          </Field>
           <label className="check">
-            <input type="checkbox" checked={smtp.secure} onChange={(e) => setSmtp({ ...smtp, secure: e.target.checked })} />
+            <input
+              type="checkbox"
+              checked={smtp.secure}
+              onChange={(e) => setSmtp({ ...smtp, secure: e.target.checked })}
+            />
             {t('set.secure')}
           </label>
         </fieldset>
         <fieldset className="group-box">
           <legend>{t('set.general')}</legend>
-          <Field label={t('set.dashboardUrl')}>{(p) => <input {...p} type="url" value={general.dashboardUrl} onChange={(e) => setGeneral({ ...general, dashboardUrl: e.target.value })} />}</Field>
+          <Field label={t('set.dashboardUrl')}>
+            {(p) => (
+              <input
+                {...p}
+                type="url"
+                value={general.dashboardUrl}
+                onChange={(e) => setGeneral({ ...general, dashboardUrl: e.target.value })}
+              />
+            )}
+          </Field>
           <div className="grid-2">
-            <Field label={t('set.timezone')}>{(p) => <input {...p} value={general.timezone} onChange={(e) => setGeneral({ ...general, timezone: e.target.value })} />}</Field>
+            <Field label={t('set.timezone')}>
+              {(p) => (
+                <input
+                  {...p}
+                  value={general.timezone}
+                  onChange={(e) => setGeneral({ ...general, timezone: e.target.value })}
+                />
+              )}
+            </Field>
             <Field label={t('set.retentionDays')}>
-              {(p) => <input {...p} type="number" min={1} max={3650} value={general.retentionDays} onChange={(e) => setGeneral({ ...general, retentionDays: e.target.value })} />}
+              {(p) => (
+                <input
+                  {...p}
+                  type="number"
+                  min={1}
+                  max={3650}
+                  value={general.retentionDays}
+                  onChange={(e) => setGeneral({ ...general, retentionDays: e.target.value })}
+                />
+              )}
             </Field>
           </div>
-          <Field label={t('set.recipients')}>{(p) => <input {...p} value={general.recipients} onChange={(e) => setGeneral({ ...general, recipients: e.target.value })} />}</Field>
+          <Field label={t('set.recipients')}>
+            {(p) => (
+              <input
+                {...p}
+                value={general.recipients}
+                onChange={(e) => setGeneral({ ...general, recipients: e.target.value })}
+              />
+            )}
+          </Field>
         </fieldset>
         <ErrorNote error={error} />
         {saved ? <Notice>{t('common.saved')}</Notice> : null}

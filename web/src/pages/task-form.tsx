@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { ApiError, apiSend, seg } from '../api.ts';
+import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Field, Loading, Notice, PageHeader } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
@@ -14,7 +14,9 @@ type ScheduleChoice = `preset-${number}` | 'custom' | 'cron' | 'manual';
 function choiceOf(s: Schedule | null): ScheduleChoice {
   if (!s) return 'manual';
   if ('cron' in s) return 'cron';
-  return (SCHEDULE_PRESETS as readonly number[]).includes(s.everyMinutes) ? `preset-${s.everyMinutes}` : 'custom';
+  return (SCHEDULE_PRESETS as readonly number[]).includes(s.everyMinutes)
+    ? `preset-${s.everyMinutes}`
+    : 'custom';
 }
 
 /** Create or edit a task: mapping, schedule (presets, interval, cron), read mode, notifications, enabled. */
@@ -62,9 +64,16 @@ export function TaskForm() {
     e.preventDefault();
     setError(null);
     setSaved(false);
-    const to = recipients.split(/[,;\s]+/).map((x) => x.trim()).filter(Boolean);
+    const to = recipients
+      .split(/[,;\s]+/)
+      .map((x) => x.trim())
+      .filter(Boolean);
     try {
-      await apiSend('PUT', `/api/tasks/${seg(id)}`, { ...task, schedule: schedule(), notify: { ...task.notify, to } });
+      await apiSend('PUT', `/api/tasks/${seg(id)}`, {
+        ...task,
+        schedule: schedule(),
+        notify: { ...task.notify, to },
+      });
       setSaved(true);
       if (isNew) navigate(`/tasks/${seg(id)}`, { replace: true });
       else stored.reload();
@@ -73,7 +82,13 @@ export function TaskForm() {
     }
   };
   const toggleOn = (on: NotifyOn, checked: boolean) =>
-    setTask({ ...task, notify: { ...task.notify, on: checked ? [...task.notify.on, on] : task.notify.on.filter((x) => x !== on) } });
+    setTask({
+      ...task,
+      notify: {
+        ...task.notify,
+        on: checked ? [...task.notify.on, on] : task.notify.on.filter((x) => x !== on),
+      },
+    });
   if (!isNew && stored.error) return <ErrorNote error={stored.error} />;
   if (!isNew && !stored.data) return <Loading />;
   return (
@@ -85,14 +100,40 @@ export function TaskForm() {
       <form className="card form narrow-form" onSubmit={save} aria-label={t('task.edit')}>
         <fieldset disabled={!isAdmin}>
           <div className="grid-2">
-            <Field label={t('common.name')}>{(p) => <input {...p} name="name" required value={task.name} onChange={(e) => setTask({ ...task, name: e.target.value })} />}</Field>
+            <Field label={t('common.name')}>
+              {(p) => (
+                <input
+                  {...p}
+                  name="name"
+                  required
+                  value={task.name}
+                  onChange={(e) => setTask({ ...task, name: e.target.value })}
+                />
+              )}
+            </Field>
             <Field label={t('common.id')} hint={isNew ? t('common.idHint') : undefined}>
-              {(p) => <input {...p} name="id" required readOnly={!isNew} pattern="[A-Za-z0-9][A-Za-z0-9_\-]*" value={id} onChange={(e) => setId(e.target.value)} />}
+              {(p) => (
+                <input
+                  {...p}
+                  name="id"
+                  required
+                  readOnly={!isNew}
+                  pattern="[A-Za-z0-9][A-Za-z0-9_\-]*"
+                  value={id}
+                  onChange={(e) => setId(e.target.value)}
+                />
+              )}
             </Field>
           </div>
           <Field label={t('task.mapping')}>
             {(p) => (
-              <select {...p} name="mappingId" required value={task.mappingId} onChange={(e) => setTask({ ...task, mappingId: e.target.value })}>
+              <select
+                {...p}
+                name="mappingId"
+                required
+                value={task.mappingId}
+                onChange={(e) => setTask({ ...task, mappingId: e.target.value })}
+              >
                 <option value="">{t('map.choose')}</option>
                 {mappings.data?.mappings.map((m) => (
                   <option key={m.id} value={m.id}>
@@ -107,33 +148,79 @@ export function TaskForm() {
             <div className="choice-list">
               {SCHEDULE_PRESETS.map((n) => (
                 <label key={n} className="check">
-                  <input type="radio" name="schedule" checked={choice === `preset-${n}`} onChange={() => setChoice(`preset-${n}`)} />
+                  <input
+                    type="radio"
+                    name="schedule"
+                    checked={choice === `preset-${n}`}
+                    onChange={() => setChoice(`preset-${n}`)}
+                  />
                   {t('task.preset', { n })}
                 </label>
               ))}
               <label className="check">
-                <input type="radio" name="schedule" checked={choice === 'custom'} onChange={() => setChoice('custom')} />
+                <input
+                  type="radio"
+                  name="schedule"
+                  checked={choice === 'custom'}
+                  onChange={() => setChoice('custom')}
+                />
                 {t('task.custom')}
               </label>
               <label className="check">
-                <input type="radio" name="schedule" checked={choice === 'cron'} onChange={() => setChoice('cron')} />
+                <input
+                  type="radio"
+                  name="schedule"
+                  checked={choice === 'cron'}
+                  onChange={() => setChoice('cron')}
+                />
                 {t('task.cron')}
               </label>
               <label className="check">
-                <input type="radio" name="schedule" checked={choice === 'manual'} onChange={() => setChoice('manual')} />
+                <input
+                  type="radio"
+                  name="schedule"
+                  checked={choice === 'manual'}
+                  onChange={() => setChoice('manual')}
+                />
                 {t('task.manual')}
               </label>
             </div>
             {choice === 'custom' ? (
-              <Field label={t('task.minutes')}>{(p) => <input {...p} type="number" min={1} max={10080} required value={minutes} onChange={(e) => setMinutes(e.target.value)} />}</Field>
+              <Field label={t('task.minutes')}>
+                {(p) => (
+                  <input
+                    {...p}
+                    type="number"
+                    min={1}
+                    max={10080}
+                    required
+                    value={minutes}
+                    onChange={(e) => setMinutes(e.target.value)}
+                  />
+                )}
+              </Field>
             ) : null}
             {choice === 'cron' ? (
-              <Field label={t('task.cronExpr')}>{(p) => <input {...p} className="mono" required value={cron} onChange={(e) => setCron(e.target.value)} />}</Field>
+              <Field label={t('task.cronExpr')}>
+                {(p) => (
+                  <input
+                    {...p}
+                    className="mono"
+                    required
+                    value={cron}
+                    onChange={(e) => setCron(e.target.value)}
+                  />
+                )}
+              </Field>
             ) : null}
           </fieldset>
           <Field label={t('task.mode')}>
             {(p) => (
-              <select {...p} value={task.mode} onChange={(e) => setTask({ ...task, mode: e.target.value as 'incremental' | 'full' })}>
+              <select
+                {...p}
+                value={task.mode}
+                onChange={(e) => setTask({ ...task, mode: e.target.value as 'incremental' | 'full' })}
+              >
                 <option value="incremental">{t('task.mode.incremental')}</option>
                 <option value="full">{t('task.mode.full')}</option>
               </select>
@@ -145,15 +232,33 @@ export function TaskForm() {
               <span className="muted">{t('task.notifyOn')}:</span>
               {NOTIFY_ON_LIST.map((on) => (
                 <label key={on} className="check">
-                  <input type="checkbox" checked={task.notify.on.includes(on)} onChange={(e) => toggleOn(on, e.target.checked)} />
+                  <input
+                    type="checkbox"
+                    checked={task.notify.on.includes(on)}
+                    onChange={(e) => toggleOn(on, e.target.checked)}
+                  />
                   {t(`task.on.${on}`)}
                 </label>
               ))}
             </div>
-            <Field label={t('task.notifyTo')}>{(p) => <input {...p} type="text" value={recipients} onChange={(e) => setRecipients(e.target.value)} />}</Field>
+            <Field label={t('task.notifyTo')}>
+              {(p) => (
+                <input
+                  {...p}
+                  type="text"
+                  value={recipients}
+                  onChange={(e) => setRecipients(e.target.value)}
+                />
+              )}
+            </Field>
           </fieldset>
           <label className="check">
-            <input type="checkbox" name="enabled" checked={task.enabled} onChange={(e) => setTask({ ...task, enabled: e.target.checked })} />
+            <input
+              type="checkbox"
+              name="enabled"
+              checked={task.enabled}
+              onChange={(e) => setTask({ ...task, enabled: e.target.checked })}
+            />
             {t('task.enabled')}
           </label>
         </fieldset>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { ApiError, apiSend, seg } from '../api.ts';
+import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Loading, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
@@ -72,14 +72,27 @@ export function TasksPage() {
                   <td>{systems.get(task.mappingId)?.name ?? task.mappingId}</td>
                   <td>{scheduleText(task.schedule, t)}</td>
                   <td>{task.enabled ? date(task.nextRunAt) : '—'}</td>
-                  <td>{task.lastExecution ? <StatusBadge status={task.lastExecution.status} /> : t('status.never')}</td>
+                  <td>
+                    {task.lastExecution ? (
+                      <StatusBadge status={task.lastExecution.status} />
+                    ) : (
+                      t('status.never')
+                    )}
+                  </td>
                   <td className="row-actions">
                     {isAdmin ? (
                       <>
                         <button
                           type="button"
                           className="btn btn-small"
-                          onClick={() => void act(() => apiSend('PUT', `/api/tasks/${seg(task.id)}`, { ...taskBody(task), enabled: !task.enabled }))}
+                          onClick={() =>
+                            void act(() =>
+                              apiSend('PUT', `/api/tasks/${seg(task.id)}`, {
+                                ...taskBody(task),
+                                enabled: !task.enabled,
+                              }),
+                            )
+                          }
                         >
                           {task.enabled ? t('task.disable') : t('task.enable')}
                         </button>
@@ -87,7 +100,8 @@ export function TasksPage() {
                           type="button"
                           className="btn btn-small btn-danger"
                           onClick={() => {
-                            if (window.confirm(t('common.confirmDelete', { name: task.name }))) void act(() => apiSend('DELETE', `/api/tasks/${seg(task.id)}`));
+                            if (window.confirm(t('common.confirmDelete', { name: task.name })))
+                              void act(() => apiSend('DELETE', `/api/tasks/${seg(task.id)}`));
                           }}
                         >
                           {t('common.delete')}

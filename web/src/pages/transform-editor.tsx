@@ -32,55 +32,127 @@ function textToMap(text: string): Record<string, unknown> {
 }
 
 /** One transform: its type and the options that type has. */
-function TransformRow({ value, onChange, onRemove, label }: { value: TransformInput; onChange: (t: TransformInput) => void; onRemove: () => void; label: string }) {
+function TransformRow({
+  value,
+  onChange,
+  onRemove,
+  label,
+}: {
+  value: TransformInput;
+  onChange: (t: TransformInput) => void;
+  onRemove: () => void;
+  label: string;
+}) {
   const { t } = useI18n();
   const opt = (props: Record<string, unknown>) => onChange({ ...value, ...props } as TransformInput);
   return (
     <div className="transform" role="group" aria-label={label}>
-      <select aria-label={label} value={value.type} onChange={(e) => onChange(DEFAULTS[e.target.value as TransformName])}>
+      <select
+        aria-label={label}
+        value={value.type}
+        onChange={(e) => onChange(DEFAULTS[e.target.value as TransformName])}
+      >
         {TRANSFORM_LIST.map((n) => (
           <option key={n} value={n}>
             {n}
           </option>
         ))}
       </select>
-      {value.type === 'default' ? <input aria-label="value" value={String(value.value ?? '')} onChange={(e) => opt({ value: e.target.value })} /> : null}
+      {value.type === 'default' ? (
+        <input
+          aria-label="value"
+          value={String(value.value ?? '')}
+          onChange={(e) => opt({ value: e.target.value })}
+        />
+      ) : null}
       {value.type === 'date' ? (
         <>
-          <input aria-label="input pattern" placeholder="input" value={value.input ?? ''} onChange={(e) => opt({ input: e.target.value || undefined })} />
-          <input aria-label="output pattern" placeholder="output" value={value.output ?? ''} onChange={(e) => opt({ output: e.target.value })} />
+          <input
+            aria-label="input pattern"
+            placeholder="input"
+            value={value.input ?? ''}
+            onChange={(e) => opt({ input: e.target.value || undefined })}
+          />
+          <input
+            aria-label="output pattern"
+            placeholder="output"
+            value={value.output ?? ''}
+            onChange={(e) => opt({ output: e.target.value })}
+          />
         </>
       ) : null}
       {value.type === 'number' ? (
-        <select aria-label="decimal separator" value={value.decimal ?? '.'} onChange={(e) => opt({ decimal: e.target.value })}>
+        <select
+          aria-label="decimal separator"
+          value={value.decimal ?? '.'}
+          onChange={(e) => opt({ decimal: e.target.value })}
+        >
           <option value=".">1'234.50</option>
           <option value=",">1.234,50</option>
         </select>
       ) : null}
       {value.type === 'split' ? (
         <>
-          <input aria-label="separator" className="narrow" value={value.separator} onChange={(e) => opt({ separator: e.target.value })} />
-          <input aria-label="index" className="narrow" type="number" value={value.index ?? 0} onChange={(e) => opt({ index: Number(e.target.value) })} />
+          <input
+            aria-label="separator"
+            className="narrow"
+            value={value.separator}
+            onChange={(e) => opt({ separator: e.target.value })}
+          />
+          <input
+            aria-label="index"
+            className="narrow"
+            type="number"
+            value={value.index ?? 0}
+            onChange={(e) => opt({ index: Number(e.target.value) })}
+          />
         </>
       ) : null}
       {value.type === 'phone' ? (
-        <input aria-label="default country" className="narrow" maxLength={2} value={value.defaultCountry ?? 'CH'} onChange={(e) => opt({ defaultCountry: e.target.value.toUpperCase() })} />
+        <input
+          aria-label="default country"
+          className="narrow"
+          maxLength={2}
+          value={value.defaultCountry ?? 'CH'}
+          onChange={(e) => opt({ defaultCountry: e.target.value.toUpperCase() })}
+        />
       ) : null}
       {value.type === 'truncate' ? (
-        <input aria-label="length" className="narrow" type="number" min={1} value={value.length} onChange={(e) => opt({ length: Number(e.target.value) })} />
+        <input
+          aria-label="length"
+          className="narrow"
+          type="number"
+          min={1}
+          value={value.length}
+          onChange={(e) => opt({ length: Number(e.target.value) })}
+        />
       ) : null}
       {value.type === 'valueMap' ? (
         <div className="value-map">
           <label>
             {t('map.valueMap')}
-            <textarea rows={3} defaultValue={mapToText(value.map)} onBlur={(e) => opt({ map: textToMap(e.target.value) })} />
+            <textarea
+              rows={3}
+              defaultValue={mapToText(value.map)}
+              onBlur={(e) => opt({ map: textToMap(e.target.value) })}
+            />
           </label>
           <label className="check">
-            <input type="checkbox" checked={value.strict ?? false} onChange={(e) => opt({ strict: e.target.checked })} /> strict
+            <input
+              type="checkbox"
+              checked={value.strict ?? false}
+              onChange={(e) => opt({ strict: e.target.checked })}
+            />{' '}
+            strict
           </label>
         </div>
       ) : null}
-      <button type="button" className="btn btn-small btn-ghost" aria-label={`${t('common.delete')}: ${label}`} onClick={onRemove}>
+      <button
+        type="button"
+        className="btn btn-small btn-ghost"
+        aria-label={`${t('common.delete')}: ${label}`}
+        onClick={onRemove}
+      >
         ✕
       </button>
     </div>
@@ -88,7 +160,15 @@ function TransformRow({ value, onChange, onRemove, label }: { value: TransformIn
 }
 
 /** The ordered transforms of one field mapping. */
-export function TransformEditor({ value, onChange, fieldLabel }: { value: TransformInput[]; onChange: (t: TransformInput[]) => void; fieldLabel: string }) {
+export function TransformEditor({
+  value,
+  onChange,
+  fieldLabel,
+}: {
+  value: TransformInput[];
+  onChange: (t: TransformInput[]) => void;
+  fieldLabel: string;
+}) {
   const { t } = useI18n();
   return (
     <div className="transforms">
@@ -102,7 +182,11 @@ export function TransformEditor({ value, onChange, fieldLabel }: { value: Transf
           onRemove={() => onChange(value.filter((_, j) => j !== i))}
         />
       ))}
-      <button type="button" className="btn btn-small btn-ghost" onClick={() => onChange([...value, { type: 'trim' }])}>
+      <button
+        type="button"
+        className="btn btn-small btn-ghost"
+        onClick={() => onChange([...value, { type: 'trim' }])}
+      >
         + {t('map.addTransform')}
       </button>
     </div>

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, apiSend, seg } from '../api.ts';
+import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Field, Loading, Notice, PageHeader } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
@@ -11,7 +11,12 @@ export function UsersPage() {
   const { t, date } = useI18n();
   const { user: me } = useAuth();
   const list = useResource<{ users: UserRow[] }>('/api/users');
-  const [form, setForm] = useState({ username: '', name: '', role: 'viewer' as 'admin' | 'viewer', password: '' });
+  const [form, setForm] = useState({
+    username: '',
+    name: '',
+    role: 'viewer' as 'admin' | 'viewer',
+    password: '',
+  });
   const [error, setError] = useState<ApiError | null>(null);
   const [created, setCreated] = useState(false);
   const act = async (fn: () => Promise<unknown>) => {
@@ -64,7 +69,9 @@ export function UsersPage() {
                       aria-label={`${t('users.role')}: ${u.username}`}
                       value={u.role}
                       disabled={u.id === me?.id}
-                      onChange={(e) => void act(() => apiSend('PATCH', `/api/users/${seg(u.id)}`, { role: e.target.value }))}
+                      onChange={(e) =>
+                        void act(() => apiSend('PATCH', `/api/users/${seg(u.id)}`, { role: e.target.value }))
+                      }
                     >
                       <option value="admin">{t('users.role.admin')}</option>
                       <option value="viewer">{t('users.role.viewer')}</option>
@@ -75,14 +82,23 @@ export function UsersPage() {
                   <td className="row-actions">
                     {u.id === me?.id ? null : (
                       <>
-                        <button type="button" className="btn btn-small" onClick={() => void act(() => apiSend('PATCH', `/api/users/${seg(u.id)}`, { disabled: !u.disabled }))}>
+                        <button
+                          type="button"
+                          className="btn btn-small"
+                          onClick={() =>
+                            void act(() =>
+                              apiSend('PATCH', `/api/users/${seg(u.id)}`, { disabled: !u.disabled }),
+                            )
+                          }
+                        >
                           {u.disabled ? t('task.enable') : t('task.disable')}
                         </button>
                         <button
                           type="button"
                           className="btn btn-small btn-danger"
                           onClick={() => {
-                            if (window.confirm(t('common.confirmDelete', { name: u.username }))) void act(() => apiSend('DELETE', `/api/users/${seg(u.id)}`));
+                            if (window.confirm(t('common.confirmDelete', { name: u.username })))
+                              void act(() => apiSend('DELETE', `/api/users/${seg(u.id)}`));
                           }}
                         >
                           {t('common.delete')}
@@ -99,18 +115,51 @@ export function UsersPage() {
       <form className="card form narrow-form" onSubmit={create} aria-labelledby="new-user">
         <h2 id="new-user">{t('users.new')}</h2>
         <div className="grid-2">
-          <Field label={t('users.username')}>{(p) => <input {...p} required minLength={2} value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} />}</Field>
-          <Field label={t('common.name')}>{(p) => <input {...p} required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}</Field>
+          <Field label={t('users.username')}>
+            {(p) => (
+              <input
+                {...p}
+                required
+                minLength={2}
+                value={form.username}
+                onChange={(e) => setForm({ ...form, username: e.target.value })}
+              />
+            )}
+          </Field>
+          <Field label={t('common.name')}>
+            {(p) => (
+              <input
+                {...p}
+                required
+                value={form.name}
+                onChange={(e) => setForm({ ...form, name: e.target.value })}
+              />
+            )}
+          </Field>
           <Field label={t('users.role')}>
             {(p) => (
-              <select {...p} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as 'admin' | 'viewer' })}>
+              <select
+                {...p}
+                value={form.role}
+                onChange={(e) => setForm({ ...form, role: e.target.value as 'admin' | 'viewer' })}
+              >
                 <option value="viewer">{t('users.role.viewer')}</option>
                 <option value="admin">{t('users.role.admin')}</option>
               </select>
             )}
           </Field>
           <Field label={t('users.password')}>
-            {(p) => <input {...p} type="password" autoComplete="new-password" required minLength={10} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />}
+            {(p) => (
+              <input
+                {...p}
+                type="password"
+                autoComplete="new-password"
+                required
+                minLength={10}
+                value={form.password}
+                onChange={(e) => setForm({ ...form, password: e.target.value })}
+              />
+            )}
           </Field>
         </div>
         <div className="form-actions">

@@ -162,4 +162,36 @@ describe('one business record in several systems and tenants', () => {
     );
     assert.equal(after.brevo - before.brevo, 1);
   });
+
+  test('500s from Brevo fail only the Brevo links of the changed people; the next run retries only those', async () => {
+    const changed = [100, 101, 102, 103, 104, 105, 106, 107, 108, 109];
+    await withBusinessDb(business, (db) =>
+      db.updateTable('people').set({ first_name: 'Geändert', modified_at: new Date().toISOString() }).where('id', 'in', changed).execute(),
+    );
+    brevo.setFaults({ errorRate: 1 });
+    const [zh, be, br] = await runAll();
+    assert.equal(zh?.counts.updated, 10);
+    assert.equal(be?.counts.updated, 10);
+    assert.equal(br?.counts.failed, 10);
+    assert.equal(br?.status, 'warning');
+    for (const id of changed) {
+      const links = await store.syncLinks.forSourceKey(String(id));
+      const status = Object.fromEntries(links.map((l) => [l.targetConnectionId, l.status]));
+      assert.deepEqual(status, { 'abacus-zh': 'ok', 'abacus-be': 'ok', brevo: 'retry' }, `person ${id}`);
+    }
+    const [failed] = await store.executions.items(br?.id ?? '', { action: 'fail' });
+    assert.match(failed?.code ?? '', /5\d\d|server|internal/i);
+
+    brevo.setFaults({ errorRate: 0 });
+    const before = writes();
+    const [zh2, be2, br2] = await runAll();
+    assert.equal((zh2?.counts.updated ?? 0) + (be2?.counts.updated ?? 0), 0, 'Abacus has nothing left to do');
+    assert.equal(br2?.counts.updated, 10, 'Brevo retries exactly the ten');
+    assert.equal(writes().abacus, before.abacus);
+    for (const id of changed) {
+      const link = (await store.syncLinks.forSourceKey(String(id))).find((l) => l.targetConnectionId === 'brevo');
+      assert.equal(link?.status, 'ok');
+      assert.equal(brevo.state.all().find((c) => String(c.id) === link?.externalId)?.attributes.FIRSTNAME, 'Geändert');
+    }
+  });
 });

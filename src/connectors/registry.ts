@@ -11,6 +11,7 @@ import { spreadsheetConnector } from './spreadsheet/index.ts';
 import { sqlConnector } from './sql/index.ts';
 
 /** Every system Junction can talk to, by name. */
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous registry; each definition validates its own config and secret with its schemas
 export const CONNECTORS: Partial<Record<SystemName, ConnectorDefinition<any, any>>> = {
   sql: sqlConnector,
   hubspot: hubspotConnector,
@@ -54,9 +55,8 @@ export function createConnector(connection: Connection, rt: ConnectorRuntime): C
     signal: rt.signal,
     onCall: rt.onCall ? (info) => rt.onCall?.({ ...info, connectionId: connection.id }) : undefined,
   });
-  const saveSecret = rt.saveSecret
-    ? (s: unknown) => rt.saveSecret!(connection.id, s as Record<string, unknown>)
-    : undefined;
+  const save = rt.saveSecret;
+  const saveSecret = save ? (s: unknown) => save(connection.id, s as Record<string, unknown>) : undefined;
   return def.create({
     connectionId: connection.id,
     config: config.data,

@@ -3,6 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
 import { limiterFor, type RateLimiter, UNLIMITED } from './rate-limiter.ts';
 
+/** Any Kysely instance: the limiter brings its own tables via `withTables`, and connectors never import the store's schema. */
+// biome-ignore lint/suspicious/noExplicitAny: Kysely<Database> is not assignable to any narrower Kysely type
+type AnyKysely = Kysely<any>;
+
 type LimiterTables = {
   rate_limits: { key: string; paused_until: number };
   rate_limit_slots: { id: string; key: string; release_at: number };
@@ -24,7 +28,7 @@ export interface SharedLimiterOptions {
  * never sees more than `max`; a worker killed mid-request holds its slot only until the lease ends.
  */
 export function createPostgresRateLimiter(
-  database: Kysely<any>,
+  database: AnyKysely,
   key: string,
   max: number,
   intervalMs: number,
@@ -121,14 +125,14 @@ export function createPostgresRateLimiter(
   };
 }
 
-let sharedDb: Kysely<any> | null = null;
+let sharedDb: AnyKysely | null = null;
 const sharedLimiters = new Map<string, RateLimiter>();
 
 /**
  * Makes every connection limiter of this process shared through PostgreSQL (`junction worker` and the
  * server in scale-out mode call it with the store's Kysely); `null` goes back to in-process limiters.
  */
-export function enableSharedRateLimits(db: Kysely<any> | null): void {
+export function enableSharedRateLimits(db: AnyKysely | null): void {
   sharedDb = db;
   sharedLimiters.clear();
 }

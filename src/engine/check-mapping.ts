@@ -54,7 +54,10 @@ export async function checkMappingTypes(
   for (const [i, a] of assignmentsOf(mapping).entries()) {
     const prefix = i === 0 ? '' : `assignments.${i - 1}.`;
     let objects = described.get(a.source.connectionId);
-    if (!objects) described.set(a.source.connectionId, (objects = describe(a.source.connectionId)));
+    if (!objects) {
+      objects = describe(a.source.connectionId);
+      described.set(a.source.connectionId, objects);
+    }
     const list = await objects;
     if (!list) continue;
     // A table that does not exist yet (created after the configuration) is reported when a run reads it.

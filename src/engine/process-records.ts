@@ -162,7 +162,7 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
       continue;
     }
     const r = results.get(key);
-    if (!r || !r.ok) {
+    if (!r?.ok) {
       counts.failed++;
       const code = r && !r.ok ? r.code : 'no_result';
       const message = r && !r.ok ? r.message : 'the target returned no result for this record';

@@ -65,11 +65,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       });
     }
     if (err instanceof JunctionError) {
-      return reply
-        .code(statusOf(err.code))
-        .send({
-          error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
-        });
+      return reply.code(statusOf(err.code)).send({
+        error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+      });
     }
     const fe = err as FastifyError;
     if (fe.statusCode && fe.statusCode < 500) {
@@ -89,10 +87,8 @@ export function installErrorHandler(app: FastifyInstance): void {
       .send({ error: { code: 'internal_error', message: 'internal error; see the server log' } });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
-      }),
+    reply.code(404).send({
+      error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+    }),
   );
 }

@@ -132,7 +132,10 @@ function runCli(hub: Hub, env: Record<string, string> = {}) {
 /** Deterministic pseudo-random numbers, so a failing chaos run can be replayed. */
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 /**
@@ -193,8 +196,11 @@ export async function faultsScenario(o: { records: number }): Promise<ChaosResul
         store,
         log,
         hooks: {
-          afterCommit: () =>
-            void (++pages === 1 && (clearInterval(storm), hub.hs.setFaults({ rateLimitStorm: true }))),
+          afterCommit: () => {
+            if (++pages !== 1) return;
+            clearInterval(storm);
+            hub.hs.setFaults({ rateLimitStorm: true });
+          },
         },
       });
       clearInterval(storm);

@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { ExecutionCounts } from '../../src/core/types.ts';
 import { DIRTY, generateTrainingProvider } from '../../src/demo/index.ts';
 
 const REPO = process.cwd();
@@ -137,7 +138,7 @@ describe('a newcomer clones Junction and runs the demo', { skip, timeout: 6 * 60
   });
 
   test('the first run of the people task finishes with the expected counts and the bad e-mails failed', async () => {
-    let first: any;
+    let first: { id: string; status: string; finishedAt: string | null; counts: ExecutionCounts } | undefined;
     for (let i = 0; i < 120 && !first?.finishedAt; i++) {
       if (i) await new Promise((r) => setTimeout(r, 500));
       const { executions } = await api('/api/executions?taskId=demo-people');
@@ -152,7 +153,7 @@ describe('a newcomer clones Junction and runs the demo', { skip, timeout: 6 * 60
     assert.equal(first.counts.created + first.counts.updated, people.length - bad.length);
     const { items } = await api(`/api/executions/${first.id}/items?action=fail`);
     assert.deepEqual(
-      items.map((i: any) => i.code),
+      items.map((i: { code: string | null }) => i.code),
       bad.map(() => 'invalid_email'),
     );
   });

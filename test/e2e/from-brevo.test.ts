@@ -23,9 +23,17 @@ describe('direction "from Brevo": unsubscribes flow back into the business syste
     business = await createTempSqlite();
     storeDb = await createTempSqlite();
     await createPeopleTable(business, people);
-    await withBusinessDb(business, (db) => db.schema.alterTable('people').addColumn('newsletter_blocked', 'integer', (c) => c.defaultTo(0)).execute());
+    await withBusinessDb(business, (db) =>
+      db.schema
+        .alterTable('people')
+        .addColumn('newsletter_blocked', 'integer', (c) => c.defaultTo(0))
+        .execute(),
+    );
     store = await openTestStore(storeDb);
-    brevo = createBrevoEmulator({ apiKeys: ['xkeysib-test'], rateLimit: { max: Number.POSITIVE_INFINITY, intervalMs: 1000 } });
+    brevo = createBrevoEmulator({
+      apiKeys: ['xkeysib-test'],
+      rateLimit: { max: Number.POSITIVE_INFINITY, intervalMs: 1000 },
+    });
     const url = await brevo.listen();
     await applyConfig(
       store,
@@ -78,7 +86,9 @@ tasks:
     const run = await runTask('from-brevo', { store, log });
     assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
 
-    const rows = await withBusinessDb(business, (db) => db.selectFrom('people').select(['id', 'email', 'newsletter_blocked']).orderBy('id').execute());
+    const rows = await withBusinessDb(business, (db) =>
+      db.selectFrom('people').select(['id', 'email', 'newsletter_blocked']).orderBy('id').execute(),
+    );
     assert.equal(rows.length, 30, 'no person inserted');
     assert.deepEqual(
       rows.filter((r) => r.newsletter_blocked === 1).map((r) => r.id),

@@ -166,7 +166,11 @@ describe('one business record in several systems and tenants', () => {
   test('500s from Brevo fail only the Brevo links of the changed people; the next run retries only those', async () => {
     const changed = [100, 101, 102, 103, 104, 105, 106, 107, 108, 109];
     await withBusinessDb(business, (db) =>
-      db.updateTable('people').set({ first_name: 'Geändert', modified_at: new Date().toISOString() }).where('id', 'in', changed).execute(),
+      db
+        .updateTable('people')
+        .set({ first_name: 'Geändert', modified_at: new Date().toISOString() })
+        .where('id', 'in', changed)
+        .execute(),
     );
     brevo.setFaults({ errorRate: 1 });
     const [zh, be, br] = await runAll();
@@ -189,9 +193,14 @@ describe('one business record in several systems and tenants', () => {
     assert.equal(br2?.counts.updated, 10, 'Brevo retries exactly the ten');
     assert.equal(writes().abacus, before.abacus);
     for (const id of changed) {
-      const link = (await store.syncLinks.forSourceKey(String(id))).find((l) => l.targetConnectionId === 'brevo');
+      const link = (await store.syncLinks.forSourceKey(String(id))).find(
+        (l) => l.targetConnectionId === 'brevo',
+      );
       assert.equal(link?.status, 'ok');
-      assert.equal(brevo.state.all().find((c) => String(c.id) === link?.externalId)?.attributes.FIRSTNAME, 'Geändert');
+      assert.equal(
+        brevo.state.all().find((c) => String(c.id) === link?.externalId)?.attributes.FIRSTNAME,
+        'Geändert',
+      );
     }
   });
 });

@@ -1,4 +1,5 @@
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { BusinessDb } from '../../src/connectors/sql/database.ts';
 import type { TempDatabase } from './databases.ts';
 
 /** A person row of the test "business system". */
@@ -56,7 +57,7 @@ export function generatePeople(n: number, start = Date.parse('2025-01-01T08:00:0
 }
 
 /** Opens the temp database as the customer's business system (not Junction's store). */
-export async function openBusinessKysely(tmp: TempDatabase): Promise<Kysely<any>> {
+export async function openBusinessKysely(tmp: TempDatabase): Promise<BusinessDb> {
   if (tmp.dialect === 'postgres') {
     const { default: pg } = await import('pg');
     return new Kysely({
@@ -97,7 +98,7 @@ export async function createPeopleTable(tmp: TempDatabase, people: Person[]): Pr
 }
 
 /** Runs `fn` on the business database and closes it. */
-export async function withBusinessDb<T>(tmp: TempDatabase, fn: (db: Kysely<any>) => Promise<T>): Promise<T> {
+export async function withBusinessDb<T>(tmp: TempDatabase, fn: (db: BusinessDb) => Promise<T>): Promise<T> {
   const db = await openBusinessKysely(tmp);
   try {
     return await fn(db);

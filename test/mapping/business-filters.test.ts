@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { pino } from 'pino';
 import { createConnector } from '../../src/connectors/registry.ts';
 import { prepareExpression } from '../../src/core/expression/index.ts';
 import type { MappingDefinition } from '../../src/core/mapping-definition.ts';

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
 import { REDACT_PATHS } from '../../src/cli/runtime.ts';
+import type { Execution } from '../../src/core/types.ts';
 import { buildServer } from '../../src/server/app.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
 import { createInProcessDispatcher } from '../../src/server/run-dispatcher.ts';
@@ -32,17 +33,19 @@ const MAPPING = {
   ],
 };
 
+/** One server-sent event; `progress` and `end` both carry the execution's status and counts. */
+type ExecutionEvent = { event: string; data: Pick<Execution, 'status' | 'counts'> };
+
 /** Reads an SSE stream until the `end` event; returns every event. */
-async function readEvents(url: string, cookie: string): Promise<{ event: string; data: any }[]> {
+async function readEvents(url: string, cookie: string): Promise<ExecutionEvent[]> {
   const res = await fetch(url, { headers: { cookie } });
   assert.equal(res.headers.get('content-type'), 'text/event-stream');
-  const events: { event: string; data: any }[] = [];
+  const events: ExecutionEvent[] = [];
   let buffer = '';
   const decoder = new TextDecoder();
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true });
-    let i: number;
-    while ((i = buffer.indexOf('\n\n')) >= 0) {
+    for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
       const block = buffer.slice(0, i);
       buffer = buffer.slice(i + 2);
       const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';

@@ -169,27 +169,26 @@ for (const dialect of DIALECTS) {
         owner: 'a:1',
         staleAfterMs: 60_000,
       });
+      const item = {
+        sourceKey: '1',
+        targetId: '9',
+        action: 'create' as const,
+        code: null,
+        message: null,
+        payload: null,
+      };
       const page = {
         executionId: run.execution.id,
         taskId: 't3',
         counts: { ...ZERO_COUNTS, read: 1, created: 1 },
-        items: [
-          {
-            sourceKey: '1',
-            targetId: '9',
-            action: 'create' as const,
-            code: null,
-            message: null,
-            payload: null,
-          },
-        ],
+        items: [item],
         links: [],
         position: { base: null, position: { k: '1' } },
         page: 1,
       };
       await store.executions.commitPage(page);
       await store.executions.commitPage(page);
-      await store.executions.commitPage({ ...page, page: 2, items: [{ ...page.items[0]!, sourceKey: '2' }] });
+      await store.executions.commitPage({ ...page, page: 2, items: [{ ...item, sourceKey: '2' }] });
       assert.deepEqual(
         (await store.executions.items(run.execution.id)).map((i) => i.sourceKey),
         ['1', '2'],
@@ -220,7 +219,7 @@ for (const dialect of DIALECTS) {
 
     test('sync links upsert by source record and target and read back by key', async () => {
       const now = new Date('2025-05-05T05:05:05.000Z');
-      const links = Array.from({ length: 450 }, (_, i) => ({
+      const link = (i: number) => ({
         ...scope,
         sourceKey: String(i),
         externalId: `hs-${i}`,
@@ -229,10 +228,10 @@ for (const dialect of DIALECTS) {
         status: 'ok' as const,
         remark: null,
         payloadHash: `h${i}`,
-      }));
-      await store.syncLinks.upsert(links);
+      });
+      await store.syncLinks.upsert(Array.from({ length: 450 }, (_, i) => link(i)));
       await store.syncLinks.upsert([
-        { ...links[7]!, status: 'retry', remark: 'RATE_LIMITS', lastSuccessAt: now },
+        { ...link(7), status: 'retry', remark: 'RATE_LIMITS', lastSuccessAt: now },
       ]);
       const got = await store.syncLinks.getMany(scope, ['7', '8', 'nope']);
       assert.equal(got.size, 2);

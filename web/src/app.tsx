@@ -36,11 +36,7 @@ const NAV: { to: string; key: TextKey; admin?: boolean }[] = [
 
 function AdminOnly({ children }: { children: ReactNode }) {
   const { isAdmin } = useAuth();
-  return isAdmin ? (
-    <>{children}</>
-  ) : (
-    <ErrorNote error={Object.assign(new Error('forbidden'), { status: 403 })} />
-  );
+  return isAdmin ? children : <ErrorNote error={Object.assign(new Error('forbidden'), { status: 403 })} />;
 }
 
 function NotFound() {

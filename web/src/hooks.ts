@@ -8,6 +8,7 @@ export function useResource<T>(url: string | null) {
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(url !== null);
   const [version, setVersion] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the trigger that makes reload() fetch again
   useEffect(() => {
     if (url === null) {
       setLoading(false);

@@ -79,6 +79,8 @@ export interface Execution {
 }
 
 export interface ExecutionItem {
+  /** The item's row id: stable across pages and filters (a record can appear twice in a run). */
+  id: number;
   executionId: string;
   sourceKey: string;
   targetId: string | null;

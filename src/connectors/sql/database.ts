@@ -2,6 +2,7 @@ import { Kysely, type LogConfig, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Logger } from 'pino';
 
 /** The business system's database as Kysely sees it; its tables are whatever the customer has. */
+// biome-ignore lint/suspicious/noExplicitAny: the customer's schema is unknown at compile time (Kysely's idiom for schema-less databases)
 export type BusinessDb = Kysely<any>;
 
 /**

@@ -221,7 +221,7 @@ const RULES: Rules = {
       case 'now':
       case 'today':
       case 'date':
-        args.forEach((t, i) => expect(argAt(i), t, ['number'], `argument ${i + 1} of date()`));
+        for (const [i, t] of args.entries()) expect(argAt(i), t, ['number'], `argument ${i + 1} of date()`);
         return 'date';
       case 'if':
         expect(argAt(0), args[0] as ExprType, CONDITION, 'the condition of if()');

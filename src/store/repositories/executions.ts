@@ -390,7 +390,7 @@ export function createExecutionRepository(db: Kysely<Database>) {
     async items(
       executionId: string,
       f: { action?: ItemAction; limit?: number; offset?: number } = {},
-    ): Promise<ExecutionItem[]> {
+    ): Promise<(ExecutionItem & { id: number })[]> {
       let q = db
         .selectFrom('execution_items')
         .selectAll()
@@ -400,6 +400,7 @@ export function createExecutionRepository(db: Kysely<Database>) {
         .offset(f.offset ?? 0);
       if (f.action) q = q.where('action', '=', f.action);
       return (await q.execute()).map((r) => ({
+        id: Number(r.id),
         executionId: r.execution_id,
         sourceKey: r.source_key,
         targetId: r.target_id,

@@ -90,13 +90,19 @@ function merge(current: InstanceSettings, patch: SettingsPatch): unknown {
   return { ...current, ...withoutUndefined(rest), smtp: nextSmtp };
 }
 
+/** The settings row as stored: unvalidated JSON whose SMTP password is still sealed. */
+type StoredSettings = {
+  smtp?: { passwordSealed?: string; [field: string]: unknown };
+  [field: string]: unknown;
+};
+
 /** The instance settings: one validated JSON document, its SMTP password sealed with the store's SecretBox. */
 export function createSettingsRepository(database: Kysely<Database>, box: SecretBox) {
   const db = database.withTables<SettingsTables>();
 
   async function read(): Promise<InstanceSettings> {
     const row = await db.selectFrom('settings').select('value').where('key', '=', KEY).executeTakeFirst();
-    const stored = row ? (JSON.parse(row.value) as Record<string, any>) : {};
+    const stored: StoredSettings = row ? JSON.parse(row.value) : {};
     if (stored.smtp?.passwordSealed) {
       const { passwordSealed, ...smtp } = stored.smtp;
       stored.smtp = { ...smtp, password: box.open(passwordSealed) };

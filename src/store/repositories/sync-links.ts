@@ -117,9 +117,10 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
         .where('status', '=', 'retry')
         .orderBy('source_key')
         .limit(o.limit ?? 10_000);
-      if (o.syncedBefore)
+      const before = o.syncedBefore;
+      if (before)
         q = q.where((eb) =>
-          eb.or([eb('last_sync_at', '<', o.syncedBefore!.toISOString()), eb('last_sync_at', 'is', null)]),
+          eb.or([eb('last_sync_at', '<', before.toISOString()), eb('last_sync_at', 'is', null)]),
         );
       return (await q.execute()).map((r) => r.source_key);
     },

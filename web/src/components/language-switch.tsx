@@ -4,7 +4,7 @@ import { LANGUAGES, useI18n } from '../i18n/index.tsx';
 export function LanguageSwitch() {
   const { lang, setLang, t } = useI18n();
   return (
-    <div className="lang-switch" role="group" aria-label={t('app.language')}>
+    <fieldset className="lang-switch" aria-label={t('app.language')}>
       {LANGUAGES.map((l) => (
         <button
           key={l}
@@ -17,6 +17,6 @@ export function LanguageSwitch() {
           {l.toUpperCase()}
         </button>
       ))}
-    </div>
+    </fieldset>
   );
 }

@@ -57,9 +57,10 @@ export function SystemIcon({
         className="system-icon"
         style={{ background: s.color }}
         title={s.label}
+        role="img"
+        aria-label={s.label}
+        // With the name beside it the icon is decoration: hidden, so the name is not read twice.
         aria-hidden={withName ? 'true' : undefined}
-        role={withName ? undefined : 'img'}
-        aria-label={withName ? undefined : s.label}
       >
         {s.short}
       </span>
@@ -130,6 +131,7 @@ export function PayloadViewer({ payload, label }: { payload: unknown; label?: st
         {open ? t('run.hidePayload') : (label ?? t('run.showPayload'))}
       </button>
       {open ? (
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable block must take focus so keyboard users can scroll it (axe scrollable-region-focusable)
         <pre id={id} className="payload-json" tabIndex={0}>
           {JSON.stringify(payload, null, 2)}
         </pre>

@@ -52,12 +52,13 @@ function TaskCard({
   return (
     <article className="card task-card" data-task={task.id} aria-labelledby={`task-${task.id}`}>
       <div className="task-head">
-        <div className="task-systems" aria-label={m ? `${m.sourceObject} → ${m.targetObject}` : undefined}>
+        <div className="task-systems">
           <SystemIcon system={m?.source} />
           <span className="arrow" aria-hidden="true">
             →
           </span>
           <SystemIcon system={m?.target} />
+          {m ? <span className="sr-only">{`${m.sourceObject} → ${m.targetObject}`}</span> : null}
         </div>
         <h2 id={`task-${task.id}`} className="task-name">
           <Link to={`/history?task=${seg(task.id)}`}>{task.name}</Link>

@@ -132,8 +132,8 @@ export function ExecutionPage() {
               </tr>
             </thead>
             <tbody>
-              {items.data.items.map((it, i) => (
-                <tr key={`${it.sourceKey}-${i}`} data-action={it.action}>
+              {items.data.items.map((it) => (
+                <tr key={it.id} data-action={it.action}>
                   <td className="mono">
                     <Link
                       to={recordViewUrl(it.sourceKey, source)}

@@ -68,60 +68,62 @@ export function RecordsPage() {
     <>
       <PageHeader title={t('rec.title')} />
       <p className="muted">{t('rec.intro')}</p>
-      <form className="card form record-search" role="search" onSubmit={submit} aria-label={t('rec.title')}>
-        <Field label={t('rec.key')}>
-          {(p) => (
-            <input
-              {...p}
-              name="key"
-              required
-              className="mono"
-              value={form.key}
-              onChange={(e) => setForm({ ...form, key: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field label={t('rec.connection')}>
-          {(p) => (
-            <select
-              {...p}
-              name="connection"
-              value={form.connection}
-              onChange={(e) => setForm({ ...form, connection: e.target.value, object: '' })}
-            >
-              <option value="">{t('rec.anyConnection')}</option>
-              {(connections.data?.connections ?? []).map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name} ({c.system})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('rec.object')} hint={t('rec.objectHint')}>
-          {(p) => (
-            <input
-              {...p}
-              name="object"
-              list="record-objects"
-              value={form.object}
-              onChange={(e) => setForm({ ...form, object: e.target.value })}
-            />
-          )}
-        </Field>
-        <datalist id="record-objects">
-          {(describe.data?.objects ?? []).map((o) => (
-            <option key={o.name} value={o.name}>
-              {o.label ?? o.name}
-            </option>
-          ))}
-        </datalist>
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary">
-            {t('rec.show')}
-          </button>
-        </div>
-      </form>
+      <search aria-label={t('rec.title')}>
+        <form className="card form record-search" onSubmit={submit}>
+          <Field label={t('rec.key')}>
+            {(p) => (
+              <input
+                {...p}
+                name="key"
+                required
+                className="mono"
+                value={form.key}
+                onChange={(e) => setForm({ ...form, key: e.target.value })}
+              />
+            )}
+          </Field>
+          <Field label={t('rec.connection')}>
+            {(p) => (
+              <select
+                {...p}
+                name="connection"
+                value={form.connection}
+                onChange={(e) => setForm({ ...form, connection: e.target.value, object: '' })}
+              >
+                <option value="">{t('rec.anyConnection')}</option>
+                {(connections.data?.connections ?? []).map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name} ({c.system})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('rec.object')} hint={t('rec.objectHint')}>
+            {(p) => (
+              <input
+                {...p}
+                name="object"
+                list="record-objects"
+                value={form.object}
+                onChange={(e) => setForm({ ...form, object: e.target.value })}
+              />
+            )}
+          </Field>
+          <datalist id="record-objects">
+            {(describe.data?.objects ?? []).map((o) => (
+              <option key={o.name} value={o.name}>
+                {o.label ?? o.name}
+              </option>
+            ))}
+          </datalist>
+          <div className="form-actions">
+            <button type="submit" className="btn btn-primary">
+              {t('rec.show')}
+            </button>
+          </div>
+        </form>
+      </search>
       <ErrorNote error={links.error} />
       {links.loading && !links.data ? <Loading /> : null}
       {key && links.data && rows.length === 0 ? <Notice tone="info">{t('rec.none', { key })}</Notice> : null}

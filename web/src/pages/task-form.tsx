@@ -228,7 +228,7 @@ export function TaskForm() {
           </Field>
           <fieldset className="group-box">
             <legend>{t('task.notify')}</legend>
-            <div className="choice-list" role="group" aria-label={t('task.notifyOn')}>
+            <fieldset className="choice-list" aria-label={t('task.notifyOn')}>
               <span className="muted">{t('task.notifyOn')}:</span>
               {NOTIFY_ON_LIST.map((on) => (
                 <label key={on} className="check">
@@ -240,7 +240,7 @@ export function TaskForm() {
                   {t(`task.on.${on}`)}
                 </label>
               ))}
-            </div>
+            </fieldset>
             <Field label={t('task.notifyTo')}>
               {(p) => (
                 <input

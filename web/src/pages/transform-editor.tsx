@@ -46,7 +46,7 @@ function TransformRow({
   const { t } = useI18n();
   const opt = (props: Record<string, unknown>) => onChange({ ...value, ...props } as TransformInput);
   return (
-    <div className="transform" role="group" aria-label={label}>
+    <fieldset className="transform" aria-label={label}>
       <select
         aria-label={label}
         value={value.type}
@@ -155,7 +155,7 @@ function TransformRow({
       >
         ✕
       </button>
-    </div>
+    </fieldset>
   );
 }
 

@@ -57,6 +57,8 @@ function waitForOutput(
       }
     };
     child.stdout?.on('data', check);
+    // The text may already be there: an earlier wait's chunk can carry this line too.
+    check();
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`npm start exited (${code}) before ${pattern}:\n${output.text}`));

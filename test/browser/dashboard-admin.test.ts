@@ -13,6 +13,7 @@ import {
   openPage,
   shoot,
   startHub,
+  TOKEN,
 } from './harness.ts';
 
 const SWISS_DATE_TIME = /\b\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}\b/;
@@ -142,6 +143,32 @@ describe('the dashboard in a real browser, as admin', {
     assert.equal(await result.getAttribute('data-ok'), 'true');
     assert.equal(await page.locator('[data-secret="accessToken"]').innerText(), 'set');
     assert.equal(await page.locator('input[name="secret.accessToken"]').inputValue(), '');
+    assert.deepEqual(errors, []);
+  });
+
+  test('a connection created through its form is stored with its token sealed and tests ok', async () => {
+    const baseUrl = String((await hub.store.connections.get('hubspot')).config.baseUrl);
+    await page.goto(`${hub.base}/connections/new`);
+    await page.getByLabel('Name').fill('HubSpot Marketing');
+    await page.getByLabel('ID').fill('hubspot-marketing');
+    await page.getByLabel('System').selectOption('hubspot');
+    await page.getByLabel('API base URL').fill(baseUrl);
+    await page.getByLabel('Private app access token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/connections\/hubspot-marketing$/);
+    const stored = await hub.store.connections.get('hubspot-marketing');
+    assert.equal(stored.system, 'hubspot');
+    assert.equal(stored.secret.accessToken, TOKEN);
+    const raw = await hub.store.db
+      .selectFrom('connections')
+      .selectAll()
+      .where('id', '=', 'hubspot-marketing')
+      .executeTakeFirstOrThrow();
+    assert.ok(!JSON.stringify(raw).includes(TOKEN), 'the token is sealed in the store');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const result = page.locator('.test-result');
+    await result.waitFor();
+    assert.equal(await result.getAttribute('data-ok'), 'true');
     assert.deepEqual(errors, []);
   });
 

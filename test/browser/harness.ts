@@ -15,7 +15,7 @@ import { openTestStore } from '../helpers/store.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SHOTS = join(process.cwd(), '.tmp', 'screenshots');
-const TOKEN = 'pat-na1-browser-TOKEN';
+export const TOKEN = 'pat-na1-browser-TOKEN';
 
 /** The people mapping the browser tests sync (as in the API workflow test). */
 export const MAPPING = {

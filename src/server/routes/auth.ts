@@ -94,10 +94,13 @@ export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps)
       if (!found || !(await verifyPassword(req.body.currentPassword, found.passwordHash))) {
         throw new InvalidCredentialsError('the current password is wrong');
       }
-      await store.users.update(user.id, {
-        passwordHash: await hashPassword(req.body.newPassword),
-        mustChangePassword: false,
-      });
+      // Other sessions (a browser left logged in elsewhere) end; this one goes on.
+      const cookie = req.cookies[SESSION_COOKIE];
+      await store.users.update(
+        user.id,
+        { passwordHash: await hashPassword(req.body.newPassword), mustChangePassword: false },
+        cookie ? { keepSession: sha256(cookie) } : {},
+      );
       return { ok: true };
     },
   );

@@ -85,6 +85,8 @@ export function createUserRepository(db: Kysely<Database>) {
         mustChangePassword?: boolean;
         disabled?: boolean;
       },
+      /** The session that made the change (own password): it stays, every other one of the user ends. */
+      o: { keepSession?: string } = {},
     ) {
       await this.get(id);
       await db
@@ -101,8 +103,11 @@ export function createUserRepository(db: Kysely<Database>) {
         })
         .where('id', '=', id)
         .execute();
-      if (patch.disabled || patch.passwordHash)
-        await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+      if (patch.disabled || patch.passwordHash) {
+        let q = db.deleteFrom('sessions').where('user_id', '=', id);
+        if (o.keepSession && !patch.disabled) q = q.where('id_hash', '!=', o.keepSession);
+        await q.execute();
+      }
       return this.get(id);
     },
 

@@ -6,11 +6,11 @@ import {
   type ExecutionItem,
   type ExecutionStatus,
   type ExecutionTrigger,
-  type ItemAction,
   type SyncLink,
   ZERO_COUNTS,
 } from '../../core/types.ts';
 import type { Database, ExecutionsTable } from '../schema.ts';
+import { createExecutionItemQueries } from './execution-items.ts';
 import { upsertLinks } from './sync-links.ts';
 
 /** Where a run stands: the watermark it started from and how far it got. Cursors are connector-opaque. */
@@ -321,95 +321,7 @@ export function createExecutionRepository(db: Kysely<Database>) {
       return (await q.execute()).map(toExecution);
     },
 
-    /** The error log: failed items across all tasks, newest first, with their task and execution. */
-    async failedItems(f: { taskId?: string; code?: string; limit?: number; offset?: number } = {}) {
-      let q = db
-        .selectFrom('execution_items')
-        .innerJoin('executions', 'executions.id', 'execution_items.execution_id')
-        .select([
-          'execution_items.id',
-          'execution_items.execution_id',
-          'execution_items.source_key',
-          'execution_items.target_id',
-          'execution_items.code',
-          'execution_items.message',
-          'execution_items.payload',
-          'execution_items.created_at',
-          'executions.task_id',
-        ])
-        .where('execution_items.action', '=', 'fail')
-        .orderBy('execution_items.id', 'desc')
-        .limit(f.limit ?? 100)
-        .offset(f.offset ?? 0);
-      if (f.taskId) q = q.where('executions.task_id', '=', f.taskId);
-      if (f.code) q = q.where('execution_items.code', '=', f.code);
-      return (await q.execute()).map((r) => ({
-        id: Number(r.id),
-        executionId: r.execution_id,
-        taskId: r.task_id,
-        sourceKey: r.source_key,
-        targetId: r.target_id,
-        code: r.code,
-        message: r.message,
-        payload: r.payload ? JSON.parse(r.payload) : null,
-        at: new Date(r.created_at),
-      }));
-    },
-
-    /** Failed items grouped by error code, with counts (the error log's overview). */
-    async failureCodes(f: { taskId?: string } = {}) {
-      let q = db
-        .selectFrom('execution_items')
-        .innerJoin('executions', 'executions.id', 'execution_items.execution_id')
-        .select([
-          'execution_items.code',
-          (eb) => eb.fn.countAll<number>().as('n'),
-          (eb) => eb.fn.max('execution_items.created_at').as('last'),
-        ])
-        .where('execution_items.action', '=', 'fail')
-        .groupBy('execution_items.code')
-        .orderBy('last', 'desc');
-      if (f.taskId) q = q.where('executions.task_id', '=', f.taskId);
-      return (await q.execute()).map((r) => ({
-        code: r.code,
-        count: Number(r.n),
-        lastAt: r.last ? new Date(String(r.last)) : null,
-      }));
-    },
-
-    /** Count of items of an execution, by action. */
-    async itemCount(executionId: string, action?: ItemAction): Promise<number> {
-      let q = db
-        .selectFrom('execution_items')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('execution_id', '=', executionId);
-      if (action) q = q.where('action', '=', action);
-      return Number((await q.executeTakeFirstOrThrow()).n);
-    },
-
-    async items(
-      executionId: string,
-      f: { action?: ItemAction; limit?: number; offset?: number } = {},
-    ): Promise<(ExecutionItem & { id: number })[]> {
-      let q = db
-        .selectFrom('execution_items')
-        .selectAll()
-        .where('execution_id', '=', executionId)
-        .orderBy('id')
-        .limit(f.limit ?? 100)
-        .offset(f.offset ?? 0);
-      if (f.action) q = q.where('action', '=', f.action);
-      return (await q.execute()).map((r) => ({
-        id: Number(r.id),
-        executionId: r.execution_id,
-        sourceKey: r.source_key,
-        targetId: r.target_id,
-        action: r.action as ItemAction,
-        code: r.code,
-        message: r.message,
-        payload: r.payload ? JSON.parse(r.payload) : null,
-      }));
-    },
+    ...createExecutionItemQueries(db),
 
     async checkpoint(taskId: string) {
       const row = await db

@@ -11,6 +11,7 @@
  * await abacus.close();
  */
 import type { FastifyInstance } from 'fastify';
+import { type HeldRequests, serverLifecycle } from '../shared/lifecycle.ts';
 import { type ServiceUser, TokenIssuer } from './auth.ts';
 import { type AbacusFaults, FaultInjector } from './faults.ts';
 import { type RateLimitOptions, RollingWindowLimiter } from './rate-limit.ts';
@@ -75,7 +76,7 @@ export function createAbacusEmulator(options: AbacusEmulatorOptions = {}): Abacu
   const faults = new FaultInjector(options.faults);
   const limiter = new RollingWindowLimiter(options.rateLimit ?? { max: 100, intervalMs: 10_000 }, now);
   const stats = emptyStats();
-  const held = new Set<() => void>();
+  const held: HeldRequests = new Set();
   const app = buildServer(
     { state, issuer, faults, limiter, stats, pageSize: options.pageSize ?? 100, held },
     { logger: options.logger },
@@ -85,16 +86,7 @@ export function createAbacusEmulator(options: AbacusEmulatorOptions = {}): Abacu
     app,
     state,
     stats,
-    async listen(port = 0) {
-      await app.listen({ port, host: '127.0.0.1' });
-      const address = app.server.address();
-      if (address === null || typeof address === 'string') throw new Error('emulator has no TCP address');
-      return `http://127.0.0.1:${address.port}`;
-    },
-    async close() {
-      for (const release of [...held]) release();
-      await app.close();
-    },
+    ...serverLifecycle(app, held),
     setFaults(partial) {
       faults.set(partial);
     },

@@ -2,7 +2,8 @@
  * The Fastify app: bearer-token checks, the rate limit and fault injection as hooks in front of the
  * entity API, the OAuth routes beside it, and one error handler answering `{ error: { code, message } }`.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { type HeldRequests, injectFaults } from '../shared/lifecycle.ts';
 import { authRoutes, type TokenIssuer } from './auth.ts';
 import { AbacusHttpError, errorBody } from './errors.ts';
 import type { FaultInjector } from './faults.ts';
@@ -53,7 +54,7 @@ export interface ServerDeps {
   stats: EmulatorStats;
   pageSize: number;
   /** Releases requests held by the timeout fault, so that close() does not wait for them. */
-  held: Set<() => void>;
+  held: HeldRequests;
 }
 
 const ENTITY_PATH = /^\/api\/entity\/v1\/mandants\/[^/?]+(?:\/([^/?(]+)(\([^)]*\))?)?/;
@@ -63,26 +64,6 @@ function routeKey(request: FastifyRequest): string {
   const m = ENTITY_PATH.exec(path);
   if (!m) return `${request.method} ${path}`;
   return `${request.method} /api/entity/v1/mandants/{mandant}${m[1] ? `/${m[1]}` : ''}${m[2] ? '({key})' : ''}`;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-// Holds the request without answering until the fault's time is up or the client goes away.
-async function hang(request: FastifyRequest, reply: FastifyReply, deps: ServerDeps): Promise<void> {
-  reply.hijack();
-  const socket = request.raw.socket;
-  await new Promise<void>((resolve) => {
-    const release = () => {
-      clearTimeout(timer);
-      deps.held.delete(release);
-      socket.off('close', release);
-      resolve();
-    };
-    const timer = setTimeout(release, deps.faults.current.timeoutMs);
-    socket.once('close', release);
-    deps.held.add(release);
-  });
-  socket.destroy();
 }
 
 const UNAUTHORIZED: Record<string, string> = {
@@ -116,20 +97,10 @@ function registerHooks(app: FastifyInstance, deps: ServerDeps): void {
         .code(429)
         .send(errorBody('TooManyRequests', 'Too many requests; retry after the time given in Retry-After.'));
     }
-    const delay = deps.faults.latency();
-    if (delay > 0) await sleep(delay);
-    if (deps.faults.shouldHang()) {
-      deps.stats.timeouts++;
-      await hang(request, reply, deps);
-      return reply;
-    }
-    const failure = deps.faults.serverError();
-    if (failure !== undefined) {
-      deps.stats.serverErrors++;
+    return injectFaults(request, reply, deps, (failure) => {
       const code = { 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServiceUnavailable' }[failure];
       return reply.code(failure).send(errorBody(code, `Injected ${failure}.`));
-    }
-    return undefined;
+    });
   });
 }
 

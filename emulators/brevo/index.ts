@@ -9,6 +9,7 @@
  * await brevo.close();
  */
 import type { FastifyInstance } from 'fastify';
+import { type HeldRequests, serverLifecycle } from '../shared/lifecycle.ts';
 import { type BrevoFaults, FaultInjector } from './faults.ts';
 import { KeyRateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { buildServer, type EmulatorStats, emptyStats } from './server.ts';
@@ -56,7 +57,7 @@ export function createBrevoEmulator(options: BrevoEmulatorOptions = {}): BrevoEm
   const faults = new FaultInjector(options.faults);
   const limiter = new KeyRateLimiter(options.rateLimit ?? { max: 10, intervalMs: 1000 });
   const stats = emptyStats();
-  const held = new Set<() => void>();
+  const held: HeldRequests = new Set();
   const app = buildServer(
     { state, faults, limiter, stats, apiKeys: options.apiKeys, held },
     { logger: options.logger },
@@ -66,16 +67,7 @@ export function createBrevoEmulator(options: BrevoEmulatorOptions = {}): BrevoEm
     app,
     state,
     stats,
-    async listen(port = 0) {
-      await app.listen({ port, host: '127.0.0.1' });
-      const address = app.server.address();
-      if (address === null || typeof address === 'string') throw new Error('emulator has no TCP address');
-      return `http://127.0.0.1:${address.port}`;
-    },
-    async close() {
-      for (const release of [...held]) release();
-      await app.close();
-    },
+    ...serverLifecycle(app, held),
     setFaults(partial) {
       faults.set(partial);
     },

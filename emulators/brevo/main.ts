@@ -4,26 +4,22 @@
  * Environment: BREVO_EMULATOR_PORT (or PORT), BREVO_EMULATOR_KEYS (comma-separated; default: any key),
  * BREVO_EMULATOR_RATE_MAX (requests per second; "Infinity" disables), BREVO_EMULATOR_LOG=1.
  */
+import { envList, serveFromCommandLine } from '../shared/lifecycle.ts';
 import { createBrevoEmulator } from './index.ts';
 
 const port = Number(process.argv[2] ?? process.env.BREVO_EMULATOR_PORT ?? process.env.PORT ?? 4020);
-const apiKeys = process.env.BREVO_EMULATOR_KEYS?.split(',')
-  .map((k) => k.trim())
-  .filter(Boolean);
+const apiKeys = envList(process.env.BREVO_EMULATOR_KEYS);
 const max = Number(process.env.BREVO_EMULATOR_RATE_MAX ?? 10);
 
 const emulator = createBrevoEmulator({
-  apiKeys: apiKeys && apiKeys.length > 0 ? apiKeys : undefined,
+  apiKeys,
   rateLimit: { max, intervalMs: 1000 },
   logger: process.env.BREVO_EMULATOR_LOG === '1',
 });
-const baseUrl = await emulator.listen(port);
-process.stdout.write(
-  `Brevo emulator listening on ${baseUrl}/v3\n` +
+await serveFromCommandLine(
+  emulator,
+  port,
+  (baseUrl) =>
+    `Brevo emulator listening on ${baseUrl}/v3\n` +
     `  try: curl -H 'api-key: ${apiKeys?.[0] ?? 'any-key'}' ${baseUrl}/v3/contacts\n`,
 );
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void emulator.close().then(() => process.exit(0));
-  });
-}

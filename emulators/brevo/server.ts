@@ -3,6 +3,7 @@
  * hook in front of the route plugins, and one error handler that answers in Brevo's `{ code, message }`.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { type HeldRequests, injectFaults } from '../shared/lifecycle.ts';
 import { type BrevoErrorCode, BrevoHttpError } from './errors.ts';
 import type { FaultInjector } from './faults.ts';
 import type { KeyRateLimiter } from './rate-limit.ts';
@@ -40,7 +41,7 @@ export interface ServerDeps {
   /** Accepted API keys; undefined accepts any non-empty key. */
   apiKeys: readonly string[] | undefined;
   /** Releases requests held by the timeout fault, so that close() does not wait for them. */
-  held: Set<() => void>;
+  held: HeldRequests;
 }
 
 function routeKey(request: FastifyRequest): string {
@@ -49,28 +50,8 @@ function routeKey(request: FastifyRequest): string {
   return `${request.method} ${pattern.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '')}`;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function sendError(reply: FastifyReply, status: number, code: BrevoErrorCode, message: string) {
   return reply.code(status).send({ code, message });
-}
-
-// Holds the request without answering until the fault's time is up or the client goes away.
-async function hang(request: FastifyRequest, reply: FastifyReply, deps: ServerDeps): Promise<void> {
-  reply.hijack();
-  const socket = request.raw.socket;
-  await new Promise<void>((resolve) => {
-    const release = () => {
-      clearTimeout(timer);
-      deps.held.delete(release);
-      socket.off('close', release);
-      resolve();
-    };
-    const timer = setTimeout(release, deps.faults.current.timeoutMs);
-    socket.once('close', release);
-    deps.held.add(release);
-  });
-  socket.destroy();
 }
 
 function registerHooks(app: FastifyInstance, deps: ServerDeps): void {
@@ -95,19 +76,9 @@ function registerHooks(app: FastifyInstance, deps: ServerDeps): void {
       return sendError(reply, 429, 'too_many_requests', 'The expected rate limit is exceeded.');
     }
 
-    const delay = deps.faults.latency();
-    if (delay > 0) await sleep(delay);
-    if (deps.faults.shouldHang()) {
-      deps.stats.timeouts++;
-      await hang(request, reply, deps);
-      return reply;
-    }
-    const failure = deps.faults.serverError();
-    if (failure !== undefined) {
-      deps.stats.serverErrors++;
-      return sendError(reply, failure, 'internal_error', 'Internal server error');
-    }
-    return undefined;
+    return injectFaults(request, reply, deps, (failure) =>
+      sendError(reply, failure, 'internal_error', 'Internal server error'),
+    );
   });
 }
 

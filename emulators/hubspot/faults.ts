@@ -1,98 +1,28 @@
 /**
- * Fault injection: errors, latency, hung requests, 429 storms and per-record rejections, driven by a
- * seeded random source so that a test run can be replayed exactly.
+ * Fault injection: the shared errors, latency, hung requests and 429 storms, plus per-record
+ * rejections, driven by a seeded random source so that a test run can be replayed exactly.
  */
+import { type EmulatorFaults, NO_FAULTS as NO_SHARED_FAULTS, SeededFaultInjector } from '../shared/faults.ts';
 
 /** Fault settings; every field can be changed at run time with `setFaults`. */
-export interface HubSpotFaults {
-  /** Share of calls (0..1) answered with a 500, 502 or 503 and HubSpot's error body. */
-  errorRate: number;
-  /** Delay before each answer: fixed milliseconds or a [min, max] range. */
-  latencyMs: number | [number, number];
-  /** Share of calls (0..1) held without an answer for `timeoutMs`, after which the socket is closed. */
-  timeoutRate: number;
-  /** How long a hung call is held. */
-  timeoutMs: number;
-  /** Every call answers 429, as during a burst of other integrations on the same portal. */
-  rateLimitStorm: boolean;
+export interface HubSpotFaults extends EmulatorFaults {
   /** E-mail addresses (or a test) whose records fail inside batches with a per-input error (207). */
   rejectEmails: readonly string[] | ((email: string) => boolean);
-  /** Seed of the random source; the same seed gives the same faults in the same order. */
-  seed?: number;
 }
 
 /** Settings without any fault. */
-export const NO_FAULTS: HubSpotFaults = {
-  errorRate: 0,
-  latencyMs: 0,
-  timeoutRate: 0,
-  timeoutMs: 30_000,
-  rateLimitStorm: false,
-  rejectEmails: [],
-};
+export const NO_FAULTS: HubSpotFaults = { ...NO_SHARED_FAULTS, rejectEmails: [] };
 
-// mulberry32: tiny, fast and good enough to spread faults evenly.
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Decides, call by call, which faults happen. */
-export class FaultInjector {
-  private faults: HubSpotFaults;
-  private random: () => number;
-
-  constructor(private readonly initial: Partial<HubSpotFaults> = {}) {
-    this.faults = { ...NO_FAULTS, ...initial };
-    this.random = seededRandom(this.faults.seed ?? Date.now());
-  }
-
-  /** The settings in force. */
-  get current(): Readonly<HubSpotFaults> {
-    return this.faults;
-  }
-
-  /** Changes some settings; a new `seed` restarts the random source. */
-  set(partial: Partial<HubSpotFaults>): void {
-    this.faults = { ...this.faults, ...partial };
-    if (partial.seed !== undefined) this.random = seededRandom(partial.seed);
-  }
-
-  /** Back to the settings the emulator was created with. */
-  reset(): void {
-    this.faults = { ...NO_FAULTS, ...this.initial };
-    this.random = seededRandom(this.faults.seed ?? Date.now());
-  }
-
-  /** Milliseconds to wait before answering. */
-  latency(): number {
-    const l = this.faults.latencyMs;
-    if (typeof l === 'number') return l;
-    return l[0] + Math.floor(this.random() * (l[1] - l[0] + 1));
-  }
-
-  /** Whether this call hangs. */
-  shouldHang(): boolean {
-    return this.faults.timeoutRate > 0 && this.random() < this.faults.timeoutRate;
-  }
-
-  /** The 5xx status this call fails with, or undefined. */
-  serverError(): 500 | 502 | 503 | undefined {
-    if (this.faults.errorRate <= 0 || this.random() >= this.faults.errorRate) return undefined;
-    const codes = [500, 502, 503] as const;
-    return codes[Math.floor(this.random() * codes.length)] ?? 500;
+/** Decides, call by call, which faults happen, including which records are rejected. */
+export class FaultInjector extends SeededFaultInjector<HubSpotFaults> {
+  constructor(initial: Partial<HubSpotFaults> = {}) {
+    super(NO_FAULTS, initial);
   }
 
   /** Whether a record with this e-mail address is to fail. */
   rejectsEmail(email: string | null | undefined): boolean {
     if (!email) return false;
-    const rule = this.faults.rejectEmails;
+    const rule = this.current.rejectEmails;
     if (typeof rule === 'function') return rule(email);
     const lower = email.toLowerCase();
     return rule.some((e) => e.toLowerCase() === lower);

@@ -9,6 +9,7 @@
  * await hs.close();
  */
 import type { FastifyInstance } from 'fastify';
+import { type HeldRequests, serverLifecycle } from '../shared/lifecycle.ts';
 import { FaultInjector, type HubSpotFaults } from './faults.ts';
 import { type OAuthAppOptions, OAuthServer } from './oauth.ts';
 import { type RateLimitOptions, RollingWindowLimiter } from './rate-limit.ts';
@@ -69,7 +70,7 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}): Hub
   const faults = new FaultInjector(options.faults);
   const limiter = new RollingWindowLimiter(options.rateLimit ?? { max: 100, intervalMs: 10_000 });
   const stats = emptyStats();
-  const held = new Set<() => void>();
+  const held: HeldRequests = new Set();
   const oauth = options.oauth ? new OAuthServer(options.oauth) : undefined;
   const secret = options.webhooks?.clientSecret ?? options.oauth?.clientSecret;
   const webhooks =
@@ -88,16 +89,7 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}): Hub
     stats,
     oauth,
     webhooks,
-    async listen(port = 0) {
-      await app.listen({ port, host: '127.0.0.1' });
-      const address = app.server.address();
-      if (address === null || typeof address === 'string') throw new Error('emulator has no TCP address');
-      return `http://127.0.0.1:${address.port}`;
-    },
-    async close() {
-      for (const release of [...held]) release();
-      await app.close();
-    },
+    ...serverLifecycle(app, held),
     setFaults(partial) {
       faults.set(partial);
     },

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { type HeldRequests, injectFaults } from '../shared/lifecycle.ts';
 import { associationRoutes } from './associations.ts';
 import { errorBody, HubSpotHttpError } from './errors.ts';
 import type { FaultInjector } from './faults.ts';
@@ -45,7 +46,7 @@ export interface ServerDeps {
   /** Accepted Bearer tokens; undefined accepts any non-empty token. */
   tokens: readonly string[] | undefined;
   /** Releases requests held by the timeout fault, so that close() does not wait for them. */
-  held: Set<() => void>;
+  held: HeldRequests;
   /** The OAuth app, when the emulator plays one: its issued tokens are accepted until they expire. */
   oauth?: OAuthServer | undefined;
 }
@@ -75,8 +76,6 @@ function routeKey(request: FastifyRequest): string {
   return `${request.method} ${path}`;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function sendError(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -85,24 +84,6 @@ function sendError(
   message: string,
 ) {
   return reply.code(status).send(errorBody(correlationId(request), category, message));
-}
-
-// Holds the request without answering until the fault's time is up or the client goes away.
-async function hang(request: FastifyRequest, reply: FastifyReply, deps: ServerDeps): Promise<void> {
-  reply.hijack();
-  const socket = request.raw.socket;
-  await new Promise<void>((resolve) => {
-    const release = () => {
-      clearTimeout(timer);
-      deps.held.delete(release);
-      socket.off('close', release);
-      resolve();
-    };
-    const timer = setTimeout(release, deps.faults.current.timeoutMs);
-    socket.once('close', release);
-    deps.held.add(release);
-  });
-  socket.destroy();
 }
 
 function registerHooks(app: FastifyInstance, deps: ServerDeps): void {
@@ -155,20 +136,10 @@ function registerHooks(app: FastifyInstance, deps: ServerDeps): void {
       });
     }
 
-    const delay = deps.faults.latency();
-    if (delay > 0) await sleep(delay);
-    if (deps.faults.shouldHang()) {
-      deps.stats.timeouts++;
-      await hang(request, reply, deps);
-      return reply;
-    }
-    const failure = deps.faults.serverError();
-    if (failure !== undefined) {
-      deps.stats.serverErrors++;
+    return injectFaults(request, reply, deps, (failure) => {
       const message = { 500: 'internal error', 502: 'Bad Gateway', 503: 'Service Unavailable' }[failure];
       return sendError(request, reply, failure, 'INTERNAL_ERROR', message);
-    }
-    return undefined;
+    });
   });
 }
 

@@ -7,6 +7,7 @@ import type { Store } from '../store/store.ts';
 import { dueTasks } from './due.ts';
 import { createRetentionTimer } from './retention.ts';
 import { runAndNotify } from './run-and-notify.ts';
+import { TickLoop } from './tick-loop.ts';
 
 export interface EmbeddedSchedulerOptions {
   store: Store;
@@ -56,8 +57,7 @@ export function startEmbeddedScheduler(o: EmbeddedSchedulerOptions): EmbeddedSch
   const running = new Map<string, Promise<unknown>>();
   const ac = new AbortController();
   const retention = createRetentionTimer(store, log, o.retentionEveryMs);
-  let stopped = false;
-  let wake: (() => void) | null = null;
+  const loop = new TickLoop(tickMs, log);
 
   function start(taskId: string, trigger: ExecutionTrigger): Promise<RunRequest> {
     if (running.has(taskId)) return Promise.reject(new TaskBusyError(`task '${taskId}' is already running`));
@@ -87,7 +87,7 @@ export function startEmbeddedScheduler(o: EmbeddedSchedulerOptions): EmbeddedSch
   async function tick() {
     const at = now();
     for (const task of await dueTasks(store, at)) {
-      if (stopped || running.has(task.id)) continue;
+      if (loop.stopped || running.has(task.id)) continue;
       start(task.id, 'schedule').catch((err) => {
         if (err instanceof TaskBusyError)
           log.debug({ taskId: task.id }, 'scheduled run skipped: the task is running elsewhere');
@@ -97,35 +97,21 @@ export function startEmbeddedScheduler(o: EmbeddedSchedulerOptions): EmbeddedSch
     await retention(at);
   }
 
-  const loop = (async () => {
-    while (!stopped) {
-      await tick().catch((err) => log.error({ err }, 'scheduler tick failed'));
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, tickMs);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      wake = null;
-    }
-  })();
+  loop.start(tick);
 
   return {
     runNow: (taskId, trigger = 'manual') => start(taskId, trigger),
     tick,
     running: () => [...running.keys()],
-    alive: () => !stopped,
+    alive: () => !loop.stopped,
     async idle() {
       await Promise.allSettled([...running.values()]);
     },
     async stop() {
-      stopped = true;
-      (wake as (() => void) | null)?.();
+      loop.halt();
       ac.abort(new Error('the hub is shutting down'));
       await Promise.allSettled([...running.values()]);
-      await loop;
+      await loop.done();
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Store } from '../store/store.ts';
 import { dueTasks } from './due.ts';
 import { enqueueRun, jobsOf, queueNameFor, type RunQueuePolicy } from './queue.ts';
 import { createRetentionTimer } from './retention.ts';
+import { TickLoop } from './tick-loop.ts';
 
 /** Arbitrary, fixed key of the PostgreSQL advisory lock that elects the one scheduling process. */
 export const SCHEDULER_LOCK_KEY = 0x4a554e43; // "JUNC"
@@ -47,8 +48,7 @@ export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler
   const retention = createRetentionTimer(store, log, o.retentionEveryMs);
   let client: pg.Client | null = null;
   let leader = false;
-  let stopped = false;
-  let wake: (() => void) | null = null;
+  const loop = new TickLoop(tickMs, log);
 
   async function claim(): Promise<boolean> {
     if (leader) return true;
@@ -112,29 +112,15 @@ export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler
     await retention(now);
   }
 
-  const loop = (async () => {
-    while (!stopped) {
-      await tick().catch((err) => log.error({ err }, 'scheduler tick failed'));
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, tickMs);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      wake = null;
-    }
-  })();
+  loop.start(tick);
 
   return {
     isLeader: () => leader,
-    alive: () => !stopped,
+    alive: () => !loop.stopped,
     tick,
     async stop() {
-      stopped = true;
-      (wake as (() => void) | null)?.();
-      await loop;
+      loop.halt();
+      await loop.done();
       await client?.end().catch(() => {});
     },
   };

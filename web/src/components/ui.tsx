@@ -1,4 +1,4 @@
-import { type ReactNode, useId, useState } from 'react';
+import { type InputHTMLAttributes, type ReactNode, useId, useState } from 'react';
 import type { ApiError } from '../api.ts';
 import { type TextKey, useI18n } from '../i18n/index.tsx';
 import type { ExecutionStatus, SystemName } from '../types.ts';
@@ -173,5 +173,23 @@ export function Field({
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** A labelled `<input>` bound to a string: `Field` plus the control, for plain text and password forms. */
+export function InputField({
+  label,
+  value,
+  onValue,
+  ...input
+}: {
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange'>) {
+  return (
+    <Field label={label}>
+      {(p) => <input {...p} {...input} value={value} onChange={(e) => onValue(e.target.value)} />}
+    </Field>
   );
 }

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
-import { ErrorNote, Loading, PageHeader, SystemIcon } from '../components/ui.tsx';
+import { AdminNewLink, ListTable } from '../components/list-table.tsx';
+import { ErrorNote, PageHeader, SystemIcon } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
 import type { ConnectionRow } from '../types.ts';
@@ -25,58 +26,40 @@ export function ConnectionsPage() {
   return (
     <>
       <PageHeader title={t('conn.title')}>
-        {isAdmin ? (
-          <Link className="btn btn-primary" to="/connections/new">
-            {t('conn.new')}
-          </Link>
-        ) : null}
+        <AdminNewLink to="/connections/new">{t('conn.new')}</AdminNewLink>
       </PageHeader>
       <ErrorNote error={list.error ?? error} />
-      {list.loading && !list.data ? <Loading /> : null}
-      {list.data?.connections.length === 0 ? <p className="muted">{t('conn.none')}</p> : null}
-      {list.data && list.data.connections.length > 0 ? (
-        <div className="table-wrap card">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('conn.system')}</th>
-                <th scope="col">{t('common.name')}</th>
-                <th scope="col">{t('common.id')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.connections.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <SystemIcon system={c.system} withName />
-                  </td>
-                  <td>
-                    <Link to={`/connections/${seg(c.id)}`}>{c.name}</Link>
-                  </td>
-                  <td className="mono">{c.id}</td>
-                  <td className="row-actions">
-                    <Link className="btn btn-small" to={`/connections/${seg(c.id)}`}>
-                      {isAdmin ? t('common.edit') : t('common.view')}
-                    </Link>
-                    {isAdmin ? (
-                      <button
-                        type="button"
-                        className="btn btn-small btn-danger"
-                        onClick={() => void remove(c)}
-                      >
-                        {t('common.delete')}
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={list.data?.connections}
+        loading={list.loading}
+        empty={t('conn.none')}
+        columns={[t('conn.system'), t('common.name'), t('common.id')]}
+        actions
+      >
+        {(rows) =>
+          rows.map((c) => (
+            <tr key={c.id}>
+              <td>
+                <SystemIcon system={c.system} withName />
+              </td>
+              <td>
+                <Link to={`/connections/${seg(c.id)}`}>{c.name}</Link>
+              </td>
+              <td className="mono">{c.id}</td>
+              <td className="row-actions">
+                <Link className="btn btn-small" to={`/connections/${seg(c.id)}`}>
+                  {isAdmin ? t('common.edit') : t('common.view')}
+                </Link>
+                {isAdmin ? (
+                  <button type="button" className="btn btn-small btn-danger" onClick={() => void remove(c)}>
+                    {t('common.delete')}
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))
+        }
+      </ListTable>
     </>
   );
 }

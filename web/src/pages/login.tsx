@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { LanguageSwitch } from '../components/language-switch.tsx';
-import { Field, Notice } from '../components/ui.tsx';
+import { InputField, Notice } from '../components/ui.tsx';
 import { useI18n } from '../i18n/index.tsx';
 
 /** Username and password; the server sets the session cookie. */
@@ -33,31 +33,23 @@ export function LoginPage() {
           <LanguageSwitch />
         </div>
         {error ? <Notice tone="error">{error}</Notice> : null}
-        <Field label={t('login.username')}>
-          {(p) => (
-            <input
-              {...p}
-              name="username"
-              autoComplete="username"
-              required
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label={t('login.password')}>
-          {(p) => (
-            <input
-              {...p}
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
+        <InputField
+          label={t('login.username')}
+          name="username"
+          autoComplete="username"
+          required
+          value={username}
+          onValue={setUsername}
+        />
+        <InputField
+          label={t('login.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onValue={setPassword}
+        />
         <button className="btn btn-primary" type="submit" disabled={busy}>
           {t('login.submit')}
         </button>
@@ -90,44 +82,32 @@ export function ChangePasswordPage() {
         <h1>{t('pw.title')}</h1>
         <p className="muted">{t('pw.intro')}</p>
         {error ? <Notice tone="error">{error}</Notice> : null}
-        <Field label={t('pw.current')}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="current-password"
-              required
-              value={current}
-              onChange={(e) => setCurrent(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label={t('pw.new')}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              minLength={10}
-              required
-              value={next}
-              onChange={(e) => setNext(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label={t('pw.repeat')}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              minLength={10}
-              required
-              value={repeat}
-              onChange={(e) => setRepeat(e.target.value)}
-            />
-          )}
-        </Field>
+        <InputField
+          label={t('pw.current')}
+          type="password"
+          autoComplete="current-password"
+          required
+          value={current}
+          onValue={setCurrent}
+        />
+        <InputField
+          label={t('pw.new')}
+          type="password"
+          autoComplete="new-password"
+          minLength={10}
+          required
+          value={next}
+          onValue={setNext}
+        />
+        <InputField
+          label={t('pw.repeat')}
+          type="password"
+          autoComplete="new-password"
+          minLength={10}
+          required
+          value={repeat}
+          onValue={setRepeat}
+        />
         <div className="row">
           <button className="btn btn-primary" type="submit">
             {t('pw.submit')}

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
-import { ErrorNote, Loading, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { AdminNewLink, ListTable } from '../components/list-table.tsx';
+import { ErrorNote, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { scheduleText, useMappingSystems } from '../lookups.ts';
@@ -38,87 +39,73 @@ export function TasksPage() {
   return (
     <>
       <PageHeader title={t('task.title')}>
-        {isAdmin ? (
-          <Link className="btn btn-primary" to="/tasks/new">
-            {t('task.new')}
-          </Link>
-        ) : null}
+        <AdminNewLink to="/tasks/new">{t('task.new')}</AdminNewLink>
       </PageHeader>
       <ErrorNote error={list.error ?? error} />
-      {list.loading && !list.data ? <Loading /> : null}
-      {list.data?.tasks.length === 0 ? <p className="muted">{t('task.none')}</p> : null}
-      {list.data && list.data.tasks.length > 0 ? (
-        <div className="table-wrap card">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('common.name')}</th>
-                <th scope="col">{t('task.mapping')}</th>
-                <th scope="col">{t('task.schedule')}</th>
-                <th scope="col">{t('dash.nextRun')}</th>
-                <th scope="col">{t('dash.lastRun')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.tasks.map((task) => (
-                <tr key={task.id} data-task={task.id}>
-                  <td>
-                    <Link to={`/tasks/${seg(task.id)}`}>{task.name}</Link>
-                    {task.enabled ? null : <span className="tag">{t('dash.disabled')}</span>}
-                  </td>
-                  <td>{systems.get(task.mappingId)?.name ?? task.mappingId}</td>
-                  <td>{scheduleText(task.schedule, t)}</td>
-                  <td>{task.enabled ? date(task.nextRunAt) : '—'}</td>
-                  <td>
-                    {task.lastExecution ? (
-                      <StatusBadge status={task.lastExecution.status} />
-                    ) : (
-                      t('status.never')
-                    )}
-                  </td>
-                  <td className="row-actions">
-                    {isAdmin ? (
-                      <>
-                        <button
-                          type="button"
-                          className="btn btn-small"
-                          onClick={() =>
-                            void act(() =>
-                              apiSend('PUT', `/api/tasks/${seg(task.id)}`, {
-                                ...taskBody(task),
-                                enabled: !task.enabled,
-                              }),
-                            )
-                          }
-                        >
-                          {task.enabled ? t('task.disable') : t('task.enable')}
-                        </button>
-                        <button
-                          type="button"
-                          className="btn btn-small btn-danger"
-                          onClick={() => {
-                            if (window.confirm(t('common.confirmDelete', { name: task.name })))
-                              void act(() => apiSend('DELETE', `/api/tasks/${seg(task.id)}`));
-                          }}
-                        >
-                          {t('common.delete')}
-                        </button>
-                      </>
-                    ) : (
-                      <Link className="btn btn-small" to={`/tasks/${seg(task.id)}`}>
-                        {t('common.view')}
-                      </Link>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={list.data?.tasks}
+        loading={list.loading}
+        empty={t('task.none')}
+        columns={[
+          t('common.name'),
+          t('task.mapping'),
+          t('task.schedule'),
+          t('dash.nextRun'),
+          t('dash.lastRun'),
+        ]}
+        actions
+      >
+        {(rows) =>
+          rows.map((task) => (
+            <tr key={task.id} data-task={task.id}>
+              <td>
+                <Link to={`/tasks/${seg(task.id)}`}>{task.name}</Link>
+                {task.enabled ? null : <span className="tag">{t('dash.disabled')}</span>}
+              </td>
+              <td>{systems.get(task.mappingId)?.name ?? task.mappingId}</td>
+              <td>{scheduleText(task.schedule, t)}</td>
+              <td>{task.enabled ? date(task.nextRunAt) : '—'}</td>
+              <td>
+                {task.lastExecution ? <StatusBadge status={task.lastExecution.status} /> : t('status.never')}
+              </td>
+              <td className="row-actions">
+                {isAdmin ? (
+                  <>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() =>
+                        void act(() =>
+                          apiSend('PUT', `/api/tasks/${seg(task.id)}`, {
+                            ...taskBody(task),
+                            enabled: !task.enabled,
+                          }),
+                        )
+                      }
+                    >
+                      {task.enabled ? t('task.disable') : t('task.enable')}
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-small btn-danger"
+                      onClick={() => {
+                        if (window.confirm(t('common.confirmDelete', { name: task.name })))
+                          void act(() => apiSend('DELETE', `/api/tasks/${seg(task.id)}`));
+                      }}
+                    >
+                      {t('common.delete')}
+                    </button>
+                  </>
+                ) : (
+                  <Link className="btn btn-small" to={`/tasks/${seg(task.id)}`}>
+                    {t('common.view')}
+                  </Link>
+                )}
+              </td>
+            </tr>
+          ))
+        }
+      </ListTable>
     </>
   );
 }

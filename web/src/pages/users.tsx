@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
-import { ErrorNote, Field, Loading, Notice, PageHeader } from '../components/ui.tsx';
+import { ListTable } from '../components/list-table.tsx';
+import { ErrorNote, Field, InputField, Notice, PageHeader } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
 import type { UserRow } from '../types.ts';
@@ -43,99 +44,83 @@ export function UsersPage() {
       <PageHeader title={t('users.title')} />
       <ErrorNote error={list.error ?? error} />
       {created ? <Notice>{t('users.created')}</Notice> : null}
-      {list.loading && !list.data ? <Loading /> : null}
-      {list.data ? (
-        <div className="table-wrap card">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('users.username')}</th>
-                <th scope="col">{t('common.name')}</th>
-                <th scope="col">{t('users.role')}</th>
-                <th scope="col">{t('hist.status')}</th>
-                <th scope="col">{t('hist.started')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.users.map((u) => (
-                <tr key={u.id}>
-                  <td className="mono">{u.username}</td>
-                  <td>{u.name}</td>
-                  <td>
-                    <select
-                      aria-label={`${t('users.role')}: ${u.username}`}
-                      value={u.role}
-                      disabled={u.id === me?.id}
-                      onChange={(e) =>
-                        void act(() => apiSend('PATCH', `/api/users/${seg(u.id)}`, { role: e.target.value }))
+      <ListTable
+        rows={list.data?.users}
+        loading={list.loading}
+        columns={[
+          t('users.username'),
+          t('common.name'),
+          t('users.role'),
+          t('hist.status'),
+          t('hist.started'),
+        ]}
+        actions
+      >
+        {(rows) =>
+          rows.map((u) => (
+            <tr key={u.id}>
+              <td className="mono">{u.username}</td>
+              <td>{u.name}</td>
+              <td>
+                <select
+                  aria-label={`${t('users.role')}: ${u.username}`}
+                  value={u.role}
+                  disabled={u.id === me?.id}
+                  onChange={(e) =>
+                    void act(() => apiSend('PATCH', `/api/users/${seg(u.id)}`, { role: e.target.value }))
+                  }
+                >
+                  <option value="admin">{t('users.role.admin')}</option>
+                  <option value="viewer">{t('users.role.viewer')}</option>
+                </select>
+              </td>
+              <td>{u.disabled ? t('users.disabled') : t('users.active')}</td>
+              <td>{date(u.createdAt)}</td>
+              <td className="row-actions">
+                {u.id === me?.id ? null : (
+                  <>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() =>
+                        void act(() => apiSend('PATCH', `/api/users/${seg(u.id)}`, { disabled: !u.disabled }))
                       }
                     >
-                      <option value="admin">{t('users.role.admin')}</option>
-                      <option value="viewer">{t('users.role.viewer')}</option>
-                    </select>
-                  </td>
-                  <td>{u.disabled ? t('users.disabled') : t('users.active')}</td>
-                  <td>{date(u.createdAt)}</td>
-                  <td className="row-actions">
-                    {u.id === me?.id ? null : (
-                      <>
-                        <button
-                          type="button"
-                          className="btn btn-small"
-                          onClick={() =>
-                            void act(() =>
-                              apiSend('PATCH', `/api/users/${seg(u.id)}`, { disabled: !u.disabled }),
-                            )
-                          }
-                        >
-                          {u.disabled ? t('task.enable') : t('task.disable')}
-                        </button>
-                        <button
-                          type="button"
-                          className="btn btn-small btn-danger"
-                          onClick={() => {
-                            if (window.confirm(t('common.confirmDelete', { name: u.username })))
-                              void act(() => apiSend('DELETE', `/api/users/${seg(u.id)}`));
-                          }}
-                        >
-                          {t('common.delete')}
-                        </button>
-                      </>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+                      {u.disabled ? t('task.enable') : t('task.disable')}
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-small btn-danger"
+                      onClick={() => {
+                        if (window.confirm(t('common.confirmDelete', { name: u.username })))
+                          void act(() => apiSend('DELETE', `/api/users/${seg(u.id)}`));
+                      }}
+                    >
+                      {t('common.delete')}
+                    </button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))
+        }
+      </ListTable>
       <form className="card form narrow-form" onSubmit={create} aria-labelledby="new-user">
         <h2 id="new-user">{t('users.new')}</h2>
         <div className="grid-2">
-          <Field label={t('users.username')}>
-            {(p) => (
-              <input
-                {...p}
-                required
-                minLength={2}
-                value={form.username}
-                onChange={(e) => setForm({ ...form, username: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field label={t('common.name')}>
-            {(p) => (
-              <input
-                {...p}
-                required
-                value={form.name}
-                onChange={(e) => setForm({ ...form, name: e.target.value })}
-              />
-            )}
-          </Field>
+          <InputField
+            label={t('users.username')}
+            required
+            minLength={2}
+            value={form.username}
+            onValue={(v) => setForm({ ...form, username: v })}
+          />
+          <InputField
+            label={t('common.name')}
+            required
+            value={form.name}
+            onValue={(v) => setForm({ ...form, name: v })}
+          />
           <Field label={t('users.role')}>
             {(p) => (
               <select
@@ -148,19 +133,15 @@ export function UsersPage() {
               </select>
             )}
           </Field>
-          <Field label={t('users.password')}>
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                autoComplete="new-password"
-                required
-                minLength={10}
-                value={form.password}
-                onChange={(e) => setForm({ ...form, password: e.target.value })}
-              />
-            )}
-          </Field>
+          <InputField
+            label={t('users.password')}
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={10}
+            value={form.password}
+            onValue={(v) => setForm({ ...form, password: v })}
+          />
         </div>
         <div className="form-actions">
           <button type="submit" className="btn btn-primary">

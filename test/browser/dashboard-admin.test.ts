@@ -96,7 +96,9 @@ describe('the dashboard in a real browser, as admin', {
     await page.getByLabel('Failed only').check();
     const failed = page.locator('tr[data-action="fail"]');
     // The failed row is in the unfiltered list too: wait for the filtered list itself, not just that row.
-    await page.waitForFunction("document.querySelectorAll('tbody tr').length === 1", undefined, { timeout: 10_000 });
+    await page.waitForFunction("document.querySelectorAll('tbody tr').length === 1", undefined, {
+      timeout: 10_000,
+    });
     assert.equal(await page.locator('tbody tr').count(), 1);
     assert.equal(await failed.locator('td').first().innerText(), '1');
     await failed.getByRole('button', { name: 'Show payload' }).click();

@@ -68,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
       'error-file': { type: 'string' },
     },
   });
-  if (!command || command === 'help' || values.help) {
+  if (!command || command === 'help' || command === '--help' || command === '-h' || values.help) {
     console.log(USAGE);
     return command ? 0 : 1;
   }

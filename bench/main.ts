@@ -6,6 +6,7 @@ import { memoryFigure } from './figures/memory.ts';
 import { naiveBaselineFigure } from './figures/naive-baseline.ts';
 import { rateLimitFigures } from './figures/rate-limit.ts';
 import { scaleOutFigure } from './figures/scale-out.ts';
+import { xlsxMemoryFigure } from './figures/xlsx-memory.ts';
 import { type Figure, printFigure } from './report.ts';
 
 const quick = process.argv.includes('--quick');
@@ -17,6 +18,7 @@ const plan: [string, () => Promise<Figure[]>][] = [
   ['rate-limit', () => rateLimitFigures({ people: quick ? 3_000 : 100_000, max: quick ? 10 : 100 })],
   ['naive', () => naiveBaselineFigure({ people: quick ? 300 : 5_000, max: quick ? 100 : 190 })],
   ['memory', () => memoryFigure({ rows: quick ? 100_000 : 1_000_000 })],
+  ['xlsx', () => xlsxMemoryFigure({ rows: 200_000 })],
   ['scale-out', () => scaleOutFigure({ people: quick ? 1_000 : 2_000, max: 5 })],
 ];
 

@@ -1,83 +1,49 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
+import type { HubSpotEmulator } from '../../emulators/hubspot/index.ts';
 import { runTask } from '../../src/engine/run-task.ts';
 import type { Store } from '../../src/store/store.ts';
-import { createPeopleTable, generatePeople } from '../helpers/business-db.ts';
-import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
-import { openTestStore } from '../helpers/store.ts';
+import { generatePeople } from '../helpers/business-db.ts';
+import { openPeopleToHubSpot, type PeopleToHubSpot } from '../helpers/people-to-hubspot.ts';
 
 const TOKEN = 'pat-na1-matching';
 const log = pino({ level: 'silent' });
 
 describe('initial matching: existing HubSpot contacts are adopted by e-mail, not duplicated', () => {
-  let business: TempDatabase;
-  let storeDb: TempDatabase;
+  let s: PeopleToHubSpot;
   let store: Store;
   let hs: HubSpotEmulator;
   const people = generatePeople(1000).map((p) => ({ ...p, status: 'active' as const }));
   const existing = new Map<string, string>();
 
   before(async () => {
-    business = await createTempSqlite();
-    storeDb = await createTempSqlite();
-    await createPeopleTable(business, people);
-    store = await openTestStore(storeDb);
-    hs = createHubSpotEmulator({ tokens: [TOKEN] });
-    const url = await hs.listen();
-    // Every 5th person (400 of 1000) and a stranger are in HubSpot already, under differently cased addresses.
-    for (const p of people.filter((_, i) => i % 5 < 2)) {
-      existing.set(
-        String(p.id),
-        hs.state.insert('contacts', { email: p.email.trim().toLowerCase(), firstname: 'Old' }).id,
-      );
-    }
-    hs.state.insert('contacts', { email: 'stranger@example.ch' });
-    await store.connections.save({
-      id: 'erp',
-      name: 'ERP',
-      system: 'sql',
-      config: { url: business.url, pageSize: 250 },
-      secret: {},
-    });
-    await store.connections.save({
-      id: 'hubspot',
-      name: 'HubSpot',
-      system: 'hubspot',
-      config: { baseUrl: url, requestsPer10s: 1000 },
-      secret: { accessToken: TOKEN },
-    });
-    await store.mappings.save({
-      id: 'people',
-      name: 'People → contacts',
-      source: { connectionId: 'erp', object: 'people', key: 'id' },
-      target: { connectionId: 'hubspot', object: 'contacts' },
-      matchKey: { target: 'email' },
-      initialMatching: { property: 'email' },
-      fields: [
-        { target: 'email', from: 'email', transform: [{ type: 'email' }], required: true },
-        { target: 'firstname', formula: 'trim(first_name)', transform: [], required: false },
-      ],
-      deletes: 'ignore',
-    });
-    await store.tasks.save({
-      id: 'people-sync',
-      name: 'People',
-      mappingId: 'people',
-      schedule: null,
-      enabled: true,
+    s = await openPeopleToHubSpot({
+      people,
+      token: TOKEN,
       mode: 'full',
-      notify: { on: [], to: [] },
-      params: {},
+      // Every 5th person (400 of 1000) and a stranger are in HubSpot already, under differently cased addresses.
+      seed: (emulator) => {
+        for (const p of people.filter((_, i) => i % 5 < 2)) {
+          existing.set(
+            String(p.id),
+            emulator.state.insert('contacts', { email: p.email.trim().toLowerCase(), firstname: 'Old' }).id,
+          );
+        }
+        emulator.state.insert('contacts', { email: 'stranger@example.ch' });
+      },
+      mapping: {
+        source: { connectionId: 'erp', object: 'people', key: 'id' },
+        initialMatching: { property: 'email' },
+        fields: [
+          { target: 'email', from: 'email', transform: [{ type: 'email' }], required: true },
+          { target: 'firstname', formula: 'trim(first_name)' },
+        ],
+      },
     });
+    ({ store, hs } = s);
   });
-  after(async () => {
-    await store?.close();
-    await hs?.close();
-    await business?.drop();
-    await storeDb?.drop();
-  });
+  after(() => s?.close());
 
   test('the first run adopts the 400 existing contacts and creates the other 600', async () => {
     const execution = await runTask('people-sync', { store, log });

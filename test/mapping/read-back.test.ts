@@ -1,77 +1,41 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
-import { MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
+import type { HubSpotEmulator } from '../../emulators/hubspot/index.ts';
 import { runTask } from '../../src/engine/run-task.ts';
 import type { Store } from '../../src/store/store.ts';
-import { createPeopleTable, generatePeople, withBusinessDb } from '../helpers/business-db.ts';
-import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
-import { openTestStore } from '../helpers/store.ts';
+import { generatePeople, withBusinessDb } from '../helpers/business-db.ts';
+import type { TempDatabase } from '../helpers/databases.ts';
+import { openPeopleToHubSpot, type PeopleToHubSpot } from '../helpers/people-to-hubspot.ts';
 
 const TOKEN = 'pat-na1-read-back';
 const log = pino({ level: 'silent' });
 
 describe('read-back: what the target assigned is kept on the link and in the source', () => {
+  let s: PeopleToHubSpot;
   let business: TempDatabase;
-  let storeDb: TempDatabase;
   let store: Store;
   let hs: HubSpotEmulator;
   const people = generatePeople(20).map((p) => ({ ...p, status: 'active' as const }));
 
   before(async () => {
-    business = await createTempSqlite();
-    storeDb = await createTempSqlite();
-    await createPeopleTable(business, people);
-    store = await openTestStore(storeDb);
-    hs = createHubSpotEmulator({ tokens: [TOKEN] });
-    const url = await hs.listen();
-    await store.connections.save({
-      id: 'erp',
-      name: 'ERP',
-      system: 'sql',
-      config: { url: business.url },
-      secret: {},
-    });
-    await store.connections.save({
-      id: 'hubspot',
-      name: 'HubSpot',
-      system: 'hubspot',
-      config: { baseUrl: url },
-      secret: { accessToken: TOKEN },
-    });
-    await store.mappings.save(
-      MappingDefinitionSchema.parse({
-        id: 'people',
-        name: 'People → contacts',
+    s = await openPeopleToHubSpot({
+      people,
+      token: TOKEN,
+      mode: 'incremental',
+      mapping: {
         source: { connectionId: 'erp', object: 'people', key: 'id', modifiedField: 'modified_at' },
-        target: { connectionId: 'hubspot', object: 'contacts' },
-        matchKey: { target: 'email' },
         // HubSpot assigns the record id; read back, it is the "number" the next run's formula sees.
         readBack: { property: 'hs_object_id', writeTo: 'sync_remark' },
         fields: [
           { target: 'email', from: 'email', transform: [{ type: 'email' }], required: true },
           { target: 'jobtitle', formula: "concat('HubSpot-Nr. ', link.external_number ?? 'neu')" },
         ],
-      }),
-    );
-    await store.tasks.save({
-      id: 'people-sync',
-      name: 'People',
-      mappingId: 'people',
-      schedule: null,
-      enabled: true,
-      mode: 'incremental',
-      notify: { on: [], to: [] },
-      params: {},
+      },
     });
+    ({ business, store, hs } = s);
   });
-  after(async () => {
-    await store?.close();
-    await hs?.close();
-    await business?.drop();
-    await storeDb?.drop();
-  });
+  after(() => s?.close());
 
   test('the first run stores the read-back value on every link and in the named source column', async () => {
     const run = await runTask('people-sync', { store, log });

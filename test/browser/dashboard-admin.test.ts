@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { withBusinessDb } from '../helpers/business-db.ts';
+import { chromiumMissing } from '../helpers/requirements.ts';
 import { ADMIN } from '../helpers/server.ts';
 import {
-  CHROMIUM,
   ensureWebBuilt,
   type Hub,
   launchBrowser,
@@ -19,7 +18,7 @@ import {
 const SWISS_DATE_TIME = /\b\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}\b/;
 
 describe('the dashboard in a real browser, as admin', {
-  skip: existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM}`,
+  skip: chromiumMissing(),
 }, () => {
   let hub: Hub;
   let browser: Browser;

@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing } from '../helpers/requirements.ts';
 import { VIEWER } from '../helpers/server.ts';
-import {
-  CHROMIUM,
-  ensureWebBuilt,
-  type Hub,
-  launchBrowser,
-  logIn,
-  openPage,
-  shoot,
-  startHub,
-} from './harness.ts';
+import { ensureWebBuilt, type Hub, launchBrowser, logIn, openPage, shoot, startHub } from './harness.ts';
 
 // Every control that changes something, by its English label.
 const ADMIN_CONTROLS =
   /^(Run now|Retry failed|New connection|New mapping|New task|Save|Delete|Enable|Disable|Test connection)$/;
 
 describe('the dashboard in a real browser, as a viewer', {
-  skip: existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM}`,
+  skip: chromiumMissing(),
 }, () => {
   let hub: Hub;
   let browser: Browser;

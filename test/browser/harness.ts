@@ -10,10 +10,10 @@ import { WEB_DIST } from '../../src/server/web.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createPeopleTable, generatePeople } from '../helpers/business-db.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
+import { CHROMIUM } from '../helpers/requirements.ts';
 import { type Client, createTestServer } from '../helpers/server.ts';
 import { openTestStore } from '../helpers/store.ts';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SHOTS = join(process.cwd(), '.tmp', 'screenshots');
 export const TOKEN = 'pat-na1-browser-TOKEN';
 

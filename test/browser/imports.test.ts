@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { withBusinessDb } from '../helpers/business-db.ts';
+import { chromiumMissing } from '../helpers/requirements.ts';
 import { ADMIN } from '../helpers/server.ts';
 import { generateImportPeople, HEADER, readXlsxFile, writePeopleXlsx } from '../import/fixtures.ts';
 import { createCustomersTable, saveImportSetup } from '../import/setup.ts';
-import {
-  CHROMIUM,
-  ensureWebBuilt,
-  type Hub,
-  launchBrowser,
-  logIn,
-  openPage,
-  shoot,
-  startHub,
-} from './harness.ts';
+import { ensureWebBuilt, type Hub, launchBrowser, logIn, openPage, shoot, startHub } from './harness.ts';
 
 describe('an import through the imports page', {
-  skip: existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM}`,
+  skip: chromiumMissing(),
 }, () => {
   let hub: Hub;
   let browser: Browser;

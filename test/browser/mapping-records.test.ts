@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { withBusinessDb } from '../helpers/business-db.ts';
+import { chromiumMissing } from '../helpers/requirements.ts';
 import { ADMIN } from '../helpers/server.ts';
-import {
-  CHROMIUM,
-  ensureWebBuilt,
-  type Hub,
-  launchBrowser,
-  logIn,
-  openPage,
-  shoot,
-  startHub,
-} from './harness.ts';
+import { ensureWebBuilt, type Hub, launchBrowser, logIn, openPage, shoot, startHub } from './harness.ts';
 
 describe('the mapping editor, the record view and the open errors, in a real browser', {
-  skip: existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM}`,
+  skip: chromiumMissing(),
 }, () => {
   let hub: Hub;
   let browser: Browser;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -7,13 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { type DemoSession, DIRTY, startDemo } from '../../src/demo/index.ts';
 import type { Store } from '../../src/store/store.ts';
-import { CHROMIUM, ensureWebBuilt, launchBrowser, logIn, openPage, shoot } from '../browser/harness.ts';
+import { ensureWebBuilt, launchBrowser, logIn, openPage, shoot } from '../browser/harness.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
+import { chromiumMissing } from '../helpers/requirements.ts';
 import { ADMIN, createTestServer } from '../helpers/server.ts';
 import { openTestStore } from '../helpers/store.ts';
 
 describe('the demo in the dashboard', {
-  skip: existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM}`,
+  skip: chromiumMissing(),
 }, () => {
   let storeDb: TempDatabase;
   let store: Store;

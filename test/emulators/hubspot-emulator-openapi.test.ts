@@ -4,20 +4,21 @@
  * declares for its status code (or its `default` error response).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
+import { HUBSPOT_SPEC_DIR, hubspotSpecsMissing } from '../helpers/requirements.ts';
 import { type Harness, startEmulator } from './hubspot-helpers.ts';
 
-const SPEC_DIR = new URL('../../../shared/specs/hubspot/', import.meta.url);
+const SPEC_DIR = HUBSPOT_SPEC_DIR;
 const DOCS = {
   contacts: 'crm-contacts-v3.json',
   companies: 'crm-companies-v3.json',
   properties: 'crm-properties-v3.json',
 };
 type DocKey = keyof typeof DOCS;
-const available = Object.values(DOCS).every((f) => existsSync(new URL(f, SPEC_DIR)));
+const specsMissing = hubspotSpecsMissing(Object.values(DOCS));
 
 // biome-ignore lint/suspicious/noExplicitAny: walking untyped OpenAPI JSON
 type Json = Record<string, any>;
@@ -28,7 +29,7 @@ addFormats.default(ajv);
 ajv.addFormat('int32', true);
 ajv.addFormat('int64', true);
 
-if (available) {
+if (!specsMissing) {
   for (const [key, file] of Object.entries(DOCS) as [DocKey, string][]) {
     docs[key] = JSON.parse(readFileSync(new URL(file, SPEC_DIR), 'utf8'));
     ajv.addSchema(docs[key], key);
@@ -56,7 +57,7 @@ function check(ref: string, data: unknown, what: string): void {
 }
 
 describe('HubSpot emulator: answers match the official OpenAPI documents', {
-  skip: !available && 'shared/specs/hubspot not found',
+  skip: specsMissing,
 }, () => {
   let h: Harness;
   before(async () => {

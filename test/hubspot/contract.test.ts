@@ -3,7 +3,7 @@
  * emulator's answers, captured on the wire, must fit HubSpot's official OpenAPI documents.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -11,8 +11,8 @@ import { pino } from 'pino';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
 import type { Connector } from '../../src/connectors/connector.ts';
 import { createConnector } from '../../src/connectors/registry.ts';
+import { HUBSPOT_SPEC_DIR, hubspotSpecsMissing } from '../helpers/requirements.ts';
 
-const SPEC_DIR = new URL('../../../shared/specs/hubspot/', import.meta.url);
 const FILES = [
   'crm-contacts-v3.json',
   'crm-companies-v3.json',
@@ -21,7 +21,8 @@ const FILES = [
   'crm-associations-v4.json',
   'oauth-v1.json',
 ];
-const available = FILES.every((f) => existsSync(new URL(f, SPEC_DIR)));
+const SPEC_DIR = HUBSPOT_SPEC_DIR;
+const specsMissing = hubspotSpecsMissing(FILES);
 
 // biome-ignore lint/suspicious/noExplicitAny: walking untyped OpenAPI JSON
 type Json = Record<string, any>;
@@ -39,7 +40,7 @@ addFormats.default(ajv);
 ajv.addFormat('int32', true);
 ajv.addFormat('int64', true);
 const docs = new Map<string, Json>();
-if (available) {
+if (!specsMissing) {
   for (const f of FILES) {
     const doc = JSON.parse(readFileSync(new URL(f, SPEC_DIR), 'utf8')) as Json;
     docs.set(f, doc);
@@ -82,7 +83,7 @@ function check(file: string, holder: Json, data: unknown, what: string, contentT
 }
 
 describe("HubSpot contract: the connector's requests and the emulator's answers fit the official documents", {
-  skip: !available && 'shared/specs/hubspot not found',
+  skip: specsMissing,
 }, () => {
   let hs: HubSpotEmulator;
   let hubspot: Connector;

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004-hubspot.ts';
 import * as m0005 from './migrations/0005-page-sequence.ts';
 import * as m0006 from './migrations/0006-external-number.ts';
 import * as m0007 from './migrations/0007-link-status-index.ts';
+import * as m0008 from './migrations/0008-api-token-expiry.ts';
 import type { Dialect } from './store.ts';
 
 /** Migration failed; the store is left at the last migration that succeeded. */
@@ -23,6 +24,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0005-page-sequence': { up: (db) => m0005.up(db) },
     '0006-external-number': { up: (db) => m0006.up(db) },
     '0007-link-status-index': { up: (db) => m0007.up(db) },
+    '0008-api-token-expiry': { up: (db) => m0008.up(db) },
   };
 }
 

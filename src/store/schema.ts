@@ -135,6 +135,8 @@ export interface ApiTokensTable {
   token_hash: string;
   last_used_at: string | null;
   created_at: string;
+  /** After this instant the token no longer authenticates; null: never expires. */
+  expires_at: string | null;
 }
 
 export interface AuditLogTable {

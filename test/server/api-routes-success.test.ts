@@ -173,6 +173,9 @@ describe('every API route answers a valid request with success', () => {
     const token = await ok(await kunde.send('POST', '/api/auth/tokens', { name: 'script' }), 201);
     assert.equal((await ok(await kunde.get('/api/auth/tokens'))).tokens.length, 1);
     await ok(await kunde.send('DELETE', `/api/auth/tokens/${token.id}`));
+    const another = await ok(await kunde.send('POST', '/api/auth/tokens', { name: 'cron' }), 201);
+    assert.equal((await ok(await admin.get(`/api/users/${user.id}/tokens`))).tokens[0].id, another.id);
+    await ok(await admin.send('DELETE', `/api/users/${user.id}/tokens/${another.id}`));
     await ok(await kunde.send('POST', '/api/auth/logout'));
     await ok(await admin.send('DELETE', `/api/users/${user.id}`));
   });

@@ -62,16 +62,24 @@ export async function startSession(
   return csrfToken;
 }
 
-/** Makes an API token `jt_<id>.<secret>`; only the secret's hash is stored. */
+/** Days an API token lives unless its creator asks for another lifetime. */
+export const DEFAULT_TOKEN_DAYS = 90;
+
+/**
+ * Makes an API token `jt_<id>.<secret>`; only the secret's hash is stored. It expires after
+ * `expiresInDays` (default 90; null: never).
+ */
 export async function issueApiToken(
   store: Store,
   userId: string,
   name: string,
-): Promise<{ id: string; token: string }> {
+  expiresInDays: number | null = DEFAULT_TOKEN_DAYS,
+): Promise<{ id: string; token: string; expiresAt: string | null }> {
   const id = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
   const secret = randomBytes(32).toString('base64url');
-  await store.users.createToken({ id, userId, name, tokenHash: sha256(secret) });
-  return { id, token: `jt_${id}.${secret}` };
+  const expiresAt = expiresInDays === null ? null : new Date(Date.now() + expiresInDays * 86_400_000);
+  const saved = await store.users.createToken({ id, userId, name, tokenHash: sha256(secret), expiresAt });
+  return { id, token: `jt_${id}.${secret}`, expiresAt: saved.expiresAt };
 }
 
 async function identify(

@@ -1,7 +1,14 @@
 import { z } from 'zod';
+import { NotFoundError } from '../../core/errors.ts';
 import type { Api } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
-import { issueApiToken, SESSION_COOKIE, sha256, startSession } from '../auth/auth-plugin.ts';
+import {
+  DEFAULT_TOKEN_DAYS,
+  issueApiToken,
+  SESSION_COOKIE,
+  sha256,
+  startSession,
+} from '../auth/auth-plugin.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { InvalidCredentialsError, UnauthenticatedError } from '../errors.ts';
 
@@ -80,7 +87,7 @@ export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps)
       config: { role: 'viewer' },
       schema: {
         tags: ['auth'],
-        summary: 'Change own password',
+        summary: 'Change own password (ends the other sessions and revokes every own API token)',
         body: z.object({
           currentPassword: z.string().min(1),
           newPassword: z.string().min(10, 'at least 10 characters'),
@@ -94,7 +101,7 @@ export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps)
       if (!found || !(await verifyPassword(req.body.currentPassword, found.passwordHash))) {
         throw new InvalidCredentialsError('the current password is wrong');
       }
-      // Other sessions (a browser left logged in elsewhere) end; this one goes on.
+      // Other sessions (a browser left logged in elsewhere) end, and so do all API tokens; this session goes on.
       const cookie = req.cookies[SESSION_COOKIE];
       await store.users.update(
         user.id,
@@ -117,13 +124,17 @@ export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps)
       config: { role: 'viewer' },
       schema: {
         tags: ['auth'],
-        summary: 'Create an API token (shown once)',
-        body: z.object({ name: z.string().min(1).max(100) }),
+        summary:
+          'Create an API token (shown once); it expires after `expiresInDays` (default 90, null: never)',
+        body: z.object({
+          name: z.string().min(1).max(100),
+          expiresInDays: z.number().int().min(1).max(3650).nullable().default(DEFAULT_TOKEN_DAYS),
+        }),
       },
     },
     async (req, reply) => {
-      const t = await issueApiToken(store, req.user?.id ?? '', req.body.name);
-      return reply.code(201).send({ id: t.id, token: t.token, role: req.user?.role });
+      const t = await issueApiToken(store, req.user?.id ?? '', req.body.name, req.body.expiresInDays);
+      return reply.code(201).send({ id: t.id, token: t.token, role: req.user?.role, expiresAt: t.expiresAt });
     },
   );
   app.delete(
@@ -133,7 +144,8 @@ export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps)
       schema: { tags: ['auth'], summary: 'Revoke an own API token', params: z.object({ id: z.string() }) },
     },
     async (req) => {
-      await store.users.deleteToken(req.user?.id ?? '', req.params.id);
+      if (!(await store.users.deleteToken(req.user?.id ?? '', req.params.id)))
+        throw new NotFoundError(`you have no API token '${req.params.id}'`);
       return { ok: true };
     },
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../../core/errors.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { ROLES } from '../../core/users.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
@@ -41,7 +41,7 @@ export async function userRoutes(app: Api, { store }: ServerDeps): Promise<void>
       config: admin,
       schema: {
         tags: ['users'],
-        summary: 'Change a user (name, role, password, disabled)',
+        summary: 'Change a user (name, role, password, disabled); a new password revokes their API tokens',
         params: IdParams,
         body: z.object({
           name: z.string().min(1).optional(),
@@ -62,6 +62,34 @@ export async function userRoutes(app: Api, { store }: ServerDeps): Promise<void>
         ...rest,
         ...(password ? { passwordHash: await hashPassword(password), mustChangePassword: true } : {}),
       });
+    },
+  );
+  app.get(
+    '/api/users/:id/tokens',
+    {
+      config: admin,
+      schema: { tags: ['users'], summary: "A user's API tokens (name, expiry, last use)", params: IdParams },
+    },
+    async (req) => {
+      await store.users.get(req.params.id);
+      return { tokens: await store.users.listTokens(req.params.id) };
+    },
+  );
+  app.delete(
+    '/api/users/:id/tokens/:tokenId',
+    {
+      config: admin,
+      schema: {
+        tags: ['users'],
+        summary: "Revoke one of a user's API tokens",
+        params: z.object({ id: z.string().min(1), tokenId: z.string().min(1) }),
+      },
+    },
+    async (req) => {
+      await store.users.get(req.params.id);
+      if (!(await store.users.deleteToken(req.params.id, req.params.tokenId)))
+        throw new NotFoundError(`user '${req.params.id}' has no API token '${req.params.tokenId}'`);
+      return { ok: true };
     },
   );
   app.delete(

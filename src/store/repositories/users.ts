@@ -1,7 +1,29 @@
 import type { Kysely } from 'kysely';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Role, User } from '../../core/users.ts';
-import type { Database, UsersTable } from '../schema.ts';
+import type { ApiTokensTable, Database, UsersTable } from '../schema.ts';
+
+/** An API token as users and admins see it: never its secret or hash. */
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** Null: never used. Recorded to the minute. */
+  lastUsedAt: string | null;
+  /** Null: never expires. */
+  expiresAt: string | null;
+}
+
+/** `last_used_at` is written at most this often per token. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const toToken = (r: Omit<ApiTokensTable, 'user_id' | 'token_hash'>): ApiToken => ({
+  id: r.id,
+  name: r.name,
+  createdAt: r.created_at,
+  lastUsedAt: r.last_used_at,
+  expiresAt: r.expires_at,
+});
 
 const toUser = (r: UsersTable): User => ({
   id: r.id,
@@ -108,6 +130,9 @@ export function createUserRepository(db: Kysely<Database>) {
         if (o.keepSession && !patch.disabled) q = q.where('id_hash', '!=', o.keepSession);
         await q.execute();
       }
+      // A new password (own change or admin reset) ends every API token: a token made by whoever
+      // knew the old password must not outlive it.
+      if (patch.passwordHash) await db.deleteFrom('api_tokens').where('user_id', '=', id).execute();
       return this.get(id);
     },
 
@@ -151,55 +176,66 @@ export function createUserRepository(db: Kysely<Database>) {
       await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
     },
 
-    async createToken(t: { id: string; userId: string; name: string; tokenHash: string }): Promise<void> {
-      await db
-        .insertInto('api_tokens')
-        .values({
-          id: t.id,
-          user_id: t.userId,
-          name: t.name,
-          token_hash: t.tokenHash,
-          last_used_at: null,
-          created_at: new Date().toISOString(),
-        })
-        .execute();
+    async createToken(t: {
+      id: string;
+      userId: string;
+      name: string;
+      tokenHash: string;
+      /** Null: the token never expires. */
+      expiresAt: Date | null;
+    }): Promise<ApiToken> {
+      const row = {
+        id: t.id,
+        user_id: t.userId,
+        name: t.name,
+        token_hash: t.tokenHash,
+        last_used_at: null,
+        created_at: new Date().toISOString(),
+        expires_at: t.expiresAt?.toISOString() ?? null,
+      };
+      await db.insertInto('api_tokens').values(row).execute();
+      return toToken(row);
     },
 
-    /** The token's hash and its (enabled) user; marks it used. */
-    async findToken(id: string): Promise<{ user: User; tokenHash: string } | null> {
+    /** The token's hash and its (enabled) user, unless it expired; records when it was last used. */
+    async findToken(id: string, now = new Date()): Promise<{ user: User; tokenHash: string } | null> {
+      const at = now.toISOString();
       const row = await db
         .selectFrom('api_tokens')
         .innerJoin('users', 'users.id', 'api_tokens.user_id')
         .selectAll('users')
-        .select('api_tokens.token_hash')
+        .select(['api_tokens.token_hash', 'api_tokens.last_used_at'])
         .where('api_tokens.id', '=', id)
         .where('users.disabled', '=', 0)
+        .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', at)]))
         .executeTakeFirst();
       if (!row) return null;
-      await db
-        .updateTable('api_tokens')
-        .set({ last_used_at: new Date().toISOString() })
-        .where('id', '=', id)
-        .execute();
+      // At most one write a minute per token: a script polling every second should not write every second.
+      if (!row.last_used_at || Date.parse(row.last_used_at) < now.getTime() - LAST_USED_RESOLUTION_MS) {
+        await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
+      }
       return { user: toUser(row), tokenHash: row.token_hash };
     },
 
-    async listTokens(userId: string) {
+    /** A user's API tokens (without hashes), newest first. */
+    async listTokens(userId: string): Promise<ApiToken[]> {
       const rows = await db
         .selectFrom('api_tokens')
-        .select(['id', 'name', 'created_at', 'last_used_at'])
+        .selectAll()
         .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
         .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        name: r.name,
-        createdAt: r.created_at,
-        lastUsedAt: r.last_used_at,
-      }));
+      return rows.map(toToken);
     },
 
-    async deleteToken(userId: string, id: string): Promise<void> {
-      await db.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).execute();
+    /** Revokes one of a user's tokens; false when the user has no such token. */
+    async deleteToken(userId: string, id: string): Promise<boolean> {
+      const res = await db
+        .deleteFrom('api_tokens')
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
     },
   };
 }

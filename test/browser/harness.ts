@@ -10,6 +10,7 @@ import { WEB_DIST } from '../../src/server/web.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createPeopleTable, generatePeople } from '../helpers/business-db.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { CHROMIUM } from '../helpers/requirements.ts';
 import { type Client, createTestServer } from '../helpers/server.ts';
 import { openTestStore } from '../helpers/store.ts';
@@ -61,11 +62,11 @@ export async function ensureWebBuilt(): Promise<void> {
   try {
     mkdirSync(lock);
   } catch {
-    for (let i = 0; i < 600 && existsSync(lock); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(
-      !existsSync(lock) && existsSync(index),
-      'another test file was building the web UI and did not finish',
-    );
+    await eventually('another test file to finish building the web UI', () => !existsSync(lock), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    });
+    assert.ok(existsSync(index), 'another test file was building the web UI and did not finish');
     return;
   }
   try {

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
 import { applyConfig } from '../../src/config/apply-config.ts';
 import { parseConfigText } from '../../src/config/config-file.ts';
@@ -12,6 +11,7 @@ import { createSecretBox } from '../../src/store/secret-box.ts';
 import { openStore } from '../../src/store/store.ts';
 import { createPeopleTable, generatePeople, withBusinessDb } from '../helpers/business-db.ts';
 import { createTempSqlite } from '../helpers/databases.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { SYNCED_CANTONS, spineConfig } from '../helpers/spine-config.ts';
 
 const TOKEN = 'pat-na1-crash-test';
@@ -69,9 +69,10 @@ test('a run killed with SIGKILL mid-way is closed as failed and the next run fin
   const first = junction('run', 'people-sync');
   first.stderr?.resume();
   first.stdout?.resume();
-  const deadline = Date.now() + 60_000;
-  while (hs.stats.writes < 6 && Date.now() < deadline) await sleep(20);
-  assert.ok(hs.stats.writes >= 6, 'the first run got going');
+  await eventually('the first run to make 6 write calls', () => hs.stats.writes >= 6, {
+    timeoutMs: 60_000,
+    intervalMs: 20,
+  });
   first.kill('SIGKILL');
   await once(first, 'exit');
   const partial = hs.state.all('contacts').length;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createHubSpotEmulator } from '../../emulators/hubspot/index.ts';
 import { applyConfig } from '../../src/config/apply-config.ts';
@@ -8,6 +7,7 @@ import { parseConfigText } from '../../src/config/config-file.ts';
 import { runTask } from '../../src/engine/run-task.ts';
 import { createPeopleTable, generatePeople } from '../helpers/business-db.ts';
 import { createTempSqlite } from '../helpers/databases.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { spineConfig } from '../helpers/spine-config.ts';
 import { openTestStore } from '../helpers/store.ts';
 
@@ -26,7 +26,7 @@ test('a run cancelled while writes are in flight ends as cancelled, records no f
     );
     const ac = new AbortController();
     const running = runTask('people-sync', { store, log: pino({ level: 'silent' }), signal: ac.signal });
-    while (hs.stats.writes < 2) await sleep(10);
+    await eventually('two write calls in flight', () => hs.stats.writes >= 2, { intervalMs: 10 });
     ac.abort(new Error('the hub is shutting down'));
     const cancelled = await running;
     assert.equal(cancelled.status, 'cancelled');

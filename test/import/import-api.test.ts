@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../src/store/store.ts';
 import { withBusinessDb } from '../helpers/business-db.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { type Client, createTestServer } from '../helpers/server.ts';
 import { openTestStore } from '../helpers/store.ts';
 import { generateImportPeople, HEADER, readXlsxFile, writePeopleXlsx } from './fixtures.ts';
@@ -102,12 +103,10 @@ describe('imports over the API', () => {
 
     const started = await admin.send('POST', `/api/imports/${created.id}/run`, { validRowsOnly: true });
     assert.equal(started.statusCode, 202, started.body);
-    let state = (await admin.get(`/api/imports/${created.id}`)).json();
-    for (let i = 0; i < 100 && state.status !== 'finished'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      state = (await admin.get(`/api/imports/${created.id}`)).json();
-    }
-    assert.equal(state.status, 'finished');
+    const state = await eventually('the import finished', async () => {
+      const s = (await admin.get(`/api/imports/${created.id}`)).json();
+      return s.status === 'finished' && s;
+    });
     assert.equal(state.execution.id, started.json().executionId);
     assert.equal(state.execution.trigger, 'import');
     assert.equal(state.execution.counts.created, 49);

@@ -8,6 +8,7 @@ import type { Execution, Task } from '../../src/core/types.ts';
 import { startEmbeddedScheduler } from '../../src/scheduler/embedded-scheduler.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { openTestStore } from '../helpers/store.ts';
 import { FAKE_CONFIG, type FakeBehaviour, fakeConnectors } from './fake-connectors.ts';
 
@@ -24,16 +25,6 @@ function task(id: string, schedule: Task['schedule']): Task {
     notify: { on: [], to: [] },
     params: {},
   };
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
 }
 
 describe('embedded scheduler', () => {
@@ -66,7 +57,7 @@ describe('embedded scheduler', () => {
   test('runs a task on its interval, a new task at once, then every interval', async () => {
     await store.tasks.save(task('every', { everyMinutes: 0.01 })); // 600 ms
     const s = start({ records: 5 });
-    const runs = await waitFor('three runs', async () => {
+    const runs = await eventually('three runs', async () => {
       const r = (await runsOf('every')).filter((e) => e.finishedAt);
       return r.length >= 3 && r;
     });
@@ -93,7 +84,7 @@ describe('embedded scheduler', () => {
     assert.ok(executionId);
     assert.ok(Date.now() - t0 < 500, 'the run began at once');
     await assert.rejects(s.runNow('nightly'), { code: 'task_busy' });
-    const e = await waitFor('the run to end', async () => {
+    const e = await eventually('the run to end', async () => {
       const x = await store.executions.get(executionId);
       return x.finishedAt ? x : undefined;
     });
@@ -107,13 +98,13 @@ describe('embedded scheduler', () => {
     // Each run takes ~1 s (5 pages × 200 ms); the interval is 300 ms.
     await store.tasks.save(task('slow', { everyMinutes: 0.005 }));
     const s = start({ records: 50, pageDelayMs: 200 }, 20);
-    const runs = await waitFor(
+    const runs = await eventually(
       'three finished runs',
       async () => {
         const r = (await runsOf('slow')).filter((e) => e.finishedAt);
         return r.length >= 3 && r;
       },
-      15_000,
+      { timeoutMs: 15_000 },
     );
     await s.stop();
     const all = await runsOf('slow');

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
 import { applyConfig } from '../../src/config/apply-config.ts';
@@ -15,6 +14,7 @@ import { createSecretBox } from '../../src/store/secret-box.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { createPeopleTable, generatePeople } from '../helpers/business-db.ts';
 import { createTempPostgres, type TempDatabase } from '../helpers/databases.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { FLEET_TASKS, fleetConfig } from './fleet-config.ts';
 
 const TOKEN = 'pat-na1-fleet-test';
@@ -99,31 +99,37 @@ test('3 workers run 12 queued runs of 4 tasks exactly once each, surviving a SIG
   const pool = [startWorker(), startWorker(), startWorker()];
 
   // Kill a worker while it holds a run that has already written part of its contacts.
-  let victim: ChildProcess | undefined;
-  const deadline = Date.now() + 45_000;
-  while (!victim && Date.now() < deadline) {
-    await sleep(100);
-    if (hs.stats.writes < 4) continue;
-    const running = await store.executions.list({ status: 'running' });
-    // Past its first committed page, so the run has a checkpoint to resume from.
-    for (const e of running.filter((r) => r.counts.read > 0)) {
-      const owner =
-        (await store.db.selectFrom('executions').select('owner').where('id', '=', e.id).executeTakeFirst())
-          ?.owner ?? '';
-      const pid = Number(owner.slice(owner.lastIndexOf(':') + 1));
-      victim = pool.find((w) => w.pid === pid);
-      if (victim) break;
-    }
-  }
-  assert.ok(victim, 'a worker was caught mid-run');
+  const victim = await eventually(
+    'a worker caught mid-run',
+    async (): Promise<ChildProcess | undefined> => {
+      if (hs.stats.writes < 4) return undefined;
+      const running = await store.executions.list({ status: 'running' });
+      // Past its first committed page, so the run has a checkpoint to resume from.
+      for (const e of running.filter((r) => r.counts.read > 0)) {
+        const owner =
+          (await store.db.selectFrom('executions').select('owner').where('id', '=', e.id).executeTakeFirst())
+            ?.owner ?? '';
+        const pid = Number(owner.slice(owner.lastIndexOf(':') + 1));
+        const worker = pool.find((w) => w.pid === pid);
+        if (worker) return worker;
+      }
+      return undefined;
+    },
+    { timeoutMs: 45_000, intervalMs: 100 },
+  );
   victim.kill('SIGKILL');
   await once(victim, 'exit');
 
   let jobs = await jobRows();
-  while (jobs.some((j) => j.state !== 'completed') && Date.now() < deadline + 30_000) {
-    await sleep(250);
-    jobs = await jobRows();
-  }
+  // A timeout here is not the failure to report: the assertions below name the jobs that did not complete.
+  await eventually(
+    'every job completed',
+    async () => {
+      jobs = await jobRows();
+      return jobs.every((j) => j.state === 'completed');
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  ).catch(() => undefined);
   assert.equal(jobs.length, 12);
   assert.deepEqual(
     jobs.filter((j) => j.state !== 'completed').map((j) => `${j.name}:${j.state}`),

@@ -12,6 +12,7 @@ import { createInProcessDispatcher } from '../../src/server/run-dispatcher.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createPeopleTable, generatePeople, withBusinessDb } from '../helpers/business-db.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { ADMIN, type Client, createTestServer, login } from '../helpers/server.ts';
 import { SYNCED_CANTONS } from '../helpers/spine-config.ts';
 import { openTestStore } from '../helpers/store.ts';
@@ -243,11 +244,10 @@ describe('a full workflow through the HTTP API alone', () => {
     await withChangedPerson(business);
     const run = await client.send('POST', '/api/tasks/people-sync/run');
     const executionId = run.json().executionId as string;
-    let execution = (await client.get(`/api/executions/${executionId}`)).json();
-    for (let i = 0; i < 100 && execution.status === 'running'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      execution = (await client.get(`/api/executions/${executionId}`)).json();
-    }
+    const execution = await eventually('the run ended', async () => {
+      const e = (await client.get(`/api/executions/${executionId}`)).json();
+      return e.status !== 'running' && e;
+    });
     assert.equal(execution.status, 'failed');
     assert.equal(execution.error.code, 'authentication_failed');
     assert.ok(lines.length > 0, 'the run logged something');

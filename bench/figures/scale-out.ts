@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
 import { applyConfig } from '../../src/config/apply-config.ts';
 import { parseConfigText } from '../../src/config/config-file.ts';
-import { enqueueRun, openBoss } from '../../src/scheduler/queue.ts';
+import { enqueueRun, openBoss } from '../../src/runs/queue.ts';
 import { createSecretBox } from '../../src/store/secret-box.ts';
 import { openStore } from '../../src/store/store.ts';
 import { createTempPostgres } from '../../test/helpers/databases.ts';

@@ -1,7 +1,7 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { JunctionError } from '../core/errors.ts';
 import { executeImport, prepareImport } from '../import/import-file.ts';
-import { createProgressReporter } from './progress.ts';
+import { openRunService } from './run-service.ts';
 import type { Runtime } from './runtime.ts';
 
 /** Options of `junction import <file>`. */
@@ -28,7 +28,7 @@ export async function importCommand(rt: Runtime, o: ImportCommandOptions): Promi
   const errorFilePath = resolve(
     o.errorFile ?? join(dirname(file), `${basename(file, extname(file))}-errors.xlsx`),
   );
-  const ctx = { store: rt.store, log: rt.log };
+  const ctx = { store: rt.store, log: rt.log, runs: await openRunService(rt, { queue: false }) };
   const prepared = await prepareImport(ctx, { file, mappingId: o.mappingId, errorFilePath });
   const v = prepared.validation;
   const s = prepared.sheet;
@@ -49,7 +49,7 @@ export async function importCommand(rt: Runtime, o: ImportCommandOptions): Promi
     );
     return 1;
   }
-  const progress = createProgressReporter();
+  const progress = rt.screen.progress();
   const ac = new AbortController();
   const onSigint = () => ac.abort(new JunctionError('interrupted'));
   process.once('SIGINT', onSigint);

@@ -1,7 +1,9 @@
 import { type Logger, pino } from 'pino';
-import { type Environment, loadSecretKey, readEnvironment } from '../config/environment.ts';
+import { type Environment, fileAccessOf, loadSecretKey, readEnvironment } from '../config/environment.ts';
+import type { FileAccess } from '../connectors/file-access.ts';
 import { createSecretBox } from '../store/secret-box.ts';
 import { openStore, type Store } from '../store/store.ts';
+import { createScreen, type Screen } from './terminal.ts';
 
 /** Paths pino blanks out wherever they appear in a log line: secrets never reach a log. */
 export const REDACT_PATHS = [
@@ -18,9 +20,12 @@ export const REDACT_PATHS = [
   'headers.authorization',
 ];
 
-/** A JSON logger on stderr (stdout belongs to the command's own output). */
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
+/**
+ * The logger of a command, on standard error (stdout belongs to the command's own output): readable
+ * lines on a terminal, JSON otherwise or with LOG_FORMAT=json (see terminal.ts).
+ */
+export function createLogger(level: string, screen: Screen = createScreen()): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, screen.logDestination);
 }
 
 export interface Runtime {
@@ -29,16 +34,27 @@ export interface Runtime {
   secretKey: Buffer;
   store: Store;
   log: Logger;
+  /** Standard error as the command shares it between log lines and progress bars. */
+  screen: Screen;
+  /** Which files connections may read (JUNCTION_FILES_DIR); hand it to every connector the hub makes. */
+  files: FileAccess;
 }
 
 /** Opens what every command needs: environment, logger, migrated store. */
-export async function openRuntime(env: Environment = readEnvironment()): Promise<Runtime> {
-  const log = createLogger(env.logLevel);
+export async function openRuntime(
+  env: Environment = readEnvironment(),
+  o: { quietOnTerminal?: boolean } = {},
+): Promise<Runtime> {
+  const screen = createScreen();
+  // A hub on a terminal shows warnings only unless LOG_LEVEL says otherwise: run lines every minute would
+  // push its banner (address, login) out of sight; the dashboard shows the runs.
+  const level = o.quietOnTerminal && screen.pretty && !process.env.LOG_LEVEL ? 'warn' : env.logLevel;
+  const log = createLogger(level, screen);
   const secretKey = loadSecretKey(env.dataDir);
   const store = await openStore({
     databaseUrl: env.databaseUrl,
     dataDir: env.dataDir,
     secretBox: createSecretBox(secretKey),
   });
-  return { env, secretKey, store, log };
+  return { env, secretKey, store, log, screen, files: fileAccessOf(env) };
 }

@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { ownerIsGone } from '../engine/owner.ts';
-import { readSchedulingEnv, startRunService } from '../scheduler/index.ts';
+import { join } from 'node:path';
+import { startScheduling } from '../scheduler/index.ts';
 import { buildServer } from '../server/app.ts';
 import { ensureFirstAdmin } from '../server/auth/bootstrap.ts';
 import { createMetrics } from '../server/metrics.ts';
+import { openRunService } from './run-service.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 
 /** JUNCTION_TRUST_PROXY: unset/false → off; true → trust all; else the proxies' addresses. */
@@ -35,36 +36,46 @@ export interface StartAttachment {
  * pg-boss on PostgreSQL) and serves the API, the dashboard, /healthz and /metrics.
  */
 export async function startHub(o: StartOptions = {}): Promise<number> {
-  const rt = await openRuntime();
-  const closed = await rt.store.executions.closeStale({ staleAfterMs: 120_000, ownerIsGone });
+  const rt = await openRuntime(undefined, { quietOnTerminal: true });
+  const metrics = createMetrics();
+  const service = await openRunService(rt, {
+    queue: true,
+    superviseQueue: true,
+    runOptions: { onCall: metrics.onCall, onFinish: metrics.onFinish },
+  });
+  const closed = await service.closeStale();
   if (closed.length) rt.log.warn({ executions: closed }, 'closed runs left open by a stopped process');
   // Before the first admin exists: quitting at the demo question must not lose its one-time password.
   const attached = await o.prepare?.(rt, { firstStart: (await rt.store.users.count()) === 0 });
   const admin = await ensureFirstAdmin(rt.store);
-  const metrics = createMetrics();
-  const service = await startRunService({
-    store: rt.store,
-    log: rt.log,
-    databaseUrl: rt.env.databaseUrl,
-    worker: o.worker !== false,
-    config: readSchedulingEnv(),
-    runOptions: { onCall: metrics.onCall, onFinish: metrics.onFinish },
-  });
+  let scheduling: ReturnType<typeof startScheduling>;
+  try {
+    scheduling = startScheduling({ service, log: rt.log, worker: o.worker !== false });
+  } catch (err) {
+    await service.stop();
+    await attached?.stop();
+    await rt.store.close();
+    throw err;
+  }
   const app = await buildServer({
     store: rt.store,
     log: rt.log,
     metrics,
-    dispatcher: service,
-    schedulerAlive: service.alive,
+    runs: service,
+    schedulerAlive: scheduling.alive,
     secureCookies: process.env.JUNCTION_SECURE_COOKIES === 'true',
+    metricsToken: process.env.JUNCTION_METRICS_TOKEN || undefined,
     trustProxy: trustProxyFrom(process.env.JUNCTION_TRUST_PROXY),
     oauthStateKey: createHmac('sha256', rt.secretKey).update('junction oauth state').digest(),
+    files: rt.files,
+    importsDir: join(rt.env.filesDirs[0] ?? join(rt.env.dataDir, 'files'), 'imports'),
   });
   let address: string;
   try {
     address = await app.listen({ port: rt.env.port, host: process.env.HOST ?? '127.0.0.1' });
   } catch (err) {
     // A taken port must end the process, not leave the scheduler (and the demo's emulators) running.
+    await scheduling.stop();
     await service.stop();
     await attached?.stop();
     await rt.store.close();
@@ -77,7 +88,9 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
   tasks:     ${tasks.length ? tasks.map((t) => `${t.id} (${t.enabled ? 'enabled' : 'disabled'})`).join(', ') : 'none yet — add some in the dashboard or with `junction apply <file>`'}`);
   if (admin) {
     console.log(
-      `  login:     ${admin.username} / ${admin.password}${process.env.JUNCTION_ADMIN_PASSWORD ? '' : '   (one-time password: change it at first login)'}`,
+      admin.password === null
+        ? `  login:     ${admin.username} / the password in JUNCTION_ADMIN_PASSWORD`
+        : `  login:     ${admin.username} / ${admin.password}   (one-time password: change it at first login)`,
     );
   }
   for (const line of attached?.describe() ?? []) console.log(line);
@@ -89,6 +102,7 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
   });
   console.log('stopping…');
   await app.close();
+  await scheduling.stop();
   await service.stop();
   await attached?.stop();
   await rt.store.close();

@@ -3,7 +3,9 @@ import type { z } from 'zod';
 import type { Expr } from '../core/expression/ast.ts';
 import type { JobScope, RelationDescription } from '../core/expression/index.ts';
 import type { SystemName } from '../core/types.ts';
+import type { FileAccess } from './file-access.ts';
 import type { HttpClient } from './http-client.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 
 /** A record as read from a system: its stable key and its fields (already parsed, plain JSON-ish values). */
 export interface SourceRecord {
@@ -108,8 +110,12 @@ export interface ConnectorContext<Config = Record<string, unknown>, Secret = Rec
   http: HttpClient;
   log: Logger;
   signal: AbortSignal;
+  /** The only way to a file on the hub's disk: every path a connector opens goes through `files.resolve`. */
+  files: FileAccess;
   /** Persists a changed secret (refreshed OAuth tokens); connectors never touch the store themselves. */
   saveSecret?: ((secret: Secret) => Promise<void>) | undefined;
+  /** A further budget of this connection (e.g. per second beside the HTTP client's per 10 s), shared like it. */
+  limiter?: ((max: number | undefined, intervalMs: number) => RateLimiter) | undefined;
 }
 
 /** One pair of records to associate (e.g. contact → company), by the target system's ids. */
@@ -199,9 +205,29 @@ export interface ConnectorDefinition<Config = unknown, Secret = unknown> {
     timeoutMs?: number;
     headers?: () => Record<string, string>;
   };
+  /**
+   * Where the secret goes (the API's base URL, the database server): the secret is sealed together
+   * with it, and a connection pointed elsewhere needs its secret entered again. Absent: no secret
+   * leaves the hub through this connector.
+   */
+  destination?: (config: Config) => string;
+  /**
+   * Moves secrets written into the (raw, unvalidated) config, such as a password inside a database
+   * URL, into secret fields: the stored config carries none.
+   */
+  separateSecret?: (config: Record<string, unknown>) => {
+    config: Record<string, unknown>;
+    secret: Record<string, unknown>;
+  };
   create(ctx: ConnectorContext<Config, Secret>): Connector;
   oauth?: OAuthCapability<Config, Secret>;
   webhook?: WebhookCapability<Config, Secret>;
+}
+
+/** The destination of a base URL: origin and path, without a trailing slash (`https://api.hubapi.com`). */
+export function urlDestination(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}${url.search}`;
 }
 
 /** Tags a connector definition (no behaviour; keeps every connector folder shaped the same). */

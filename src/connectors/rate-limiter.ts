@@ -65,6 +65,12 @@ export const UNLIMITED: RateLimiter = {
   pause() {},
 };
 
+/**
+ * Hands out the limiter of a connection's budget (`max` requests per `intervalMs`). Runs are handed one
+ * in their connector runtime: in-process (`limiterFor`) on SQLite, shared through PostgreSQL otherwise.
+ */
+export type LimiterProvider = (connectionId: string, max: number | undefined, intervalMs: number) => RateLimiter;
+
 const shared = new Map<string, RateLimiter>();
 
 /** One limiter per connection in this process, so parallel runs on one connection share the budget. */

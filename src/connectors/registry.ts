@@ -3,10 +3,12 @@ import { ValidationError } from '../core/errors.ts';
 import type { Connection, SystemName } from '../core/types.ts';
 import { abacusConnector } from './abacus/index.ts';
 import { brevoConnector } from './brevo/index.ts';
+import { assertSecretDestination } from './connection-secret.ts';
 import type { Connector, ConnectorDefinition } from './connector.ts';
+import { type FileAccess, UNCONFINED_FILES } from './file-access.ts';
 import { type HttpCallInfo, HttpClient } from './http-client.ts';
 import { hubspotConnector } from './hubspot/index.ts';
-import { connectionLimiter } from './shared-rate-limiter.ts';
+import { type LimiterProvider, limiterFor } from './rate-limiter.ts';
 import { spreadsheetConnector } from './spreadsheet/index.ts';
 import { sqlConnector } from './sql/index.ts';
 
@@ -27,6 +29,21 @@ export interface ConnectorRuntime {
   onCall?: (info: HttpCallInfo & { connectionId: string }) => void;
   /** Persists a connection's changed secret (refreshed OAuth tokens). */
   saveSecret?: (connectionId: string, secret: Record<string, unknown>) => Promise<void>;
+  /** Where connection budgets come from (default: this process's limiters; runs hand in the store's). */
+  limiters?: LimiterProvider | undefined;
+  /**
+   * The files connectors may open (the operator's JUNCTION_FILES_DIR). Absent: unconfined, for trusted
+   * in-process callers only (CLI commands, tests); the server and the schedulers always set it.
+   */
+  files?: FileAccess | undefined;
+}
+
+/** A connector factory whose connectors open only the files `files` allows, whatever runtime they get. */
+export function confinedFactory(
+  files: FileAccess,
+  make: (connection: Connection, rt: ConnectorRuntime) => Connector = createConnector,
+): (connection: Connection, rt: ConnectorRuntime) => Connector {
+  return (connection, rt) => make(connection, { ...rt, files });
 }
 
 /** Validates a connection's config and secret and makes its live connector. */
@@ -46,11 +63,14 @@ export function createConnector(connection: Connection, rt: ConnectorRuntime): C
       details: { fields: secret.error.issues.map((i) => i.path.join('.')) },
     });
   }
+  // A secret goes only where it was entered for (a changed base URL or database needs it again).
+  assertSecretDestination(connection);
   const httpSetup = def.http?.(config.data, secret.data);
+  const limiters = rt.limiters ?? limiterFor;
   const http = new HttpClient({
     baseUrl: httpSetup?.baseUrl ?? 'http://invalid.local',
     headers: httpSetup?.headers,
-    limiter: connectionLimiter(connection.id, httpSetup?.limits.requestsPer10s),
+    limiter: limiters(connection.id, httpSetup?.limits.requestsPer10s, 10_000),
     timeoutMs: httpSetup?.timeoutMs ?? 30_000,
     signal: rt.signal,
     onCall: rt.onCall ? (info) => rt.onCall?.({ ...info, connectionId: connection.id }) : undefined,
@@ -64,6 +84,8 @@ export function createConnector(connection: Connection, rt: ConnectorRuntime): C
     http,
     log: rt.log,
     signal: rt.signal,
+    files: rt.files ?? UNCONFINED_FILES,
     saveSecret,
+    limiter: (max, intervalMs) => limiters(connection.id, max, intervalMs),
   });
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
-import { limiterFor, type RateLimiter, UNLIMITED } from './rate-limiter.ts';
+import type { LimiterProvider, RateLimiter } from './rate-limiter.ts';
+import { UNLIMITED } from './rate-limiter.ts';
 
 /** Any Kysely instance: the limiter brings its own tables via `withTables`, and connectors never import the store's schema. */
 // biome-ignore lint/suspicious/noExplicitAny: Kysely<Database> is not assignable to any narrower Kysely type
@@ -125,31 +126,21 @@ export function createPostgresRateLimiter(
   };
 }
 
-let sharedDb: AnyKysely | null = null;
-const sharedLimiters = new Map<string, RateLimiter>();
-
 /**
- * Makes every connection limiter of this process shared through PostgreSQL (`junction worker` and the
- * server in scale-out mode call it with the store's Kysely); `null` goes back to in-process limiters.
+ * Limiters shared by every process on the same PostgreSQL database (`junction start`, `junction worker`,
+ * `junction run`): one budget per connection, however many runs use it. The run service hands this to
+ * connectors through their runtime; nothing switches it on globally.
  */
-export function enableSharedRateLimits(db: AnyKysely | null): void {
-  sharedDb = db;
-  sharedLimiters.clear();
-}
-
-/** The limiter of a connection: shared across processes when `enableSharedRateLimits` was called, else in-process. */
-export function connectionLimiter(
-  connectionId: string,
-  max: number | undefined,
-  intervalMs = 10_000,
-): RateLimiter {
-  if (!sharedDb) return limiterFor(connectionId, max, intervalMs);
-  if (!max || !Number.isFinite(max)) return UNLIMITED;
-  const key = `${connectionId}:${max}:${intervalMs}`;
-  let limiter = sharedLimiters.get(key);
-  if (!limiter) {
-    limiter = createPostgresRateLimiter(sharedDb, key, max, intervalMs);
-    sharedLimiters.set(key, limiter);
-  }
-  return limiter;
+export function createSharedLimiters(database: AnyKysely): LimiterProvider {
+  const limiters = new Map<string, RateLimiter>();
+  return (connectionId, max, intervalMs) => {
+    if (!max || !Number.isFinite(max)) return UNLIMITED;
+    const key = `${connectionId}:${max}:${intervalMs}`;
+    let limiter = limiters.get(key);
+    if (!limiter) {
+      limiter = createPostgresRateLimiter(database, key, max, intervalMs);
+      limiters.set(key, limiter);
+    }
+    return limiter;
+  };
 }

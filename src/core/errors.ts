@@ -87,3 +87,16 @@ export class CancelledError extends JunctionError {
 export class WebhookSignatureError extends JunctionError {
   override readonly code = 'webhook_signature_invalid';
 }
+
+/**
+ * The run no longer holds its execution's lease: another process closed it as crashed and took the task
+ * over (its heartbeat lapsed). The run must stop before it writes anything more.
+ */
+export class LeaseLostError extends JunctionError {
+  override readonly code = 'lease_lost';
+}
+
+/** A command-line call whose words are off (missing argument, unknown option): shown with the usage. */
+export class UsageError extends JunctionError {
+  override readonly code = 'usage';
+}

@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
-import { matches, prepareExpression } from '../core/expression/index.ts';
 import { compileMapping } from '../core/mapper.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { Store } from '../store/store.ts';
+import { linkView } from './assignments.ts';
 import { type ConnectorFactory, openMappingConnectors } from './open-mapping.ts';
+import { compileFilter, inMemoryFilter, scopeOf } from './run-task.ts';
+import { sourceFields, sourcePaths } from './source-fields.ts';
 
 export interface PreviewRow {
   sourceKey: string;
@@ -18,10 +20,10 @@ export interface PreviewRow {
 export async function previewMapping(
   store: Store,
   mapping: MappingDefinition,
-  o: { log: Logger; limit?: number; connectorFactory?: ConnectorFactory },
+  o: { log: Logger; limit?: number; connectorFactory?: ConnectorFactory; params?: Record<string, unknown> },
 ): Promise<PreviewRow[]> {
   const limit = Math.min(o.limit ?? 10, 200);
-  const filter = mapping.filter?.trim() ? prepareExpression(mapping.filter) : null;
+  const filter = compileFilter(mapping);
   const map = compileMapping(mapping.fields);
   const ac = new AbortController();
   const conns = await openMappingConnectors(
@@ -30,19 +32,33 @@ export async function previewMapping(
     { log: o.log, signal: ac.signal },
     o.connectorFactory,
   );
+  // The run's own selection and mapping context (links, params, job), so the preview shows what a run does.
+  const ctx = {
+    store,
+    scope: scopeOf(mapping),
+    expression: { params: o.params ?? {}, job: { last_success: null, last_run: null } },
+  };
+  const select = inMemoryFilter(ctx, filter);
   try {
     const rows: PreviewRow[] = [];
     const now = new Date();
     for await (const page of conns.source.read(mapping.source.object, {
       keyField: mapping.source.key,
       pageSize: limit,
+      fields: sourceFields(mapping),
+      paths: sourcePaths(mapping),
     })) {
+      const selected = new Set((await select(page.records)).map((r) => r.key));
+      const links = await store.syncLinks.getMany(
+        ctx.scope,
+        page.records.map((r) => r.key),
+      );
       for (const r of page.records) {
-        const mapped = map(r.data);
+        const mapped = map(r.data, { ...ctx.expression, now, link: linkView(links.get(r.key)) });
         rows.push({
           sourceKey: r.key,
           source: r.data,
-          selected: filter ? matches(filter, { record: r.data, now }) : true,
+          selected: selected.has(r.key),
           payload: mapped.payload,
           errors: mapped.ok
             ? []

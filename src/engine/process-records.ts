@@ -12,6 +12,7 @@ import { linkView } from './assignments.ts';
 import { syncAssociations } from './associations.ts';
 import { adoptExisting, readBack } from './matching.ts';
 import { itemOf, planRecord, type RecordPlan } from './plan.ts';
+import { planWrites } from './plan-writes.ts';
 import type { RunHooks } from './run-task.ts';
 
 export interface ProcessContext {
@@ -30,6 +31,12 @@ export interface ProcessContext {
   log: Logger;
   scope: LinkScope;
   hooks: RunHooks;
+  /** Plan the writes instead of making them (dry run): no target call that changes data, no marks. */
+  dryRun?: boolean;
+  /** The dry run's planned creates by match value, so a later page's upsert of the same value updates. */
+  planned?: Map<string, string>;
+  /** Throws unless the run still holds its lease; called before every write to another system. */
+  fence?: () => Promise<void>;
 }
 
 export interface PageOutcome {
@@ -81,10 +88,15 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
   for (let i = 0; i < writes.length; i += batchSize)
     batches.push(writes.slice(i, i + batchSize).map((w) => w.op));
   const results = new Map<string, WriteResult>();
+  const planned = ctx.planned ?? new Map<string, string>();
+  const write = ctx.dryRun
+    ? (object: string, ops: WriteOp[]) => planWrites(target, object, ops, planned)
+    : (object: string, ops: WriteOp[]) => target.write(object, ops);
+  if (batches.length && !ctx.dryRun) await ctx.fence?.();
   await mapConcurrent(batches, target.limits.concurrency ?? 1, async (ops) => {
     let answer: WriteResult[];
     try {
-      answer = await target.write(mapping.target.object, ops);
+      answer = await write(mapping.target.object, ops);
     } catch (err) {
       // Bad credentials and a cancelled run end the run; anything else fails just this batch's records, retryably.
       if (err instanceof AuthenticationError || err instanceof CancelledError) throw err;
@@ -103,7 +115,9 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
   // record those failures (the page is not committed, so the next run does it again).
   if (ctx.signal?.aborted) throw new CancelledError('the run was cancelled', { cause: ctx.signal.reason });
   await ctx.hooks.afterWrite?.();
-  const readBackValues = await readBack(mapping, target, [...results.values()]);
+  const readBackValues = ctx.dryRun
+    ? new Map<string, unknown>()
+    : await readBack(mapping, target, [...results.values()]);
 
   const now = new Date();
   const items: PageOutcome['items'] = [];
@@ -194,7 +208,9 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
 
   // A mark with nothing to write (write-back of an id a failed record never got) is no statement at all.
   const toWrite = marks.filter((m) => Object.keys(m.values).length > 0);
+  if (ctx.dryRun) return { items, links: newLinks };
   if (toWrite.length && ctx.source.writeMarks) {
+    await ctx.fence?.();
     await ctx.source.writeMarks(mapping.source.object, mapping.source.key, toWrite);
   }
   await ctx.hooks.afterMarks?.();

@@ -2,16 +2,16 @@ import type { Logger } from 'pino';
 import type { Connector, SourceRecord } from '../connectors/connector.ts';
 import { type ConnectorRuntime, createConnector } from '../connectors/registry.ts';
 import { JunctionError } from '../core/errors.ts';
-import { matches, prepareExpression } from '../core/expression/index.ts';
 import { compileMapping } from '../core/mapper.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { Execution, ExecutionCounts, ExecutionItem } from '../core/types.ts';
-import { ZERO_COUNTS } from '../core/types.ts';
+import { runExecution } from '../runs/execution-lifecycle.ts';
+import { limitersFor } from '../runs/limiters.ts';
 import type { Store } from '../store/store.ts';
 import type { ConnectorFactory } from './open-mapping.ts';
-import { currentOwner, ownerIsGone } from './owner.ts';
 import { itemOf } from './plan.ts';
-import { type PageOutcome, processRecords } from './process-records.ts';
+import { type PageOutcome, type ProcessContext, processRecords } from './process-records.ts';
+import { compileFilter, inMemoryFilter, scopeOf } from './run-task.ts';
 
 /** One page of records that come from outside a connector (an uploaded file). */
 export interface ImportPage {
@@ -42,9 +42,9 @@ export interface RunImportOptions {
   onItems?: (page: ImportPage, items: ImportItem[]) => void;
   onCall?: ConnectorRuntime['onCall'];
   connectorFactory?: ConnectorFactory;
+  /** The run lease (RunConfig.leaseMs). */
+  leaseMs?: number;
 }
-
-const HEARTBEAT_MS = 10_000;
 
 /** Records come from the pages, not from a connection, so the source side is a stub that is never read. */
 function pageSource(): Connector {
@@ -77,111 +77,74 @@ function label(outcome: PageOutcome, rowOf: Map<string, number>): PageOutcome {
 
 /**
  * Runs a mapping over records handed in page by page (an import) as one execution with trigger
- * `import`: filter → map → hash-diff → write → record items and links, exactly as a task run does
- * through `processRecords`, minus reading a source connection, write-back marks and resume points.
+ * `import`, through the one execution lifecycle and page pipeline of task runs (filter → map → hash-diff
+ * → write → record items and links), minus reading a source connection, write-back marks and resume points.
  */
 export async function runImport(o: RunImportOptions): Promise<Execution> {
   const { store, mapping } = o;
-  const begun = await store.executions.begin({
-    taskId: o.taskId,
-    trigger: 'import',
-    owner: currentOwner(),
-    staleAfterMs: 120_000,
-    ownerIsGone,
-  });
-  const execution = begun.execution;
-  o.onBegin?.(execution);
-  const log = o.log.child({ executionId: execution.id, taskId: o.taskId, import: true });
-  const counts: ExecutionCounts = { ...ZERO_COUNTS };
-  const abort = new AbortController();
-  const onOuterAbort = () => abort.abort(o.signal?.reason);
-  o.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const heartbeat = setInterval(
-    () => void store.executions.heartbeat(execution.id).catch(() => {}),
-    HEARTBEAT_MS,
-  );
-  heartbeat.unref();
-  let target: Connector | null = null;
-  try {
-    const filter = mapping.filter?.trim() ? prepareExpression(mapping.filter) : null;
-    target = (o.connectorFactory ?? createConnector)(
-      await store.connections.get(mapping.target.connectionId),
-      {
-        log,
-        signal: abort.signal,
-        onCall: o.onCall,
-      },
-    );
-    const ctx = {
-      mapping,
-      source: pageSource(),
-      target,
-      filter,
-      map: compileMapping(mapping.fields),
+  return runExecution(
+    {
       store,
-      executionId: execution.id,
-      counts,
-      log,
-      hooks: {},
-      scope: {
-        sourceConnectionId: mapping.source.connectionId,
-        sourceObject: mapping.source.object,
-        targetConnectionId: mapping.target.connectionId,
-        targetObject: mapping.target.object,
-      },
-    };
-    for await (const page of o.pages) {
-      abort.signal.throwIfAborted();
-      counts.read += page.records.length + page.rejected.length;
-      const now = new Date();
-      const kept = filter
-        ? page.records.filter((r) => matches(filter, { record: r.data, now }))
-        : page.records;
-      counts.filtered += page.records.length - kept.length;
-      const { items, links } = label(await processRecords(ctx, kept), page.rowOf);
-      const ofRecords = items.length;
-      for (const r of page.rejected) {
-        counts.failed++;
-        items.push(
-          itemOf(r.key, 'fail', { code: r.code, message: `row ${r.row}: ${r.message}`, payload: r.payload }),
-        );
+      log: o.log,
+      taskId: o.taskId,
+      trigger: 'import',
+      leaseMs: o.leaseMs,
+      signal: o.signal,
+      resumable: false,
+      total: o.total ?? null,
+      onBegin: o.onBegin,
+      onProgress: o.onProgress,
+      logFields: { import: true },
+    },
+    async (run) => {
+      const filter = compileFilter(mapping);
+      const target = (o.connectorFactory ?? createConnector)(
+        await store.connections.get(mapping.target.connectionId),
+        { log: run.log, signal: run.signal, onCall: o.onCall, limiters: limitersFor(store) },
+      );
+      try {
+        const ctx: ProcessContext = {
+          signal: run.signal,
+          mapping,
+          source: pageSource(),
+          target,
+          filter,
+          map: compileMapping(mapping.fields),
+          expression: { params: {}, job: { last_success: null, last_run: null } },
+          store,
+          executionId: run.execution.id,
+          counts: run.counts,
+          log: run.log,
+          hooks: {},
+          scope: scopeOf(mapping),
+          fence: run.fence,
+        };
+        const keep = inMemoryFilter(ctx, filter);
+        const counts = run.counts;
+        for await (const page of o.pages) {
+          run.signal.throwIfAborted();
+          counts.read += page.records.length + page.rejected.length;
+          const kept = await keep(page.records);
+          counts.filtered += page.records.length - kept.length;
+          const { items, links } = label(await processRecords(ctx, kept), page.rowOf);
+          const ofRecords = items.length;
+          for (const r of page.rejected) {
+            counts.failed++;
+            items.push(
+              itemOf(r.key, 'fail', {
+                code: r.code,
+                message: `row ${r.row}: ${r.message}`,
+                payload: r.payload,
+              }),
+            );
+          }
+          await run.commit({ items, links, position: null });
+          o.onItems?.(page, items.slice(0, ofRecords));
+        }
+        return {};
+      } finally {
+        await target.close?.();
       }
-      await store.executions.commitPage({
-        executionId: execution.id,
-        taskId: o.taskId,
-        counts,
-        items,
-        links,
-        position: null,
-      });
-      o.onItems?.(page, items.slice(0, ofRecords));
-      o.onProgress?.({ execution, counts: { ...counts }, total: o.total ?? null });
-    }
-    const status = counts.failed > 0 ? 'warning' : 'succeeded';
-    await store.executions.finish({
-      executionId: execution.id,
-      taskId: o.taskId,
-      status,
-      counts,
-      completed: true,
-    });
-    log.info({ counts, status }, 'import finished');
-  } catch (err) {
-    const cancelled = abort.signal.aborted;
-    const code = err instanceof JunctionError ? err.code : cancelled ? 'cancelled' : 'internal_error';
-    log.error({ err, code }, 'import failed');
-    await store.executions.finish({
-      executionId: execution.id,
-      taskId: o.taskId,
-      status: cancelled ? 'cancelled' : 'failed',
-      counts,
-      error: { code, message: (err as Error).message ?? String(err) },
-      completed: true,
-    });
-  } finally {
-    clearInterval(heartbeat);
-    o.signal?.removeEventListener('abort', onOuterAbort);
-    await target?.close?.();
-  }
-  return store.executions.get(execution.id);
+    },
+  );
 }

@@ -1,6 +1,6 @@
-import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Connector, Cursor, SourceRecord } from '../connectors/connector.ts';
+import type { LimiterProvider } from '../connectors/rate-limiter.ts';
 import type { ConnectorRuntime } from '../connectors/registry.ts';
 import { createConnector } from '../connectors/registry.ts';
 import { JunctionError } from '../core/errors.ts';
@@ -10,11 +10,14 @@ import { compileMapping } from '../core/mapper.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { Connection, Execution, ExecutionCounts, ExecutionTrigger, Task } from '../core/types.ts';
 import { ZERO_COUNTS } from '../core/types.ts';
+import type { SendMail } from '../notify/mailer.ts';
+import { type LifecycleOptions, runExecution } from '../runs/execution-lifecycle.ts';
+import { limitersFor } from '../runs/limiters.ts';
+import type { RunPosition } from '../store/repositories/executions.ts';
 import type { Store } from '../store/store.ts';
 import { withStoreRetry } from '../store/transient.ts';
 import { assignmentsOf, jobScope, linkView, usesLink } from './assignments.ts';
 import { flushPendingAssociations } from './associations.ts';
-import { currentOwner, ownerIsGone as defaultOwnerIsGone } from './owner.ts';
 import { type PageOutcome, type ProcessContext, processRecords } from './process-records.ts';
 import { secretSaver, sourceFields, sourcePaths } from './source-fields.ts';
 
@@ -24,8 +27,8 @@ export interface RunOptions {
   trigger?: ExecutionTrigger;
   owner?: string;
   signal?: AbortSignal;
-  /** A running execution without a heartbeat for this long is taken as crashed (default 2 min). */
-  staleAfterMs?: number;
+  /** The run lease (RunConfig.leaseMs; default 2 min). */
+  leaseMs?: number;
   ownerIsGone?: (owner: string) => boolean;
   /** Called with the finished execution (metrics). */
   onFinish?: (execution: Execution) => void;
@@ -36,6 +39,10 @@ export interface RunOptions {
   onCall?: ConnectorRuntime['onCall'];
   /** Replaces connector construction (tests, benchmarks with in-memory connectors). */
   connectorFactory?: (connection: Connection, rt: ConnectorRuntime) => Connector;
+  /** Connection budgets (default: the store's, shared across processes on PostgreSQL). */
+  limiters?: LimiterProvider;
+  /** Replaces the SMTP transport for the outcome mail (tests). */
+  send?: SendMail;
   /** Tests only: called between the steps of a page, to crash the process at a chosen point. */
   hooks?: RunHooks;
 }
@@ -47,8 +54,6 @@ export interface RunHooks {
   afterMarks?: () => void | Promise<void>;
   afterCommit?: () => void | Promise<void>;
 }
-
-const HEARTBEAT_MS = 10_000;
 
 /** A problem with the task's setup (not with one record): the run fails before touching anything. */
 export class TaskSetupError extends JunctionError {
@@ -66,10 +71,11 @@ function withoutAssignment(position: Cursor | null): Cursor | null {
 
 /**
  * The filter in memory, for pages the source could not filter (completely): with the record's sync link
- * when the filter reads `link.*` (one store query per page).
+ * when the filter reads `link.*` (one store query per page), the task's params and `job.*`. Run, dry run,
+ * preview and import all select records through this one function.
  */
-function inMemoryFilter(
-  ctx: ProcessContext,
+export function inMemoryFilter(
+  ctx: Pick<ProcessContext, 'store' | 'scope' | 'expression'>,
   filter: Expr | null,
 ): (records: SourceRecord[], rest?: Expr) => Promise<SourceRecord[]> {
   return async (records, rest) => {
@@ -90,7 +96,8 @@ function inMemoryFilter(
   };
 }
 
-function compileFilter(mapping: MappingDefinition): Expr | null {
+/** The mapping's filter, compiled; an invalid one is a setup error of the task. */
+export function compileFilter(mapping: MappingDefinition): Expr | null {
   if (!mapping.filter?.trim()) return null;
   try {
     return prepareExpression(mapping.filter);
@@ -101,205 +108,328 @@ function compileFilter(mapping: MappingDefinition): Expr | null {
   }
 }
 
-/**
- * Runs one task once, as DESIGN §4 describes: read pages → filter → map → hash-diff → write in batches →
- * mark → commit a checkpoint per page. Returns the finished execution; never leaves it "running" unless the
- * process itself dies, and then the next run closes it and resumes from its last checkpoint.
- */
-export async function runTask(taskId: string, o: RunOptions): Promise<Execution> {
-  const { store, log } = o;
-  const task: Task = await store.tasks.get(taskId);
-  const mapping = await store.mappings.get(task.mappingId);
-  const begun = await store.executions.begin({
-    taskId,
-    trigger: o.trigger ?? 'manual',
-    owner: o.owner ?? currentOwner(),
-    staleAfterMs: o.staleAfterMs ?? 120_000,
-    ownerIsGone: o.ownerIsGone ?? defaultOwnerIsGone,
-  });
-  const execution = begun.execution;
-  o.onBegin?.(execution);
-  const runLog = log.child({ executionId: execution.id, taskId });
-  const counts: ExecutionCounts = { ...ZERO_COUNTS };
-  const abort = new AbortController();
-  // Every in-flight request and back-off listens on this signal; concurrency makes more than Node's default 10.
-  setMaxListeners(200, abort.signal);
-  const onOuterAbort = () => abort.abort(o.signal?.reason);
-  o.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const heartbeat = setInterval(
-    () => void store.executions.heartbeat(execution.id).catch(() => {}),
-    HEARTBEAT_MS,
-  );
-  heartbeat.unref();
-  const connectors: Connector[] = [];
+/** The link scope of one assignment: the pair of objects its sync links connect. */
+export function scopeOf(mapping: MappingDefinition): ProcessContext['scope'] {
+  return {
+    sourceConnectionId: mapping.source.connectionId,
+    sourceObject: mapping.source.object,
+    targetConnectionId: mapping.target.connectionId,
+    targetObject: mapping.target.object,
+  };
+}
 
+/** Where a run of the task starts: a crashed run's resume point, else (incremental, one assignment) the watermark. */
+function startOf(
+  task: Task,
+  mapping: MappingDefinition,
+  checkpoint: { resume: RunPosition | null; watermark: Record<string, unknown> | null },
+): { base: Cursor | null; position: Cursor | null } {
   const multi = (mapping.assignments?.length ?? 0) > 0;
   const base = (
-    begun.resume ? begun.resume.base : task.mode === 'incremental' && !multi ? begun.watermark : null
+    checkpoint.resume
+      ? checkpoint.resume.base
+      : task.mode === 'incremental' && !multi
+        ? checkpoint.watermark
+        : null
   ) as Cursor | null;
-  let position = (begun.resume?.position ?? base) as Cursor | null;
-  if (begun.resume)
-    runLog.info({ resumedFrom: begun.resume.executionId }, 'resuming a run that stopped before it finished');
+  return { base, position: (checkpoint.resume?.position ?? base) as Cursor | null };
+}
 
-  try {
-    const rt: ConnectorRuntime = {
-      log: runLog,
-      signal: abort.signal,
-      onCall: o.onCall,
-      saveSecret: secretSaver(store),
+/** What one pass over a task's assignments needs: the real run and the dry run differ only in these. */
+interface SyncSetup {
+  store: Store;
+  log: Logger;
+  task: Task;
+  mapping: MappingDefinition;
+  signal: AbortSignal;
+  counts: ExecutionCounts;
+  connectorOf: (connectionId: string) => Promise<Connector>;
+  expression: NonNullable<ProcessContext['expression']>;
+  start: { base: Cursor | null; position: Cursor | null };
+  executionId: string;
+  hooks: RunHooks;
+  /** Plan instead of writing: no target call that changes data, no marks, no links, no associations. */
+  dryRun: boolean;
+  fence: () => Promise<void>;
+  commit: (outcome: PageOutcome, position: RunPosition | null) => Promise<void>;
+  /** Stop reading once this many records were read (dry runs over the API). */
+  maxRecords?: number;
+}
+
+/**
+ * The page pipeline of a task, as DESIGN §4 describes: for each assignment read pages → filter → map →
+ * hash-diff → write in batches (or plan them) → mark → commit a checkpoint per page; then retry what an
+ * incremental run did not read, and flush associations. Returns the position reached and whether
+ * `maxRecords` cut the read short.
+ */
+async function syncAssignments(s: SyncSetup): Promise<{ position: Cursor | null; truncated: boolean }> {
+  const { task, mapping, counts, store } = s;
+  const assignments = assignmentsOf(mapping);
+  const single = assignments.length === 1;
+  const base = s.start.base;
+  let position = s.start.position;
+  const runStart = new Date();
+  // Several assignments read in full (their filters select, e.g. by job.last_success); a resumed run
+  // continues at the assignment and position it stopped at.
+  const resumeAt = single ? 0 : Number((position as Record<string, unknown> | null)?.[ASSIGNMENT_KEY] ?? 0);
+  let first: ProcessContext | null = null;
+  const planned = new Map<string, string>();
+  const full = () => s.maxRecords !== undefined && counts.read >= s.maxRecords;
+
+  for (const [index, assignment] of assignments.entries()) {
+    if (index < resumeAt) continue;
+    const source = await s.connectorOf(assignment.source.connectionId);
+    const target = await s.connectorOf(assignment.target.connectionId);
+    const filter = compileFilter(assignment);
+    const ctx: ProcessContext = {
+      signal: s.signal,
+      mapping: assignment,
+      source,
+      target,
+      filter,
+      map: compileMapping(assignment.fields),
+      expression: s.expression,
+      store,
+      executionId: s.executionId,
+      counts,
+      log: s.log,
+      hooks: s.hooks,
+      scope: scopeOf(assignment),
+      dryRun: s.dryRun,
+      planned,
+      fence: s.fence,
     };
-    const make = o.connectorFactory ?? createConnector;
-    const opened = new Map<string, Connector>();
-    const connectorOf = async (connectionId: string) => {
-      let c = opened.get(connectionId);
-      if (!c) {
-        c = make(await store.connections.get(connectionId), rt);
-        opened.set(connectionId, c);
-        connectors.push(c);
-      }
-      return c;
+    first ??= ctx;
+    const commit = async (outcome: PageOutcome, cursor: Cursor | null) => {
+      if (cursor) position = single ? cursor : { ...cursor, [ASSIGNMENT_KEY]: index };
+      await s.commit(outcome, cursor ? { base, position: position as Cursor } : null);
+      await s.hooks.afterCommit?.();
     };
-    const assignments = assignmentsOf(mapping);
-    const single = assignments.length === 1;
-    const expression = { params: task.params ?? {}, job: await jobScope(store, task, execution.id) };
-    const report = () => o.onProgress?.({ execution, counts: { ...counts }, total: null });
-    const runStart = new Date();
-    let pagesCommitted = 0;
-    // Several assignments read in full (their filters select, e.g. by job.last_success); a resumed run
-    // continues at the assignment and position it stopped at.
-    const resumeAt = single ? 0 : Number((position as Record<string, unknown> | null)?.[ASSIGNMENT_KEY] ?? 0);
-    let first: ProcessContext | null = null;
+    const after = single ? position : index === resumeAt ? withoutAssignment(position) : null;
+    const keep = inMemoryFilter(ctx, filter);
 
-    for (const [index, assignment] of assignments.entries()) {
-      if (index < resumeAt) continue;
-      const source = await connectorOf(assignment.source.connectionId);
-      const target = await connectorOf(assignment.target.connectionId);
-      const filter = compileFilter(assignment);
-      const ctx: ProcessContext = {
-        signal: abort.signal,
-        mapping: assignment,
-        source,
-        target,
-        filter,
-        map: compileMapping(assignment.fields),
-        expression,
-        store,
-        executionId: execution.id,
-        counts,
-        log: runLog,
-        hooks: o.hooks ?? {},
-        scope: {
-          sourceConnectionId: assignment.source.connectionId,
-          sourceObject: assignment.source.object,
-          targetConnectionId: assignment.target.connectionId,
-          targetObject: assignment.target.object,
-        },
-      };
-      first ??= ctx;
-      const commit = async (outcome: PageOutcome, cursor: Cursor | null) => {
-        if (cursor) position = single ? cursor : { ...cursor, [ASSIGNMENT_KEY]: index };
-        const page = ++pagesCommitted;
-        // A database restart mid-run costs a retry, not the run; the page number keeps a retried commit
-        // whose first COMMIT did go through from recording the page twice.
-        await withStoreRetry(() =>
-          store.executions.commitPage({
-            executionId: execution.id,
-            taskId,
-            counts,
-            items: outcome.items,
-            links: outcome.links,
-            position: cursor ? { base, position: position as Cursor } : null,
-            page,
-          }),
-        );
-        await o.hooks?.afterCommit?.();
-        report();
-      };
-      const after = single ? position : index === resumeAt ? withoutAssignment(position) : null;
-      const keep = inMemoryFilter(ctx, filter);
-
-      const pages = source
-        .read(assignment.source.object, {
-          keyField: assignment.source.key,
-          // Only an incremental read orders by the modified column (and so skips rows where it is empty);
-          // a full read goes by key and sees every row.
-          modifiedField: task.mode === 'incremental' && single ? assignment.source.modifiedField : undefined,
-          after: after ?? undefined,
-          filter: filter ?? undefined,
-          fields: sourceFields(assignment),
-          paths: sourcePaths(assignment),
-          expression,
-        })
-        [Symbol.asyncIterator]();
-      // Read one page ahead so the source query overlaps the target's writes.
-      let next = pages.next();
-      for (;;) {
-        const result = await next;
-        if (result.done) break;
-        next = pages.next();
-        next.catch(() => {}); // surfaced when awaited on the next turn
-        const page = result.value;
-        counts.read += page.records.length;
-        const records = filter && !page.filtered ? await keep(page.records, page.rest) : page.records;
-        counts.filtered += page.records.length - records.length;
-        await o.hooks?.afterRead?.();
+    const pages = source
+      .read(assignment.source.object, {
+        keyField: assignment.source.key,
+        // Only an incremental read orders by the modified column (and so skips rows where it is empty);
+        // a full read goes by key and sees every row.
+        modifiedField: task.mode === 'incremental' && single ? assignment.source.modifiedField : undefined,
+        after: after ?? undefined,
+        filter: filter ?? undefined,
+        fields: sourceFields(assignment),
+        paths: sourcePaths(assignment),
+        expression: s.expression,
+      })
+      [Symbol.asyncIterator]();
+    // Read one page ahead so the source query overlaps the target's writes.
+    let next = pages.next();
+    for (;;) {
+      const result = await next;
+      if (result.done) break;
+      const page = result.value;
+      counts.read += page.records.length;
+      const records = filter && !page.filtered ? await keep(page.records, page.rest) : page.records;
+      counts.filtered += page.records.length - records.length;
+      if (full()) {
         await commit(await processRecords(ctx, records), page.cursor);
+        await pages.return?.(undefined); // releases the source's cursor
+        return { position, truncated: true };
       }
-
-      // An incremental run only sees changed records; records that failed before get another try here.
-      if (task.mode === 'incremental' && source.readByKeys) {
-        const retry = await store.syncLinks.retryKeys(ctx.scope, { syncedBefore: runStart });
-        for (let i = 0; i < retry.length; i += 500) {
-          const found = await source.readByKeys(
-            assignment.source.object,
-            assignment.source.key,
-            retry.slice(i, i + 500),
-          );
-          counts.read += found.length;
-          const kept = filter ? await keep(found) : found;
-          counts.filtered += found.length - kept.length;
-          await commit(await processRecords(ctx, kept), null);
-        }
-      }
+      next = pages.next();
+      next.catch(() => {}); // surfaced when awaited on the next turn
+      await s.hooks.afterRead?.();
+      await commit(await processRecords(ctx, records), page.cursor);
     }
 
-    // Associations whose related record was not in the target yet may be writable now.
-    if (first) await flushPendingAssociations(first);
-
-    const status = counts.failed > 0 ? 'warning' : 'succeeded';
-    await withStoreRetry(() =>
-      store.executions.finish({
-        executionId: execution.id,
-        taskId,
-        status,
-        counts,
-        completed: true,
-        // A full run reads in the same order but may use another cursor shape; it leaves the watermark alone.
-        ...(task.mode === 'incremental' && single ? { watermark: position ?? null } : {}),
-      }),
-    );
-    runLog.info({ counts, status }, 'run finished');
-  } catch (err) {
-    const cancelled = abort.signal.aborted;
-    const code = err instanceof JunctionError ? err.code : cancelled ? 'cancelled' : 'internal_error';
-    const message = (err as Error).message ?? String(err);
-    runLog.error({ err, code }, 'run failed');
-    // Keeps the checkpoint: the next run continues where this one stopped.
-    await withStoreRetry(() =>
-      store.executions.finish({
-        executionId: execution.id,
-        taskId,
-        status: cancelled ? 'cancelled' : 'failed',
-        counts,
-        error: { code, message },
-      }),
-    );
-  } finally {
-    clearInterval(heartbeat);
-    o.signal?.removeEventListener('abort', onOuterAbort);
-    await Promise.allSettled(connectors.map((c) => c.close?.()));
+    // An incremental run only sees changed records; records that failed before get another try here.
+    if (task.mode === 'incremental' && source.readByKeys) {
+      const retry = await store.syncLinks.retryKeys(ctx.scope, { syncedBefore: runStart });
+      for (let i = 0; i < retry.length && !full(); i += 500) {
+        const found = await source.readByKeys(
+          assignment.source.object,
+          assignment.source.key,
+          retry.slice(i, i + 500),
+        );
+        counts.read += found.length;
+        const kept = filter ? await keep(found) : found;
+        counts.filtered += found.length - kept.length;
+        await commit(await processRecords(ctx, kept), null);
+      }
+    }
   }
-  const finished = await store.executions.get(execution.id);
-  o.onFinish?.(finished);
-  return finished;
+
+  // Associations whose related record was not in the target yet may be writable now.
+  if (first && !s.dryRun) {
+    await s.fence();
+    await flushPendingAssociations(first);
+  }
+  return { position, truncated: false };
+}
+
+/** Opens each connection's connector once for a run and closes them all at its end. */
+function connectorPool(store: Store, rt: ConnectorRuntime, make: RunOptions['connectorFactory']) {
+  const opened = new Map<string, Connector>();
+  return {
+    async connectorOf(connectionId: string): Promise<Connector> {
+      let c = opened.get(connectionId);
+      if (!c) {
+        c = (make ?? createConnector)(await store.connections.get(connectionId), rt);
+        opened.set(connectionId, c);
+      }
+      return c;
+    },
+    async close() {
+      await Promise.allSettled([...opened.values()].map((c) => c.close?.()));
+    },
+  };
+}
+
+/**
+ * Runs one task once through the one execution lifecycle (runs/execution-lifecycle.ts). Returns the
+ * finished execution; never leaves it "running" unless the process itself dies, and then the next run
+ * closes it and resumes from its last checkpoint.
+ */
+export async function runTask(taskId: string, o: RunOptions): Promise<Execution> {
+  const { store } = o;
+  const task: Task = await store.tasks.get(taskId);
+  const mapping = await store.mappings.get(task.mappingId);
+  const lifecycle: LifecycleOptions = {
+    store,
+    log: o.log,
+    taskId,
+    trigger: o.trigger ?? 'manual',
+    owner: o.owner,
+    leaseMs: o.leaseMs,
+    ownerIsGone: o.ownerIsGone,
+    signal: o.signal,
+    onBegin: o.onBegin,
+    onProgress: o.onProgress,
+    onFinish: o.onFinish,
+    send: o.send,
+  };
+  return runExecution(lifecycle, async (run) => {
+    const pool = connectorPool(
+      store,
+      {
+        log: run.log,
+        signal: run.signal,
+        onCall: o.onCall,
+        saveSecret: secretSaver(store),
+        limiters: o.limiters ?? limitersFor(store),
+      },
+      o.connectorFactory,
+    );
+    try {
+      const start = startOf(task, mapping, { resume: run.begun.resume, watermark: run.begun.watermark });
+      const single = assignmentsOf(mapping).length === 1;
+      const { position } = await syncAssignments({
+        store,
+        log: run.log,
+        task,
+        mapping,
+        signal: run.signal,
+        counts: run.counts,
+        connectorOf: pool.connectorOf,
+        expression: { params: task.params ?? {}, job: await jobScope(store, task, run.execution.id) },
+        start,
+        executionId: run.execution.id,
+        hooks: o.hooks ?? {},
+        dryRun: false,
+        fence: run.fence,
+        commit: (outcome, p) => run.commit({ items: outcome.items, links: outcome.links, position: p }),
+      });
+      // A full run reads in the same order but may use another cursor shape; it leaves the watermark alone.
+      return task.mode === 'incremental' && single ? { watermark: position ?? null } : {};
+    } finally {
+      await pool.close();
+    }
+  });
+}
+
+/** One record of a dry run: what the run would do with it. */
+export interface DryRunItem {
+  sourceKey: string;
+  action: 'create' | 'update' | 'fail';
+  externalId: string | null;
+  payload: unknown;
+  code?: string;
+  message?: string;
+}
+
+export interface DryRunResult {
+  dryRun: true;
+  /** The counts the run would end with (`deleted` stays 0 until deletions are planned too). */
+  counts: ExecutionCounts;
+  /** The records it would write or fail, in read order (the first `maxItems`). */
+  items: DryRunItem[];
+  /** True when `maxRecords` stopped the read before the end. */
+  truncated: boolean;
+}
+
+/**
+ * What the next run of the task would do, record by record, computed by the very pipeline the run uses
+ * (same start point, params, `job.*`, `link.*`, relations, assignments, initial matching) with the writes
+ * replaced by a plan: no target call that changes data, no marks, no sync links, no execution.
+ */
+export async function dryRunTask(
+  store: Store,
+  taskId: string,
+  o: Pick<RunOptions, 'log' | 'connectorFactory' | 'onCall' | 'limiters' | 'signal'> & {
+    maxRecords?: number;
+    maxItems?: number;
+  },
+): Promise<DryRunResult> {
+  const task = await store.tasks.get(taskId);
+  const mapping = await store.mappings.get(task.mappingId);
+  const checkpoint = await store.executions.checkpoint(taskId);
+  const ac = new AbortController();
+  const onOuterAbort = () => ac.abort(o.signal?.reason);
+  o.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const pool = connectorPool(
+    store,
+    { log: o.log, signal: ac.signal, onCall: o.onCall, limiters: o.limiters ?? limitersFor(store) },
+    o.connectorFactory,
+  );
+  const counts: ExecutionCounts = { ...ZERO_COUNTS };
+  const items: DryRunItem[] = [];
+  const maxItems = o.maxItems ?? Number.POSITIVE_INFINITY;
+  try {
+    const { truncated } = await syncAssignments({
+      store,
+      log: o.log,
+      task,
+      mapping,
+      signal: ac.signal,
+      counts,
+      connectorOf: pool.connectorOf,
+      expression: { params: task.params ?? {}, job: await jobScope(store, task, '') },
+      start: startOf(task, mapping, {
+        resume: checkpoint?.inProgress ?? null,
+        watermark: (checkpoint?.watermark ?? null) as Record<string, unknown> | null,
+      }),
+      executionId: '',
+      hooks: {},
+      dryRun: true,
+      fence: async () => {},
+      commit: async (outcome) => {
+        for (const it of outcome.items) {
+          if (items.length >= maxItems) break;
+          if (it.action !== 'create' && it.action !== 'update' && it.action !== 'fail') continue;
+          items.push({
+            sourceKey: it.sourceKey,
+            action: it.action,
+            externalId: it.targetId || null,
+            payload: it.payload,
+            ...(it.action === 'fail' ? { code: it.code ?? 'failed', message: it.message ?? '' } : {}),
+          });
+        }
+      },
+      ...(o.maxRecords !== undefined ? { maxRecords: o.maxRecords } : {}),
+    });
+    return { dryRun: true, counts, items, truncated };
+  } finally {
+    o.signal?.removeEventListener('abort', onOuterAbort);
+    ac.abort();
+    await pool.close();
+  }
 }

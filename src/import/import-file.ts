@@ -7,7 +7,8 @@ import { type OpenSheetOptions, openSheet, type Sheet } from '../connectors/spre
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { Execution, ExecutionCounts, Task } from '../core/types.ts';
 import type { ConnectorFactory } from '../engine/open-mapping.ts';
-import { type ImportPage, runImport } from '../engine/run-import.ts';
+import type { ImportPage } from '../engine/run-import.ts';
+import type { RunService } from '../runs/run-service.ts';
 import type { Store } from '../store/store.ts';
 import { mappingColumns } from './columns.ts';
 import { writeErrorFile } from './error-file.ts';
@@ -52,6 +53,8 @@ export interface ImportContext {
   store: Store;
   log: Logger;
   connectorFactory?: ConnectorFactory | undefined;
+  /** Runs the import as an execution (the run service: one lifecycle for runs and imports). */
+  runs: Pick<RunService, 'runImport'>;
 }
 
 const PAGE_ROWS = 500;
@@ -248,9 +251,7 @@ export async function executeImport(
   }
   const taskId = await ensureImportTask(ctx.store, mapping);
   const reasons = new Map(prepared.reasons);
-  const execution = await runImport({
-    store: ctx.store,
-    log: ctx.log,
+  const execution = await ctx.runs.runImport({
     taskId,
     mapping,
     pages: importPages(prepared),

@@ -1,10 +1,9 @@
 import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
-import { ownerIsGone } from '../engine/owner.ts';
-import type { Store } from '../store/store.ts';
+import { jobsOf, queueNameFor } from '../runs/queue.ts';
+import type { RunService } from '../runs/run-service.ts';
 import { dueTasks } from './due.ts';
-import { enqueueRun, jobsOf, queueNameFor, type RunQueuePolicy } from './queue.ts';
 import { createRetentionTimer } from './retention.ts';
 import { TickLoop } from './tick-loop.ts';
 
@@ -12,15 +11,11 @@ import { TickLoop } from './tick-loop.ts';
 export const SCHEDULER_LOCK_KEY = 0x4a554e43; // "JUNC"
 
 export interface LeaderSchedulerOptions {
-  databaseUrl: string;
-  store: Store;
-  boss: PgBoss;
+  /** The run service in queue mode: its store, pg-boss, lease and tick settings. */
+  service: RunService;
   log: Logger;
-  /** How often the leader looks for due tasks and dead runs (default 5 s). */
+  /** How often the leader looks for due tasks and dead runs (default: the service's `tickMs`). */
   tickMs?: number;
-  /** Lease of a run: a running execution without a heartbeat for this long is taken as dead (default 2 min). */
-  staleAfterMs?: number;
-  policy?: RunQueuePolicy;
   retentionEveryMs?: number;
 }
 
@@ -42,9 +37,13 @@ export interface LeaderScheduler {
  * when the leader is killed another process takes over within one tick.
  */
 export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler {
-  const { store, boss, log } = o;
-  const tickMs = o.tickMs ?? 5_000;
-  const staleAfterMs = o.staleAfterMs ?? 120_000;
+  const { service, log } = o;
+  const store = service.store;
+  const boss = service.boss as PgBoss;
+  if (!boss || !service.queueUrl) throw new Error('the leader scheduler needs the run service in queue mode');
+  const databaseUrl: string = service.queueUrl;
+  const tickMs = o.tickMs ?? service.config.tickMs;
+  const staleAfterMs = service.config.leaseMs;
   const retention = createRetentionTimer(store, log, o.retentionEveryMs);
   let client: pg.Client | null = null;
   let leader = false;
@@ -53,7 +52,7 @@ export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler
   async function claim(): Promise<boolean> {
     if (leader) return true;
     if (!client) {
-      const c = new pg.Client({ connectionString: o.databaseUrl, application_name: 'junction-scheduler' });
+      const c = new pg.Client({ connectionString: databaseUrl, application_name: 'junction-scheduler' });
       c.on('error', (err) => {
         log.warn({ err: err.message }, 'scheduler lock connection lost');
         leader = false;
@@ -70,7 +69,7 @@ export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler
 
   /** Closes runs whose worker died and fails their jobs, so pg-boss retries them on another worker. */
   async function recover(): Promise<void> {
-    const closed = await store.executions.closeStale({ staleAfterMs, ownerIsGone });
+    const closed = await service.closeStale();
     for (const id of closed) {
       const execution = await store.executions.get(id);
       const started = execution.startedAt?.getTime() ?? 0;
@@ -106,7 +105,7 @@ export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler
     for (const task of await dueTasks(store, now)) {
       // Queued or running already: the slot coalesces into that run.
       if ((await jobsOf(boss, task.id, ['created', 'retry', 'active'])).length) continue;
-      const jobId = await enqueueRun(boss, task.id, { trigger: 'schedule', policy: o.policy });
+      const jobId = await service.enqueue(task.id, 'schedule');
       log.debug({ taskId: task.id, jobId }, 'scheduled run queued');
     }
     await retention(now);

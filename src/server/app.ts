@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -8,8 +9,15 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { fileAccessOf, readEnvironment } from '../config/environment.ts';
+import type { FileAccess } from '../connectors/file-access.ts';
+import { confinedFactory } from '../connectors/registry.ts';
+import { ValidationError } from '../core/errors.ts';
+import { MAX_JSON_DEPTH, nestsAtMost } from '../core/json-depth.ts';
 import type { ConnectorFactory } from '../engine/open-mapping.ts';
+import type { RunService } from '../runs/run-service.ts';
 import type { Store } from '../store/store.ts';
 import { installAuth } from './auth/auth-plugin.ts';
 import { installErrorHandler } from './errors.ts';
@@ -26,7 +34,6 @@ import { settingsRoutes } from './routes/settings.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
-import type { RunDispatcher } from './run-dispatcher.ts';
 import { registerWeb } from './web.ts';
 
 declare module 'fastify' {
@@ -39,7 +46,8 @@ declare module 'fastify' {
 export interface ServerDeps {
   store: Store;
   log: Logger;
-  dispatcher: RunDispatcher;
+  /** Every run the API starts (run now, retry, dry run, imports, webhooks) goes through this service. */
+  runs: RunService;
   metrics: Metrics;
   /** Tells /healthz whether the scheduler loop is alive (absent: no scheduler in this process). */
   schedulerAlive?: () => boolean;
@@ -49,15 +57,56 @@ export interface ServerDeps {
   oauthStateKey?: Buffer;
   /** Set cookies with `Secure` (behind HTTPS). */
   secureCookies?: boolean;
+  /** Bearer token that opens /metrics to a scraper without a user (JUNCTION_METRICS_TOKEN); logins always can. */
+  metricsToken?: string | undefined;
   connectorFactory?: ConnectorFactory;
-  /** Folder for uploaded imports and their error files (default `<JUNCTION_DATA_DIR>/imports`). */
+  /**
+   * Which files connections may read (JUNCTION_FILES_DIR); every connector the server makes gets it.
+   * Default: the environment's (`<JUNCTION_DATA_DIR>/files`).
+   */
+  files?: FileAccess;
+  /** Folder for uploaded imports and their error files (default `<first files folder>/imports`). */
   importsDir?: string;
   /** Extra plugins (scheduler settings, OAuth, webhooks, the dashboard) register here. */
   plugins?: ((app: FastifyInstance, deps: ServerDeps) => Promise<void>)[];
 }
 
+/**
+ * Security headers on every answer: a CSP the dashboard passes (its own scripts, styles and API only;
+ * the favicon is a data: URI), no framing anywhere (clickjacking), `nosniff`, no referrer leaving the hub.
+ * HSTS is left to the TLS-terminating proxy, which knows whether HTTPS is in front.
+ */
+const SECURITY_HEADERS: FastifyHelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  strictTransportSecurity: false,
+};
+
 /** Builds the Fastify app: /api (schema-validated, authenticated), /docs (OpenAPI), /healthz, /metrics. */
-export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
+  // Every route's connectors (test, describe, previews, imports, deletions) are confined to the files folders.
+  const files = given.files ?? fileAccessOf(readEnvironment());
+  const deps: ServerDeps = {
+    ...given,
+    files,
+    connectorFactory: confinedFactory(files, given.connectorFactory),
+    importsDir: given.importsDir ?? join(files.folders[0] ?? readEnvironment().dataDir, 'imports'),
+  };
   const app: FastifyInstance = Fastify({
     // Request lines only at warn: a busy dashboard would otherwise drown the run logs.
     loggerInstance: deps.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
@@ -78,6 +127,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  // A body nested thousands of levels deep parses fine but overflows the stack wherever it is stored
+  // or serialised again: refuse it before validation (400, not 500).
+  app.addHook('preValidation', async (request) => {
+    if (!nestsAtMost(request.body))
+      throw new ValidationError(`the request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  });
+  await app.register(helmet, SECURITY_HEADERS);
   await app.register(cookie);
   // preHandler: the login limit keys on the username, so the body must be parsed first.
   await app.register(rateLimit, { global: false, hook: 'preHandler' });

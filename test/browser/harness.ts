@@ -102,7 +102,7 @@ export async function startHub(): Promise<Hub> {
   const hubspotUrl = await hs.listen();
   // Uploaded imports go to a temp folder, not the working copy's junction-data.
   const importsDir = mkdtempSync(join(tmpdir(), 'junction-browser-imports-'));
-  const { app, admin, dispatcher } = await createTestServer(store, { importsDir });
+  const { app, admin, runs } = await createTestServer(store, { importsDir });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const put = async (url: string, body: unknown) => {
     const res = await admin.send('PUT', url, body);
@@ -123,7 +123,7 @@ export async function startHub(): Promise<Hub> {
   });
   hs.setFaults({ rejectEmails: ['person.1@example.ch'] });
   assert.equal((await admin.send('POST', '/api/tasks/people-sync/run')).statusCode, 202);
-  await dispatcher.idle();
+  await runs.idle();
   return {
     base,
     app,

@@ -39,7 +39,7 @@ describe('the demo in the dashboard', {
     for (const task of ['demo-companies', 'demo-people', 'demo-newsletter']) {
       assert.equal((await server.admin.send('POST', `/api/tasks/${task}/run`)).statusCode, 202);
     }
-    await server.dispatcher.idle();
+    await server.runs.idle();
     browser = await launchBrowser();
     ({ page, errors } = await openPage(browser, { locale: 'en-US' }));
     await logIn(page, base, ADMIN);

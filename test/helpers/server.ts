@@ -1,9 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
+import { createFileAccess } from '../../src/connectors/file-access.ts';
+import { createRunService } from '../../src/runs/run-service.ts';
 import { buildServer, type ServerDeps } from '../../src/server/app.ts';
 import { hashPassword } from '../../src/server/auth/passwords.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
-import { createInProcessDispatcher } from '../../src/server/run-dispatcher.ts';
 import type { Store } from '../../src/store/store.ts';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-123' };
@@ -13,11 +17,26 @@ export const VIEWER = { username: 'customer', password: 'viewer-password-123' };
 export async function createTestServer(store: Store, extra: Partial<ServerDeps> = {}) {
   const log = pino({ level: 'silent' });
   const metrics = createMetrics();
-  const dispatcher = createInProcessDispatcher(store, log, {
-    onCall: metrics.onCall,
-    onFinish: metrics.onFinish,
+  // The production path: the API starts every run through the run service (here in this process).
+  const runs = await createRunService({
+    store,
+    log,
+    runOptions: {
+      onCall: metrics.onCall,
+      onFinish: metrics.onFinish,
+      connectorFactory: extra.connectorFactory,
+    },
   });
-  const app = await buildServer({ store, log, dispatcher, metrics, ...extra });
+  // Tests keep their business databases and files in temp folders: those are the allowed folders here.
+  const app = await buildServer({
+    store,
+    log,
+    runs,
+    metrics,
+    files: createFileAccess({ folders: [tmpdir()] }),
+    importsDir: mkdtempSync(join(tmpdir(), 'junction-imports-')),
+    ...extra,
+  });
   if ((await store.users.count()) === 0) {
     await store.users.create({
       username: ADMIN.username,
@@ -32,7 +51,7 @@ export async function createTestServer(store: Store, extra: Partial<ServerDeps> 
       passwordHash: await hashPassword(VIEWER.password),
     });
   }
-  return { app, dispatcher, metrics, admin: await login(app, ADMIN), viewer: await login(app, VIEWER) };
+  return { app, runs, metrics, admin: await login(app, ADMIN), viewer: await login(app, VIEWER) };
 }
 
 export interface Client {

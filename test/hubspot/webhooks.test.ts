@@ -3,14 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { signatureV3 } from '../../emulators/hubspot/index.ts';
 import { runTask } from '../../src/engine/run-task.ts';
-import type { RunDispatcher } from '../../src/server/run-dispatcher.ts';
+import type { RunService } from '../../src/runs/run-service.ts';
 import { createTestServer } from '../helpers/server.ts';
 import { APP_SECRET, log, openScenario, PEOPLE, rows, type Scenario, TOKEN } from './fixture.ts';
 
 describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early runs', () => {
   let s: Scenario;
   let app: FastifyInstance;
-  let dispatcher: RunDispatcher;
+  let runs: RunService;
   let hookUrl: string;
   let victim: { personId: number; contactId: string; email: string };
 
@@ -57,7 +57,7 @@ describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early 
     s = await openScenario({ webhooks: true });
     for (const t of ['orgs-sync', 'people-sync', 'contacts-from-hubspot'])
       assert.equal((await runTask(t, { store: s.store, log })).status, 'succeeded');
-    ({ app, dispatcher } = await createTestServer(s.store));
+    ({ app, runs } = await createTestServer(s.store));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address() as { port: number };
     hookUrl = `http://127.0.0.1:${address.port}/api/webhooks/hubspot/hubspot`;
@@ -66,7 +66,7 @@ describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early 
     victim = { personId: person.id, contactId: person.hubspot_id, email: person.email };
   });
   after(async () => {
-    await dispatcher?.idle();
+    await runs?.idle();
     await app?.close();
     await s?.close();
   });
@@ -168,7 +168,7 @@ describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early 
     const [delivery] = (await s.hs.webhooks?.flush()) ?? [];
     assert.equal(delivery?.status, 200);
     assert.equal(delivery?.events[0]?.subscriptionType, 'contact.propertyChange');
-    await dispatcher.idle();
+    await runs.idle();
     const row = (await rows(s, 'crm_contacts')).find((r) => r.hubspot_id === contact.id);
     assert.equal(row?.firstname, 'Renamed');
   });

@@ -14,7 +14,7 @@ import {
   writePeopleCsv1252,
   writePeopleXlsx,
 } from './fixtures.ts';
-import { saveImportSetup } from './setup.ts';
+import { importContext, saveImportSetup } from './setup.ts';
 
 const log = pino({ level: 'silent' });
 const TOKEN = 'pat-import-test';
@@ -55,11 +55,14 @@ describe('import into HubSpot (emulator)', () => {
     const file = join(tmp.dir, 'kontakte.xlsx');
     await writePeopleXlsx(file, generateImportPeople(10_000, new Map(bad)));
     const errorFilePath = join(tmp.dir, 'kontakte-errors.xlsx');
-    const prepared = await prepareImport({ store, log }, { file, mappingId: 'file-to-contacts' });
+    const prepared = await prepareImport(await importContext(store, log), {
+      file,
+      mappingId: 'file-to-contacts',
+    });
     assert.equal(prepared.validation.invalid, 3);
     assert.match(prepared.reasons.get(8002) ?? '', /the same email 'kunde\.1@beispiel\.ch' as row 2/);
 
-    const { execution } = await executeImport({ store, log }, prepared, {
+    const { execution } = await executeImport(await importContext(store, log), prepared, {
       validRowsOnly: true,
       errorFilePath,
     });
@@ -85,9 +88,12 @@ describe('import into HubSpot (emulator)', () => {
     const people = generateImportPeople(200).map((p, i) => (i === 1 ? { ...p, Vorname: 'Jürg-Noël' } : p));
     const file = join(tmp.dir, 'kontakte.csv');
     writePeopleCsv1252(file, people);
-    const prepared = await prepareImport({ store, log }, { file, mappingId: 'file-to-contacts' });
+    const prepared = await prepareImport(await importContext(store, log), {
+      file,
+      mappingId: 'file-to-contacts',
+    });
     assert.equal(prepared.sheet.encoding, 'windows-1252');
-    const { execution } = await executeImport({ store, log }, prepared);
+    const { execution } = await executeImport(await importContext(store, log), prepared);
     assert.equal(execution.status, 'succeeded');
     assert.equal(execution.counts.read, 200);
     assert.equal(execution.counts.updated, 1, 'the changed first name');

@@ -14,7 +14,7 @@ import {
   writePeopleCsv1252,
   writePeopleXlsx,
 } from './fixtures.ts';
-import { createCustomersTable, saveImportSetup } from './setup.ts';
+import { createCustomersTable, importContext, saveImportSetup } from './setup.ts';
 
 const log = pino({ level: 'silent' });
 // 0-based indexes of the generated people that are broken, and how.
@@ -54,10 +54,11 @@ describe('import a 10 000-row xlsx into the SQL business system', () => {
 
   test('validation finds exactly the broken rows and the error file holds them with reasons', async () => {
     const errorFilePath = join(business.dir, 'errors.xlsx');
-    const prepared = await prepareImport(
-      { store, log },
-      { file, mappingId: 'file-to-customers', errorFilePath },
-    );
+    const prepared = await prepareImport(await importContext(store, log), {
+      file,
+      mappingId: 'file-to-customers',
+      errorFilePath,
+    });
     assert.equal(prepared.validation.rows, 10_000);
     assert.equal(prepared.validation.invalid, BAD.size);
     assert.deepEqual(
@@ -94,9 +95,12 @@ describe('import a 10 000-row xlsx into the SQL business system', () => {
   });
 
   test('an import with invalid rows is refused as a whole and writes nothing', async () => {
-    const prepared = await prepareImport({ store, log }, { file, mappingId: 'file-to-customers' });
+    const prepared = await prepareImport(await importContext(store, log), {
+      file,
+      mappingId: 'file-to-customers',
+    });
     await assert.rejects(
-      executeImport({ store, log }, prepared),
+      executeImport(await importContext(store, log), prepared),
       (err: Error & { code?: string }) => err.code === 'import_has_invalid_rows',
     );
     const count = await withBusinessDb(business, (db) =>
@@ -110,11 +114,18 @@ describe('import a 10 000-row xlsx into the SQL business system', () => {
 
   test('"import valid rows" writes the valid rows as one execution with per-row results', async () => {
     const errorFilePath = join(business.dir, 'errors-after-run.xlsx');
-    const prepared = await prepareImport({ store, log }, { file, mappingId: 'file-to-customers' });
-    const { execution, failedRows, errorFile } = await executeImport({ store, log }, prepared, {
-      validRowsOnly: true,
-      errorFilePath,
+    const prepared = await prepareImport(await importContext(store, log), {
+      file,
+      mappingId: 'file-to-customers',
     });
+    const { execution, failedRows, errorFile } = await executeImport(
+      await importContext(store, log),
+      prepared,
+      {
+        validRowsOnly: true,
+        errorFilePath,
+      },
+    );
     assert.equal(execution.trigger, 'import');
     assert.equal(execution.status, 'warning');
     assert.equal(execution.counts.read, 10_000);
@@ -151,8 +162,13 @@ describe('import a 10 000-row xlsx into the SQL business system', () => {
   });
 
   test('importing the same file again changes nothing (hash diff against the sync links)', async () => {
-    const prepared = await prepareImport({ store, log }, { file, mappingId: 'file-to-customers' });
-    const { execution } = await executeImport({ store, log }, prepared, { validRowsOnly: true });
+    const prepared = await prepareImport(await importContext(store, log), {
+      file,
+      mappingId: 'file-to-customers',
+    });
+    const { execution } = await executeImport(await importContext(store, log), prepared, {
+      validRowsOnly: true,
+    });
     assert.equal(execution.counts.unchanged, 10_000 - BAD.size - 1);
     assert.equal(execution.counts.created + execution.counts.updated, 0);
   });
@@ -181,11 +197,16 @@ for (const dialect of DIALECTS) {
     test('detects encoding and delimiter, keeps umlauts, upserts by the match key', async () => {
       const file = join(storeDb.dir, 'kunden.csv');
       writePeopleCsv1252(file, people);
-      const prepared = await prepareImport({ store, log }, { file, mappingId: 'file-to-customers' });
+      const prepared = await prepareImport(await importContext(store, log), {
+        file,
+        mappingId: 'file-to-customers',
+      });
       assert.equal(prepared.sheet.encoding, 'windows-1252');
       assert.equal(prepared.sheet.delimiter, ';');
       assert.deepEqual([...prepared.reasons.keys()], [9]);
-      const { execution } = await executeImport({ store, log }, prepared, { validRowsOnly: true });
+      const { execution } = await executeImport(await importContext(store, log), prepared, {
+        validRowsOnly: true,
+      });
       assert.equal(execution.counts.created, 299);
       assert.equal(execution.counts.failed, 1);
       const joerg = await withBusinessDb(business, (db) =>
@@ -198,8 +219,8 @@ for (const dialect of DIALECTS) {
       const changed = people.map((p, i) => (i === 1 ? { ...p, Vorname: 'Jürg' } : p));
       writePeopleCsv1252(file, changed);
       const again = await executeImport(
-        { store, log },
-        await prepareImport({ store, log }, { file, mappingId: 'file-to-customers' }),
+        await importContext(store, log),
+        await prepareImport(await importContext(store, log), { file, mappingId: 'file-to-customers' }),
         { validRowsOnly: true },
       );
       assert.equal(again.execution.counts.updated, 1);

@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
+import type { Logger } from 'pino';
 import type { MappingDefinitionInput } from '../../src/core/mapping-definition.ts';
 import { MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
+import type { ImportContext } from '../../src/import/import-file.ts';
+import { createRunService } from '../../src/runs/run-service.ts';
 import type { Store } from '../../src/store/store.ts';
 import { openBusinessKysely } from '../helpers/business-db.ts';
 import type { TempDatabase } from '../helpers/databases.ts';
@@ -69,4 +72,9 @@ export async function saveImportSetup(
       fields: PEOPLE_FIELDS.filter((f) => f.target !== 'revenue'),
     });
   }
+}
+
+/** What prepareImport/executeImport take, with the production run service (imports run through it). */
+export async function importContext(store: Store, log: Logger): Promise<ImportContext> {
+  return { store, log, runs: await createRunService({ store, log }) };
 }

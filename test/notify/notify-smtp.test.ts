@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { applyConfig } from '../../src/config/apply-config.ts';
 import { parseConfigText } from '../../src/config/config-file.ts';
 import type { Task } from '../../src/core/types.ts';
-import { runAndNotify } from '../../src/scheduler/run-and-notify.ts';
+import { runTask } from '../../src/engine/run-task.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
 import { openTestStore } from '../helpers/store.ts';
@@ -101,7 +101,7 @@ describe('e-mail notifications', () => {
       dashboardUrl: 'https://hub.example.ch/',
     });
     await store.tasks.save(task({ on: ['failure'], to: ['ops@example.ch', 'lead@example.ch'] }));
-    const execution = await runAndNotify('people', {
+    const execution = await runTask('people', {
       store,
       log,
       connectorFactory: fakeConnectors({ records: 30, reject: ['4', '7'], failAfterPages: 2 }),
@@ -125,7 +125,7 @@ describe('e-mail notifications', () => {
   test('a run whose outcome the task does not ask about sends nothing', async () => {
     const before = inbox.length;
     await store.tasks.save(task({ on: ['failure'], to: ['ops@example.ch'] }));
-    const execution = await runAndNotify('people', {
+    const execution = await runTask('people', {
       store,
       log,
       connectorFactory: fakeConnectors({ records: 5 }),
@@ -137,7 +137,7 @@ describe('e-mail notifications', () => {
   test('with the SMTP server down the run still succeeds and the failed notification is logged', async () => {
     await store.settings.update({ smtp: { port: await closedPort() } });
     await store.tasks.save(task({ on: ['success'], to: ['ops@example.ch'] }));
-    const execution = await runAndNotify('people', {
+    const execution = await runTask('people', {
       store,
       log,
       connectorFactory: fakeConnectors({ records: 5 }),

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { applyConfig } from '../../src/config/apply-config.ts';
 import { parseConfigText } from '../../src/config/config-file.ts';
 import type { Execution, Task } from '../../src/core/types.ts';
+import { createRunService } from '../../src/runs/run-service.ts';
 import { startEmbeddedScheduler } from '../../src/scheduler/embedded-scheduler.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
@@ -31,13 +32,21 @@ describe('embedded scheduler', () => {
   let db: TempDatabase;
   let store: Store;
   const schedulers: { stop(): Promise<void> }[] = [];
-  const start = (behaviour: FakeBehaviour, tickMs = 50) => {
-    const s = startEmbeddedScheduler({
+  // The hub's pairing: the run service runs, the scheduler decides when.
+  const start = async (behaviour: FakeBehaviour, tickMs = 50) => {
+    const service = await createRunService({
       store,
       log,
-      tickMs,
       runOptions: { connectorFactory: fakeConnectors(behaviour) },
     });
+    const scheduler = startEmbeddedScheduler({ service, log, tickMs });
+    const s = {
+      runNow: service.runNow,
+      async stop() {
+        await scheduler.stop();
+        await service.stop();
+      },
+    };
     schedulers.push(s);
     return s;
   };
@@ -56,7 +65,7 @@ describe('embedded scheduler', () => {
 
   test('runs a task on its interval, a new task at once, then every interval', async () => {
     await store.tasks.save(task('every', { everyMinutes: 0.01 })); // 600 ms
-    const s = start({ records: 5 });
+    const s = await start({ records: 5 });
     const runs = await eventually('three runs', async () => {
       const r = (await runsOf('every')).filter((e) => e.finishedAt);
       return r.length >= 3 && r;
@@ -76,7 +85,7 @@ describe('embedded scheduler', () => {
 
   test('"run now" starts a task at once even when it is not due, and refuses a second run while it runs', async () => {
     await store.tasks.save(task('nightly', { cron: '0 3 * * *' }));
-    const s = start({ records: 30, pageDelayMs: 150 });
+    const s = await start({ records: 30, pageDelayMs: 150 });
     await sleep(200);
     assert.equal((await runsOf('nightly')).length, 0, 'not due: a new cron task waits for its slot');
     const t0 = Date.now();
@@ -97,7 +106,7 @@ describe('embedded scheduler', () => {
   test('a run longer than the interval delays the next one instead of overlapping it', async () => {
     // Each run takes ~1 s (5 pages × 200 ms); the interval is 300 ms.
     await store.tasks.save(task('slow', { everyMinutes: 0.005 }));
-    const s = start({ records: 50, pageDelayMs: 200 }, 20);
+    const s = await start({ records: 50, pageDelayMs: 200 }, 20);
     const runs = await eventually(
       'three finished runs',
       async () => {

@@ -97,6 +97,7 @@ for (const dialect of DIALECTS) {
         await store.executions.commitPage({
           executionId: execution.id,
           taskId: 't',
+          page: 1,
           counts: ZERO_COUNTS,
           items: [
             {

@@ -9,7 +9,7 @@ import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hub
 import { applyConfig } from '../../src/config/apply-config.ts';
 import { parseConfigText } from '../../src/config/config-file.ts';
 import type { Execution } from '../../src/core/types.ts';
-import { enqueueRun, openBoss } from '../../src/scheduler/queue.ts';
+import { enqueueRun, openBoss } from '../../src/runs/queue.ts';
 import { createSecretBox } from '../../src/store/secret-box.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { createPeopleTable, generatePeople } from '../helpers/business-db.ts';

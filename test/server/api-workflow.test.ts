@@ -8,7 +8,7 @@ import { REDACT_PATHS } from '../../src/cli/runtime.ts';
 import type { Execution } from '../../src/core/types.ts';
 import { buildServer } from '../../src/server/app.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
-import { createInProcessDispatcher } from '../../src/server/run-dispatcher.ts';
+import { createRunService } from '../../src/runs/run-service.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createPeopleTable, generatePeople, withBusinessDb } from '../helpers/business-db.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
@@ -231,7 +231,7 @@ describe('a full workflow through the HTTP API alone', () => {
       store,
       log,
       metrics,
-      dispatcher: createInProcessDispatcher(store, log),
+      runs: await createRunService({ store, log }),
     });
     const client = await login(logged, ADMIN);
     const wrong = 'pat-na1-WRONG-SECRET-TOKEN-42';

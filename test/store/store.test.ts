@@ -120,6 +120,7 @@ for (const dialect of DIALECTS) {
       await store.executions.commitPage({
         executionId: crashed.execution.id,
         taskId: 't2',
+        page: 1,
         counts: { ...ZERO_COUNTS, read: 100, created: 100 },
         items: [
           {

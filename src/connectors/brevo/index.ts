@@ -1,6 +1,12 @@
 import { setMaxListeners } from 'node:events';
-import { type Connector, defineConnector, type FieldDescription, type SourceRecord } from '../connector.ts';
-import { connectionLimiter } from '../shared-rate-limiter.ts';
+import {
+  type Connector,
+  defineConnector,
+  type FieldDescription,
+  type SourceRecord,
+  urlDestination,
+} from '../connector.ts';
+import { limiterFor } from '../rate-limiter.ts';
 import { createBrevoClient, type IdentifierType } from './client.ts';
 import { readContacts, toRecord } from './read.ts';
 import { BrevoConfigSchema, BrevoSecretSchema } from './schemas.ts';
@@ -40,6 +46,7 @@ export const brevoConnector = defineConnector({
   system: 'brevo',
   configSchema: BrevoConfigSchema,
   secretSchema: BrevoSecretSchema,
+  destination: (config) => urlDestination(config.baseUrl),
   http: (config, secret) => ({
     baseUrl: config.baseUrl,
     limits: { batchSize: 10, requestsPer10s: config.requestsPerSecond * 10, concurrency: config.concurrency },
@@ -50,7 +57,9 @@ export const brevoConnector = defineConnector({
     // A batch puts one call per record in flight, each listening on the run's signal; that is by design.
     setMaxListeners(Math.max(64, ctx.config.concurrency * 10 * 4), ctx.signal);
     // Shared by every run on this connection (across workers in scale-out mode), like the 10-second limiter.
-    const perSecond = connectionLimiter(ctx.connectionId, ctx.config.requestsPerSecond, 1000);
+    const perSecond =
+      ctx.limiter?.(ctx.config.requestsPerSecond, 1000) ??
+      limiterFor(ctx.connectionId, ctx.config.requestsPerSecond, 1000);
     const client = createBrevoClient(ctx.http, perSecond, ctx.signal);
     const onlyContacts = (object: string) => {
       if (object !== 'contacts') throw new Error(`Brevo has no object '${object}' (only 'contacts')`);

@@ -120,7 +120,7 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
         keys,
       );
       const started = marked
-        ? await deps.dispatcher.runNow(task.id, 'manual')
+        ? await deps.runs.runNow(task.id, 'manual')
         : { executionId: null, queued: false };
       return reply.code(202).send({ marked, ...started });
     },

@@ -43,9 +43,9 @@ const safeName = (name: string) => name.replace(/[^\p{L}\p{N}._ -]/gu, '_').slic
  */
 export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
   const workspace = createImportWorkspace(
-    deps.importsDir ?? join(process.env.JUNCTION_DATA_DIR ?? 'junction-data', 'imports'),
+    deps.importsDir ?? join(process.env.JUNCTION_DATA_DIR ?? 'junction-data', 'files', 'imports'),
   );
-  const ctx = { store: deps.store, log: deps.log, connectorFactory: deps.connectorFactory };
+  const ctx = { store: deps.store, log: deps.log, connectorFactory: deps.connectorFactory, runs: deps.runs };
   const view = async (r: ImportRecord) => ({
     ...r,
     errorFileUrl: r.hasErrorFile ? `/api/imports/${r.id}/error-file` : null,
@@ -90,7 +90,7 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
               details: { maxBytes: MAX_UPLOAD_BYTES },
             });
           try {
-            await pipeline(part.file, createWriteStream(created.uploadPath));
+            await pipeline(part.file, createWriteStream(created.uploadPath, { mode: 0o600 }));
           } catch (err) {
             throw (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' ? tooLarge() : err;
           }

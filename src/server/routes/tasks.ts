@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { nextRunAt } from '../../core/schedule.ts';
 import { NOTIFY_ON, type Task } from '../../core/types.ts';
-import { dryRunTask } from '../../engine/dry-run.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
@@ -81,7 +80,7 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
     { schema: { tags: ['tasks'], summary: 'Run the task now', params: IdParams } },
     async (req, reply) => {
       await store.tasks.get(req.params.id);
-      const started = await deps.dispatcher.runNow(req.params.id, 'manual');
+      const started = await deps.runs.runNow(req.params.id, 'manual');
       return reply.code(202).send(started);
     },
   );
@@ -97,11 +96,6 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
           .default({ maxRecords: 10_000 }),
       },
     },
-    async (req) =>
-      dryRunTask(store, req.params.id, {
-        log: deps.log,
-        maxRecords: req.body.maxRecords,
-        connectorFactory: deps.connectorFactory,
-      }),
+    async (req) => deps.runs.dryRun(req.params.id, { maxRecords: req.body.maxRecords, maxItems: 200 }),
   );
 }

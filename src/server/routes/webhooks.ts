@@ -102,7 +102,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Pro
               )
                 continue;
               try {
-                await deps.dispatcher.runNow(task.id, 'webhook');
+                await deps.runs.runNow(task.id, 'webhook');
                 runs.push(task.id);
               } catch (err) {
                 // A run in progress picks the change up anyway (or the next one does).

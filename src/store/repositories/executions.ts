@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { NotFoundError, TaskBusyError } from '../../core/errors.ts';
+import { LeaseLostError, NotFoundError, TaskBusyError } from '../../core/errors.ts';
 import {
   type Execution,
   type ExecutionCounts,
@@ -179,6 +179,8 @@ export function createExecutionRepository(db: Kysely<Database>) {
     /**
      * Records one processed page atomically: its items, links, counts and the position to resume from.
      * A crash before this commit replays the page; writes are idempotent, so the replay duplicates nothing.
+     * Fenced: a run whose execution is no longer `running` (another process closed it as crashed and took
+     * the task over) gets LeaseLostError and records nothing.
      */
     async commitPage(p: {
       executionId: string;
@@ -188,18 +190,27 @@ export function createExecutionRepository(db: Kysely<Database>) {
       links: SyncLink[];
       position: RunPosition | null;
       /** 1, 2, 3… per run. A commit retried after its COMMIT succeeded unseen finds its page done and skips. */
-      page?: number;
+      page: number;
     }): Promise<void> {
       const now = new Date().toISOString();
       await db.transaction().execute(async (trx) => {
-        if (p.page !== undefined) {
-          const claimed = await trx
-            .updateTable('executions')
-            .set({ pages_committed: p.page })
+        const claimed = await trx
+          .updateTable('executions')
+          .set({ pages_committed: p.page, counts: JSON.stringify(p.counts), heartbeat_at: now })
+          .where('id', '=', p.executionId)
+          .where('status', '=', 'running')
+          .where('pages_committed', '=', p.page - 1)
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) === 0) {
+          const row = await trx
+            .selectFrom('executions')
+            .select(['status', 'pages_committed'])
             .where('id', '=', p.executionId)
-            .where('pages_committed', '=', p.page - 1)
             .executeTakeFirst();
-          if (Number(claimed.numUpdatedRows) === 0) return;
+          if (row?.status === 'running' && Number(row.pages_committed) >= p.page) return; // committed before
+          throw new LeaseLostError(
+            `execution ${p.executionId} was taken over by another process (${row?.status ?? 'gone'}); page ${p.page} is not recorded`,
+          );
         }
         for (let i = 0; i < p.items.length; i += 200) {
           await trx
@@ -219,11 +230,6 @@ export function createExecutionRepository(db: Kysely<Database>) {
             .execute();
         }
         if (p.links.length) await upsertLinks(trx, p.links);
-        await trx
-          .updateTable('executions')
-          .set({ counts: JSON.stringify(p.counts), heartbeat_at: now })
-          .where('id', '=', p.executionId)
-          .execute();
         if (p.position) {
           await trx
             .updateTable('checkpoints')
@@ -235,17 +241,32 @@ export function createExecutionRepository(db: Kysely<Database>) {
       });
     },
 
-    /** Keeps a long page from looking like a crash. */
-    async heartbeat(executionId: string): Promise<void> {
-      await db
+    /**
+     * Renews the run's lease; false when the execution is no longer running (taken over), so the
+     * caller stops instead of writing on.
+     */
+    async heartbeat(executionId: string): Promise<boolean> {
+      const r = await db
         .updateTable('executions')
         .set({ heartbeat_at: new Date().toISOString() })
         .where('id', '=', executionId)
-        .execute();
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
+    /** True while the execution is `running`, i.e. no other process has taken its task over. */
+    async holdsLease(executionId: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('executions')
+        .select('status')
+        .where('id', '=', executionId)
+        .executeTakeFirst();
+      return row?.status === 'running';
     },
 
     /**
-     * Ends a run. A completed run moves the watermark and clears the resume point; a failed one keeps
+     * Ends a run (false when it no longer held its lease and nothing was changed). A completed run moves the watermark and clears the resume point; a failed one keeps
      * the resume point so the next run continues where this one stopped.
      */
     async finish(p: {
@@ -258,10 +279,10 @@ export function createExecutionRepository(db: Kysely<Database>) {
       completed?: boolean;
       /** With `completed`: where the next incremental run starts (absent: the watermark stays). */
       watermark?: Record<string, unknown> | null;
-    }): Promise<void> {
+    }): Promise<boolean> {
       const now = new Date().toISOString();
-      await db.transaction().execute(async (trx) => {
-        await trx
+      return db.transaction().execute(async (trx) => {
+        const closed = await trx
           .updateTable('executions')
           .set({
             status: p.status,
@@ -272,7 +293,10 @@ export function createExecutionRepository(db: Kysely<Database>) {
             error_message: p.error?.message ?? null,
           })
           .where('id', '=', p.executionId)
-          .execute();
+          // Fenced: a run that lost its lease leaves the execution as the process that took over closed it.
+          .where('status', '=', 'running')
+          .executeTakeFirst();
+        if (Number(closed.numUpdatedRows) === 0) return false;
         if (p.completed) {
           await trx
             .updateTable('checkpoints')
@@ -287,6 +311,7 @@ export function createExecutionRepository(db: Kysely<Database>) {
             .where('execution_id', '=', p.executionId)
             .execute();
         }
+        return true;
       });
     },
 

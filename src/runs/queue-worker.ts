@@ -1,22 +1,17 @@
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { JunctionError, TaskBusyError } from '../core/errors.ts';
-import type { RunOptions } from '../engine/run-task.ts';
-import type { SendMail } from '../notify/mailer.ts';
-import type { Store } from '../store/store.ts';
 import { RUN_QUEUE_PREFIX, type RunJobData } from './queue.ts';
-import { runAndNotify } from './run-and-notify.ts';
+import type { RunService } from './run-service.ts';
 
 export interface QueueWorkerOptions {
-  boss: PgBoss;
-  store: Store;
+  /** The run service of the queue mode: its pg-boss and its runs. */
+  service: RunService;
   log: Logger;
-  /** Runs this process takes on at once (default 2). */
+  /** Runs this process takes on at once (default: the service's `concurrency`). */
   concurrency?: number;
-  /** Pause between looks for work when there was none (default 2 s). */
+  /** Pause between looks for work when there was none (default: the service's `pollMs`). */
   pollMs?: number;
-  runOptions?: Pick<RunOptions, 'connectorFactory' | 'onCall' | 'onFinish' | 'staleAfterMs'>;
-  send?: SendMail;
 }
 
 /** A process's share of the run queues. */
@@ -34,9 +29,11 @@ export interface QueueWorker {
  * pg-boss's `fetch` then claims the job (SKIP LOCKED, singleton per queue).
  */
 export function startQueueWorker(o: QueueWorkerOptions): QueueWorker {
-  const { boss, store, log } = o;
-  const concurrency = o.concurrency ?? 2;
-  const pollMs = o.pollMs ?? 2_000;
+  const { service, log } = o;
+  const boss = service.boss as PgBoss;
+  if (!service.boss) throw new JunctionError('a queue worker needs the run service in queue mode');
+  const concurrency = o.concurrency ?? service.config.concurrency;
+  const pollMs = o.pollMs ?? service.config.pollMs;
   const inFlight = new Map<string, Promise<void>>();
   const ac = new AbortController();
   let stopped = false;
@@ -58,14 +55,7 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorker {
     const { taskId, trigger } = job.data;
     const jobLog = log.child({ jobId: job.id, taskId });
     try {
-      const execution = await runAndNotify(taskId, {
-        ...o.runOptions,
-        store,
-        log: jobLog,
-        trigger,
-        signal: ac.signal,
-        send: o.send,
-      });
+      const execution = await service.run(taskId, { trigger, signal: ac.signal });
       if (execution.status === 'cancelled' && stopped) {
         // Shutting down: hand the job back; the next worker resumes from the checkpoint.
         await boss.fail(queue, job.id, { executionId: execution.id, reason: 'worker stopped' });

@@ -1,0 +1,85 @@
+import type { Execution, Schedule, Task } from '../core/types.ts';
+import { nextRunFor } from '../scheduler/due.ts';
+import type { Runtime } from './runtime.ts';
+
+/** One row of `junction tasks --json`. */
+export interface TaskRow {
+  task: string;
+  name: string;
+  mapping: string;
+  schedule: Schedule | null;
+  enabled: boolean;
+  lastRun: { executionId: string; startedAt: string | null; status: Execution['status'] } | null;
+  nextRun: string | null;
+}
+
+function scheduleText(s: Schedule | null): string {
+  if (!s) return 'manual';
+  if ('everyMinutes' in s) return `every ${s.everyMinutes} min`;
+  return `cron ${s.cron}${s.timezone ? ` (${s.timezone})` : ''}`;
+}
+
+/** Local time as `2026-11-30 14:05`, the way people read it on a terminal. */
+function localTime(d: Date | null | undefined): string {
+  if (!d) return '—';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** Lays rows out in aligned columns under a header. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** `junction tasks [--json]`: every task with its schedule, last run and next run. */
+export async function tasksCommand(
+  rt: Runtime,
+  o: { json: boolean; out?: (text: string) => void },
+): Promise<number> {
+  const out = o.out ?? ((text: string) => process.stdout.write(`${text}\n`));
+  const rows: { task: Task; last: Execution | undefined; next: Date | null }[] = [];
+  for (const task of await rt.store.tasks.list()) {
+    const [last] = await rt.store.executions.list({ taskId: task.id, limit: 1 });
+    rows.push({ task, last, next: await nextRunFor(rt.store, task) });
+  }
+  if (o.json) {
+    const json: TaskRow[] = rows.map(({ task, last, next }) => ({
+      task: task.id,
+      name: task.name,
+      mapping: task.mappingId,
+      schedule: task.schedule,
+      enabled: task.enabled,
+      lastRun: last
+        ? { executionId: last.id, startedAt: last.startedAt?.toISOString() ?? null, status: last.status }
+        : null,
+      nextRun: next?.toISOString() ?? null,
+    }));
+    out(JSON.stringify({ tasks: json }));
+    return 0;
+  }
+  if (!rows.length) {
+    out('no tasks yet — add some in the dashboard or with `junction apply <file>`');
+    return 0;
+  }
+  out(
+    table(
+      ['TASK', 'MAPPING', 'SCHEDULE', 'ENABLED', 'LAST RUN', 'STATUS', 'NEXT RUN'],
+      rows.map(({ task, last, next }) => [
+        task.id,
+        task.mappingId,
+        scheduleText(task.schedule),
+        task.enabled ? 'yes' : 'no',
+        localTime(last?.startedAt),
+        last?.status ?? 'never run',
+        task.enabled && task.schedule ? localTime(next) : '—',
+      ]),
+    ),
+  );
+  return 0;
+}

@@ -1,0 +1,181 @@
+import type PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import { TaskBusyError, ValidationError } from '../core/errors.ts';
+import type { Execution, ExecutionTrigger } from '../core/types.ts';
+import { ownerIsGone } from '../engine/owner.ts';
+import { type RunImportOptions, runImport } from '../engine/run-import.ts';
+import { type DryRunResult, dryRunTask, type RunOptions, runTask } from '../engine/run-task.ts';
+import type { Store } from '../store/store.ts';
+import { limitersFor } from './limiters.ts';
+import { enqueueRun, openBoss, type RunQueuePolicy } from './queue.ts';
+import { DEFAULT_RUN_CONFIG, type RunConfig } from './run-config.ts';
+
+/** The answer to "run now": the execution it started (in this process), or that it was queued. */
+export interface RunRequest {
+  executionId: string | null;
+  queued: boolean;
+}
+
+/** What the service passes to every run it starts (observers, test doubles). */
+export type ServiceRunOptions = Pick<
+  RunOptions,
+  'connectorFactory' | 'onCall' | 'onFinish' | 'onProgress' | 'send' | 'hooks'
+>;
+
+/** One run started through the service: its trigger, cancellation and observers. */
+export type RunCallOptions = Pick<RunOptions, 'trigger' | 'signal' | 'onBegin'> & ServiceRunOptions;
+
+export interface RunServiceOptions {
+  store: Store;
+  log: Logger;
+  config?: Partial<RunConfig>;
+  /**
+   * PostgreSQL URL of the store: "run now" then queues a job for the workers (pg-boss) instead of
+   * running in this process. Absent (SQLite, tests): runs happen in this process.
+   */
+  queueUrl?: string | undefined;
+  /** pg-boss supervision (maintenance) in this process; off for short-lived CLI commands. */
+  superviseQueue?: boolean;
+  runOptions?: ServiceRunOptions;
+}
+
+/**
+ * The one way a run of Junction starts. The CLI (`run`, `run-now`, `import`), the API (run now, retry,
+ * dry run, imports), webhooks, the schedulers and the queue workers all call this service; the
+ * schedulers only decide *when*. It owns where a run happens (here, or queued for the workers), the
+ * lease setting, the connection budgets handed to connectors, and closing runs a dead process left open.
+ */
+export interface RunService {
+  /** `embedded`: "run now" runs in this process; `queue`: it queues a job for the workers. */
+  readonly mode: 'embedded' | 'queue';
+  readonly config: RunConfig;
+  readonly store: Store;
+  /** The pg-boss instance of the queue mode (workers and the leader scheduler share it). */
+  readonly boss: PgBoss | null;
+  /** The PostgreSQL URL of the queue mode (the leader scheduler's advisory lock connects with it). */
+  readonly queueUrl: string | null;
+  /**
+   * "Run task now": starts the run in this process and resolves once it has an execution (embedded;
+   * TaskBusyError when the task runs here already), or queues it, coalescing with a waiting run (queue).
+   */
+  runNow(taskId: string, trigger?: ExecutionTrigger): Promise<RunRequest>;
+  /** Runs the task here, to its end (CLI `junction run`, worker jobs). */
+  run(taskId: string, o?: RunCallOptions): Promise<Execution>;
+  /** What the next run would do, through the run's own pipeline, writing nothing anywhere. */
+  dryRun(
+    taskId: string,
+    o?: { maxRecords?: number; maxItems?: number; signal?: AbortSignal },
+  ): Promise<DryRunResult>;
+  /** Runs an import (records handed in page by page) as an execution of its task. */
+  runImport(o: Omit<RunImportOptions, 'store' | 'log' | 'leaseMs'>): Promise<Execution>;
+  /** Queues a run for the workers (queue mode only); returns the job id. */
+  enqueue(taskId: string, trigger: ExecutionTrigger): Promise<string>;
+  /** Closes running executions whose process died (lease lapsed or owner gone); returns their ids. */
+  closeStale(): Promise<string[]>;
+  /** Task ids running in this process. */
+  running(): string[];
+  /** Waits for the runs this process started with `runNow`. */
+  idle(): Promise<void>;
+  /** Cancels the runs in flight here (they close as cancelled and resume next time) and closes the queue. */
+  stop(): Promise<void>;
+}
+
+export async function createRunService(o: RunServiceOptions): Promise<RunService> {
+  const { store, log } = o;
+  const config: RunConfig = { ...DEFAULT_RUN_CONFIG, ...o.config };
+  if (o.queueUrl && store.dialect !== 'postgres')
+    throw new ValidationError('queued runs need the store on PostgreSQL (DATABASE_URL)');
+  const boss = o.queueUrl ? await openBoss(o.queueUrl, { supervise: o.superviseQueue ?? true }) : null;
+  boss?.on('error', (err) => log.error({ err }, 'pg-boss error'));
+  const policy: RunQueuePolicy = { retryDelaySeconds: config.retryDelaySeconds };
+  const ac = new AbortController();
+  const inFlight = new Map<string, Promise<unknown>>();
+  const limiters = limitersFor(store);
+
+  const run: RunService['run'] = (taskId, r = {}) => {
+    const { trigger, signal, ...extra } = r;
+    const signals = [ac.signal, ...(signal ? [signal] : [])];
+    return runTask(taskId, {
+      ...o.runOptions,
+      ...extra,
+      store,
+      log,
+      trigger: trigger ?? 'manual',
+      leaseMs: config.leaseMs,
+      limiters,
+      signal: AbortSignal.any(signals),
+    });
+  };
+
+  function startHere(taskId: string, trigger: ExecutionTrigger): Promise<RunRequest> {
+    if (inFlight.has(taskId)) return Promise.reject(new TaskBusyError(`task '${taskId}' is already running`));
+    return new Promise<RunRequest>((resolve, reject) => {
+      let begun = false;
+      const p = run(taskId, {
+        trigger,
+        onBegin: (execution) => {
+          begun = true;
+          resolve({ executionId: execution.id, queued: false });
+        },
+      })
+        .catch((err) => {
+          if (!begun) reject(err);
+          else log.error({ err, taskId }, 'run failed after it began');
+        })
+        .finally(() => inFlight.delete(taskId));
+      inFlight.set(taskId, p);
+    });
+  }
+
+  const enqueue: RunService['enqueue'] = async (taskId, trigger) => {
+    if (!boss) throw new ValidationError('queued runs need PostgreSQL (DATABASE_URL)');
+    await store.tasks.get(taskId); // NotFoundError before anything is queued
+    return enqueueRun(boss, taskId, { trigger, policy });
+  };
+
+  return {
+    mode: boss ? 'queue' : 'embedded',
+    config,
+    store,
+    boss,
+    queueUrl: o.queueUrl ?? null,
+    async runNow(taskId, trigger = 'manual') {
+      if (boss) {
+        await enqueue(taskId, trigger);
+        return { executionId: null, queued: true };
+      }
+      await store.tasks.get(taskId);
+      return startHere(taskId, trigger);
+    },
+    run,
+    dryRun: (taskId, d = {}) =>
+      dryRunTask(store, taskId, {
+        log,
+        limiters,
+        connectorFactory: o.runOptions?.connectorFactory,
+        onCall: o.runOptions?.onCall,
+        ...d,
+      }),
+    runImport: (i) =>
+      runImport({
+        connectorFactory: o.runOptions?.connectorFactory,
+        onCall: o.runOptions?.onCall,
+        ...i,
+        store,
+        log,
+        leaseMs: config.leaseMs,
+        signal: i.signal ? AbortSignal.any([ac.signal, i.signal]) : ac.signal,
+      }),
+    enqueue,
+    closeStale: () => store.executions.closeStale({ staleAfterMs: config.leaseMs, ownerIsGone }),
+    running: () => [...inFlight.keys()],
+    async idle() {
+      await Promise.allSettled([...inFlight.values()]);
+    },
+    async stop() {
+      ac.abort(new Error('the hub is shutting down'));
+      await Promise.allSettled([...inFlight.values()]);
+      await boss?.stop({ graceful: true, wait: true, close: true, timeout: 10_000 });
+    },
+  };
+}

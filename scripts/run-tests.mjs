@@ -62,13 +62,22 @@ let failed = r.status !== 0;
 try {
   const tap = readFileSync(tapFile, 'utf8');
   const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
-  const skips = existsSync(skipFile)
+  const marked = existsSync(skipFile)
     ? readFileSync(skipFile, 'utf8')
         .split('\n')
         .filter(Boolean)
         .map((line) => JSON.parse(line))
         .map((s) => ({ ...s, file: s.file ? relative(process.cwd(), s.file) : '?' }))
     : [];
+  const skips = marked.filter((s) => !s.todo);
+  // Todo tests run but cannot fail the run; they are listed so a known bug they pin stays in sight.
+  const todos = marked.filter((s) => s.todo);
+  if (todos.length > 0) {
+    console.log(`\nTodo: ${todos.length} test(s)`);
+    for (const t of todos) {
+      console.log(`  ${t.failed ? 'still failing' : 'passes now'}: ${t.file} › ${t.name} — ${t.reason}`);
+    }
+  }
   const allowed = (s) => SKIPS_ALLOWED_IN_CI.some((a) => a.file === s.file && a.reason === s.reason);
   if (skips.length > 0) {
     const suites = skips.filter((s) => s.kind === 'suite').length;

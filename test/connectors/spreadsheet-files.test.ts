@@ -77,6 +77,8 @@ describe('spreadsheet files: what is read', () => {
     assert.match(row?.issues[0] ?? '', /D2.*#N\/A/);
   });
 
+  // Reading a workbook exceljs wrote, and skipping its first sheet, is where the ENOENT flake of full runs
+  // came from: see spreadsheet-xlsx-race.test.ts, which reproduces it on every run.
   test('the worksheet named like the mapping object is read, else the first', async () => {
     const path = join(dir, 'two.xlsx');
     const wb = new ExcelJS.Workbook();

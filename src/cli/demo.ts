@@ -81,6 +81,11 @@ export function demoPrepare(
         );
       return undefined;
     }
-    return startDemo({ store: rt.store, dataDir: rt.env.dataDir, log: rt.log });
+    return startDemo({
+      store: rt.store,
+      dataDir: rt.env.dataDir,
+      filesDir: rt.env.filesDirs[0],
+      log: rt.log,
+    });
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
+import { createFileAccess, type FileAccess } from '../connectors/file-access.ts';
 import { JunctionError } from '../core/errors.ts';
 
 /** Settings that come from the process environment (12-factor), resolved once at start-up. */
@@ -11,16 +12,37 @@ export interface Environment {
   databaseUrl: string | undefined;
   port: number;
   logLevel: string;
+  /**
+   * Folders whose files connections may read (spreadsheets, `sqlite:` business databases) and where
+   * uploads land (the first): JUNCTION_FILES_DIR, several separated by the path delimiter (`:`).
+   */
+  filesDirs: string[];
 }
 
 /** Reads JUNCTION_DATA_DIR, DATABASE_URL, PORT and LOG_LEVEL. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const dataDir = resolve(env.JUNCTION_DATA_DIR ?? 'junction-data');
+  const filesDirs = (env.JUNCTION_FILES_DIR ?? '')
+    .split(delimiter)
+    .filter((d) => d.trim() !== '')
+    .map((d) => resolve(d));
   return {
-    dataDir: resolve(env.JUNCTION_DATA_DIR ?? 'junction-data'),
+    dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     port: Number(env.PORT ?? 3000),
     logLevel: env.LOG_LEVEL ?? 'info',
+    filesDirs: filesDirs.length ? filesDirs : [join(dataDir, 'files')],
   };
+}
+
+/**
+ * The hub's file policy: connections read only inside `filesDirs` (created 0700 when missing), never
+ * the data folder's own files (secret key, store, …) nor a SQLite store kept elsewhere.
+ */
+export function fileAccessOf(env: Pick<Environment, 'dataDir' | 'databaseUrl' | 'filesDirs'>): FileAccess {
+  for (const dir of env.filesDirs) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const storeFile = env.databaseUrl?.startsWith('sqlite:') ? [env.databaseUrl.slice('sqlite:'.length)] : [];
+  return createFileAccess({ folders: env.filesDirs, protect: [env.dataDir, ...storeFile] });
 }
 
 /**
@@ -37,7 +59,7 @@ export function loadSecretKey(dataDir: string, env: NodeJS.ProcessEnv = process.
   }
   const file = join(dataDir, 'secret.key');
   if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   writeFileSync(file, key.toString('hex'), { mode: 0o600 });
   chmodSync(file, 0o600);

@@ -8,7 +8,7 @@
  * // … later, after the scheduler stopped:
  * await demo.stop();
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { applyConfig } from '../config/apply-config.ts';
@@ -38,8 +38,10 @@ export const DEMO_WORKSPACE_FILE = new URL('./workspace.yaml', import.meta.url);
 
 export interface DemoOptions {
   store: Store;
-  /** Junction's data folder; the demo database goes there. */
+  /** Junction's data folder. */
   dataDir: string;
+  /** Where the demo database goes: a folder connections may read (default `<dataDir>/files`). */
+  filesDir?: string | undefined;
   log?: Logger;
   /** How often the simulated clerk edits the business data; default 45 s, 0 never. */
   activityEveryMs?: number;
@@ -71,7 +73,10 @@ export async function hasDemoWorkspace(store: Store): Promise<boolean> {
  * of any earlier demo session and applies the workspace with the emulators' current addresses.
  */
 export async function startDemo(o: DemoOptions): Promise<DemoSession> {
-  const databaseFile = join(o.dataDir, DEMO_DB_FILE);
+  // In the files folder: connections may read nothing else (and never the data folder's own files).
+  const filesDir = o.filesDir ?? join(o.dataDir, 'files');
+  mkdirSync(filesDir, { recursive: true, mode: 0o700 });
+  const databaseFile = join(filesDir, DEMO_DB_FILE);
   const data = generateTrainingProvider({ seed: o.seed });
   await createDemoDatabase(databaseFile, data);
   const systems = await startDemoSystems(data);

@@ -1,10 +1,14 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { SPREADSHEET_ERROR_CODES, spreadsheetErrorStatus } from '../connectors/spreadsheet/errors.ts';
 import { JunctionError } from '../core/errors.ts';
 
 /** HTTP status of each error code; codes not listed are 500 (remote errors 502). */
 const STATUS_BY_CODE: Record<string, number> = {
   validation_error: 400,
+  file_not_allowed: 400,
+  file_not_found: 400,
+  ...Object.fromEntries(SPREADSHEET_ERROR_CODES.map((code) => [code, spreadsheetErrorStatus(code)])),
   expression_syntax: 400,
   expression_error: 400,
   task_setup_invalid: 400,

@@ -10,6 +10,7 @@ import type {
   WriteOp,
   WriteResult,
 } from '../../src/connectors/connector.ts';
+import { UNCONFINED_FILES } from '../../src/connectors/file-access.ts';
 import { sqlConnector } from '../../src/connectors/sql/index.ts';
 
 /** A pino logger at debug level that keeps every SQL statement the business database ran. */
@@ -37,6 +38,7 @@ export function sqlSource(url: string, log: pino.Logger, pageSize = 100): Connec
     http: undefined as never,
     log,
     signal: new AbortController().signal,
+    files: UNCONFINED_FILES,
   });
 }
 

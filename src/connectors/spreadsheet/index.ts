@@ -6,6 +6,7 @@ import {
   type ReadOptions,
   type SourceRecord,
 } from '../connector.ts';
+import { SpreadsheetFileError, withoutContent } from './errors.ts';
 import { SpreadsheetConfigSchema, SpreadsheetSecretSchema } from './schemas.ts';
 import { openSheet, type Sheet } from './sheet.ts';
 
@@ -28,24 +29,37 @@ export const spreadsheetConnector = defineConnector({
   configSchema: SpreadsheetConfigSchema,
   secretSchema: SpreadsheetSecretSchema,
   create(ctx): Connector {
-    const open = (object?: string): Promise<Sheet> => {
-      if (!ctx.config.file)
+    const open = async (object?: string): Promise<Sheet> => {
+      const file = ctx.config.file;
+      if (!file)
         throw new JunctionError(
           `connection '${ctx.connectionId}' names no file; spreadsheets without one are for imports only`,
         );
-      return openSheet(ctx.config.file, {
-        sheet: object,
-        delimiter: ctx.config.delimiter,
-        encoding: ctx.config.encoding,
-        limits: ctx.config.limits,
-      });
+      try {
+        return await openSheet(ctx.files.resolve(file), {
+          sheet: object,
+          delimiter: ctx.config.delimiter,
+          encoding: ctx.config.encoding,
+          limits: ctx.config.limits,
+        });
+      } catch (err) {
+        throw err instanceof SpreadsheetFileError ? withoutContent(err, file) : err;
+      }
     };
+
+    async function* contentFree<T>(rows: AsyncGenerator<T>): AsyncGenerator<T> {
+      try {
+        yield* rows;
+      } catch (err) {
+        throw err instanceof SpreadsheetFileError ? withoutContent(err, ctx.config.file ?? '') : err;
+      }
+    }
 
     async function* read(object: string, o: ReadOptions): AsyncIterable<Page> {
       const sheet = await open(object);
       const pageSize = o.pageSize ?? 500;
       let records: SourceRecord[] = [];
-      for await (const row of sheet.rows()) {
+      for await (const row of contentFree(sheet.rows())) {
         ctx.signal.throwIfAborted();
         const key = keyOf(row.data[o.keyField]);
         if (key === null) {

@@ -1,5 +1,7 @@
 import { Kysely, type LogConfig, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Logger } from 'pino';
+import { ValidationError } from '../../core/errors.ts';
+import { type FileAccess, UNCONFINED_FILES } from '../file-access.ts';
 
 /** The business system's database as Kysely sees it; its tables are whatever the customer has. */
 // biome-ignore lint/suspicious/noExplicitAny: the customer's schema is unknown at compile time (Kysely's idiom for schema-less databases)
@@ -13,6 +15,7 @@ export async function openBusinessDb(
   url: string,
   password?: string,
   log?: Logger,
+  files: FileAccess = UNCONFINED_FILES,
 ): Promise<{ db: BusinessDb; dialect: 'sqlite' | 'postgres' }> {
   // Every statement at debug level: what the connector asks of the customer's database is auditable.
   const logConfig: LogConfig | undefined = log?.isLevelEnabled('debug')
@@ -26,8 +29,18 @@ export async function openBusinessDb(
     : undefined;
   if (url.startsWith('sqlite:')) {
     const { default: Database } = await import('better-sqlite3');
-    const file = url.slice('sqlite:'.length);
-    const db = new Database(file, { fileMustExist: true });
+    const name = url.slice('sqlite:'.length);
+    // Only files inside the operator's folders, opened by their real path (never a `file:` URI).
+    const file = name === ':memory:' ? name : files.resolve(name);
+    let db: import('better-sqlite3').Database;
+    try {
+      db = new Database(file, { fileMustExist: true });
+    } catch (err) {
+      throw new ValidationError(`the SQLite database '${name}' cannot be opened`, {
+        cause: err,
+        details: { field: 'config.url' },
+      });
+    }
     db.pragma('busy_timeout = 10000');
     return {
       db: new Kysely({ dialect: new SqliteDialect({ database: db }), log: logConfig }),
@@ -44,7 +57,7 @@ export async function openBusinessDb(
       dialect: 'postgres',
     };
   }
-  throw new Error(
+  throw new ValidationError(
     `unsupported database URL '${url.replace(/\/\/[^@]*@/, '//***@')}' (expected sqlite:<file> or postgres://…)`,
   );
 }

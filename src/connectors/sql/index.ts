@@ -71,7 +71,7 @@ export const sqlConnector = defineConnector({
   create(ctx): Connector {
     let opened: Promise<{ db: BusinessDb; dialect: 'sqlite' | 'postgres' }> | undefined;
     const open = () => {
-      opened ??= openBusinessDb(ctx.config.url, ctx.secret.password, ctx.log);
+      opened ??= openBusinessDb(ctx.config.url, ctx.secret.password, ctx.log, ctx.files);
       return opened;
     };
     const columnsCache = new Map<string, Set<string>>();

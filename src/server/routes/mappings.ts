@@ -1,20 +1,52 @@
+import { pino } from 'pino';
 import { z } from 'zod';
+import type { ObjectDescription } from '../../connectors/connector.ts';
+import { createConnector } from '../../connectors/registry.ts';
 import { ExpressionSyntaxError, ValidationError } from '../../core/errors.ts';
 import { prepareExpression } from '../../core/expression/index.ts';
 import { compileMapping } from '../../core/mapper.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../../core/mapping-definition.ts';
-import { checkMappingTypes, describeSqlSource } from '../../engine/check-mapping.ts';
+import type { Connection } from '../../core/types.ts';
+import { checkMappingTypes } from '../../engine/check-mapping.ts';
+import type { ConnectorFactory } from '../../engine/open-mapping.ts';
 import { previewMapping } from '../../engine/preview.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
 const MappingBody = MappingDefinitionSchema.omit({ id: true });
 
+const silent = pino({ level: 'silent' });
+
+/**
+ * The objects of a SQL source connection, made by `make` (the server's, confined to the files
+ * folders), or null for other systems and unreachable databases. Like the engine's describeSqlSource,
+ * which cannot be handed a factory yet.
+ */
+async function describeSqlSource(
+  connection: Connection,
+  make: ConnectorFactory,
+): Promise<ObjectDescription[] | null> {
+  if (connection.system !== 'sql') return null;
+  const connector = make(connection, { log: silent, signal: AbortSignal.timeout(10_000) });
+  try {
+    return await connector.describe();
+  } catch {
+    return null;
+  } finally {
+    // Closing a connector whose database never opened may fail; nothing is left open then.
+    await connector.close?.().catch(() => {});
+  }
+}
+
 /**
  * Checks what the schema cannot: the filter parses, transforms compile, connections exist. Errors point
  * at the field (`filter`, `fields.2.transform.0`).
  */
-export async function validateMapping(store: ServerDeps['store'], mapping: MappingDefinition): Promise<void> {
+export async function validateMapping(
+  store: ServerDeps['store'],
+  mapping: MappingDefinition,
+  make: ConnectorFactory = createConnector,
+): Promise<void> {
   const issues: { field: string; message: string; position?: number }[] = [];
   if (mapping.filter?.trim()) {
     try {
@@ -38,7 +70,7 @@ export async function validateMapping(store: ServerDeps['store'], mapping: Mappi
     // Unknown fields and type errors of filters and formulas, with their positions (SQL sources).
     issues.push(
       ...(await checkMappingTypes(mapping, async (id) =>
-        known.has(id) ? describeSqlSource(await store.connections.get(id)) : null,
+        known.has(id) ? describeSqlSource(await store.connections.get(id), make) : null,
       )),
     );
   }
@@ -81,7 +113,7 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req) => {
-      for (const m of req.body.mappings) await validateMapping(store, m);
+      for (const m of req.body.mappings) await validateMapping(store, m, deps.connectorFactory);
       for (const m of req.body.mappings) await store.mappings.save(m);
       return { imported: req.body.mappings.map((m) => m.id) };
     },
@@ -99,7 +131,7 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req) => {
-      await validateMapping(store, req.body.mapping);
+      await validateMapping(store, req.body.mapping, deps.connectorFactory);
       return {
         rows: await previewMapping(store, req.body.mapping, {
           log: deps.log,
@@ -132,7 +164,7 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
           details: { issues },
         });
       }
-      await validateMapping(store, parsed.data);
+      await validateMapping(store, parsed.data, deps.connectorFactory);
       await store.mappings.save(parsed.data);
       return parsed.data;
     },

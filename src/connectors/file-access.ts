@@ -1,0 +1,97 @@
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { JunctionError } from '../core/errors.ts';
+
+/** A file a connection names lies outside the folders the operator allows (or is one of Junction's own). */
+export class FileNotAllowedError extends JunctionError {
+  override readonly code = 'file_not_allowed';
+}
+
+/** A file a connection names does not exist (inside the allowed folders). */
+export class FileNotFoundError extends JunctionError {
+  override readonly code = 'file_not_found';
+}
+
+/**
+ * Which files on the hub's disk connectors may open (spreadsheet files, `sqlite:` business databases).
+ * Handed to connectors through `ConnectorRuntime.files`; connectors open only what `resolve` returns.
+ */
+export interface FileAccess {
+  /** The allowed folders, as real paths (empty when unconfined). */
+  readonly folders: readonly string[];
+  /**
+   * The real path (symlinks resolved) of `path` when it is a regular file inside an allowed folder and
+   * not one of Junction's own files; relative paths are taken from the first allowed folder. Throws
+   * FileNotAllowedError or FileNotFoundError; messages name the path given, never anything of the file.
+   */
+  resolve(path: string): string;
+}
+
+const inside = (path: string, folder: string) => {
+  const rel = relative(folder, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+};
+
+const realOrSelf = (path: string) => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+};
+
+/** Options of `createFileAccess`. */
+export interface FileAccessOptions {
+  /** Folders whose files connectors may read (each is resolved after symlinks). */
+  folders: readonly string[];
+  /**
+   * Files and folders never readable, even inside an allowed folder: the data folder (secret key,
+   * store, uploads' metadata) and the store's file. An allowed folder *inside* a protected folder
+   * (the default `<data>/files`) stays readable.
+   */
+  protect?: readonly string[];
+}
+
+/** The file policy of a hub: only `folders`, never `protect`ed paths. */
+export function createFileAccess(o: FileAccessOptions): FileAccess {
+  const folders = [...new Set(o.folders.map(realOrSelf))];
+  const protect = [...new Set((o.protect ?? []).map(realOrSelf))];
+  const allowed = (path: string) =>
+    folders.some(
+      (f) => inside(path, f) && protect.every((p) => !inside(path, p) || (inside(f, p) && f !== p)),
+    );
+  return {
+    folders,
+    resolve(path: string) {
+      const notAllowed = () =>
+        new FileNotAllowedError(
+          `'${path}' is outside the folders Junction may read files from (JUNCTION_FILES_DIR: ${folders.join(', ') || 'none'})`,
+          { details: { path, allowedFolders: folders } },
+        );
+      const first = folders[0];
+      if (!first) throw notAllowed();
+      const given = resolve(first, path);
+      // Judged by the name first, so the answer never tells whether a file outside the folders exists.
+      if (!allowed(given) && !allowed(realOrSelf(given))) throw notAllowed();
+      let real: string;
+      try {
+        real = realpathSync(given);
+      } catch {
+        throw new FileNotFoundError(`the file '${path}' does not exist`, { details: { path } });
+      }
+      // After symlinks: a link inside the folder must not lead out of it.
+      if (!allowed(real) || !statSync(real).isFile()) throw notAllowed();
+      return real;
+    },
+  };
+}
+
+/**
+ * No confinement: any path, taken from the working folder. Only for trusted in-process callers that
+ * read files the operator names themselves (CLI commands, tests); the server and the schedulers always
+ * hand connectors the operator's folders.
+ */
+export const UNCONFINED_FILES: FileAccess = {
+  folders: [],
+  resolve: (path) => resolve(path),
+};

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, nestsAtMost } from './json-depth.ts';
 
 /**
  * A transform turns one field value into another. Transforms run in order; each gets the previous
@@ -7,12 +8,24 @@ import { z } from 'zod';
  * through; the parsing ones (date, number, boolean, email, phone) read a blank string as null, since an
  * empty cell is no value rather than a bad one. Implemented in src/core/transforms.ts.
  */
+/** Largest constant a mapping may hold, as JSON text. */
+export const MAX_CONSTANT_BYTES = 64 * 1024;
+
+/** A constant (`value`, a `default`): JSON at most 64 levels deep and 64 KB, so storing it cannot blow up. */
+const ConstantSchema = z.unknown().superRefine((v, ctx) => {
+  if (!nestsAtMost(v)) {
+    ctx.addIssue({ code: 'custom', message: `nested deeper than ${MAX_JSON_DEPTH} levels` });
+  } else if ((JSON.stringify(v) ?? '').length > MAX_CONSTANT_BYTES) {
+    ctx.addIssue({ code: 'custom', message: `larger than ${MAX_CONSTANT_BYTES / 1024} KB` });
+  }
+});
+
 export const TransformSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('trim') }),
   z.object({ type: z.literal('lower') }),
   z.object({ type: z.literal('upper') }),
   /** Replace null/undefined/'' by a constant. */
-  z.object({ type: z.literal('default'), value: z.unknown() }),
+  z.object({ type: z.literal('default'), value: ConstantSchema }),
   /**
    * Parse a date (ISO string, Date, epoch ms, or `input` pattern such as 'dd.MM.yyyy') and format it as
    * `output`: a date-fns pattern ('dd.MM.yyyy', 'yyyy-MM-dd'), 'iso' (full ISO timestamp) or
@@ -71,7 +84,7 @@ export const FieldMappingSchema = z
   .object({
     target: z.string().min(1),
     from: z.string().min(1).optional(),
-    value: z.unknown().optional(),
+    value: ConstantSchema.optional(),
     template: z.string().optional(),
     formula: z.string().min(1).optional(),
     transform: z.array(TransformSchema).default([]),

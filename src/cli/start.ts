@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { startScheduling } from '../scheduler/index.ts';
 import { buildServer } from '../server/app.ts';
-import { ensureFirstAdmin } from '../server/auth/bootstrap.ts';
+import { adminPasswordFromEnv, ensureFirstAdmin } from '../server/auth/bootstrap.ts';
 import { createMetrics } from '../server/metrics.ts';
 import { openRunService } from './run-service.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
@@ -36,6 +36,8 @@ export interface StartAttachment {
  * pg-boss on PostgreSQL) and serves the API, the dashboard, /healthz and /metrics.
  */
 export async function startHub(o: StartOptions = {}): Promise<number> {
+  // A misconfigured admin password stops the start before anything runs.
+  adminPasswordFromEnv();
   const rt = await openRuntime(undefined, { quietOnTerminal: true });
   const metrics = createMetrics();
   const service = await openRunService(rt, {

@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import type { Sheet } from '../connectors/spreadsheet/sheet.ts';
 
 /** Characters that make spreadsheet programs (and CSV consumers) read a cell as a formula. */
@@ -38,7 +39,8 @@ export async function writeErrorFile(
 ): Promise<number> {
   const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
-    filename: outPath,
+    // Customer data: only Junction's user may read the file.
+    stream: createWriteStream(outPath, { mode: 0o600 }),
     useSharedStrings: false,
     useStyles: false,
   });

@@ -45,13 +45,14 @@ export function createImportWorkspace(baseDir: string) {
     /** Makes the folder of a new import. */
     async create(): Promise<{ id: string; uploadPath: string; errorFilePath: string }> {
       const id = randomUUID();
-      await mkdir(dirOf(id), { recursive: true });
+      // Uploads hold customer data: only Junction's user may read them.
+      await mkdir(dirOf(id), { recursive: true, mode: 0o700 });
       return { id, uploadPath: join(dirOf(id), 'upload'), errorFilePath: join(dirOf(id), 'errors.xlsx') };
     },
     uploadPath: (id: string) => join(dirOf(id), 'upload'),
     errorFilePath: (id: string) => join(dirOf(id), 'errors.xlsx'),
     async save(record: ImportRecord): Promise<void> {
-      await writeFile(join(dirOf(record.id), 'import.json'), JSON.stringify(record));
+      await writeFile(join(dirOf(record.id), 'import.json'), JSON.stringify(record), { mode: 0o600 });
     },
     async load(id: string): Promise<ImportRecord> {
       try {

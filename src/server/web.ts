@@ -62,6 +62,11 @@ export async function registerWeb(app: FastifyInstance, options: { root?: string
         .code(503)
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')
+        // The page's own inline style is all it loads.
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        )
         .send(NOT_BUILT_PAGE);
       return;
     }

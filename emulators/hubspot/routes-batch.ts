@@ -28,6 +28,7 @@ import {
   parseBody,
 } from './request-schemas.ts';
 import { type PublicObject, toReadObject, toWriteObject } from './serialize.ts';
+import type { EmulatorStats } from './server.ts';
 import type { EmulatorState } from './store.ts';
 import { normaliseUnique } from './validate-properties.ts';
 
@@ -74,7 +75,11 @@ function missing(def: ObjectTypeDef, ids: string[]): BatchError[] {
 }
 
 /** Fastify plugin with `POST /crm/v3/objects/{objectType}/batch/{action}`. */
-export function batchRoutes(state: EmulatorState, faults: FaultInjector): FastifyPluginAsync {
+export function batchRoutes(
+  state: EmulatorState,
+  faults: FaultInjector,
+  stats?: EmulatorStats,
+): FastifyPluginAsync {
   return async (app) => {
     app.post('/:objectType/batch/:action', async (request, reply) => {
       const def = objectTypeOf(request.params);
@@ -173,6 +178,7 @@ export function batchRoutes(state: EmulatorState, faults: FaultInjector): Fastif
           if (conflict) {
             const message = conflictError(def, conflict.existingId).message;
             errors.push(batchInputError('CONFLICT', message, context(ids)));
+            if (stats) stats.conflicts++;
             continue;
           }
           const record = existing ? store.update(existing, v) : store.create(v);

@@ -26,6 +26,13 @@ export interface EmulatorStats {
   rateLimited: number;
   /** Create, update, upsert, archive and GDPR-delete requests received. */
   writes: number;
+  /** Write requests answered with an error status (429, 4xx, 5xx): received, but nothing written. */
+  refusedWrites: number;
+  /**
+   * Conflicts answered: 409s, plus batch inputs failed with CONFLICT in a 207. Each is a create of a
+   * unique value (an e-mail) another record already holds — what a replayed create looks like to HubSpot.
+   */
+  conflicts: number;
   /** Requests failed on purpose with a 5xx. */
   serverErrors: number;
   /** Requests held until the socket was closed. */
@@ -34,7 +41,16 @@ export interface EmulatorStats {
 
 /** A fresh, zeroed stats object. */
 export function emptyStats(): EmulatorStats {
-  return { total: 0, byRoute: {}, rateLimited: 0, writes: 0, serverErrors: 0, timeouts: 0 };
+  return {
+    total: 0,
+    byRoute: {},
+    rateLimited: 0,
+    writes: 0,
+    refusedWrites: 0,
+    conflicts: 0,
+    serverErrors: 0,
+    timeouts: 0,
+  };
 }
 
 /** What the hooks and routes share. */
@@ -141,6 +157,10 @@ function registerHooks(app: FastifyInstance, deps: ServerDeps): void {
       return sendError(request, reply, failure, 'INTERNAL_ERROR', message);
     });
   });
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode === 409) deps.stats.conflicts++;
+    if (reply.statusCode >= 400 && WRITE_ROUTE.test(routeKey(request))) deps.stats.refusedWrites++;
+  });
 }
 
 /** Builds the Fastify app with every HubSpot route the emulator serves. */
@@ -173,7 +193,7 @@ export function buildServer(deps: ServerDeps, options: { logger?: boolean } = {}
   app.register(associationRoutes(deps.state), { prefix: '/crm/v4/associations' });
   app.register(propertyRoutes(deps.state), { prefix: '/crm/v3/properties' });
   app.register(searchRoutes(deps.state), { prefix: '/crm/v3/objects' });
-  app.register(batchRoutes(deps.state, deps.faults), { prefix: '/crm/v3/objects' });
+  app.register(batchRoutes(deps.state, deps.faults, deps.stats), { prefix: '/crm/v3/objects' });
   app.register(objectRoutes(deps.state, deps.faults), { prefix: '/crm/v3/objects' });
   return app;
 }

@@ -14,7 +14,7 @@ const VIEWER_WRITES = new Set([
   'POST /api/auth/tokens',
   'DELETE /api/auth/tokens/{id}',
 ]);
-const ADMIN_READS = new Set(['GET /api/users', 'GET /api/settings']);
+const ADMIN_READS = new Set(['GET /api/users', 'GET /api/settings', 'GET /api/connections/{id}/describe']);
 
 type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[] };
 type Operation = { requestBody?: { content: Record<string, { schema: JsonSchema }> } };

@@ -82,7 +82,8 @@ export async function issueApiToken(
   return { id, token: `jt_${id}.${secret}`, expiresAt: saved.expiresAt };
 }
 
-async function identify(
+/** Who sent the request (session cookie or API token), or null. */
+export async function identify(
   store: Store,
   request: FastifyRequest,
 ): Promise<{ user: User; kind: 'session' | 'token'; csrf?: string } | null> {

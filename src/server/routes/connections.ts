@@ -140,6 +140,8 @@ export async function connectionRoutes(
   app.get(
     '/api/connections/:id/describe',
     {
+      // Live calls with the stored credentials, and the whole schema of the business database: admins only.
+      config: { role: 'admin' },
       schema: {
         tags: ['connections'],
         summary: 'Objects and fields of the system (for the mapping editor)',

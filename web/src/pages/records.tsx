@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { seg } from '../api.ts';
+import { useAuth } from '../auth.tsx';
 import { ErrorNote, Field, Loading, Notice, PageHeader, SystemIcon } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
 import { type TextKey, useI18n } from '../i18n/index.tsx';
@@ -45,8 +46,10 @@ export function RecordsPage() {
   // A link from the drill-down changes the query while the page is open: the form follows it.
   useEffect(() => setForm({ key, connection, object }), [key, connection, object]);
   const connections = useResource<{ connections: ConnectionRow[] }>('/api/connections');
+  const { isAdmin } = useAuth();
+  // Describing a system makes live calls with its credentials: admins only (viewers type the object).
   const describe = useResource<{ objects: ObjectDescription[] }>(
-    form.connection ? `/api/connections/${seg(form.connection)}/describe` : null,
+    isAdmin && form.connection ? `/api/connections/${seg(form.connection)}/describe` : null,
   );
   const query = new URLSearchParams({
     ...(connection ? { connection } : {}),

@@ -1,6 +1,7 @@
 import { type Logger, pino } from 'pino';
 import { type Environment, fileAccessOf, loadSecretKey, readEnvironment } from '../config/environment.ts';
 import type { FileAccess } from '../connectors/file-access.ts';
+import { maskUrlPasswords } from '../core/url-credentials.ts';
 import { createSecretBox } from '../store/secret-box.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { createScreen, type Screen } from './terminal.ts';
@@ -25,7 +26,22 @@ export const REDACT_PATHS = [
  * lines on a terminal, JSON otherwise or with LOG_FORMAT=json (see terminal.ts).
  */
 export function createLogger(level: string, screen: Screen = createScreen()): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, screen.logDestination);
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // A password inside a URL (`postgres://u:pw@…`, `?password=`) never reaches a log message either.
+      hooks: {
+        logMethod(args, method) {
+          method.apply(
+            this,
+            args.map((a) => (typeof a === 'string' ? maskUrlPasswords(a) : a)) as Parameters<typeof method>,
+          );
+        },
+      },
+    },
+    screen.logDestination,
+  );
 }
 
 export interface Runtime {

@@ -1,3 +1,4 @@
+import { prepareConnection } from '../connectors/connection-secret.ts';
 import { ValidationError } from '../core/errors.ts';
 import { prepareExpression } from '../core/expression/index.ts';
 import { checkMappingTypes, describeSqlSource } from '../engine/check-mapping.ts';
@@ -62,13 +63,20 @@ export async function applyConfig(store: Store, config: ConfigFile): Promise<App
   if (problems.length) throw new ValidationError(problems.join('; '), { details: { problems } });
 
   for (const c of config.connections) {
-    await store.connections.save({
-      id: c.id,
-      name: c.name ?? c.id,
-      system: c.system,
-      config: c.config,
-      secret: c.secret,
-    });
+    // The file's secret is the whole secret, bound to the file's destination; URL passwords move into it.
+    await store.connections.save(
+      prepareConnection(
+        {
+          id: c.id,
+          name: c.name ?? c.id,
+          system: c.system,
+          config: c.config,
+          secret: c.secret,
+          replace: true,
+        },
+        null,
+      ),
+    );
   }
   for (const m of config.mappings) await store.mappings.save(m);
   for (const t of config.tasks) {

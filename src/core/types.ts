@@ -10,6 +10,12 @@ export interface Connection {
   system: SystemName;
   config: Record<string, unknown>;
   secret: Record<string, unknown>;
+  /**
+   * The destination (base URL, database server) the secret was entered for, sealed with it; a connector
+   * refuses to send the secret anywhere else. Undefined: sealed before destinations were (bound on the
+   * next save).
+   */
+  secretDestination?: string | null | undefined;
 }
 
 export type Schedule = { everyMinutes: number } | { cron: string; timezone?: string };

@@ -12,6 +12,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   expression_syntax: 400,
   expression_error: 400,
   task_setup_invalid: 400,
+  secret_destination_changed: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
   webhook_signature_invalid: 401,

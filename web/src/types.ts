@@ -41,6 +41,15 @@ export interface UserRow extends SessionUser {
   createdAt: string;
 }
 
+/** An API token as GET /api/users/:id/tokens lists it (never its secret). */
+export interface ApiTokenRow {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
 export interface ConnectionRow {
   id: string;
   name: string;

@@ -5,6 +5,7 @@ import {
   type Page,
   type ReadOptions,
   type SourceRecord,
+  urlDestination,
 } from '../connector.ts';
 import { createAbacusClient } from './client.ts';
 import {
@@ -85,6 +86,8 @@ export const abacusConnector = defineConnector({
   system: 'abacus',
   configSchema: AbacusConfigSchema,
   secretSchema: AbacusSecretSchema,
+  // The client credentials go to the installation (its token endpoint is discovered there).
+  destination: (config) => urlDestination(config.baseUrl),
   http: (config) => ({
     baseUrl: config.baseUrl,
     limits: { batchSize: 20, requestsPer10s: config.requestsPer10s, concurrency: config.concurrency },

@@ -4,6 +4,7 @@ import {
   type ObjectDescription,
   type RecordMark,
   type SourceRecord,
+  urlDestination,
 } from '../connector.ts';
 import { associateHubSpot } from './associate.ts';
 import { createHubSpotClient } from './client.ts';
@@ -37,6 +38,8 @@ export const hubspotConnector = defineConnector({
   system: 'hubspot',
   configSchema: HubSpotConfigSchema,
   secretSchema: HubSpotSecretSchema,
+  // The token, the client secret and the OAuth tokens all go to the API host (token endpoint included).
+  destination: (config) => urlDestination(config.baseUrl),
   http: (config) => ({
     baseUrl: config.baseUrl,
     limits: { batchSize: 100, requestsPer10s: config.requestsPer10s, concurrency: config.concurrency },

@@ -1,6 +1,7 @@
 import { Kysely, type LogConfig, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Logger } from 'pino';
 import { ValidationError } from '../../core/errors.ts';
+import { withUrlPassword } from '../../core/url-credentials.ts';
 import { type FileAccess, UNCONFINED_FILES } from '../file-access.ts';
 
 /** The business system's database as Kysely sees it; its tables are whatever the customer has. */
@@ -49,7 +50,9 @@ export async function openBusinessDb(
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { default: pg } = await import('pg');
-    const pool = new pg.Pool({ connectionString: url, max: 4, ...(password ? { password } : {}) });
+    // pg lets the connection string's (empty) password win over a `password` option: the secret's
+    // password goes into the string itself.
+    const pool = new pg.Pool({ connectionString: password ? withUrlPassword(url, password) : url, max: 4 });
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
     return {

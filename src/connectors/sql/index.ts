@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { JunctionError } from '../../core/errors.ts';
 import { expressionPaths, type SourceSchema, schemaOf } from '../../core/expression/index.ts';
+import { splitUrlPassword } from '../../core/url-credentials.ts';
 import {
   type Connector,
   type Cursor,
@@ -68,6 +69,13 @@ export const sqlConnector = defineConnector({
   system: 'sql',
   configSchema: SqlConfigSchema,
   secretSchema: SqlSecretSchema,
+  // The whole URL without its password: server, port, user, database and parameters such as `host=`.
+  destination: (config) => splitUrlPassword(config.url).url,
+  separateSecret(config) {
+    if (typeof config.url !== 'string') return { config, secret: {} };
+    const { url, password } = splitUrlPassword(config.url);
+    return { config: { ...config, url }, secret: password === undefined ? {} : { password } };
+  },
   create(ctx): Connector {
     let opened: Promise<{ db: BusinessDb; dialect: 'sqlite' | 'postgres' }> | undefined;
     const open = () => {

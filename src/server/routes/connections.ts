@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { z } from 'zod';
+import { maskConfig, prepareConnection } from '../../connectors/connection-secret.ts';
 import { CONNECTORS, createConnector } from '../../connectors/registry.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { SYSTEMS } from '../../core/types.ts';
@@ -14,16 +15,6 @@ const ConnectionBody = z.object({
   secret: z.record(z.string(), z.unknown().nullable()).optional(),
 });
 
-/** Config as the API shows it: a password written into a URL (`postgres://u:pw@…`) is masked. */
-export function maskConfig(config: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(config).map(([k, v]) => [
-      k,
-      typeof v === 'string' ? v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@') : v,
-    ]),
-  );
-}
-
 /** Connections: the API shows whether each secret field is set, never its value. */
 export async function connectionRoutes(
   app: Api,
@@ -37,6 +28,8 @@ export async function connectionRoutes(
       system: c.system,
       config: maskConfig(c.config),
       secret: Object.fromEntries(Object.keys(c.secret).map((k) => [k, 'set'])),
+      /** Where the secret may go; pointing the connection elsewhere needs the secret again. */
+      secretDestination: c.secretDestination ?? null,
     };
   };
 
@@ -78,17 +71,13 @@ export async function connectionRoutes(
           details: { issues },
         });
       }
-      let secret: Record<string, unknown> = {};
-      try {
-        secret = (await store.connections.get(req.params.id)).secret;
-      } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
-      }
-      for (const [k, v] of Object.entries(req.body.secret ?? {})) {
-        if (v === null) delete secret[k];
-        else secret[k] = v;
-      }
-      const checked = def.secretSchema.safeParse(secret);
+      const stored = await store.connections.get(req.params.id).catch((err) => {
+        if (err instanceof NotFoundError) return null;
+        throw err;
+      });
+      // URL passwords move into the secret; a changed destination needs the secret entered again.
+      const connection = prepareConnection({ id: req.params.id, ...req.body }, stored);
+      const checked = def.secretSchema.safeParse(connection.secret);
       if (!checked.success) {
         const issues = checked.error.issues.map((i) => ({
           field: ['secret', ...i.path.map(String)].join('.'),
@@ -98,13 +87,7 @@ export async function connectionRoutes(
           details: { issues },
         });
       }
-      await store.connections.save({
-        id: req.params.id,
-        name: req.body.name,
-        system: req.body.system,
-        config: req.body.config,
-        secret,
-      });
+      await store.connections.save(connection);
       return view(req.params.id);
     },
   );

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import { z } from 'zod';
+import { assertSecretDestination } from '../../connectors/connection-secret.ts';
 import { HttpClient } from '../../connectors/http-client.ts';
 import { CONNECTORS } from '../../connectors/registry.ts';
 import { JunctionError, ValidationError } from '../../core/errors.ts';
@@ -136,6 +137,8 @@ export async function oauthRoutes(app: Api, { store, log, oauthStateKey }: Serve
       if (!def?.oauth) throw new ValidationError(`system '${connection.system}' has no OAuth flow`);
       const config = def.configSchema.parse(connection.config);
       const secret = def.secretSchema.parse(connection.secret);
+      // The client secret goes to the token endpoint only if it was entered for this API host.
+      assertSecretDestination(connection);
       const setup = def.http?.(config, secret);
       const http = new HttpClient({
         baseUrl: setup?.baseUrl ?? 'http://invalid.local',

@@ -4,6 +4,29 @@ import type { Connection, SystemName } from '../../core/types.ts';
 import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
 
+/**
+ * What is sealed: the secret together with the destination it was entered for, so neither can be
+ * swapped without the key. Secrets sealed before destinations existed are the bare secret object.
+ */
+interface SealedSecret {
+  v: 2;
+  destination: string | null;
+  secret: Record<string, unknown>;
+}
+
+function sealable(c: Connection): SealedSecret | Record<string, unknown> {
+  return c.secretDestination === undefined
+    ? c.secret
+    : { v: 2, destination: c.secretDestination, secret: c.secret };
+}
+
+function opened(value: unknown): Pick<Connection, 'secret' | 'secretDestination'> {
+  const v = value as Partial<SealedSecret> & Record<string, unknown>;
+  return v.v === 2 && typeof v.secret === 'object' && v.secret !== null
+    ? { secret: v.secret, secretDestination: v.destination ?? null }
+    : { secret: v };
+}
+
 /** Connections with their secrets sealed at rest; `get` opens them, `list` never does. */
 export function createConnectionRepository(db: Kysely<Database>, box: SecretBox) {
   return {
@@ -15,7 +38,7 @@ export function createConnectionRepository(db: Kysely<Database>, box: SecretBox)
         name: connection.name,
         system: connection.system,
         config: JSON.stringify(connection.config),
-        secret_sealed: Object.keys(connection.secret).length ? box.seal(connection.secret) : null,
+        secret_sealed: Object.keys(connection.secret).length ? box.seal(sealable(connection)) : null,
         updated_at: now,
       };
       await db
@@ -34,7 +57,7 @@ export function createConnectionRepository(db: Kysely<Database>, box: SecretBox)
         name: row.name,
         system: row.system as SystemName,
         config: JSON.parse(row.config),
-        secret: row.secret_sealed ? (box.open(row.secret_sealed) as Record<string, unknown>) : {},
+        ...(row.secret_sealed ? opened(box.open(row.secret_sealed)) : { secret: {} }),
       };
     },
 

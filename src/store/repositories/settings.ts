@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import { DEFAULT_TIMEZONE, isValidTimezone } from '../../core/schedule.ts';
+import { SecretDestinationError } from '../../core/secret-destination.ts';
 import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
 
@@ -9,8 +10,13 @@ import type { SecretBox } from '../secret-box.ts';
 export const SmtpSettingsSchema = z.object({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65_535).default(587),
-  /** TLS from the first byte (port 465); false means STARTTLS when the server offers it. */
+  /** TLS from the first byte (port 465); false means STARTTLS, which the server must offer. */
   secure: z.boolean().default(false),
+  /**
+   * Send without TLS when the server offers no STARTTLS: only for a relay on the same host or a network
+   * you trust. Off by default, so a stripped or plain-text server never gets the password or the mails.
+   */
+  allowPlainText: z.boolean().default(false),
   user: z.string().min(1).optional(),
   password: z.string().min(1).optional(),
   /** Sender address of notification mails, e.g. `Junction <junction@example.ch>`. */
@@ -47,6 +53,7 @@ export const SettingsPatchSchema = z.object({
       host: z.string().min(1).optional(),
       port: z.number().int().min(1).max(65_535).optional(),
       secure: z.boolean().optional(),
+      allowPlainText: z.boolean().optional(),
       user: z.string().min(1).nullable().optional(),
       password: z.string().min(1).nullable().optional(),
       from: z.string().min(3).optional(),
@@ -77,7 +84,13 @@ function withoutUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Merges a patch into the current settings; `null` in an optional SMTP field removes it. */
+/** Where the SMTP password goes: it is sealed with it and does not follow a new host or port. */
+const smtpDestination = (smtp: { host?: unknown; port?: unknown }) => `${smtp.host}:${smtp.port ?? 587}`;
+
+/**
+ * Merges a patch into the current settings; `null` in an optional SMTP field removes it. A new host or
+ * port with a stored password needs the password again (or its removal).
+ */
 function merge(current: InstanceSettings, patch: SettingsPatch): unknown {
   const { smtp, ...rest } = patch;
   let nextSmtp: unknown = current.smtp;
@@ -85,9 +98,24 @@ function merge(current: InstanceSettings, patch: SettingsPatch): unknown {
   else if (smtp) {
     const merged: Record<string, unknown> = { ...(current.smtp ?? {}), ...withoutUndefined(smtp) };
     for (const k of ['user', 'password'] as const) if (smtp[k] === null) delete merged[k];
+    const from = current.smtp ? smtpDestination(current.smtp) : null;
+    const to = smtpDestination(merged);
+    if (current.smtp?.password !== undefined && smtp.password === undefined && from !== to) {
+      throw new SecretDestinationError(
+        `the SMTP password was entered for ${from}; to send through ${to} enter the password again`,
+        { details: { field: 'smtp.password', from, to } },
+      );
+    }
     nextSmtp = merged;
   }
   return { ...current, ...withoutUndefined(rest), smtp: nextSmtp };
+}
+
+/** What is sealed for the SMTP password: the password and the host and port it was entered for. */
+interface SealedSmtpPassword {
+  v: 2;
+  destination: string;
+  password: string;
 }
 
 /** The settings row as stored: unvalidated JSON whose SMTP password is still sealed. */
@@ -105,7 +133,16 @@ export function createSettingsRepository(database: Kysely<Database>, box: Secret
     const stored: StoredSettings = row ? JSON.parse(row.value) : {};
     if (stored.smtp?.passwordSealed) {
       const { passwordSealed, ...smtp } = stored.smtp;
-      stored.smtp = { ...smtp, password: box.open(passwordSealed) };
+      const opened = box.open(passwordSealed) as string | SealedSmtpPassword;
+      // Sealed for another host or port (the row was changed behind the API's back): the password stays
+      // behind. A bare string was sealed before destinations were; it is bound at the next update.
+      const password =
+        typeof opened === 'string'
+          ? opened
+          : opened.destination === smtpDestination(smtp)
+            ? opened.password
+            : undefined;
+      stored.smtp = { ...smtp, ...(password === undefined ? {} : { password }) };
     }
     return InstanceSettingsSchema.parse(stored);
   }
@@ -130,9 +167,18 @@ export function createSettingsRepository(database: Kysely<Database>, box: Secret
       if (!next.success) throw invalid(next.error);
       const { smtp, ...rest } = next.data;
       const sealedSmtp = smtp
-        ? (({ password, ...s }) => ({ ...s, ...(password ? { passwordSealed: box.seal(password) } : {}) }))(
-            smtp,
-          )
+        ? (({ password, ...s }) => ({
+            ...s,
+            ...(password
+              ? {
+                  passwordSealed: box.seal({
+                    v: 2,
+                    destination: smtpDestination(s),
+                    password,
+                  } satisfies SealedSmtpPassword),
+                }
+              : {}),
+          }))(smtp)
         : null;
       const now = new Date().toISOString();
       const value = JSON.stringify({ ...rest, smtp: sealedSmtp });

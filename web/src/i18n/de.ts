@@ -58,6 +58,7 @@ export const de: Record<TextKey, string> = {
   'pw.repeat': 'Neues Passwort wiederholen',
   'pw.mismatch': 'Die beiden neuen Passwörter stimmen nicht überein.',
   'pw.submit': 'Passwort ändern',
+  'pw.revokes': 'Ein neues Passwort beendet Ihre anderen Sitzungen und widerruft alle Ihre API-Tokens.',
 
   'status.queued': 'Wartend',
   'status.running': 'Läuft',
@@ -161,6 +162,10 @@ export const de: Record<TextKey, string> = {
   'conn.secretNotSet': 'nicht gesetzt',
   'conn.secretKeep': 'Leer lassen, um den gespeicherten Wert zu behalten.',
   'conn.secretClear': 'Entfernen',
+  'conn.secretBound':
+    'Nur für diese Adresse gespeichert: eine neue Adresse oder Datenbank braucht das Geheimnis erneut.',
+  'conn.secretAgain':
+    'Die Adresse hat sich geändert: Geben Sie das Geheimnis erneut ein. Ein gespeichertes Geheimnis geht nur dorthin, wofür es eingegeben wurde.',
   'conn.connectHubspot': 'Mit HubSpot verbinden',
   'conn.oauthHint':
     'Bei HubSpot anmelden und Zugriff erlauben; das Token wird für diese Verbindung gespeichert.',
@@ -252,6 +257,8 @@ export const de: Record<TextKey, string> = {
   'set.host': 'SMTP-Server',
   'set.port': 'Port',
   'set.secure': 'TLS von Anfang an (Port 465)',
+  'set.allowPlainText': 'Senden ohne TLS erlauben (nur für ein lokales Relay, dem Sie vertrauen)',
+  'set.passwordBound': 'Ein neuer Host oder Port braucht das Passwort erneut.',
   'set.user': 'Benutzer',
   'set.password': 'Passwort',
   'set.from': 'Absenderadresse',
@@ -271,6 +278,15 @@ export const de: Record<TextKey, string> = {
   'users.disabled': 'Deaktiviert',
   'users.active': 'Aktiv',
   'users.created': 'Benutzer erstellt; beim ersten Anmelden wählt er sein eigenes Passwort.',
+  'users.tokens': 'API-Tokens',
+  'users.tokensOf': 'API-Tokens von {name}',
+  'users.tokensNote':
+    'Ein neues Passwort (selbst gesetzt oder von einem Administrator zurückgesetzt) widerruft alle API-Tokens des Benutzers.',
+  'users.tokensNone': 'Keine API-Tokens.',
+  'users.tokenLastUsed': 'Zuletzt verwendet',
+  'users.tokenExpires': 'Läuft ab',
+  'users.tokenNever': 'nie',
+  'users.tokenRevoke': 'Widerrufen',
 
   'dash.openErrorsSplit': '{failed} fehlerhaft · {retry} zu wiederholen',
   'run.openRecord': 'Wo ist Datensatz {key}?',

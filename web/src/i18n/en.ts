@@ -54,6 +54,7 @@ export const en = {
   'pw.repeat': 'Repeat the new password',
   'pw.mismatch': 'The two new passwords differ.',
   'pw.submit': 'Change password',
+  'pw.revokes': 'A new password ends your other sessions and revokes all your API tokens.',
 
   'status.queued': 'Queued',
   'status.running': 'Running',
@@ -154,6 +155,9 @@ export const en = {
   'conn.secretNotSet': 'not set',
   'conn.secretKeep': 'Leave empty to keep the stored value.',
   'conn.secretClear': 'Clear',
+  'conn.secretBound': 'Kept only for this address: a new address or database needs the secret again.',
+  'conn.secretAgain':
+    'The address changed: enter the secret again. A stored secret is only sent where it was entered for.',
   'conn.connectHubspot': 'Connect HubSpot',
   'conn.oauthHint': 'Sign in at HubSpot and grant access; the token is stored for this connection.',
   'conn.none': 'No connections yet.',
@@ -242,6 +246,8 @@ export const en = {
   'set.host': 'SMTP host',
   'set.port': 'Port',
   'set.secure': 'TLS from the start (port 465)',
+  'set.allowPlainText': 'Allow sending without TLS (only for a local relay you trust)',
+  'set.passwordBound': 'A new host or port needs the password again.',
   'set.user': 'User',
   'set.password': 'Password',
   'set.from': 'Sender address',
@@ -261,6 +267,15 @@ export const en = {
   'users.disabled': 'Disabled',
   'users.active': 'Active',
   'users.created': 'User created; they choose their own password at first login.',
+  'users.tokens': 'API tokens',
+  'users.tokensOf': 'API tokens of {name}',
+  'users.tokensNote':
+    'A new password (set by the user or reset by an administrator) revokes all of the user’s API tokens.',
+  'users.tokensNone': 'No API tokens.',
+  'users.tokenLastUsed': 'Last used',
+  'users.tokenExpires': 'Expires',
+  'users.tokenNever': 'never',
+  'users.tokenRevoke': 'Revoke',
 
   'dash.openErrorsSplit': '{failed} failed · {retry} to retry',
   'run.openRecord': 'Where is record {key}?',

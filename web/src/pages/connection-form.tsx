@@ -168,7 +168,7 @@ export function ConnectionForm() {
                     <span className={`secret-state ${isSet && !cleared ? 'is-set' : ''}`} data-secret={f.key}>
                       {isSet && !cleared ? t('conn.secretSet') : t('conn.secretNotSet')}
                     </span>
-                    {isSet ? ` · ${t('conn.secretKeep')}` : ''}
+                    {isSet ? ` · ${t('conn.secretKeep')} ${t('conn.secretBound')}` : ''}
                   </>
                 }
                 error={issueFor('secret', f.key)}
@@ -199,7 +199,11 @@ export function ConnectionForm() {
             );
           })}
         </fieldset>
-        {error && issues.length === 0 ? <ErrorNote error={error} /> : null}
+        {error?.code === 'secret_destination_changed' ? (
+          <Notice tone="error">{t('conn.secretAgain')}</Notice>
+        ) : error && issues.length === 0 ? (
+          <ErrorNote error={error} />
+        ) : null}
         {error && issues.length > 0 ? <Notice tone="error">{error.message}</Notice> : null}
         {saved ? <Notice>{t('common.saved')}</Notice> : null}
         {isAdmin ? (

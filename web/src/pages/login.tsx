@@ -81,6 +81,7 @@ export function ChangePasswordPage() {
       <form className="card login-card" onSubmit={submit}>
         <h1>{t('pw.title')}</h1>
         <p className="muted">{t('pw.intro')}</p>
+        <p className="muted">{t('pw.revokes')}</p>
         {error ? <Notice tone="error">{error}</Notice> : null}
         <InputField
           label={t('pw.current')}

@@ -10,6 +10,7 @@ interface PublicSettings {
     host: string;
     port: number;
     secure: boolean;
+    allowPlainText?: boolean;
     user?: string;
     from: string;
     passwordSet: boolean;
@@ -20,7 +21,15 @@ interface PublicSettings {
   defaultRecipients: string[];
 }
 
-const EMPTY_SMTP = { host: '', port: '587', secure: false, user: '', password: '', from: '' };
+const EMPTY_SMTP = {
+  host: '',
+  port: '587',
+  secure: false,
+  allowPlainText: false,
+  user: '',
+  password: '',
+  from: '',
+};
 
 /** Instance settings (admin only); says "not available" when the server has no settings API. */
 export function SettingsPage() {
@@ -67,6 +76,7 @@ export function SettingsPage() {
             host: smtp.host.trim(),
             port: Number(smtp.port),
             secure: smtp.secure,
+            allowPlainText: smtp.allowPlainText,
             user: smtp.user.trim() || null,
             from: smtp.from.trim(),
             ...(smtp.password ? { password: smtp.password } : {}),
@@ -136,7 +146,7 @@ export function SettingsPage() {
               label={t('set.password')}
               hint={
                 current.smtp?.passwordSet
-                  ? `${t('conn.secretSet')} · ${t('conn.secretKeep')}`
+                  ? `${t('conn.secretSet')} · ${t('conn.secretKeep')} ${t('set.passwordBound')}`
                   : t('conn.secretNotSet')
               }
             >
@@ -163,6 +173,14 @@ export function SettingsPage() {
               onChange={(e) => setSmtp({ ...smtp, secure: e.target.checked })}
             />
             {t('set.secure')}
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={smtp.allowPlainText}
+              onChange={(e) => setSmtp({ ...smtp, allowPlainText: e.target.checked })}
+            />
+            {t('set.allowPlainText')}
           </label>
         </fieldset>
         <fieldset className="group-box">
@@ -210,7 +228,11 @@ export function SettingsPage() {
             )}
           </Field>
         </fieldset>
-        <ErrorNote error={error} />
+        {error?.code === 'secret_destination_changed' ? (
+          <Notice tone="error">{t('set.passwordBound')}</Notice>
+        ) : (
+          <ErrorNote error={error} />
+        )}
         {saved ? <Notice>{t('common.saved')}</Notice> : null}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary">

@@ -5,7 +5,66 @@ import { ListTable } from '../components/list-table.tsx';
 import { ErrorNote, Field, InputField, Notice, PageHeader } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
-import type { UserRow } from '../types.ts';
+import type { ApiTokenRow, UserRow } from '../types.ts';
+
+/** A user's API tokens with their last use and expiry; the admin revokes any of them. */
+function UserTokens({ user, onClose }: { user: UserRow; onClose: () => void }) {
+  const { t, date } = useI18n();
+  const tokens = useResource<{ tokens: ApiTokenRow[] }>(`/api/users/${seg(user.id)}/tokens`);
+  const [error, setError] = useState<ApiError | null>(null);
+  const revoke = async (id: string) => {
+    setError(null);
+    try {
+      await apiSend('DELETE', `/api/users/${seg(user.id)}/tokens/${seg(id)}`);
+      tokens.reload();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="user-tokens">
+      <h2 id="user-tokens">{t('users.tokensOf', { name: user.username })}</h2>
+      <p className="muted">{t('users.tokensNote')}</p>
+      <ErrorNote error={tokens.error ?? error} />
+      {tokens.data && tokens.data.tokens.length === 0 ? <p>{t('users.tokensNone')}</p> : null}
+      {tokens.data?.tokens.length ? (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t('common.name')}</th>
+              <th>{t('hist.started')}</th>
+              <th>{t('users.tokenLastUsed')}</th>
+              <th>{t('users.tokenExpires')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.data.tokens.map((k) => (
+              <tr key={k.id}>
+                <td>{k.name}</td>
+                <td>{date(k.createdAt)}</td>
+                <td>{k.lastUsedAt ? date(k.lastUsedAt) : t('users.tokenNever')}</td>
+                <td>{k.expiresAt ? date(k.expiresAt) : t('users.tokenNever')}</td>
+                <td className="row-actions">
+                  <button
+                    type="button"
+                    className="btn btn-small btn-danger"
+                    onClick={() => void revoke(k.id)}
+                  >
+                    {t('users.tokenRevoke')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <button type="button" className="btn btn-small" onClick={onClose}>
+        {t('common.close')}
+      </button>
+    </section>
+  );
+}
 
 /** Users (admin only): create viewers for customers, change roles, disable, delete. */
 export function UsersPage() {
@@ -20,6 +79,7 @@ export function UsersPage() {
   });
   const [error, setError] = useState<ApiError | null>(null);
   const [created, setCreated] = useState(false);
+  const [tokensOf, setTokensOf] = useState<UserRow | null>(null);
   const act = async (fn: () => Promise<unknown>) => {
     setError(null);
     setCreated(false);
@@ -77,6 +137,9 @@ export function UsersPage() {
               <td>{u.disabled ? t('users.disabled') : t('users.active')}</td>
               <td>{date(u.createdAt)}</td>
               <td className="row-actions">
+                <button type="button" className="btn btn-small" onClick={() => setTokensOf(u)}>
+                  {t('users.tokens')}
+                </button>
                 {u.id === me?.id ? null : (
                   <>
                     <button
@@ -105,6 +168,7 @@ export function UsersPage() {
           ))
         }
       </ListTable>
+      {tokensOf ? <UserTokens key={tokensOf.id} user={tokensOf} onClose={() => setTokensOf(null)} /> : null}
       <form className="card form narrow-form" onSubmit={create} aria-labelledby="new-user">
         <h2 id="new-user">{t('users.new')}</h2>
         <div className="grid-2">

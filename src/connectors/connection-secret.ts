@@ -1,0 +1,108 @@
+import { SecretDestinationError } from '../core/secret-destination.ts';
+import type { Connection, SystemName } from '../core/types.ts';
+import { maskUrlPasswords } from '../core/url-credentials.ts';
+import { CONNECTORS } from './registry.ts';
+
+/** Where a connection's secret goes, as its connector says; null when it has no destination or the config is invalid. */
+export function secretDestination(system: SystemName, config: Record<string, unknown>): string | null {
+  const def = CONNECTORS[system];
+  if (!def?.destination) return null;
+  const parsed = def.configSchema.safeParse(config);
+  return parsed.success ? def.destination(parsed.data) : null;
+}
+
+/** The config with the secrets written into it (a URL's password) moved into secret fields. */
+export function separateSecret(
+  system: SystemName,
+  config: Record<string, unknown>,
+): { config: Record<string, unknown>; secret: Record<string, unknown> } {
+  return CONNECTORS[system]?.separateSecret?.(config) ?? { config, secret: {} };
+}
+
+/** A config as users and logs see it: passwords inside URLs masked. */
+export function maskConfig(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config).map(([k, v]) => [k, typeof v === 'string' ? maskUrlPasswords(v) : v]),
+  );
+}
+
+/** What someone entered for a connection: config, and secret fields (`null` clears one, absent keeps it). */
+export interface ConnectionInput {
+  id: string;
+  name: string;
+  system: SystemName;
+  config: Record<string, unknown>;
+  secret?: Record<string, unknown> | undefined;
+  /** The entered secret is the whole secret (a configuration file): nothing stored is kept. */
+  replace?: boolean;
+}
+
+/**
+ * The connection to store: secrets moved out of the config, the entered secret fields merged over the
+ * stored ones, and the secret bound to the destination. A stored secret follows only as long as the
+ * destination stays; pointed elsewhere, the secret must be entered again (SecretDestinationError).
+ */
+export function prepareConnection(input: ConnectionInput, stored: Connection | null): Connection {
+  const { config, secret: fromConfig } = separateSecret(input.system, input.config);
+  const entered: Record<string, unknown> = { ...fromConfig, ...(input.secret ?? {}) };
+  const destination = secretDestination(input.system, config);
+  const storedDestination =
+    stored && stored.system === input.system
+      ? stored.secretDestination === undefined
+        ? secretDestination(stored.system, stored.config)
+        : stored.secretDestination
+      : undefined;
+  const keep = !input.replace && stored !== null && storedDestination === destination;
+  // A password still inside a stored URL (saved before they moved into the secret) counts as stored.
+  const storedSecret = stored
+    ? { ...separateSecret(stored.system, stored.config).secret, ...stored.secret }
+    : {};
+  const secret: Record<string, unknown> = keep ? { ...storedSecret } : {};
+  for (const [k, v] of Object.entries(entered)) {
+    if (v === null || v === undefined) delete secret[k];
+    else secret[k] = v;
+  }
+  if (!keep && !input.replace && Object.keys(storedSecret).length) {
+    const reentered = Object.values(entered).some((v) => v !== null && v !== undefined);
+    const cleared = Object.keys(storedSecret).every((k) => k in entered);
+    if (!reentered && !cleared) {
+      throw new SecretDestinationError(
+        `the secret of connection '${input.id}' was entered for ${maskUrlPasswords(String(storedDestination ?? 'another system'))}; ` +
+          `to use ${maskUrlPasswords(String(destination ?? 'the new settings'))} enter the secret again`,
+        {
+          details: {
+            field: 'secret',
+            fields: Object.keys(storedSecret),
+            from: storedDestination ?? null,
+            to: destination,
+          },
+        },
+      );
+    }
+  }
+  return {
+    id: input.id,
+    name: input.name,
+    system: input.system,
+    config,
+    secret,
+    secretDestination: destination,
+  };
+}
+
+/** Throws unless the connection's secret was entered for the destination its config names now. */
+export function assertSecretDestination(connection: Connection): void {
+  // Sealed before destinations were: trusted as stored, and bound at the next save.
+  if (connection.secretDestination === undefined || !Object.keys(connection.secret).length) return;
+  const now = secretDestination(
+    connection.system,
+    separateSecret(connection.system, connection.config).config,
+  );
+  if (now !== null && now !== connection.secretDestination) {
+    throw new SecretDestinationError(
+      `the secret of connection '${connection.id}' was entered for ${maskUrlPasswords(String(connection.secretDestination))}, ` +
+        `not for ${maskUrlPasswords(now)}; enter the secret again`,
+      { details: { field: 'secret', from: connection.secretDestination, to: now } },
+    );
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Passwords people write into connection URLs: `postgres://user:pw@host/db` (the password may itself
+ * hold `@` or `/`) and `…?password=pw`. Junction moves them into the sealed secret and masks them
+ * wherever a URL is shown or logged.
+ */
+
+/** What `maskUrlPasswords` puts in a password's place; a URL sent back with it has no new password. */
+export const PASSWORD_MASK = '***';
+
+/** Scheme, then everything up to the query or fragment (userinfo, host, path). */
+const URL_HEAD = /^([a-z][a-z0-9+.-]*:\/\/)([^?#]*)(.*)$/is;
+
+const decode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+/** The URL without its password (userinfo and `password=` parameters) and the password it held, decoded. */
+export function splitUrlPassword(url: string): { url: string; password: string | undefined } {
+  const m = URL_HEAD.exec(url);
+  if (!m) return { url, password: undefined };
+  const [, scheme, head = '', rest = ''] = m;
+  let password: string | undefined;
+  let authority = head;
+  // The last `@` before the query ends the userinfo: an unencoded `@` in a password stays in it.
+  const at = head.lastIndexOf('@');
+  if (at >= 0) {
+    const userinfo = head.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    if (colon >= 0) {
+      password = decode(userinfo.slice(colon + 1));
+      authority = `${userinfo.slice(0, colon)}${head.slice(at)}`;
+    }
+  }
+  const [query = '', fragment = ''] = rest.startsWith('?')
+    ? splitOnce(rest.slice(1), '#')
+    : ['', rest.slice(1)];
+  const kept: string[] = [];
+  for (const part of query ? query.split('&') : []) {
+    const [name = '', value = ''] = splitOnce(part, '=');
+    if (decode(name).toLowerCase() === 'password') password = decode(value.replace(/\+/g, ' '));
+    else kept.push(part);
+  }
+  return {
+    url: `${scheme}${authority}${kept.length ? `?${kept.join('&')}` : ''}${fragment || rest.includes('#') ? `#${fragment}` : ''}`,
+    password: password === '' || password === PASSWORD_MASK ? undefined : password,
+  };
+}
+
+function splitOnce(s: string, sep: string): [string, string] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+/** Every URL password in a text (a URL, a message, a log line) replaced by `***`. */
+export function maskUrlPasswords(text: string): string {
+  return text
+    .replace(
+      /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^\s?#]*@(?=[^@\s?#]*(?:[/?#\s]|$))/gi,
+      `$1:${PASSWORD_MASK}@`,
+    )
+    .replace(/([?&;]password=)[^&#\s]*/gi, `$1${PASSWORD_MASK}`);
+}
+
+/** The URL with `password` in its userinfo (percent-encoded), for clients that read it only from there. */
+export function withUrlPassword(url: string, password: string): string {
+  const u = new URL(url);
+  u.password = password;
+  return u.toString();
+}

@@ -3,7 +3,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.ts';
 import { MappingDefinitionSchema } from '../core/mapping-definition.ts';
-import { NOTIFY_ON, SYSTEMS } from '../core/types.ts';
+import { TaskSchema } from '../core/task.ts';
+import { SYSTEMS } from '../core/types.ts';
 
 const id = z
   .string()
@@ -18,26 +19,10 @@ export const ConnectionFileSchema = z.object({
   secret: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const TaskFileSchema = z.object({
-  id,
+/** A task in a configuration file: the task's one schema, naming its mapping `mapping`. */
+export const TaskFileSchema = TaskSchema.omit({ mappingId: true }).extend({
   name: z.string().optional(),
   mapping: z.string().min(1),
-  schedule: z
-    .union([
-      z.object({ everyMinutes: z.number().positive() }),
-      z.object({ cron: z.string().min(1), timezone: z.string().optional() }),
-    ])
-    .nullable()
-    .default(null),
-  enabled: z.boolean().default(true),
-  mode: z.enum(['incremental', 'full']).default('incremental'),
-  notify: z
-    .object({
-      on: z.array(z.enum(NOTIFY_ON)).default(['failure']),
-      to: z.array(z.string().email()).default([]),
-    })
-    .default({ on: ['failure'], to: [] }),
-  params: z.record(z.string(), z.unknown()).default({}),
 });
 
 /** A configuration file: connections, mapping definitions and tasks, applied with `junction apply`. */

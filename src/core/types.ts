@@ -23,17 +23,7 @@ export type Schedule = { everyMinutes: number } | { cron: string; timezone?: str
 export const NOTIFY_ON = ['success', 'warning', 'failure'] as const;
 export type NotifyOn = (typeof NOTIFY_ON)[number];
 
-export interface Task {
-  id: string;
-  name: string;
-  mappingId: string;
-  schedule: Schedule | null;
-  enabled: boolean;
-  /** 'incremental' reads only records changed since the last completed run; 'full' reads all. */
-  mode: 'incremental' | 'full';
-  notify: { on: NotifyOn[]; to: string[] };
-  params: Record<string, unknown>;
-}
+export type { Task } from './task.ts';
 
 export const EXECUTION_STATUSES = [
   'queued',

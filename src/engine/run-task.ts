@@ -3,6 +3,7 @@ import type { Connector, Cursor, SourceRecord } from '../connectors/connector.ts
 import type { LimiterProvider } from '../connectors/rate-limiter.ts';
 import type { ConnectorRuntime } from '../connectors/registry.ts';
 import { createConnector } from '../connectors/registry.ts';
+import type { DryRunItem, DryRunResult } from '../core/dry-run.ts';
 import { JunctionError } from '../core/errors.ts';
 import type { Expr } from '../core/expression/ast.ts';
 import { matches, prepareExpression } from '../core/expression/index.ts';
@@ -20,6 +21,8 @@ import { assignmentsOf, jobScope, linkView, usesLink } from './assignments.ts';
 import { flushPendingAssociations } from './associations.ts';
 import { type PageOutcome, type ProcessContext, processRecords } from './process-records.ts';
 import { secretSaver, sourceFields, sourcePaths } from './source-fields.ts';
+
+export type { DryRunItem, DryRunResult };
 
 export interface RunOptions {
   store: Store;
@@ -344,26 +347,6 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
       await pool.close();
     }
   });
-}
-
-/** One record of a dry run: what the run would do with it. */
-export interface DryRunItem {
-  sourceKey: string;
-  action: 'create' | 'update' | 'fail';
-  externalId: string | null;
-  payload: unknown;
-  code?: string;
-  message?: string;
-}
-
-export interface DryRunResult {
-  dryRun: true;
-  /** The counts the run would end with (`deleted` stays 0 until deletions are planned too). */
-  counts: ExecutionCounts;
-  /** The records it would write or fail, in read order (the first `maxItems`). */
-  items: DryRunItem[];
-  /** True when `maxRecords` stopped the read before the end. */
-  truncated: boolean;
 }
 
 /**

@@ -125,7 +125,7 @@ describe('every API route answers a valid request with success', () => {
   });
 
   test('run, history, items, progress, error log, retry, record links', async () => {
-    assert.equal((await ok(await admin.send('POST', '/api/tasks/sync/dry-run', {}))).counts.create, 30);
+    assert.equal((await ok(await admin.send('POST', '/api/tasks/sync/dry-run', {}))).counts.created, 30);
     const { executionId } = await ok(await admin.send('POST', '/api/tasks/sync/run'), 202);
     const events = await app.inject({
       method: 'GET',

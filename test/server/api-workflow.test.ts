@@ -158,7 +158,7 @@ describe('a full workflow through the HTTP API alone', () => {
     );
     const dry = await admin.send('POST', '/api/tasks/people-sync/dry-run', {});
     assert.equal(dry.statusCode, 200, dry.body);
-    assert.equal(dry.json().counts.create, expected.length);
+    assert.equal(dry.json().counts.created, expected.length);
     assert.equal(hs.stats.writes, 0, 'a dry run writes nothing');
 
     const run = await admin.send('POST', '/api/tasks/people-sync/run');

@@ -2,7 +2,9 @@
  * The API's JSON as the dashboard sees it: the domain types of src/core with dates as ISO strings.
  */
 
+import type { DryRunResult } from '../../src/core/dry-run.ts';
 import type { MappingDefinitionInput, TransformInput } from '../../src/core/mapping-definition.ts';
+import type { Task } from '../../src/core/task.ts';
 import type {
   ExecutionCounts,
   ExecutionStatus,
@@ -15,6 +17,7 @@ import type {
 } from '../../src/core/types.ts';
 
 export type {
+  DryRunResult,
   ExecutionCounts,
   ExecutionStatus,
   ItemAction,
@@ -99,18 +102,8 @@ export interface ExecutionItem {
   payload: unknown;
 }
 
-export interface TaskRow {
-  id: string;
-  name: string;
-  mappingId: string;
-  schedule: Schedule | null;
-  enabled: boolean;
-  mode: 'incremental' | 'full';
-  notify: { on: NotifyOn[]; to: string[] };
-  params: Record<string, unknown>;
-  nextRunAt: string | null;
-  lastExecution: Execution | null;
-}
+/** A task as the API lists it: the task's one schema (src/core/task.ts) plus its next and last run. */
+export type TaskRow = Task & { nextRunAt: string | null; lastExecution: Execution | null };
 
 export type MappingRow = MappingDefinitionInput & { id: string };
 
@@ -120,19 +113,6 @@ export interface PreviewRow {
   selected: boolean;
   payload: Record<string, unknown>;
   errors: { field: string; code: string; message: string }[];
-}
-
-export interface DryRunResult {
-  counts: { read: number; filtered: number; create: number; update: number; unchanged: number; fail: number };
-  items: {
-    sourceKey: string;
-    action: 'create' | 'update' | 'fail';
-    externalId: string | null;
-    payload: unknown;
-    code?: string;
-    message?: string;
-  }[];
-  truncated: boolean;
 }
 
 export interface FailedItem {

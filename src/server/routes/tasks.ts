@@ -1,31 +1,12 @@
 import { z } from 'zod';
 import { nextRunAt } from '../../core/schedule.ts';
-import { NOTIFY_ON, type Task } from '../../core/types.ts';
+import { TaskSchema } from '../../core/task.ts';
+import type { Task } from '../../core/types.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
-export const TaskBody = z.object({
-  name: z.string().min(1),
-  mappingId: z.string().min(1),
-  schedule: z
-    .union([
-      z.object({
-        everyMinutes: z
-          .number()
-          .positive()
-          .max(7 * 24 * 60),
-      }),
-      z.object({ cron: z.string().min(1), timezone: z.string().optional() }),
-    ])
-    .nullable()
-    .default(null),
-  enabled: z.boolean().default(true),
-  mode: z.enum(['incremental', 'full']).default('incremental'),
-  notify: z
-    .object({ on: z.array(z.enum(NOTIFY_ON)).default([]), to: z.array(z.string().email()).default([]) })
-    .default({ on: [], to: [] }),
-  params: z.record(z.string(), z.unknown()).default({}),
-});
+/** The API's body of a task: the task's one schema, its id taken from the path. */
+export const TaskBody = TaskSchema.omit({ id: true });
 
 /** Tasks: CRUD, next/last run, run now, dry run. */
 export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {

@@ -142,10 +142,10 @@ export function DryRunPanel({ mappingId }: { mappingId: string }) {
         <>
           <Notice tone="info">
             {t('map.dryRunResult', {
-              create: number(result.counts.create),
-              update: number(result.counts.update),
+              create: number(result.counts.created),
+              update: number(result.counts.updated),
               unchanged: number(result.counts.unchanged),
-              fail: number(result.counts.fail),
+              fail: number(result.counts.failed),
             })}
           </Notice>
           <ul className="dry-items">

@@ -1,0 +1,23 @@
+import type { ExecutionCounts } from './types.ts';
+
+/** One record of a dry run: what the run would do with it. */
+export interface DryRunItem {
+  sourceKey: string;
+  action: 'create' | 'update' | 'fail';
+  /** The target record it would update (null for a create). */
+  externalId: string | null;
+  payload: unknown;
+  code?: string;
+  message?: string;
+}
+
+/** What the next run of a task would do (API `POST /api/tasks/:id/dry-run`, `junction run --dry-run`). */
+export interface DryRunResult {
+  dryRun: true;
+  /** The counts the run would end with (`deleted` stays 0 until deletions are planned too). */
+  counts: ExecutionCounts;
+  /** The records it would write or fail, in read order (the first `maxItems`). */
+  items: DryRunItem[];
+  /** True when `maxRecords` stopped the read before the end. */
+  truncated: boolean;
+}

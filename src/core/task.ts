@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { NOTIFY_ON } from './types.ts';
+
+/** Longest interval a task may be scheduled at: a week. */
+export const MAX_INTERVAL_MINUTES = 7 * 24 * 60;
+
+/** When a task runs by itself: every N minutes since its last run, or on a cron schedule in a time zone. */
+export const ScheduleSchema = z.union([
+  z.object({ everyMinutes: z.number().positive().max(MAX_INTERVAL_MINUTES) }).strict(),
+  z.object({ cron: z.string().min(1), timezone: z.string().optional() }).strict(),
+]);
+
+/**
+ * A task: runs a mapping definition on its schedule (or only when asked), in full or incrementally, and
+ * mails its outcome. The one schema of a task: the API's body, the YAML file's entry (`TaskFileSchema`
+ * in config-file.ts, which names the mapping `mapping`) and the dashboard's types derive from it.
+ */
+export const TaskSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
+  name: z.string().min(1),
+  mappingId: z.string().min(1),
+  /** Absent or null: the task runs only when asked ("run now", CLI, webhooks). */
+  schedule: ScheduleSchema.nullable().default(null),
+  enabled: z.boolean().default(true),
+  /** 'incremental' reads only records changed since the last completed run; 'full' reads all. */
+  mode: z.enum(['incremental', 'full']).default('incremental'),
+  /** Which outcomes are mailed, and to whom (empty: the settings' default recipients). */
+  notify: z
+    .object({
+      on: z.array(z.enum(NOTIFY_ON)).default(['failure']),
+      to: z.array(z.string().email()).default([]),
+    })
+    .strict()
+    .default({ on: ['failure'], to: [] }),
+  /** Values the mapping's filter and formulas read with `param('name')`. */
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** A task as stored and run. */
+export type Task = z.infer<typeof TaskSchema>;
+/** A task as written (API body, YAML): defaults may be left out. */
+export type TaskInput = z.input<typeof TaskSchema>;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -9,7 +10,6 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { fileAccessOf, readEnvironment } from '../config/environment.ts';
 import type { FileAccess } from '../connectors/file-access.ts';
@@ -17,6 +17,7 @@ import { confinedFactory } from '../connectors/registry.ts';
 import { ValidationError } from '../core/errors.ts';
 import { MAX_JSON_DEPTH, nestsAtMost } from '../core/json-depth.ts';
 import type { ConnectorFactory } from '../engine/open-mapping.ts';
+import type { ValidationQueue } from '../import/validation-queue.ts';
 import type { RunService } from '../runs/run-service.ts';
 import type { Store } from '../store/store.ts';
 import { installAuth } from './auth/auth-plugin.ts';
@@ -67,6 +68,8 @@ export interface ServerDeps {
   files?: FileAccess;
   /** Folder for uploaded imports and their error files (default `<first files folder>/imports`). */
   importsDir?: string;
+  /** Where import validations wait for one of the few slots (default: two at a time in this server). */
+  importValidation?: ValidationQueue;
   /** Extra plugins (scheduler settings, OAuth, webhooks, the dashboard) register here. */
   plugins?: ((app: FastifyInstance, deps: ServerDeps) => Promise<void>)[];
 }

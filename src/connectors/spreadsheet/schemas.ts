@@ -18,6 +18,17 @@ export const SpreadsheetLimitsSchema = z.object({
     .int()
     .positive()
     .default(1024 * 1024 * 1024),
+  /**
+   * Most shared strings (distinct cell texts) an xlsx may have: the reader keeps them all in memory.
+   * A 200 000-row customer file has about 400 000.
+   */
+  maxSharedStrings: z.number().int().positive().default(1_000_000),
+  /** Most bytes the shared-strings part may inflate to (64 MB; a 200 000-row customer file has 13 MB). */
+  maxSharedStringsBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
   /** Highest inflate ratio a large xlsx part may have (real sheets stay well below; bombs go to 1000+). */
   maxCompressionRatio: z.number().positive().default(250),
   /** Longest CSV record, in characters (an unclosed quote otherwise swallows the whole file). */

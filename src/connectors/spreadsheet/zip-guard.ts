@@ -107,7 +107,7 @@ function inflatePart(
   path: string,
   e: ZipEntry,
   budget: number,
-  scan: (text: string) => void,
+  scan: (text: string, bytesSoFar: number) => SpreadsheetFileError | undefined,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     if (e.compressedSize === 0) return resolve(0);
@@ -135,7 +135,8 @@ function inflatePart(
       if (out > e.uncompressedSize)
         return fail(bomb(`part '${e.name}' inflates beyond its declared ${e.uncompressedSize} bytes`));
       if (out > budget) return fail(bomb(`the parts inflate to more than the ${mb(budget)} allowed`));
-      scan(chunk.toString('latin1'));
+      const refused = scan(chunk.toString('latin1'), out);
+      if (refused) return fail(refused);
     });
     stream.on('end', () => {
       if (settled) return;
@@ -144,6 +145,20 @@ function inflatePart(
     });
   });
 }
+
+const sharedStringsLimit = (count: number, limits: SpreadsheetLimits) =>
+  new SpreadsheetFileError(
+    'xlsx_shared_strings_limit',
+    count > limits.maxSharedStrings
+      ? `the workbook has more than ${limits.maxSharedStrings} distinct cell texts (shared strings)`
+      : `the workbook's shared strings are larger than ${mb(limits.maxSharedStringsBytes)}`,
+    {
+      details: {
+        maxSharedStrings: limits.maxSharedStrings,
+        maxSharedStringsBytes: limits.maxSharedStringsBytes,
+      },
+    },
+  );
 
 const attr = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
 const xmlText = (s: string) =>
@@ -200,6 +215,8 @@ export async function inspectXlsx(
     if (e.method !== 0 && e.method !== 8)
       throw corrupt(`part '${e.name}' uses an unknown compression method`);
     declared += e.uncompressedSize;
+    if (e.name === 'xl/sharedStrings.xml' && e.uncompressedSize > limits.maxSharedStringsBytes)
+      throw sharedStringsLimit(0, limits);
     const ratio = e.uncompressedSize / Math.max(e.compressedSize, 1);
     if (e.uncompressedSize > RATIO_FLOOR_BYTES && ratio > limits.maxCompressionRatio) {
       throw bomb(`part '${e.name}' expands ${Math.round(ratio)}-fold`, {
@@ -217,16 +234,42 @@ export async function inspectXlsx(
   let relsXml = '';
   for (const e of entries) {
     const isSheet = /^xl\/worksheets\/[^/]+\.xml$/.test(e.name);
+    const isSharedStrings = e.name === 'xl/sharedStrings.xml';
     let carry = '';
     let captured = '';
+    let tags = 0;
     const capture = e.name === 'xl/workbook.xml' || e.name === 'xl/_rels/workbook.xml.rels';
-    used += await inflatePart(path, e, limits.maxUncompressedBytes - used, (text) => {
+    used += await inflatePart(path, e, limits.maxUncompressedBytes - used, (text, bytes) => {
       if (capture && captured.length < SMALL_PART_CAP) captured += text;
-      if (!isSheet || mergedParts.has(e.name)) return;
-      // Keep the tail of the previous chunk so a tag split across chunks is still seen.
+      if (!isSheet && !isSharedStrings) return undefined;
+      // Keep the tail of the previous chunk so a tag split across chunks is still seen (and counted once:
+      // only matches that end in the new text count).
       const window = carry + text;
-      if (/<(?:\w+:)?mergeCell\b/.test(window)) mergedParts.add(e.name);
       carry = window.slice(-32);
+      const fresh = (re: RegExp) => {
+        let n = 0;
+        for (const m of window.matchAll(re)) if (m.index + m[0].length > window.length - text.length) n++;
+        return n;
+      };
+      if (isSharedStrings) {
+        // exceljs keeps every shared string in memory: bounded by count and size before it reads any.
+        tags += fresh(/<(?:\w+:)?si[\s>/]/g);
+        if (tags > limits.maxSharedStrings || bytes > limits.maxSharedStringsBytes)
+          return sharedStringsLimit(tags, limits);
+        return undefined;
+      }
+      if (!mergedParts.has(e.name) && /<(?:\w+:)?mergeCell\b/.test(window)) mergedParts.add(e.name);
+      // Every row element, blank or not: a sheet past the row limit is refused before it is parsed.
+      tags += fresh(/<(?:\w+:)?row[\s>/]/g);
+      if (tags > limits.maxRows + 1)
+        return new SpreadsheetFileError(
+          'too_many_rows',
+          `the sheet has more than ${limits.maxRows} data rows`,
+          {
+            details: { maxRows: limits.maxRows },
+          },
+        );
+      return undefined;
     });
     if (e.name === 'xl/workbook.xml') workbookXml = Buffer.from(captured, 'latin1').toString('utf8');
     if (e.name === 'xl/_rels/workbook.xml.rels') relsXml = Buffer.from(captured, 'latin1').toString('utf8');

@@ -13,6 +13,7 @@ import { ValidationError } from '../../core/errors.ts';
 import type { Execution } from '../../core/types.ts';
 import { IMPORT_ERROR_STATUS, ImportError } from '../../import/errors.ts';
 import { executeImport, type PreparedImport, prepareImport } from '../../import/import-file.ts';
+import { createValidationQueue } from '../../import/validation-queue.ts';
 import { createImportWorkspace, type ImportRecord } from '../../import/workspace.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
@@ -51,12 +52,16 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
     errorFileUrl: r.hasErrorFile ? `/api/imports/${r.id}/error-file` : null,
     execution: r.executionId ? await deps.store.executions.get(r.executionId) : null,
   });
+  // At most MAX_VALIDATING_IMPORTS files are read and validated at once; further uploads wait their turn.
+  const validating = deps.importValidation ?? createValidationQueue();
   const prepare = (id: string, mappingId: string) =>
-    prepareImport(ctx, {
-      file: workspace.uploadPath(id),
-      mappingId,
-      errorFilePath: workspace.errorFilePath(id),
-    });
+    validating.run(() =>
+      prepareImport(ctx, {
+        file: workspace.uploadPath(id),
+        mappingId,
+        errorFilePath: workspace.errorFilePath(id),
+      }),
+    );
 
   // Multipart parsing only for the upload route: registered in its own scope.
   await app.register(async (scope) => {

@@ -6,6 +6,8 @@ import type { Store } from '../../store/store.ts';
 import { CsrfError, ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from '../errors.ts';
 
 export const SESSION_COOKIE = 'junction_session';
+/** Body limit of public routes (login, OAuth callback, health) unless one sets its own (webhooks). */
+export const PUBLIC_BODY_LIMIT = 16 * 1024;
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 declare module 'fastify' {
@@ -105,6 +107,11 @@ export async function identify(
  * session's CSRF token in `x-csrf-token` for cookie-authenticated changes.
  */
 export function installAuth(app: FastifyInstance, store: Store): void {
+  // Anyone can reach a public route: it reads no more than a small body, whatever the API's limit.
+  app.addHook('onRoute', (route) => {
+    if ((route.config as { public?: boolean } | undefined)?.public && route.bodyLimit === undefined)
+      route.bodyLimit = PUBLIC_BODY_LIMIT;
+  });
   app.decorateRequest('user', null);
   app.decorateRequest('authKind', null);
   // onRequest: refuse before the body is even parsed or validated.

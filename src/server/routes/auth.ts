@@ -9,6 +9,12 @@ import {
   sha256,
   startSession,
 } from '../auth/auth-plugin.ts';
+import {
+  createLoginGuard,
+  type LoginAttempt,
+  type LoginGuard,
+  LoginThrottledError,
+} from '../auth/login-guard.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { InvalidCredentialsError, UnauthenticatedError } from '../errors.ts';
 
@@ -26,12 +32,22 @@ const publicUser = (u: {
   mustChangePassword: u.mustChangePassword,
 });
 
+declare module '../app.ts' {
+  interface ServerDeps {
+    /** Failed-login limits per username and for the whole hub (default: `createLoginGuard()`). */
+    loginGuard?: LoginGuard;
+  }
+}
+
 /** Login, logout, who am I, own password, own API tokens. */
-export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps): Promise<void> {
+export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
+  const { store, secureCookies } = deps;
+  const loginGuard = deps.loginGuard ?? createLoginGuard();
   app.post(
     '/api/auth/login',
     {
       config: {
+        // Public: its body limit is PUBLIC_BODY_LIMIT (16 KB), see installAuth.
         public: true,
         // Per address and per username, so neither many addresses nor many accounts get more guesses.
         rateLimit: {
@@ -44,10 +60,19 @@ export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps)
       schema: {
         tags: ['auth'],
         summary: 'Log in (sets the session cookie)',
-        body: z.object({ username: z.string().min(1), password: z.string().min(1) }),
+        body: z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1000) }),
       },
     },
     async (req, reply) => {
+      // Before any password is hashed: per username across addresses, and on the whole hub.
+      let attempt: LoginAttempt;
+      try {
+        attempt = loginGuard.begin(req.body.username);
+      } catch (err) {
+        if (err instanceof LoginThrottledError)
+          reply.header('retry-after', String(err.details?.retryAfterSeconds ?? 1));
+        throw err;
+      }
       const found = await store.users.findForLogin(req.body.username);
       // Verify even for unknown users so timing does not tell which usernames exist.
       const ok = await verifyPassword(
@@ -57,6 +82,7 @@ export async function authRoutes(app: Api, { store, secureCookies }: ServerDeps)
       );
       if (!found || !ok || found.user.disabled)
         throw new InvalidCredentialsError('wrong username or password');
+      attempt.succeeded();
       const csrfToken = await startSession(store, reply, found.user, Boolean(secureCookies));
       return { user: publicUser(found.user), csrfToken };
     },

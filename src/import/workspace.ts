@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Sheet } from '../connectors/spreadsheet/sheet.ts';
 import { NotFoundError } from '../core/errors.ts';
@@ -65,6 +65,35 @@ export function createImportWorkspace(baseDir: string) {
     },
     async remove(id: string): Promise<void> {
       await rm(dirOf(id), { recursive: true, force: true });
+    },
+    /**
+     * Removes every import created before `cutoff` (its file, record and error file); a running one stays.
+     * A folder without a readable record (an upload cut off mid-way) counts by its modification time.
+     */
+    async purgeBefore(cutoff: Date): Promise<number> {
+      let entries: string[];
+      try {
+        entries = await readdir(resolve(baseDir));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+        throw err;
+      }
+      let removed = 0;
+      for (const id of entries.filter((e) => ID.test(e))) {
+        let created: number;
+        let running = false;
+        try {
+          const record = JSON.parse(await readFile(join(dirOf(id), 'import.json'), 'utf8')) as ImportRecord;
+          created = Date.parse(record.createdAt);
+          running = record.status === 'running';
+        } catch {
+          created = (await stat(dirOf(id))).mtimeMs;
+        }
+        if (running || !(created < cutoff.getTime())) continue;
+        await rm(dirOf(id), { recursive: true, force: true });
+        removed++;
+      }
+      return removed;
     },
   };
 }

@@ -15,6 +15,7 @@ import { IMPORT_ERROR_STATUS, ImportError } from '../../import/errors.ts';
 import { executeImport, type PreparedImport, prepareImport } from '../../import/import-file.ts';
 import { createValidationQueue } from '../../import/validation-queue.ts';
 import { createImportWorkspace, type ImportRecord } from '../../import/workspace.ts';
+import { purgeUploads, RETENTION_EVERY_MS } from '../../scheduler/retention.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
@@ -47,6 +48,15 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
     deps.importsDir ?? join(process.env.JUNCTION_DATA_DIR ?? 'junction-data', 'files', 'imports'),
   );
   const ctx = { store: deps.store, log: deps.log, connectorFactory: deps.connectorFactory, runs: deps.runs };
+  // Uploads follow the retention setting like executions: this server owns the folder, so it purges it.
+  const purge = () =>
+    void purgeUploads(deps.store, workspace, deps.log).catch((err) =>
+      deps.log.error({ err }, 'purging old uploads failed'),
+    );
+  const purgeTimer = setInterval(purge, RETENTION_EVERY_MS);
+  purgeTimer.unref();
+  app.addHook('onReady', async () => purge());
+  app.addHook('onClose', async () => clearInterval(purgeTimer));
   const view = async (r: ImportRecord) => ({
     ...r,
     errorFileUrl: r.hasErrorFile ? `/api/imports/${r.id}/error-file` : null,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { migrateToLatest } from '../../src/store/migrate.ts';
 import type { Store } from '../../src/store/store.ts';
 import { DIALECTS, type TempDatabase } from '../helpers/databases.ts';
 import { type Client, createTestServer, login, VIEWER } from '../helpers/server.ts';
@@ -128,6 +130,22 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(own.statusCode, 200, own.body);
       assert.equal((await withToken(t.token)).statusCode, 401);
+    });
+
+    test('tokens made before expiry existed get 90 days from the upgrade, not eternity', async () => {
+      // Take the store back to before migration 0008 with a token of that time, then upgrade again.
+      await sql`drop index api_tokens_user`.execute(store.db);
+      await sql`alter table api_tokens drop column expires_at`.execute(store.db);
+      await sql`delete from kysely_migration where name = '0008-api-token-expiry'`.execute(store.db);
+      const id = await viewerId();
+      await sql`insert into api_tokens (id, user_id, name, token_hash, last_used_at, created_at)
+        values ('old', ${id}, 'made in 2025', 'x', null, '2025-01-01T00:00:00.000Z')`.execute(store.db);
+      assert.deepEqual(await migrateToLatest(store.db, dialect.name === 'SQLite' ? 'sqlite' : 'postgres'), [
+        '0008-api-token-expiry',
+      ]);
+      const old = (await store.users.listTokens(id)).find((t) => t.id === 'old');
+      const days = (Date.parse(old?.expiresAt ?? '') - Date.now()) / 86_400_000;
+      assert.ok(days > 89.9 && days <= 90, `expires in ${days} days`);
     });
   });
 }

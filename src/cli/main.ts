@@ -85,7 +85,9 @@ function parse(rest: string[]) {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
-    console.log(USAGE);
+    // Asked for, the usage is the command's output; missing a command, it is a usage mistake (stderr, 64).
+    if (command) console.log(USAGE);
+    else console.error(USAGE);
     return command ? 0 : EXIT_USAGE;
   }
   const { values, positionals } = parse(rest);
@@ -175,7 +177,8 @@ main(process.argv.slice(2)).then(
   },
   (err) => {
     if (err instanceof UsageError) {
-      console.error(`${err.message}\n\n${USAGE}`);
+      // The mistake last, where the eye is after a long usage text.
+      console.error(`${USAGE}\n\n${err.message}`);
       process.exitCode = EXIT_USAGE;
       return;
     }

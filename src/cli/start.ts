@@ -97,6 +97,8 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
   }
   for (const line of attached?.describe() ?? []) console.log(line);
   await o.onListening?.(address);
+  if (rt.screen.pretty && !process.env.LOG_LEVEL)
+    console.log('Logs here: warnings and errors only (LOG_LEVEL=info shows every run).');
   console.log('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

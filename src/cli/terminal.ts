@@ -33,8 +33,13 @@ export function createScreen(
     ? prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })
     : null;
   const writeLine = (line: string) => {
-    if (bars) bars.log(line.endsWith('\n') ? line : `${line}\n`);
-    else stream.write(line);
+    if (!bars) {
+      stream.write(line);
+      return;
+    }
+    // MultiBar keeps logged lines until its next redraw and drops them on stop: redraw now.
+    bars.log(line.endsWith('\n') ? line : `${line}\n`);
+    bars.update();
   };
   return {
     pretty,
@@ -68,16 +73,18 @@ export function createScreen(
   };
 }
 
-/** Progress where no bar can be drawn: a line every five seconds. */
+/**
+ * Progress where no bar can be drawn: a line every five seconds, in the JSON of the log lines around it
+ * (level 30, info), so whatever reads stderr as JSON lines is not broken by it.
+ */
 function lineProgress(stream: NodeJS.WriteStream): ProgressReporter {
   let lastLine = 0;
   return {
-    update(counts) {
+    update(counts, total) {
       if (Date.now() - lastLine < 5000) return;
       lastLine = Date.now();
-      stream.write(
-        `… ${counts.read} read, ${counts.created} created, ${counts.updated} updated, ${counts.failed} failed\n`,
-      );
+      const msg = `… ${counts.read} read, ${counts.created} created, ${counts.updated} updated, ${counts.failed} failed`;
+      stream.write(`${JSON.stringify({ level: 30, time: lastLine, msg, counts, total })}\n`);
     },
     stop() {},
   };

@@ -113,10 +113,14 @@ export async function runExecution(
   const beat = async () => {
     let next = beatEvery;
     try {
-      if (!(await store.executions.heartbeat(execution.id)))
+      const held = await store.executions.heartbeat(execution.id);
+      // The run closed its own execution while this beat was on its way: nothing was lost.
+      if (stopped) return;
+      if (!held)
         return lose(new LeaseLostError(`execution ${execution.id} was taken over by another process`));
       lastBeat = Date.now();
     } catch (err) {
+      if (stopped) return;
       next = Math.min(1_000, beatEvery);
       log.warn({ err }, 'renewing the run lease failed; trying again');
       if (lapsed())
@@ -166,8 +170,13 @@ export async function runExecution(
     o.onProgress?.({ execution, counts: { ...counts }, total: o.total ?? null });
   };
 
+  const stopBeating = () => {
+    stopped = true;
+    if (beatTimer) clearTimeout(beatTimer);
+  };
   try {
     const end = await body({ execution, begun, counts, signal: abort.signal, log, fence, commit });
+    stopBeating();
     const status = counts.failed > 0 ? 'warning' : 'succeeded';
     const closed = await withStoreRetry(() =>
       store.executions.finish({
@@ -182,6 +191,7 @@ export async function runExecution(
     if (closed) log.info({ counts, status }, 'run finished');
     else lose(new LeaseLostError(`execution ${execution.id} was taken over before it could be closed`));
   } catch (err) {
+    stopBeating();
     if (lost || err instanceof LeaseLostError) {
       lose(lost ?? (err as LeaseLostError));
     } else {
@@ -201,8 +211,7 @@ export async function runExecution(
       );
     }
   } finally {
-    stopped = true;
-    if (beatTimer) clearTimeout(beatTimer);
+    stopBeating();
     o.signal?.removeEventListener('abort', onOuterAbort);
   }
   const finished = await store.executions.get(execution.id);

@@ -49,6 +49,7 @@ export interface Hub {
   hubDir: string;
   key: Buffer;
   hs: HubSpotEmulator;
+  hubspotUrl: string;
   openStore(): Promise<Store>;
   close(): Promise<void>;
 }
@@ -140,6 +141,7 @@ export async function createHub(o: HubOptions): Promise<Hub> {
     hubDir,
     key,
     hs,
+    hubspotUrl,
     openStore: open,
     async close() {
       await hs.close();

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pino } from 'pino';
 import { FAILPOINTS } from '../../src/engine/failpoints.ts';
+import { runTask } from '../../src/engine/run-task.ts';
+import { account, createHub, TOKEN } from './chaos-hub.ts';
 import {
   type ChaosResult,
   faultsScenario,
@@ -19,6 +22,36 @@ const clean = (r: ChaosResult) => {
     `${r.scenario}: ${r.notes}${r.lostKeys.length ? `; lost e.g. ${r.lostKeys.join(', ')}` : ''}`,
   );
 };
+
+test('the accounting itself can fail: a contact removed behind Junction is lost by its key, a stray company and a create answered 409 are duplicates', async () => {
+  const hub = await createHub({ people: 300, organisations: 40 });
+  const store = await hub.openStore();
+  try {
+    for (const task of ['people', 'companies']) {
+      assert.equal((await runTask(task, { store, log: pino({ level: 'silent' }) })).status, 'succeeded');
+    }
+    const clean = await account(hub, 'control', '');
+    assert.deepEqual([clean.records, clean.lost, clean.duplicated, clean.unaccounted], [340, 0, 0, 0]);
+
+    const victim = hub.hs.state.all('contacts').find((c) => c.properties.email === 'person.17@example.ch');
+    assert.ok(victim);
+    hub.hs.state.store('contacts').archive(victim.id);
+    hub.hs.state.insert('companies', { name: 'Stray AG', erp_org_id: '9999' });
+    const replay = await fetch(`${hub.hubspotUrl}/crm/v3/objects/contacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { email: 'person.18@example.ch' } }),
+    });
+    assert.equal(replay.status, 409);
+    const broken = await account(hub, 'control', '');
+    assert.deepEqual(broken.lostKeys, ['people:17']);
+    assert.equal(broken.duplicated, 2, 'the stray company and the conflict');
+    assert.equal(broken.unaccounted, 1, 'person 17 is linked as synced but not in HubSpot');
+  } finally {
+    await store.close();
+    await hub.close();
+  }
+});
 
 test('runs of people → contacts and organisations → companies killed with SIGKILL after read, write, marks and commit of several pages lose and duplicate nothing', async () => {
   const r = await killPointsScenario({ people: 3000, organisations: 800, kills: 6, seed: 11 });

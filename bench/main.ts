@@ -42,3 +42,7 @@ const missed = figures.filter((f) => !f.ok);
 console.log(
   `\n${figures.length - missed.length} of ${figures.length} figures meet their goal; results in bench/results.json`,
 );
+for (const f of missed) console.log(`missed: ${f.name} = ${f.value} (goal ${f.goal})`);
+// A missed goal fails the full run. The --quick smoke (CI) runs sizes too small for some goals (a short
+// sync spends much of its time outside the rate limit), so it prints its misses and exits 0.
+if (missed.length > 0 && !quick) process.exitCode = 1;

@@ -198,3 +198,41 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('the file policy itself', () => {
+  let work: string;
+  let dataDir: string;
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'junction-policy-'));
+    dataDir = join(work, 'data');
+    mkdirSync(join(dataDir, 'files'), { recursive: true });
+    writeFileSync(join(dataDir, 'secret.key'), KEY_HEX);
+    writeFileSync(join(dataDir, 'files', 'ok.csv'), 'a\n1\n');
+    writeFileSync(join(work, 'store.db'), '');
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  test("the data folder's own files stay out of reach even when JUNCTION_FILES_DIR names it or /", () => {
+    for (const filesDirs of [[dataDir], ['/'], ['/', join(dataDir, 'files')]]) {
+      const files = fileAccessOf({ dataDir, databaseUrl: `sqlite:${join(work, 'store.db')}`, filesDirs });
+      assert.throws(() => files.resolve(join(dataDir, 'secret.key')), { code: 'file_not_allowed' });
+      assert.throws(() => files.resolve(join(work, 'store.db')), { code: 'file_not_allowed' });
+      if (filesDirs.length > 1)
+        assert.equal(files.resolve(join(dataDir, 'files', 'ok.csv')), join(dataDir, 'files', 'ok.csv'));
+    }
+  });
+
+  test('several folders separated by the path delimiter are all allowed; folders and devices are not files', () => {
+    const other = mkdtempSync(join(work, 'other-'));
+    writeFileSync(join(other, 'b.csv'), 'b\n2\n');
+    const files = fileAccessOf({
+      dataDir,
+      databaseUrl: undefined,
+      filesDirs: [join(dataDir, 'files'), other],
+    });
+    assert.equal(files.resolve('ok.csv'), join(dataDir, 'files', 'ok.csv'));
+    assert.equal(files.resolve(join(other, 'b.csv')), join(other, 'b.csv'));
+    assert.throws(() => files.resolve(other), { code: 'file_not_allowed' });
+    assert.throws(() => files.resolve('/dev/zero'), { code: 'file_not_allowed' });
+  });
+});

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
-import { fileAccessOf } from '../../src/config/environment.ts';
+import { fileAccessOf, readEnvironment } from '../../src/config/environment.ts';
 import type { FileAccess } from '../../src/connectors/file-access.ts';
 import { confinedFactory } from '../../src/connectors/registry.ts';
 import { createSecretBox } from '../../src/store/secret-box.ts';
@@ -225,11 +225,13 @@ describe('the file policy itself', () => {
   test('several folders separated by the path delimiter are all allowed; folders and devices are not files', () => {
     const other = mkdtempSync(join(work, 'other-'));
     writeFileSync(join(other, 'b.csv'), 'b\n2\n');
-    const files = fileAccessOf({
-      dataDir,
-      databaseUrl: undefined,
-      filesDirs: [join(dataDir, 'files'), other],
+    const env = readEnvironment({
+      JUNCTION_DATA_DIR: dataDir,
+      JUNCTION_FILES_DIR: `${join(dataDir, 'files')}${delimiter}${other}`,
     });
+    assert.deepEqual(env.filesDirs, [join(dataDir, 'files'), other]);
+    assert.deepEqual(readEnvironment({ JUNCTION_DATA_DIR: dataDir }).filesDirs, [join(dataDir, 'files')]);
+    const files = fileAccessOf(env);
     assert.equal(files.resolve('ok.csv'), join(dataDir, 'files', 'ok.csv'));
     assert.equal(files.resolve(join(other, 'b.csv')), join(other, 'b.csv'));
     assert.throws(() => files.resolve(other), { code: 'file_not_allowed' });

@@ -44,8 +44,10 @@ function SidePicker({
   listId: string;
 }) {
   const { t } = useI18n();
+  const { isAdmin } = useAuth();
+  // Describing makes live calls with the connection's credentials: admins only (viewers see the saved names).
   const describe = useResource<{ objects: ObjectDescription[] }>(
-    connectionId ? `/api/connections/${seg(connectionId)}/describe` : null,
+    isAdmin && connectionId ? `/api/connections/${seg(connectionId)}/describe` : null,
   );
   const objects = describe.data?.objects ?? [];
   const fields = objects.find((o) => o.name === object)?.fields ?? [];

@@ -1,5 +1,6 @@
 import { type Logger, pino } from 'pino';
 import { type Environment, fileAccessOf, loadSecretKey, readEnvironment } from '../config/environment.ts';
+import { sealStoredSecrets } from '../connectors/connection-secret.ts';
 import type { FileAccess } from '../connectors/file-access.ts';
 import { maskUrlPasswords } from '../core/url-credentials.ts';
 import { createSecretBox } from '../store/secret-box.ts';
@@ -72,5 +73,9 @@ export async function openRuntime(
     dataDir: env.dataDir,
     secretBox: createSecretBox(secretKey),
   });
+  // Secrets stored before they were bound to their destination (and URL passwords) are sealed now.
+  const sealed = await sealStoredSecrets(store);
+  if (sealed.connections.length)
+    log.info({ connections: sealed.connections }, 'connection secrets sealed with their destination');
   return { env, secretKey, store, log, screen, files: fileAccessOf(env) };
 }

@@ -1,6 +1,7 @@
 import { SecretDestinationError } from '../core/secret-destination.ts';
 import type { Connection, SystemName } from '../core/types.ts';
 import { maskUrlPasswords } from '../core/url-credentials.ts';
+import type { Store } from '../store/store.ts';
 import { CONNECTORS } from './registry.ts';
 
 /** Where a connection's secret goes, as its connector says; null when it has no destination or the config is invalid. */
@@ -105,4 +106,30 @@ export function assertSecretDestination(connection: Connection): void {
       { details: { field: 'secret', from: connection.secretDestination, to: now } },
     );
   }
+}
+
+/** What `sealStoredSecrets` changed. */
+export interface SealSummary {
+  /** Connections whose URL password moved into the sealed secret or whose secret got its destination. */
+  connections: string[];
+}
+
+/**
+ * Brings secrets stored before destinations existed up to date: a password still inside a stored
+ * URL moves into the sealed secret, and a secret sealed without its destination is bound to the one
+ * its config names now. Idempotent and cheap; every process runs it on start.
+ */
+export async function sealStoredSecrets(store: Store): Promise<SealSummary> {
+  const changed: string[] = [];
+  for (const { id } of await store.connections.list()) {
+    const stored = await store.connections.get(id);
+    const hasUrlPassword = Object.keys(separateSecret(stored.system, stored.config).secret).length > 0;
+    const unbound = stored.secretDestination === undefined && Object.keys(stored.secret).length > 0;
+    if (!hasUrlPassword && !unbound) continue;
+    await store.connections.save(prepareConnection({ ...stored, secret: {} }, stored));
+    changed.push(id);
+  }
+  // The SMTP password is sealed with its host and port whenever the settings are written.
+  if ((await store.settings.get()).smtp?.password !== undefined) await store.settings.update({});
+  return { connections: changed };
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -6,8 +7,11 @@ import { createLogger } from '../../src/cli/runtime.ts';
 import type { Screen } from '../../src/cli/terminal.ts';
 import { applyConfig } from '../../src/config/apply-config.ts';
 import { parseConfigText } from '../../src/config/config-file.ts';
+import { sealStoredSecrets } from '../../src/connectors/connection-secret.ts';
 import { maskUrlPasswords, splitUrlPassword } from '../../src/core/url-credentials.ts';
+import { createSecretBox } from '../../src/store/secret-box.ts';
 import type { Store } from '../../src/store/store.ts';
+import { openStore } from '../../src/store/store.ts';
 import { createTempPostgres, DIALECTS, type TempDatabase } from '../helpers/databases.ts';
 import { type Client, createTestServer } from '../helpers/server.ts';
 import { openTestStore } from '../helpers/store.ts';
@@ -227,6 +231,63 @@ for (const dialect of DIALECTS) {
       const again = recorder.passwords.length;
       await admin.send('POST', '/api/connections/erp-legacy/test');
       assert.deepEqual(recorder.passwords.slice(again), ['Old-pw']);
+    });
+
+    test('on start, stored URL passwords move into the sealed secret and old secrets get their destination', async () => {
+      const now = new Date().toISOString();
+      // A store of its own: its rows are sealed with its own key.
+      const ownDb = await dialect.create();
+      const box = createSecretBox(randomBytes(32));
+      const own = await openStore({ databaseUrl: ownDb.url, secretBox: box });
+      const rowOf = (id: string) =>
+        own.db
+          .selectFrom('connections')
+          .select(['config', 'secret_sealed'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+      try {
+        await own.db
+          .insertInto('connections')
+          .values([
+            {
+              id: 'erp-before-upgrade',
+              name: 'ERP',
+              system: 'sql',
+              config: JSON.stringify({ url: `postgres://app:Up-pw@127.0.0.1:${recorder.port}/business` }),
+              secret_sealed: null,
+              created_at: now,
+              updated_at: now,
+            },
+            {
+              id: 'brevo-before-upgrade',
+              name: 'Brevo',
+              system: 'brevo',
+              config: JSON.stringify({ baseUrl: 'https://api.brevo.com/v3' }),
+              // Sealed the old way: the bare secret, no destination.
+              secret_sealed: box.seal({ apiKey: 'xkeysib-old' }),
+              created_at: now,
+              updated_at: now,
+            },
+          ])
+          .execute();
+        const sealed = await sealStoredSecrets(own);
+        assert.deepEqual(sealed.connections.sort(), ['brevo-before-upgrade', 'erp-before-upgrade']);
+        assert.equal(JSON.stringify(await rowOf('erp-before-upgrade')).includes('Up-pw'), false);
+        const erp = await own.connections.get('erp-before-upgrade');
+        assert.equal(erp.secret.password, 'Up-pw');
+        assert.equal(erp.secretDestination, `postgres://app@127.0.0.1:${recorder.port}/business`);
+        const brevo = await own.connections.get('brevo-before-upgrade');
+        assert.deepEqual(brevo.secret, { apiKey: 'xkeysib-old' });
+        assert.equal(brevo.secretDestination, 'https://api.brevo.com/v3');
+        assert.deepEqual(
+          (await sealStoredSecrets(own)).connections,
+          [],
+          'nothing left to do the second time',
+        );
+      } finally {
+        await own.close();
+        await ownDb.drop();
+      }
     });
   });
 }

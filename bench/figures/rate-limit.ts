@@ -76,11 +76,13 @@ export async function rateLimitFigures(o: { people: number; max: number }): Prom
       },
       {
         name: 'one_percent_change_write_ratio',
-        value: +(deltaWrites / writes).toFixed(4),
-        goal: '≈ 0.01',
+        // Against the calls the full data needs, as the ceiling: a sync that sends smaller batches must not
+        // look right just because its full sync made as many more calls.
+        value: +(deltaWrites / neededCalls).toFixed(4),
+        goal: '≈ 0.01: at most ⌈changed ÷ 100⌉ calls, every change written',
         // One batch call carries 100 changes, so the floor is ⌈changed / 100⌉ calls.
-        ok: deltaWrites <= Math.ceil(changed / 100) && delta.counts.updated === changed,
-        detail: `${changed} changed → ${delta.counts.updated} updated in ${deltaWrites} write calls (full sync: ${writes})`,
+        ok: deltaWrites <= Math.ceil(changed / BATCH) && delta.counts.updated === changed,
+        detail: `${changed} changed → ${delta.counts.updated} updated in ${deltaWrites} write calls (the full data needs ${neededCalls}; the full sync made ${writes})`,
       },
     ];
   } finally {

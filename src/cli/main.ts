@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { applyConfig } from '../config/apply-config.ts';
 import { readConfigFile } from '../config/config-file.ts';
-import { JunctionError, UsageError } from '../core/errors.ts';
+import { JunctionError, UsageError, ValidationError } from '../core/errors.ts';
 import { demoPrepare } from './demo.ts';
 import { importCommand } from './import.ts';
 import { runCommand } from './run-command.ts';
@@ -24,11 +24,13 @@ Usage:
                                  and the HubSpot, Brevo and Abacus emulators, synced every minute or two
   junction worker [--concurrency N]  take queued runs (PostgreSQL); start as many as you like
   junction run-now <task>        queue a run for the workers (PostgreSQL) and print the job id
-  junction run <task> [--dry-run] [--json]
+  junction run <task> [--dry-run] [--json] [--confirm-deletes]
                                  run one task now, with progress and a summary that lists failed
                                  records; --dry-run writes nothing anywhere and says what the run would
                                  do; --json prints one JSON object (executionId, status, dryRun, counts,
-                                 failures). Exit code 0 ok, 2 some records failed, 1 the run failed
+                                 failures). Exit code 0 ok, 2 some records failed (or the mass-deletion
+                                 guard held deletions back), 1 the run failed; --confirm-deletes lets
+                                 this run delete more than the guard allows (audited)
   junction apply <file>          create or update connections, mappings and tasks from YAML/JSON
   junction import <file> --mapping <id> [--valid-rows-only] [--dry-run] [--error-file <path>]
                                  import a .xlsx/.csv through a mapping: validates every row first,
@@ -49,7 +51,7 @@ const EXIT_USAGE = 64;
 /** The file a command reads, or `file not found: PATH`. */
 function existingFile(path: string | undefined, usage: string): string {
   if (!path) throw new UsageError(`usage: ${usage}`);
-  if (!existsSync(path)) throw new FileNotFoundError(`file not found: ${path}`);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new FileNotFoundError(`file not found: ${path}`);
   return path;
 }
 
@@ -73,6 +75,7 @@ function parse(rest: string[]) {
         'valid-rows-only': { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
+        'confirm-deletes': { type: 'boolean' },
         'error-file': { type: 'string' },
       },
     });
@@ -140,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
           taskId: positionals[0] as string,
           dryRun: Boolean(values['dry-run']),
           json: Boolean(values.json),
+          confirmDeletes: Boolean(values['confirm-deletes']),
         });
       case 'import':
         return await importCommand(rt, {
@@ -152,7 +156,7 @@ async function main(argv: string[]): Promise<number> {
       case 'run-now': {
         const taskId = positionals[0] as string;
         if (rt.store.dialect !== 'postgres')
-          throw new JunctionError(
+          throw new ValidationError(
             'run-now queues for workers and needs PostgreSQL; with SQLite use `junction run <task>`',
           );
         const service = await openRunService(rt, { queue: true });

@@ -1,4 +1,5 @@
-import type { Execution, ExecutionCounts, ExecutionStatus } from '../core/types.ts';
+import { JunctionError } from '../core/errors.ts';
+import { type Execution, type ExecutionCounts, type ExecutionStatus, ZERO_COUNTS } from '../core/types.ts';
 import { failpointHooks } from '../engine/failpoints.ts';
 import type { DryRunResult } from '../engine/run-task.ts';
 import { openRunService } from './run-service.ts';
@@ -36,7 +37,8 @@ function dryReport(r: DryRunResult): { report: RunReport; more: number } {
   return {
     report: {
       executionId: null,
-      status: r.counts.failed > 0 ? 'warning' : 'succeeded',
+      status: r.counts.failed > 0 || r.warning ? 'warning' : 'succeeded',
+      ...(r.warning ? { error: r.warning } : {}),
       dryRun: true,
       counts: r.counts,
       failures: failed
@@ -71,10 +73,11 @@ function summary(r: RunReport, e: Execution | null, dry: DryRunResult | null): s
       ? `dry run of the next run (nothing was written)${dry?.truncated ? ' — stopped early' : ''}: it would end ${r.status}`
       : `execution ${r.executionId}: ${r.status}${secs ? ` in ${secs}s` : ''}`,
     r.dryRun
-      ? `  read ${c.read}, filtered out ${c.filtered}, would create ${c.created}, update ${c.updated}, leave unchanged ${c.unchanged}, fail ${c.failed}`
+      ? `  read ${c.read}, filtered out ${c.filtered}, would create ${c.created}, update ${c.updated}, leave unchanged ${c.unchanged}, delete ${c.deleted}, fail ${c.failed}`
       : `  read ${c.read}, filtered out ${c.filtered}, created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, deleted ${c.deleted}, failed ${c.failed}`,
   ];
-  if (r.error) lines.push(`  error ${r.error.code}: ${r.error.message}`);
+  if (r.error)
+    lines.push(`  ${r.status === 'warning' ? 'warning' : 'error'} ${r.error.code}: ${r.error.message}`);
   if (e?.resumedFrom) lines.push(`  resumed the unfinished execution ${e.resumedFrom}`);
   if (r.failures.length) {
     lines.push(r.dryRun ? '  would fail:' : '  failed records:');
@@ -91,9 +94,42 @@ function summary(r: RunReport, e: Execution | null, dry: DryRunResult | null): s
  */
 export async function runCommand(
   rt: Runtime,
-  o: { taskId: string; dryRun: boolean; json: boolean; out?: (text: string) => void },
+  o: {
+    taskId: string;
+    dryRun: boolean;
+    json: boolean;
+    confirmDeletes?: boolean;
+    out?: (text: string) => void;
+  },
 ): Promise<number> {
   const out = o.out ?? ((text: string) => process.stdout.write(`${text}\n`));
+  try {
+    return await runOrPlan(rt, o, out);
+  } catch (err) {
+    if (!o.json) throw err;
+    // A script reading --json gets its one object even when the run could not start at all.
+    const error = {
+      code: err instanceof JunctionError ? err.code : 'internal_error',
+      message: (err as Error).message,
+    };
+    const report: RunReport = {
+      executionId: null,
+      status: 'failed',
+      dryRun: o.dryRun,
+      counts: { ...ZERO_COUNTS },
+      failures: [],
+      error,
+    };
+    out(JSON.stringify(report));
+    return 1;
+  }
+}
+
+async function runOrPlan(
+  rt: Runtime,
+  o: { taskId: string; dryRun: boolean; json: boolean; confirmDeletes?: boolean },
+  out: (text: string) => void,
+): Promise<number> {
   await rt.store.tasks.get(o.taskId); // not_found before anything starts
   const service = await openRunService(rt, { queue: false, runOptions: { hooks: failpointHooks() } });
   const ac = new AbortController();
@@ -101,7 +137,7 @@ export async function runCommand(
   process.once('SIGINT', onSigint);
   try {
     if (o.dryRun) {
-      const dry = await service.dryRun(o.taskId, { signal: ac.signal });
+      const dry = await service.dryRun(o.taskId, { signal: ac.signal, confirmDeletes: o.confirmDeletes });
       const { report } = dryReport(dry);
       out(o.json ? JSON.stringify(report) : summary(report, null, dry));
       return exitCodeOf(report.status);
@@ -113,6 +149,7 @@ export async function runCommand(
       execution = await service.run(o.taskId, {
         trigger: 'cli',
         signal: ac.signal,
+        confirmDeletes: o.confirmDeletes,
         onProgress: (p) => progress?.update(p.counts, p.total),
       });
     } finally {

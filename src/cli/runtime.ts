@@ -20,6 +20,14 @@ export const REDACT_PATHS = [
   'authorization',
   '*.authorization',
   'headers.authorization',
+  // One level deeper: a connection's config or secret logged inside another object.
+  '*.*.secret',
+  '*.*.password',
+  '*.*.accessToken',
+  '*.*.refreshToken',
+  '*.*.apiKey',
+  '*.apiKey',
+  'apiKey',
 ];
 
 /**

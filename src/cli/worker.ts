@@ -1,4 +1,4 @@
-import { JunctionError } from '../core/errors.ts';
+import { ValidationError } from '../core/errors.ts';
 import { startScheduling } from '../scheduler/index.ts';
 import { openRunService } from './run-service.ts';
 import { openRuntime } from './runtime.ts';
@@ -11,7 +11,8 @@ export async function startWorker(o: { concurrency?: number } = {}): Promise<num
   const rt = await openRuntime(undefined, { quietOnTerminal: true });
   if (rt.store.dialect !== 'postgres') {
     await rt.store.close();
-    throw new JunctionError('junction worker needs PostgreSQL: set DATABASE_URL=postgres://…');
+    // A setup this command cannot serve: the user's to fix (validation_error), not an internal error.
+    throw new ValidationError('junction worker needs PostgreSQL: set DATABASE_URL=postgres://…');
   }
   const service = await openRunService(rt, { queue: true, superviseQueue: true });
   const concurrency = o.concurrency ?? service.config.concurrency;

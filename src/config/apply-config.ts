@@ -79,17 +79,8 @@ export async function applyConfig(store: Store, config: ConfigFile): Promise<App
     );
   }
   for (const m of config.mappings) await store.mappings.save(m);
-  for (const t of config.tasks) {
-    await store.tasks.save({
-      id: t.id,
-      name: t.name ?? t.id,
-      mappingId: t.mapping,
-      schedule: t.schedule,
-      enabled: t.enabled,
-      mode: t.mode,
-      notify: t.notify,
-      params: t.params,
-    });
+  for (const { mapping, name, ...t } of config.tasks) {
+    await store.tasks.save({ ...t, name: name ?? t.id, mappingId: mapping });
   }
   return {
     connections: config.connections.map((c) => c.id),

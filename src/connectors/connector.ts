@@ -62,7 +62,9 @@ export type WriteOp =
       properties: Record<string, unknown>;
     }
   | { kind: 'update'; ref: string; externalId: string; properties: Record<string, unknown> }
-  | { kind: 'delete'; ref: string; externalId: string };
+  | { kind: 'delete'; ref: string; externalId: string }
+  /** Deactivate rather than delete, as the system offers it (archive, suspend, blocklist, inactive). */
+  | { kind: 'archive'; ref: string; externalId: string };
 
 export type WriteResult =
   | { ref: string; ok: true; externalId: string; created: boolean }

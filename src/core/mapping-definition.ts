@@ -213,8 +213,16 @@ export const MappingDefinitionSchema = z.object({
   fields: z.array(FieldMappingSchema).min(1),
   /** Expression that decides which source records are synced (see src/core/expression). */
   filter: z.string().optional(),
-  /** What happens in the target when the source record is deleted. */
+  /**
+   * What happens in the target when the source record is deleted (found by a full run): nothing
+   * (`ignore`), the target record is deleted (`propagate`) or archived/deactivated (`archive`).
+   */
   deletes: z.enum(['propagate', 'archive', 'ignore']).default('ignore'),
+  /**
+   * What an ordinary deletion of a target record (not a privacy deletion) does: `unlink` cuts the link
+   * and leaves the business record as it is; `recreate` writes the record again on the next run.
+   */
+  targetDeletes: z.enum(['unlink', 'recreate']).default('unlink'),
   writeBack: WriteBackSchema.optional(),
   /**
    * What a deletion request (a GDPR deletion in a connected system) does to the records this mapping

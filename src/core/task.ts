@@ -1,14 +1,21 @@
 import { z } from 'zod';
+import { scheduleProblem } from './schedule.ts';
 import { NOTIFY_ON } from './types.ts';
 
 /** Longest interval a task may be scheduled at: a week. */
 export const MAX_INTERVAL_MINUTES = 7 * 24 * 60;
 
 /** When a task runs by itself: every N minutes since its last run, or on a cron schedule in a time zone. */
-export const ScheduleSchema = z.union([
-  z.object({ everyMinutes: z.number().positive().max(MAX_INTERVAL_MINUTES) }).strict(),
-  z.object({ cron: z.string().min(1), timezone: z.string().optional() }).strict(),
-]);
+export const ScheduleSchema = z
+  .union([
+    z.object({ everyMinutes: z.number().positive().max(MAX_INTERVAL_MINUTES) }).strict(),
+    z.object({ cron: z.string().min(1), timezone: z.string().optional() }).strict(),
+  ])
+  // A cron pattern or time zone the scheduler cannot use is refused when saved, not found at every tick.
+  .superRefine((schedule, ctx) => {
+    const problem = scheduleProblem(schedule);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: 'cron' in schedule ? ['cron'] : [] });
+  });
 
 /**
  * A task: runs a mapping definition on its schedule (or only when asked), in full or incrementally, and
@@ -35,6 +42,17 @@ export const TaskSchema = z.object({
     })
     .strict()
     .default({ on: ['failure'], to: [] }),
+  /**
+   * The mass-deletion guard: a run that would delete (or archive) more than `percent` of the linked
+   * records, and more than `atLeast`, deletes nothing and waits for an admin to confirm. Absent: 10 %, 20.
+   */
+  deletionGuard: z
+    .object({
+      percent: z.number().min(0).max(100).default(10),
+      atLeast: z.number().int().min(0).default(20),
+    })
+    .strict()
+    .optional(),
   /** Values the mapping's filter and formulas read with `param('name')`. */
   params: z.record(z.string(), z.unknown()).default({}),
 });

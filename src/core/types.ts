@@ -87,8 +87,12 @@ export interface ExecutionItem {
 /**
  * `ok`: in sync. `failed`: rejected for a reason a retry cannot fix (invalid data); tried again when the
  * record changes. `retry`: failed for a passing reason (rate limit, outage); the next run tries again.
+ * `deleted`: erased by a privacy deletion; never written again. `removed`: the source record was deleted
+ * and its target record deleted or archived with it (should the key come back, it is synced anew).
+ * `target_deleted`: someone deleted the target record (an ordinary delete, not a privacy one); the link
+ * is cut and the business record left as it is — written again only if the mapping says `recreate`.
  */
-export const SYNC_STATUSES = ['ok', 'failed', 'retry', 'deleted'] as const;
+export const SYNC_STATUSES = ['ok', 'failed', 'retry', 'deleted', 'removed', 'target_deleted'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
 /** One source record in one target: the identity map and the change detector. */

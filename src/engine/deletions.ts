@@ -22,7 +22,7 @@ export interface DeletionAction {
   connectionId: string;
   object: string;
   role: 'source' | 'target';
-  action: 'deleted' | 'anonymised' | 'failed';
+  action: 'deleted' | 'anonymised' | 'unlinked' | 'failed';
   code?: string;
 }
 
@@ -129,8 +129,53 @@ async function apply(connector: Connector, r: Reached): Promise<DeletionAction> 
   }
 }
 
+/** The audit subject of a deleted record: a hash, so the log holds no id of a person. */
+function subjectOf(req: DeletionRequest): string {
+  return createHash('sha256')
+    .update(`${req.connectionId}:${req.object}:${req.externalId}`)
+    .digest('hex')
+    .slice(0, 24);
+}
+
 /**
- * Handles a deletion request: finds every record linked to the deleted one (the source it came from and
+ * An ordinary deletion in a target (a duplicate cleaned up in the CRM), not a privacy deletion: the
+ * business system is the source of truth, so nothing is erased anywhere. The links to the deleted record
+ * are cut (`target_deleted`, with when and where in the remark); the next run leaves the record alone, or
+ * writes it again where the mapping says `targetDeletes: recreate`. A deletion of a record that is a
+ * *source* somewhere is the mapping's business (`deletes`), found by its next full run.
+ */
+async function unlinkDeletedTarget(store: Store, req: DeletionRequest): Promise<DeletionOutcome> {
+  const links = (await store.audit.linksToTarget(req.connectionId, req.object, req.externalId)).filter(
+    (l) => l.status !== 'deleted' && l.status !== 'removed',
+  );
+  const now = new Date();
+  const connection = await store.connections.get(req.connectionId);
+  await store.syncLinks.upsert(
+    links.map((l) => ({
+      ...l,
+      status: 'target_deleted',
+      payloadHash: null,
+      lastSyncAt: now,
+      remark: `deleted in ${connection.name} (${req.object}) on ${now.toISOString()}`,
+    })),
+  );
+  const actions: DeletionAction[] = links.map((l) => ({
+    connectionId: l.sourceConnectionId,
+    object: l.sourceObject,
+    role: 'source',
+    action: 'unlinked',
+  }));
+  const entry = await store.audit.record({
+    kind: 'deletion',
+    connectionId: req.connectionId,
+    subject: subjectOf(req),
+    details: { object: req.object, eventId: req.eventId ?? null, linked: links.length, actions },
+  });
+  return { auditId: entry.id, actions };
+}
+
+/**
+ * Handles a privacy deletion request: finds every record linked to the deleted one (the source it came from and
  * every other target that source went to, or the targets it was synced into), deletes or anonymises each
  * per its mapping's `privacy` policy, marks the links `deleted` so no sync brings the person back, and
  * writes an audit entry that names systems and actions but no personal data.
@@ -140,6 +185,7 @@ export async function handleDeletionRequest(
   req: DeletionRequest,
   o: { log: Logger; connectorFactory?: ConnectorFactory; signal?: AbortSignal },
 ): Promise<DeletionOutcome> {
+  if (!req.privacy) return unlinkDeletedTarget(store, req);
   const mappings = await store.mappings.list();
   const start = { connectionId: req.connectionId, object: req.object, key: req.externalId };
   const { reached, links } = await linkedRecords(store, start, mappings);
@@ -169,14 +215,10 @@ export async function handleDeletionRequest(
       remark: 'removed by a deletion request',
     })),
   );
-  const subject = createHash('sha256')
-    .update(`${req.connectionId}:${req.object}:${req.externalId}`)
-    .digest('hex')
-    .slice(0, 24);
   const entry = await store.audit.record({
-    kind: req.privacy ? 'privacy_deletion' : 'deletion',
+    kind: 'privacy_deletion',
     connectionId: req.connectionId,
-    subject,
+    subject: subjectOf(req),
     details: { object: req.object, eventId: req.eventId ?? null, linked: reached.length, actions },
   });
   if (actions.some((a) => a.action === 'failed'))

@@ -13,6 +13,7 @@ export async function planWrites(
   object: string,
   ops: WriteOp[],
   planned: Map<string, string>,
+  targetConnectionId: string,
 ): Promise<WriteResult[]> {
   const byProperty = new Map<string, string[]>();
   for (const op of ops)
@@ -28,10 +29,12 @@ export async function planWrites(
   return ops.map((op): WriteResult => {
     if (op.kind !== 'upsert') return { ref: op.ref, ok: true, externalId: op.externalId, created: false };
     const key = `${op.match.property}\u0000${norm(op.match.value)}`;
-    const id = existing.get(key) ?? planned.get(key);
+    // Planned creates are per target: two assignments may create the same e-mail in two systems.
+    const plannedKey = `${targetConnectionId}\u0000${object}\u0000${key}`;
+    const id = existing.get(key) ?? planned.get(plannedKey);
     if (id) return { ref: op.ref, ok: true, externalId: id, created: false };
     // A placeholder id: the target assigns the real one when the run creates the record.
-    planned.set(key, `(new: ${op.match.value})`);
+    planned.set(plannedKey, `(new: ${op.match.value})`);
     return { ref: op.ref, ok: true, externalId: '', created: true };
   });
 }

@@ -21,11 +21,19 @@ export function planRecord(
   mapping: MappingDefinition,
   record: SourceRecord,
   mapped: MapResult,
-  link: SyncLink | undefined,
+  linked: SyncLink | undefined,
   adoptedId?: string,
 ): RecordPlan {
+  let link = linked;
   // A person removed by a privacy deletion is never written again, whatever the source still holds.
   if (link?.status === 'deleted') return { kind: 'unchanged', record };
+  // Someone deleted the target record: left alone unless the mapping wants it back.
+  if (link?.status === 'target_deleted') {
+    if (mapping.targetDeletes !== 'recreate') return { kind: 'unchanged', record };
+    link = undefined;
+  }
+  // The source record was deleted (and its target record with it) and has come back: synced anew.
+  if (link?.status === 'removed') link = undefined;
   if (!mapped.ok) {
     const first = mapped.errors[0];
     return {

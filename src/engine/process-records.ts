@@ -90,10 +90,13 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
   const results = new Map<string, WriteResult>();
   const planned = ctx.planned ?? new Map<string, string>();
   const write = ctx.dryRun
-    ? (object: string, ops: WriteOp[]) => planWrites(target, object, ops, planned)
+    ? (object: string, ops: WriteOp[]) =>
+        planWrites(target, object, ops, planned, ctx.scope.targetConnectionId)
     : (object: string, ops: WriteOp[]) => target.write(object, ops);
   if (batches.length && !ctx.dryRun) await ctx.fence?.();
   await mapConcurrent(batches, target.limits.concurrency ?? 1, async (ops) => {
+    // A run cancelled or taken over mid-page starts no further batch.
+    ctx.signal?.throwIfAborted();
     let answer: WriteResult[];
     try {
       answer = await write(mapping.target.object, ops);
@@ -214,6 +217,7 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
     await ctx.source.writeMarks(mapping.source.object, mapping.source.key, toWrite);
   }
   await ctx.hooks.afterMarks?.();
+  await ctx.fence?.();
   await syncAssociations(ctx, records, [...links.values(), ...newLinks]);
   return { items, links: newLinks };
 }

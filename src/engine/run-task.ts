@@ -20,6 +20,7 @@ import { withStoreRetry } from '../store/transient.ts';
 import { assignmentsOf, jobScope, linkView, usesLink } from './assignments.ts';
 import { flushPendingAssociations } from './associations.ts';
 import { type PageOutcome, type ProcessContext, processRecords } from './process-records.ts';
+import { type DeletionGuardHit, propagateSourceDeletions } from './source-deletions.ts';
 import { secretSaver, sourceFields, sourcePaths } from './source-fields.ts';
 
 export type { DryRunItem, DryRunResult };
@@ -48,6 +49,8 @@ export interface RunOptions {
   send?: SendMail;
   /** Tests only: called between the steps of a page, to crash the process at a chosen point. */
   hooks?: RunHooks;
+  /** An admin confirmed deletions beyond the task's mass-deletion guard for this run. */
+  confirmDeletes?: boolean;
 }
 
 /** Points between the steps of a page (see failpoints.ts). */
@@ -157,6 +160,8 @@ interface SyncSetup {
   commit: (outcome: PageOutcome, position: RunPosition | null) => Promise<void>;
   /** Stop reading once this many records were read (dry runs over the API). */
   maxRecords?: number;
+  /** Deletions beyond the mass-deletion guard were confirmed for this run. */
+  confirmDeletes: boolean;
 }
 
 /**
@@ -165,7 +170,9 @@ interface SyncSetup {
  * incremental run did not read, and flush associations. Returns the position reached and whether
  * `maxRecords` cut the read short.
  */
-async function syncAssignments(s: SyncSetup): Promise<{ position: Cursor | null; truncated: boolean }> {
+async function syncAssignments(
+  s: SyncSetup,
+): Promise<{ position: Cursor | null; truncated: boolean; warning: DeletionGuardHit | null }> {
   const { task, mapping, counts, store } = s;
   const assignments = assignmentsOf(mapping);
   const single = assignments.length === 1;
@@ -176,6 +183,7 @@ async function syncAssignments(s: SyncSetup): Promise<{ position: Cursor | null;
   // continues at the assignment and position it stopped at.
   const resumeAt = single ? 0 : Number((position as Record<string, unknown> | null)?.[ASSIGNMENT_KEY] ?? 0);
   let first: ProcessContext | null = null;
+  let warning: DeletionGuardHit | null = null;
   const planned = new Map<string, string>();
   const full = () => s.maxRecords !== undefined && counts.read >= s.maxRecords;
 
@@ -210,6 +218,9 @@ async function syncAssignments(s: SyncSetup): Promise<{ position: Cursor | null;
     };
     const after = single ? position : index === resumeAt ? withoutAssignment(position) : null;
     const keep = inMemoryFilter(ctx, filter);
+    // Source deletions are found by a full run of the mapping's own assignment that read from the start.
+    const findDeletions = index === 0 && task.mode === 'full' && !after && assignment.deletes !== 'ignore';
+    const seen = new Set<string>();
 
     const pages = source
       .read(assignment.source.object, {
@@ -231,12 +242,13 @@ async function syncAssignments(s: SyncSetup): Promise<{ position: Cursor | null;
       if (result.done) break;
       const page = result.value;
       counts.read += page.records.length;
+      for (const r of page.records) seen.add(r.key);
       const records = filter && !page.filtered ? await keep(page.records, page.rest) : page.records;
       counts.filtered += page.records.length - records.length;
       if (full()) {
         await commit(await processRecords(ctx, records), page.cursor);
         await pages.return?.(undefined); // releases the source's cursor
-        return { position, truncated: true };
+        return { position, truncated: true, warning };
       }
       next = pages.next();
       next.catch(() => {}); // surfaced when awaited on the next turn
@@ -244,9 +256,22 @@ async function syncAssignments(s: SyncSetup): Promise<{ position: Cursor | null;
       await commit(await processRecords(ctx, records), page.cursor);
     }
 
+    if (findDeletions) {
+      warning = await propagateSourceDeletions(ctx, {
+        task,
+        seen,
+        readUnfiltered: !filter,
+        confirmed: s.confirmDeletes,
+        commit: (outcome) => commit(outcome, null),
+      });
+    }
+
     // An incremental run only sees changed records; records that failed before get another try here.
     if (task.mode === 'incremental' && source.readByKeys) {
-      const retry = await store.syncLinks.retryKeys(ctx.scope, { syncedBefore: runStart });
+      // Records this run already handled are not read twice (a dry run leaves their links as they were).
+      const retry = (await store.syncLinks.retryKeys(ctx.scope, { syncedBefore: runStart })).filter(
+        (k) => !seen.has(k),
+      );
       for (let i = 0; i < retry.length && !full(); i += 500) {
         const found = await source.readByKeys(
           assignment.source.object,
@@ -266,7 +291,7 @@ async function syncAssignments(s: SyncSetup): Promise<{ position: Cursor | null;
     await s.fence();
     await flushPendingAssociations(first);
   }
-  return { position, truncated: false };
+  return { position, truncated: false, warning };
 }
 
 /** Opens each connection's connector once for a run and closes them all at its end. */
@@ -325,7 +350,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
     try {
       const start = startOf(task, mapping, { resume: run.begun.resume, watermark: run.begun.watermark });
       const single = assignmentsOf(mapping).length === 1;
-      const { position } = await syncAssignments({
+      const { position, warning } = await syncAssignments({
         store,
         log: run.log,
         task,
@@ -338,11 +363,16 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
         executionId: run.execution.id,
         hooks: o.hooks ?? {},
         dryRun: false,
+        confirmDeletes: o.confirmDeletes ?? false,
         fence: run.fence,
         commit: (outcome, p) => run.commit({ items: outcome.items, links: outcome.links, position: p }),
       });
+      if (warning) run.log.warn({ details: warning.details }, warning.message);
       // A full run reads in the same order but may use another cursor shape; it leaves the watermark alone.
-      return task.mode === 'incremental' && single ? { watermark: position ?? null } : {};
+      return {
+        ...(task.mode === 'incremental' && single ? { watermark: position ?? null } : {}),
+        ...(warning ? { warning: { code: warning.code, message: warning.message } } : {}),
+      };
     } finally {
       await pool.close();
     }
@@ -357,7 +387,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
 export async function dryRunTask(
   store: Store,
   taskId: string,
-  o: Pick<RunOptions, 'log' | 'connectorFactory' | 'onCall' | 'limiters' | 'signal'> & {
+  o: Pick<RunOptions, 'log' | 'connectorFactory' | 'onCall' | 'limiters' | 'signal' | 'confirmDeletes'> & {
     maxRecords?: number;
     maxItems?: number;
   },
@@ -377,7 +407,7 @@ export async function dryRunTask(
   const items: DryRunItem[] = [];
   const maxItems = o.maxItems ?? Number.POSITIVE_INFINITY;
   try {
-    const { truncated } = await syncAssignments({
+    const { truncated, warning } = await syncAssignments({
       store,
       log: o.log,
       task,
@@ -393,11 +423,18 @@ export async function dryRunTask(
       executionId: '',
       hooks: {},
       dryRun: true,
+      confirmDeletes: o.confirmDeletes ?? false,
       fence: async () => {},
       commit: async (outcome) => {
         for (const it of outcome.items) {
           if (items.length >= maxItems) break;
-          if (it.action !== 'create' && it.action !== 'update' && it.action !== 'fail') continue;
+          if (
+            it.action !== 'create' &&
+            it.action !== 'update' &&
+            it.action !== 'fail' &&
+            it.action !== 'delete'
+          )
+            continue;
           items.push({
             sourceKey: it.sourceKey,
             action: it.action,
@@ -409,7 +446,13 @@ export async function dryRunTask(
       },
       ...(o.maxRecords !== undefined ? { maxRecords: o.maxRecords } : {}),
     });
-    return { dryRun: true, counts, items, truncated };
+    return {
+      dryRun: true,
+      counts,
+      items,
+      truncated,
+      ...(warning ? { warning: { code: warning.code, message: warning.message } } : {}),
+    };
   } finally {
     o.signal?.removeEventListener('abort', onOuterAbort);
     ac.abort();

@@ -61,6 +61,8 @@ export interface RunningExecution {
 /** How the body ended when it did not throw: where the next incremental run starts (absent: unchanged). */
 export interface RunEnd {
   watermark?: Record<string, unknown> | null;
+  /** The run ends as `warning` with this on the execution, though no record failed (the deletion guard). */
+  warning?: { code: string; message: string };
 }
 
 /**
@@ -102,8 +104,10 @@ export async function runExecution(
     log.error({ code: err.code }, `${err.message}; this process stops the run without writing more`);
     abort.abort(err);
   };
+  // When the latest renewal was *sent*: the lease it wrote ends no earlier than `lastBeat + leaseMs`. The
+  // run gives up at three quarters of that, so another process's clock may run ahead by a quarter lease.
   let lastBeat = Date.now();
-  const lapsed = () => Date.now() - lastBeat > leaseMs;
+  const lapsed = () => Date.now() - lastBeat > leaseMs * 0.75;
 
   // The heartbeat renews the lease; a failed one is logged and tried again soon. If it cannot be renewed
   // for a whole lease, another process may already have taken over: the run stops.
@@ -112,8 +116,9 @@ export async function runExecution(
   let stopped = false;
   const beat = async () => {
     let next = beatEvery;
+    const sentAt = Date.now();
     try {
-      const held = await store.executions.heartbeat(execution.id);
+      const held = await store.executions.heartbeat(execution.id, leaseMs);
       // The run closed its own execution while this beat was on its way: nothing was lost.
       if (stopped) return;
       if (!held)
@@ -135,6 +140,13 @@ export async function runExecution(
   };
   beatTimer = setTimeout(() => void beat(), beatEvery);
   beatTimer.unref();
+  // A renewal that hangs (a starved pool, a stalled database) must not keep the run writing: the watchdog
+  // stops it once the lease it last wrote is running out, whatever the heartbeat is doing.
+  const watchdog = setInterval(() => {
+    if (!stopped && lapsed())
+      lose(new LeaseLostError(`the lease of execution ${execution.id} could not be renewed in time`));
+  }, beatEvery);
+  watchdog.unref();
 
   const fence = async () => {
     if (lost) throw lost;
@@ -148,6 +160,7 @@ export async function runExecution(
   const commit: RunningExecution['commit'] = async (p) => {
     if (lost) throw lost;
     const n = ++page;
+    const sentAt = Date.now();
     try {
       // A database restart mid-run costs a retry, not the run; the page number keeps a retried commit
       // whose first COMMIT did go through from recording the page twice.
@@ -160,46 +173,66 @@ export async function runExecution(
           links: p.links,
           position: p.position,
           page: n,
+          leaseMs,
         }),
       );
     } catch (err) {
       if (err instanceof LeaseLostError) lose(err);
       throw err;
     }
-    lastBeat = Date.now();
+    lastBeat = sentAt;
     o.onProgress?.({ execution, counts: { ...counts }, total: o.total ?? null });
   };
 
+  let closedHere = false;
   const stopBeating = () => {
     stopped = true;
     if (beatTimer) clearTimeout(beatTimer);
+    clearInterval(watchdog);
   };
   try {
     const end = await body({ execution, begun, counts, signal: abort.signal, log, fence, commit });
     stopBeating();
-    const status = counts.failed > 0 ? 'warning' : 'succeeded';
+    const status = counts.failed > 0 || end.warning ? 'warning' : 'succeeded';
     const closed = await withStoreRetry(() =>
       store.executions.finish({
         executionId: execution.id,
         taskId: o.taskId,
         status,
         counts,
+        ...(end.warning ? { error: end.warning } : {}),
         completed: true,
         ...(end.watermark !== undefined ? { watermark: end.watermark } : {}),
       }),
     );
+    closedHere = closed;
     if (closed) log.info({ counts, status }, 'run finished');
     else lose(new LeaseLostError(`execution ${execution.id} was taken over before it could be closed`));
   } catch (err) {
     stopBeating();
     if (lost || err instanceof LeaseLostError) {
-      lose(lost ?? (err as LeaseLostError));
+      const reason = lost ?? (err as LeaseLostError);
+      lose(reason);
+      // Closed unless another process took the run over (the close is fenced): a lease that merely
+      // lapsed, with no one taking over, must not leave the execution running.
+      closedHere = await withStoreRetry(() =>
+        store.executions.finish({
+          executionId: execution.id,
+          taskId: o.taskId,
+          status: 'failed',
+          counts,
+          error: { code: reason.code, message: reason.message },
+        }),
+      ).catch((e) => {
+        log.error({ err: e }, 'closing the execution after its lease lapsed failed');
+        return false;
+      });
     } else {
       const cancelled = abort.signal.aborted;
       const code = err instanceof JunctionError ? err.code : cancelled ? 'cancelled' : 'internal_error';
       log.error({ err, code }, 'run failed');
       // A resumable run keeps its checkpoint: the next one continues where this one stopped.
-      await withStoreRetry(() =>
+      closedHere = await withStoreRetry(() =>
         store.executions.finish({
           executionId: execution.id,
           taskId: o.taskId,
@@ -216,7 +249,7 @@ export async function runExecution(
   }
   const finished = await store.executions.get(execution.id);
   o.onFinish?.(finished);
-  // A run that lost its lease reports nothing: the process that took over reports the outcome.
-  if (!lost) await notifyExecution({ store, log: o.log, execution: finished, send: o.send });
+  // Only the process that closed the execution reports it: a run taken over leaves that to the taker.
+  if (closedHere) await notifyExecution({ store, log: o.log, execution: finished, send: o.send });
   return finished;
 }

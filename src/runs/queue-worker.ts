@@ -52,10 +52,10 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorker {
   }
 
   async function handle(queue: string, job: PgBoss.Job<RunJobData>): Promise<void> {
-    const { taskId, trigger } = job.data;
+    const { taskId, trigger, confirmDeletes } = job.data;
     const jobLog = log.child({ jobId: job.id, taskId });
     try {
-      const execution = await service.run(taskId, { trigger, signal: ac.signal });
+      const execution = await service.run(taskId, { trigger, signal: ac.signal, confirmDeletes });
       if (execution.status === 'cancelled' && stopped) {
         // Shutting down: hand the job back; the next worker resumes from the checkpoint.
         await boss.fail(queue, job.id, { executionId: execution.id, reason: 'worker stopped' });

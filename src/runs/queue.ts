@@ -9,6 +9,8 @@ export interface RunJobData {
   taskId: string;
   trigger: ExecutionTrigger;
   requestedAt: string;
+  /** Deletions beyond the mass-deletion guard were confirmed for this run. */
+  confirmDeletes?: boolean;
 }
 
 /** Retry and lease settings of the run queues. */
@@ -98,14 +100,25 @@ export async function jobsOf(
 export async function enqueueRun(
   boss: PgBoss,
   taskId: string,
-  o: { trigger?: ExecutionTrigger; coalesce?: boolean; policy?: RunQueuePolicy } = {},
+  o: {
+    trigger?: ExecutionTrigger;
+    coalesce?: boolean;
+    policy?: RunQueuePolicy;
+    confirmDeletes?: boolean;
+  } = {},
 ): Promise<string> {
   const name = await ensureRunQueue(boss, taskId, o.policy);
-  if (o.coalesce !== false) {
+  // A confirmed run is its own: it must not melt into a waiting run that was not confirmed.
+  if (o.coalesce !== false && !o.confirmDeletes) {
     const [waiting] = await jobsOf(boss, taskId, ['created', 'retry']);
     if (waiting) return waiting.id;
   }
-  const data: RunJobData = { taskId, trigger: o.trigger ?? 'manual', requestedAt: new Date().toISOString() };
+  const data: RunJobData = {
+    taskId,
+    trigger: o.trigger ?? 'manual',
+    requestedAt: new Date().toISOString(),
+    ...(o.confirmDeletes ? { confirmDeletes: true } : {}),
+  };
   const id = await boss.send(name, data);
   if (!id) throw new Error(`pg-boss did not queue the run of task '${taskId}'`);
   return id;

@@ -22,8 +22,17 @@ export type ServiceRunOptions = Pick<
   'connectorFactory' | 'onCall' | 'onFinish' | 'onProgress' | 'send' | 'hooks'
 >;
 
+/** What "run now" may carry besides its trigger. */
+export interface RunNowOptions {
+  /** Deletions beyond the task's mass-deletion guard are confirmed for this run (an admin said so). */
+  confirmDeletes?: boolean;
+  /** Who asked (a user name), for the audit entry of a confirmation. */
+  by?: string;
+}
+
 /** One run started through the service: its trigger, cancellation and observers. */
-export type RunCallOptions = Pick<RunOptions, 'trigger' | 'signal' | 'onBegin'> & ServiceRunOptions;
+export type RunCallOptions = Pick<RunOptions, 'trigger' | 'signal' | 'onBegin' | 'confirmDeletes'> &
+  ServiceRunOptions;
 
 export interface RunServiceOptions {
   store: Store;
@@ -58,18 +67,23 @@ export interface RunService {
    * "Run task now": starts the run in this process and resolves once it has an execution (embedded;
    * TaskBusyError when the task runs here already), or queues it, coalescing with a waiting run (queue).
    */
-  runNow(taskId: string, trigger?: ExecutionTrigger): Promise<RunRequest>;
+  runNow(taskId: string, trigger?: ExecutionTrigger, o?: RunNowOptions): Promise<RunRequest>;
   /** Runs the task here, to its end (CLI `junction run`, worker jobs). */
   run(taskId: string, o?: RunCallOptions): Promise<Execution>;
   /** What the next run would do, through the run's own pipeline, writing nothing anywhere. */
   dryRun(
     taskId: string,
-    o?: { maxRecords?: number; maxItems?: number; signal?: AbortSignal },
+    o?: {
+      maxRecords?: number;
+      maxItems?: number;
+      signal?: AbortSignal;
+      confirmDeletes?: boolean | undefined;
+    },
   ): Promise<DryRunResult>;
   /** Runs an import (records handed in page by page) as an execution of its task. */
   runImport(o: Omit<RunImportOptions, 'store' | 'log' | 'leaseMs'>): Promise<Execution>;
   /** Queues a run for the workers (queue mode only); returns the job id. */
-  enqueue(taskId: string, trigger: ExecutionTrigger): Promise<string>;
+  enqueue(taskId: string, trigger: ExecutionTrigger, o?: RunNowOptions): Promise<string>;
   /** Closes running executions whose process died (lease lapsed or owner gone); returns their ids. */
   closeStale(): Promise<string[]>;
   /** Task ids running in this process. */
@@ -107,12 +121,17 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
     });
   };
 
-  function startHere(taskId: string, trigger: ExecutionTrigger): Promise<RunRequest> {
+  function startHere(
+    taskId: string,
+    trigger: ExecutionTrigger,
+    confirmDeletes: boolean,
+  ): Promise<RunRequest> {
     if (inFlight.has(taskId)) return Promise.reject(new TaskBusyError(`task '${taskId}' is already running`));
     return new Promise<RunRequest>((resolve, reject) => {
       let begun = false;
       const p = run(taskId, {
         trigger,
+        confirmDeletes,
         onBegin: (execution) => {
           begun = true;
           resolve({ executionId: execution.id, queued: false });
@@ -127,10 +146,21 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
     });
   }
 
-  const enqueue: RunService['enqueue'] = async (taskId, trigger) => {
+  const enqueue: RunService['enqueue'] = async (taskId, trigger, q = {}) => {
     if (!boss) throw new ValidationError('queued runs need PostgreSQL (DATABASE_URL)');
     await store.tasks.get(taskId); // NotFoundError before anything is queued
-    return enqueueRun(boss, taskId, { trigger, policy });
+    return enqueueRun(boss, taskId, { trigger, policy, confirmDeletes: q.confirmDeletes ?? false });
+  };
+
+  /** A confirmation of deletions beyond the guard is an admin's decision: it goes in the audit log. */
+  const auditConfirmation = async (taskId: string, q: RunNowOptions) => {
+    if (!q.confirmDeletes) return;
+    await store.audit.record({
+      kind: 'deletions_confirmed',
+      connectionId: (await store.mappings.get((await store.tasks.get(taskId)).mappingId)).target.connectionId,
+      subject: taskId,
+      details: { taskId, by: q.by ?? null },
+    });
   };
 
   return {
@@ -139,15 +169,19 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
     store,
     boss,
     queueUrl: o.queueUrl ?? null,
-    async runNow(taskId, trigger = 'manual') {
+    async runNow(taskId, trigger = 'manual', q = {}) {
+      await store.tasks.get(taskId); // NotFoundError before anything starts
+      await auditConfirmation(taskId, q);
       if (boss) {
-        await enqueue(taskId, trigger);
+        await enqueue(taskId, trigger, q);
         return { executionId: null, queued: true };
       }
-      await store.tasks.get(taskId);
-      return startHere(taskId, trigger);
+      return startHere(taskId, trigger, q.confirmDeletes ?? false);
     },
-    run,
+    async run(taskId, r = {}) {
+      if (r.confirmDeletes) await auditConfirmation(taskId, { confirmDeletes: true, by: 'cli' });
+      return run(taskId, r);
+    },
     dryRun: (taskId, d = {}) =>
       dryRunTask(store, taskId, {
         log,
@@ -155,6 +189,8 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
         connectorFactory: o.runOptions?.connectorFactory,
         onCall: o.runOptions?.onCall,
         ...d,
+        // Stopping the service stops its dry runs too.
+        signal: d.signal ? AbortSignal.any([ac.signal, d.signal]) : ac.signal,
       }),
     runImport: (i) =>
       runImport({

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { nextRunAt } from '../core/schedule.ts';
 import type { Task } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
@@ -23,13 +24,21 @@ export async function nextRunFor(
   return nextRunAt(task.schedule, await lastRunAt(store, task.id), now, tz);
 }
 
-/** The enabled, scheduled tasks whose time has come (each once, however many slots were missed). */
-export async function dueTasks(store: Store, now: Date): Promise<Task[]> {
+/**
+ * The enabled, scheduled tasks whose time has come (each once, however many slots were missed). A task
+ * whose schedule cannot be computed (stored before schedules were checked) is logged and left out: it
+ * must not stop every other task from being scheduled.
+ */
+export async function dueTasks(store: Store, now: Date, log?: Logger): Promise<Task[]> {
   const { timezone } = await store.settings.get();
   const due: Task[] = [];
   for (const task of await store.tasks.list()) {
-    const next = await nextRunFor(store, task, now, timezone);
-    if (next && next <= now) due.push(task);
+    try {
+      const next = await nextRunFor(store, task, now, timezone);
+      if (next && next <= now) due.push(task);
+    } catch (err) {
+      log?.error({ err, taskId: task.id }, 'the task has a schedule that cannot be used; it is not run');
+    }
   }
   return due;
 }

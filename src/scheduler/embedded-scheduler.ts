@@ -41,7 +41,10 @@ export function startEmbeddedScheduler(o: EmbeddedSchedulerOptions): EmbeddedSch
 
   async function tick() {
     const at = now();
-    for (const task of await dueTasks(store, at)) {
+    // A run whose process died (a killed `junction run`) or whose lease lapsed is closed within a tick.
+    const closed = await service.closeStale();
+    if (closed.length) log.warn({ executions: closed }, 'closed runs whose lease ended');
+    for (const task of await dueTasks(store, at, log)) {
       if (loop.stopped || service.running().includes(task.id)) continue;
       service.runNow(task.id, 'schedule').catch((err) => {
         if (err instanceof TaskBusyError)

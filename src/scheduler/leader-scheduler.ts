@@ -84,16 +84,16 @@ export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler
         }
       }
     }
-    // A job whose worker died between taking it and starting the run has no execution to go stale.
+    // An active job older than a lease whose task has no running execution has no worker any more: it
+    // died before its run began, or its execution was closed by another process (a hub's start, a
+    // `junction run`, the next begin). Otherwise its queue would stay blocked until pg-boss expires it.
     for (const task of await store.tasks.list()) {
       for (const job of await jobsOf(boss, task.id, ['active'])) {
         if (!job.startedOn || Date.now() - job.startedOn.getTime() < staleAfterMs) continue;
-        const [last] = await store.executions.list({ taskId: task.id, limit: 1 });
-        const begun = last?.startedAt && last.startedAt.getTime() >= job.startedOn.getTime() - 1_000;
-        if (!begun) {
-          log.warn({ jobId: job.id, taskId: task.id }, 'run job never started; it is retried');
-          await boss.fail(queueNameFor(task.id), job.id, { code: 'never_started' });
-        }
+        const running = await store.executions.list({ taskId: task.id, status: 'running', limit: 1 });
+        if (running.length) continue;
+        log.warn({ jobId: job.id, taskId: task.id }, 'run job has no live run; it is retried');
+        await boss.fail(queueNameFor(task.id), job.id, { code: 'orphaned' });
       }
     }
   }
@@ -102,7 +102,7 @@ export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler
     if (!(await claim())) return;
     const now = new Date();
     await recover();
-    for (const task of await dueTasks(store, now)) {
+    for (const task of await dueTasks(store, now, log)) {
       // Queued or running already: the slot coalesces into that run.
       if ((await jobsOf(boss, task.id, ['created', 'retry', 'active'])).length) continue;
       const jobId = await service.enqueue(task.id, 'schedule');

@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005-page-sequence.ts';
 import * as m0006 from './migrations/0006-external-number.ts';
 import * as m0007 from './migrations/0007-link-status-index.ts';
 import * as m0008 from './migrations/0008-api-token-expiry.ts';
+import * as m0009 from './migrations/0009-run-lease.ts';
 import type { Dialect } from './store.ts';
 
 /** Migration failed; the store is left at the last migration that succeeded. */
@@ -25,6 +26,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0006-external-number': { up: (db) => m0006.up(db) },
     '0007-link-status-index': { up: (db) => m0007.up(db) },
     '0008-api-token-expiry': { up: (db) => m0008.up(db) },
+    '0009-run-lease': { up: (db) => m0009.up(db) },
   };
 }
 

@@ -67,6 +67,8 @@ export interface ExecutionsTable {
   created_at: string;
   /** Pages committed so far; a page commit names its number, so a retried commit is not applied twice. */
   pages_committed?: number;
+  /** When the run's lease ends unless renewed (ISO time); null on rows from before migration 0009. */
+  lease_until?: string | null;
 }
 
 export interface ExecutionItemsTable {

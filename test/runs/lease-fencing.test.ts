@@ -152,8 +152,8 @@ for (const dialect of DIALECTS) {
         hooks: {
           afterCommit: async () => {
             if (++pages !== 1) return;
-            // Closed behind its back (as `closeStale` on another process would after a lapsed heartbeat).
-            await store.executions.closeStale({ staleAfterMs: 0 });
+            // Closed behind its back, as `closeStale` on another process does when it finds the owner gone.
+            await store.executions.closeStale({ staleAfterMs: 0, ownerIsGone: (o) => o === 'host-c:3' });
           },
         },
       });

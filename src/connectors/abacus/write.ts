@@ -31,6 +31,12 @@ function failed(ref: string, err: unknown): WriteResult {
 }
 
 async function writeOne(client: AbacusClient, referenceField: string, op: WriteOp): Promise<WriteResult> {
+  if (op.kind === 'archive') {
+    if (!/^\d+$/.test(op.externalId)) throw new InvalidRecordError(`'${op.externalId}' is not a subject Id`);
+    // Abacus deactivates a subject: it stays in the books (documents refer to it) but is no longer active.
+    await client.patch('Subjects', op.externalId, { Status: 'Inactive' });
+    return { ref: op.ref, ok: true, externalId: op.externalId, created: false };
+  }
   if (op.kind === 'delete') {
     if (!/^\d+$/.test(op.externalId)) throw new InvalidRecordError(`'${op.externalId}' is not a subject Id`);
     // Already gone counts as done: a replayed delete must not fail.

@@ -147,6 +147,10 @@ async function writeOne(client: BrevoClient, op: WriteOp): Promise<WriteResult> 
       // Already gone counts as done: deletes are replayed after a crash.
       await client.deleteContact(op.externalId, 'contact_id');
       return ok(op.ref, op.externalId, false);
+    case 'archive':
+      // Brevo has no archive: a blocklisted contact stays, with its history, but gets no more e-mail.
+      await client.updateContact(op.externalId, 'contact_id', { emailBlacklisted: true });
+      return ok(op.ref, op.externalId, false);
   }
 }
 

@@ -5,7 +5,7 @@ import type { HubSpotErrorBody } from './schemas.ts';
 
 type UpsertOp = Extract<WriteOp, { kind: 'upsert' }>;
 type UpdateOp = Extract<WriteOp, { kind: 'update' }>;
-type DeleteOp = Extract<WriteOp, { kind: 'delete' }>;
+type DeleteOp = Extract<WriteOp, { kind: 'delete' | 'archive' }>;
 
 const norm = (v: string) => v.trim().toLowerCase();
 
@@ -89,7 +89,8 @@ export async function writeHubSpot(
 ): Promise<WriteResult[]> {
   const upserts = ops.filter((o): o is UpsertOp => o.kind === 'upsert');
   const updates = ops.filter((o): o is UpdateOp => o.kind === 'update');
-  const deletes = ops.filter((o): o is DeleteOp => o.kind === 'delete');
+  // HubSpot deletes by archiving (restorable for 90 days): a delete and an archive are the same call.
+  const deletes = ops.filter((o): o is DeleteOp => o.kind === 'delete' || o.kind === 'archive');
   const results: WriteResult[] = [];
 
   // HubSpot's upsert takes one idProperty per request: group by it.

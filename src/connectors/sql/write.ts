@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { JunctionError } from '../../core/errors.ts';
 import type { WriteOp, WriteResult } from '../connector.ts';
 import type { BusinessDb } from './database.ts';
+import type { Bindable, BusinessDialect } from './dialect/business-dialect.ts';
 
 /** The table has no single-column primary key, so written rows could not be addressed again. */
 export class NoPrimaryKeyError extends JunctionError {
@@ -10,59 +11,20 @@ export class NoPrimaryKeyError extends JunctionError {
 
 /**
  * The column that identifies a row for good (its value is the externalId Junction keeps). SQLite tables
- * without a declared key use their rowid; PostgreSQL tables need a single-column primary key.
+ * without a declared key use their rowid; other tables need a single-column primary key.
  */
-export async function primaryKeyOf(
-  db: BusinessDb,
-  dialect: 'sqlite' | 'postgres',
-  table: string,
-): Promise<string> {
-  if (dialect === 'sqlite') {
-    const rows = (
-      await sql<{
-        name: string;
-      }>`select name from pragma_table_info(${table}) where pk > 0 order by pk`.execute(db)
-    ).rows;
-    if (rows.length === 1) return (rows[0] as { name: string }).name;
-    if (rows.length === 0) return 'rowid';
-  } else {
-    const rows = (
-      await sql<{ name: string }>`select a.attname as name from pg_index i
-        join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
-        where i.indrelid = to_regclass(quote_ident(${table})) and i.indisprimary`.execute(db)
-    ).rows;
-    if (rows.length === 1) return (rows[0] as { name: string }).name;
-  }
+export async function primaryKeyOf(db: BusinessDb, dialect: BusinessDialect, table: string): Promise<string> {
+  const columns = await dialect.primaryKeyColumns(db, table);
+  if (columns.length === 1) return columns[0] as string;
   throw new NoPrimaryKeyError(
     `table '${table}' has no single-column primary key; Junction cannot write into it`,
   );
 }
 
-type Bindable = string | number | null | Date | boolean;
-
-/** A value as the database driver takes it: SQLite binds neither Date nor boolean; objects go as JSON. */
-function bindValue(v: unknown, dialect: 'sqlite' | 'postgres'): Bindable {
-  if (v === undefined || v === null) return null;
-  if (v instanceof Date) return dialect === 'sqlite' ? v.toISOString() : v;
-  if (typeof v === 'boolean') return dialect === 'sqlite' ? (v ? 1 : 0) : v;
-  if (typeof v === 'number' || typeof v === 'string') return v;
-  if (typeof v === 'bigint') return v.toString();
-  return JSON.stringify(v);
-}
-
-function rowValues(
-  properties: Record<string, unknown>,
-  dialect: 'sqlite' | 'postgres',
-): Record<string, Bindable> {
+function rowValues(properties: Record<string, unknown>, dialect: BusinessDialect): Record<string, Bindable> {
   const out: Record<string, Bindable> = {};
-  for (const [k, v] of Object.entries(properties)) if (v !== undefined) out[k] = bindValue(v, dialect);
+  for (const [k, v] of Object.entries(properties)) if (v !== undefined) out[k] = dialect.bind(v);
   return out;
-}
-
-/** Constraint violations (SQLite's SQLITE_CONSTRAINT_*, PostgreSQL's class 23) will fail again unchanged. */
-function isDataError(err: unknown): boolean {
-  const code = String((err as { code?: unknown }).code ?? '');
-  return code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_MISMATCH' || /^2[23]/.test(code);
 }
 
 const fail = (ref: string, code: string, message: string, retryable: boolean): WriteResult => ({
@@ -75,7 +37,7 @@ const fail = (ref: string, code: string, message: string, retryable: boolean): W
 
 interface Target {
   db: BusinessDb;
-  dialect: 'sqlite' | 'postgres';
+  dialect: BusinessDialect;
   table: string;
   primaryKey: string;
   columns: Set<string>;
@@ -86,6 +48,7 @@ async function applyOps(t: Target, ops: WriteOp[], known: Map<string, string[]>)
   return t.db.transaction().execute(async (trx) => {
     const out: WriteResult[] = [];
     for (const op of ops) {
+      if (op.kind === 'archive') continue; // refused before the transaction
       if (op.kind === 'delete') {
         await trx.deleteFrom(t.table).where(sql.ref(t.primaryKey), '=', op.externalId).execute();
         out.push({ ref: op.ref, ok: true, externalId: op.externalId, created: false });
@@ -126,12 +89,12 @@ async function applyOps(t: Target, ops: WriteOp[], known: Map<string, string[]>)
         await trx.updateTable(t.table).set(values).where(sql.ref(t.primaryKey), '=', id).execute();
         out.push({ ref: op.ref, ok: true, externalId: id, created: false });
       } else {
-        const row = await trx
-          .insertInto(t.table)
-          .values({ ...values, [op.match.property]: op.match.value })
-          .returning(sql.ref(t.primaryKey).as('pk'))
-          .executeTakeFirstOrThrow();
-        const id = String((row as { pk: unknown }).pk);
+        const key = await t.dialect.insertRow(trx, {
+          table: t.table,
+          values: { ...values, [op.match.property]: op.match.value },
+          primaryKey: t.primaryKey,
+        });
+        const id = String(key);
         known.set(matchKey, [id]);
         out.push({ ref: op.ref, ok: true, externalId: id, created: true });
       }
@@ -150,6 +113,13 @@ export async function writeSqlRows(t: Target, ops: WriteOp[]): Promise<WriteResu
   const results = new Map<string, WriteResult>();
   const valid: WriteOp[] = [];
   for (const op of ops) {
+    if (op.kind === 'archive') {
+      results.set(
+        op.ref,
+        fail(op.ref, 'archive_unsupported', `a table has no archive: delete the rows instead`, false),
+      );
+      continue;
+    }
     const names =
       op.kind === 'delete'
         ? []
@@ -197,9 +167,9 @@ export async function writeSqlRows(t: Target, ops: WriteOp[]): Promise<WriteResu
           op.ref,
           fail(
             op.ref,
-            isDataError(err) ? 'sql_constraint' : 'sql_write_failed',
+            t.dialect.isDataError(err) ? 'sql_constraint' : 'sql_write_failed',
             (err as Error).message,
-            !isDataError(err),
+            !t.dialect.isDataError(err),
           ),
         );
       }

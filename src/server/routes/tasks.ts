@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { nextRunAt } from '../../core/schedule.ts';
 import { TaskSchema } from '../../core/task.ts';
 import type { Task } from '../../core/types.ts';
+import { nextRunFor } from '../../scheduler/due.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
@@ -11,18 +11,11 @@ export const TaskBody = TaskSchema.omit({ id: true });
 /** Tasks: CRUD, next/last run, run now, dry run. */
 export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
   const { store } = deps;
+  // The scheduler's own rule (settings' time zone, coalescing), so the API shows when it will really run.
   const view = async (task: Task) => {
     const [last] = await store.executions.list({ taskId: task.id, limit: 1 });
-    const now = new Date();
-    let nextRun: string | null = null;
-    if (task.enabled && task.schedule) {
-      try {
-        nextRun = nextRunAt(task.schedule, last?.startedAt ?? null, now).toISOString();
-      } catch {
-        nextRun = null;
-      }
-    }
-    return { ...task, nextRunAt: nextRun, lastExecution: last ?? null };
+    const next = await nextRunFor(store, task).catch(() => null);
+    return { ...task, nextRunAt: next?.toISOString() ?? null, lastExecution: last ?? null };
   };
 
   app.get(
@@ -58,10 +51,22 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
   );
   app.post(
     '/api/tasks/:id/run',
-    { schema: { tags: ['tasks'], summary: 'Run the task now', params: IdParams } },
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'Run the task now (confirmDeletes: allow deletions beyond the mass-deletion guard, audited)',
+        params: IdParams,
+        body: z
+          .object({ confirmDeletes: z.boolean().default(false) })
+          .strict()
+          .default({ confirmDeletes: false }),
+      },
+    },
     async (req, reply) => {
-      await store.tasks.get(req.params.id);
-      const started = await deps.runs.runNow(req.params.id, 'manual');
+      const started = await deps.runs.runNow(req.params.id, 'manual', {
+        confirmDeletes: req.body.confirmDeletes,
+        by: req.user?.username ?? 'api',
+      });
       return reply.code(202).send(started);
     },
   );

@@ -23,7 +23,10 @@ export interface BeginOptions {
   taskId: string;
   trigger: ExecutionTrigger;
   owner: string;
-  /** A running execution whose heartbeat is older than this is taken as crashed. */
+  /**
+   * This run's lease: it holds the task until this long after its latest heartbeat. Other runs are
+   * judged by the lease they wrote (`lease_until`); this setting only judges rows written before it existed.
+   */
   staleAfterMs: number;
   /** Tells whether a run's owner (`host:pid`) is known to be gone, so it need not wait for staleness. */
   ownerIsGone?: (owner: string) => boolean;
@@ -76,11 +79,11 @@ export function createExecutionRepository(db: Kysely<Database>) {
     o: { staleAfterMs: number; ownerIsGone?: (owner: string) => boolean },
     now: Date,
   ) {
+    if (row.owner !== null && (o.ownerIsGone?.(row.owner) ?? false)) return true;
+    // The run's own lease decides, whatever lease the judging process is configured with.
+    if (row.lease_until) return now.getTime() > new Date(row.lease_until).getTime();
     const beat = row.heartbeat_at ?? row.started_at ?? row.created_at;
-    return (
-      now.getTime() - new Date(beat).getTime() > o.staleAfterMs ||
-      (row.owner !== null && (o.ownerIsGone?.(row.owner) ?? false))
-    );
+    return now.getTime() - new Date(beat).getTime() > o.staleAfterMs;
   }
 
   return {
@@ -128,6 +131,7 @@ export function createExecutionRepository(db: Kysely<Database>) {
             started_at: now.toISOString(),
             finished_at: null,
             heartbeat_at: now.toISOString(),
+            lease_until: new Date(now.getTime() + o.staleAfterMs).toISOString(),
             counts: JSON.stringify(ZERO_COUNTS),
             error_code: null,
             error_message: null,
@@ -191,12 +195,16 @@ export function createExecutionRepository(db: Kysely<Database>) {
       position: RunPosition | null;
       /** 1, 2, 3… per run. A commit retried after its COMMIT succeeded unseen finds its page done and skips. */
       page: number;
+      /** Renews the run's lease by this much (a commit is a heartbeat). */
+      leaseMs?: number;
     }): Promise<void> {
-      const now = new Date().toISOString();
+      const at = new Date();
+      const now = at.toISOString();
+      const lease = p.leaseMs ? { lease_until: new Date(at.getTime() + p.leaseMs).toISOString() } : {};
       await db.transaction().execute(async (trx) => {
         const claimed = await trx
           .updateTable('executions')
-          .set({ pages_committed: p.page, counts: JSON.stringify(p.counts), heartbeat_at: now })
+          .set({ pages_committed: p.page, counts: JSON.stringify(p.counts), heartbeat_at: now, ...lease })
           .where('id', '=', p.executionId)
           .where('status', '=', 'running')
           .where('pages_committed', '=', p.page - 1)
@@ -245,10 +253,14 @@ export function createExecutionRepository(db: Kysely<Database>) {
      * Renews the run's lease; false when the execution is no longer running (taken over), so the
      * caller stops instead of writing on.
      */
-    async heartbeat(executionId: string): Promise<boolean> {
+    async heartbeat(executionId: string, leaseMs?: number): Promise<boolean> {
+      const at = new Date();
       const r = await db
         .updateTable('executions')
-        .set({ heartbeat_at: new Date().toISOString() })
+        .set({
+          heartbeat_at: at.toISOString(),
+          ...(leaseMs ? { lease_until: new Date(at.getTime() + leaseMs).toISOString() } : {}),
+        })
         .where('id', '=', executionId)
         .where('status', '=', 'running')
         .executeTakeFirst();

@@ -125,6 +125,24 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
       return (await q.execute()).map((r) => r.source_key);
     },
 
+    /**
+     * The links of a scope that hold a live target record (`ok`, `failed`, `retry` with an external id):
+     * what a full run compares with the keys it read to find records deleted in the source.
+     */
+    async live(scope: LinkScope): Promise<SyncLink[]> {
+      const rows = await db
+        .selectFrom('sync_links')
+        .selectAll()
+        .where('source_connection_id', '=', scope.sourceConnectionId)
+        .where('source_object', '=', scope.sourceObject)
+        .where('target_connection_id', '=', scope.targetConnectionId)
+        .where('target_object', '=', scope.targetObject)
+        .where('status', 'in', ['ok', 'failed', 'retry'])
+        .where('external_id', 'is not', null)
+        .execute();
+      return rows.map(toLink);
+    },
+
     /** Every target a source record is linked to (the record view). */
     async forSourceRecord(
       sourceConnectionId: string,

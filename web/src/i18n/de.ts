@@ -294,6 +294,8 @@ export const de: Record<TextKey, string> = {
   'sync.failed': 'Fehler',
   'sync.retry': 'Zu wiederholen',
   'sync.deleted': 'Gelöscht',
+  'sync.removed': 'Mit der Quelle entfernt',
+  'sync.target_deleted': 'Im Zielsystem gelöscht',
   'imp.title': 'Importe',
   'imp.intro':
     'Laden Sie eine Excel- (.xlsx) oder CSV-Datei für eine Zuordnung hoch, die aus einer Tabellen-Verbindung liest. Jede Zeile wird geprüft, bevor etwas geschrieben wird.',

@@ -283,6 +283,8 @@ export const en = {
   'sync.failed': 'Error',
   'sync.retry': 'To retry',
   'sync.deleted': 'Deleted',
+  'sync.removed': 'Removed with the source',
+  'sync.target_deleted': 'Deleted in the target',
   'imp.title': 'Imports',
   'imp.intro':
     'Upload an Excel (.xlsx) or CSV file for a mapping that reads from a spreadsheet connection. Every row is checked before anything is written.',

@@ -12,6 +12,8 @@ const SYNC_TONE: Record<SyncStatus, string> = {
   failed: 'error',
   retry: 'warning',
   deleted: 'neutral',
+  removed: 'neutral',
+  target_deleted: 'warning',
 };
 
 /** A sync link's status as a badge with its text (colour is never the only signal). */

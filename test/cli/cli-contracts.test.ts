@@ -162,8 +162,10 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
 
   test('usage mistakes exit 64 with the usage on stderr, never internal_error; a missing file is named', async () => {
     const cases = [[], ['run'], ['run', 'zh-sync', '--jsn'], ['frobnicate']];
-    const [missing, ...results] = await Promise.all([
+    const [missing, worker, runNow, ...results] = await Promise.all([
       junction(['apply', '/nope.yaml']),
+      junction(['worker']),
+      junction(['run-now', 'zh-sync']),
       ...cases.map((args) => junction(args)),
     ]);
     cases.forEach((args, i) => {
@@ -181,6 +183,15 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
     assert.equal(missing?.status, 1);
     assert.match(missing?.stderr ?? '', /file not found: \/nope\.yaml/);
     assert.doesNotMatch(missing?.stderr ?? '', /internal_error/);
+    // Commands that need PostgreSQL say so on SQLite, with a code the user can act on.
+    for (const [what, res] of [
+      ['worker', worker],
+      ['run-now', runNow],
+    ] as const) {
+      assert.equal(res?.status, 1, `junction ${what} on SQLite fails`);
+      assert.match(res?.stderr ?? '', /needs PostgreSQL/, `junction ${what} says why`);
+      assert.doesNotMatch(res?.stderr ?? '', /internal_error/, `junction ${what} is no internal error`);
+    }
     assert.equal(requests.length, 0, 'no usage mistake reached HubSpot');
   });
 

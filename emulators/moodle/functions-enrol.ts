@@ -9,7 +9,7 @@ import { type CallContext, defineFunction } from './function.ts';
 import { cleanParam } from './param-types.ts';
 import { recordNotFound } from './record-lookup.ts';
 import { COURSE_ASSIGNABLE_ROLES, type MoodleCourse, type MoodleUser } from './records.ts';
-import { ENROLLED_USER_DESCRIPTION, userDetails } from './user-details.ts';
+import { ENROLLED_USER_DESCRIPTION, USER_FIELDS, userDetails } from './user-details.ts';
 
 interface Enrolment {
   roleid: number;
@@ -154,6 +154,10 @@ export const getEnrolledUsers = defineFunction({
           (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : a.id - b.id) * (direction === 'DESC' ? -1 : 1),
       );
     const page = limit > 0 ? users.slice(from, from + limit) : users.slice(from);
+    // user_get_user_details checks the fields for each user, so an empty course never fails.
+    const unknown = fields.find((f) => !USER_FIELDS.includes(f));
+    if (page.length && unknown !== undefined)
+      throw moodleException('invaliduserfield', `Invalid user field: ${unknown}`);
     return page.map((u) => userDetails(u, ctx, course as MoodleCourse, fields));
   },
 });

@@ -1,8 +1,7 @@
 /**
- * `user_get_user_details` as an administrator sees it, and the `user_description()` return structure of
- * core_user_external. Which optional keys appear when empty is taken from observed answers of real sites
- * (see README: `department` is always present, `idnumber`, `city`, `country`, phones, address and custom
- * fields only when set).
+ * `user_get_user_details` as an administrator sees it, and the user structures of core_user_external's
+ * `user_description()` and core_enrol_get_enrolled_users. `clean_returnvalue` later keeps only the keys
+ * each structure describes, in its order.
  */
 import { type Desc, multiple, single, value } from './external.ts';
 import { type MoodleCourse, type MoodleUser, ROLES } from './records.ts';
@@ -103,9 +102,58 @@ export const ENROLLED_USER_DESCRIPTION: Desc = single({
 
 const nonEmpty = (v: string) => (v === '' ? undefined : v);
 
+/** `user_get_default_fields()`: what `userfields` may name. */
+export const USER_FIELDS = [
+  'id',
+  'username',
+  'fullname',
+  'firstname',
+  'lastname',
+  'email',
+  'address',
+  'phone1',
+  'phone2',
+  'icq',
+  'skype',
+  'yahoo',
+  'aim',
+  'msn',
+  'department',
+  'institution',
+  'interests',
+  'firstaccess',
+  'lastaccess',
+  'auth',
+  'confirmed',
+  'idnumber',
+  'lang',
+  'theme',
+  'timezone',
+  'mailformat',
+  'description',
+  'descriptionformat',
+  'city',
+  'url',
+  'country',
+  'profileimageurlsmall',
+  'profileimageurl',
+  'customfields',
+  'groups',
+  'roles',
+  'preferences',
+  'enrolledcourses',
+  'suspended',
+];
+
+function isActive(e: { status: number; timestart: number; timeend: number }, now: number): boolean {
+  return e.status === 0 && e.timestart <= now && (e.timeend === 0 || e.timeend > now);
+}
+
 /**
- * The details of one user; with `course`, also the roles there, the courses the user is enrolled in and
- * the last course access. `fields` (the `userfields` option) keeps only the named keys besides id and fullname.
+ * `user_get_user_details` (user/lib.php) as the administrator sees it: empty idnumber, institution,
+ * phones, address, city, country and custom fields are left out, `department` is always there;
+ * preferences only for the caller itself. With `course`, also the roles and groups there.
+ * `fields` (the `userfields` option) keeps only the named keys besides id and fullname.
  */
 export function userDetails(
   user: MoodleUser,
@@ -114,35 +162,18 @@ export function userDetails(
   fields: readonly string[] = [],
 ): Record<string, unknown> {
   const picture = `${ctx.wwwroot}/theme/image.php/boost/core/1/u`;
+  const now = ctx.state.now();
+  const activeCourses = ctx.state
+    .enrolments()
+    .filter((e) => e.userid === user.id && isActive(e, now))
+    .map((e) => ctx.state.course(e.courseid))
+    .filter((c): c is MoodleCourse => c !== undefined);
   const details: Record<string, unknown> = {
     id: user.id,
     username: user.username,
     firstname: user.firstname,
     lastname: user.lastname,
     fullname: `${user.firstname} ${user.lastname}`,
-    email: user.email,
-    address: nonEmpty(user.address),
-    phone1: nonEmpty(user.phone1),
-    phone2: nonEmpty(user.phone2),
-    department: user.department,
-    institution: nonEmpty(user.institution),
-    idnumber: nonEmpty(user.idnumber),
-    interests: nonEmpty(user.interests),
-    firstaccess: user.firstaccess,
-    lastaccess: user.lastaccess,
-    auth: user.auth,
-    suspended: user.suspended,
-    confirmed: user.confirmed,
-    lang: user.lang,
-    theme: user.theme,
-    timezone: user.timezone,
-    mailformat: user.mailformat,
-    description: user.description,
-    descriptionformat: 1,
-    city: nonEmpty(user.city),
-    country: nonEmpty(user.country),
-    profileimageurlsmall: `${picture}/f2`,
-    profileimageurl: `${picture}/f1`,
     customfields: Object.keys(user.customfields).length
       ? Object.entries(user.customfields).map(([shortname, v]) => ({
           type: 'text',
@@ -151,30 +182,53 @@ export function userDetails(
           shortname,
         }))
       : undefined,
-    preferences: Object.entries(user.preferences).map(([name, v]) => ({ name, value: v })),
+    profileimageurl: `${picture}/f1`,
+    profileimageurlsmall: `${picture}/f2`,
+    address: nonEmpty(user.address),
+    phone1: nonEmpty(user.phone1),
+    phone2: nonEmpty(user.phone2),
+    description: user.description,
+    descriptionformat: 1,
+    country: nonEmpty(user.country),
+    city: nonEmpty(user.city),
+    suspended: user.suspended,
+    firstaccess: user.firstaccess,
+    lastaccess: user.lastaccess,
+    email: user.email,
+    interests: nonEmpty(user.interests),
+    idnumber: nonEmpty(user.idnumber),
+    institution: nonEmpty(user.institution),
+    department: user.department,
+    roles: course
+      ? (ctx.state.enrolment(user.id, course.id)?.roleids ?? []).map((roleid) => ({
+          roleid,
+          name: '',
+          shortname: ROLES.find((r) => r.id === roleid)?.shortname ?? '',
+          sortorder: 0,
+        }))
+      : undefined,
+    groups: course ? [] : undefined,
+    enrolledcourses: activeCourses.length
+      ? activeCourses
+          .filter((c) => c.category !== 0)
+          .map((c) => ({ id: c.id, fullname: c.fullname, shortname: c.shortname }))
+      : undefined,
+    preferences:
+      user.id === ctx.state.adminId
+        ? Object.entries(user.preferences).map(([name, v]) => ({ name, value: v }))
+        : undefined,
+    auth: user.auth,
+    confirmed: user.confirmed,
+    lang: user.lang,
+    theme: user.theme,
+    timezone: user.timezone,
+    mailformat: user.mailformat,
   };
-  if (course) {
-    const enrolment = ctx.state.enrolment(user.id, course.id);
-    details.lastcourseaccess = 0;
-    details.roles = (enrolment?.roleids ?? []).map((roleid) => ({
-      roleid,
-      name: '',
-      shortname: ROLES.find((r) => r.id === roleid)?.shortname ?? '',
-      sortorder: 0,
-    }));
-    const enrolled = ctx.state
-      .enrolments()
-      .filter((e) => e.userid === user.id)
-      .map((e) => ctx.state.course(e.courseid))
-      .filter((c): c is MoodleCourse => c !== undefined);
-    details.enrolledcourses = enrolled.map((c) => ({
-      id: c.id,
-      fullname: c.fullname,
-      shortname: c.shortname,
-    }));
-  }
   if (fields.length === 0) return details;
-  const kept: Record<string, unknown> = { id: user.id, fullname: details.fullname };
-  for (const f of fields) if (f in details) kept[f] = details[f];
+  const kept: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(details)) {
+    const wanted = key === 'descriptionformat' ? 'description' : key;
+    if (key === 'id' || key === 'fullname' || fields.includes(wanted)) kept[key] = v;
+  }
   return kept;
 }

@@ -286,7 +286,10 @@ describe('Moodle emulator: users', () => {
       assert.equal(user.confirmed, true);
       assert.equal(user.auth, 'manual');
       assert.equal('password' in user, false);
+      assert.equal('preferences' in user, false, 'preferences are only shown to the user itself');
     }
+    const [admin] = (await ws(base, 'core_user_get_users_by_field', { field: 'id', values: [2] })).body;
+    assert.deepEqual(admin.preferences, []);
     const bobFound = await ws(base, 'core_user_get_users_by_field', {
       field: 'email',
       values: ['bob@example.ch'],
@@ -520,6 +523,8 @@ describe('Moodle emulator: courses, enrolments and completion', () => {
     assert.deepEqual(users.body[0].enrolledcourses, [
       { id: courseId, fullname: 'First aid', shortname: 'FA-1' },
     ]);
+    assert.deepEqual(users.body[0].groups, []);
+    assert.equal(users.body[0].suspended, undefined, 'not in the enrolled-user description');
     const byField = await ws(base, 'core_course_get_courses_by_field', {
       field: 'id',
       value: String(courseId),
@@ -593,6 +598,14 @@ describe('Moodle emulator: courses, enrolments and completion', () => {
       ],
     });
     assert.deepEqual(slim.body, [{ id: 4, fullname: 'Bob Marley', email: 'bob@example.ch' }]);
+    assertException(
+      await ws(base, 'core_enrol_get_enrolled_users', {
+        courseid: courseId,
+        options: [{ name: 'userfields', value: 'id,shoesize' }],
+      }),
+      'moodle_exception',
+      'invaliduserfield',
+    );
     assertException(
       await ws(base, 'core_enrol_get_enrolled_users', { courseid: 99 }),
       'dml_missing_record_exception',

@@ -156,6 +156,45 @@ describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early 
     assert.equal(s.hs.state.all('contacts').length, PEOPLE - 1);
   });
 
+  test('an ordinary delete in HubSpot (a clean-up, not GDPR) leaves the business record as it is and only cuts the link', async () => {
+    const person = (await rows(s, 'people')).find((p) => p.email === 'person3@example.ch');
+    assert.ok(person);
+    const [link] = await s.store.syncLinks.forSourceRecord('erp', 'people', String(person.id));
+    assert.ok(link?.externalId);
+    const auditBefore = (await s.store.audit.list()).length;
+    const res = await fetch(`${s.baseUrl}/crm/v3/objects/contacts/${link.externalId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    assert.equal(res.status, 204);
+    const deliveries = (await s.hs.webhooks?.flush()) ?? [];
+    assert.deepEqual(
+      deliveries.flatMap((d) => d.events.map((e) => e.subscriptionType)),
+      ['contact.deletion'],
+    );
+    assert.equal(deliveries[0]?.status, 200);
+
+    const after = (await rows(s, 'people')).find((p) => p.id === person.id);
+    assert.deepEqual(after, person, 'every column of the business record unchanged');
+    const [cut] = await s.store.syncLinks.forSourceRecord('erp', 'people', String(person.id));
+    assert.equal(cut?.status, 'target_deleted');
+    assert.match(cut?.remark ?? '', /deleted in .* \(contacts\) on \d{4}-/);
+    const audit = await s.store.audit.list();
+    assert.equal(audit.length, auditBefore + 1);
+    assert.equal(audit[0]?.kind, 'deletion');
+    assert.deepEqual(
+      (audit[0]?.details.actions as { action: string }[]).map((a) => a.action),
+      ['unlinked'],
+    );
+    // The mapping says unlink (the default): the next full run does not bring the contact back.
+    const full = await runTask('people-sync', { store: s.store, log });
+    assert.equal(full.counts.created, 0);
+    assert.equal(
+      s.hs.state.all('contacts').some((c) => c.properties.email === 'person3@example.ch'),
+      false,
+    );
+  });
+
   test('a property change delivered by HubSpot starts the tasks reading from it at once', async () => {
     const contact = s.hs.state.all('contacts').find((c) => c.properties.email === 'person5@example.ch');
     assert.ok(contact);

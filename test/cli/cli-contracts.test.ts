@@ -248,10 +248,11 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
     assert.match(r.failures[0]?.message ?? '', /mail/i);
   });
 
-  test('`run --json` exits 0 when every record went through and 1 when the run itself failed', async () => {
-    const [ok, broken] = await Promise.all([
+  test('`run --json` exits 0 when every record went through, 1 when the run failed or could not start', async () => {
+    const [ok, broken, unknown] = await Promise.all([
       junction(['run', 'zh-sync', '--json']),
       junction(['run', 'broken-sync', '--json']),
+      junction(['run', 'no-such-task', '--json']),
     ]);
     assert.equal(ok.status, 0, ok.stderr);
     const r = runReport(ok.stdout);
@@ -266,6 +267,13 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
     assert.equal(b.status, 'failed', 'a failed run still prints its one JSON object');
     assert.equal(b.dryRun, false);
     assert.doesNotMatch(broken.stderr, /internal_error/);
+
+    assert.equal(unknown.status, 1, unknown.stderr);
+    const u = runReport(unknown.stdout) as Report & { error?: { code: string; message: string } };
+    assert.equal(u.status, 'failed', 'a run that cannot start still prints its one JSON object');
+    assert.equal(u.executionId, null);
+    assert.equal(u.error?.code, 'not_found');
+    assert.match(u.error?.message ?? '', /no-such-task/);
   });
 
   /** stderr of commands run without a terminal, for the log-format test. */

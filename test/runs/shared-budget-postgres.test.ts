@@ -88,13 +88,20 @@ test('on PostgreSQL, `junction run` and a worker run on one HubSpot connection s
   worker.stdout?.resume();
   await eventually('the worker started', () => workerLog.includes('worker started'), { timeoutMs: 30_000 });
 
-  const running = runJunction(['run', CLI_TASK, '--json'], env());
+  let cliEnded = false;
+  const running = runJunction(['run', CLI_TASK, '--json'], env()).finally(() => {
+    cliEnded = true;
+  });
   // The terminal's run is spending the budget when the worker takes the queued run beside it.
   await eventually(
     'the run of `junction run` is under way',
-    async () => (await store.executions.list({ taskId: CLI_TASK, status: 'running' })).length > 0,
-    { timeoutMs: 30_000, intervalMs: 50 },
+    async () => cliEnded || (await store.executions.list({ taskId: CLI_TASK, status: 'running' })).length > 0,
+    { timeoutMs: 45_000, intervalMs: 50 },
   );
+  if (cliEnded) {
+    const early = await running;
+    assert.fail(`junction run ended before the worker's run began: ${early.status}\n${early.stderr}`);
+  }
   const boss = await openBoss(storeDb.url, { supervise: false });
   try {
     await enqueueRun(boss, WORKER_TASK, { trigger: 'manual' });

@@ -222,6 +222,11 @@ export interface ConnectorDefinition<Config = unknown, Secret = unknown> {
     secret: Record<string, unknown>;
   };
   create(ctx: ConnectorContext<Config, Secret>): Connector;
+  /**
+   * Paths on the hub's disk the config names (a spreadsheet file, a SQLite database): saving the
+   * connection refuses one outside JUNCTION_FILES_DIR; the connector itself opens it only through `ctx.files`.
+   */
+  localFiles?: (config: Config) => string[];
   oauth?: OAuthCapability<Config, Secret>;
   webhook?: WebhookCapability<Config, Secret>;
 }

@@ -87,6 +87,18 @@ export function createFileAccess(o: FileAccessOptions): FileAccess {
 }
 
 /**
+ * Refuses (FileNotAllowedError) a path a connection is being saved with when it lies outside the allowed
+ * folders; a path inside them that does not exist yet is fine (the file may come later).
+ */
+export function assertMayName(files: FileAccess, path: string): void {
+  try {
+    files.resolve(path);
+  } catch (err) {
+    if (!(err instanceof FileNotFoundError)) throw err;
+  }
+}
+
+/**
  * No confinement: any path, taken from the working folder. Only for trusted in-process callers that
  * read files the operator names themselves (CLI commands, tests); the server and the schedulers always
  * hand connectors the operator's folders.

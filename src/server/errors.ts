@@ -49,6 +49,17 @@ export class CsrfError extends JunctionError {
   override readonly code = 'csrf_failed';
 }
 
+/** Node's error codes for a host that cannot be reached or does not answer. */
+const UNREACHABLE_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
 export function statusOf(code: string): number {
   return STATUS_BY_CODE[code] ?? (code.startsWith('hubspot_') || code.startsWith('remote_') ? 502 : 500);
 }
@@ -72,6 +83,14 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof JunctionError) {
       return reply.code(statusOf(err.code)).send({
         error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+      });
+    }
+    // A business database or API that cannot be reached (describe, test, preview): the outside
+    // system's problem, answered as such — not an internal error.
+    const network = (err as NodeJS.ErrnoException).code;
+    if (network && UNREACHABLE_CODES.has(network)) {
+      return reply.code(502).send({
+        error: { code: 'remote_unreachable', message: `the system could not be reached (${network})` },
       });
     }
     const fe = err as FastifyError;

@@ -78,8 +78,20 @@ for (const dialect of DIALECTS) {
       assert.equal((await admin.get('/api/connections/deep')).statusCode, 404);
     });
 
+    test('an unreachable business database is a 502 naming why, not a 500', async () => {
+      const put = await admin.send('PUT', '/api/connections/gone', {
+        name: 'gone',
+        system: 'sql',
+        config: { url: 'postgres://junction@nowhere.invalid:5432/x' },
+      });
+      assert.equal(put.statusCode, 200, put.body);
+      const res = await admin.get('/api/connections/gone/describe');
+      assert.equal(res.statusCode, 502, res.body);
+      assert.equal(res.json().error.code, 'remote_unreachable');
+    });
+
     test('an unsupported or missing business database is a 400, not a 500', async () => {
-      for (const url of ['mysql://db/x', 'sqlite:/nonexistent']) {
+      for (const url of ['oracle://db/x', 'sqlite:/nonexistent']) {
         const put = await admin.send('PUT', '/api/connections/biz', {
           name: 'biz',
           system: 'sql',

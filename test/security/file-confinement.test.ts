@@ -72,22 +72,20 @@ for (const dialect of DIALECTS) {
       rmSync(work, { recursive: true, force: true });
     });
 
-    const spreadsheet = async (id: string, file: string) => {
-      const res = await admin.send('PUT', `/api/connections/${id}`, {
-        name: id,
-        system: 'spreadsheet',
-        config: { file },
-      });
-      assert.equal(res.statusCode, 200, res.body);
+    /**
+     * Saves a connection through the API when it may be saved; one the API refuses is planted in the
+     * store (saved before this check existed, or a symlink retargeted later), so every use is tested too.
+     */
+    const save = async (id: string, system: 'spreadsheet' | 'sql', config: Record<string, unknown>) => {
+      const res = await admin.send('PUT', `/api/connections/${id}`, { name: id, system, config });
+      if (res.statusCode === 200) return 'saved';
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().error.code, 'file_not_allowed', res.body);
+      await store.connections.save({ id, name: id, system, config, secret: {} });
+      return 'refused';
     };
-    const sqlConnection = async (id: string, url: string) => {
-      const res = await admin.send('PUT', `/api/connections/${id}`, {
-        name: id,
-        system: 'sql',
-        config: { url },
-      });
-      assert.equal(res.statusCode, 200, res.body);
-    };
+    const spreadsheet = (id: string, file: string) => save(id, 'spreadsheet', { file });
+    const sqlConnection = (id: string, url: string) => save(id, 'sql', { url });
     const refusedWithout = (res: LightMyRequestResponse, code: string, ...leaks: string[]) => {
       assert.equal(res.statusCode, 400, res.body);
       assert.equal(res.json().error.code, code, res.body);
@@ -148,6 +146,14 @@ for (const dialect of DIALECTS) {
         },
       });
       refusedWithout(preview, 'file_not_allowed', 'scrypt', 'password_hash');
+    });
+
+    test('saving a connection with a file outside the folders is refused; one inside that does not exist yet is not', async () => {
+      assert.equal(await spreadsheet('save-key', join(dataDir, 'secret.key')), 'refused');
+      assert.equal(await spreadsheet('save-passwd', '/etc/passwd'), 'refused');
+      assert.equal(await sqlConnection('save-store', `sqlite:${join(dataDir, 'junction.db')}`), 'refused');
+      assert.equal(await spreadsheet('save-later', 'later.csv'), 'saved');
+      assert.equal(await sqlConnection('save-memory', 'sqlite::memory:'), 'saved');
     });
 
     test('sqlite:/nonexistent and a missing file inside the folder are 4xx validation errors, not 500', async () => {

@@ -28,6 +28,7 @@ export const spreadsheetConnector = defineConnector({
   system: 'spreadsheet',
   configSchema: SpreadsheetConfigSchema,
   secretSchema: SpreadsheetSecretSchema,
+  localFiles: (config) => (config.file ? [config.file] : []),
   create(ctx): Connector {
     const open = async (object?: string): Promise<Sheet> => {
       const file = ctx.config.file;

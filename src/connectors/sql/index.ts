@@ -69,6 +69,10 @@ export const sqlConnector = defineConnector({
   system: 'sql',
   configSchema: SqlConfigSchema,
   secretSchema: SqlSecretSchema,
+  localFiles: (config) =>
+    config.url.startsWith('sqlite:') && config.url !== 'sqlite::memory:'
+      ? [config.url.slice('sqlite:'.length)]
+      : [],
   // The whole URL without its password: server, port, user, database and parameters such as `host=`.
   destination: (config) => splitUrlPassword(config.url).url,
   separateSecret(config) {

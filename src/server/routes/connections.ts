@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { z } from 'zod';
 import { maskConfig, prepareConnection } from '../../connectors/connection-secret.ts';
+import { assertMayName, createFileAccess } from '../../connectors/file-access.ts';
 import { CONNECTORS, createConnector } from '../../connectors/registry.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { SYSTEMS } from '../../core/types.ts';
@@ -18,7 +19,7 @@ const ConnectionBody = z.object({
 /** Connections: the API shows whether each secret field is set, never its value. */
 export async function connectionRoutes(
   app: Api,
-  { store, log, connectorFactory }: ServerDeps,
+  { store, log, connectorFactory, files = createFileAccess({ folders: [] }) }: ServerDeps,
 ): Promise<void> {
   const view = async (id: string) => {
     const c = await store.connections.get(id);
@@ -71,6 +72,8 @@ export async function connectionRoutes(
           details: { issues },
         });
       }
+      // A file outside JUNCTION_FILES_DIR is refused now, not first when the connection is used.
+      for (const path of def.localFiles?.(config.data) ?? []) assertMayName(files, path);
       const stored = await store.connections.get(req.params.id).catch((err) => {
         if (err instanceof NotFoundError) return null;
         throw err;

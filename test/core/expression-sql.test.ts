@@ -98,6 +98,27 @@ describe('compileToSql', () => {
     );
   });
 
+  test('MySQL compares text as bytes, numbers and dates as such, and concatenates with CONCAT()', () => {
+    const mysql = (source: string) => render(compile(source, 'mysql'));
+    assert.deepEqual(mysql("status = 'x'"), {
+      text: '(CAST(CONVERT([status] USING utf8mb4) AS BINARY) = CAST(CONVERT($ USING utf8mb4) AS BINARY))',
+      values: ['x'],
+    });
+    assert.deepEqual(mysql('active = true and n >= 2'), {
+      text: '(([active] = $) AND ([n] >= $))',
+      values: [1, 2],
+    });
+    assert.deepEqual(mysql('modified_at > now() - 7d'), {
+      text: '([modified_at] > CAST($ AS DATETIME(3)))',
+      values: ['2025-03-03 12:00:00.000'],
+    });
+    assert.match(mysql("concat(name, '!') = 'a!'").text, /^\(CAST\(CONVERT\(CONCAT\(/);
+    assert.equal(
+      mysql("name like 'mü%'").text,
+      '(LOWER((CONVERT([name] USING utf8mb4) COLLATE utf8mb4_bin)) LIKE LOWER($) COLLATE utf8mb4_bin ESCAPE $)',
+    );
+  });
+
   test('an expression without fields is folded to one bound truth value', () => {
     assert.deepEqual(compile('1 + 1 = 2'), { parts: [{ value: 1 }] });
     assert.deepEqual(compile('null = null', 'postgres'), {

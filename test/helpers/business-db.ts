@@ -1,5 +1,5 @@
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import type { BusinessDb } from '../../src/connectors/sql/database.ts';
+import { type BusinessDb, openBusinessDb } from '../../src/connectors/sql/database.ts';
 import type { TempDatabase } from './databases.ts';
 
 /** A person row of the test "business system". */
@@ -58,6 +58,8 @@ export function generatePeople(n: number, start = Date.parse('2025-01-01T08:00:0
 
 /** Opens the temp database as the customer's business system (not Junction's store). */
 export async function openBusinessKysely(tmp: TempDatabase): Promise<BusinessDb> {
+  // As the connector opens it: UTC sessions, so Dates written here read back as the same instants.
+  if (tmp.dialect === 'mysql') return (await openBusinessDb(tmp.url)).db;
   if (tmp.dialect === 'postgres') {
     const { default: pg } = await import('pg');
     return new Kysely({

@@ -6,9 +6,12 @@ import pg from 'pg';
 /** Server that hosts the throwaway PostgreSQL databases of the tests (.ci/run makes sure it is up). */
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/** Server that hosts the throwaway MariaDB (MySQL) databases of the business-system tests (.ci/run starts it). */
+export const MYSQL_ADMIN_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+
 export interface TempDatabase {
-  dialect: 'sqlite' | 'postgres';
-  /** Connection URL: `postgres://…` or `sqlite:<file>`. */
+  dialect: 'sqlite' | 'postgres' | 'mysql';
+  /** Connection URL: `postgres://…`, `mysql://…` or `sqlite:<file>`. */
   url: string;
   drop(): Promise<void>;
 }
@@ -52,3 +55,30 @@ export const DIALECTS = [
   { name: 'SQLite', create: createTempSqlite },
   { name: 'PostgreSQL', create: createTempPostgres },
 ] as const;
+
+/** A fresh, empty MariaDB (or MySQL) database of its own, for the SQL connector as a business system. */
+export async function createTempMariadb(prefix = 'jt'): Promise<TempDatabase> {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const { createConnection } = await import('mysql2/promise');
+  const admin = () => createConnection({ uri: MYSQL_ADMIN_URL });
+  const c = await admin();
+  await c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+  await c.end();
+  const url = new URL(MYSQL_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    dialect: 'mysql',
+    url: url.toString(),
+    async drop() {
+      const d = await admin();
+      await d.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await d.end();
+    },
+  };
+}
+
+/**
+ * The databases a customer's business system may run on: the SQL connector's suites loop over them.
+ * Junction's own store stays on DIALECTS (SQLite and PostgreSQL).
+ */
+export const BUSINESS_DIALECTS = [...DIALECTS, { name: 'MariaDB', create: createTempMariadb }] as const;

@@ -75,7 +75,8 @@ export function memoryTarget(system: Connector['system'] = 'abacus') {
           Object.assign(r, op.properties);
           return { ref: op.ref, ok: true, externalId: op.externalId, created: false };
         }
-        if (op.kind === 'delete') return { ref: op.ref, ok: true, externalId: op.externalId, created: false };
+        if (op.kind === 'delete' || op.kind === 'archive')
+          return { ref: op.ref, ok: true, externalId: op.externalId, created: false };
         const found = [...records.entries()].find(([, r]) => String(r[op.match.property]) === op.match.value);
         if (found) {
           Object.assign(found[1], op.properties);

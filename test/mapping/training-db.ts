@@ -99,11 +99,11 @@ export function generateTraining(n: number, seed = 7): TrainingData {
 /** Creates the tables with their foreign keys and fills them. */
 export async function createTrainingDb(tmp: TempDatabase, data: TrainingData): Promise<void> {
   const db = await openBusinessKysely(tmp);
-  const pg = tmp.dialect === 'postgres';
-  const ts = sql.raw(pg ? 'timestamptz' : 'text');
-  const bool = sql.raw(pg ? 'boolean' : 'integer');
+  const sqlite = tmp.dialect === 'sqlite';
+  const ts = sql.raw({ sqlite: 'text', postgres: 'timestamptz', mysql: 'datetime(3)' }[tmp.dialect]);
+  const bool = sql.raw(sqlite ? 'integer' : 'boolean');
   const value = (v: unknown) =>
-    pg ? v : v instanceof Date ? v.toISOString() : typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    !sqlite ? v : v instanceof Date ? v.toISOString() : typeof v === 'boolean' ? (v ? 1 : 0) : v;
   const rows = <T extends object>(list: T[]) =>
     list.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, value(v)])));
   await db.schema

@@ -14,6 +14,7 @@ import {
   type SourceRecord,
 } from '../connector.ts';
 import { type BusinessDb, openBusinessDb } from './database.ts';
+import type { BusinessDialect } from './dialect/business-dialect.ts';
 import { splitFilter } from './filter.ts';
 import { fragmentToSql } from './fragment.ts';
 import { lookupRows } from './lookup.ts';
@@ -81,12 +82,13 @@ export const sqlConnector = defineConnector({
     return { config: { ...config, url }, secret: password === undefined ? {} : { password } };
   },
   create(ctx): Connector {
-    let opened: Promise<{ db: BusinessDb; dialect: 'sqlite' | 'postgres' }> | undefined;
+    let opened: Promise<{ db: BusinessDb; dialect: BusinessDialect }> | undefined;
     const open = () => {
       opened ??= openBusinessDb(ctx.config.url, ctx.secret.password, ctx.log, ctx.files);
       return opened;
     };
     const columnsCache = new Map<string, Set<string>>();
+    const fieldTypes = new Map<string, Map<string, FieldDescription['type']>>();
     const primaryKeys = new Map<string, string>();
     // The related paths the last read of an object needed, so records re-read by key get them too.
     const pathsOf = new Map<string, string[]>();
@@ -101,7 +103,7 @@ export const sqlConnector = defineConnector({
         fields: t.columns.map((c) => ({
           name: c.name,
           type: typeOf(c.dataType),
-          required: !c.isNullable && !c.hasDefaultValue,
+          required: !c.isNullable && !c.hasDefaultValue && !c.isAutoIncrementing,
         })),
       }));
       return withRelations(db, dialect, objects);
@@ -129,6 +131,7 @@ export const sqlConnector = defineConnector({
         if (!found) throw new UnknownObjectError(`the business system has no table or view '${object}'`);
         cols = new Set(found.fields.map((f) => f.name));
         columnsCache.set(object, cols);
+        fieldTypes.set(object, new Map(found.fields.map((f) => [f.name, f.type])));
       }
       return cols;
     }
@@ -156,7 +159,7 @@ export const sqlConnector = defineConnector({
       const pageSize = o.pageSize ?? ctx.config.pageSize;
       const split = o.filter
         ? splitFilter(o.filter, {
-            dialect,
+            dialect: dialect.name,
             now: new Date(),
             schema: await sourceSchema(),
             table: object,
@@ -170,6 +173,9 @@ export const sqlConnector = defineConnector({
       pathsOf.set(object, [...new Set([...paths, ...expressionPaths(o.filter ?? null)])]);
       const m = o.modifiedField;
       let after: Cursor | undefined = m ? withOverlap(o.after, ctx.config.overlapSeconds) : o.after;
+      const types = fieldTypes.get(object);
+      const param = (field: string, v: string | number | null | undefined) =>
+        dialect.cursorParam(v ?? null, types?.get(field));
       for (;;) {
         ctx.signal.throwIfAborted();
         let q = db.selectFrom(object).selectAll();
@@ -177,8 +183,8 @@ export const sqlConnector = defineConnector({
         if (m) {
           q = q.where(sql.ref(m), 'is not', null);
           if (after && after.m !== undefined) {
-            const am = after.m;
-            const ak = after.k;
+            const am = param(m, after.m);
+            const ak = param(o.keyField, after.k);
             q = q.where((eb) =>
               eb.or([
                 eb(sql.ref(m), '>', am),
@@ -188,7 +194,8 @@ export const sqlConnector = defineConnector({
           }
           q = q.orderBy(sql.ref(m)).orderBy(sql.ref(o.keyField));
         } else {
-          if (after && after.k !== undefined) q = q.where(sql.ref(o.keyField), '>', after.k);
+          if (after && after.k !== undefined)
+            q = q.where(sql.ref(o.keyField), '>', param(o.keyField, after.k));
           q = q.orderBy(sql.ref(o.keyField));
         }
         const rows = (await q.limit(pageSize).execute()) as Record<string, unknown>[];
@@ -246,11 +253,9 @@ export const sqlConnector = defineConnector({
         const { db, dialect } = await open();
         const cols = await columns(object);
         for (const name of Object.keys(marks[0]?.values ?? {})) assertColumn(cols, object, name);
-        // SQLite cannot bind Date; ISO text is what its date columns hold anyway.
-        const bind = (v: unknown) => (v instanceof Date && dialect === 'sqlite' ? v.toISOString() : v);
         await db.transaction().execute(async (trx) => {
           for (const mark of marks) {
-            const set = Object.fromEntries(Object.entries(mark.values).map(([k, v]) => [k, bind(v)]));
+            const set = Object.fromEntries(Object.entries(mark.values).map(([k, v]) => [k, dialect.bind(v)]));
             await trx.updateTable(object).set(set).where(sql.ref(keyField), '=', mark.key).execute();
           }
         });

@@ -1,50 +1,7 @@
-import { sql } from 'kysely';
 import type { RelationDescription } from '../../core/expression/index.ts';
 import type { ObjectDescription } from '../connector.ts';
 import type { BusinessDb } from './database.ts';
-import { primaryKeyOf } from './write.ts';
-
-/** One single-column foreign key: `table.column` references `refTable.refColumn`. */
-interface ForeignKey {
-  table: string;
-  column: string;
-  refTable: string;
-  refColumn: string;
-}
-
-async function foreignKeys(
-  db: BusinessDb,
-  dialect: 'sqlite' | 'postgres',
-  tables: string[],
-): Promise<ForeignKey[]> {
-  if (dialect === 'postgres') {
-    const { rows } = await sql<ForeignKey>`
-      select cl.relname as "table", att.attname as "column", fcl.relname as "refTable", fatt.attname as "refColumn"
-      from pg_constraint con
-      join pg_class cl on cl.oid = con.conrelid
-      join pg_namespace ns on ns.oid = cl.relnamespace
-      join pg_class fcl on fcl.oid = con.confrelid
-      join pg_attribute att on att.attrelid = con.conrelid and att.attnum = con.conkey[1]
-      join pg_attribute fatt on fatt.attrelid = con.confrelid and fatt.attnum = con.confkey[1]
-      where con.contype = 'f' and array_length(con.conkey, 1) = 1 and ns.nspname = current_schema()
-      order by cl.relname, att.attname`.execute(db);
-    return rows;
-  }
-  const out: ForeignKey[] = [];
-  for (const table of tables) {
-    const { rows } = await sql<{ id: number; table: string; from: string; to: string | null }>`
-      select id, "table", "from", "to" from pragma_foreign_key_list(${table})`.execute(db);
-    const columnsPerKey = new Map<number, number>();
-    for (const r of rows) columnsPerKey.set(r.id, (columnsPerKey.get(r.id) ?? 0) + 1);
-    for (const r of rows) {
-      if (columnsPerKey.get(r.id) !== 1) continue;
-      // A reference without a column names the referenced table's primary key.
-      const refColumn = r.to ?? (await primaryKeyOf(db, dialect, r.table).catch(() => null));
-      if (refColumn) out.push({ table, column: r.from, refTable: r.table, refColumn });
-    }
-  }
-  return out;
-}
+import type { BusinessDialect } from './dialect/business-dialect.ts';
 
 /** A name not taken by a column or an earlier relation of the object. */
 function freeName(wanted: string, fallback: string, taken: Set<string>): string {
@@ -61,14 +18,13 @@ function freeName(wanted: string, fallback: string, taken: Set<string>): string 
  */
 export async function withRelations(
   db: BusinessDb,
-  dialect: 'sqlite' | 'postgres',
+  dialect: BusinessDialect,
   objects: ObjectDescription[],
 ): Promise<ObjectDescription[]> {
   const byName = new Map(objects.map((o) => [o.name, o]));
   const keys = (
-    await foreignKeys(
+    await dialect.foreignKeys(
       db,
-      dialect,
       objects.map((o) => o.name),
     )
   ).filter((k) => byName.has(k.table) && byName.has(k.refTable));

@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 /** Connection config of a SQL business system. */
 export const SqlConfigSchema = z.object({
-  /** `sqlite:<file>` or `postgres://user@host:5432/db` (password may live in the secret). */
+  /**
+   * `sqlite:<file>`, `postgres://user@host:5432/db` or `mysql://user@host:3306/db` (also `mariadb://…`);
+   * the password may live in the secret.
+   */
   url: z.string().min(1),
   /** Rows per page when reading. */
   pageSize: z.number().int().min(1).max(50_000).default(500),

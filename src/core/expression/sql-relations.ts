@@ -1,6 +1,6 @@
 import type { Expr, NodeOf } from './ast.ts';
-import { type RelationDescription, relationOf, type SourceSchema } from './schema.ts';
-import { type Compiled, join, type SqlPart, sqlOf } from './sql-parts.ts';
+import { type FieldType, type RelationDescription, relationOf, type SourceSchema } from './schema.ts';
+import { type Compiled, join, type SqlPart, type SqlType, sqlOf } from './sql-parts.ts';
 
 /** The schema the SQL compiler resolves paths against (the same shape the type checker reads). */
 export type SqlSchema = SourceSchema;
@@ -17,6 +17,8 @@ export interface RelationCompiler {
   within<T>(scope: TableScope, fn: () => T): T;
   compile(node: Expr): Compiled | null;
   condition(c: Compiled): SqlPart[] | null;
+  /** What the dialect may rely on a column of this described type to hold. */
+  columnType(type: FieldType): SqlType;
 }
 
 const ref = (alias: string, column: string): SqlPart => ({ identifier: `${alias}.${column}` });
@@ -86,15 +88,17 @@ export function compileRelationPath(
   if (!chain) return null;
   const column = segments[segments.length - 1] as string;
   const table = chain.length ? (chain[chain.length - 1] as RelationDescription).object : scope.table;
-  if (!schema.object(table)?.fields.some((f) => f.name === column)) {
+  const field = schema.object(table)?.fields.find((f) => f.name === column);
+  if (!field) {
     // `current_address is null`: a to-one relation is null exactly when its related key is.
     const relation = relationAsKey ? relationOf(schema.object(table), column) : undefined;
     if (relation?.kind !== 'one') return null;
     return compileRelationPath([...segments, relation.to], scope, schema, c);
   }
-  if (!chain.length) return { kind: 'sql', parts: [ref(scope.alias, column)], type: 'any' };
+  const type = c.columnType(field.type);
+  if (!chain.length) return { kind: 'sql', parts: [ref(scope.alias, column)], type };
   const body = fromChain(chain, scope, c);
-  return sqlOf('any', '(SELECT ', [ref(body.last, column)], body.parts, ')');
+  return sqlOf(type, '(SELECT ', [ref(body.last, column)], body.parts, ')');
 }
 
 /** `count(…)` as a correlated `(SELECT COUNT(*) …)`, `exists(…)` as `EXISTS (SELECT 1 …)`. */
@@ -117,6 +121,6 @@ export function compileAggregate(
     condition = join(' AND (', parts, ')');
   }
   return node.fn === 'count'
-    ? sqlOf('any', '(SELECT COUNT(*)', body.parts, condition, ')')
-    : sqlOf('any', '(EXISTS (SELECT 1', body.parts, condition, '))');
+    ? sqlOf('number', '(SELECT COUNT(*)', body.parts, condition, ')')
+    : sqlOf('number', '(EXISTS (SELECT 1', body.parts, condition, '))');
 }

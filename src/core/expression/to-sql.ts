@@ -2,22 +2,27 @@ import { childrenOf, type Expr, type NodeOf } from './ast.ts';
 import { checkExpression } from './check.ts';
 import { evaluate, type JobScope } from './evaluate.ts';
 import { likePatternText } from './like.ts';
+import type { FieldType } from './schema.ts';
 import { SQL_FORMS } from './sql-functions.ts';
 import {
   bind,
   type Compiled,
   isDate,
+  isNumber,
   join,
+  mysqlBinary,
+  mysqlText,
   partsOf,
   type SqlDialect,
   type SqlFragment,
   type SqlPart,
+  type SqlType,
   shiftDate,
   sqliteCanonicalDate,
   sqlOf,
 } from './sql-parts.ts';
 import { compileAggregate, compileRelationPath, type SqlSchema, type TableScope } from './sql-relations.ts';
-import { Duration, toBool, toText } from './values.ts';
+import { Duration, parseIsoDate, toBool, toText } from './values.ts';
 
 /** How to compile: the database, the column behind each field path (null: not a column), the run's time. */
 export interface SqlCompileOptions {
@@ -135,14 +140,51 @@ class Compiler {
     return c.kind === 'const' ? bind(toBool(c.value), this.dialect) : [...c.parts];
   }
 
-  /** Both sides of a comparison; on SQLite, dates are compared as canonical ISO text, i.e. by time. */
+  /** What the dialect may rely on a column of this described type to hold. */
+  columnType(type: FieldType): SqlType {
+    if (type === 'string' || type === 'enum') return 'text';
+    if (type === 'number' || type === 'boolean') return 'number';
+    // MySQL's date columns hold dates; SQLite's may hold text of any format, PostgreSQL needs no hint.
+    return (type === 'date' || type === 'datetime') && this.dialect === 'mysql' ? 'date' : 'any';
+  }
+
+  /**
+   * How the two sides of a comparison are compared: on SQLite dates as canonical ISO text (by time); on
+   * MySQL text as bytes (its collations ignore case, accents and trailing spaces; the evaluator does not),
+   * unless a side is a number or a date, which MySQL compares as such.
+   */
+  comparison(left: Compiled, right: Compiled): 'plain' | 'sqlite-dates' | 'mysql-text' | 'mysql-dates' {
+    const dates = isDate(left) || isDate(right);
+    if (this.dialect === 'sqlite') return dates ? 'sqlite-dates' : 'plain';
+    if (this.dialect !== 'mysql') return 'plain';
+    if (dates) return 'mysql-dates';
+    return isNumber(left) || isNumber(right) ? 'plain' : 'mysql-text';
+  }
+
+  /** Both sides of a comparison, in the form `comparison()` chose. */
   comparable(left: Compiled, right: Compiled): [SqlPart[], SqlPart[]] | null {
-    const dates = this.dialect === 'sqlite' && (isDate(left) || isDate(right));
-    const l = dates ? sqliteCanonicalDate(left) : this.parts(left);
-    const r = dates ? sqliteCanonicalDate(right) : this.parts(right);
+    const form = this.comparison(left, right);
+    const side = (c: Compiled): SqlPart[] | null => {
+      if (form === 'sqlite-dates') return sqliteCanonicalDate(c);
+      const parts = this.parts(c);
+      if (form === 'mysql-text') return parts && mysqlBinary(parts);
+      // ISO text against a date compares by time in memory: bound as the date it names (or NULL).
+      if (form === 'mysql-dates' && c.kind === 'const' && typeof c.value === 'string')
+        return bind(parseIsoDate(c.value), 'mysql');
+      return parts;
+    };
+    const l = side(left);
+    const r = side(right);
     return l && r ? [l, r] : null;
   }
 }
+
+/** A floating-point type for division. */
+const FLOAT_TYPE: Record<SqlDialect, string> = {
+  sqlite: 'REAL',
+  postgres: 'double precision',
+  mysql: 'DOUBLE',
+};
 
 const SQL_COMPARE: Record<NodeOf<'compare'>['op'], string> = {
   '=': '=',
@@ -179,7 +221,7 @@ const COMPILERS: Compilers = {
     if (!operand || isDate(operand)) return null;
     if (isNullConst(operand)) return CONST_NULL;
     const x = c.parts(operand);
-    return x && sqlOf('any', '(-', x, ')');
+    return x && sqlOf('number', '(-', x, ')');
   },
   not: (node, c) => {
     const operand = c.compile(node.operand);
@@ -222,10 +264,10 @@ const COMPILERS: Compilers = {
     const l = c.parts(left);
     const r = c.parts(right);
     if (!l || !r) return null;
-    if (node.op !== '/') return sqlOf('any', '(', l, ` ${node.op} `, r, ')');
-    // SQL divides integers as integers and PostgreSQL fails on zero; the evaluator does float division, null on zero.
-    const real = c.dialect === 'postgres' ? 'double precision' : 'REAL';
-    return sqlOf('any', '(CAST(', l, ` AS ${real}) / NULLIF(`, r, ', 0))');
+    if (node.op !== '/') return sqlOf('number', '(', l, ` ${node.op} `, r, ')');
+    // SQL divides integers as integers (MySQL as 4-digit decimals) and PostgreSQL fails on zero; the
+    // evaluator does float division, null on zero.
+    return sqlOf('number', '(CAST(', l, ` AS ${FLOAT_TYPE[c.dialect]}) / NULLIF(`, r, ', 0))');
   },
   isNull: (node, c) => {
     const path = node.operand.kind === 'path' && node.operand.segments[0] !== 'link' ? node.operand : null;
@@ -240,8 +282,9 @@ const COMPILERS: Compilers = {
     const operand = c.compile(node.operand);
     const items = operand && c.compileAll(node.list);
     if (!operand || !items) return null;
-    if (c.dialect === 'sqlite' && (isDate(operand) || items.some(isDate))) {
-      // Dates need their own comparison per item, so spell out what IN means: x = a OR x = b.
+    if (items.some((item) => c.comparison(operand, item) !== 'plain')) {
+      // Dates (SQLite) and text (MySQL) need their own comparison per item, so spell out what IN means:
+      // x = a OR x = b.
       const terms: SqlPart[][] = [];
       for (const item of items) {
         const sides = c.comparable(operand, item);
@@ -271,6 +314,31 @@ const COMPILERS: Compilers = {
     const constant = pattern.kind === 'const' ? likePatternText(pattern.value) : null;
     if (pattern.kind === 'const' && constant === null) return null;
     const not = node.negated ? 'NOT ' : '';
+    if (c.dialect === 'mysql') {
+      // Both sides lower-cased and compared by code point: case-insensitive but accent-sensitive as in
+      // memory (MySQL's own collations would take `a` for `ä`). A date would be text of another format.
+      if (isDate(operand) || isDate(pattern)) return null;
+      const text = (x: Compiled) => {
+        const parts = x.kind === 'const' ? bind(toText(x.value), 'mysql') : x.parts;
+        return parts && mysqlText(parts);
+      };
+      const x = text(operand);
+      const p = pattern.kind === 'sql' ? text(pattern) : [{ value: constant }];
+      return (
+        x &&
+        p &&
+        sqlOf(
+          'any',
+          '(LOWER(',
+          x,
+          `) ${not}LIKE LOWER(`,
+          p,
+          ') COLLATE utf8mb4_bin ESCAPE ',
+          [{ value: '\\' }],
+          ')',
+        )
+      );
+    }
     if (c.dialect === 'sqlite') {
       // SQLite's LIKE ignores case for ASCII letters only: other patterns are matched in memory.
       if (constant === null || [...constant].some((ch) => (ch.codePointAt(0) as number) > 0x7f)) return null;

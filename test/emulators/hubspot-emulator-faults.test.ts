@@ -5,14 +5,15 @@ import { startEmulator } from './hubspot-helpers.ts';
 
 describe('HubSpot emulator: rate limit and faults', () => {
   test('answers 429 with RATE_LIMIT body and headers once the window is spent, and recovers after it', async () => {
-    const h = await startEmulator({ rateLimit: { max: 3, intervalMs: 500 } });
+    // A 2 s window: four calls must fall into one window even on a loaded machine (500 ms was flaky there).
+    const h = await startEmulator({ rateLimit: { max: 3, intervalMs: 2000 } });
     try {
       const remaining: string[] = [];
       for (let i = 0; i < 3; i++) {
         const res = await h.call('GET', '/crm/v3/objects/contacts');
         assert.equal(res.status, 200);
         assert.equal(res.headers.get('x-hubspot-ratelimit-max'), '3');
-        assert.equal(res.headers.get('x-hubspot-ratelimit-interval-milliseconds'), '500');
+        assert.equal(res.headers.get('x-hubspot-ratelimit-interval-milliseconds'), '2000');
         assert.ok(res.headers.get('x-hubspot-ratelimit-daily'));
         assert.ok(res.headers.get('x-hubspot-ratelimit-daily-remaining'));
         remaining.push(res.headers.get('x-hubspot-ratelimit-remaining') ?? '');
@@ -27,7 +28,7 @@ describe('HubSpot emulator: rate limit and faults', () => {
       assert.equal(limited.headers.get('x-hubspot-ratelimit-remaining'), '0');
       assert.equal(h.emulator.stats.rateLimited, 1);
 
-      await sleep(550);
+      await sleep(2050);
       const again = await h.call('GET', '/crm/v3/objects/contacts');
       assert.equal(again.status, 200);
       assert.equal(again.headers.get('x-hubspot-ratelimit-remaining'), '2');

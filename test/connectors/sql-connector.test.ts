@@ -107,6 +107,24 @@ for (const dialect of BUSINESS_DIALECTS) {
       assert.match(r.message, /2 tables/);
     });
 
+    const mysqlOnly = dialect.name === 'MariaDB' ? test : () => {};
+    mysqlOnly(
+      'a MySQL URL may be written mariadb://, and takes no driver options from its query string',
+      async () => {
+        const mariadb = connect(database.url.replace(/^mysql:/, 'mariadb:'));
+        const withOption = connect(`${database.url}?multipleStatements=true`);
+        try {
+          assert.equal((await mariadb.check()).ok, true);
+          const refused = await withOption.check();
+          assert.equal(refused.ok, false);
+          assert.match(refused.message, /unsupported MySQL URL parameter 'multipleStatements'/);
+        } finally {
+          await mariadb.close?.();
+          await withOption.close?.();
+        }
+      },
+    );
+
     test('describe() gives columns, required fields and foreign keys as relations both ways', async () => {
       const objects = await source.describe();
       const people = objects.find((o) => o.name === 'people');

@@ -271,7 +271,9 @@ export const sqlConnector = defineConnector({
         }
       },
       async close() {
-        if (opened) await (await opened).db.destroy();
+        // A database that never opened has nothing to close (check() reported why).
+        const done = await opened?.catch(() => undefined);
+        await done?.db.destroy();
       },
     };
   },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from '../helpers/eventually.ts';
 import { startEmulator } from './hubspot-helpers.ts';
 
 describe('HubSpot emulator: rate limit and faults', () => {
@@ -100,7 +101,7 @@ describe('HubSpot emulator: rate limit and faults', () => {
     const pending = fetch(`${h.baseUrl}/crm/v3/objects/contacts`, {
       headers: { authorization: 'Bearer pat-test-token' },
     }).catch((e: unknown) => e);
-    await sleep(50);
+    await eventually('the call to be held', () => h.emulator.stats.timeouts >= 1);
     const started = Date.now();
     await h.close();
     assert.ok(Date.now() - started < 5_000);

@@ -26,7 +26,11 @@ const people = generatePeople(400).map((p) =>
   p.canton === 'BE' && p.id <= BROKEN_UP_TO ? { ...p, email: `kein-mail-${p.id}` } : p,
 );
 const active = (canton: string) => people.filter((p) => p.status === 'active' && p.canton === canton);
-const BE_FAILING = active('BE').filter((p) => p.id <= BROKEN_UP_TO).length;
+/** Keys of the BE records that fail, in the order the run reads them (by id). */
+const FAILING_KEYS = active('BE')
+  .filter((p) => p.id <= BROKEN_UP_TO)
+  .map((p) => String(p.id));
+const BE_FAILING = FAILING_KEYS.length;
 
 function config(o: { businessUrl: string; hubspotUrl: string }) {
   const mapping = (id: string, object: string, filter: string) => `
@@ -239,12 +243,12 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
     assert.ok(r.counts.failed > 20, 'more failures than the report lists');
     assert.equal(r.counts.failed, BE_FAILING);
     assert.equal(r.failures.length, 20, 'the first 20 failures');
-    const failingKeys = new Set(
-      active('BE')
-        .filter((p) => p.id <= BROKEN_UP_TO)
-        .map((p) => String(p.id)),
+    assert.deepEqual(
+      r.failures.map((f) => f.key),
+      FAILING_KEYS.slice(0, 20),
+      'the first 20 failed records, in the order they were read',
     );
-    for (const f of r.failures) assert.ok(failingKeys.has(f.key), `${f.key} is a record whose e-mail is bad`);
+    for (const f of r.failures) assert.equal(f.code, 'invalid_email');
     assert.match(r.failures[0]?.message ?? '', /mail/i);
   });
 
@@ -290,7 +294,12 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
       const head = lines.findIndex((l) => l.trim() === (dryRun ? 'would fail:' : 'failed records:'));
       assert.ok(head >= 0, `the summary has a list of failed records:\n${res.stdout}`);
       const listed = lines.slice(head + 1, head + 11);
-      for (const l of listed) assert.match(l, /^\s+\d+\s+\S+: .*mail/i, 'key  code: message');
+      for (const l of listed) assert.match(l, /^\s+\d+\s+invalid_email: .*mail/i, 'key  code: message');
+      assert.deepEqual(
+        listed.map((l) => l.trim().split(/\s+/)[0]),
+        FAILING_KEYS.slice(0, 10),
+        'the first 10 failed records',
+      );
       assert.equal(lines[head + 11]?.trim(), `… and ${BE_FAILING - 10} more`);
       const unchanged = active('BE').length - BE_FAILING;
       const said = dryRun

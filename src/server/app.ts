@@ -23,6 +23,7 @@ import type { Store } from '../store/store.ts';
 import { installAuth } from './auth/auth-plugin.ts';
 import { installErrorHandler } from './errors.ts';
 import type { Metrics } from './metrics.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { executionRoutes } from './routes/executions.ts';
@@ -161,6 +162,7 @@ export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
   installAuth(app, deps.store);
 
   const api = app.withTypeProvider<ZodTypeProvider>();
+  await auditRoutes(api, deps);
   await healthRoutes(api, deps);
   await authRoutes(api, deps);
   await connectionRoutes(api, deps);

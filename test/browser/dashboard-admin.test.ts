@@ -197,6 +197,19 @@ describe('the dashboard in a real browser, as admin', {
     assert.deepEqual(errors, []);
   });
 
+  test('the audit log lists the logins and configuration changes, filterable by kind', async () => {
+    await page.goto(`${hub.base}/audit`);
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await page.locator('tr[data-kind="login"]').first().waitFor();
+    assert.ok(await page.locator('tr[data-kind="change"]').count(), 'the task saved above is a change');
+    await page.getByLabel('Kind').selectOption('login');
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-kind="change"]').length === 0);
+    assert.ok((await page.locator('tr[data-kind="login"]').count()) > 0);
+    assert.match(await page.locator('tr[data-kind="login"]').first().innerText(), /admin/);
+    await shoot(page, 'audit-log');
+    assert.deepEqual(errors, []);
+  });
+
   test('switching to German shows German labels and Swiss dates', async () => {
     await page.goto(`${hub.base}/`);
     await page.getByRole('button', { name: 'DE' }).click();

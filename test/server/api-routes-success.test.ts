@@ -137,6 +137,18 @@ describe('every API route answers a valid request with success', () => {
     assert.equal((await ok(await admin.get('/api/executions'))).executions.length, 1);
     assert.equal((await ok(await admin.get(`/api/executions/${executionId}/items?action=fail`))).total, 1);
     assert.equal((await ok(await admin.get('/api/errors'))).items[0].sourceKey, '1');
+    const audit = (await ok(await admin.get('/api/audit?limit=500'))).entries as {
+      kind: string;
+      subject: string;
+    }[];
+    assert.ok(
+      audit.some((e) => e.kind === 'login'),
+      'logins are audited',
+    );
+    assert.ok(
+      audit.some((e) => e.kind === 'change' && e.subject === 'PUT /api/tasks/:id'),
+      'changes too',
+    );
     assert.deepEqual(await ok(await admin.get('/api/records/failing/count')), { failed: 1, retry: 0 });
     assert.equal((await ok(await admin.get('/api/records/2/links'))).links[0].status, 'ok');
     hs.setFaults({ rejectEmails: [] });

@@ -4,6 +4,7 @@ import { useAuth } from './auth.tsx';
 import { LanguageSwitch } from './components/language-switch.tsx';
 import { ErrorNote, Loading } from './components/ui.tsx';
 import { type TextKey, useI18n } from './i18n/index.tsx';
+import { AuditPage } from './pages/audit.tsx';
 import { ConnectionForm } from './pages/connection-form.tsx';
 import { ConnectionsPage } from './pages/connections.tsx';
 import { DashboardPage } from './pages/dashboard.tsx';
@@ -32,6 +33,7 @@ const NAV: { to: string; key: TextKey; admin?: boolean }[] = [
   { to: '/tasks', key: 'nav.tasks' },
   { to: '/settings', key: 'nav.settings', admin: true },
   { to: '/users', key: 'nav.users', admin: true },
+  { to: '/audit', key: 'nav.audit', admin: true },
 ];
 
 function AdminOnly({ children }: { children: ReactNode }) {
@@ -149,6 +151,14 @@ export function App() {
             element={
               <AdminOnly>
                 <UsersPage />
+              </AdminOnly>
+            }
+          />
+          <Route
+            path="/audit"
+            element={
+              <AdminOnly>
+                <AuditPage />
               </AdminOnly>
             }
           />

@@ -57,14 +57,15 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
         summary: 'Run the task now (confirmDeletes: allow deletions beyond the mass-deletion guard, audited)',
         params: IdParams,
         body: z
-          .object({ confirmDeletes: z.boolean().default(false) })
+          .object({ confirmDeletes: z.boolean().optional() })
           .strict()
-          .default({ confirmDeletes: false }),
+          // No body at all is an ordinary "run now".
+          .nullish(),
       },
     },
     async (req, reply) => {
       const started = await deps.runs.runNow(req.params.id, 'manual', {
-        confirmDeletes: req.body.confirmDeletes,
+        confirmDeletes: req.body?.confirmDeletes ?? false,
         by: req.user?.username ?? 'api',
       });
       return reply.code(202).send(started);

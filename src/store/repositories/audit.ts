@@ -13,7 +13,7 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
-/** The audit log of deletion requests and the webhook replay guard. */
+/** The audit log (deletions, erasures, confirmations, logins, configuration changes) and the webhook replay guard. */
 export function createAuditRepository(db: Kysely<Database>) {
   return {
     /** Appends an entry and returns it. */
@@ -33,14 +33,20 @@ export function createAuditRepository(db: Kysely<Database>) {
       return full;
     },
 
-    /** Entries, newest first. */
-    async list(o: { kind?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    /** Entries, newest first; `from`/`to` bound the time, `offset` pages. */
+    async list(
+      o: { kind?: string; from?: Date; to?: Date; limit?: number; offset?: number } = {},
+    ): Promise<AuditEntry[]> {
       let q = db
         .selectFrom('audit_log')
         .selectAll()
         .orderBy('at', 'desc')
-        .limit(o.limit ?? 100);
+        .orderBy('id')
+        .limit(o.limit ?? 100)
+        .offset(o.offset ?? 0);
       if (o.kind) q = q.where('kind', '=', o.kind);
+      if (o.from) q = q.where('at', '>=', o.from.toISOString());
+      if (o.to) q = q.where('at', '<', o.to.toISOString());
       const rows = await q.execute();
       return rows.map((r) => ({
         id: r.id,

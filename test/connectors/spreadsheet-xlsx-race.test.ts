@@ -7,10 +7,9 @@
  * soon as the next worksheet is asked for while its read stream is still opening — when
  * src/connectors/spreadsheet/xlsx.ts skips an unread worksheet, that ENOENT is an uncaught error that ends
  * the process. Excel itself stores worksheets before the shared strings, so uploads of real workbooks take
- * the same path. The fix belongs in src/connectors/spreadsheet/xlsx.ts (read the archive through its central
- * directory and parse workbook, shared strings and styles before the chosen worksheet); until it lands this
- * test is a `todo`, so it reports the race without failing the run. It reads in a child process because the
- * race ends a process.
+ * the same path. src/connectors/spreadsheet/xlsx.ts therefore hands exceljs only the parts it needs, in a
+ * safe order (workbook, shared strings, styles, then the chosen worksheet); this test holds it there. It
+ * reads in a child process because the race ends a process.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -22,9 +21,7 @@ import ExcelJS from 'exceljs';
 
 const READS = 100;
 
-test(`a two-sheet workbook read ${READS} times, second sheet by name: every read gives its rows, none crashes`, {
-  todo: 'exceljs#3064 race in the streaming reader; fix pending in src/connectors/spreadsheet/xlsx.ts',
-}, async () => {
+test(`a two-sheet workbook read ${READS} times, second sheet by name: every read gives its rows, none crashes`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'junction-xlsx-race-'));
   try {
     const path = join(dir, 'two.xlsx');

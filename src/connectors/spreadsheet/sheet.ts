@@ -131,9 +131,10 @@ export async function openSheet(path: string, o: OpenSheetOptions = {}): Promise
   let encoding: CsvEncoding | null = null;
   let delimiter: CsvDelimiter | null = null;
   if (format === 'xlsx') {
-    const sheet = chooseSheet(await inspectXlsx(path, bytes, limits), o.sheet);
+    const inspection = await inspectXlsx(path, bytes, limits);
+    const sheet = chooseSheet(inspection, o.sheet);
     sheetName = sheet.name;
-    raw = () => readXlsxRows(path, sheet.name);
+    raw = () => readXlsxRows(path, sheet, inspection);
   } else {
     const detected = o.encoding ? { encoding: o.encoding, bomBytes: 0 } : await detectEncoding(path);
     const enc = detected.encoding;

@@ -22,6 +22,10 @@ export interface XlsxInspection {
   /** Worksheet parts that contain merged cells. */
   mergedParts: Set<string>;
   uncompressedBytes: number;
+  /** Byte range of each part's local entry (header, data, data descriptor), for re-ordered streaming. */
+  parts: Map<string, { start: number; end: number }>;
+  /** Byte range of the zip directory and its end record: a streamed zip ends with them. */
+  directory: { start: number; end: number };
 }
 
 const EOCD_SIG = 0x06054b50;
@@ -37,7 +41,10 @@ const bomb = (why: string, details: Record<string, unknown> = {}) =>
     details,
   });
 
-async function readCentralDirectory(path: string, fileSize: number): Promise<ZipEntry[]> {
+async function readCentralDirectory(
+  path: string,
+  fileSize: number,
+): Promise<{ entries: ZipEntry[]; cdOffset: number }> {
   const fh = await open(path, 'r');
   try {
     const tailLen = Math.min(fileSize, 65_557);
@@ -93,7 +100,7 @@ async function readCentralDirectory(path: string, fileSize: number): Promise<Zip
     }
     if (cdOffset - expected < 0 || cdOffset - expected > 24)
       throw corrupt('its parts do not line up with its directory');
-    return entries;
+    return { entries, cdOffset };
   } finally {
     await fh.close();
   }
@@ -196,7 +203,14 @@ export async function inspectXlsx(
   fileSize: number,
   limits: SpreadsheetLimits,
 ): Promise<XlsxInspection> {
-  const entries = await readCentralDirectory(path, fileSize);
+  const { entries, cdOffset } = await readCentralDirectory(path, fileSize);
+  const byOffset = [...entries].sort((a, b) => a.localOffset - b.localOffset);
+  const parts = new Map(
+    byOffset.map((e, i) => [
+      e.name,
+      { start: e.localOffset, end: (byOffset[i + 1]?.localOffset ?? cdOffset) - 1 },
+    ]),
+  );
   const names = new Set(entries.map((e) => e.name));
   if (!names.has('xl/workbook.xml')) {
     throw new SpreadsheetFileError(
@@ -274,5 +288,11 @@ export async function inspectXlsx(
     if (e.name === 'xl/workbook.xml') workbookXml = Buffer.from(captured, 'latin1').toString('utf8');
     if (e.name === 'xl/_rels/workbook.xml.rels') relsXml = Buffer.from(captured, 'latin1').toString('utf8');
   }
-  return { sheets: sheetsOf(workbookXml, relsXml), mergedParts, uncompressedBytes: used };
+  return {
+    sheets: sheetsOf(workbookXml, relsXml),
+    mergedParts,
+    uncompressedBytes: used,
+    parts,
+    directory: { start: cdOffset, end: fileSize - 1 },
+  };
 }

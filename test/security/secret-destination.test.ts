@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
+import { CONNECTORS } from '../../src/connectors/registry.ts';
 import type { Store } from '../../src/store/store.ts';
 import { DIALECTS, type TempDatabase } from '../helpers/databases.ts';
 import { type Client, createTestServer } from '../helpers/server.ts';
@@ -19,6 +20,13 @@ async function listenAttacker(): Promise<{ url: string; seen: IncomingHttpHeader
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen, server };
 }
+
+test('every connector with a secret names the destination it is bound to', () => {
+  for (const def of Object.values(CONNECTORS)) {
+    const fields = Object.keys((def.secretSchema as unknown as { shape?: object }).shape ?? {});
+    if (fields.length) assert.equal(typeof def.destination, 'function', `${def.system} has no destination`);
+  }
+});
 
 /** Finding 2: a stored secret followed its connection's base URL to whatever host an admin typed in. */
 for (const dialect of DIALECTS) {

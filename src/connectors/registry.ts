@@ -8,6 +8,7 @@ import type { Connector, ConnectorDefinition } from './connector.ts';
 import { type FileAccess, UNCONFINED_FILES } from './file-access.ts';
 import { type HttpCallInfo, HttpClient } from './http-client.ts';
 import { hubspotConnector } from './hubspot/index.ts';
+import { moodleConnector } from './moodle/index.ts';
 import { type LimiterProvider, limiterFor } from './rate-limiter.ts';
 import { spreadsheetConnector } from './spreadsheet/index.ts';
 import { sqlConnector } from './sql/index.ts';
@@ -19,6 +20,7 @@ export const CONNECTORS: Partial<Record<SystemName, ConnectorDefinition<any, any
   hubspot: hubspotConnector,
   abacus: abacusConnector,
   brevo: brevoConnector,
+  moodle: moodleConnector,
   spreadsheet: spreadsheetConnector,
 };
 

@@ -1,6 +1,6 @@
 /** The domain vocabulary shared by engine, store, server and UI. Pure types, no behaviour. */
 
-export const SYSTEMS = ['sql', 'hubspot', 'brevo', 'abacus', 'spreadsheet'] as const;
+export const SYSTEMS = ['sql', 'hubspot', 'brevo', 'abacus', 'moodle', 'spreadsheet'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
 /** An outside system plus how to reach it. `secret` is decrypted only in memory, never logged. */

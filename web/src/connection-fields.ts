@@ -58,6 +58,31 @@ export const CONNECTION_FIELDS: Partial<Record<SystemName, ConnectionField[]>> =
     { key: 'clientId', part: 'secret', type: 'text', label: 'conn.f.clientId', required: true },
     { key: 'clientSecret', part: 'secret', type: 'text', label: 'conn.f.clientSecret', required: true },
   ],
+  moodle: [
+    {
+      key: 'baseUrl',
+      part: 'config',
+      type: 'url',
+      label: 'conn.f.moodleUrl',
+      required: true,
+      placeholder: 'https://lms.example.ch',
+    },
+    {
+      key: 'requestsPer10s',
+      part: 'config',
+      type: 'number',
+      label: 'conn.f.requestsPer10s',
+      placeholder: '200',
+    },
+    {
+      key: 'token',
+      part: 'secret',
+      type: 'text',
+      label: 'conn.f.wsToken',
+      hint: 'conn.f.wsTokenHint',
+      required: true,
+    },
+  ],
 };
 
 /** Systems that have a form (and a connector). */

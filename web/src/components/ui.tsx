@@ -39,6 +39,7 @@ const SYSTEM_STYLE: Record<SystemName, { label: string; short: string; color: st
   hubspot: { label: 'HubSpot', short: 'HS', color: '#e8663d' },
   brevo: { label: 'Brevo', short: 'BR', color: '#0b996e' },
   abacus: { label: 'Abacus', short: 'AB', color: '#c8102e' },
+  moodle: { label: 'Moodle', short: 'MO', color: '#f98012' },
   spreadsheet: { label: 'Spreadsheet', short: 'XL', color: '#217346' },
 };
 

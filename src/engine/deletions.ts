@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Connector, WriteOp } from '../connectors/connector.ts';
 import { createConnector } from '../connectors/registry.ts';
+import { NotFoundError } from '../core/errors.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { SyncLink } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
@@ -55,7 +56,12 @@ function mappingOf(mappings: MappingDefinition[], l: SyncLink): MappingDefinitio
 }
 
 /** Every record linked to the start record, through sync links in either direction, with the links walked. */
-async function linkedRecords(store: Store, start: Node, mappings: MappingDefinition[]) {
+async function linkedRecords(
+  store: Store,
+  start: Node,
+  mappings: MappingDefinition[],
+  o: { includeStart?: boolean; walkDeleted?: boolean } = {},
+) {
   const reached = new Map<string, Reached>();
   const links = new Map<string, SyncLink>();
   const queue: Node[] = [start];
@@ -67,7 +73,7 @@ async function linkedRecords(store: Store, start: Node, mappings: MappingDefinit
       if (m) known.mappings.push(m);
       return;
     }
-    if (id !== nodeId(start)) reached.set(id, { ...n, role, mappings: m ? [m] : [] });
+    if (id !== nodeId(start) || o.includeStart) reached.set(id, { ...n, role, mappings: m ? [m] : [] });
     if (!seen.has(id)) {
       seen.add(id);
       queue.push(n);
@@ -77,8 +83,9 @@ async function linkedRecords(store: Store, start: Node, mappings: MappingDefinit
     const n = queue.shift() as Node;
     const asTarget = await store.audit.linksToTarget(n.connectionId, n.object, n.key);
     const asSource = await store.syncLinks.forSourceRecord(n.connectionId, n.object, n.key);
-    // Links a former request already removed are done with; walking them again would act twice.
-    for (const l of [...asTarget, ...asSource].filter((x) => x.status !== 'deleted')) {
+    // Links a former request already removed are done with; walking them again would act twice. An
+    // erasure walks them anyway: erasing is idempotent, and a second erasure finishes what failed.
+    for (const l of [...asTarget, ...asSource].filter((x) => o.walkDeleted || x.status !== 'deleted')) {
       links.set(
         `${l.sourceConnectionId}\u0000${l.sourceObject}\u0000${l.sourceKey}\u0000${l.targetConnectionId}\u0000${l.targetObject}`,
         l,
@@ -224,4 +231,144 @@ export async function handleDeletionRequest(
   if (actions.some((a) => a.action === 'failed'))
     o.log.warn({ auditId: entry.id, actions }, 'a deletion request was not carried out everywhere');
   return { auditId: entry.id, actions };
+}
+
+/** An erasure request started in Junction (API, dashboard, CLI): the right to be forgotten. */
+export interface ErasureRequest {
+  connectionId: string;
+  object: string;
+  /** The record's key in that system (a business record's key, or a target record's id). */
+  key: string;
+}
+
+export interface ErasureOutcome extends DeletionOutcome {
+  /** Every linked system erased or anonymised as its policy says; false: run it again to finish. */
+  complete: boolean;
+  /** Execution items whose payload and message were purged. */
+  itemsPurged: number;
+}
+
+/**
+ * Erases a person everywhere Junction copied them: the start record and every record linked to it, each
+ * deleted or anonymised per its mappings' privacy policy; the links marked `deleted` so no sync brings
+ * the person back; their payloads and messages purged from the run history at once; one audit entry
+ * without personal data. Idempotent: a second request finishes what failed (an outage in one system).
+ */
+export async function eraseRecord(
+  store: Store,
+  req: ErasureRequest,
+  o: { log: Logger; connectorFactory?: ConnectorFactory; signal?: AbortSignal; by?: string },
+): Promise<ErasureOutcome> {
+  const mappings = await store.mappings.list();
+  const start = { connectionId: req.connectionId, object: req.object, key: req.key };
+  const { reached, links } = await linkedRecords(store, start, mappings, {
+    includeStart: true,
+    walkDeleted: true,
+  });
+  if (!links.length)
+    throw new NotFoundError(`no record '${req.key}' of ${req.connectionId}/${req.object} is linked anywhere`);
+  const make = o.connectorFactory ?? createConnector;
+  const signal = o.signal ?? new AbortController().signal;
+  const connectors = new Map<string, Connector>();
+  const actions: DeletionAction[] = [];
+  try {
+    for (const r of reached) {
+      let c = connectors.get(r.connectionId);
+      if (!c) {
+        c = make(await store.connections.get(r.connectionId), { log: o.log, signal });
+        connectors.set(r.connectionId, c);
+      }
+      actions.push(await apply(c, r));
+    }
+  } finally {
+    await Promise.allSettled([...connectors.values()].map((c) => c.close?.()));
+  }
+  const now = new Date();
+  await store.syncLinks.upsert(
+    links.map((l) => ({
+      ...l,
+      status: 'deleted',
+      payloadHash: null,
+      lastSyncAt: now,
+      remark: 'erased on request',
+    })),
+  );
+  const itemsPurged = await store.executions.purgeItems({
+    sourceKeys: [...new Set(links.map((l) => l.sourceKey))],
+    targetIds: [...new Set(links.flatMap((l) => (l.externalId ? [l.externalId] : [])))],
+  });
+  const complete = actions.every((a) => a.action !== 'failed');
+  const entry = await store.audit.record({
+    kind: 'erasure',
+    connectionId: req.connectionId,
+    subject: subjectOf({
+      connectionId: req.connectionId,
+      object: req.object,
+      externalId: req.key,
+      privacy: true,
+    }),
+    details: { object: req.object, by: o.by ?? null, linked: reached.length, actions, complete, itemsPurged },
+  });
+  if (!complete)
+    o.log.warn({ auditId: entry.id, actions }, 'an erasure was not carried out everywhere; run it again');
+  return { auditId: entry.id, actions, complete, itemsPurged };
+}
+
+/**
+ * What Junction holds about a person (right of access): the links of the record and of every record
+ * linked to it, the run items that name them, and what each linked system returns for its record now.
+ */
+export async function exportRecord(
+  store: Store,
+  req: ErasureRequest,
+  o: { log: Logger; connectorFactory?: ConnectorFactory; signal?: AbortSignal; by?: string },
+): Promise<Record<string, unknown>> {
+  const mappings = await store.mappings.list();
+  const start = { connectionId: req.connectionId, object: req.object, key: req.key };
+  const { reached, links } = await linkedRecords(store, start, mappings, { includeStart: true });
+  if (!links.length)
+    throw new NotFoundError(`no record '${req.key}' of ${req.connectionId}/${req.object} is linked anywhere`);
+  const make = o.connectorFactory ?? createConnector;
+  const signal = o.signal ?? new AbortController().signal;
+  const systems: Record<string, unknown>[] = [];
+  for (const r of reached) {
+    const connector = make(await store.connections.get(r.connectionId), { log: o.log, signal });
+    try {
+      const idField = r.role === 'source' ? (r.mappings[0]?.source.key ?? 'id') : 'id';
+      const hits = connector.lookup ? await connector.lookup(r.object, idField, [r.key]) : [];
+      systems.push({
+        connectionId: r.connectionId,
+        object: r.object,
+        key: r.key,
+        role: r.role,
+        record: hits[0]?.properties ?? null,
+      });
+    } catch (err) {
+      systems.push({
+        connectionId: r.connectionId,
+        object: r.object,
+        key: r.key,
+        role: r.role,
+        error: (err as Error).message,
+      });
+    } finally {
+      await connector.close?.();
+    }
+  }
+  const items = await store.executions.itemsOf({
+    sourceKeys: [...new Set(links.map((l) => l.sourceKey))],
+    targetIds: [...new Set(links.flatMap((l) => (l.externalId ? [l.externalId] : [])))],
+  });
+  await store.audit.record({
+    kind: 'export',
+    connectionId: req.connectionId,
+    subject: subjectOf({
+      connectionId: req.connectionId,
+      object: req.object,
+      externalId: req.key,
+      privacy: true,
+    }),
+    details: { object: req.object, by: o.by ?? null, linked: reached.length },
+  });
+  return { exportedAt: new Date().toISOString(), subject: start, links, systems, runItems: items };
 }

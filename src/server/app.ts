@@ -31,6 +31,7 @@ import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { mappingRoutes } from './routes/mappings.ts';
 import { oauthRoutes } from './routes/oauth.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 import { recordRoutes } from './routes/records.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -173,6 +174,7 @@ export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
   await importRoutes(api, deps);
   await userRoutes(api, deps);
   await oauthRoutes(api, deps);
+  await privacyRoutes(api, deps);
   await webhookRoutes(app, deps);
   await settingsRoutes(api, deps);
   for (const plugin of deps.plugins ?? []) await plugin(app, deps);

@@ -4,7 +4,44 @@ import type { Database } from '../schema.ts';
 
 /** Reading execution items: one run's objects, and the error log across tasks (newest first, by code). */
 export function createExecutionItemQueries(db: Kysely<Database>) {
+  /** Items naming any of these source keys or target ids (a person's traces in the run history). */
+  const naming = (sourceKeys: string[], targetIds: string[]) =>
+    db.selectFrom('execution_items').where((eb) => {
+      const or = [];
+      if (sourceKeys.length) or.push(eb('source_key', 'in', sourceKeys));
+      if (targetIds.length) or.push(eb('target_id', 'in', targetIds));
+      return or.length ? eb.or(or) : eb.val(false);
+    });
   return {
+    /** A person's items across every run (right of access), oldest first. */
+    async itemsOf(o: { sourceKeys: string[]; targetIds: string[] }): Promise<ExecutionItem[]> {
+      const rows = await naming(o.sourceKeys, o.targetIds).selectAll().orderBy('id').limit(10_000).execute();
+      return rows.map((r) => ({
+        executionId: r.execution_id,
+        sourceKey: r.source_key,
+        targetId: r.target_id,
+        action: r.action as ItemAction,
+        code: r.code,
+        message: r.message,
+        payload: r.payload ? JSON.parse(r.payload) : null,
+      }));
+    },
+
+    /** Blanks the payload and message of a person's items at once (an erasure): counts stay, values go. */
+    async purgeItems(o: { sourceKeys: string[]; targetIds: string[] }): Promise<number> {
+      const ids = (await naming(o.sourceKeys, o.targetIds).select('id').execute()).map((r) => Number(r.id));
+      let n = 0;
+      for (let i = 0; i < ids.length; i += 500) {
+        const r = await db
+          .updateTable('execution_items')
+          .set({ payload: null, message: null })
+          .where('id', 'in', ids.slice(i, i + 500))
+          .executeTakeFirst();
+        n += Number(r.numUpdatedRows);
+      }
+      return n;
+    },
+
     /** Count of items of an execution, by action. */
     async itemCount(executionId: string, action?: ItemAction): Promise<number> {
       let q = db

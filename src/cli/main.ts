@@ -5,6 +5,7 @@ import { readConfigFile } from '../config/config-file.ts';
 import { JunctionError, UsageError, ValidationError } from '../core/errors.ts';
 import { demoPrepare } from './demo.ts';
 import { importCommand } from './import.ts';
+import { eraseCommand, exportPersonCommand } from './privacy-command.ts';
 import { runCommand } from './run-command.ts';
 import { openRunService } from './run-service.ts';
 import { openRuntime } from './runtime.ts';
@@ -35,6 +36,11 @@ Usage:
   junction import <file> --mapping <id> [--valid-rows-only] [--dry-run] [--error-file <path>]
                                  import a .xlsx/.csv through a mapping: validates every row first,
                                  writes failed rows with reasons to <file>-errors.xlsx
+  junction erase --connection <id> --object <object> --key <key>
+                                 erase a person in every linked system per the mappings' privacy
+                                 policy and purge their run payloads (audited; run again to finish)
+  junction export-person --connection <id> --object <object> --key <key>
+                                 print what Junction and the linked systems hold about a person (JSON)
   junction migrate               bring the database schema up to date
   junction tasks [--json]        list tasks: mapping, schedule, last run and its status, next run
 
@@ -76,6 +82,9 @@ function parse(rest: string[]) {
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
         'confirm-deletes': { type: 'boolean' },
+        connection: { type: 'string' },
+        object: { type: 'string' },
+        key: { type: 'string' },
         'error-file': { type: 'string' },
       },
     });
@@ -109,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError('--concurrency takes a whole number above 0');
     return startWorker({ concurrency });
   }
-  const known = ['migrate', 'apply', 'run', 'import', 'run-now', 'tasks'];
+  const known = ['migrate', 'apply', 'run', 'import', 'run-now', 'tasks', 'erase', 'export-person'];
   if (!known.includes(command)) throw new UsageError(`unknown command '${command}'`);
   // Usage and missing files are told before the store is opened.
   const file =
@@ -167,6 +176,10 @@ async function main(argv: string[]): Promise<number> {
         }
         return 0;
       }
+      case 'erase':
+        return await eraseCommand(rt, values);
+      case 'export-person':
+        return await exportPersonCommand(rt, values);
       default:
         return await tasksCommand(rt, { json: Boolean(values.json) });
     }

@@ -10,9 +10,10 @@ import { openTestStore } from '../helpers/store.ts';
 
 /**
  * Routes whose success is proven in their own suites, with the outside system they need:
- * OAuth (test/hubspot/oauth-flow), webhooks (test/hubspot/webhooks), imports (test/import/api).
+ * OAuth (test/hubspot/oauth-flow), webhooks (test/hubspot/webhooks), imports (test/import/api), privacy
+ * erasures and exports (test/e2e/erasure).
  */
-const ELSEWHERE = [/oauth/, /webhooks/, /\/api\/imports/];
+const ELSEWHERE = [/oauth/, /webhooks/, /\/api\/imports/, /\/api\/privacy\//];
 
 describe('every API route answers a valid request with success', () => {
   let business: TempDatabase;

@@ -115,6 +115,39 @@ describe('imports over the API', () => {
     assert.equal(again.json().error.code, 'import_already_run');
   });
 
+  test('an import whose process died mid-way is closed and can run again, without doubling rows', async () => {
+    const file = join(work, 'wieder.xlsx');
+    await writePeopleXlsx(file, generateImportPeople(12));
+    const created = (await upload('wieder.xlsx', readFileSync(file))).json();
+    // A run that began and whose process then died: its execution is left running under a dead owner.
+    const importTask = (await store.tasks.list()).find((t) => t.id.startsWith('import-'));
+    assert.ok(importTask, 'the import task exists after an earlier import');
+    const dead = await store.executions.begin({
+      taskId: importTask.id,
+      trigger: 'import',
+      owner: 'gone-host:1',
+      staleAfterMs: 1,
+    });
+    const recordFile = join(work, 'imports', created.id, 'import.json');
+    const record = JSON.parse(readFileSync(recordFile, 'utf8'));
+    writeFileSync(
+      recordFile,
+      JSON.stringify({ ...record, status: 'running', executionId: dead.execution.id }),
+    );
+    const refused = await admin.send('POST', `/api/imports/${created.id}/run`, {});
+    assert.equal(refused.statusCode, 409, 'while its run still holds the lease it is running');
+    await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(await store.executions.closeStale({ staleAfterMs: 1 }), [dead.execution.id]);
+    const again = await admin.send('POST', `/api/imports/${created.id}/run`, {});
+    assert.equal(again.statusCode, 202, again.body);
+    const done = await eventually('the re-run to end', async () => {
+      const e = await store.executions.get(again.json().executionId);
+      return e.finishedAt ? e : undefined;
+    });
+    assert.equal(done.status, 'succeeded', done.error?.message);
+    assert.equal(done.counts.created + done.counts.updated + done.counts.unchanged, 12);
+  });
+
   test('a file that is not a spreadsheet is refused with its code and leaves nothing behind', async () => {
     const res = await upload('scan.pdf', Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj\n'));
     assert.equal(res.statusCode, 422);

@@ -158,7 +158,13 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
     },
     async (req, reply) => {
       const record = await workspace.load(req.params.id);
-      if (record.status !== 'validated')
+      // An import whose run failed, or whose process died mid-way (its execution was closed when its
+      // lease ended), may run again: writes are upserts, so rows already written are not doubled.
+      const run = record.executionId
+        ? await deps.store.executions.get(record.executionId).catch(() => null)
+        : null;
+      const interrupted = record.status === 'running' && run !== null && run.status !== 'running';
+      if (record.status !== 'validated' && record.status !== 'failed' && !interrupted)
         return refuse(reply, new ImportError('import_already_run', `import '${record.id}' was already run`));
       let prepared: PreparedImport;
       try {

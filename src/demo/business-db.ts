@@ -1,7 +1,8 @@
 /**
  * The demo's "business system": a SQLite file in the data folder with the training provider's tables
- * and a view for the enrolments as HubSpot deals. It belongs to the demo, not to Junction's store, so
- * it is written with plain better-sqlite3, as the customer's own software would.
+ * and views for the enrolments as HubSpot deals and as LMS course bookings, and the completions the LMS
+ * reports back. It belongs to the demo, not to Junction's store, so it is written with plain
+ * better-sqlite3, as the customer's own software would.
  */
 import { rmSync } from 'node:fs';
 import type { DemoData } from './seed.ts';
@@ -17,7 +18,8 @@ create table people (
   street text, house_number text, postcode text, city text, canton text, language text, birthday text,
   company_id integer references companies(id), status text not null, newsletter text, customer_no text,
   modified_at text not null,
-  hubspot_id text, hubspot_last_sync text, hubspot_last_success text, hubspot_status text, hubspot_remark text
+  hubspot_id text, hubspot_last_sync text, hubspot_last_success text, hubspot_status text, hubspot_remark text,
+  moodle_id text, moodle_status text
 );
 create table courses (
   id integer primary key, code text not null, title text not null, category text, price_chf real, days integer,
@@ -34,6 +36,14 @@ create view enrolment_deals as
          e.status, e.session_date, c.price_chf as amount, e.paid,
          max(e.modified_at, p.modified_at) as modified_at
   from enrolments e join courses c on c.id = e.course_id join people p on p.id = e.person_id;
+-- An enrolment as the LMS needs it: whom (the person's id is the Moodle user's idnumber) into which course.
+create view course_bookings as
+  select e.id, e.person_id, c.code as course_code, e.status, e.modified_at
+  from enrolments e join courses c on c.id = e.course_id;
+-- Courses completed in the LMS, written back by Junction (one row per Moodle enrolment).
+create table course_completions (
+  id integer primary key, moodle_key text not null unique, person_id text, course_code text, completed_at text
+);
 `;
 
 /** Where the demo database lives inside the data folder. */

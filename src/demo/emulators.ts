@@ -1,11 +1,12 @@
 /**
- * The demo's outside systems: the HubSpot, Brevo and Abacus emulators, started in this process on free
+ * The demo's outside systems: the HubSpot, Brevo, Abacus and Moodle emulators, started in this process on free
  * loopback ports. Their state lives in memory, so every demo start begins with fresh accounts that
  * hold only what `seedAccounts` puts there (what a real customer's accounts would already contain).
  */
 import { type AbacusEmulator, createAbacusEmulator, DEFAULT_CLIENT } from '../../emulators/abacus/index.ts';
 import { type BrevoEmulator, createBrevoEmulator } from '../../emulators/brevo/index.ts';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
+import { createMoodleEmulator, type MoodleEmulator, STUDENT_ROLE } from '../../emulators/moodle/index.ts';
 import type { DemoData } from './seed.ts';
 
 /** The private-app token the demo's HubSpot portal accepts. */
@@ -14,6 +15,8 @@ export const DEMO_HUBSPOT_TOKEN = 'pat-eu1-demo-junction';
 export const DEMO_BREVO_KEY = 'xkeysib-demo-junction';
 /** The Abacus mandant (tenant) of the demo. */
 export const DEMO_ABACUS_MANDANT = 7777;
+/** The web service token the demo's Moodle site accepts. */
+export const DEMO_MOODLE_TOKEN = 'demo0junction0moodle0token000000';
 /** People whose e-mail sales already entered into HubSpot by hand: the first run updates, not creates, them. */
 export const PRE_EXISTING_CONTACTS = [2, 3, 5, 8, 13];
 
@@ -22,13 +25,14 @@ export interface DemoSystems {
   hubspot: HubSpotEmulator;
   brevo: BrevoEmulator;
   abacus: AbacusEmulator;
-  urls: { hubspot: string; brevo: string; abacus: string };
+  moodle: MoodleEmulator;
+  urls: { hubspot: string; brevo: string; abacus: string; moodle: string };
   /** The Brevo list newsletter subscribers are put on. */
   newsletterListId: number;
   close(): Promise<void>;
 }
 
-/** Starts the three emulators on free ports and seeds their accounts. */
+/** Starts the four emulators on free ports and seeds their accounts. */
 export async function startDemoSystems(data: DemoData): Promise<DemoSystems> {
   const hubspot = createHubSpotEmulator({ tokens: [DEMO_HUBSPOT_TOKEN] });
   const brevo = createBrevoEmulator({ apiKeys: [DEMO_BREVO_KEY] });
@@ -37,6 +41,11 @@ export async function startDemoSystems(data: DemoData): Promise<DemoSystems> {
     mandants: { [DEMO_ABACUS_MANDANT]: { firstSubjectId: 10_001 } },
     rateLimit: { max: 300, intervalMs: 10_000 },
   });
+  // The learning platform speaks the participants' languages.
+  const moodle = createMoodleEmulator({
+    tokens: [DEMO_MOODLE_TOKEN],
+    site: { fullname: 'Lernplattform Weiterbildung Muster AG', languages: ['en', 'de', 'fr', 'it'] },
+  });
   const started: { close(): Promise<void> }[] = [];
   const listen = async (emulator: { listen(port?: number): Promise<string>; close(): Promise<void> }) => {
     const url = await emulator.listen(0);
@@ -44,16 +53,23 @@ export async function startDemoSystems(data: DemoData): Promise<DemoSystems> {
     return url;
   };
   try {
-    const urls = { hubspot: await listen(hubspot), brevo: await listen(brevo), abacus: await listen(abacus) };
+    const urls = {
+      hubspot: await listen(hubspot),
+      brevo: await listen(brevo),
+      abacus: await listen(abacus),
+      moodle: await listen(moodle),
+    };
     const newsletterListId = seedAccounts({ hubspot, brevo }, data);
+    seedCourses(moodle, data);
     return {
       hubspot,
       brevo,
       abacus,
+      moodle,
       urls,
       newsletterListId,
       async close() {
-        await Promise.allSettled([hubspot.close(), brevo.close(), abacus.close()]);
+        await Promise.allSettled([hubspot.close(), brevo.close(), abacus.close(), moodle.close()]);
       },
     };
   } catch (err) {
@@ -96,3 +112,35 @@ function seedAccounts(s: { hubspot: HubSpotEmulator; brevo: BrevoEmulator }, dat
 
 /** The Abacus service user the demo's connection logs in with. */
 export const DEMO_ABACUS_CLIENT = DEFAULT_CLIENT;
+
+/** The catalogue's courses as Moodle courses, their ID number the course code the bookings name. */
+function seedCourses(moodle: MoodleEmulator, data: DemoData): void {
+  for (const c of data.courses)
+    moodle.state.createCourse({ fullname: c.title, shortname: c.code, idnumber: c.code });
+}
+
+/**
+ * Learners at work in the LMS: every `everyMs` one enrolled participant finishes a course (Moodle's
+ * completion), which the completions task then brings back into the business system. `step()` does one
+ * now; it returns false when every enrolment is already completed.
+ */
+export function startDemoLearners(moodle: MoodleEmulator, everyMs: number) {
+  const step = (): boolean => {
+    const open = moodle.state
+      .enrolments()
+      .filter((e) => e.roleids.includes(STUDENT_ROLE) && !moodle.state.completion(e.userid, e.courseid));
+    const next = open[Math.floor(Math.random() * open.length)];
+    if (!next) return false;
+    moodle.state.completeCourse(next.userid, next.courseid);
+    return true;
+  };
+  const timer = everyMs > 0 ? setInterval(step, everyMs) : null;
+  timer?.unref();
+  return {
+    step,
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
+export type DemoLearners = ReturnType<typeof startDemoLearners>;

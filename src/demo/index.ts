@@ -1,6 +1,6 @@
 /**
- * The demo workspace: a training provider's SQLite database in the data folder, the HubSpot, Brevo and
- * Abacus emulators in this process, and connections, mappings and tasks between them.
+ * The demo workspace: a training provider's SQLite database in the data folder, the HubSpot, Brevo,
+ * Abacus and Moodle emulators in this process, and connections, mappings and tasks between them.
  *
  * @example
  * const demo = await startDemo({ store, dataDir: './junction-data' });
@@ -21,7 +21,10 @@ import {
   DEMO_ABACUS_MANDANT,
   DEMO_BREVO_KEY,
   DEMO_HUBSPOT_TOKEN,
+  DEMO_MOODLE_TOKEN,
+  type DemoLearners,
   type DemoSystems,
+  startDemoLearners,
   startDemoSystems,
 } from './emulators.ts';
 import { forgetDemoSyncState } from './forget-sync-state.ts';
@@ -45,6 +48,8 @@ export interface DemoOptions {
   log?: Logger;
   /** How often the simulated clerk edits the business data; default 45 s, 0 never. */
   activityEveryMs?: number;
+  /** How often a participant completes a course in the LMS; default 60 s, 0 never. */
+  learnersEveryMs?: number;
   /** Seed of the generated data (default: the same rows on every start). */
   seed?: number;
 }
@@ -55,6 +60,8 @@ export interface DemoSession {
   readonly data: DemoData;
   readonly systems: DemoSystems;
   readonly activity: DemoActivity;
+  /** Participants finishing their courses in the LMS (Moodle completions). */
+  readonly learners: DemoLearners;
   /** Path of the demo database file. */
   readonly databaseFile: string;
   /** Lines for the terminal: the emulators with their URLs and the demo's tasks. */
@@ -93,6 +100,8 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
       DEMO_ABACUS_MANDANT: String(DEMO_ABACUS_MANDANT),
       DEMO_ABACUS_CLIENT_ID: DEMO_ABACUS_CLIENT.clientId,
       DEMO_ABACUS_CLIENT_SECRET: DEMO_ABACUS_CLIENT.clientSecret,
+      DEMO_MOODLE_URL: systems.urls.moodle,
+      DEMO_MOODLE_TOKEN,
     });
     await forgetDemoSyncState(o.store, {
       connectionIds: config.connections.map((c) => c.id),
@@ -105,27 +114,31 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
       onError: (err) => o.log?.warn({ err }, 'demo activity failed'),
     });
     const running = activity;
+    const learners = startDemoLearners(systems.moodle, o.learnersEveryMs ?? 60_000);
     const tasks = config.tasks;
     return {
       data,
       systems,
       activity: running,
+      learners,
       databaseFile,
       describe: () => [
-        "demo:      a training provider's database and three emulated systems (their data lives in memory",
+        "demo:      a training provider's database and four emulated systems (their data lives in memory",
         '           and starts afresh on every start; the demo database is re-created too)',
         `  business system  SQLite ${databaseFile}`,
         `  HubSpot          ${systems.urls.hubspot}   (token ${DEMO_HUBSPOT_TOKEN})`,
         `  Brevo            ${systems.urls.brevo}/v3   (api-key ${DEMO_BREVO_KEY})`,
         `  Abacus           ${systems.urls.abacus}   (mandant ${DEMO_ABACUS_MANDANT})`,
+        `  Moodle (LMS)     ${systems.urls.moodle}   (token ${DEMO_MOODLE_TOKEN})`,
         ...tasks.map(
           (t) =>
-            `  task ${t.id.padEnd(16)} ${t.name ?? t.id}, every ${(t.schedule as { everyMinutes: number }).everyMinutes} min`,
+            `  task ${t.id.padEnd(23)} ${t.name ?? t.id}, every ${(t.schedule as { everyMinutes: number }).everyMinutes} min`,
         ),
         'The first runs start now; open the dashboard and watch them arrive.',
       ],
       async stop() {
         running.stop();
+        learners.stop();
         await systems.close();
       },
     };

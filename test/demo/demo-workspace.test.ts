@@ -27,7 +27,7 @@ describe('the demo workspace', () => {
     storeDb = await createTempSqlite();
     store = await openTestStore(storeDb);
     dataDir = mkdtempSync(join(tmpdir(), 'junction-demo-'));
-    demo = await startDemo({ store, dataDir, activityEveryMs: 0 });
+    demo = await startDemo({ store, dataDir, activityEveryMs: 0, learnersEveryMs: 0 });
   });
   after(async () => {
     await demo?.stop();
@@ -75,7 +75,7 @@ describe('the demo workspace', () => {
       }
     }
     const tasks = await store.tasks.list();
-    assert.equal(tasks.length, 5);
+    assert.equal(tasks.length, 8);
     for (const t of tasks) {
       const every = (t.schedule as { everyMinutes: number }).everyMinutes;
       assert.ok(every >= 1 && every <= 2, `${t.id} runs every ${every} min`);
@@ -146,6 +146,93 @@ describe('the demo workspace', () => {
     );
   });
 
+  test('Moodle gets the participants as users and their bookings as enrolments; completions come back', async () => {
+    const people = demo.data.people;
+    const moodle = demo.systems.moodle;
+    const users = await runTask('demo-moodle-users', { store, log });
+    assert.equal(users.status, 'warning', users.error?.message);
+    const inLms = people.filter((p) => p.status === 'active' && p.email !== null);
+    const valid = inLms.filter((p) => !DIRTY.badEmails.has(p.id) && !DIRTY.noLastName.has(p.id));
+    // Moodle keeps e-mails unique: of the people sharing an address (person 90 is person 12 entered
+    // twice; a few namesakes share a provider) one becomes the user, the others are refused.
+    const addresses = new Set(valid.map((p) => norm(p.email as string)));
+    assert.ok(addresses.size < valid.length);
+    assert.equal(users.counts.read, inLms.length);
+    assert.equal(users.counts.created, addresses.size);
+    assert.equal(users.counts.failed, inLms.length - addresses.size);
+    const failed = await store.executions.items(users.id, { action: 'fail' });
+    const code = (id: number) => failed.find((i) => i.sourceKey === String(id))?.code;
+    for (const id of DIRTY.badEmails.keys()) assert.equal(code(id), 'invalid_email');
+    for (const id of DIRTY.noLastName) assert.equal(code(id), 'required_field_missing');
+    for (const [dup] of DIRTY.duplicateOf) assert.equal(code(dup), 'moodle_invalidparameter');
+    assert.equal(
+      failed.filter((i) => i.code === 'moodle_invalidparameter').length,
+      valid.length - addresses.size,
+    );
+    assert.deepEqual(
+      moodle.state
+        .users()
+        .map((u) => u.email)
+        .sort(),
+      [...addresses].sort(),
+      'one user per address',
+    );
+    const languages = new Set(moodle.state.users().map((u) => u.lang));
+    assert.deepEqual([...languages].sort(), ['de', 'fr', 'it'], "each in the participant's language");
+
+    const enrolments = await runTask('demo-moodle-enrolments', { store, log });
+    assert.notEqual(enrolments.status, 'failed', enrolments.error?.message);
+    const synced = new Set(moodle.state.users().map((u) => u.idnumber));
+    const booked = demo.data.enrolments.filter((e) => e.status !== 'abgemeldet');
+    const enrollable = booked.filter((e) => synced.has(String(e.person_id)));
+    assert.equal(enrolments.counts.read, booked.length);
+    const pairs = new Set(
+      enrollable.map((e) => `${e.person_id}:${demo.data.courses[e.course_id - 1]?.code}`),
+    );
+    // A course booked twice by one person is one enrolment, created once.
+    assert.equal(enrolments.counts.created, pairs.size);
+    assert.equal(enrolments.counts.created + enrolments.counts.updated, enrollable.length);
+    assert.equal(
+      enrolments.counts.failed,
+      booked.length - enrollable.length,
+      'bookings of people not in Moodle',
+    );
+    assert.equal(
+      new Set(
+        moodle.state
+          .enrolments()
+          .map(
+            (e) => `${moodle.state.user(e.userid)?.idnumber}:${moodle.state.course(e.courseid)?.idnumber}`,
+          ),
+      ).size,
+      pairs.size,
+      'one enrolment per person and course',
+    );
+
+    assert.ok(demo.learners.step() && demo.learners.step(), 'two participants finish a course');
+    const completions = await runTask('demo-moodle-completions', { store, log });
+    assert.equal(completions.status, 'succeeded', completions.error?.message);
+    assert.equal(completions.counts.created, 2);
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(demo.databaseFile, { readonly: true });
+    try {
+      const rows = db
+        .prepare('select person_id, course_code, completed_at from course_completions')
+        .all() as {
+        person_id: string;
+        course_code: string;
+        completed_at: string;
+      }[];
+      assert.equal(rows.length, 2);
+      for (const r of rows) {
+        assert.ok(pairs.has(`${r.person_id}:${r.course_code}`), `${r.person_id} booked ${r.course_code}`);
+        assert.ok(Math.abs(Date.parse(r.completed_at) - Date.now()) < 60_000, 'completed just now');
+      }
+    } finally {
+      db.close();
+    }
+  });
+
   test("the simulated clerk's edits are what the next run updates", async () => {
     await runTask('demo-people', { store, log });
     assert.ok(demo.activity.step());
@@ -161,7 +248,7 @@ describe('the demo workspace', () => {
     const oldUrl = demo.systems.urls.hubspot;
     await demo.stop();
     await assert.rejects(fetch(`${oldUrl}/crm/v3/objects/contacts`), 'the old emulator is closed');
-    demo = await startDemo({ store, dataDir, activityEveryMs: 0 });
+    demo = await startDemo({ store, dataDir, activityEveryMs: 0, learnersEveryMs: 0 });
     assert.equal((await store.connections.get('demo-hubspot')).config.baseUrl, demo.systems.urls.hubspot);
     const run = await runTask('demo-companies', { store, log });
     assert.equal(

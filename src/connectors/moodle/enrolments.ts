@@ -264,15 +264,16 @@ export async function writeEnrolments(
   );
   // An enrolment moved to another user or course leaves the old one.
   const leaving: BatchItem<{ courseid: number; userid: number }>[] = [];
+  const createdNow = new Set<string>();
   for (const item of items) {
     const r = enrolledNow.get(item.ref);
     if (!r) continue;
     if (isResult(r)) results.set(item.ref, r);
     else {
-      results.set(
-        item.ref,
-        success(item.ref, enrolmentId(item.meta.courseid, item.meta.userid), item.meta.created),
-      );
+      // Two bookings of one course by one person are one enrolment: only the first creates it.
+      const id = enrolmentId(item.meta.courseid, item.meta.userid);
+      results.set(item.ref, success(item.ref, id, item.meta.created && !createdNow.has(id)));
+      createdNow.add(id);
       if (item.meta.previous)
         leaving.push({ ref: item.ref, params: item.meta.previous, meta: item.meta.previous });
     }

@@ -33,6 +33,7 @@ function config(businessUrl: string, moodleUrl: string) {
 connections:
   - { id: erp, system: sql, config: { url: "${businessUrl}" } }
   - { id: lms, system: moodle, config: { baseUrl: "${moodleUrl}", requestsPer10s: 100000, concurrency: 4 }, secret: { token: ${TOKEN} } }
+  - { id: lms-wrong-token, system: moodle, config: { baseUrl: "${moodleUrl}" }, secret: { token: not-a-token } }
 mappings:
   - id: people-to-users
     name: People → Moodle users
@@ -40,6 +41,7 @@ mappings:
     target: { connectionId: lms, object: users }
     matchKey: { target: idnumber }
     identifier: source
+    deletes: archive
     fields:
       - { target: email, from: email, transform: [{ type: email }], required: true }
       - { target: firstname, from: first_name }
@@ -52,9 +54,18 @@ mappings:
     target: { connectionId: lms, object: enrolments }
     matchKey: { target: id }
     identifier: source
+    deletes: propagate
     fields:
       - { target: user_idnumber, template: "{person_id}" }
       - { target: course_idnumber, from: course_idnumber }
+  - id: people-wrong-token
+    name: People → Moodle with a token Moodle does not know
+    source: { connectionId: erp, object: people, key: id }
+    target: { connectionId: lms-wrong-token, object: users }
+    matchKey: { target: idnumber }
+    identifier: source
+    fields:
+      - { target: email, from: email, transform: [{ type: email }] }
   - id: completions-back
     name: Moodle completions → business system
     source: { connectionId: lms, object: completions, key: id }
@@ -70,6 +81,9 @@ tasks:
   - { id: users, mapping: people-to-users }
   - { id: enrolments, mapping: bookings-to-enrolments }
   - { id: completions, mapping: completions-back, mode: full }
+  - { id: users-full, mapping: people-to-users, mode: full }
+  - { id: enrolments-full, mapping: bookings-to-enrolments, mode: full }
+  - { id: wrong-token, mapping: people-wrong-token }
 `;
 }
 
@@ -261,6 +275,55 @@ for (const dialect of DIALECTS) {
       );
       const again = await run('completions');
       assert.equal(again.counts.created + again.counts.updated, 0, 'nothing new, nothing written');
+    });
+
+    test('an e-mail change Moodle skips without a word (another user has it) fails that person, not silently', async () => {
+      await withBusinessDb(business, (db) =>
+        db
+          .updateTable('people')
+          .set({ email: people[8]?.email, modified_at: new Date('2026-01-03T00:00:00.000Z').toISOString() })
+          .where('id', '=', 8)
+          .execute(),
+      );
+      const users = await run('users');
+      const items = await store.executions.items(users.id, { action: 'fail', limit: 5 });
+      // Person 502 (re-read: the incremental read overlaps the last one by a minute) still has a taken e-mail.
+      assert.deepEqual(items.map((i) => i.sourceKey).sort(), ['502', '8']);
+      assert.equal(users.counts.updated, 0);
+      const failed = items.find((i) => i.sourceKey === '8');
+      assert.equal(failed?.sourceKey, '8');
+      assert.equal(failed?.code, 'moodle_email_refused');
+      assert.equal(
+        userByIdnumber('8')?.email,
+        people[7]?.email.trim().toLowerCase(),
+        'Moodle kept the old one',
+      );
+    });
+
+    test('a person deleted in the business system is suspended in Moodle, their bookings unenrolled', async () => {
+      const user = userByIdnumber('12');
+      assert.ok(user);
+      const bookingIds = booked.filter((b) => b.person_id === 12).map((b) => b.id);
+      assert.ok(moodle.state.enrolments().some((e) => e.userid === user.id));
+      await withBusinessDb(business, async (db) => {
+        await db.deleteFrom('bookings').where('person_id', '=', 12).execute();
+        await db.deleteFrom('people').where('id', '=', 12).execute();
+      });
+      const enrolments = await run('enrolments-full');
+      assert.equal(enrolments.counts.deleted, bookingIds.length);
+      assert.ok(!moodle.state.enrolments().some((e) => e.userid === user.id), 'unenrolled');
+      const users = await run('users-full');
+      assert.equal(users.counts.deleted, 1, 'archived');
+      assert.equal(userByIdnumber('12')?.suspended, true, 'suspended, not deleted');
+      const again = await run('users-full');
+      assert.equal(again.counts.deleted + again.counts.created + again.counts.updated, 0);
+    });
+
+    test('a token Moodle does not know ends the run as an authentication failure', async () => {
+      const execution = await runTask('wrong-token', { store, log });
+      assert.equal(execution.status, 'failed');
+      assert.equal(execution.error?.code, 'authentication_failed');
+      assert.match(execution.error?.message ?? '', /token/);
     });
   });
 }

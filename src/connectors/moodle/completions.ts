@@ -1,6 +1,6 @@
 import type { Page, SourceRecord } from '../connector.ts';
 import { MoodleApiError, type MoodleClient } from './client.ts';
-import { enrolmentId } from './enrolments.ts';
+import { enrolmentId } from './enrolment-fields.ts';
 import {
   type MoodleCompletionStatus,
   MoodleCompletionStatusSchema,

@@ -1,9 +1,11 @@
 import { type Connector, defineConnector, type ObjectDescription, urlDestination } from '../connector.ts';
 import { createMoodleClient } from './client.ts';
 import { readCompletions, readCompletionsByKeys } from './completions.ts';
-import { createCourseFinder, writeEnrolments } from './enrolments.ts';
+import { createCourseFinder } from './enrolment-fields.ts';
+import { writeEnrolments } from './enrolments.ts';
 import { MoodleConfigSchema, MoodleSecretSchema, MoodleSiteInfoSchema } from './schemas.ts';
-import { lookupUsers, writeUsers } from './users.ts';
+import { lookupUsers } from './user-fields.ts';
+import { writeUsers } from './users.ts';
 
 /** The functions the connector calls: the token's service must offer them all. */
 export const MOODLE_FUNCTIONS = [
@@ -102,6 +104,9 @@ export const MOODLE_OBJECTS: ObjectDescription[] = [
  */
 export const moodleConnector = defineConnector({
   system: 'moodle',
+  label: { de: 'Moodle (Lernplattform)', en: 'Moodle (learning platform)' },
+  mark: { short: 'MO', color: '#f98012' },
+  auth: 'token',
   configSchema: MoodleConfigSchema,
   secretSchema: MoodleSecretSchema,
   destination: (config) => urlDestination(config.baseUrl),

@@ -9,7 +9,7 @@ import { parseConfigText } from '../../src/config/config-file.ts';
 import { runTask } from '../../src/engine/run-task.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createPeopleTable, generatePeople, withBusinessDb } from '../helpers/business-db.ts';
-import { DIALECTS, type TempDatabase } from '../helpers/databases.ts';
+import { createTempSqlite, DIALECTS, type TempDatabase } from '../helpers/databases.ts';
 import { openTestStore } from '../helpers/store.ts';
 
 const log = pino({ level: 'silent' });
@@ -327,3 +327,64 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('Moodle answering 5xx now and then (SQLite)', () => {
+  let business: TempDatabase;
+  let storeDb: TempDatabase;
+  let store: Store;
+  let moodle: MoodleEmulator;
+  const people = generatePeople(200);
+
+  before(async () => {
+    business = await createTempSqlite();
+    await createPeopleTable(business, people);
+    await withBusinessDb(business, async (db) => {
+      await db.schema
+        .createTable('bookings')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('person_id', 'integer')
+        .addColumn('course_idnumber', 'text')
+        .addColumn('modified_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('completions')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .execute();
+    });
+    storeDb = await createTempSqlite();
+    store = await openTestStore(storeDb);
+    // A quarter of the calls fail before Moodle runs them (a proxy's 502/503), so a create is never half done.
+    moodle = createMoodleEmulator({ tokens: [TOKEN], faults: { errorRate: 0.25, seed: 7 } });
+    await applyConfig(store, parseConfigText(config(business.url, await moodle.listen())));
+  });
+  after(async () => {
+    await store?.close();
+    await moodle?.close();
+    await business?.drop();
+    await storeDb?.drop();
+  });
+
+  test('refused creates fail retryably and the next run makes them: every person exactly once', async () => {
+    const first = await runTask('users', { store, log });
+    assert.ok(moodle.stats.serverErrors > 0, 'faults happened');
+    assert.equal(first.counts.created + first.counts.failed, people.length);
+    assert.ok(first.counts.failed > 0 && first.counts.created > 0, JSON.stringify(first.counts));
+    const failed = await store.executions.items(first.id, { action: 'fail', limit: 500 });
+    assert.ok(
+      failed.every((i) => i.code === 'moodle_unavailable'),
+      JSON.stringify(failed[0]),
+    );
+
+    moodle.setFaults({ errorRate: 0 });
+    const second = await runTask('users', { store, log });
+    assert.equal(second.status, 'succeeded', second.error?.message);
+    assert.equal(second.counts.created, first.counts.failed, 'the failed ones, re-read as retries');
+    const idnumbers = moodle.state.users().map((u) => u.idnumber);
+    assert.equal(idnumbers.length, people.length);
+    assert.deepEqual(
+      [...new Set(idnumbers)].sort(),
+      people.map((p) => String(p.id)).sort(),
+      'each person once',
+    );
+  });
+});

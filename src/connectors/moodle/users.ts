@@ -238,7 +238,10 @@ export async function writeUsers(client: MoodleClient, ops: WriteOp[]): Promise<
       continue;
     }
     // A new user carries the value it was matched by, so the next upsert finds it.
-    const create: UserParams = { ...params, [field]: value };
+    // An empty field of a new user is left to Moodle's default (an empty `lang` would be refused).
+    const create: UserParams = Object.fromEntries(
+      Object.entries({ ...params, [field]: value }).filter(([, v]) => v !== ''),
+    );
     if (create.username === undefined && typeof create.email === 'string')
       create.username = cleanUsername(create.email);
     const missing = REQUIRED_ON_CREATE.filter(

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { applyConfig } from '../config/apply-config.ts';
 import { readConfigFile } from '../config/config-file.ts';
+import { confinedFactory } from '../connectors/registry.ts';
 import { JunctionError, UsageError, ValidationError } from '../core/errors.ts';
 import { demoPrepare } from './demo.ts';
 import { importCommand } from './import.ts';
@@ -141,7 +142,10 @@ async function main(argv: string[]): Promise<number> {
         console.log(`database is up to date (${rt.store.dialect})`);
         return 0;
       case 'apply': {
-        const s = await applyConfig(rt.store, readConfigFile(file as string));
+        // The mapping check describes SQL sources with the same file confinement as the hub.
+        const s = await applyConfig(rt.store, readConfigFile(file as string), {
+          connectorFactory: confinedFactory(rt.files),
+        });
         console.log(
           `applied ${s.connections.length} connections, ${s.mappings.length} mappings, ${s.tasks.length} tasks`,
         );

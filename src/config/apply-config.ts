@@ -1,7 +1,8 @@
 import { prepareConnection } from '../connectors/connection-secret.ts';
 import { ValidationError } from '../core/errors.ts';
 import { prepareExpression } from '../core/expression/index.ts';
-import { checkMappingTypes, describeSqlSource } from '../engine/check-mapping.ts';
+import { checkMappingTypes, describeSourceForCheck } from '../engine/check-mapping.ts';
+import type { ConnectorFactory } from '../engine/open-mapping.ts';
 import type { Store } from '../store/store.ts';
 import type { ConfigFile } from './config-file.ts';
 
@@ -16,7 +17,11 @@ export interface ApplySummary {
  * Checks cross-references and filters, then saves everything (create or replace by id). Nothing is
  * saved when anything is invalid.
  */
-export async function applyConfig(store: Store, config: ConfigFile): Promise<ApplySummary> {
+export async function applyConfig(
+  store: Store,
+  config: ConfigFile,
+  o: { connectorFactory?: ConnectorFactory } = {},
+): Promise<ApplySummary> {
   const connectionIds = new Set([
     ...config.connections.map((c) => c.id),
     ...(await store.connections.list()).map((c) => c.id),
@@ -52,7 +57,7 @@ export async function applyConfig(store: Store, config: ConfigFile): Promise<App
     };
     for (const m of config.mappings) {
       for (const issue of await checkMappingTypes(m, async (id) =>
-        describeSqlSource(await connectionOf(id)),
+        describeSourceForCheck(await connectionOf(id), o.connectorFactory),
       )) {
         problems.push(`mapping '${m.id}': ${issue.field}: ${issue.message}`);
       }

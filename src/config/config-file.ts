@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { systemNames } from '../connectors/registry.ts';
 import { ValidationError } from '../core/errors.ts';
 import { MappingDefinitionSchema } from '../core/mapping-definition.ts';
 import { TaskSchema } from '../core/task.ts';
-import { SYSTEMS } from '../core/types.ts';
 
 const id = z
   .string()
@@ -14,7 +14,7 @@ const id = z
 export const ConnectionFileSchema = z.object({
   id,
   name: z.string().optional(),
-  system: z.enum(SYSTEMS),
+  system: z.enum(systemNames()),
   config: z.record(z.string(), z.unknown()).default({}),
   secret: z.record(z.string(), z.unknown()).default({}),
 });

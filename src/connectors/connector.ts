@@ -2,10 +2,13 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Expr } from '../core/expression/ast.ts';
 import type { JobScope, RelationDescription } from '../core/expression/index.ts';
+import type { AuthKind, Text } from '../core/system-description.ts';
 import type { SystemName } from '../core/types.ts';
 import type { FileAccess } from './file-access.ts';
 import type { HttpClient } from './http-client.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+
+export { AUTH_KINDS, type AuthKind, type FieldMeta, type Text } from '../core/system-description.ts';
 
 /** A record as read from a system: its stable key and its fields (already parsed, plain JSON-ish values). */
 export interface SourceRecord {
@@ -192,7 +195,33 @@ export interface Connector {
   close?(): Promise<void>;
 }
 
-export interface ConnectorDefinition<Config = unknown, Secret = unknown> {
+/**
+ * How a system presents itself to the rest of the house: its name and mark, how it authenticates, and
+ * what the dashboard, the API docs and the error table need. Everything here lives in the system's folder.
+ */
+export interface ConnectorPresentation {
+  /** The system's name in a sentence or a list ("HubSpot (CRM)"). */
+  label: Text;
+  /** Its brand name beside its mark ("HubSpot"). */
+  name: string;
+  /** Two letters and a colour for the system's mark in the dashboard. */
+  mark: { short: string; color: string };
+  auth: AuthKind;
+  /** Records can come from an uploaded file (imports); the dashboard's import page offers such connections. */
+  uploads?: boolean;
+  /**
+   * Describing the system is local and cheap (a database's catalogue): mappings reading from it are
+   * type-checked against its objects when saved. Remote APIs are not asked on every save.
+   */
+  describeOnSave?: boolean;
+  /**
+   * The HTTP status of each error code this system's connector raises, for the API's error answers
+   * (absent or undefined: the house default, 500; remote errors 502).
+   */
+  errorStatus?: (code: string) => number | undefined;
+}
+
+export interface ConnectorDefinition<Config = unknown, Secret = unknown> extends ConnectorPresentation {
   system: SystemName;
   /** Validates `connection.config`; the store and API show its errors at the field. */
   configSchema: z.ZodType<Config>;

@@ -69,7 +69,11 @@ export const UNLIMITED: RateLimiter = {
  * Hands out the limiter of a connection's budget (`max` requests per `intervalMs`). Runs are handed one
  * in their connector runtime: in-process (`limiterFor`) on SQLite, shared through PostgreSQL otherwise.
  */
-export type LimiterProvider = (connectionId: string, max: number | undefined, intervalMs: number) => RateLimiter;
+export type LimiterProvider = (
+  connectionId: string,
+  max: number | undefined,
+  intervalMs: number,
+) => RateLimiter;
 
 const shared = new Map<string, RateLimiter>();
 

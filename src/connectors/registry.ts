@@ -1,10 +1,15 @@
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { ValidationError } from '../core/errors.ts';
+import type { FormSchema, SystemDescription } from '../core/system-description.ts';
 import type { Connection, SystemName } from '../core/types.ts';
 import { abacusConnector } from './abacus/index.ts';
 import { brevoConnector } from './brevo/index.ts';
 import { assertSecretDestination } from './connection-secret.ts';
 import type { Connector, ConnectorDefinition } from './connector.ts';
+
+export type { SystemDescription } from '../core/system-description.ts';
+
 import { type FileAccess, UNCONFINED_FILES } from './file-access.ts';
 import { type HttpCallInfo, HttpClient } from './http-client.ts';
 import { hubspotConnector } from './hubspot/index.ts';
@@ -13,16 +18,59 @@ import { type LimiterProvider, limiterFor } from './rate-limiter.ts';
 import { spreadsheetConnector } from './spreadsheet/index.ts';
 import { sqlConnector } from './sql/index.ts';
 
-/** Every system Junction can talk to, by name. */
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous registry; each definition validates its own config and secret with its schemas
-export const CONNECTORS: Partial<Record<SystemName, ConnectorDefinition<any, any>>> = {
-  sql: sqlConnector,
-  hubspot: hubspotConnector,
-  abacus: abacusConnector,
-  brevo: brevoConnector,
-  moodle: moodleConnector,
-  spreadsheet: spreadsheetConnector,
-};
+type AnyDefinition = ConnectorDefinition<any, any>;
+
+/**
+ * Every system Junction can talk to, by name: the one list. Adding a system is its folder plus one line
+ * here; the API, the YAML files, the dashboard's forms, webhooks and error statuses all derive from it.
+ */
+export const CONNECTORS: Readonly<Record<SystemName, AnyDefinition>> = Object.fromEntries(
+  [
+    sqlConnector,
+    hubspotConnector,
+    abacusConnector,
+    brevoConnector,
+    moodleConnector,
+    spreadsheetConnector,
+  ].map((d: AnyDefinition) => [d.system, d]),
+);
+
+/** The names of the systems, for schemas that take one (`z.enum(systemNames())`). */
+export function systemNames(): [string, ...string[]] {
+  return Object.keys(CONNECTORS) as [string, ...string[]];
+}
+
+/** Every system, described for forms and docs (`GET /api/systems`). */
+export function describeSystems(): SystemDescription[] {
+  return Object.values(CONNECTORS).map((d) => ({
+    system: d.system,
+    label: d.label,
+    name: d.name,
+    mark: d.mark,
+    auth: d.auth,
+    uploads: d.uploads ?? false,
+    oauth: Boolean(d.oauth),
+    webhook: Boolean(d.webhook),
+    config: z.toJSONSchema(d.configSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+      string,
+      unknown
+    >,
+    secret: z.toJSONSchema(d.secretSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+      string,
+      unknown
+    >,
+  }));
+}
+
+/** The HTTP status a connector's error code asks for, if some system declares it. */
+export function connectorErrorStatus(code: string): number | undefined {
+  for (const d of Object.values(CONNECTORS)) {
+    const status = d.errorStatus?.(code);
+    if (status !== undefined) return status;
+  }
+  return undefined;
+}
 
 export interface ConnectorRuntime {
   log: Logger;

@@ -1,7 +1,7 @@
 /** The domain vocabulary shared by engine, store, server and UI. Pure types, no behaviour. */
 
-export const SYSTEMS = ['sql', 'hubspot', 'brevo', 'abacus', 'moodle', 'spreadsheet'] as const;
-export type SystemName = (typeof SYSTEMS)[number];
+/** A system's name (`sql`, `hubspot`, …): the connector registry (src/connectors/registry.ts) is the list. */
+export type SystemName = string;
 
 /** An outside system plus how to reach it. `secret` is decrypted only in memory, never logged. */
 export interface Connection {

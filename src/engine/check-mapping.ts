@@ -1,11 +1,12 @@
 import { pino } from 'pino';
 import type { ObjectDescription } from '../connectors/connector.ts';
-import { createConnector } from '../connectors/registry.ts';
+import { CONNECTORS, createConnector } from '../connectors/registry.ts';
 import { ExpressionError, ExpressionSyntaxError } from '../core/errors.ts';
 import { prepareExpression, schemaOf, typeCheck } from '../core/expression/index.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { Connection } from '../core/types.ts';
 import { assignmentsOf } from './assignments.ts';
+import type { ConnectorFactory } from './open-mapping.ts';
 
 /** One problem of a mapping, at the field it is about. */
 export interface MappingIssue {
@@ -17,19 +18,22 @@ export interface MappingIssue {
 const silent = pino({ level: 'silent' });
 
 /**
- * The objects of a SQL source connection (with their foreign-key relations), or null for other systems
- * and unreachable databases: describing a remote API on every save would make saving depend on it.
+ * The objects of a source connection whose system describes itself cheaply (a SQL database, with its
+ * foreign-key relations), made by `make` (the caller's, e.g. confined to the files folders); null for
+ * remote APIs — describing them on every save would make saving depend on them — and unreachable databases.
  */
-export async function describeSqlSource(
+export async function describeSourceForCheck(
   connection: Connection | undefined,
+  make: ConnectorFactory = createConnector,
 ): Promise<ObjectDescription[] | null> {
-  if (connection?.system !== 'sql') return null;
-  const connector = createConnector(connection, { log: silent, signal: AbortSignal.timeout(10_000) });
+  if (!connection || !CONNECTORS[connection.system]?.describeOnSave) return null;
+  const connector = make(connection, { log: silent, signal: AbortSignal.timeout(10_000) });
   try {
     return await connector.describe();
   } catch {
     return null;
   } finally {
+    // Closing a connector whose database never opened may fail; nothing is left open then.
     await connector.close?.().catch(() => {});
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { FieldDescription, SourceRecord } from '../connectors/connector.ts';
-import { createConnector } from '../connectors/registry.ts';
+import { CONNECTORS, createConnector } from '../connectors/registry.ts';
 import { keyOf } from '../connectors/spreadsheet/index.ts';
 import type { SpreadsheetConfig } from '../connectors/spreadsheet/schemas.ts';
 import { type OpenSheetOptions, openSheet, type Sheet } from '../connectors/spreadsheet/sheet.ts';
@@ -116,10 +116,10 @@ export async function prepareImport(
 ): Promise<PreparedImport> {
   const mapping = await ctx.store.mappings.get(o.mappingId);
   const source = await ctx.store.connections.get(mapping.source.connectionId);
-  if (source.system !== 'spreadsheet') {
+  if (!CONNECTORS[source.system]?.uploads) {
     throw new ImportError(
       'import_mapping_invalid',
-      `mapping '${mapping.id}' reads from '${source.id}' (${source.system}); an import needs a mapping whose source is a spreadsheet connection`,
+      `mapping '${mapping.id}' reads from '${source.id}' (${source.system}); an import needs a mapping whose source takes uploaded files (a spreadsheet connection)`,
     );
   }
   const config = source.config as SpreadsheetConfig;

@@ -34,6 +34,7 @@ import { oauthRoutes } from './routes/oauth.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { recordRoutes } from './routes/records.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { systemRoutes } from './routes/systems.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -167,6 +168,7 @@ export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
   await healthRoutes(api, deps);
   await authRoutes(api, deps);
   await connectionRoutes(api, deps);
+  await systemRoutes(api, deps);
   await mappingRoutes(api, deps);
   await taskRoutes(api, deps);
   await executionRoutes(api, deps);

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { SPREADSHEET_ERROR_CODES, spreadsheetErrorStatus } from '../connectors/spreadsheet/errors.ts';
+import { connectorErrorStatus } from '../connectors/registry.ts';
 import { JunctionError } from '../core/errors.ts';
 
 /** HTTP status of each error code; codes not listed are 500 (remote errors 502). */
@@ -8,7 +8,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   validation_error: 400,
   file_not_allowed: 400,
   file_not_found: 400,
-  ...Object.fromEntries(SPREADSHEET_ERROR_CODES.map((code) => [code, spreadsheetErrorStatus(code)])),
   expression_syntax: 400,
   expression_error: 400,
   task_setup_invalid: 400,
@@ -61,7 +60,8 @@ const UNREACHABLE_CODES = new Set([
 ]);
 
 export function statusOf(code: string): number {
-  return STATUS_BY_CODE[code] ?? (code.startsWith('hubspot_') || code.startsWith('remote_') ? 502 : 500);
+  // The house's codes, then what the systems declare for theirs (in their own folders).
+  return STATUS_BY_CODE[code] ?? connectorErrorStatus(code) ?? (code.startsWith('remote_') ? 502 : 500);
 }
 
 /** Every error leaves the API as `{ error: { code, message, details? } }`; unknown throws are wrapped. */

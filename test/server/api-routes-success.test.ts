@@ -138,6 +138,7 @@ describe('every API route answers a valid request with success', () => {
     assert.equal((await ok(await admin.get('/api/executions'))).executions.length, 1);
     assert.equal((await ok(await admin.get(`/api/executions/${executionId}/items?action=fail`))).total, 1);
     assert.equal((await ok(await admin.get('/api/errors'))).items[0].sourceKey, '1');
+    assert.ok((await ok(await admin.get('/api/systems'))).systems.length >= 5);
     const audit = (await ok(await admin.get('/api/audit?limit=500'))).entries as {
       kind: string;
       subject: string;

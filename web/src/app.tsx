@@ -21,6 +21,7 @@ import { SettingsPage } from './pages/settings.tsx';
 import { TaskForm } from './pages/task-form.tsx';
 import { TasksPage } from './pages/tasks.tsx';
 import { UsersPage } from './pages/users.tsx';
+import { SystemsProvider } from './systems.tsx';
 
 const NAV: { to: string; key: TextKey; admin?: boolean }[] = [
   { to: '/', key: 'nav.dashboard' },
@@ -54,117 +55,119 @@ export function App() {
   if (user === null) return <LoginPage />;
   if (user.mustChangePassword) return <ChangePasswordPage />;
   return (
-    <div className="shell">
-      <a className="skip-link" href="#main">
-        {t('app.skip')}
-      </a>
-      <aside className="sidebar">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          {t('app.name')}
-        </div>
-        <nav aria-label={t('app.mainNav')}>
-          <ul>
-            {NAV.filter((n) => !n.admin || isAdmin).map((n) => (
-              <li key={n.to}>
-                <NavLink to={n.to} end={n.to === '/'}>
-                  {t(n.key)}
-                </NavLink>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <div className="sidebar-foot">
-          <LanguageSwitch />
-          <div className="user">
-            <span className="user-name">{user.name}</span>
-            <span className="muted small">{isAdmin ? t('users.role.admin') : t('app.readOnly')}</span>
+    <SystemsProvider>
+      <div className="shell">
+        <a className="skip-link" href="#main">
+          {t('app.skip')}
+        </a>
+        <aside className="sidebar">
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true" />
+            {t('app.name')}
           </div>
-          <button type="button" className="btn btn-small" onClick={() => void logout()}>
-            {t('app.logout')}
-          </button>
-        </div>
-      </aside>
-      <main id="main" className="main" tabIndex={-1}>
-        <Routes>
-          <Route path="/" element={<DashboardPage />} />
-          <Route path="/history" element={<HistoryPage />} />
-          <Route path="/executions/:id" element={<ExecutionPage />} />
-          <Route path="/errors" element={<ErrorLogPage />} />
-          <Route path="/records" element={<RecordsPage />} />
-          <Route
-            path="/imports"
-            element={
-              <AdminOnly>
-                <ImportsPage />
-              </AdminOnly>
-            }
-          />
-          <Route
-            path="/imports/:id"
-            element={
-              <AdminOnly>
-                <ImportDetailPage />
-              </AdminOnly>
-            }
-          />
-          <Route path="/connections" element={<ConnectionsPage />} />
-          <Route
-            path="/connections/new"
-            element={
-              <AdminOnly>
-                <ConnectionForm />
-              </AdminOnly>
-            }
-          />
-          <Route path="/connections/:id" element={<ConnectionForm />} />
-          <Route path="/mappings" element={<MappingsPage />} />
-          <Route
-            path="/mappings/new"
-            element={
-              <AdminOnly>
-                <MappingEditor />
-              </AdminOnly>
-            }
-          />
-          <Route path="/mappings/:id" element={<MappingEditor />} />
-          <Route path="/tasks" element={<TasksPage />} />
-          <Route
-            path="/tasks/new"
-            element={
-              <AdminOnly>
-                <TaskForm />
-              </AdminOnly>
-            }
-          />
-          <Route path="/tasks/:id" element={<TaskForm />} />
-          <Route
-            path="/settings"
-            element={
-              <AdminOnly>
-                <SettingsPage />
-              </AdminOnly>
-            }
-          />
-          <Route
-            path="/users"
-            element={
-              <AdminOnly>
-                <UsersPage />
-              </AdminOnly>
-            }
-          />
-          <Route
-            path="/audit"
-            element={
-              <AdminOnly>
-                <AuditPage />
-              </AdminOnly>
-            }
-          />
-          <Route path="*" element={<NotFound />} />
-        </Routes>
-      </main>
-    </div>
+          <nav aria-label={t('app.mainNav')}>
+            <ul>
+              {NAV.filter((n) => !n.admin || isAdmin).map((n) => (
+                <li key={n.to}>
+                  <NavLink to={n.to} end={n.to === '/'}>
+                    {t(n.key)}
+                  </NavLink>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div className="sidebar-foot">
+            <LanguageSwitch />
+            <div className="user">
+              <span className="user-name">{user.name}</span>
+              <span className="muted small">{isAdmin ? t('users.role.admin') : t('app.readOnly')}</span>
+            </div>
+            <button type="button" className="btn btn-small" onClick={() => void logout()}>
+              {t('app.logout')}
+            </button>
+          </div>
+        </aside>
+        <main id="main" className="main" tabIndex={-1}>
+          <Routes>
+            <Route path="/" element={<DashboardPage />} />
+            <Route path="/history" element={<HistoryPage />} />
+            <Route path="/executions/:id" element={<ExecutionPage />} />
+            <Route path="/errors" element={<ErrorLogPage />} />
+            <Route path="/records" element={<RecordsPage />} />
+            <Route
+              path="/imports"
+              element={
+                <AdminOnly>
+                  <ImportsPage />
+                </AdminOnly>
+              }
+            />
+            <Route
+              path="/imports/:id"
+              element={
+                <AdminOnly>
+                  <ImportDetailPage />
+                </AdminOnly>
+              }
+            />
+            <Route path="/connections" element={<ConnectionsPage />} />
+            <Route
+              path="/connections/new"
+              element={
+                <AdminOnly>
+                  <ConnectionForm />
+                </AdminOnly>
+              }
+            />
+            <Route path="/connections/:id" element={<ConnectionForm />} />
+            <Route path="/mappings" element={<MappingsPage />} />
+            <Route
+              path="/mappings/new"
+              element={
+                <AdminOnly>
+                  <MappingEditor />
+                </AdminOnly>
+              }
+            />
+            <Route path="/mappings/:id" element={<MappingEditor />} />
+            <Route path="/tasks" element={<TasksPage />} />
+            <Route
+              path="/tasks/new"
+              element={
+                <AdminOnly>
+                  <TaskForm />
+                </AdminOnly>
+              }
+            />
+            <Route path="/tasks/:id" element={<TaskForm />} />
+            <Route
+              path="/settings"
+              element={
+                <AdminOnly>
+                  <SettingsPage />
+                </AdminOnly>
+              }
+            />
+            <Route
+              path="/users"
+              element={
+                <AdminOnly>
+                  <UsersPage />
+                </AdminOnly>
+              }
+            />
+            <Route
+              path="/audit"
+              element={
+                <AdminOnly>
+                  <AuditPage />
+                </AdminOnly>
+              }
+            />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </main>
+      </div>
+    </SystemsProvider>
   );
 }

@@ -84,6 +84,10 @@ function toRecord(s: Subject, referenceField: string): SourceRecord {
  */
 export const abacusConnector = defineConnector({
   system: 'abacus',
+  label: { de: 'Abacus (ERP)', en: 'Abacus (ERP)' },
+  name: 'Abacus',
+  mark: { short: 'AB', color: '#c8102e' },
+  auth: 'clientCredentials',
   configSchema: AbacusConfigSchema,
   secretSchema: AbacusSecretSchema,
   // The client credentials go to the installation (its token endpoint is discovered there).

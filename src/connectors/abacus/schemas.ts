@@ -5,9 +5,20 @@ const numeric = z.union([z.number().int().positive(), z.string().regex(/^\d+$/).
 /** Connection config of one Abacus mandant (tenant). */
 export const AbacusConfigSchema = z.object({
   /** The installation's address, e.g. https://abacus.example.ch (the emulator's URL in tests and the demo). */
-  baseUrl: z.string().url(),
+  baseUrl: z
+    .string()
+    .url()
+    .meta({
+      label: { de: 'Adresse der Installation', en: 'Installation address' },
+      placeholder: 'https://abacus.example.ch',
+      widget: 'url',
+    }),
   /** The mandant (tenant) number, e.g. 7777. One connection talks to one mandant. */
-  mandant: numeric,
+  mandant: numeric.meta({
+    label: { de: 'Mandant', en: 'Mandant (tenant)' },
+    placeholder: '7777',
+    widget: 'number',
+  }),
   /** Entity API calls per rolling 10 s. Abacus publishes no limit; keep well under the gateway's. */
   requestsPer10s: z.number().int().positive().default(50),
   /** Write batches in flight at once. */
@@ -27,7 +38,16 @@ export const AbacusConfigSchema = z.object({
 export type AbacusConfig = z.infer<typeof AbacusConfigSchema>;
 
 /** A service user's OAuth client credentials (Abacus user management, Q910/Q981). */
-export const AbacusSecretSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
+export const AbacusSecretSchema = z.object({
+  clientId: z
+    .string()
+    .min(1)
+    .meta({ label: { de: 'Client-ID des Service-Benutzers', en: 'Service user client ID' } }),
+  clientSecret: z
+    .string()
+    .min(1)
+    .meta({ label: { de: 'Client-Secret', en: 'Client secret' } }),
+});
 export type AbacusSecret = z.infer<typeof AbacusSecretSchema>;
 
 // Absent leaves Abacus' value alone; null clears it (Abacus strings are not nullable, so '' it is).

@@ -44,6 +44,10 @@ const KEY_TYPES: Record<string, IdentifierType> = { id: 'contact_id', email: 'em
  */
 export const brevoConnector = defineConnector({
   system: 'brevo',
+  label: { de: 'Brevo (Newsletter)', en: 'Brevo (newsletters)' },
+  name: 'Brevo',
+  mark: { short: 'BR', color: '#0b996e' },
+  auth: 'apiKey',
   configSchema: BrevoConfigSchema,
   secretSchema: BrevoSecretSchema,
   destination: (config) => urlDestination(config.baseUrl),

@@ -3,9 +3,22 @@ import { z } from 'zod';
 /** Connection config of a Brevo account. */
 export const BrevoConfigSchema = z.object({
   /** https://api.brevo.com/v3 for the real service; the emulator's URL plus `/v3` in tests and the demo. */
-  baseUrl: z.string().url().default('https://api.brevo.com/v3'),
+  baseUrl: z
+    .string()
+    .url()
+    .default('https://api.brevo.com/v3')
+    .meta({
+      label: { de: 'API-Basis-URL', en: 'API base URL' },
+      placeholder: 'https://api.brevo.com/v3',
+      widget: 'url',
+    }),
   /** The contacts endpoints' budget: 10 per second on the general tier, 20 on higher plans. */
-  requestsPerSecond: z.number().int().positive().default(10),
+  requestsPerSecond: z
+    .number()
+    .int()
+    .positive()
+    .default(10)
+    .meta({ label: { de: 'Anfragen pro Sekunde', en: 'Requests per second' }, widget: 'number' }),
   /** Write batches in flight at once; each batch sends its records in parallel, the limiter caps the rate. */
   concurrency: z.number().int().min(1).max(16).default(2),
   timeoutMs: z.number().int().positive().default(30_000),
@@ -13,7 +26,12 @@ export const BrevoConfigSchema = z.object({
 export type BrevoConfig = z.infer<typeof BrevoConfigSchema>;
 
 /** A v3 API key (`xkeysib-…`), sent as the `api-key` header. */
-export const BrevoSecretSchema = z.object({ apiKey: z.string().min(1) });
+export const BrevoSecretSchema = z.object({
+  apiKey: z
+    .string()
+    .min(1)
+    .meta({ label: { de: 'API-Schlüssel', en: 'API key' }, placeholder: 'xkeysib-…' }),
+});
 export type BrevoSecret = z.infer<typeof BrevoSecretSchema>;
 
 /** Brevo's error body (all 4xx/5xx answers). */

@@ -36,6 +36,12 @@ const OBJECTS = ['contacts', 'companies', 'deals'];
  */
 export const hubspotConnector = defineConnector({
   system: 'hubspot',
+  label: { de: 'HubSpot (CRM)', en: 'HubSpot (CRM)' },
+  name: 'HubSpot',
+  mark: { short: 'HS', color: '#e8663d' },
+  auth: 'oauth2',
+  // HubSpot's own answers (after the connector's retries) are upstream failures.
+  errorStatus: (code) => (code.startsWith('hubspot_') ? 502 : undefined),
   configSchema: HubSpotConfigSchema,
   secretSchema: HubSpotSecretSchema,
   // The token, the client secret and the OAuth tokens all go to the API host (token endpoint included).

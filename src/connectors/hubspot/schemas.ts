@@ -3,15 +3,45 @@ import { z } from 'zod';
 /** Connection config of a HubSpot portal. */
 export const HubSpotConfigSchema = z.object({
   /** https://api.hubapi.com for the real service; the emulator's URL in tests and the demo. */
-  baseUrl: z.string().url().default('https://api.hubapi.com'),
+  baseUrl: z
+    .string()
+    .url()
+    .default('https://api.hubapi.com')
+    .meta({
+      label: { de: 'API-Basis-URL', en: 'API base URL' },
+      placeholder: 'https://api.hubapi.com',
+      widget: 'url',
+    }),
   /** The portal's burst budget: 100 (Free/Starter) or 190 (Professional/Enterprise) per 10 s. */
-  requestsPer10s: z.number().int().positive().default(100),
+  requestsPer10s: z
+    .number()
+    .int()
+    .positive()
+    .default(100)
+    .meta({
+      label: { de: 'Anfragen pro 10 Sekunden', en: 'Requests per 10 seconds' },
+      help: {
+        de: '100 (Free/Starter) oder 190 (Professional/Enterprise)',
+        en: '100 (Free/Starter) or 190 (Professional/Enterprise)',
+      },
+      widget: 'number',
+    }),
   /** Write batches in flight at once (the limiter still caps the request rate). */
   concurrency: z.number().int().min(1).max(16).default(4),
   timeoutMs: z.number().int().positive().default(30_000),
   /** OAuth app (public apps): where the browser authorises, the app's client id and the scopes it asks for. */
   authorizeUrl: z.string().url().default('https://app.hubspot.com/oauth/authorize'),
-  clientId: z.string().min(1).optional(),
+  clientId: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      label: { de: 'Client-ID der OAuth-App', en: 'OAuth app client ID' },
+      help: {
+        de: 'Nur für OAuth-Apps; private Apps brauchen nur das Token',
+        en: 'OAuth apps only; private apps need just the token',
+      },
+    }),
   scopes: z
     .array(z.string().min(1))
     .default([
@@ -34,10 +64,24 @@ export type HubSpotConfig = z.infer<typeof HubSpotConfigSchema>;
  * and its expiry `expiresAt`, epoch ms). Before the flow ran, only `clientSecret` is set.
  */
 export const HubSpotSecretSchema = z.object({
-  accessToken: z.string().min(1).optional(),
+  accessToken: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      label: { de: 'Zugriffstoken der Private App', en: 'Private app access token' },
+      placeholder: 'pat-eu1-…',
+    }),
   refreshToken: z.string().min(1).optional(),
   expiresAt: z.number().int().optional(),
-  clientSecret: z.string().min(1).optional(),
+  clientSecret: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      label: { de: 'Client-Secret der OAuth-App', en: 'OAuth app client secret' },
+      help: { de: 'Signiert auch die Webhooks', en: 'Also signs the webhooks' },
+    }),
 });
 export type HubSpotSecret = z.infer<typeof HubSpotSecretSchema>;
 

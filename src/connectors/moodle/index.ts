@@ -104,6 +104,10 @@ export const MOODLE_OBJECTS: ObjectDescription[] = [
  */
 export const moodleConnector = defineConnector({
   system: 'moodle',
+  label: { de: 'Moodle (Lernplattform)', en: 'Moodle (learning platform)' },
+  name: 'Moodle',
+  mark: { short: 'MO', color: '#f98012' },
+  auth: 'token',
   configSchema: MoodleConfigSchema,
   secretSchema: MoodleSecretSchema,
   destination: (config) => urlDestination(config.baseUrl),

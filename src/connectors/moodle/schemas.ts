@@ -3,9 +3,21 @@ import { z } from 'zod';
 /** Connection config of one Moodle site. */
 export const MoodleConfigSchema = z.object({
   /** The site's address, e.g. https://lms.example.ch (the emulator's URL in tests and the demo). */
-  baseUrl: z.string().url(),
+  baseUrl: z
+    .string()
+    .url()
+    .meta({
+      label: { de: 'Adresse der Moodle-Site', en: 'Moodle site address' },
+      placeholder: 'https://lms.example.ch',
+      widget: 'url',
+    }),
   /** Web service calls per rolling 10 s. Moodle has no limit of its own; proxies in front of it may. */
-  requestsPer10s: z.number().int().positive().default(200),
+  requestsPer10s: z
+    .number()
+    .int()
+    .positive()
+    .default(200)
+    .meta({ label: { de: 'Anfragen pro 10 Sekunden', en: 'Requests per 10 seconds' }, widget: 'number' }),
   /** Write batches in flight at once. */
   concurrency: z.number().int().min(1).max(8).default(2),
   timeoutMs: z.number().int().positive().default(30_000),
@@ -13,7 +25,18 @@ export const MoodleConfigSchema = z.object({
 export type MoodleConfig = z.infer<typeof MoodleConfigSchema>;
 
 /** A web service token (Site administration → Server → Web services → Manage tokens), sent as `wstoken`. */
-export const MoodleSecretSchema = z.object({ token: z.string().min(1) });
+export const MoodleSecretSchema = z.object({
+  token: z
+    .string()
+    .min(1)
+    .meta({
+      label: { de: 'Webservice-Token', en: 'Web service token' },
+      help: {
+        de: 'Website-Administration → Server → Webservices → Tokens verwalten',
+        en: 'Site administration → Server → Web services → Manage tokens',
+      },
+    }),
+});
 export type MoodleSecret = z.infer<typeof MoodleSecretSchema>;
 
 /** Every failed call: HTTP 200 with Moodle's exception (`debuginfo` only on sites that debug). */

@@ -6,7 +6,12 @@ import {
   type ReadOptions,
   type SourceRecord,
 } from '../connector.ts';
-import { SpreadsheetFileError, withoutContent } from './errors.ts';
+import {
+  SPREADSHEET_ERROR_CODES,
+  SpreadsheetFileError,
+  spreadsheetErrorStatus,
+  withoutContent,
+} from './errors.ts';
 import { SpreadsheetConfigSchema, SpreadsheetSecretSchema } from './schemas.ts';
 import { openSheet, type Sheet } from './sheet.ts';
 
@@ -26,6 +31,15 @@ export function keyOf(value: unknown): string | null {
  */
 export const spreadsheetConnector = defineConnector({
   system: 'spreadsheet',
+  label: { de: 'Excel-/CSV-Datei', en: 'Excel/CSV file' },
+  name: 'Excel/CSV',
+  mark: { short: 'XL', color: '#217346' },
+  auth: 'none',
+  uploads: true,
+  errorStatus: (code) =>
+    (SPREADSHEET_ERROR_CODES as readonly string[]).includes(code)
+      ? spreadsheetErrorStatus(code as (typeof SPREADSHEET_ERROR_CODES)[number])
+      : undefined,
   configSchema: SpreadsheetConfigSchema,
   secretSchema: SpreadsheetSecretSchema,
   localFiles: (config) => (config.file ? [config.file] : []),

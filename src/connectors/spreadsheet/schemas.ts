@@ -46,11 +46,34 @@ export type SpreadsheetLimitsInput = z.input<typeof SpreadsheetLimitsSchema>;
 /** Connection config of a spreadsheet source: a file on disk that tasks read (imports bring their own file). */
 export const SpreadsheetConfigSchema = z.object({
   /** Path of a `.xlsx` or `.csv` file; optional because uploads name their file per import. */
-  file: z.string().min(1).optional(),
+  file: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      label: { de: 'Datei', en: 'File' },
+      help: {
+        de: 'Für Aufgaben, die eine Datei im freigegebenen Ordner lesen; Importe laden ihre Datei selbst hoch',
+        en: 'For tasks that read a file in the allowed folder; imports upload their own file',
+      },
+      widget: 'file',
+    }),
   /** CSV delimiter; detected from the header line when absent. */
-  delimiter: z.enum([';', ',', '\t', '|']).optional(),
+  delimiter: z
+    .enum([';', ',', '\t', '|'])
+    .optional()
+    .meta({
+      label: { de: 'CSV-Trennzeichen (sonst erkannt)', en: 'CSV delimiter (else detected)' },
+      widget: 'select',
+    }),
   /** CSV encoding; detected (BOM, then UTF-8 validity, else Windows-1252) when absent. */
-  encoding: z.enum(['utf-8', 'windows-1252', 'utf-16le']).optional(),
+  encoding: z
+    .enum(['utf-8', 'windows-1252', 'utf-16le'])
+    .optional()
+    .meta({
+      label: { de: 'CSV-Kodierung (sonst erkannt)', en: 'CSV encoding (else detected)' },
+      widget: 'select',
+    }),
   limits: SpreadsheetLimitsSchema.partial().optional(),
 });
 /** Parsed spreadsheet connection config. */

@@ -68,6 +68,11 @@ const cursorValue = (v: unknown): string | number | null =>
  */
 export const sqlConnector = defineConnector({
   system: 'sql',
+  label: { de: 'SQL-Datenbank (Geschäftssystem)', en: 'SQL database (business system)' },
+  name: 'SQL',
+  mark: { short: 'DB', color: '#52606d' },
+  auth: 'database',
+  describeOnSave: true,
   configSchema: SqlConfigSchema,
   secretSchema: SqlSecretSchema,
   localFiles: (config) =>

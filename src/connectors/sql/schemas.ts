@@ -6,7 +6,16 @@ export const SqlConfigSchema = z.object({
    * `sqlite:<file>`, `postgres://user@host:5432/db` or `mysql://user@host:3306/db` (also `mariadb://…`);
    * the password may live in the secret.
    */
-  url: z.string().min(1),
+  url: z
+    .string()
+    .min(1)
+    .meta({
+      label: { de: 'Datenbank-URL', en: 'Database URL' },
+      help: {
+        de: 'sqlite:<Datei>, postgres://benutzer@host:5432/db oder mysql://benutzer@host:3306/db; das Passwort separat',
+        en: 'sqlite:<file>, postgres://user@host:5432/db or mysql://user@host:3306/db; the password separately',
+      },
+    }),
   /** Rows per page when reading. */
   pageSize: z.number().int().min(1).max(50_000).default(500),
   /**
@@ -18,5 +27,10 @@ export const SqlConfigSchema = z.object({
 });
 export type SqlConfig = z.infer<typeof SqlConfigSchema>;
 
-export const SqlSecretSchema = z.object({ password: z.string().optional() });
+export const SqlSecretSchema = z.object({
+  password: z
+    .string()
+    .optional()
+    .meta({ label: { de: 'Datenbank-Passwort', en: 'Database password' } }),
+});
 export type SqlSecret = z.infer<typeof SqlSecretSchema>;

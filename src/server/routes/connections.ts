@@ -1,16 +1,16 @@
 import { pino } from 'pino';
 import { z } from 'zod';
+import { systemNames } from '../../connectors/registry.ts';
 import { maskConfig, prepareConnection } from '../../connectors/connection-secret.ts';
 import { assertMayName, createFileAccess } from '../../connectors/file-access.ts';
 import { CONNECTORS, createConnector } from '../../connectors/registry.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import { SYSTEMS } from '../../core/types.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
 const ConnectionBody = z.object({
   name: z.string().min(1),
-  system: z.enum(SYSTEMS),
+  system: z.enum(systemNames()),
   config: z.record(z.string(), z.unknown()).default({}),
   /** Secret fields to set; omitted fields keep their stored value, `null` clears one. */
   secret: z.record(z.string(), z.unknown().nullable()).optional(),

@@ -7,7 +7,7 @@ import { prepareExpression } from '../../core/expression/index.ts';
 import { compileMapping } from '../../core/mapper.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../../core/mapping-definition.ts';
 import type { Connection } from '../../core/types.ts';
-import { checkMappingTypes } from '../../engine/check-mapping.ts';
+import { checkMappingTypes, describeSourceForCheck } from '../../engine/check-mapping.ts';
 import type { ConnectorFactory } from '../../engine/open-mapping.ts';
 import { previewMapping } from '../../engine/preview.ts';
 import { type Api, IdParams } from '../api.ts';
@@ -16,27 +16,6 @@ import type { ServerDeps } from '../app.ts';
 const MappingBody = MappingDefinitionSchema.omit({ id: true });
 
 const silent = pino({ level: 'silent' });
-
-/**
- * The objects of a SQL source connection, made by `make` (the server's, confined to the files
- * folders), or null for other systems and unreachable databases. Like the engine's describeSqlSource,
- * which cannot be handed a factory yet.
- */
-async function describeSqlSource(
-  connection: Connection,
-  make: ConnectorFactory,
-): Promise<ObjectDescription[] | null> {
-  if (connection.system !== 'sql') return null;
-  const connector = make(connection, { log: silent, signal: AbortSignal.timeout(10_000) });
-  try {
-    return await connector.describe();
-  } catch {
-    return null;
-  } finally {
-    // Closing a connector whose database never opened may fail; nothing is left open then.
-    await connector.close?.().catch(() => {});
-  }
-}
 
 /**
  * Checks what the schema cannot: the filter parses, transforms compile, connections exist. Errors point
@@ -70,7 +49,7 @@ export async function validateMapping(
     // Unknown fields and type errors of filters and formulas, with their positions (SQL sources).
     issues.push(
       ...(await checkMappingTypes(mapping, async (id) =>
-        known.has(id) ? describeSqlSource(await store.connections.get(id), make) : null,
+        known.has(id) ? describeSourceForCheck(await store.connections.get(id), make) : null,
       )),
     );
   }

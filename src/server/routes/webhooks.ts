@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebhookEvent } from '../../connectors/connector.ts';
 import { CONNECTORS } from '../../connectors/registry.ts';
 import { NotFoundError, TaskBusyError, WebhookSignatureError } from '../../core/errors.ts';
@@ -24,9 +24,9 @@ function deletionsOf(events: WebhookEvent[]) {
 }
 
 /**
- * `POST /api/webhooks/hubspot/:connectionId`: public, but every request must carry a valid signature v3
- * over its raw body, fresh (5 minutes) and never seen before (replay guard); otherwise 401 and nothing
- * happens. Deletion events become deletion requests; change events start the tasks that read from the
+ * `POST /api/webhooks/:connectionId`: public, but the connection's system must verify every request (HubSpot:
+ * signature v3 over the raw body, fresh within 5 minutes) and it must never have been seen before (replay
+ * guard); otherwise 401 and nothing happens. Deletion events become deletion requests; change events start the tasks that read from the
  * connection early. Redelivered events (same event id) are skipped.
  */
 export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
@@ -37,88 +37,97 @@ export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Pro
       done(null, body),
     );
 
-    scoped.post<{ Params: { connectionId: string } }>(
-      '/api/webhooks/hubspot/:connectionId',
-      {
-        schema: {
-          tags: ['webhooks'],
-          summary: 'HubSpot webhook receiver of one connection (signature v3; public)',
-        },
-        config: { public: true },
-        bodyLimit: 1024 * 1024,
-      },
-      async (req, reply) => {
-        // An unknown receiver looks like a bad signature: callers learn nothing about connection ids.
-        const connection = await store.connections.get(req.params.connectionId).catch((err) => {
-          throw err instanceof NotFoundError ? new WebhookSignatureError('no webhook receiver here') : err;
-        });
-        const def = CONNECTORS.hubspot;
-        if (connection.system !== 'hubspot' || !def?.webhook)
-          throw new WebhookSignatureError('no webhook receiver here');
-        const rawBody = typeof req.body === 'string' ? req.body : '';
-        const url = `${req.protocol}://${req.host}${req.url}`;
-        const config = def.configSchema.parse(connection.config);
-        const secret = def.secretSchema.parse(connection.secret);
-        const signature = def.webhook.verify(config, secret, {
-          method: req.method,
-          url,
-          rawBody,
-          headers: req.headers,
-        });
-        if (!(await store.audit.claimReceipt(connection.id, `sig:${sha(signature)}`)))
-          throw new WebhookSignatureError('this webhook was received before (replay)');
-        if (Math.random() < 0.01)
-          void store.audit.pruneReceipts(new Date(Date.now() - RECEIPT_TTL_MS)).catch(() => {});
+    const receive = async (
+      req: FastifyRequest<{ Params: { connectionId: string } }>,
+      reply: FastifyReply,
+    ) => {
+      // An unknown receiver looks like a bad signature: callers learn nothing about connection ids.
+      const connection = await store.connections.get(req.params.connectionId).catch((err) => {
+        throw err instanceof NotFoundError ? new WebhookSignatureError('no webhook receiver here') : err;
+      });
+      const def = CONNECTORS[connection.system];
+      if (!def?.webhook) throw new WebhookSignatureError('no webhook receiver here');
+      const rawBody = typeof req.body === 'string' ? req.body : '';
+      const url = `${req.protocol}://${req.host}${req.url}`;
+      const config = def.configSchema.parse(connection.config);
+      const secret = def.secretSchema.parse(connection.secret);
+      const signature = def.webhook.verify(config, secret, {
+        method: req.method,
+        url,
+        rawBody,
+        headers: req.headers,
+      });
+      if (!(await store.audit.claimReceipt(connection.id, `sig:${sha(signature)}`)))
+        throw new WebhookSignatureError('this webhook was received before (replay)');
+      if (Math.random() < 0.01)
+        void store.audit.pruneReceipts(new Date(Date.now() - RECEIPT_TTL_MS)).catch(() => {});
 
-        const fresh: WebhookEvent[] = [];
-        for (const e of def.webhook.parse(rawBody))
-          if (await store.audit.claimReceipt(connection.id, `event:${e.eventId}`)) fresh.push(e);
-        try {
-          const deletions = deletionsOf(fresh);
-          for (const d of deletions) {
-            await handleDeletionRequest(
-              store,
-              {
-                connectionId: connection.id,
-                object: d.object,
-                externalId: d.externalId,
-                privacy: d.privacy,
-                eventId: d.eventId,
-              },
-              { log, connectorFactory: deps.connectorFactory },
-            );
-          }
-          const changed = new Set(fresh.filter((e) => e.kind === 'change').map((e) => e.object));
-          const runs: string[] = [];
-          if (changed.size) {
-            const mappings = new Map((await store.mappings.list()).map((m) => [m.id, m]));
-            for (const task of await store.tasks.list()) {
-              const m = mappings.get(task.mappingId);
-              if (
-                !task.enabled ||
-                !m ||
-                m.source.connectionId !== connection.id ||
-                !changed.has(m.source.object)
-              )
-                continue;
-              try {
-                await deps.runs.runNow(task.id, 'webhook');
-                runs.push(task.id);
-              } catch (err) {
-                // A run in progress picks the change up anyway (or the next one does).
-                if (!(err instanceof TaskBusyError)) throw err;
-              }
+      const fresh: WebhookEvent[] = [];
+      for (const e of def.webhook.parse(rawBody))
+        if (await store.audit.claimReceipt(connection.id, `event:${e.eventId}`)) fresh.push(e);
+      try {
+        const deletions = deletionsOf(fresh);
+        for (const d of deletions) {
+          await handleDeletionRequest(
+            store,
+            {
+              connectionId: connection.id,
+              object: d.object,
+              externalId: d.externalId,
+              privacy: d.privacy,
+              eventId: d.eventId,
+            },
+            { log, connectorFactory: deps.connectorFactory },
+          );
+        }
+        const changed = new Set(fresh.filter((e) => e.kind === 'change').map((e) => e.object));
+        const runs: string[] = [];
+        if (changed.size) {
+          const mappings = new Map((await store.mappings.list()).map((m) => [m.id, m]));
+          for (const task of await store.tasks.list()) {
+            const m = mappings.get(task.mappingId);
+            if (
+              !task.enabled ||
+              !m ||
+              m.source.connectionId !== connection.id ||
+              !changed.has(m.source.object)
+            )
+              continue;
+            try {
+              await deps.runs.runNow(task.id, 'webhook');
+              runs.push(task.id);
+            } catch (err) {
+              // A run in progress picks the change up anyway (or the next one does).
+              if (!(err instanceof TaskBusyError)) throw err;
             }
           }
-          return reply.code(200).send({ received: fresh.length, deletions: deletions.length, runs });
-        } catch (err) {
-          // Let HubSpot's retry deliver these events again.
-          await Promise.allSettled(
-            fresh.map((e) => store.audit.releaseReceipt(connection.id, `event:${e.eventId}`)),
-          );
-          throw err;
         }
+        return reply.code(200).send({ received: fresh.length, deletions: deletions.length, runs });
+      } catch (err) {
+        // Let HubSpot's retry deliver these events again.
+        await Promise.allSettled(
+          fresh.map((e) => store.audit.releaseReceipt(connection.id, `event:${e.eventId}`)),
+        );
+        throw err;
+      }
+    };
+    const options = {
+      schema: {
+        tags: ['webhooks'],
+        summary: "Webhook receiver of one connection (the connection's system verifies it; public)",
       },
+      config: { public: true },
+      bodyLimit: 1024 * 1024,
+    };
+    scoped.post('/api/webhooks/:connectionId', options, receive);
+    // The address HubSpot apps were given before webhooks were generic; kept so they keep arriving.
+    scoped.post(
+      '/api/webhooks/hubspot/:connectionId',
+      {
+        ...options,
+        schema: { ...options.schema, summary: 'The same receiver at its former address', deprecated: true },
+      },
+      receive,
     );
   });
 }

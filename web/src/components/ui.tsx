@@ -1,6 +1,7 @@
 import { type InputHTMLAttributes, type ReactNode, useId, useState } from 'react';
 import type { ApiError } from '../api.ts';
 import { type TextKey, useI18n } from '../i18n/index.tsx';
+import { useSystem } from '../systems.tsx';
 import type { ExecutionStatus, SystemName } from '../types.ts';
 
 /** Page title with optional actions on the right. */
@@ -34,15 +35,6 @@ export function StatusBadge({ status }: { status: ExecutionStatus | 'never' }) {
   );
 }
 
-const SYSTEM_STYLE: Record<SystemName, { label: string; short: string; color: string }> = {
-  sql: { label: 'SQL', short: 'DB', color: '#52606d' },
-  hubspot: { label: 'HubSpot', short: 'HS', color: '#e8663d' },
-  brevo: { label: 'Brevo', short: 'BR', color: '#0b996e' },
-  abacus: { label: 'Abacus', short: 'AB', color: '#c8102e' },
-  moodle: { label: 'Moodle', short: 'MO', color: '#f98012' },
-  spreadsheet: { label: 'Spreadsheet', short: 'XL', color: '#217346' },
-};
-
 /** A small round system mark with the system's name for screen readers. */
 export function SystemIcon({
   system,
@@ -51,7 +43,10 @@ export function SystemIcon({
   system: SystemName | undefined;
   withName?: boolean;
 }) {
-  const s = system ? SYSTEM_STYLE[system] : { label: '?', short: '?', color: '#9aa5b1' };
+  const described = useSystem(system);
+  const s = described
+    ? { label: described.name, short: described.mark.short, color: described.mark.color }
+    : { label: system ?? '?', short: (system ?? '?').slice(0, 2).toUpperCase(), color: '#9aa5b1' };
   return (
     <span className="system">
       <span

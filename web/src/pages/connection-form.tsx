@@ -3,19 +3,49 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Field, Loading, Notice, PageHeader, SystemIcon } from '../components/ui.tsx';
-import { CONNECTION_FIELDS, FORM_SYSTEMS } from '../connection-fields.ts';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { type FormFieldSchema, type SystemDescription, useSystem, useSystems } from '../systems.tsx';
 import type { ConnectionDetail, Issue, SystemName } from '../types.ts';
 
 const OAUTH_PATH = '/api/connections/{id}/oauth/start';
 
-/** Create or edit a connection: the system's form, write-only secrets, "test connection", HubSpot OAuth. */
+/** One input of the generated form: a labelled field of the system's config or secret schema. */
+interface FormField {
+  key: string;
+  part: 'config' | 'secret';
+  schema: FormFieldSchema;
+  required: boolean;
+}
+
+/** The form of a system, from its connector's JSON Schemas: labelled fields; the rest stay advanced. */
+function formFields(info: SystemDescription | undefined): FormField[] {
+  if (!info) return [];
+  return (['config', 'secret'] as const).flatMap((part) => {
+    const schema = info[part];
+    return Object.entries(schema.properties ?? {})
+      .filter(([, f]) => f.label)
+      .map(([key, f]) => ({ key, part, schema: f, required: (schema.required ?? []).includes(key) }));
+  });
+}
+
+/** The choices of an enum field (directly or inside `anyOf`). */
+const choicesOf = (f: FormFieldSchema): unknown[] | undefined => f.enum ?? f.anyOf?.find((a) => a.enum)?.enum;
+
+/** Whether a field takes a number (so its text is stored as one). */
+const isNumeric = (f: FormFieldSchema) =>
+  f.widget === 'number' || f.type === 'integer' || f.type === 'number';
+
+/**
+ * Create or edit a connection: the form its connector describes (`/api/systems`), write-only secrets,
+ * "test connection", and the OAuth button for systems that have a flow.
+ */
 export function ConnectionForm() {
   const { id: editId } = useParams();
   const isNew = editId === undefined;
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { isAdmin } = useAuth();
+  const systems = useSystems();
   const navigate = useNavigate();
   const existing = useResource<ConnectionDetail>(isNew ? null : `/api/connections/${seg(editId)}`);
   const docs = useResource<{ paths: Record<string, unknown> }>(isAdmin ? '/docs/json' : null);
@@ -43,7 +73,8 @@ export function ConnectionForm() {
     setSecret({});
   }, [existing.data]);
 
-  const fields = CONNECTION_FIELDS[system] ?? [];
+  const info = useSystem(system);
+  const fields = formFields(info);
   const issueFor = (part: string, key: string) => issues.find((i) => i.field === `${part}.${key}`)?.message;
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -55,7 +86,7 @@ export function ConnectionForm() {
     for (const f of fields.filter((x) => x.part === 'config')) {
       const v = config[f.key]?.trim() ?? '';
       if (v === '') delete body[f.key];
-      else body[f.key] = f.type === 'number' && !Number.isNaN(Number(v)) ? Number(v) : v;
+      else body[f.key] = isNumeric(f.schema) && !Number.isNaN(Number(v)) ? Number(v) : v;
     }
     const secretBody = Object.fromEntries(
       Object.entries(secret).filter(([, v]) => v === null || (v ?? '').trim() !== ''),
@@ -123,9 +154,9 @@ export function ConnectionForm() {
                 disabled={!isNew}
                 onChange={(e) => setSystem(e.target.value as SystemName)}
               >
-                {FORM_SYSTEMS.map((s) => (
-                  <option key={s} value={s}>
-                    {s}
+                {(systems ?? []).map((s) => (
+                  <option key={s.system} value={s.system}>
+                    {s.label[lang]}
                   </option>
                 ))}
               </select>
@@ -135,25 +166,44 @@ export function ConnectionForm() {
             <SystemIcon system={system} withName />
           </div>
           {fields.map((f) => {
+            const label = f.schema.label?.[lang] ?? f.key;
+            const help = f.schema.help?.[lang];
             if (f.part === 'config') {
+              const choices = choicesOf(f.schema);
+              const value = config[f.key] ?? '';
+              const set = (v: string) => setConfig({ ...config, [f.key]: v });
               return (
-                <Field
-                  key={f.key}
-                  label={t(f.label)}
-                  hint={f.hint ? t(f.hint) : undefined}
-                  error={issueFor('config', f.key)}
-                >
-                  {(p) => (
-                    <input
-                      {...p}
-                      name={`config.${f.key}`}
-                      type={f.type}
-                      required={f.required}
-                      placeholder={f.placeholder}
-                      value={config[f.key] ?? ''}
-                      onChange={(e) => setConfig({ ...config, [f.key]: e.target.value })}
-                    />
-                  )}
+                <Field key={f.key} label={label} hint={help} error={issueFor('config', f.key)}>
+                  {(p) =>
+                    choices ? (
+                      <select
+                        {...p}
+                        name={`config.${f.key}`}
+                        value={value}
+                        onChange={(e) => set(e.target.value)}
+                      >
+                        {f.required ? null : <option value="">{t('conn.auto')}</option>}
+                        {choices.map((c) => (
+                          <option key={String(c)} value={String(c)}>
+                            {String(c) === '\t' ? 'Tab' : String(c)}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <input
+                        {...p}
+                        name={`config.${f.key}`}
+                        type={f.schema.widget === 'url' ? 'url' : isNumeric(f.schema) ? 'number' : 'text'}
+                        required={f.required}
+                        placeholder={
+                          f.schema.placeholder ??
+                          (f.schema.default === undefined ? undefined : String(f.schema.default))
+                        }
+                        value={value}
+                        onChange={(e) => set(e.target.value)}
+                      />
+                    )
+                  }
                 </Field>
               );
             }
@@ -162,9 +212,10 @@ export function ConnectionForm() {
             return (
               <Field
                 key={f.key}
-                label={t(f.label)}
+                label={label}
                 hint={
                   <>
+                    {help ? `${help} · ` : ''}
                     <span className={`secret-state ${isSet && !cleared ? 'is-set' : ''}`} data-secret={f.key}>
                       {isSet && !cleared ? t('conn.secretSet') : t('conn.secretNotSet')}
                     </span>
@@ -221,13 +272,14 @@ export function ConnectionForm() {
                 {test === 'running' ? t('conn.testing') : t('conn.test')}
               </button>
             ) : null}
-            {!isNew && system === 'hubspot' && oauthAvailable ? (
+            {!isNew && info?.oauth && oauthAvailable ? (
               <a
-                className="btn btn-hubspot"
+                className="btn btn-oauth"
+                style={{ background: info.mark.color }}
                 href={`/api/connections/${seg(id)}/oauth/start`}
                 title={t('conn.oauthHint')}
               >
-                {t('conn.connectHubspot')}
+                {t('conn.connectWith', { name: info.name })}
               </a>
             ) : null}
           </div>

@@ -4,6 +4,7 @@ import { type ApiError, apiUpload, seg } from '../api.ts';
 import { ErrorNote, Field, Loading, Notice, PageHeader } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { useSystems } from '../systems.tsx';
 import type { ConnectionRow, ImportView, MappingRow } from '../types.ts';
 
 /** Upload a `.xlsx`/`.csv` for a mapping that reads a spreadsheet connection; the server checks every row. */
@@ -16,8 +17,10 @@ export function ImportsPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
+  // Systems whose records can come from an uploaded file, as their connectors say.
+  const uploads = new Set((useSystems() ?? []).filter((s) => s.uploads).map((s) => s.system));
   const spreadsheets = new Set(
-    (connections.data?.connections ?? []).filter((c) => c.system === 'spreadsheet').map((c) => c.id),
+    (connections.data?.connections ?? []).filter((c) => uploads.has(c.system)).map((c) => c.id),
   );
   const importable = (mappings.data?.mappings ?? []).filter((m) => spreadsheets.has(m.source.connectionId));
   const chosen = mappingId || importable[0]?.id || '';

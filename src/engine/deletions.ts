@@ -136,6 +136,40 @@ async function apply(connector: Connector, r: Reached): Promise<DeletionAction> 
   }
 }
 
+/**
+ * Erases or anonymises every reached record as its mappings' privacy policy says, and marks the links
+ * `deleted` so no sync brings the person back; returns what was done where (no personal data).
+ */
+async function eraseLinked(
+  store: Store,
+  reached: Reached[],
+  links: SyncLink[],
+  remark: string,
+  o: { log: Logger; connectorFactory?: ConnectorFactory; signal?: AbortSignal },
+): Promise<DeletionAction[]> {
+  const make = o.connectorFactory ?? createConnector;
+  const signal = o.signal ?? new AbortController().signal;
+  const connectors = new Map<string, Connector>();
+  const actions: DeletionAction[] = [];
+  try {
+    for (const r of reached) {
+      let c = connectors.get(r.connectionId);
+      if (!c) {
+        c = make(await store.connections.get(r.connectionId), { log: o.log, signal });
+        connectors.set(r.connectionId, c);
+      }
+      actions.push(await apply(c, r));
+    }
+  } finally {
+    await Promise.allSettled([...connectors.values()].map((c) => c.close?.()));
+  }
+  const now = new Date();
+  await store.syncLinks.upsert(
+    links.map((l) => ({ ...l, status: 'deleted', payloadHash: null, lastSyncAt: now, remark })),
+  );
+  return actions;
+}
+
 /** The audit subject of a deleted record: a hash, so the log holds no id of a person. */
 function subjectOf(req: DeletionRequest): string {
   return createHash('sha256')
@@ -196,32 +230,7 @@ export async function handleDeletionRequest(
   const mappings = await store.mappings.list();
   const start = { connectionId: req.connectionId, object: req.object, key: req.externalId };
   const { reached, links } = await linkedRecords(store, start, mappings);
-  const make = o.connectorFactory ?? createConnector;
-  const signal = o.signal ?? new AbortController().signal;
-  const connectors = new Map<string, Connector>();
-  const actions: DeletionAction[] = [];
-  try {
-    for (const r of reached) {
-      let c = connectors.get(r.connectionId);
-      if (!c) {
-        c = make(await store.connections.get(r.connectionId), { log: o.log, signal });
-        connectors.set(r.connectionId, c);
-      }
-      actions.push(await apply(c, r));
-    }
-  } finally {
-    await Promise.allSettled([...connectors.values()].map((c) => c.close?.()));
-  }
-  const now = new Date();
-  await store.syncLinks.upsert(
-    links.map((l) => ({
-      ...l,
-      status: 'deleted',
-      payloadHash: null,
-      lastSyncAt: now,
-      remark: 'removed by a deletion request',
-    })),
-  );
+  const actions = await eraseLinked(store, reached, links, 'removed by a deletion request', o);
   const entry = await store.audit.record({
     kind: 'privacy_deletion',
     connectionId: req.connectionId,
@@ -267,32 +276,7 @@ export async function eraseRecord(
   });
   if (!links.length)
     throw new NotFoundError(`no record '${req.key}' of ${req.connectionId}/${req.object} is linked anywhere`);
-  const make = o.connectorFactory ?? createConnector;
-  const signal = o.signal ?? new AbortController().signal;
-  const connectors = new Map<string, Connector>();
-  const actions: DeletionAction[] = [];
-  try {
-    for (const r of reached) {
-      let c = connectors.get(r.connectionId);
-      if (!c) {
-        c = make(await store.connections.get(r.connectionId), { log: o.log, signal });
-        connectors.set(r.connectionId, c);
-      }
-      actions.push(await apply(c, r));
-    }
-  } finally {
-    await Promise.allSettled([...connectors.values()].map((c) => c.close?.()));
-  }
-  const now = new Date();
-  await store.syncLinks.upsert(
-    links.map((l) => ({
-      ...l,
-      status: 'deleted',
-      payloadHash: null,
-      lastSyncAt: now,
-      remark: 'erased on request',
-    })),
-  );
+  const actions = await eraseLinked(store, reached, links, 'erased on request', o);
   const itemsPurged = await store.executions.purgeItems({
     sourceKeys: [...new Set(links.map((l) => l.sourceKey))],
     targetIds: [...new Set(links.flatMap((l) => (l.externalId ? [l.externalId] : [])))],

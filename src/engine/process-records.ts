@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Connector, RecordMark, SourceRecord, WriteOp, WriteResult } from '../connectors/connector.ts';
+import { mapConcurrent } from '../core/concurrency.ts';
 import { AuthenticationError, CancelledError } from '../core/errors.ts';
 import type { Expr } from '../core/expression/ast.ts';
 import type { MapContext, MapResult } from '../core/mapper.ts';
@@ -42,20 +43,6 @@ export interface ProcessContext {
 export interface PageOutcome {
   items: Omit<ExecutionItem, 'executionId'>[];
   links: SyncLink[];
-}
-
-/** Runs `fn` over `inputs` with at most `limit` in flight, keeping the input order in the output. */
-async function mapConcurrent<T, R>(inputs: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      out[i] = await fn(inputs[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-  return out;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { mapConcurrent } from '../../core/concurrency.ts';
 import type { Page, SourceRecord } from '../connector.ts';
 import { MoodleApiError, type MoodleClient } from './client.ts';
 import { enrolmentId } from './enrolment-fields.ts';
@@ -74,20 +75,6 @@ async function statusOf(
   }
 }
 
-/** Runs `fn` over `inputs`, at most `limit` at once, keeping the order. */
-async function inParallel<T, R>(inputs: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      out[i] = await fn(inputs[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-  return out;
-}
-
 /**
  * Reads the completions of every course that tracks completion: its active students
  * (`core_enrol_get_enrolled_users`) and each one's status (`core_completion_get_course_completion_status`),
@@ -112,7 +99,7 @@ export async function* readCompletions(client: MoodleClient, concurrency: number
     const students = users.filter((u) =>
       u.roles?.some((r) => r.roleid === STUDENT || r.shortname === 'student'),
     );
-    const statuses = await inParallel(students, concurrency, (u) => statusOf(client, course.id, u.id));
+    const statuses = await mapConcurrent(students, concurrency, (u) => statusOf(client, course.id, u.id));
     const records = students.flatMap((u, i) => {
       const status = statuses[i];
       return status ? [completionRecord(course, u, status)] : [];
@@ -147,7 +134,7 @@ export async function readCompletionsByKeys(
       MoodleUsersSchema,
     ))
       users.set(u.id, u);
-  const found = await inParallel(wanted, concurrency, async (w) => {
+  const found = await mapConcurrent(wanted, concurrency, async (w) => {
     const course = courses.get(w.courseid);
     const user = users.get(w.userid);
     if (!course || !user) return null;

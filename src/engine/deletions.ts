@@ -6,6 +6,7 @@ import { NotFoundError } from '../core/errors.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { SyncLink } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
+import { assignmentsOf } from './assignments.ts';
 import type { ConnectorFactory } from './open-mapping.ts';
 
 /** A system reported that a record (a person) is gone and must be removed wherever Junction copied it. */
@@ -23,7 +24,7 @@ export interface DeletionAction {
   connectionId: string;
   object: string;
   role: 'source' | 'target';
-  action: 'deleted' | 'anonymised' | 'unlinked' | 'failed';
+  action: 'deleted' | 'anonymised' | 'unlinked' | 'skipped' | 'failed';
   code?: string;
 }
 
@@ -40,22 +41,41 @@ interface Node {
 interface Reached extends Node {
   role: 'source' | 'target';
   mappings: MappingDefinition[];
+  /** A target record other people's records are synced into too (a shared e-mail): left as it is. */
+  shared?: boolean;
 }
 
 const nodeId = (n: Node) => `${n.connectionId}\u0000${n.object}\u0000${n.key}`;
 const top = (path: string) => path.split('.')[0] as string;
 
 function mappingOf(mappings: MappingDefinition[], l: SyncLink): MappingDefinition | undefined {
-  return mappings.find(
-    (m) =>
-      m.source.connectionId === l.sourceConnectionId &&
-      m.source.object === l.sourceObject &&
-      m.target.connectionId === l.targetConnectionId &&
-      m.target.object === l.targetObject,
+  // Assignments link their own objects: each is a mapping of its own here.
+  return mappings
+    .flatMap(assignmentsOf)
+    .find(
+      (m) =>
+        m.source.connectionId === l.sourceConnectionId &&
+        m.source.object === l.sourceObject &&
+        m.target.connectionId === l.targetConnectionId &&
+        m.target.object === l.targetObject,
+    );
+}
+
+/** The distinct source records of live links into one target record. */
+function sourcesOf(links: SyncLink[]): Set<string> {
+  return new Set(
+    links
+      .filter((l) => l.status !== 'deleted' && l.status !== 'removed' && l.status !== 'target_deleted')
+      .map((l) => `${l.sourceConnectionId}\u0000${l.sourceObject}\u0000${l.sourceKey}`),
   );
 }
 
-/** Every record linked to the start record, through sync links in either direction, with the links walked. */
+/**
+ * The records of one person: the start record and the records linked to it, through sync links in either
+ * direction, with the links walked. A target record that other source records are synced into as well
+ * (two business rows sharing an e-mail, two bookings on one enrolment) belongs to more than this person:
+ * it is reached as `shared` and the walk does not go on through it, so no one else is ever erased.
+ */
 async function linkedRecords(
   store: Store,
   start: Node,
@@ -79,9 +99,16 @@ async function linkedRecords(
       queue.push(n);
     }
   };
+  let sharedStart = false;
   while (queue.length) {
     const n = queue.shift() as Node;
     const asTarget = await store.audit.linksToTarget(n.connectionId, n.object, n.key);
+    if (sourcesOf(asTarget).size > 1) {
+      const r = reached.get(nodeId(n));
+      if (r) r.shared = true;
+      if (nodeId(n) === nodeId(start)) sharedStart = true;
+      continue;
+    }
     const asSource = await store.syncLinks.forSourceRecord(n.connectionId, n.object, n.key);
     // Links a former request already removed are done with; walking them again would act twice. An
     // erasure walks them anyway: erasing is idempotent, and a second erasure finishes what failed.
@@ -96,12 +123,13 @@ async function linkedRecords(
         reach({ connectionId: l.targetConnectionId, object: l.targetObject, key: l.externalId }, 'target', m);
     }
   }
-  return { reached: [...reached.values()], links: [...links.values()] };
+  return { reached: [...reached.values()], links: [...links.values()], sharedStart };
 }
 
 /** Deletes or anonymises one linked record as its mappings' policy says (delete wins over anonymise). */
 async function apply(connector: Connector, r: Reached): Promise<DeletionAction> {
   const base = { connectionId: r.connectionId, object: r.object, role: r.role };
+  if (r.shared) return { ...base, action: 'skipped', code: 'shared_record' };
   const policy = r.mappings.some((m) => m.privacy === 'delete') ? 'delete' : 'anonymise';
   try {
     if (policy === 'delete') {
@@ -170,6 +198,48 @@ async function eraseLinked(
   return actions;
 }
 
+/**
+ * The run items of one person: those whose task's mapping (or one of its assignments) links the person's
+ * own source record by key or their own target record by id. Keys alone collide across systems (ERP id 5,
+ * HubSpot id 5), and a shared target record's items belong to other people too, so both are narrowed here.
+ */
+async function personItems(store: Store, reached: Reached[]) {
+  const own = reached.filter((r) => !r.shared);
+  const sources = new Set(own.filter((r) => r.role === 'source').map(nodeId));
+  const targets = new Set(own.filter((r) => r.role === 'target').map(nodeId));
+  const candidates = await store.executions.itemsNaming({
+    sourceKeys: [...new Set(own.filter((r) => r.role === 'source').map((r) => r.key))],
+    targetIds: [...new Set(own.filter((r) => r.role === 'target').map((r) => r.key))],
+  });
+  const scopes = new Map<string, MappingDefinition[]>();
+  const scopeOf = async (taskId: string) => {
+    let found = scopes.get(taskId);
+    if (!found) {
+      const task = await store.tasks.get(taskId).catch(() => null);
+      const mapping = task ? await store.mappings.get(task.mappingId).catch(() => null) : null;
+      found = mapping ? assignmentsOf(mapping) : [];
+      scopes.set(taskId, found);
+    }
+    return found;
+  };
+  const mine = [];
+  for (const item of candidates) {
+    const assignments = await scopeOf(item.taskId);
+    const matches = assignments.some(
+      (a) =>
+        sources.has(
+          nodeId({ connectionId: a.source.connectionId, object: a.source.object, key: item.sourceKey }),
+        ) ||
+        (item.targetId !== null &&
+          targets.has(
+            nodeId({ connectionId: a.target.connectionId, object: a.target.object, key: item.targetId }),
+          )),
+    );
+    if (matches) mine.push(item);
+  }
+  return mine;
+}
+
 /** The audit subject of a deleted record: a hash, so the log holds no id of a person. */
 function subjectOf(req: DeletionRequest): string {
   return createHash('sha256')
@@ -229,14 +299,29 @@ export async function handleDeletionRequest(
   if (!req.privacy) return unlinkDeletedTarget(store, req);
   const mappings = await store.mappings.list();
   const start = { connectionId: req.connectionId, object: req.object, key: req.externalId };
-  const { reached, links } = await linkedRecords(store, start, mappings);
+  const { reached, links, sharedStart } = await linkedRecords(store, start, mappings);
   const actions = await eraseLinked(store, reached, links, 'removed by a deletion request', o);
+  // The person's payloads leave the run history at once, as with an erasure started in Junction.
+  const itemsPurged = await store.executions.purgeItems((await personItems(store, reached)).map((i) => i.id));
   const entry = await store.audit.record({
     kind: 'privacy_deletion',
     connectionId: req.connectionId,
     subject: subjectOf(req),
-    details: { object: req.object, eventId: req.eventId ?? null, linked: reached.length, actions },
+    details: {
+      object: req.object,
+      eventId: req.eventId ?? null,
+      linked: reached.length,
+      actions,
+      itemsPurged,
+      // Several people were synced into the deleted record: none of them is erased without a person's say.
+      ...(sharedStart ? { shared: true } : {}),
+    },
   });
+  if (sharedStart)
+    o.log.warn(
+      { auditId: entry.id },
+      'a privacy deletion names a record several people share; erase each person by hand',
+    );
   if (actions.some((a) => a.action === 'failed'))
     o.log.warn({ auditId: entry.id, actions }, 'a deletion request was not carried out everywhere');
   return { auditId: entry.id, actions };
@@ -277,10 +362,7 @@ export async function eraseRecord(
   if (!links.length)
     throw new NotFoundError(`no record '${req.key}' of ${req.connectionId}/${req.object} is linked anywhere`);
   const actions = await eraseLinked(store, reached, links, 'erased on request', o);
-  const itemsPurged = await store.executions.purgeItems({
-    sourceKeys: [...new Set(links.map((l) => l.sourceKey))],
-    targetIds: [...new Set(links.flatMap((l) => (l.externalId ? [l.externalId] : [])))],
-  });
+  const itemsPurged = await store.executions.purgeItems((await personItems(store, reached)).map((i) => i.id));
   const complete = actions.every((a) => a.action !== 'failed');
   const entry = await store.audit.record({
     kind: 'erasure',
@@ -316,6 +398,11 @@ export async function exportRecord(
   const signal = o.signal ?? new AbortController().signal;
   const systems: Record<string, unknown>[] = [];
   for (const r of reached) {
+    if (r.shared) {
+      // Another person's record too: its contents are not this person's to see.
+      systems.push({ connectionId: r.connectionId, object: r.object, role: r.role, shared: true });
+      continue;
+    }
     const connector = make(await store.connections.get(r.connectionId), { log: o.log, signal });
     try {
       const idField = r.role === 'source' ? (r.mappings[0]?.source.key ?? 'id') : 'id';
@@ -339,10 +426,7 @@ export async function exportRecord(
       await connector.close?.();
     }
   }
-  const items = await store.executions.itemsOf({
-    sourceKeys: [...new Set(links.map((l) => l.sourceKey))],
-    targetIds: [...new Set(links.flatMap((l) => (l.externalId ? [l.externalId] : [])))],
-  });
+  const items = (await personItems(store, reached)).map(({ id: _id, taskId: _t, ...item }) => item);
   await store.audit.record({
     kind: 'export',
     connectionId: req.connectionId,

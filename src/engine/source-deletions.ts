@@ -81,18 +81,45 @@ export async function propagateSourceDeletions(
     return null;
   }
   if (!gone.length) return null;
+  // A target record that a record still in the source is synced into too (two rows sharing an e-mail,
+  // two bookings on one enrolment) stays: only the gone record's link is cut.
+  const goneKeys = new Set(gone.map((l) => l.sourceKey));
+  const stillUsed = new Set(live.filter((l) => !goneKeys.has(l.sourceKey)).map((l) => l.externalId));
+  const shared = gone.filter((l) => stillUsed.has(l.externalId));
+  const toDelete = gone.filter((l) => !stillUsed.has(l.externalId));
   const limit = deletionLimit(o.task, live.length);
-  if (gone.length > limit && !o.confirmed) {
+  // An empty read, every linked record gone, or more than half of them: never without a person's say,
+  // whatever the limit — that is what a broken or half-read source looks like.
+  const suspicious =
+    o.seen.size === 0 || toDelete.length === live.length || toDelete.length > live.length / 2;
+  if (toDelete.length && (toDelete.length > limit || suspicious) && !o.confirmed) {
+    const why =
+      o.seen.size === 0
+        ? 'the source returned no records'
+        : `more than the ${limit} a run deletes unconfirmed`;
     return {
       code: 'mass_deletion_guard',
-      message: `${gone.length} of ${live.length} linked records are gone from the source, more than the ${limit} a run deletes unconfirmed; nothing was deleted. Check the source, then confirm the deletions (dashboard, API, or junction run ${o.task.id} --confirm-deletes)`,
-      details: { wouldDelete: gone.length, linked: live.length, limit },
+      message: `${toDelete.length} of ${live.length} linked records are gone from the source (${why}); nothing was deleted. Check the source, then confirm the deletions (API or junction run ${o.task.id} --confirm-deletes)`,
+      details: { wouldDelete: toDelete.length, linked: live.length, limit },
     };
+  }
+  if (shared.length) {
+    const now = new Date();
+    await o.commit({
+      items: [],
+      links: shared.map((l) => ({
+        ...l,
+        status: 'removed',
+        payloadHash: null,
+        lastSyncAt: now,
+        remark: 'source record deleted; its target record stays, another source record still uses it',
+      })),
+    });
   }
   const kind = mapping.deletes === 'archive' ? 'archive' : 'delete';
   const verb = kind === 'archive' ? 'archived' : 'deleted';
-  for (let i = 0; i < gone.length; i += target.limits.batchSize) {
-    const batch = gone.slice(i, i + target.limits.batchSize);
+  for (let i = 0; i < toDelete.length; i += target.limits.batchSize) {
+    const batch = toDelete.slice(i, i + target.limits.batchSize);
     const ops: WriteOp[] = batch.map((l) => ({ kind, ref: l.sourceKey, externalId: l.externalId as string }));
     let results: WriteResult[];
     if (ctx.dryRun) {

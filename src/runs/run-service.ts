@@ -179,7 +179,10 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
       return startHere(taskId, trigger, q.confirmDeletes ?? false);
     },
     async run(taskId, r = {}) {
-      if (r.confirmDeletes) await auditConfirmation(taskId, { confirmDeletes: true, by: 'cli' });
+      // A confirmation from the terminal is audited here; one through "run now" was audited when asked
+      // (a queued run reaches this with the same confirmation and must not be audited twice).
+      if (r.confirmDeletes && r.trigger === 'cli')
+        await auditConfirmation(taskId, { confirmDeletes: true, by: 'cli' });
       return run(taskId, r);
     },
     dryRun: (taskId, d = {}) =>

@@ -13,10 +13,24 @@ export function createExecutionItemQueries(db: Kysely<Database>) {
       return or.length ? eb.or(or) : eb.val(false);
     });
   return {
-    /** A person's items across every run (right of access), oldest first. */
-    async itemsOf(o: { sourceKeys: string[]; targetIds: string[] }): Promise<ExecutionItem[]> {
-      const rows = await naming(o.sourceKeys, o.targetIds).selectAll().orderBy('id').limit(10_000).execute();
+    /**
+     * Items naming any of these source keys or target ids, oldest first, with their task: candidates the
+     * caller narrows to one person by each task's mapping (keys alone collide across systems).
+     */
+    async itemsNaming(o: {
+      sourceKeys: string[];
+      targetIds: string[];
+    }): Promise<(ExecutionItem & { id: number; taskId: string })[]> {
+      const rows = await naming(o.sourceKeys, o.targetIds)
+        .innerJoin('executions', 'executions.id', 'execution_items.execution_id')
+        .selectAll('execution_items')
+        .select('executions.task_id')
+        .orderBy('execution_items.id')
+        .limit(50_000)
+        .execute();
       return rows.map((r) => ({
+        id: Number(r.id),
+        taskId: r.task_id,
         executionId: r.execution_id,
         sourceKey: r.source_key,
         targetId: r.target_id,
@@ -27,9 +41,8 @@ export function createExecutionItemQueries(db: Kysely<Database>) {
       }));
     },
 
-    /** Blanks the payload and message of a person's items at once (an erasure): counts stay, values go. */
-    async purgeItems(o: { sourceKeys: string[]; targetIds: string[] }): Promise<number> {
-      const ids = (await naming(o.sourceKeys, o.targetIds).select('id').execute()).map((r) => Number(r.id));
+    /** Blanks the payload and message of these items at once (an erasure): counts stay, values go. */
+    async purgeItems(ids: number[]): Promise<number> {
       let n = 0;
       for (let i = 0; i < ids.length; i += 500) {
         const r = await db

@@ -84,7 +84,9 @@ export function ConnectionForm() {
     // Keep config keys the form does not show (pageSize, concurrency…); blank fields fall back to defaults.
     const body: Record<string, unknown> = { ...(existing.data?.config ?? {}) };
     for (const f of fields.filter((x) => x.part === 'config')) {
-      const v = config[f.key]?.trim() ?? '';
+      // Only typed text is trimmed: a chosen value (the tab delimiter) is kept as it is.
+      const raw = config[f.key] ?? '';
+      const v = choicesOf(f.schema) ? raw : raw.trim();
       if (v === '') delete body[f.key];
       else body[f.key] = isNumeric(f.schema) && !Number.isNaN(Number(v)) ? Number(v) : v;
     }

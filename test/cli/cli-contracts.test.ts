@@ -413,14 +413,19 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
       const vars = Object.entries(e).map(([k, v]) => `${k}='${v}'`);
       return runJunctionOnTerminal(`env ${vars.join(' ')} node --import tsx ${CLI} run ${task} --json`);
     };
-    const [pretty, json] = await Promise.all([onTerminal('', 'zh-sync'), onTerminal('json', 'be-sync')]);
+    // One after the other: two CLI processes at once on a loaded CI machine made this test flaky.
+    const pretty = await onTerminal('', 'zh-sync');
+    const json = await onTerminal('json', 'be-sync');
     const prettyLines = pretty.split(/\r?\n/).filter((l) => l.trim() !== '');
     const finished = prettyLines.find((l) => l.includes('run finished'));
     assert.ok(finished, `the run's end is logged:\n${pretty}`);
     assert.doesNotMatch(finished, /^\{/, 'a readable line, not JSON');
     assert.ok(!prettyLines.some((l) => l.startsWith('{"level"')), 'no JSON log line on a terminal');
     const jsonOut = json.split(/\r?\n/).filter((l) => l.trim() !== '');
-    assert.ok(jsonOut.some((l) => l.includes('"run finished"')));
+    assert.ok(
+      jsonOut.some((l) => l.includes('"run finished"')),
+      `LOG_FORMAT=json on a terminal logs the run's end:\n${json}`,
+    );
     for (const l of jsonOut) assert.doesNotThrow(() => JSON.parse(l), `LOG_FORMAT=json on a terminal: ${l}`);
   });
 });

@@ -46,6 +46,7 @@ for (const dialect of DIALECTS) {
         host: 'mail.example.ch',
         port: 587,
         secure: false,
+        allowPlainText: false,
         user: 'hub',
         from: 'hub@example.ch',
         passwordSet: true,
@@ -57,9 +58,13 @@ for (const dialect of DIALECTS) {
         .select('value')
         .executeTakeFirstOrThrow();
       assert.ok(!raw.value.includes('pa55word'), 'the password is not stored in clear');
-      // A patch without the password keeps it; null clears it.
-      await store.settings.update({ smtp: { port: 2525 } });
+      // A patch without the password keeps it while the server stays the same; null clears it. A new
+      // server or port needs the password again (it is sealed with its destination).
+      await store.settings.update({ smtp: { from: 'noreply@example.ch' } });
       assert.equal((await store.settings.get()).smtp?.password, 'pa55word');
+      await assert.rejects(store.settings.update({ smtp: { port: 2525 } }), {
+        code: 'secret_destination_changed',
+      });
       await store.settings.update({ smtp: { password: null } });
       assert.equal((await store.settings.getPublic()).smtp?.passwordSet, false);
     });

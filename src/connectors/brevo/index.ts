@@ -97,11 +97,11 @@ export const brevoConnector = defineConnector({
         onlyContacts(object);
         return readContacts(client, o);
       },
-      async readByKeys(object, keyField, keys) {
+      async readByKeys(object, _keyField, keys) {
         onlyContacts(object);
-        const type = KEY_TYPES[keyField];
-        if (!type) throw new Error(`Brevo contacts cannot be looked up by '${keyField}'`);
-        const found = await Promise.all(keys.map((key) => client.getContact(key, type)));
+        // `read` keys every record by its contact id, whatever the mapping names as key: the keys asked
+        // for are those ids (asking by e-mail would find none, and every contact would look deleted).
+        const found = await Promise.all(keys.map((key) => client.getContact(key, 'contact_id')));
         return found.filter((c) => c !== null).map((c): SourceRecord => toRecord(c));
       },
       async write(object, ops) {

@@ -4,6 +4,8 @@ import type { ServerDeps } from '../app.ts';
 
 /** Routes whose successful changes are configuration changes worth an audit entry. */
 const AUDITED = /^\/api\/(connections|mappings|tasks|users|settings|auth\/tokens|tokens)(\/|$)/;
+/** Actions on those routes that change no configuration (running, testing, previewing): not audited. */
+const NOT_CHANGES = /\/(run|dry-run|test|preview|describe|check)$/;
 
 /**
  * The audit log: `GET /api/audit` for admins (paged, by kind and time), and the one place that records
@@ -25,7 +27,7 @@ export async function auditRoutes(app: Api, deps: ServerDeps): Promise<void> {
       else if (reply.statusCode === 401) await record('login_failed', { status: 401 });
       return;
     }
-    if (reply.statusCode >= 400 || !AUDITED.test(route)) return;
+    if (reply.statusCode >= 400 || !AUDITED.test(route) || NOT_CHANGES.test(route)) return;
     await record('change', {
       by: req.user?.username ?? null,
       id: (req.params as { id?: string } | undefined)?.id ?? null,

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { ListTable } from '../components/list-table.tsx';
 import { ErrorNote, PageHeader } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
@@ -15,6 +16,8 @@ interface AuditRow {
 }
 
 const KINDS = [
+  'erasure',
+  'export',
   'privacy_deletion',
   'deletion',
   'deletions_confirmed',
@@ -43,7 +46,9 @@ function summary(e: AuditRow): string {
 /** The audit log for admins: privacy deletions, confirmations, logins, configuration changes. */
 export function AuditPage() {
   const { t, date } = useI18n();
-  const [kind, setKind] = useState('');
+  // The privacy page links here narrowed to its kind (`/audit?kind=erasure`).
+  const [params] = useSearchParams();
+  const [kind, setKind] = useState(params.get('kind') ?? '');
   const [page, setPage] = useState(0);
   const q = new URLSearchParams({ limit: String(PAGE), offset: String(page * PAGE) });
   if (kind) q.set('kind', kind);

@@ -229,6 +229,14 @@ export const de: Record<TextKey, string> = {
   'conn.oauthHint':
     'Bei HubSpot anmelden und Zugriff erlauben; das Token wird für diese Verbindung gespeichert.',
   'conn.none': 'Noch keine Verbindungen.',
+  'upload.choose': 'Datei hochladen…',
+  'upload.busy': 'Wird hochgeladen und geprüft…',
+  'upload.done':
+    '{name} ({size}) in den Dateiordner hochgeladen; Spalten: {columns}. Speichern, um sie zu verwenden.',
+  'sample.choose': 'Spalten aus einer Beispieldatei…',
+  'sample.hint':
+    'Diese Verbindung liest keine eigene Datei (Importe bringen ihre mit): Laden Sie ein Beispiel hoch, um seine Spalten anzubieten. Das Beispiel wird nicht aufbewahrt.',
+  'sample.read': 'Spalten des Beispiels {name}: {columns}',
 
   'map.title': 'Zuordnungen',
   'map.new': 'Neue Zuordnung',

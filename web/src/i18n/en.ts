@@ -219,6 +219,13 @@ export const en = {
   'conn.auto': 'automatic',
   'conn.oauthHint': 'Sign in at HubSpot and grant access; the token is stored for this connection.',
   'conn.none': 'No connections yet.',
+  'upload.choose': 'Upload a file…',
+  'upload.busy': 'Uploading and checking…',
+  'upload.done': 'Uploaded {name} ({size}) into the files folder; columns: {columns}. Save to use it.',
+  'sample.choose': 'Columns from a sample file…',
+  'sample.hint':
+    'This connection reads no file of its own (imports bring theirs): upload a sample to offer its columns. The sample is not kept.',
+  'sample.read': 'Columns of the sample {name}: {columns}',
 
   'map.title': 'Mappings',
   'map.new': 'New mapping',

@@ -7,6 +7,7 @@ import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { type FormFieldSchema, type SystemDescription, useSystem, useSystems } from '../systems.tsx';
 import type { ConnectionDetail, Issue, SystemName } from '../types.ts';
+import { ConnectionFileInput } from './connection-file.tsx';
 
 const OAUTH_PATH = '/api/connections/{id}/oauth/start';
 
@@ -177,7 +178,18 @@ export function ConnectionForm() {
               return (
                 <Field key={f.key} label={label} hint={help} error={issueFor('config', f.key)}>
                   {(p) =>
-                    choices ? (
+                    f.schema.widget === 'file' ? (
+                      <ConnectionFileInput
+                        system={system}
+                        field={f.key}
+                        value={value}
+                        onChange={set}
+                        required={f.required}
+                        placeholder={f.schema.placeholder}
+                        accept={f.schema.accept}
+                        input={p}
+                      />
+                    ) : choices ? (
                       <select
                         {...p}
                         name={`config.${f.key}`}

@@ -85,6 +85,8 @@ export interface FieldDescription {
   type: 'string' | 'number' | 'boolean' | 'date' | 'datetime' | 'enum' | 'json';
   unique?: boolean;
   required?: boolean;
+  /** The system sets the value itself (HubSpot's calculated properties): a mapping should not write it. */
+  readOnly?: boolean;
   options?: { value: string; label: string }[];
 }
 export interface ObjectDescription {

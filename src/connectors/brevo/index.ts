@@ -24,13 +24,13 @@ const FIELD_TYPES: Record<string, FieldDescription['type']> = {
 
 /** Fields every contact has, outside its attributes. */
 const CONTACT_FIELDS: FieldDescription[] = [
-  { name: 'id', label: 'Brevo contact id', type: 'number', unique: true },
+  { name: 'id', label: 'Brevo contact id', type: 'number', unique: true, readOnly: true },
   { name: 'email', label: 'E-mail', type: 'string', unique: true },
   { name: 'ext_id', label: 'External id (EXT_ID)', type: 'string', unique: true },
   { name: 'listIds', label: 'Lists', type: 'json' },
   { name: 'emailBlacklisted', label: 'Unsubscribed from e-mails', type: 'boolean' },
   { name: 'smsBlacklisted', label: 'Unsubscribed from SMS', type: 'boolean' },
-  { name: 'modifiedAt', label: 'Last modified', type: 'datetime' },
+  { name: 'modifiedAt', label: 'Last modified', type: 'datetime', readOnly: true },
 ];
 
 // Calculated and global attributes are computed by Brevo and cannot be written.

@@ -41,10 +41,12 @@ describe('Brevo emulator: contact imports and processes', () => {
   after(() => brevo.close());
   beforeEach(() => {
     brevo.reset();
+    brevo.imports.timing = { queuedMs: 100, processMs: 100, perRowMs: 0 };
     list = brevo.state.createList('Newsletter').id;
   });
 
   test('an import answers 202 { processId } and its process goes queued → in_process → completed, then the contacts are there on the list', async () => {
+    brevo.imports.timing = { queuedMs: 1500, processMs: 1000, perRowMs: 0 };
     const started = await api('POST', '/v3/contacts/import', {
       listIds: [list],
       jsonBody: [

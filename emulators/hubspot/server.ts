@@ -199,7 +199,10 @@ export function buildServer(deps: ServerDeps, options: { logger?: boolean } = {}
   if (deps.oauth) app.register(deps.oauth.routes());
   app.register(associationRoutes(deps.state), { prefix: '/crm/v4/associations' });
   app.register(associationRecordRoutes(deps.state), { prefix: '/crm/v4/objects' });
+  // The v4 schema document says /crm/associations/v4/…/labels; HubSpot's SDK and guides call the same
+  // routes under /crm/v4/associations/…/labels, and HubSpot answers both.
   app.register(associationLabelRoutes(deps.state), { prefix: '/crm/associations/v4' });
+  app.register(associationLabelRoutes(deps.state), { prefix: '/crm/v4/associations' });
   app.register(pipelineRoutes(deps.state), { prefix: '/crm/v3/pipelines' });
   app.register(propertyRoutes(deps.state), { prefix: '/crm/v3/properties' });
   app.register(searchRoutes(deps.state), { prefix: '/crm/v3/objects' });

@@ -68,7 +68,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     syncLinks: createSyncLinkRepository(db, dialect),
     settings: createSettingsRepository(db, options.secretBox),
     users: createUserRepository(db),
-    audit: createAuditRepository(db),
+    audit: createAuditRepository(db, options.secretBox),
     associations: createAssociationRepository(db),
     syncState: createSyncStateRepository(db),
     close: () => db.destroy(),

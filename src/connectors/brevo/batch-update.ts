@@ -50,9 +50,11 @@ export async function sendBatchUpdate(client: BrevoClient, ops: BatchableOp[]): 
       return [...left, ...right];
     }
     const remote = err instanceof RemoteError ? err : null;
-    return ops.map((op) =>
-      failure(op.ref, remote?.code ?? 'brevo_error', (err as Error).message, remote?.retryable ?? true),
-    );
+    return ops.map((op) => ({
+      ...failure(op.ref, remote?.code ?? 'brevo_error', (err as Error).message, remote?.retryable ?? true),
+      // One contact left and Brevo does not know its id: deleted there meanwhile (an erasure is done).
+      ...(remote?.status === 404 && ops.length === 1 ? { gone: true as const } : {}),
+    }));
   }
 }
 

@@ -62,7 +62,12 @@ export function toUpdateBody(body: ContactBody): Record<string, unknown> {
 }
 
 /** A failed result. */
-export function failure(ref: string, code: string, message: string, retryable: boolean): WriteResult {
+export function failure(
+  ref: string,
+  code: string,
+  message: string,
+  retryable: boolean,
+): Extract<WriteResult, { ok: false }> {
   return { ref, ok: false, code, message, retryable };
 }
 

@@ -87,7 +87,12 @@ function writeSingles(client: BrevoClient, ops: WriteOp[]): Promise<WriteResult[
         return await writeOne(client, op);
       } catch (err) {
         if (err instanceof AuthenticationError || err instanceof CancelledError) throw err;
-        if (err instanceof RemoteError) return failure(op.ref, err.code, err.message, err.retryable);
+        if (err instanceof RemoteError)
+          return {
+            ...failure(op.ref, err.code, err.message, err.retryable),
+            // A contact deleted in Brevo meanwhile: for an erasure that is done.
+            ...(err.status === 404 ? { gone: true as const } : {}),
+          };
         return failure(op.ref, 'brevo_error', (err as Error).message, true);
       }
     }),

@@ -35,6 +35,9 @@ export const de: Record<TextKey, string> = {
   'audit.k.change': 'Änderung',
   'audit.k.erasure': 'Löschung auf Antrag',
   'audit.k.export': 'Datenauskunft',
+  'audit.phase.started': 'begonnen',
+  'audit.phase.finished': 'beendet',
+  'audit.incomplete': 'noch nicht überall',
   'nav.privacy': 'Datenschutz',
   'priv.title': 'Datenschutz-Anfragen',
   'priv.intro':

@@ -33,6 +33,9 @@ export const en = {
   'audit.k.change': 'Change',
   'audit.k.erasure': 'Erasure',
   'audit.k.export': 'Access export',
+  'audit.phase.started': 'started',
+  'audit.phase.finished': 'finished',
+  'audit.incomplete': 'not everywhere yet',
   'nav.privacy': 'Privacy',
   'priv.title': 'Privacy requests',
   'priv.intro':

@@ -28,10 +28,13 @@ const KINDS = [
 const PAGE = 50;
 
 /** What an entry says, in a line: who did it and what it touched — never the personal data itself. */
-function summary(e: AuditRow): string {
+function summary(e: AuditRow, t: (key: TextKey) => string): string {
   const d = e.details;
   const parts: string[] = [];
   if (typeof d.by === 'string') parts.push(d.by);
+  // An erasure is audited when it starts and when it ends: a started one without an end was cut off.
+  if (d.phase === 'started' || d.phase === 'finished') parts.push(t(`audit.phase.${d.phase}`));
+  if (d.complete === false) parts.push(t('audit.incomplete'));
   if (typeof d.id === 'string') parts.push(d.id);
   if (typeof d.taskId === 'string') parts.push(d.taskId);
   if (Array.isArray(d.actions))
@@ -90,7 +93,7 @@ export function AuditPage() {
               <td>{date(e.at)}</td>
               <td>{KINDS.includes(e.kind as never) ? t(`audit.k.${e.kind}` as TextKey) : e.kind}</td>
               <td className="mono">{e.subject}</td>
-              <td>{summary(e)}</td>
+              <td>{summary(e, t)}</td>
             </tr>
           ))
         }

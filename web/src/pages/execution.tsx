@@ -95,15 +95,21 @@ export function ExecutionPage() {
         </Notice>
       ) : null}
       <ErrorNote error={retryError} />
-      {e.error ? (
+      {e.error && !held ? (
         <Notice tone="error">{t('run.error', { code: e.error.code, message: e.error.message })}</Notice>
       ) : null}
-      {held && isAdmin && !confirmed ? (
-        <div className="card guard-held" data-testid="deletion-guard">
+      {held ? (
+        // Not a failure: the run stopped short of deleting and waits for a person's say.
+        <div className="notice notice-warning guard-held" role="status" data-testid="deletion-guard">
+          <p>
+            <code>{held.code}</code> {held.message}
+          </p>
           <p>{t('run.guardHeld')}</p>
-          <button type="button" className="btn btn-danger" onClick={() => void confirmDeletes()}>
-            {t('run.confirmDeletes')}
-          </button>
+          {isAdmin && !confirmed ? (
+            <button type="button" className="btn btn-danger" onClick={() => void confirmDeletes()}>
+              {t('run.confirmDeletes')}
+            </button>
+          ) : null}
         </div>
       ) : null}
       {confirmed ? (

@@ -211,6 +211,7 @@ export function PrivacyPage() {
                 {erased.actions.map((a, i) => {
                   const c = byId.get(a.connectionId);
                   return (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: one outcome's fixed list; two records of one system and object differ only by position (their ids are not shown)
                     <tr key={`${a.connectionId}/${a.object}/${a.role}/${i}`} data-action={a.action}>
                       <th scope="row" className="link-target">
                         <SystemIcon system={c?.system} /> {c?.name ?? a.connectionId}{' '}

@@ -13,6 +13,7 @@ import { createSyncLinkRepository } from './repositories/sync-links.ts';
 import { createSyncStateRepository } from './repositories/sync-state.ts';
 import { createTaskRepository } from './repositories/tasks.ts';
 import { createUserRepository } from './repositories/users.ts';
+import { createWriteJournalRepository } from './repositories/write-journal.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secret-box.ts';
 
@@ -43,6 +44,8 @@ export interface Store {
   readonly audit: ReturnType<typeof createAuditRepository>;
   readonly associations: ReturnType<typeof createAssociationRepository>;
   readonly syncState: ReturnType<typeof createSyncStateRepository>;
+  /** What runs started in other systems and have not finished (engine/write-journal.ts). */
+  readonly writeJournal: ReturnType<typeof createWriteJournalRepository>;
   close(): Promise<void>;
 }
 
@@ -71,6 +74,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     audit: createAuditRepository(db, options.secretBox),
     associations: createAssociationRepository(db),
     syncState: createSyncStateRepository(db),
+    writeJournal: createWriteJournalRepository(db),
     close: () => db.destroy(),
   };
 }

@@ -101,3 +101,16 @@ test('no system-specific branch exists outside the connector folders', () => {
     .map((b) => `${b.file}:${b.line} (${b.kind}): ${b.text}`);
   assert.deepEqual(found, []);
 });
+
+test("a connector's own folder branches on no other system", () => {
+  const names = systemNames();
+  const found = names
+    .flatMap((system) =>
+      scanForSystemBranches(
+        sourceFiles(`src/connectors/${system}`),
+        names.filter((n) => n !== system),
+      ),
+    )
+    .map((b) => `${b.file}:${b.line} (${b.kind}): ${b.text}`);
+  assert.deepEqual(found, []);
+});

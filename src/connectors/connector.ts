@@ -167,7 +167,17 @@ export type AssociationResult = AssociationPair &
 
 /** What a verified webhook said, in domain terms. */
 export type WebhookEvent =
-  | { kind: 'deletion'; eventId: string; object: string; externalId: string; privacy: boolean }
+  | {
+      kind: 'deletion';
+      eventId: string;
+      object: string;
+      externalId: string;
+      privacy: boolean;
+      /** `externalId` is the record's value of this unique property, not its id (Brevo names a deleted contact by e-mail). */
+      identifiedBy?: string;
+      /** A privacy deletion when the mappings into this object have a `privacy` policy (Brevo cannot say). */
+      privacyPerMapping?: boolean;
+    }
   | { kind: 'change'; eventId: string; object: string; externalId: string };
 
 /** An incoming webhook request as the server received it (raw body: signatures cover the exact bytes). */

@@ -10,6 +10,7 @@ import { limiterFor } from '../rate-limiter.ts';
 import { createBrevoClient, type IdentifierType } from './client.ts';
 import { readContacts, toRecord } from './read.ts';
 import { BrevoConfigSchema, BrevoSecretSchema } from './schemas.ts';
+import { parseBrevoEvents, verifyBrevoWebhook } from './webhook.ts';
 import { writeBrevo } from './write.ts';
 
 /** Brevo's attribute types as the mapping editor's field types. */
@@ -58,6 +59,11 @@ export const brevoConnector = defineConnector({
   configSchema: BrevoConfigSchema,
   secretSchema: BrevoSecretSchema,
   destination: (config) => urlDestination(config.baseUrl),
+  // Contact deletions and unsubscribes arrive on /api/webhooks/<connection> with the webhook token.
+  webhook: {
+    verify: (_config, secret, req) => verifyBrevoWebhook(secret, req),
+    parse: parseBrevoEvents,
+  },
   http: (config, secret) => ({
     baseUrl: config.baseUrl,
     limits: {

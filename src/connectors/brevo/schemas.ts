@@ -36,6 +36,21 @@ export const BrevoSecretSchema = z.object({
     .string()
     .min(1)
     .meta({ label: { de: 'API-Schlüssel', en: 'API key' }, placeholder: 'xkeysib-…' }),
+  /**
+   * The token Brevo sends with its webhooks (`auth: { type: 'bearer', token }` when the webhook is created,
+   * or the password of a `https://user:token@…` URL): Brevo signs nothing, so this is what proves a call.
+   */
+  webhookToken: z
+    .string()
+    .min(24)
+    .optional()
+    .meta({
+      label: { de: 'Webhook-Token', en: 'Webhook token' },
+      help: {
+        de: 'Beim Anlegen des Brevo-Webhooks als Bearer-Token angeben (mindestens 24 Zeichen).',
+        en: 'Give it as the bearer token when creating the Brevo webhook (at least 24 characters).',
+      },
+    }),
 });
 export type BrevoSecret = z.infer<typeof BrevoSecretSchema>;
 

@@ -84,8 +84,8 @@ describe('spreadsheet connections and imports from the dashboard alone', { skip:
     allowFailedLoad('/api/connections/kundenimporte/describe');
     allowFailedLoad('/api/mappings/preview');
     await page.goto(`${hub.base}/mappings/new`);
-    await page.getByLabel('Name').fill('Kundenliste → Kunden');
-    await page.getByLabel('ID').fill('kunden-import');
+    await page.getByLabel('Name', { exact: true }).fill('Kundenliste → Kunden');
+    await page.locator('input[name="id"]').fill('kunden-import');
     await page.getByLabel('Source: Connection').selectOption('kundenimporte');
     const sample = page.getByTestId('sample-columns');
     await sample.waitFor();

@@ -327,6 +327,7 @@ export const de: Record<TextKey, string> = {
   'set.timezone': 'Zeitzone der Zeitpläne',
   'set.retentionDays': 'Verlauf aufbewahren (Tage)',
   'set.recipients': 'Standard-Empfänger (durch Komma getrennt)',
+  'set.mailLanguage': 'Sprache der Benachrichtigungen',
 
   'users.title': 'Benutzer',
   'users.new': 'Neuer Benutzer',

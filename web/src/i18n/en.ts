@@ -314,6 +314,7 @@ export const en = {
   'set.timezone': 'Time zone of schedules',
   'set.retentionDays': 'Keep run history for (days)',
   'set.recipients': 'Default recipients (comma-separated)',
+  'set.mailLanguage': 'Language of notification mails',
 
   'users.title': 'Users',
   'users.new': 'New user',

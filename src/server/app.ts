@@ -22,10 +22,13 @@ import type { RunService } from '../runs/run-service.ts';
 import type { Store } from '../store/store.ts';
 import { installAuth } from './auth/auth-plugin.ts';
 import { installErrorHandler } from './errors.ts';
+import { installEventStreams } from './live/event-stream.ts';
 import type { Metrics } from './metrics.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { connectionRoutes } from './routes/connections.ts';
+import { errorRoutes } from './routes/errors.ts';
+import { eventRoutes } from './routes/events.ts';
 import { executionRoutes } from './routes/executions.ts';
 import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -74,6 +77,8 @@ export interface ServerDeps {
   importsDir?: string;
   /** Where import validations wait for one of the few slots (default: two at a time in this server). */
   importValidation?: ValidationQueue;
+  /** How often the live run feed looks at the store (default 1 s; tests may look more often). */
+  liveFeed?: { intervalMs?: number };
   /** Extra plugins (scheduler settings, OAuth, webhooks, the dashboard) register here. */
   plugins?: ((app: FastifyInstance, deps: ServerDeps) => Promise<void>)[];
 }
@@ -165,6 +170,7 @@ export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   installAuth(app, deps.store);
+  installEventStreams(app);
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   await auditRoutes(api, deps);
@@ -175,6 +181,8 @@ export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
   await mappingRoutes(api, deps);
   await taskRoutes(api, deps);
   await executionRoutes(api, deps);
+  await eventRoutes(api, deps);
+  await errorRoutes(api, deps);
   await recordRoutes(api, deps);
   await importRoutes(api, deps);
   await fileRoutes(api, deps);

@@ -13,6 +13,7 @@ const VIEWER_WRITES = new Set([
   'POST /api/auth/password',
   'POST /api/auth/tokens',
   'DELETE /api/auth/tokens/{id}',
+  'DELETE /api/auth/sessions/{id}',
 ]);
 const ADMIN_READS = new Set(['GET /api/users', 'GET /api/settings', 'GET /api/connections/{id}/describe']);
 

@@ -134,6 +134,7 @@ export const en = {
   'trigger.webhook': 'Webhook',
   'trigger.import': 'Import',
   'trigger.cli': 'Command line',
+  'trigger.change': 'Change',
 
   'dash.title': 'Dashboard',
   'dash.noTasks': 'No tasks yet. Three steps to the first sync:',
@@ -157,6 +158,8 @@ export const en = {
   'sched.every': 'Every {n} min',
   'sched.cron': 'Cron {expr}',
   'sched.manual': 'Manual only',
+  'sched.change': 'On changes',
+  'sched.changeAnd': 'On changes; {timed}',
 
   'hist.title': 'Sync history',
   'hist.allTasks': 'All tasks',
@@ -221,7 +224,7 @@ export const en = {
     'The address changed: enter the secret again. A stored secret is only sent where it was entered for.',
   'conn.connectWith': 'Connect {name}',
   'conn.auto': 'automatic',
-  'conn.oauthHint': 'Sign in at HubSpot and grant access; the token is stored for this connection.',
+  'conn.oauthHint': 'Sign in at {name} and grant access; the token is stored for this connection.',
   'conn.none': 'No connections yet.',
   'upload.choose': 'Upload a file…',
   'upload.busy': 'Uploading and checking…',
@@ -335,6 +338,9 @@ export const en = {
   'task.none': 'No tasks yet.',
   'task.mapping': 'Mapping',
   'task.schedule': 'Schedule',
+  'task.onChange': 'Also run as soon as the source changes',
+  'task.onChangeHint':
+    'A PostgreSQL source with Junction’s triggers notifies, other databases are asked every few seconds, HubSpot and Brevo send webhooks; changes arriving together share one run. The schedule above stays as a safety net.',
   'task.preset': 'Every {n} minutes',
   'task.custom': 'Custom interval',
   'task.cron': 'Cron expression',

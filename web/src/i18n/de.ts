@@ -139,7 +139,6 @@ export const de: Record<TextKey, string> = {
   'trigger.webhook': 'Webhook',
   'trigger.import': 'Import',
   'trigger.cli': 'Kommandozeile',
-  'trigger.change': 'Änderung',
 
   'dash.title': 'Übersicht',
   'dash.noTasks': 'Noch keine Aufgaben. In drei Schritten zur ersten Synchronisation:',
@@ -164,8 +163,6 @@ export const de: Record<TextKey, string> = {
   'sched.every': 'Alle {n} Min.',
   'sched.cron': 'Cron {expr}',
   'sched.manual': 'Nur manuell',
-  'sched.change': 'Bei Änderungen',
-  'sched.changeAnd': 'Bei Änderungen; {timed}',
 
   'hist.title': 'Verlauf',
   'hist.allTasks': 'Alle Aufgaben',
@@ -352,9 +349,6 @@ export const de: Record<TextKey, string> = {
   'task.none': 'Noch keine Aufgaben.',
   'task.mapping': 'Zuordnung',
   'task.schedule': 'Zeitplan',
-  'task.onChange': 'Zusätzlich laufen, sobald sich die Quelle ändert',
-  'task.onChangeHint':
-    'Eine PostgreSQL-Quelle mit den Triggern von Junction meldet Änderungen, andere Datenbanken werden alle paar Sekunden gefragt, HubSpot und Brevo senden Webhooks; gleichzeitige Änderungen teilen sich einen Lauf. Der Zeitplan oben bleibt als Sicherheitsnetz.',
   'task.preset': 'Alle {n} Minuten',
   'task.custom': 'Eigenes Intervall',
   'task.cron': 'Cron-Ausdruck',

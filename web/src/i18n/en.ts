@@ -134,7 +134,6 @@ export const en = {
   'trigger.webhook': 'Webhook',
   'trigger.import': 'Import',
   'trigger.cli': 'Command line',
-  'trigger.change': 'Change',
 
   'dash.title': 'Dashboard',
   'dash.noTasks': 'No tasks yet. Three steps to the first sync:',
@@ -158,8 +157,6 @@ export const en = {
   'sched.every': 'Every {n} min',
   'sched.cron': 'Cron {expr}',
   'sched.manual': 'Manual only',
-  'sched.change': 'On changes',
-  'sched.changeAnd': 'On changes; {timed}',
 
   'hist.title': 'Sync history',
   'hist.allTasks': 'All tasks',
@@ -338,9 +335,6 @@ export const en = {
   'task.none': 'No tasks yet.',
   'task.mapping': 'Mapping',
   'task.schedule': 'Schedule',
-  'task.onChange': 'Also run as soon as the source changes',
-  'task.onChangeHint':
-    'A PostgreSQL source with Junction’s triggers notifies, other databases are asked every few seconds, HubSpot and Brevo send webhooks; changes arriving together share one run. The schedule above stays as a safety net.',
   'task.preset': 'Every {n} minutes',
   'task.custom': 'Custom interval',
   'task.cron': 'Cron expression',

@@ -110,4 +110,28 @@ describe('the mapping editor checks, keeps and asks, in a real browser', { skip:
     await shoot(page, 'mapping-editor-write-back');
     assert.deepEqual(errors, []);
   });
+
+  test('in German the same mistakes are worded in German at their fields', async () => {
+    const de = await openPage(browser, { locale: 'de-CH' });
+    try {
+      await logIn(de.page, hub.base, ADMIN);
+      await de.page.goto(`${hub.base}/mappings/people`);
+      const first = de.page.locator('[data-field-row="1"]');
+      await first.getByLabel('Quellfeld').fill('frist_name');
+      await de.page.getByLabel('Filter').fill("status = 'active' and cantn = 'ZH'");
+      await de.page.getByRole('button', { name: 'Speichern' }).click();
+      await de.page.getByText('Nicht gespeichert: 2 Problem(e), bei den Feldern markiert.').waitFor();
+      assert.equal(
+        (await first.locator('.field-error').innerText()).trim(),
+        'Unbekanntes Feld «frist_name» von people',
+      );
+      assert.match(
+        await de.page.locator('.filter-error').innerText(),
+        /^Unbekanntes Feld «cantn» von people an Position 23/,
+      );
+      await shoot(de.page, 'mapping-editor-inline-errors-de');
+    } finally {
+      await de.page.context().close();
+    }
+  });
 });

@@ -32,7 +32,7 @@ describe('the mapping editor, the record view and the open errors, in a real bro
   test('a mapping built from an empty form with a transform, a value map and a filter is saved and previewed', async () => {
     await page.goto(`${hub.base}/mappings/new`);
     await page.getByLabel('Name').fill('Active people → contacts');
-    await page.getByLabel('ID').fill('people-ui');
+    await page.getByLabel('ID', { exact: true }).fill('people-ui');
     // Objects come from each connection's describe(): the object field turns into a list once they load.
     await page.getByLabel('Source: Connection').selectOption('erp');
     await page.locator('select[name="source.object"]').selectOption('people');

@@ -73,7 +73,7 @@ export function HistoryPage() {
       {runs.data && list.length === 0 ? <p className="muted">{t('hist.none')}</p> : null}
       {list.length > 0 ? (
         <div className="table-wrap card">
-          <table className="table">
+          <table className="table table-stack">
             <thead>
               <tr>
                 <th scope="col">{t('hist.started')}</th>

@@ -97,11 +97,12 @@ export function TasksPage() {
           t('task.recentRuns'),
         ]}
         actions
+        stack
       >
         {(rows) =>
           rows.map((task) => (
             <tr key={task.id} data-task={task.id}>
-              <td>
+              <td data-label={t('common.name')}>
                 <Link to={`/tasks/${seg(task.id)}`}>{task.name}</Link>
                 {task.enabled ? null : <span className="tag">{t('dash.disabled')}</span>}
               </td>

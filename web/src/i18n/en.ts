@@ -16,7 +16,7 @@ export const en = {
   'nav.users': 'Users',
   'nav.audit': 'Audit log',
   'audit.intro':
-    'Who did what and when: privacy deletions, confirmed mass deletions, logins, configuration changes. Personal data never appears here.',
+    'Who did what and when: erasures and access exports, privacy deletions, confirmed mass deletions, logins, configuration changes. Personal data never appears here: a person is named by a keyed hash.',
   'audit.kind': 'Kind',
   'audit.allKinds': 'All',
   'audit.none': 'No entries.',

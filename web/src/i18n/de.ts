@@ -18,7 +18,7 @@ export const de: Record<TextKey, string> = {
   'nav.users': 'Benutzer',
   'nav.audit': 'Protokoll',
   'audit.intro':
-    'Wer hat wann was getan: Löschungen auf Antrag und Datenauskünfte, Datenschutz-Löschungen, bestätigte Massenlöschungen, Anmeldungen, Änderungen an der Konfiguration. Personendaten stehen hier nie: eine Person erscheint als verschlüsselter Hashwert.',
+    'Wer hat wann was getan: Löschungen auf Antrag und Datenauskünfte, Datenschutz-Löschungen, bestätigte Massenlöschungen, Anmeldungen, Änderungen an der Konfiguration. Personendaten stehen hier nie: eine Person erscheint als mit einem Schlüssel gebildeter Hashwert.',
   'audit.kind': 'Art',
   'audit.allKinds': 'Alle',
   'audit.none': 'Keine Einträge.',

@@ -3,6 +3,7 @@ import cookie from '@fastify/cookie';
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -194,7 +195,19 @@ export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
   for (const plugin of deps.plugins ?? []) await plugin(app, deps);
   await registerWeb(app);
 
-  app.get('/docs', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
-  app.get('/docs/json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
+  // The API's reference: Swagger UI served from this hub (no CDN; helmet's CSP holds: no inline script),
+  // the document itself at /docs/json. Open like the document always was: it holds no data.
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/docs' || route.url.startsWith('/docs/'))
+      route.config = { ...(route.config as object | undefined), public: true };
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // No call to validator.swagger.io (the CSP refuses images from elsewhere anyway).
+    uiConfig: { validatorUrl: null, deepLinking: true, docExpansion: 'list' },
+    logLevel: 'warn',
+    // Swagger UI applies a few inline styles: on its own pages only, styles (never scripts) may be inline.
+    transformStaticCSP: (header) => header.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+  });
   return app;
 }

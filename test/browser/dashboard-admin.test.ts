@@ -109,10 +109,17 @@ describe('the dashboard in a real browser, as admin', {
   });
 
   test('the error log lists each failing record once, by name, with attempts and the payload that should have been sent', async () => {
+    // The run before wrote every record: person 1 fails again now (the log lists what fails now).
+    hub.hs.setFaults({ rejectEmails: ['person.1@example.ch'] });
+    await withBusinessDb(hub.business, (db) =>
+      db.updateTable('people').set({ modified_at: new Date().toISOString() }).where('id', '=', 1).execute(),
+    );
+    assert.equal((await hub.admin.send('POST', '/api/tasks/people-sync/run')).statusCode, 202);
+    await hub.runs.idle();
     await page.getByRole('link', { name: 'Error log' }).click();
     const item = page.locator('.error-item').first();
     await item.waitFor();
-    const [failed] = (await hub.admin.get('/api/executions?limit=10')).json().executions.slice(-1);
+    const [failed] = (await hub.admin.get('/api/executions?limit=1')).json().executions;
     const [one] = (await hub.admin.get(`/api/executions/${failed.id}/items?action=fail`)).json().items;
     // Named from the mapped first and last name, not "Record 1"; the key beside it.
     assert.equal(

@@ -210,6 +210,12 @@ describe('planWrites: what a dry run expects the target to answer', () => {
     ]);
     assert.deepEqual(asked, [{ object: 'contacts', property: 'email', values: [' A@B.ch ', 'new@b.ch'] }]);
   });
+  test('match values are compared in lower case: STRASSE and straße are different records', async () => {
+    // A target that folds case its own way and answers with a record Junction must not take for this one.
+    const target = { system: 'crm', lookup: async () => [hit('strasse@b.ch', 't1')] } as unknown as Connector;
+    const results = await planWrites(target, 'contacts', [upsert('1', 'STRAßE@b.ch')], new Map(), 'crm');
+    assert.deepEqual(results, [{ ref: '1', ok: true, externalId: '', created: true }]);
+  });
   test('one lookup per match property, each value asked once', async () => {
     const { target, asked } = targetWith([]);
     await planWrites(
@@ -256,11 +262,11 @@ describe('adoptExisting: initial matching', () => {
     new Map(records.map((r) => [r.key, { ok: true as const, payload: { email: r.data.email } }]));
 
   test('adopts the one target record that carries the match value, compared without case or spaces', async () => {
-    const records = recordsOf('A@b.ch ');
+    const records = [...recordsOf('A@b.ch ', 'unknown@b.ch'), { key: 'unmapped', data: { email: 'a@b.ch' } }];
     const { target, asked } = targetWith([hit('a@b.ch', 't1')]);
-    const adopted = await adoptExisting(mapping, target, records, mappedOf(records), new Map());
+    const adopted = await adoptExisting(mapping, target, records, mappedOf(records.slice(0, 2)), new Map());
     assert.deepEqual([...adopted], [['r0', 't1']]);
-    assert.deepEqual(asked, [{ object: 'contacts', property: 'email', values: ['a@b.ch'] }]);
+    assert.deepEqual(asked, [{ object: 'contacts', property: 'email', values: ['a@b.ch', 'unknown@b.ch'] }]);
   });
   test('a value two target records share, or two source records share, is not adopted', async () => {
     const records = recordsOf('twice@b.ch', 'shared@b.ch', 'shared@b.ch', 'one@b.ch');

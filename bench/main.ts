@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brevoFigures } from './figures/brevo.ts';
+import { changeLatencyFigures } from './figures/change-latency.ts';
 import { engineAloneFigure } from './figures/engine-alone.ts';
 import { memoryFigure } from './figures/memory.ts';
 import { naiveBaselineFigure } from './figures/naive-baseline.ts';
@@ -22,6 +23,7 @@ const plan: [string, () => Promise<Figure[]>][] = [
   ['memory', () => memoryFigure({ rows: quick ? 100_000 : 1_000_000 })],
   ['xlsx', () => xlsxMemoryFigure({ rows: 200_000 })],
   ['scale-out', () => scaleOutFigure({ people: quick ? 1_000 : 2_000, max: 5 })],
+  ['changes', () => changeLatencyFigures({ perSecond: 20, seconds: quick ? 10 : 60 })],
 ];
 
 const figures: Figure[] = [];

@@ -1,9 +1,8 @@
 import { pino } from 'pino';
 import { z } from 'zod';
-import { systemNames } from '../../connectors/registry.ts';
 import { maskConfig, prepareConnection } from '../../connectors/connection-secret.ts';
 import { assertMayName, createFileAccess } from '../../connectors/file-access.ts';
-import { CONNECTORS, createConnector } from '../../connectors/registry.ts';
+import { CONNECTORS, createConnector, systemNames } from '../../connectors/registry.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';

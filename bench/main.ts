@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineAloneFigure } from './figures/engine-alone.ts';
+import { hubStartupFigures } from './figures/hub-startup.ts';
 import { memoryFigure } from './figures/memory.ts';
 import { naiveBaselineFigure } from './figures/naive-baseline.ts';
 import { rateLimitFigures } from './figures/rate-limit.ts';
@@ -18,6 +19,7 @@ const plan: [string, () => Promise<Figure[]>][] = [
   ['rate-limit', () => rateLimitFigures({ people: quick ? 3_000 : 100_000, max: quick ? 10 : 100 })],
   ['naive', () => naiveBaselineFigure({ people: quick ? 300 : 5_000, max: quick ? 100 : 190 })],
   ['memory', () => memoryFigure({ rows: quick ? 100_000 : 1_000_000 })],
+  ['hub', () => hubStartupFigures()],
   ['xlsx', () => xlsxMemoryFigure({ rows: 200_000 })],
   ['scale-out', () => scaleOutFigure({ people: quick ? 1_000 : 2_000, max: 5 })],
 ];

@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick]`: measures Junction's figures as ratios within one run and writes bench/results.json.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brevoFigures } from './figures/brevo.ts';
 import { engineAloneFigure } from './figures/engine-alone.ts';
 import { hubStartupFigures } from './figures/hub-startup.ts';
 import { memoryFigure } from './figures/memory.ts';
@@ -17,6 +18,7 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const plan: [string, () => Promise<Figure[]>][] = [
   ['engine', () => engineAloneFigure({ records: quick ? 100_000 : 1_000_000 })],
   ['rate-limit', () => rateLimitFigures({ people: quick ? 3_000 : 100_000, max: quick ? 10 : 100 })],
+  ['brevo', () => brevoFigures({ people: quick ? 2_000 : 20_000 })],
   ['naive', () => naiveBaselineFigure({ people: quick ? 300 : 5_000, max: quick ? 100 : 190 })],
   ['memory', () => memoryFigure({ rows: quick ? 100_000 : 1_000_000 })],
   ['hub', () => hubStartupFigures()],

@@ -11,11 +11,14 @@
 import type { FastifyInstance } from 'fastify';
 import { type HeldRequests, serverLifecycle } from '../shared/lifecycle.ts';
 import { type BrevoFaults, FaultInjector } from './faults.ts';
+import { ImportProcesses, type ImportTiming } from './processes.ts';
 import { KeyRateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { buildServer, type EmulatorStats, emptyStats } from './server.ts';
 import { BrevoState } from './store.ts';
 
 export type { BrevoFaults } from './faults.ts';
+export type { ImportTiming, StoredProcess } from './processes.ts';
+export { ImportProcesses } from './processes.ts';
 export type { RateLimitOptions } from './rate-limit.ts';
 export { MAX_CONTACTS_LIMIT } from './routes-contacts.ts';
 export type { EmulatorStats } from './server.ts';
@@ -29,6 +32,8 @@ export interface BrevoEmulatorOptions {
   rateLimit?: RateLimitOptions;
   /** Faults in force from the start; change them later with `setFaults`. */
   faults?: Partial<BrevoFaults>;
+  /** How long contact imports stay queued and in process (default 50 ms + 100 ms + 0.02 ms a row). */
+  importTiming?: Partial<ImportTiming>;
   /** Fastify request logging (pino); off by default. */
   logger?: boolean;
 }
@@ -43,6 +48,8 @@ export interface BrevoEmulator {
   readonly app: FastifyInstance;
   /** Contacts, attributes and lists, for fixtures (`insert`, `unsubscribe`) and inspection (`all`). */
   readonly state: BrevoState;
+  /** Import processes, for inspection and to hold them `in_process` (`hold()` / `release()`). */
+  readonly imports: ImportProcesses;
   /** Request counts since creation or the last `reset()`. */
   readonly stats: EmulatorStats;
   /** Changes some fault settings at run time. */
@@ -55,24 +62,32 @@ export interface BrevoEmulator {
 export function createBrevoEmulator(options: BrevoEmulatorOptions = {}): BrevoEmulator {
   const state = new BrevoState();
   const faults = new FaultInjector(options.faults);
+  const imports = new ImportProcesses(state, faults, options.importTiming);
   const limiter = new KeyRateLimiter(options.rateLimit ?? { max: 10, intervalMs: 1000 });
   const stats = emptyStats();
   const held: HeldRequests = new Set();
   const app = buildServer(
-    { state, faults, limiter, stats, apiKeys: options.apiKeys, held },
+    { state, imports, faults, limiter, stats, apiKeys: options.apiKeys, held },
     { logger: options.logger },
   );
 
+  const lifecycle = serverLifecycle(app, held);
   return {
     app,
     state,
+    imports,
     stats,
-    ...serverLifecycle(app, held),
+    ...lifecycle,
+    async close() {
+      imports.reset(); // no import completes on a closed emulator
+      await lifecycle.close();
+    },
     setFaults(partial) {
       faults.set(partial);
     },
     reset() {
       state.reset();
+      imports.reset();
       faults.reset();
       limiter.reset();
       Object.assign(stats, emptyStats());

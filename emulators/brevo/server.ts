@@ -6,9 +6,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { type HeldRequests, injectFaults } from '../shared/lifecycle.ts';
 import { type BrevoErrorCode, BrevoHttpError } from './errors.ts';
 import type { FaultInjector } from './faults.ts';
+import type { ImportProcesses } from './processes.ts';
 import type { KeyRateLimiter } from './rate-limit.ts';
 import { accountRoutes, listRoutes } from './routes-account.ts';
 import { contactRoutes } from './routes-contacts.ts';
+import { importRoutes, processRoutes } from './routes-import.ts';
 import type { BrevoState } from './store.ts';
 
 /** Request counts, for tests that assert how a client used the API. */
@@ -35,6 +37,8 @@ export function emptyStats(): EmulatorStats {
 /** What the hook and routes share. */
 export interface ServerDeps {
   state: BrevoState;
+  /** Contact imports running as background processes. */
+  imports: ImportProcesses;
   faults: FaultInjector;
   limiter: KeyRateLimiter;
   stats: EmulatorStats;
@@ -106,6 +110,8 @@ export function buildServer(deps: ServerDeps, options: { logger?: boolean } = {}
 
   app.register(listRoutes(deps.state), { prefix: '/v3/contacts' });
   app.register(contactRoutes(deps.state, deps.faults), { prefix: '/v3/contacts' });
+  app.register(importRoutes(deps.state, deps.imports), { prefix: '/v3/contacts' });
+  app.register(processRoutes(deps.imports), { prefix: '/v3/processes' });
   app.register(accountRoutes(), { prefix: '/v3' });
   return app;
 }

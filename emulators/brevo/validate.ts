@@ -72,8 +72,8 @@ export function checkEmail(email: string, faults: FaultInjector): void {
     throw invalidParameter(`Invalid email address: ${email}`);
 }
 
-// Brevo ignores values that do not fit the attribute's type rather than failing the call.
-function coerce(
+/** A value as the attribute's type stores it; undefined when it does not fit (Brevo then ignores it). */
+export function coerceAttribute(
   state: BrevoState,
   name: string,
   value: string | number | boolean | string[],
@@ -128,7 +128,7 @@ export function contactChanges(
     else if (!state.attribute(name)) throw invalidParameter(`Attribute ${rawName} does not exist`);
     else if (value === null) attrs[name] = null;
     else {
-      const coerced = coerce(state, name, value);
+      const coerced = coerceAttribute(state, name, value);
       if (coerced !== undefined) attrs[name] = coerced;
     }
   }

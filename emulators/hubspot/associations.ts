@@ -1,60 +1,82 @@
 /**
- * CRM associations v4: `batch/create` and `batch/read` between object types. Associations are kept in
- * both directions, as HubSpot shows them from either side; archiving or purging a record drops them.
+ * CRM associations v4 between records, and the batch routes of `/crm/v4/associations/{from}/{to}`:
+ * create, read, archive, associate/default and labels/archive. Associations are kept in both directions,
+ * as HubSpot shows them from either side; archiving or purging a record drops them.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { batchInputError, validationError } from './errors.ts';
-import { OBJECT_TYPES } from './object-types.ts';
+import { type AssociationType, objectTypeId, specWithLabel, v3TypeName } from './association-types.ts';
+import { batchInputError } from './errors.ts';
+import { resolveObjectType } from './object-types.ts';
 import { checkBatchSize, objectTypeOf } from './object-writes.ts';
 import { parseBody } from './request-schemas.ts';
 import type { EmulatorState } from './store.ts';
 
-const typeIdOf = (name: string) => OBJECT_TYPES[name]?.aliases.find((a) => /^\d+-\d+$/.test(a)) ?? name;
-
-/** The HUBSPOT_DEFINED type ids of the reverse direction (contact→company 279 ↔ company→contact 280…). */
-const REVERSE: Record<number, number> = { 279: 280, 280: 279, 1: 2, 2: 1, 3: 4, 4: 3, 341: 342, 342: 341 };
-
-const specSchema = z.object({
+/** `AssociationSpec`: the type a write names. */
+export const associationSpecSchema = z.object({
   associationCategory: z.enum(['HUBSPOT_DEFINED', 'INTEGRATOR_DEFINED', 'USER_DEFINED', 'WORK']),
   associationTypeId: z.number().int(),
 });
+const idSchema = z.object({ id: z.string() });
 const createSchema = z.object({
-  inputs: z.array(
-    z.object({
-      from: z.object({ id: z.string() }),
-      to: z.object({ id: z.string() }),
-      types: z.array(specSchema),
-    }),
-  ),
+  inputs: z.array(z.object({ from: idSchema, to: idSchema, types: z.array(associationSpecSchema) })),
 });
 const readSchema = z.object({ inputs: z.array(z.object({ id: z.string(), after: z.string().optional() })) });
+const archiveSchema = z.object({ inputs: z.array(z.object({ from: idSchema, to: z.array(idSchema) })) });
+const defaultSchema = z.object({ inputs: z.array(z.object({ from: idSchema, to: idSchema })) });
+
+/** One association of a record: the other record and the types that link them. */
+export interface AssociatedRecord {
+  toId: string;
+  typeIds: number[];
+}
 
 /** Associations between records: `type:id` → `toType:toId` → type ids. */
 export class AssociationStore {
   private readonly links = new Map<string, Map<string, Set<number>>>();
 
-  /** Adds an association and its reverse. */
-  add(from: string, fromId: string, to: string, toId: string, typeId: number): void {
-    this.side(`${from}:${fromId}`).set(
-      `${to}:${toId}`,
-      new Set([...(this.side(`${from}:${fromId}`).get(`${to}:${toId}`) ?? []), typeId]),
-    );
-    const back = REVERSE[typeId] ?? typeId;
-    this.side(`${to}:${toId}`).set(
-      `${from}:${fromId}`,
-      new Set([...(this.side(`${to}:${toId}`).get(`${from}:${fromId}`) ?? []), back]),
-    );
+  /**
+   * Adds an association of one type and its reverse. A labelled type brings the pair's unlabelled one
+   * with it, as on HubSpot, where every associated pair has the default type.
+   */
+  add(
+    from: string,
+    fromId: string,
+    to: string,
+    toId: string,
+    type: AssociationType,
+    withDefault?: AssociationType,
+  ): void {
+    for (const t of withDefault && withDefault !== type ? [type, withDefault] : [type]) {
+      this.types(`${from}:${fromId}`, `${to}:${toId}`).add(t.typeId);
+      this.types(`${to}:${toId}`, `${from}:${fromId}`).add(t.reverseTypeId);
+    }
   }
 
-  /** Ids of the `to` records associated with one record. */
-  of(from: string, fromId: string, to: string): { toId: string; typeIds: number[] }[] {
-    const out: { toId: string; typeIds: number[] }[] = [];
+  /** Removes some types of an association (both sides); with none named, the whole association. */
+  remove(from: string, fromId: string, to: string, toId: string, types?: readonly AssociationType[]): void {
+    const a = `${from}:${fromId}`;
+    const b = `${to}:${toId}`;
+    if (types === undefined) {
+      this.links.get(a)?.delete(b);
+      this.links.get(b)?.delete(a);
+      return;
+    }
+    for (const t of types) {
+      this.links.get(a)?.get(b)?.delete(t.typeId);
+      this.links.get(b)?.get(a)?.delete(t.reverseTypeId);
+    }
+  }
+
+  /** The `to` records associated with one record, in id order. */
+  of(from: string, fromId: string, to: string): AssociatedRecord[] {
+    const out: AssociatedRecord[] = [];
     for (const [key, types] of this.links.get(`${from}:${fromId}`) ?? []) {
       const [type, id] = key.split(':');
-      if (type === to && id) out.push({ toId: id, typeIds: [...types] });
+      if (type === to && id && types.size > 0)
+        out.push({ toId: id, typeIds: [...types].sort((x, y) => x - y) });
     }
-    return out;
+    return out.sort((x, y) => Number(x.toId) - Number(y.toId));
   }
 
   /** Drops every association of a record (it was archived or purged). */
@@ -68,14 +90,84 @@ export class AssociationStore {
     this.links.clear();
   }
 
-  private side(key: string): Map<string, Set<number>> {
-    let m = this.links.get(key);
-    if (!m) {
-      m = new Map();
-      this.links.set(key, m);
+  private types(a: string, b: string): Set<number> {
+    let side = this.links.get(a);
+    if (!side) {
+      side = new Map();
+      this.links.set(a, side);
     }
-    return m;
+    let set = side.get(b);
+    if (!set) {
+      set = new Set();
+      side.set(b, set);
+    }
+    return set;
   }
+}
+
+/** The association types of one associated record, as v4 reads list them (`MultiAssociatedObjectWithLabel`). */
+export function associatedWithLabels(state: EmulatorState, record: AssociatedRecord) {
+  return {
+    toObjectId: record.toId,
+    associationTypes: record.typeIds.flatMap((id) => {
+      const type = state.associationTypes.byId(id);
+      return type ? [specWithLabel(type)] : [{ category: 'HUBSPOT_DEFINED', typeId: id }];
+    }),
+  };
+}
+
+/**
+ * A record's associations as a v3 read with `?associations=contacts,deals` lists them
+ * (`associations` of `SimplePublicObjectWithAssociations`): one entry per associated record and type.
+ * Names that are no emulated object type are left out, as HubSpot leaves out what it cannot resolve.
+ */
+export function v3Associations(state: EmulatorState, from: string, id: string, names: readonly string[]) {
+  const out: Record<string, { results: { id: string; type: string }[] }> = {};
+  for (const name of names) {
+    const to = resolveObjectType(name);
+    if (!to) continue;
+    const results = state.associations.of(from, id, to.name).flatMap((a) =>
+      a.typeIds.flatMap((typeId) => {
+        const type = state.associationTypes.byId(typeId);
+        return type ? [{ id: a.toId, type: v3TypeName(type) }] : [];
+      }),
+    );
+    if (results.length > 0) out[name] = { results };
+  }
+  return out;
+}
+
+/** The pair and its labels as a v4 write answers (`LabelsBetweenObjectPair`). */
+export function labelsBetween(
+  from: string,
+  fromId: string,
+  to: string,
+  toId: string,
+  types: readonly AssociationType[],
+) {
+  return {
+    fromObjectTypeId: objectTypeId(from),
+    fromObjectId: fromId,
+    toObjectTypeId: objectTypeId(to),
+    toObjectId: toId,
+    labels: types.flatMap((t) => (t.label === undefined ? [] : [t.label])),
+  };
+}
+
+/** Both directions of a default association (`PublicDefaultAssociation`), as HubSpot answers them. */
+export function defaultAssociationResults(type: AssociationType, fromId: string, toId: string) {
+  return [
+    {
+      from: { id: fromId },
+      to: { id: toId },
+      associationSpec: { associationCategory: type.category, associationTypeId: type.typeId },
+    },
+    {
+      from: { id: toId },
+      to: { id: fromId },
+      associationSpec: { associationCategory: type.category, associationTypeId: type.reverseTypeId },
+    },
+  ];
 }
 
 function send(
@@ -91,57 +183,108 @@ function send(
     : reply.code(okStatus).send(body);
 }
 
-/** Fastify plugin with `POST /crm/v4/associations/{from}/{to}/batch/{create|read}`. */
+function missingError(ids: string[]): unknown[] {
+  if (ids.length === 0) return [];
+  return [batchInputError('OBJECT_NOT_FOUND', `Could not find objects with ids: ${ids.join(', ')}`, { ids })];
+}
+
+/** Fastify plugin with the batch routes of `/crm/v4/associations/{from}/{to}/batch/…`. */
 export function associationRoutes(state: EmulatorState): FastifyPluginAsync {
   return async (app) => {
-    app.post('/:fromObjectType/:toObjectType/batch/:action', async (request, reply) => {
-      const params = request.params as { fromObjectType: string; toObjectType: string; action: string };
-      const from = objectTypeOf({ objectType: params.fromObjectType });
-      const to = objectTypeOf({ objectType: params.toObjectType });
+    const pair = (params: unknown) => {
+      const p = params as { fromObjectType: string; toObjectType: string };
+      return {
+        from: objectTypeOf({ objectType: p.fromObjectType }).name,
+        to: objectTypeOf({ objectType: p.toObjectType }).name,
+      };
+    };
+    const exists = (type: string, id: string) => state.store(type).find(id) !== undefined;
+
+    app.post('/:fromObjectType/:toObjectType/batch/create', async (request, reply) => {
+      const { from, to } = pair(request.params);
       const startedAt = new Date().toISOString();
-      const exists = (type: string, id: string) => state.store(type).find(id) !== undefined;
-      if (params.action === 'create') {
-        const { inputs } = parseBody(createSchema, request.body);
-        checkBatchSize(inputs.length);
-        const results: unknown[] = [];
-        const missing: string[] = [];
-        for (const input of inputs) {
-          if (!exists(from.name, input.from.id)) missing.push(input.from.id);
-          else if (!exists(to.name, input.to.id)) missing.push(input.to.id);
-          else {
-            for (const t of input.types)
-              state.associations.add(from.name, input.from.id, to.name, input.to.id, t.associationTypeId);
-            results.push({
-              fromObjectTypeId: typeIdOf(from.name),
-              fromObjectId: input.from.id,
-              toObjectTypeId: typeIdOf(to.name),
-              toObjectId: input.to.id,
-              labels: [],
-            });
-          }
+      const { inputs } = parseBody(createSchema, request.body);
+      checkBatchSize(inputs.length);
+      // An invalid type id fails the whole batch, before anything is written.
+      const typed = inputs.map((input) => ({
+        input,
+        types: input.types.map((t) =>
+          state.associationTypes.resolve(from, to, t.associationCategory, t.associationTypeId),
+        ),
+      }));
+      const results: unknown[] = [];
+      const missing: string[] = [];
+      for (const { input, types } of typed) {
+        if (!exists(from, input.from.id)) missing.push(input.from.id);
+        else if (!exists(to, input.to.id)) missing.push(input.to.id);
+        else {
+          const fallback = state.associationTypes.between(from, to).find((t) => t.isDefault);
+          for (const t of types) state.associations.add(from, input.from.id, to, input.to.id, t, fallback);
+          results.push(labelsBetween(from, input.from.id, to, input.to.id, types));
         }
-        const errors = missing.length
-          ? [
-              batchInputError('OBJECT_NOT_FOUND', `Could not find objects with ids: ${missing.join(', ')}`, {
-                ids: missing,
-              }),
-            ]
-          : [];
-        return send(reply, 201, startedAt, results, errors);
       }
-      if (params.action === 'read') {
-        const { inputs } = parseBody(readSchema, request.body);
-        checkBatchSize(inputs.length);
-        const results = inputs.map((input) => ({
-          from: { id: input.id },
-          to: state.associations.of(from.name, input.id, to.name).map((a) => ({
-            toObjectId: a.toId,
-            associationTypes: a.typeIds.map((typeId) => ({ category: 'HUBSPOT_DEFINED', typeId })),
-          })),
-        }));
-        return send(reply, 200, startedAt, results, []);
+      return send(reply, 201, startedAt, results, missingError(missing));
+    });
+
+    app.post('/:fromObjectType/:toObjectType/batch/read', async (request, reply) => {
+      const { from, to } = pair(request.params);
+      const startedAt = new Date().toISOString();
+      const { inputs } = parseBody(readSchema, request.body);
+      checkBatchSize(inputs.length);
+      const results = inputs.map((input) => ({
+        from: { id: input.id },
+        to: state.associations.of(from, input.id, to).map((a) => associatedWithLabels(state, a)),
+      }));
+      return send(reply, 200, startedAt, results, []);
+    });
+
+    app.post('/:fromObjectType/:toObjectType/batch/archive', async (request, reply) => {
+      const { from, to } = pair(request.params);
+      const { inputs } = parseBody(archiveSchema, request.body);
+      checkBatchSize(inputs.length);
+      for (const input of inputs)
+        for (const target of input.to) state.associations.remove(from, input.from.id, to, target.id);
+      return reply.code(204).send();
+    });
+
+    app.post('/:fromObjectType/:toObjectType/batch/labels/archive', async (request, reply) => {
+      const { from, to } = pair(request.params);
+      const { inputs } = parseBody(createSchema, request.body);
+      checkBatchSize(inputs.length);
+      for (const input of inputs) {
+        const types = input.types.map((t) =>
+          state.associationTypes.resolve(from, to, t.associationCategory, t.associationTypeId),
+        );
+        state.associations.remove(from, input.from.id, to, input.to.id, types);
       }
-      throw validationError(`No association batch action ${params.action}`);
+      return reply.code(204).send();
+    });
+
+    app.post('/:fromObjectType/:toObjectType/batch/associate/default', async (request, reply) => {
+      const { from, to } = pair(request.params);
+      const startedAt = new Date().toISOString();
+      const { inputs } = parseBody(defaultSchema, request.body);
+      checkBatchSize(inputs.length);
+      const type = state.associationTypes.defaultType(from, to);
+      const results: unknown[] = [];
+      const missing: string[] = [];
+      for (const input of inputs) {
+        if (!exists(from, input.from.id)) missing.push(input.from.id);
+        else if (!exists(to, input.to.id)) missing.push(input.to.id);
+        else {
+          state.associations.add(from, input.from.id, to, input.to.id, type);
+          results.push(...defaultAssociationResults(type, input.from.id, input.to.id));
+        }
+      }
+      // The document declares only 200 here: failed inputs are listed in `errors` of the 200 answer.
+      const errors = missingError(missing);
+      return reply.code(200).send({
+        status: 'COMPLETE',
+        results,
+        startedAt,
+        completedAt: new Date().toISOString(),
+        ...(errors.length ? { numErrors: errors.length, errors } : {}),
+      });
     });
   };
 }

@@ -4,7 +4,7 @@
  * issued access tokens, which expire after `accessTokenTtlSeconds` (HubSpot: 1800).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 
 /** The app the emulator plays HubSpot for. */
 export interface OAuthAppOptions {
@@ -26,6 +26,8 @@ export class OAuthServer {
   private readonly codes = new Map<string, { redirectUri: string; scopes: string[]; expiresAt: number }>();
   private readonly access = new Map<string, number>();
   private readonly refresh = new Set<string>();
+  // The scopes granted to each access and refresh token, for the token-info routes.
+  private readonly scopes = new Map<string, string[]>();
   /** Token endpoint calls by grant type, for tests. */
   readonly grants = { authorization_code: 0, refresh_token: 0 };
 
@@ -53,16 +55,19 @@ export class OAuthServer {
     this.codes.clear();
     this.access.clear();
     this.refresh.clear();
+    this.scopes.clear();
     this.grants.authorization_code = 0;
     this.grants.refresh_token = 0;
   }
 
-  private issue() {
+  private issue(scopes: string[]) {
     const ttl = this.app.accessTokenTtlSeconds ?? 1800;
     const accessToken = token('emu-at');
     const refreshToken = token('emu-rt');
     this.access.set(accessToken, this.now() + ttl * 1000);
     this.refresh.add(refreshToken);
+    this.scopes.set(accessToken, scopes);
+    this.scopes.set(refreshToken, scopes);
     return {
       token_type: 'bearer',
       access_token: accessToken,
@@ -73,7 +78,10 @@ export class OAuthServer {
     };
   }
 
-  /** Fastify plugin: `GET /oauth/authorize` and `POST /oauth/v1/token`. */
+  /**
+   * Fastify plugin: `GET /oauth/authorize`, `POST /oauth/v1/token`, and the token-info routes
+   * (`GET /oauth/v1/access-tokens/{token}`, `GET` and `DELETE /oauth/v1/refresh-tokens/{token}`).
+   */
   routes(): FastifyPluginAsync {
     return async (app) => {
       app.addContentTypeParser(
@@ -119,18 +127,67 @@ export class OAuthServer {
             return fail('BAD_REDIRECT_URI', 'redirect_uri does not match the one of the authorization');
           this.codes.delete(f.code as string);
           this.grants.authorization_code++;
-          return this.issue();
+          return this.issue(code.scopes);
         }
         if (f.grant_type === 'refresh_token') {
           if (!f.refresh_token || !this.refresh.has(f.refresh_token))
             return fail('BAD_REFRESH_TOKEN', 'missing or unknown refresh token');
           this.grants.refresh_token++;
-          const issued = this.issue();
+          const issued = this.issue(this.scopes.get(f.refresh_token) ?? []);
           // HubSpot keeps the refresh token of an installation: hand the same one back.
           this.refresh.delete(issued.refresh_token);
           return { ...issued, refresh_token: f.refresh_token };
         }
         return fail('BAD_GRANT_TYPE', `unsupported grant_type ${f.grant_type ?? ''}`);
+      });
+
+      const unknown = (reply: FastifyReply, kind: string) =>
+        reply.code(404).send({
+          status: 'error',
+          message: `${kind} token not found`,
+          correlationId: randomUUID(),
+          category: 'OBJECT_NOT_FOUND',
+        });
+      const owner = () => ({
+        user: 'emulator-user@example.com',
+        hub_domain: `emulator-${this.app.portalId ?? 62515}.hubspot.local`,
+        hub_id: this.app.portalId ?? 62515,
+        user_id: 1,
+      });
+
+      app.get('/oauth/v1/access-tokens/:token', async (request, reply) => {
+        const { token: t } = request.params as { token: string };
+        const status = this.check(t);
+        if (status.kind !== 'valid') return unknown(reply, 'Access');
+        const left = Math.floor(((this.access.get(t) ?? 0) - this.now()) / 1000);
+        return {
+          token: t,
+          ...owner(),
+          app_id: 1,
+          scopes: this.scopes.get(t) ?? [],
+          expires_in: left,
+          token_type: 'access',
+        };
+      });
+
+      app.get('/oauth/v1/refresh-tokens/:token', async (request, reply) => {
+        const { token: t } = request.params as { token: string };
+        if (!this.refresh.has(t)) return unknown(reply, 'Refresh');
+        return {
+          token: t,
+          ...owner(),
+          client_id: this.app.clientId,
+          scopes: this.scopes.get(t) ?? [],
+          token_type: 'refresh',
+        };
+      });
+
+      // Revoking a refresh token is how an app is uninstalled: its later refresh grants fail.
+      app.delete('/oauth/v1/refresh-tokens/:token', async (request, reply) => {
+        const { token: t } = request.params as { token: string };
+        if (!this.refresh.delete(t)) return unknown(reply, 'Refresh');
+        this.scopes.delete(t);
+        return reply.code(204).send();
       });
     };
   }

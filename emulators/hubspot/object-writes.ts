@@ -1,7 +1,7 @@
 /** Checks shared by the single-object and batch routes: object type, idProperty, values, conflicts. */
-import { HubSpotHttpError, propertyValidationError, validationError } from './errors.ts';
+import { HubSpotHttpError, type PropertyIssue, propertyValidationError, validationError } from './errors.ts';
 import { type ObjectTypeDef, resolveObjectType } from './object-types.ts';
-import type { EmulatorState } from './store.ts';
+import type { EmulatorState, StoredObject } from './store.ts';
 import { type PropertyInput, validateProperties } from './validate-properties.ts';
 
 /** The object type named in the path, or HubSpot's 400 for an unknown one. */
@@ -30,13 +30,29 @@ export function checkIdProperty(
   }
 }
 
+// Values and issues of one write; a deal's stage is checked against its pipeline (the new one, or the
+// one it is in when `current` holds the stored deal).
+function validated(
+  state: EmulatorState,
+  def: ObjectTypeDef,
+  input: PropertyInput,
+  current: StoredObject | undefined,
+): { values: Record<string, string | null>; issues: PropertyIssue[] } {
+  const { values, issues } = validateProperties(state.registry, def.name, input);
+  if (def.name !== 'deals' || issues.length > 0) return { values, issues };
+  if (!current && values.dealstage && values.pipeline === undefined) values.pipeline = 'default';
+  if (values.pipeline === undefined && values.dealstage === undefined) return { values, issues };
+  return { values, issues: state.pipelines.dealIssues(values, current?.properties) };
+}
+
 /** Validated values of one write, or HubSpot's 400 listing every invalid property. */
 export function checkedValues(
   state: EmulatorState,
   def: ObjectTypeDef,
   input: PropertyInput,
+  current?: StoredObject,
 ): Record<string, string | null> {
-  const { values, issues } = validateProperties(state.registry, def.name, input);
+  const { values, issues } = validated(state, def, input, current);
   if (issues.length > 0) throw propertyValidationError(issues);
   return values;
 }
@@ -46,8 +62,9 @@ export function checkedBatchValues(
   state: EmulatorState,
   def: ObjectTypeDef,
   inputs: readonly PropertyInput[],
+  current: readonly (StoredObject | undefined)[] = [],
 ): Record<string, string | null>[] {
-  const all = inputs.map((input) => validateProperties(state.registry, def.name, input));
+  const all = inputs.map((input, i) => validated(state, def, input, current[i]));
   const issues = all.flatMap((r) => r.issues);
   if (issues.length > 0) throw propertyValidationError(issues);
   return all.map((r) => r.values);

@@ -3,7 +3,7 @@
  * through `POST /crm/v3/properties/{objectType}`. Shapes follow `Property` in crm-properties-v3.json.
  */
 import { DEFAULT_PROPERTIES, type PropertySeed, type PropertyType } from './default-properties.ts';
-import { HubSpotHttpError, validationError } from './errors.ts';
+import { HubSpotHttpError, notFound, validationError } from './errors.ts';
 import { OBJECT_TYPES } from './object-types.ts';
 
 /** A property definition as the properties API returns it. */
@@ -42,6 +42,9 @@ export interface PropertyCreateInput {
   displayOrder?: number;
   options?: { label: string; value: string; displayOrder?: number; hidden?: boolean }[];
 }
+
+/** Body of a property update (`PropertyUpdate`), as far as the emulator uses it. */
+export type PropertyUpdateInput = Partial<Omit<PropertyCreateInput, 'name' | 'hasUniqueValue'>>;
 
 const PROPERTY_TYPES: readonly PropertyType[] = [
   'string',
@@ -90,6 +93,7 @@ function fromSeed(seed: PropertySeed, hubspotDefined: boolean, at: string): Prop
 /** Property definitions of every object type, defaults first, custom ones after. */
 export class PropertyRegistry {
   private readonly byType = new Map<string, Map<string, PropertyDefinition>>();
+  private readonly archivedByType = new Map<string, PropertyDefinition[]>();
 
   constructor() {
     this.reset();
@@ -98,6 +102,7 @@ export class PropertyRegistry {
   /** Drops custom properties and restores HubSpot's defaults. */
   reset(): void {
     this.byType.clear();
+    this.archivedByType.clear();
     const at = new Date(0).toISOString();
     for (const type of Object.keys(OBJECT_TYPES)) {
       const seeds = DEFAULT_PROPERTIES[type] ?? [];
@@ -164,6 +169,55 @@ export class PropertyRegistry {
       hidden: o.hidden === true,
     }));
     props.set(def.name, def);
+    return def;
+  }
+
+  /** Changes a custom property's definition; HubSpot's own definitions are read-only (400). */
+  update(type: string, name: string, input: PropertyUpdateInput): PropertyDefinition {
+    const def = this.custom(type, name, 'changed');
+    if (input.type !== undefined && !PROPERTY_TYPES.includes(input.type as PropertyType)) {
+      throw validationError(`Property type '${input.type}' is not one of ${PROPERTY_TYPES.join(', ')}.`);
+    }
+    if (input.type !== undefined) def.type = input.type as PropertyType;
+    for (const key of ['label', 'fieldType', 'groupName', 'description'] as const) {
+      const v = input[key];
+      if (v !== undefined) def[key] = v;
+    }
+    if (input.hidden !== undefined) def.hidden = input.hidden;
+    if (input.formField !== undefined) def.formField = input.formField;
+    if (input.displayOrder !== undefined) def.displayOrder = input.displayOrder;
+    if (input.options !== undefined) {
+      def.options = input.options.map((o, i) => ({
+        label: o.label,
+        value: o.value,
+        displayOrder: o.displayOrder ?? i,
+        hidden: o.hidden === true,
+      }));
+    }
+    def.updatedAt = new Date().toISOString();
+    return def;
+  }
+
+  /** Archives a custom property: it leaves the list and frees its name; HubSpot's own cannot be (400). */
+  archive(type: string, name: string): void {
+    const def = this.custom(type, name, 'archived');
+    this.props(type).delete(name);
+    const archived = this.archivedByType.get(type) ?? [];
+    archived.push({ ...def, archived: true, updatedAt: new Date().toISOString() });
+    this.archivedByType.set(type, archived);
+  }
+
+  /** Archived custom properties of a type (`?archived=true`). */
+  archivedList(type: string): PropertyDefinition[] {
+    this.props(type);
+    return [...(this.archivedByType.get(type) ?? [])];
+  }
+
+  private custom(type: string, name: string, what: string): PropertyDefinition {
+    const def = this.props(type).get(name);
+    if (!def) throw notFound(`Unable to find property ${name} for object type ${type}`, name);
+    if (def.hubspotDefined)
+      throw validationError(`${name} is a HubSpot-defined property and cannot be ${what}.`);
     return def;
   }
 

@@ -159,6 +159,7 @@ export function batchRoutes(
           inputs.map((i) =>
             action === 'upsert' && i.idProperty ? { ...i.properties, [i.idProperty]: i.id } : i.properties,
           ),
+          inputs.map((i) => store.find(i.id, i.idProperty)),
         );
         const notFoundIds: string[] = [];
         for (const [i, input] of inputs.entries()) {

@@ -1,10 +1,12 @@
-/** Single-object routes: list, create, read, update, archive, and GDPR delete of contacts. */
+/** Single-object routes: list, create, read (with `?associations=`), update, archive, and GDPR delete of contacts. */
 import type { FastifyPluginAsync } from 'fastify';
+import { v3Associations } from './associations.ts';
 import { notFound, propertyIssue, propertyValidationError, validationError } from './errors.ts';
 import type { FaultInjector } from './faults.ts';
+import type { ObjectTypeDef } from './object-types.ts';
 import { checkedValues, checkIdProperty, conflictError, objectTypeOf } from './object-writes.ts';
 import { gdprDeleteSchema, objectInputSchema, parseBody } from './request-schemas.ts';
-import { parseNameList, toReadObject, toWriteObject } from './serialize.ts';
+import { type PublicObject, parseNameList, toReadObject, toWriteObject } from './serialize.ts';
 import type { EmulatorState } from './store.ts';
 
 /** Largest page the list endpoint serves. */
@@ -22,6 +24,13 @@ function single(value: string | string[] | undefined): string | undefined {
 
 /** Fastify plugin with the `/crm/v3/objects/{objectType}` and `/{objectId}` routes. */
 export function objectRoutes(state: EmulatorState, faults: FaultInjector): FastifyPluginAsync {
+  // `?associations=companies` adds the record's associations; HubSpot leaves the key out when none.
+  const withAssociations = (read: PublicObject, def: ObjectTypeDef, names: string[] | undefined) => {
+    if (!names) return read;
+    const associations = v3Associations(state, def.name, read.id, names);
+    return Object.keys(associations).length > 0 ? { ...read, associations } : read;
+  };
+
   return async (app) => {
     app.get('/:objectType', async (request) => {
       const def = objectTypeOf(request.params);
@@ -44,8 +53,11 @@ export function objectRoutes(state: EmulatorState, faults: FaultInjector): Fasti
         .filter((r) => Number(r.id) >= from);
       const page = records.slice(0, limit);
       const next = records[limit];
+      const associations = parseNameList(q.associations);
       return {
-        results: page.map((r) => toReadObject(r, def, state.registry, requested)),
+        results: page.map((r) =>
+          withAssociations(toReadObject(r, def, state.registry, requested), def, associations),
+        ),
         ...(next ? { paging: { next: { after: next.id, link: `?after=${next.id}` } } } : {}),
       };
     });
@@ -78,7 +90,8 @@ export function objectRoutes(state: EmulatorState, faults: FaultInjector): Fasti
         record = archived?.archived ? archived : undefined;
       }
       if (!record) throw notFound(`Object not found. objectId are usually numeric.`, objectId);
-      return toReadObject(record, def, state.registry, parseNameList(q.properties));
+      const read = toReadObject(record, def, state.registry, parseNameList(q.properties));
+      return withAssociations(read, def, parseNameList(q.associations));
     });
 
     app.patch('/:objectType/:objectId', async (request) => {
@@ -87,10 +100,10 @@ export function objectRoutes(state: EmulatorState, faults: FaultInjector): Fasti
       const idProperty = single((request.query as Query).idProperty);
       checkIdProperty(state, def, idProperty, { allowObjectId: true });
       const body = parseBody(objectInputSchema, request.body);
-      const values = checkedValues(state, def, body.properties);
       const store = state.store(def.name);
       const record = store.find(objectId, idProperty);
       if (!record) throw notFound(`Object not found. objectId are usually numeric.`, objectId);
+      const values = checkedValues(state, def, body.properties, record);
       if (faults.rejectsEmail(values.email ?? record.properties.email)) {
         throw propertyValidationError([
           propertyIssue(

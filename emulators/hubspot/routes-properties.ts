@@ -1,31 +1,136 @@
-/** `/crm/v3/properties/{objectType}`: list, read one, and create custom properties. */
+/**
+ * `/crm/v3/properties/{objectType}`: list, read, create, update and archive property definitions, their
+ * batch forms, and the read-only list of property groups.
+ */
 import type { FastifyPluginAsync } from 'fastify';
-import { notFound } from './errors.ts';
-import { objectTypeOf } from './object-writes.ts';
+import { z } from 'zod';
+import { batchInputError, notFound } from './errors.ts';
+import { checkBatchSize, objectTypeOf } from './object-writes.ts';
+import type { PropertyDefinition } from './property-registry.ts';
 import { parseBody, propertyCreateSchema } from './request-schemas.ts';
 import type { EmulatorState } from './store.ts';
+
+const nameInputs = z.object({ inputs: z.array(z.object({ name: z.string() })) });
+const batchReadSchema = nameInputs.extend({ archived: z.boolean().optional() });
+const batchCreateSchema = z.object({ inputs: z.array(propertyCreateSchema) });
+const propertyUpdateSchema = propertyCreateSchema.omit({ name: true, hasUniqueValue: true }).partial();
+
+// HubSpot's labels of its default groups; others are shown by name.
+const GROUP_LABELS: Record<string, string> = {
+  contactinformation: 'Contact information',
+  companyinformation: 'Company information',
+  dealinformation: 'Deal information',
+};
+
+function groupsOf(properties: readonly PropertyDefinition[]) {
+  const names = [...new Set(properties.map((p) => p.groupName))];
+  return names.map((name, displayOrder) => ({
+    name,
+    label: GROUP_LABELS[name] ?? name,
+    displayOrder,
+    archived: false,
+  }));
+}
 
 /** Fastify plugin with the property definition routes. */
 export function propertyRoutes(state: EmulatorState): FastifyPluginAsync {
   return async (app) => {
+    const typeOf = (params: unknown) => objectTypeOf(params).name;
+    const batchAnswer = (startedAt: string, results: unknown[], errors: unknown[]) => ({
+      status: 'COMPLETE',
+      results,
+      startedAt,
+      completedAt: new Date().toISOString(),
+      ...(errors.length ? { numErrors: errors.length, errors } : {}),
+    });
+
     app.get('/:objectType', async (request) => {
-      const def = objectTypeOf(request.params);
+      const type = typeOf(request.params);
       const archived = (request.query as { archived?: string }).archived === 'true';
-      return { results: state.registry.list(def.name).filter((p) => p.archived === archived) };
+      return { results: archived ? state.registry.archivedList(type) : state.registry.list(type) };
+    });
+
+    app.get('/:objectType/groups', async (request) => ({
+      results: groupsOf(state.registry.list(typeOf(request.params))),
+    }));
+
+    app.get('/:objectType/groups/:groupName', async (request) => {
+      const type = typeOf(request.params);
+      const { groupName } = request.params as { groupName: string };
+      const group = groupsOf(state.registry.list(type)).find((g) => g.name === groupName);
+      if (!group) throw notFound(`Unable to find property group ${groupName} for object type ${type}`);
+      return group;
     });
 
     app.get('/:objectType/:propertyName', async (request) => {
-      const def = objectTypeOf(request.params);
+      const type = typeOf(request.params);
       const { propertyName } = request.params as { propertyName: string };
-      const property = state.registry.get(def.name, propertyName);
-      if (!property) throw notFound(`Unable to find property ${propertyName} for object type ${def.name}`);
+      const property = state.registry.get(type, propertyName);
+      if (!property) throw notFound(`Unable to find property ${propertyName} for object type ${type}`);
       return property;
     });
 
     app.post('/:objectType', async (request, reply) => {
-      const def = objectTypeOf(request.params);
+      const type = typeOf(request.params);
       const body = parseBody(propertyCreateSchema, request.body);
-      return reply.code(201).send(state.registry.create(def.name, body));
+      return reply.code(201).send(state.registry.create(type, body));
+    });
+
+    app.patch('/:objectType/:propertyName', async (request) => {
+      const type = typeOf(request.params);
+      const { propertyName } = request.params as { propertyName: string };
+      return state.registry.update(type, propertyName, parseBody(propertyUpdateSchema, request.body));
+    });
+
+    app.delete('/:objectType/:propertyName', async (request, reply) => {
+      const type = typeOf(request.params);
+      state.registry.archive(type, (request.params as { propertyName: string }).propertyName);
+      return reply.code(204).send();
+    });
+
+    app.post('/:objectType/batch/read', async (request, reply) => {
+      const type = typeOf(request.params);
+      const startedAt = new Date().toISOString();
+      const body = parseBody(batchReadSchema, request.body);
+      checkBatchSize(body.inputs.length);
+      const pool = body.archived ? state.registry.archivedList(type) : state.registry.list(type);
+      const results = body.inputs.flatMap(({ name }) => pool.filter((p) => p.name === name));
+      const missing = body.inputs.map((i) => i.name).filter((n) => !pool.some((p) => p.name === n));
+      const errors = missing.length
+        ? [
+            batchInputError('OBJECT_NOT_FOUND', `Unable to find properties: ${missing.join(', ')}`, {
+              names: missing,
+            }),
+          ]
+        : [];
+      return reply.code(errors.length ? 207 : 200).send(batchAnswer(startedAt, results, errors));
+    });
+
+    app.post('/:objectType/batch/create', async (request, reply) => {
+      const type = typeOf(request.params);
+      const startedAt = new Date().toISOString();
+      const { inputs } = parseBody(batchCreateSchema, request.body);
+      checkBatchSize(inputs.length);
+      const results: PropertyDefinition[] = [];
+      const errors: unknown[] = [];
+      // Each input stands alone: a taken name fails that input (207), the others are created.
+      for (const input of inputs) {
+        try {
+          results.push(state.registry.create(type, input));
+        } catch (error) {
+          const e = error as Error & { category?: string };
+          errors.push(batchInputError(e.category ?? 'VALIDATION_ERROR', e.message, { name: [input.name] }));
+        }
+      }
+      return reply.code(errors.length ? 207 : 201).send(batchAnswer(startedAt, results, errors));
+    });
+
+    app.post('/:objectType/batch/archive', async (request, reply) => {
+      const type = typeOf(request.params);
+      const { inputs } = parseBody(nameInputs, request.body);
+      checkBatchSize(inputs.length);
+      for (const { name } of inputs) state.registry.archive(type, name);
+      return reply.code(204).send();
     });
   };
 }

@@ -2,8 +2,10 @@
  * In-memory CRM records, one store per object type, with an index per unique property so that
  * upserts and `idProperty` look-ups stay fast with tens of thousands of records.
  */
+import { AssociationTypes } from './association-types.ts';
 import { AssociationStore } from './associations.ts';
 import { OBJECT_TYPES, type ObjectTypeDef } from './object-types.ts';
+import { PipelineStore } from './pipelines.ts';
 import { PropertyRegistry } from './property-registry.ts';
 import { normaliseUnique } from './validate-properties.ts';
 import type { ObjectChange } from './webhooks.ts';
@@ -174,6 +176,10 @@ export class EmulatorState {
   readonly registry = new PropertyRegistry();
   /** Associations between records (v4). */
   readonly associations = new AssociationStore();
+  /** Association types: HubSpot's and the labels created through the v4 labels API. */
+  readonly associationTypes = new AssociationTypes();
+  /** Deal pipelines and stages, starting with HubSpot's default sales pipeline. */
+  readonly pipelines = new PipelineStore();
   private readonly stores = new Map<string, ObjectStore>();
   private readonly listeners = new Set<(change: ObjectChange) => void>();
   private lastId = 0;
@@ -219,10 +225,12 @@ export class EmulatorState {
     return this.store(type).create(properties);
   }
 
-  /** Forgets every record and custom property; ids start again at 1. */
+  /** Forgets every record, custom property, label and pipeline; ids start again at 1. */
   reset(): void {
     for (const store of this.stores.values()) store.clear();
     this.associations.clear();
+    this.associationTypes.reset();
+    this.pipelines.reset();
     this.registry.reset();
     this.lastId = 0;
   }

@@ -4,6 +4,7 @@ import { applyConfig } from '../config/apply-config.ts';
 import { readConfigFile } from '../config/config-file.ts';
 import { confinedFactory } from '../connectors/registry.ts';
 import { JunctionError, UsageError, ValidationError } from '../core/errors.ts';
+import { formatMappingIssue } from '../core/mapping-issues.ts';
 import { demoPrepare } from './demo.ts';
 import { importCommand } from './import.ts';
 import { eraseCommand, exportPersonCommand } from './privacy-command.ts';
@@ -154,6 +155,7 @@ async function main(argv: string[]): Promise<number> {
         console.log(
           `applied ${s.connections.length} connections, ${s.mappings.length} mappings, ${s.tasks.length} tasks`,
         );
+        for (const w of s.warnings) console.log(`warning: mapping '${w.mapping}': ${formatMappingIssue(w)}`);
         return 0;
       }
       case 'run':
@@ -209,7 +211,11 @@ main(process.argv.slice(2)).then(
       return;
     }
     const code = err instanceof JunctionError ? err.code : 'internal_error';
-    console.error(`error (${code}): ${(err as Error).message}`);
+    // `apply` finds every problem at once: one line each, with its mapping and place.
+    const problems = err instanceof JunctionError ? err.details?.problems : undefined;
+    if (Array.isArray(problems) && problems.length > 1)
+      console.error(`error (${code}): ${problems.length} problems\n  ${problems.join('\n  ')}`);
+    else console.error(`error (${code}): ${(err as Error).message}`);
     process.exitCode = 1;
   },
 );

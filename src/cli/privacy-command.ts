@@ -1,3 +1,4 @@
+import { importsDirOf } from '../config/environment.ts';
 import { confinedFactory } from '../connectors/registry.ts';
 import { UsageError } from '../core/errors.ts';
 import { eraseRecord, exportRecord } from '../engine/deletions.ts';
@@ -25,6 +26,7 @@ export async function eraseCommand(rt: Runtime, a: RecordArgs): Promise<number> 
     log: rt.log,
     connectorFactory: confinedFactory(rt.files),
     by: 'cli',
+    importsDir: importsDirOf(rt.env),
   });
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
   return outcome.complete ? 0 : 2;

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { join } from 'node:path';
+import { importsDirOf } from '../config/environment.ts';
 import { startScheduling } from '../scheduler/index.ts';
 import { buildServer } from '../server/app.ts';
 import { adminPasswordFromEnv, ensureFirstAdmin } from '../server/auth/bootstrap.ts';
@@ -70,7 +70,7 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
     trustProxy: trustProxyFrom(process.env.JUNCTION_TRUST_PROXY),
     oauthStateKey: createHmac('sha256', rt.secretKey).update('junction oauth state').digest(),
     files: rt.files,
-    importsDir: join(rt.env.filesDirs[0] ?? join(rt.env.dataDir, 'files'), 'imports'),
+    importsDir: importsDirOf(rt.env),
   });
   let address: string;
   try {

@@ -1,8 +1,10 @@
 import { prepareConnection } from '../connectors/connection-secret.ts';
 import { ValidationError } from '../core/errors.ts';
-import { prepareExpression } from '../core/expression/index.ts';
-import { checkMappingTypes, describeSourceForCheck } from '../engine/check-mapping.ts';
+import { formatMappingIssue, type MappingIssue } from '../core/mapping-issues.ts';
+import type { Connection } from '../core/types.ts';
+import { checkMapping } from '../engine/check-mapping.ts';
 import type { ConnectorFactory } from '../engine/open-mapping.ts';
+import { describeConnections } from '../engine/validate-mapping.ts';
 import type { Store } from '../store/store.ts';
 import type { ConfigFile } from './config-file.ts';
 
@@ -11,61 +13,46 @@ export interface ApplySummary {
   connections: string[];
   mappings: string[];
   tasks: string[];
+  /** What the mappings' check found worth knowing that does not refuse them (read-only properties…). */
+  warnings: (MappingIssue & { mapping: string })[];
 }
 
 /**
- * Checks cross-references and filters, then saves everything (create or replace by id). Nothing is
- * saved when anything is invalid.
+ * Checks cross-references and every mapping against its systems (as the API's save does), then saves
+ * everything (create or replace by id). Nothing is saved when anything is invalid; each problem names
+ * its mapping and place (`mapping 'x': fields.2.from: unknown field 'emial' of people`).
  */
 export async function applyConfig(
   store: Store,
   config: ConfigFile,
   o: { connectorFactory?: ConnectorFactory } = {},
 ): Promise<ApplySummary> {
-  const connectionIds = new Set([
-    ...config.connections.map((c) => c.id),
-    ...(await store.connections.list()).map((c) => c.id),
-  ]);
   const mappingIds = new Set([
     ...config.mappings.map((m) => m.id),
     ...(await store.mappings.list()).map((m) => m.id),
   ]);
   const problems: string[] = [];
+  const issues: (MappingIssue & { mapping: string })[] = [];
+  const warnings: (MappingIssue & { mapping: string })[] = [];
+  const stored = await store.connections.list();
+  const connectionOf = async (id: string): Promise<Connection | undefined> => {
+    const c = config.connections.find((x) => x.id === id);
+    if (c) return { id: c.id, name: c.name ?? c.id, system: c.system, config: c.config, secret: c.secret };
+    return stored.some((x) => x.id === id) ? store.connections.get(id) : undefined;
+  };
   for (const m of config.mappings) {
-    for (const side of ['source', 'target'] as const) {
-      if (!connectionIds.has(m[side].connectionId))
-        problems.push(`mapping '${m.id}': ${side} connection '${m[side].connectionId}' does not exist`);
+    // The same check as the API's save: fields, properties, types, transforms, filters, match key.
+    const check = await checkMapping(m, describeConnections(connectionOf, o.connectorFactory));
+    for (const i of check.errors) {
+      issues.push({ mapping: m.id, ...i });
+      problems.push(`mapping '${m.id}': ${formatMappingIssue(i)}`);
     }
-    if (m.filter) {
-      try {
-        prepareExpression(m.filter);
-      } catch (err) {
-        problems.push(`mapping '${m.id}': filter: ${(err as Error).message}`);
-      }
-    }
-  }
-  if (!problems.length) {
-    // Filters and formulas against the source's fields and relations (SQL sources), positions included.
-    const stored = await store.connections.list();
-    const connectionOf = async (id: string) => {
-      const c = config.connections.find((x) => x.id === id);
-      return c
-        ? { id: c.id, name: c.name ?? c.id, system: c.system, config: c.config, secret: c.secret }
-        : stored.some((x) => x.id === id)
-          ? store.connections.get(id)
-          : undefined;
-    };
-    for (const m of config.mappings) {
-      for (const issue of await checkMappingTypes(m, async (id) =>
-        describeSourceForCheck(await connectionOf(id), o.connectorFactory),
-      )) {
-        problems.push(`mapping '${m.id}': ${issue.field}: ${issue.message}`);
-      }
-    }
+    for (const w of check.warnings) warnings.push({ mapping: m.id, ...w });
   }
   for (const t of config.tasks)
     if (!mappingIds.has(t.mapping)) problems.push(`task '${t.id}': mapping '${t.mapping}' does not exist`);
-  if (problems.length) throw new ValidationError(problems.join('; '), { details: { problems } });
+  if (problems.length)
+    throw new ValidationError(problems.join('; '), { details: { problems, issues, warnings } });
 
   for (const c of config.connections) {
     // The file's secret is the whole secret, bound to the file's destination; URL passwords move into it.
@@ -91,5 +78,6 @@ export async function applyConfig(
     connections: config.connections.map((c) => c.id),
     mappings: config.mappings.map((m) => m.id),
     tasks: config.tasks.map((t) => t.id),
+    warnings,
   };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { systemNames } from '../connectors/registry.ts';
 import { ValidationError } from '../core/errors.ts';
 import { MappingDefinitionSchema } from '../core/mapping-definition.ts';
+import { issuesFromSchema } from '../core/mapping-issues.ts';
 import { TaskSchema } from '../core/task.ts';
 
 const id = z
@@ -65,9 +66,14 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.e
   } catch (err) {
     throw new ValidationError(`the configuration is not valid YAML/JSON: ${(err as Error).message}`);
   }
-  const result = ConfigFileSchema.safeParse(substituteEnv(raw, env));
+  const input = substituteEnv(raw, env);
+  const result = ConfigFileSchema.safeParse(input);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    // Worded as the API words them: an unknown transform option names the options the transform has.
+    const issues = issuesFromSchema(result.error.issues, input).map(({ field, ...i }) => ({
+      path: field,
+      ...i,
+    }));
     throw new ValidationError(
       `the configuration is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
       {

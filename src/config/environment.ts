@@ -35,6 +35,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   };
 }
 
+/** Where uploaded imports are kept: `imports` in the first files folder (the hub and `junction erase` agree). */
+export function importsDirOf(env: Pick<Environment, 'filesDirs'>): string {
+  return join(env.filesDirs[0] as string, 'imports');
+}
+
 /**
  * The hub's file policy: connections read only inside `filesDirs` (created 0700 when missing), never
  * the data folder's own files (secret key, store, …) nor a SQLite store kept elsewhere.

@@ -65,13 +65,45 @@ export type WriteOp =
       properties: Record<string, unknown>;
     }
   | { kind: 'update'; ref: string; externalId: string; properties: Record<string, unknown> }
-  | { kind: 'delete'; ref: string; externalId: string }
+  | {
+      kind: 'delete';
+      ref: string;
+      externalId: string;
+      /** A privacy erasure: the system's permanent (GDPR) delete where it has one, not a restorable one. */
+      privacy?: boolean;
+    }
   /** Deactivate rather than delete, as the system offers it (archive, suspend, blocklist, inactive). */
   | { kind: 'archive'; ref: string; externalId: string };
 
 export type WriteResult =
   | { ref: string; ok: true; externalId: string; created: boolean }
-  | { ref: string; ok: false; code: string; message: string; retryable: boolean };
+  | {
+      ref: string;
+      ok: false;
+      code: string;
+      message: string;
+      retryable: boolean;
+      /** The record does not exist there (HTTP 404 or the system's "not found"): a delete or an erasure is done. */
+      gone?: true;
+    };
+
+/**
+ * A run's durable notes about writes it started but has not finished (a Brevo import process), kept with
+ * the run's page state: an attempt killed mid-page leaves them for the next run, which replays the page
+ * and picks the started work up instead of starting it again. Cleared when the page is committed.
+ */
+export interface WriteJournal {
+  /** What an earlier attempt at this page recorded under `key`, or null. */
+  get(key: string): Promise<unknown>;
+  /** Records `value` under `key` durably; call it before waiting on the work it names. */
+  put(key: string, value: unknown): Promise<void>;
+}
+
+/** What the engine hands a `write` besides its ops. */
+export interface WriteOptions {
+  /** Absent for dry runs, previews and one-off callers: the connector then simply starts afresh. */
+  journal?: WriteJournal | undefined;
+}
 
 /** Sync marks written back onto a source record (single-target write-back). */
 export interface RecordMark {
@@ -85,6 +117,8 @@ export interface FieldDescription {
   type: 'string' | 'number' | 'boolean' | 'date' | 'datetime' | 'enum' | 'json';
   unique?: boolean;
   required?: boolean;
+  /** The system sets the value itself (HubSpot's calculated properties): a mapping should not write it. */
+  readOnly?: boolean;
   options?: { value: string; label: string }[];
 }
 export interface ObjectDescription {
@@ -133,7 +167,17 @@ export type AssociationResult = AssociationPair &
 
 /** What a verified webhook said, in domain terms. */
 export type WebhookEvent =
-  | { kind: 'deletion'; eventId: string; object: string; externalId: string; privacy: boolean }
+  | {
+      kind: 'deletion';
+      eventId: string;
+      object: string;
+      externalId: string;
+      privacy: boolean;
+      /** `externalId` is the record's value of this unique property, not its id (Brevo names a deleted contact by e-mail). */
+      identifiedBy?: string;
+      /** A privacy deletion when the mappings into this object have a `privacy` policy (Brevo cannot say). */
+      privacyPerMapping?: boolean;
+    }
   | { kind: 'change'; eventId: string; object: string; externalId: string };
 
 /** An incoming webhook request as the server received it (raw body: signatures cover the exact bytes). */
@@ -181,7 +225,7 @@ export interface Connector {
   read(object: string, options: ReadOptions): AsyncIterable<Page>;
   /** Reads the named records (to retry ones that failed before); absent keys are simply not returned. */
   readByKeys?(object: string, keyField: string, keys: string[]): Promise<SourceRecord[]>;
-  write(object: string, ops: WriteOp[]): Promise<WriteResult[]>;
+  write(object: string, ops: WriteOp[], options?: WriteOptions): Promise<WriteResult[]>;
   /** Associates records of two objects (HubSpot contact ↔ company); one result per pair. */
   associate?(fromObject: string, toObject: string, pairs: AssociationPair[]): Promise<AssociationResult[]>;
   /**
@@ -192,6 +236,29 @@ export interface Connector {
   /** Write sync marks onto source records; only systems that can be a write-back source have it. */
   writeMarks?(object: string, keyField: string, marks: RecordMark[]): Promise<void>;
   check(): Promise<CheckResult>;
+  /**
+   * True when a record of `object` changed after `after` (an incremental read's cursor; null: any
+   * record at all). A change-driven task asks this every few seconds instead of reading, so it must be
+   * one cheap question (an indexed `LIMIT 1` query), never a read.
+   */
+  changedSince?(
+    object: string,
+    o: { keyField: string; modifiedField: string; after: Cursor | null },
+  ): Promise<boolean>;
+  /**
+   * Calls `onChange` with the object's name whenever the system says one of `objects` changed (PostgreSQL
+   * notifications from the triggers `junction triggers install` puts on a table). Resolves once listening,
+   * to a function that stops it; `onLost` hears when the system stopped telling (a dropped connection).
+   */
+  watchChanges?(
+    objects: string[],
+    onChange: (object: string) => void,
+    onLost: (err: Error) => void,
+  ): Promise<() => Promise<void>>;
+  /** Makes the system notify changes of `object` (installs the triggers `watchChanges` listens to). */
+  installChangeNotifications?(object: string): Promise<void>;
+  /** Removes what `installChangeNotifications` installed on `object`. */
+  removeChangeNotifications?(object: string): Promise<void>;
   close?(): Promise<void>;
 }
 

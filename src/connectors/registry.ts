@@ -63,6 +63,19 @@ export function describeSystems(): SystemDescription[] {
   }));
 }
 
+/**
+ * The config fields of a system that name a file on the hub's disk (form widget `file`, such as a
+ * spreadsheet's `file`): the dashboard uploads into the files folder for them.
+ */
+export function fileFields(system: string): string[] {
+  const def = CONNECTORS[system];
+  if (!def) return [];
+  const schema = z.toJSONSchema(def.configSchema, { io: 'input', unrepresentable: 'any' }) as FormSchema;
+  return Object.entries(schema.properties ?? {})
+    .filter(([, f]) => f.widget === 'file')
+    .map(([key]) => key);
+}
+
 /** The HTTP status a connector's error code asks for, if some system declares it. */
 export function connectorErrorStatus(code: string): number | undefined {
   for (const d of Object.values(CONNECTORS)) {

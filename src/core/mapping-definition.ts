@@ -21,29 +21,29 @@ const ConstantSchema = z.unknown().superRefine((v, ctx) => {
 });
 
 export const TransformSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('trim') }),
-  z.object({ type: z.literal('lower') }),
-  z.object({ type: z.literal('upper') }),
+  z.strictObject({ type: z.literal('trim') }),
+  z.strictObject({ type: z.literal('lower') }),
+  z.strictObject({ type: z.literal('upper') }),
   /** Replace null/undefined/'' by a constant. */
-  z.object({ type: z.literal('default'), value: ConstantSchema }),
+  z.strictObject({ type: z.literal('default'), value: ConstantSchema }),
   /**
    * Parse a date (ISO string, Date, epoch ms, or `input` pattern such as 'dd.MM.yyyy') and format it as
    * `output`: a date-fns pattern ('dd.MM.yyyy', 'yyyy-MM-dd'), 'iso' (full ISO timestamp) or
    * 'epoch-ms' (HubSpot date properties: midnight UTC of the date in milliseconds). The date is the
    * calendar date in the server's time zone; impossible dates (31.02.2025) and 2-digit years fail.
    */
-  z.object({
+  z.strictObject({
     type: z.literal('date'),
     input: z.string().optional(),
     output: z.string().default('yyyy-MM-dd'),
   }),
   /** Parse a number; Swiss/German input like "1'234.50" or "1.234,50" with `decimal: ','`. */
-  z.object({ type: z.literal('number'), decimal: z.enum(['.', ',']).default('.') }),
+  z.strictObject({ type: z.literal('number'), decimal: z.enum(['.', ',']).default('.') }),
   /**
    * Parse yes/no words (ja/nein, true/false, 1/0, oui/non, x…) into a boolean, case-insensitively. A
    * `true` or `false` list replaces that side's default words.
    */
-  z.object({
+  z.strictObject({
     type: z.literal('boolean'),
     true: z.array(z.string()).optional(),
     false: z.array(z.string()).optional(),
@@ -52,20 +52,20 @@ export const TransformSchema = z.discriminatedUnion('type', [
    * Look a value up in a table (numbers by their text form: 1 finds key '1'); unknown values take
    * `default`, fail with `value_not_mapped` when `strict`, and otherwise pass through.
    */
-  z.object({
+  z.strictObject({
     type: z.literal('valueMap'),
     map: z.record(z.string(), z.unknown()),
     default: z.unknown().optional(),
     strict: z.boolean().default(false),
   }),
   /** Split a string and keep part `index` (negative counts from the end; no such part gives null). */
-  z.object({ type: z.literal('split'), separator: z.string(), index: z.number().int().default(0) }),
+  z.strictObject({ type: z.literal('split'), separator: z.string(), index: z.number().int().default(0) }),
   /** Trim and lower-case an e-mail address; fail with `invalid_email` when it is not one. */
-  z.object({ type: z.literal('email') }),
+  z.strictObject({ type: z.literal('email') }),
   /** Normalise a phone number to E.164; fail with `invalid_phone` when it is not one. */
-  z.object({ type: z.literal('phone'), defaultCountry: z.string().length(2).default('CH') }),
+  z.strictObject({ type: z.literal('phone'), defaultCountry: z.string().length(2).default('CH') }),
   /** Cut a string to at most `length` characters (code points: an emoji is never cut in half). */
-  z.object({ type: z.literal('truncate'), length: z.number().int().positive() }),
+  z.strictObject({ type: z.literal('truncate'), length: z.number().int().positive() }),
 ]);
 export type Transform = z.infer<typeof TransformSchema>;
 /** A transform as written in a mapping file: options with defaults may be left out. */
@@ -81,7 +81,7 @@ export type TransformType = Transform['type'];
  * (`Customer.AddressData.Street`, `attributes.LASTNAME`).
  */
 export const FieldMappingSchema = z
-  .object({
+  .strictObject({
     target: z.string().min(1),
     from: z.string().min(1).optional(),
     value: ConstantSchema.optional(),

@@ -31,6 +31,8 @@ export interface FieldMeta {
   help?: Text;
   placeholder?: string;
   widget?: 'text' | 'url' | 'number' | 'file' | 'select' | 'checkbox';
+  /** For `file`: the file types the picker offers (`.xlsx,.csv`), as the `accept` attribute takes them. */
+  accept?: string;
 }
 
 /** A JSON Schema property as zod writes it, with the form's metadata. */

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Connector, WriteOp } from '../connectors/connector.ts';
 import { createConnector } from '../connectors/registry.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { SyncLink } from '../core/types.ts';
+import { createImportWorkspace } from '../import/workspace.ts';
 import type { Store } from '../store/store.ts';
 import { assignmentsOf } from './assignments.ts';
 import type { ConnectorFactory } from './open-mapping.ts';
@@ -25,8 +25,14 @@ export interface DeletionAction {
   object: string;
   role: 'source' | 'target';
   action: 'deleted' | 'anonymised' | 'unlinked' | 'skipped' | 'failed';
+  /** Why it failed or was skipped; `already_gone` when the record was not there any more (done all the same). */
   code?: string;
 }
+
+/** A thrown error's stable code, else `fallback`. */
+const codeOf = (err: unknown, fallback: string) => (err as { code?: string }).code ?? fallback;
+/** The system answered that the record does not exist (HTTP 404): for a deletion or erasure that is done. */
+const isGone = (err: unknown) => (err as { status?: number }).status === 404;
 
 export interface DeletionOutcome {
   auditId: string;
@@ -43,6 +49,19 @@ interface Reached extends Node {
   mappings: MappingDefinition[];
   /** A target record other people's records are synced into too (a shared e-mail): left as it is. */
   shared?: boolean;
+}
+
+/** What an erasure or a privacy deletion is handed. */
+export interface ErasureOptions {
+  log: Logger;
+  connectorFactory?: ConnectorFactory;
+  signal?: AbortSignal;
+  /** Who asked (a username, `cli`, `api`); audited. */
+  by?: string;
+  /** The folder of uploaded imports: an upload an erased person's run items came from is removed too. */
+  importsDir?: string;
+  /** Called after each record was handled (tests crash the process here). */
+  afterRecord?: () => void | Promise<void>;
 }
 
 const nodeId = (n: Node) => `${n.connectionId}\u0000${n.object}\u0000${n.key}`;
@@ -133,8 +152,9 @@ async function apply(connector: Connector, r: Reached): Promise<DeletionAction> 
   const policy = r.mappings.some((m) => m.privacy === 'delete') ? 'delete' : 'anonymise';
   try {
     if (policy === 'delete') {
-      const op: WriteOp = { kind: 'delete', ref: r.key, externalId: r.key };
+      const op: WriteOp = { kind: 'delete', ref: r.key, externalId: r.key, privacy: true };
       const [res] = await connector.write(r.object, [op]);
+      if (res && !res.ok && res.gone) return { ...base, action: 'deleted', code: 'already_gone' };
       return res?.ok
         ? { ...base, action: 'deleted' }
         : { ...base, action: 'failed', code: res && !res.ok ? res.code : 'no_result' };
@@ -147,6 +167,8 @@ async function apply(connector: Connector, r: Reached): Promise<DeletionAction> 
       const [res] = await connector.write(r.object, [
         { kind: 'update', ref: r.key, externalId: r.key, properties },
       ]);
+      // Nothing left to anonymise: someone deleted it meanwhile.
+      if (res && !res.ok && res.gone) return { ...base, action: 'anonymised', code: 'already_gone' };
       return res?.ok
         ? { ...base, action: 'anonymised' }
         : { ...base, action: 'failed', code: res && !res.ok ? res.code : 'no_result' };
@@ -160,7 +182,9 @@ async function apply(connector: Connector, r: Reached): Promise<DeletionAction> 
     await connector.writeMarks(r.object, m.source.key, [{ key: r.key, values }]);
     return { ...base, action: 'anonymised' };
   } catch (err) {
-    return { ...base, action: 'failed', code: (err as { code?: string }).code ?? 'deletion_failed' };
+    if (isGone(err))
+      return { ...base, action: policy === 'delete' ? 'deleted' : 'anonymised', code: 'already_gone' };
+    return { ...base, action: 'failed', code: codeOf(err, 'deletion_failed') };
   }
 }
 
@@ -173,29 +197,62 @@ async function eraseLinked(
   reached: Reached[],
   links: SyncLink[],
   remark: string,
-  o: { log: Logger; connectorFactory?: ConnectorFactory; signal?: AbortSignal },
+  o: ErasureOptions,
 ): Promise<DeletionAction[]> {
   const make = o.connectorFactory ?? createConnector;
   const signal = o.signal ?? new AbortController().signal;
-  const connectors = new Map<string, Connector>();
+  // Per connection: its connector, or why it could not be made (deleted, unreadable secret, bad config).
+  const connectors = new Map<string, Connector | { broken: string }>();
   const actions: DeletionAction[] = [];
   try {
     for (const r of reached) {
       let c = connectors.get(r.connectionId);
       if (!c) {
-        c = make(await store.connections.get(r.connectionId), { log: o.log, signal });
+        try {
+          c = make(await store.connections.get(r.connectionId), { log: o.log, signal });
+        } catch (err) {
+          // One broken connection fails only its own records: the others are erased and all are audited.
+          o.log.warn({ err, connectionId: r.connectionId }, 'an erasure could not open a connection');
+          c = { broken: codeOf(err, 'connection_unavailable') };
+        }
         connectors.set(r.connectionId, c);
       }
-      actions.push(await apply(c, r));
+      actions.push(
+        'broken' in c
+          ? { connectionId: r.connectionId, object: r.object, role: r.role, action: 'failed', code: c.broken }
+          : await apply(c, r),
+      );
+      await o.afterRecord?.();
     }
   } finally {
-    await Promise.allSettled([...connectors.values()].map((c) => c.close?.()));
+    await Promise.allSettled([...connectors.values()].map((c) => ('broken' in c ? undefined : c.close?.())));
   }
   const now = new Date();
   await store.syncLinks.upsert(
     links.map((l) => ({ ...l, status: 'deleted', payloadHash: null, lastSyncAt: now, remark })),
   );
+  await purgeAssociations(store, reached);
   return actions;
+}
+
+/**
+ * The association rows of the person's records: those their own source records own (per mapping and
+ * key) and those that point at their target records as the related record (per target connection).
+ */
+async function purgeAssociations(store: Store, reached: Reached[]): Promise<number> {
+  const mappings = await store.mappings.list();
+  const own = reached.filter((r) => !r.shared);
+  const owned = own
+    .filter((r) => r.role === 'source')
+    .flatMap((r) => r.mappings.map((m) => ({ mappingId: m.id, sourceKey: r.key })));
+  const pointedAt = own
+    .filter((r) => r.role === 'target')
+    .flatMap((r) =>
+      mappings
+        .filter((m) => m.target.connectionId === r.connectionId)
+        .map((m) => ({ mappingId: m.id, toId: r.key })),
+    );
+  return store.associations.purge({ owned, pointedAt });
 }
 
 /**
@@ -240,12 +297,9 @@ async function personItems(store: Store, reached: Reached[]) {
   return mine;
 }
 
-/** The audit subject of a deleted record: a hash, so the log holds no id of a person. */
-function subjectOf(req: DeletionRequest): string {
-  return createHash('sha256')
-    .update(`${req.connectionId}:${req.object}:${req.externalId}`)
-    .digest('hex')
-    .slice(0, 24);
+/** The audit subject of a deleted record: a keyed hash, so the log holds no id of a person. */
+function subjectOf(store: Store, req: DeletionRequest): string {
+  return store.audit.subjectOf({ connectionId: req.connectionId, object: req.object, key: req.externalId });
 }
 
 /**
@@ -279,7 +333,7 @@ async function unlinkDeletedTarget(store: Store, req: DeletionRequest): Promise<
   const entry = await store.audit.record({
     kind: 'deletion',
     connectionId: req.connectionId,
-    subject: subjectOf(req),
+    subject: subjectOf(store, req),
     details: { object: req.object, eventId: req.eventId ?? null, linked: links.length, actions },
   });
   return { auditId: entry.id, actions };
@@ -294,7 +348,7 @@ async function unlinkDeletedTarget(store: Store, req: DeletionRequest): Promise<
 export async function handleDeletionRequest(
   store: Store,
   req: DeletionRequest,
-  o: { log: Logger; connectorFactory?: ConnectorFactory; signal?: AbortSignal },
+  o: ErasureOptions,
 ): Promise<DeletionOutcome> {
   if (!req.privacy) return unlinkDeletedTarget(store, req);
   const mappings = await store.mappings.list();
@@ -306,7 +360,7 @@ export async function handleDeletionRequest(
   const entry = await store.audit.record({
     kind: 'privacy_deletion',
     connectionId: req.connectionId,
-    subject: subjectOf(req),
+    subject: subjectOf(store, req),
     details: {
       object: req.object,
       eventId: req.eventId ?? null,
@@ -340,6 +394,8 @@ export interface ErasureOutcome extends DeletionOutcome {
   complete: boolean;
   /** Execution items whose payload and message were purged. */
   itemsPurged: number;
+  /** Uploaded import files that held the person's row, removed. */
+  uploadsRemoved: number;
 }
 
 /**
@@ -351,7 +407,7 @@ export interface ErasureOutcome extends DeletionOutcome {
 export async function eraseRecord(
   store: Store,
   req: ErasureRequest,
-  o: { log: Logger; connectorFactory?: ConnectorFactory; signal?: AbortSignal; by?: string },
+  o: ErasureOptions,
 ): Promise<ErasureOutcome> {
   const mappings = await store.mappings.list();
   const start = { connectionId: req.connectionId, object: req.object, key: req.key };
@@ -361,23 +417,57 @@ export async function eraseRecord(
   });
   if (!links.length)
     throw new NotFoundError(`no record '${req.key}' of ${req.connectionId}/${req.object} is linked anywhere`);
+  const subject = store.audit.subjectOf(req);
+  // The attempt is audited before anything is touched: a crash or an outage mid-way leaves a trace.
+  await store.audit.record({
+    kind: 'erasure',
+    connectionId: req.connectionId,
+    subject,
+    details: { phase: 'started', object: req.object, by: o.by ?? null, linked: reached.length },
+  });
+  // The person's run items are found before their links are marked: the items' tasks name the records.
+  const items = await personItems(store, reached);
   const actions = await eraseLinked(store, reached, links, 'erased on request', o);
-  const itemsPurged = await store.executions.purgeItems((await personItems(store, reached)).map((i) => i.id));
+  const itemsPurged = await store.executions.purgeItems(items.map((i) => i.id));
+  const uploadsRemoved = o.importsDir
+    ? await removeUploadsOf(o.importsDir, new Set(items.map((i) => i.executionId)))
+    : 0;
   const complete = actions.every((a) => a.action !== 'failed');
   const entry = await store.audit.record({
     kind: 'erasure',
     connectionId: req.connectionId,
-    subject: subjectOf({
-      connectionId: req.connectionId,
+    subject,
+    details: {
+      phase: 'finished',
       object: req.object,
-      externalId: req.key,
-      privacy: true,
-    }),
-    details: { object: req.object, by: o.by ?? null, linked: reached.length, actions, complete, itemsPurged },
+      by: o.by ?? null,
+      linked: reached.length,
+      actions,
+      complete,
+      itemsPurged,
+      uploadsRemoved,
+    },
   });
   if (!complete)
     o.log.warn({ auditId: entry.id, actions }, 'an erasure was not carried out everywhere; run it again');
-  return { auditId: entry.id, actions, complete, itemsPurged };
+  return { auditId: entry.id, actions, complete, itemsPurged, uploadsRemoved };
+}
+
+/**
+ * Removes the uploaded imports (file, record, error file) whose run wrote the erased person's records:
+ * the spreadsheet holds their row. Returns how many were removed.
+ */
+async function removeUploadsOf(importsDir: string, executionIds: Set<string>): Promise<number> {
+  if (!executionIds.size) return 0;
+  const workspace = createImportWorkspace(importsDir);
+  let removed = 0;
+  for (const record of await workspace.list()) {
+    if (record.executionId && executionIds.has(record.executionId)) {
+      await workspace.remove(record.id);
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /**
@@ -387,7 +477,7 @@ export async function eraseRecord(
 export async function exportRecord(
   store: Store,
   req: ErasureRequest,
-  o: { log: Logger; connectorFactory?: ConnectorFactory; signal?: AbortSignal; by?: string },
+  o: ErasureOptions,
 ): Promise<Record<string, unknown>> {
   const mappings = await store.mappings.list();
   const start = { connectionId: req.connectionId, object: req.object, key: req.key };
@@ -430,12 +520,7 @@ export async function exportRecord(
   await store.audit.record({
     kind: 'export',
     connectionId: req.connectionId,
-    subject: subjectOf({
-      connectionId: req.connectionId,
-      object: req.object,
-      externalId: req.key,
-      privacy: true,
-    }),
+    subject: store.audit.subjectOf(req),
     details: { object: req.object, by: o.by ?? null, linked: reached.length },
   });
   return { exportedAt: new Date().toISOString(), subject: start, links, systems, runItems: items };

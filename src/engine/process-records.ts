@@ -1,5 +1,12 @@
 import type { Logger } from 'pino';
-import type { Connector, RecordMark, SourceRecord, WriteOp, WriteResult } from '../connectors/connector.ts';
+import type {
+  Connector,
+  RecordMark,
+  SourceRecord,
+  WriteJournal,
+  WriteOp,
+  WriteResult,
+} from '../connectors/connector.ts';
 import { mapConcurrent } from '../core/concurrency.ts';
 import { AuthenticationError, CancelledError } from '../core/errors.ts';
 import type { Expr } from '../core/expression/ast.ts';
@@ -38,6 +45,8 @@ export interface ProcessContext {
   planned?: Map<string, string>;
   /** Throws unless the run still holds its lease; called before every write to another system. */
   fence?: () => Promise<void>;
+  /** The task's write journal (real runs only): connectors note work they wait on, a killed run's successor finds it. */
+  journal?: WriteJournal;
 }
 
 export interface PageOutcome {
@@ -79,7 +88,7 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
   const write = ctx.dryRun
     ? (object: string, ops: WriteOp[]) =>
         planWrites(target, object, ops, planned, ctx.scope.targetConnectionId)
-    : (object: string, ops: WriteOp[]) => target.write(object, ops);
+    : (object: string, ops: WriteOp[]) => target.write(object, ops, { journal: ctx.journal });
   if (batches.length && !ctx.dryRun) await ctx.fence?.();
   await mapConcurrent(batches, target.limits.concurrency ?? 1, async (ops) => {
     // A run cancelled or taken over mid-page starts no further batch.

@@ -22,6 +22,7 @@ import { flushPendingAssociations } from './associations.ts';
 import { type PageOutcome, type ProcessContext, processRecords } from './process-records.ts';
 import { type DeletionGuardHit, propagateSourceDeletions } from './source-deletions.ts';
 import { secretSaver, sourceFields, sourcePaths } from './source-fields.ts';
+import { type PageJournal, pageJournal } from './write-journal.ts';
 
 export type { DryRunItem, DryRunResult };
 
@@ -162,6 +163,8 @@ interface SyncSetup {
   maxRecords?: number;
   /** Deletions beyond the mass-deletion guard were confirmed for this run. */
   confirmDeletes: boolean;
+  /** The task's write journal (real runs); settled after every page commit. */
+  journal?: PageJournal;
 }
 
 /**
@@ -209,11 +212,13 @@ async function syncAssignments(
       dryRun: s.dryRun,
       planned,
       fence: s.fence,
+      ...(s.journal ? { journal: s.journal } : {}),
     };
     first ??= ctx;
     const commit = async (outcome: PageOutcome, cursor: Cursor | null) => {
       if (cursor) position = single ? cursor : { ...cursor, [ASSIGNMENT_KEY]: index };
       await s.commit(outcome, cursor ? { base, position: position as Cursor } : null);
+      await s.journal?.settle();
       await s.hooks.afterCommit?.();
     };
     const after = single ? position : index === resumeAt ? withoutAssignment(position) : null;
@@ -365,6 +370,7 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
         dryRun: false,
         confirmDeletes: o.confirmDeletes ?? false,
         fence: run.fence,
+        journal: pageJournal(store, taskId),
         commit: (outcome, p) => run.commit({ items: outcome.items, links: outcome.links, position: p }),
       });
       if (warning) run.log.warn({ details: warning.details }, warning.message);

@@ -99,7 +99,7 @@ export async function propagateSourceDeletions(
         : `more than the ${limit} a run deletes unconfirmed`;
     return {
       code: 'mass_deletion_guard',
-      message: `${toDelete.length} of ${live.length} linked records are gone from the source (${why}); nothing was deleted. Check the source, then confirm the deletions (API or junction run ${o.task.id} --confirm-deletes)`,
+      message: `${toDelete.length} of ${live.length} linked records are gone from the source (${why}); nothing was deleted. Check the source, then confirm the deletions (dashboard: this run's page, API: POST /api/tasks/${o.task.id}/run with confirmDeletes, CLI: junction run ${o.task.id} --confirm-deletes)`,
       details: { wouldDelete: toDelete.length, linked: live.length, limit },
     };
   }

@@ -63,6 +63,25 @@ export function createImportWorkspace(baseDir: string) {
         throw err;
       }
     },
+    /** Every import whose record can be read (an upload cut off mid-way has none and is left out). */
+    async list(): Promise<ImportRecord[]> {
+      let entries: string[];
+      try {
+        entries = await readdir(resolve(baseDir));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
+      }
+      const out: ImportRecord[] = [];
+      for (const id of entries.filter((e) => ID.test(e))) {
+        try {
+          out.push(JSON.parse(await readFile(join(dirOf(id), 'import.json'), 'utf8')) as ImportRecord);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }
+      return out;
+    },
     async remove(id: string): Promise<void> {
       await rm(dirOf(id), { recursive: true, force: true });
     },

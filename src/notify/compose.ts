@@ -1,4 +1,5 @@
 import type { Execution, ExecutionItem, NotifyOn, Task } from '../core/types.ts';
+import type { MailLanguage } from '../store/repositories/settings.ts';
 
 /** A notification mail, ready for the transport. */
 export interface NotificationMail {
@@ -15,11 +16,72 @@ export function notifyKindOf(execution: Execution): NotifyOn | null {
   return null;
 }
 
-const LABEL: Record<NotifyOn, string> = {
-  success: 'succeeded',
-  warning: 'finished with warnings',
-  failure: 'failed',
-};
+/** The words of a notification mail, in German (Swiss usage: "ss", not "ß") and English. */
+const TEXTS = {
+  de: {
+    outcome: { success: 'erfolgreich beendet', warning: 'mit Warnungen beendet', failure: 'fehlgeschlagen' },
+    ran: (task: string, outcome: string, when: string) => `Die Aufgabe ${task} ist am ${when} ${outcome}.`,
+    counts: 'Zahlen',
+    count: {
+      read: 'gelesen',
+      filtered: 'ausgefiltert',
+      created: 'erstellt',
+      updated: 'aktualisiert',
+      unchanged: 'unverändert',
+      deleted: 'gelöscht',
+      failed: 'fehlgeschlagen',
+    },
+    firstErrors: 'Erste Fehler',
+    runError: 'Abbruch',
+    record: 'Datensatz',
+    execution: 'Ausführung',
+    executionId: 'Ausführungs-ID',
+    open: 'Ausführung öffnen',
+    unknownTime: '(Zeit unbekannt)',
+  },
+  en: {
+    outcome: { success: 'succeeded', warning: 'finished with warnings', failure: 'failed' },
+    ran: (task: string, outcome: string, when: string) => `Task ${task} ${outcome} at ${when}.`,
+    counts: 'Counts',
+    count: {
+      read: 'read',
+      filtered: 'filtered out',
+      created: 'created',
+      updated: 'updated',
+      unchanged: 'unchanged',
+      deleted: 'deleted',
+      failed: 'failed',
+    },
+    firstErrors: 'First errors',
+    runError: 'run error',
+    record: 'record',
+    execution: 'Execution',
+    executionId: 'Execution id',
+    open: 'Open the execution',
+    unknownTime: 'unknown time',
+  },
+} satisfies Record<MailLanguage, unknown>;
+
+/** When the run ended, as the recipient reads dates: `30.11.2026 14:05` in German, ISO-like in English. */
+function formatWhen(at: Date | null, language: MailLanguage, timeZone: string): string | null {
+  if (!at) return null;
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((x) => [x.type, x.value]),
+  );
+  return language === 'de'
+    ? `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}`
+    : `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} (${timeZone})`;
+}
 
 const escapeHtml = (s: string) =>
   s.replace(
@@ -35,8 +97,8 @@ export function executionLink(dashboardUrl: string | null, executionId: string):
 }
 
 /**
- * The mail about one finished execution: task, outcome, counts, the first failed records (or the run's
- * error) and a link to the execution in the dashboard.
+ * The mail about one finished execution, in the recipients' language: task, outcome, counts, the first
+ * failed records (or the run's error) and a link to the execution in the dashboard.
  */
 export function composeNotification(o: {
   task: Pick<Task, 'id' | 'name'>;
@@ -44,48 +106,57 @@ export function composeNotification(o: {
   /** The first items with action 'fail'. */
   errors: ExecutionItem[];
   dashboardUrl: string | null;
+  /** German unless the settings say English. */
+  language?: MailLanguage;
+  /** The installation's time zone, for the time the run ended. */
+  timezone?: string;
 }): NotificationMail {
   const { task, execution: e } = o;
+  const language = o.language ?? 'de';
+  const w = TEXTS[language];
   const kind = notifyKindOf(e) ?? 'failure';
-  const subject = `[Junction] ${task.name} ${LABEL[kind]}`;
+  const outcome = w.outcome[kind];
+  const subject = `[Junction] ${task.name} ${outcome}`;
   const c = e.counts;
   const counts: [string, number][] = [
-    ['read', c.read],
-    ['filtered out', c.filtered],
-    ['created', c.created],
-    ['updated', c.updated],
-    ['unchanged', c.unchanged],
-    ['deleted', c.deleted],
-    ['failed', c.failed],
+    [w.count.read, c.read],
+    [w.count.filtered, c.filtered],
+    [w.count.created, c.created],
+    [w.count.updated, c.updated],
+    [w.count.unchanged, c.unchanged],
+    [w.count.deleted, c.deleted],
+    [w.count.failed, c.failed],
   ];
+  // Codes and the systems' messages stay as they are: they are what support searches for.
   const errorLines = [
-    ...(e.error ? [`run error ${e.error.code}: ${e.error.message}`] : []),
+    ...(e.error ? [`${w.runError} ${e.error.code}: ${e.error.message}`] : []),
     ...o.errors.map(
-      (i) => `record ${i.sourceKey}: ${i.code ?? 'error'}${i.message ? ` — ${i.message}` : ''}`,
+      (i) => `${w.record} ${i.sourceKey}: ${i.code ?? 'error'}${i.message ? ` — ${i.message}` : ''}`,
     ),
   ];
   const link = executionLink(o.dashboardUrl, e.id);
-  const when = e.finishedAt ? e.finishedAt.toISOString() : 'unknown time';
+  const when = formatWhen(e.finishedAt, language, o.timezone ?? 'Europe/Zurich') ?? w.unknownTime;
+  const named = (name: string, id: string) => (language === 'de' ? `«${name}» (${id})` : `"${name}" (${id})`);
 
   const text = [
-    `Task "${task.name}" (${task.id}) ${LABEL[kind]} at ${when}.`,
+    w.ran(named(task.name, task.id), outcome, when),
     '',
-    'Counts:',
+    `${w.counts}:`,
     ...counts.map(([k, v]) => `  ${k}: ${v}`),
-    ...(errorLines.length ? ['', 'First errors:', ...errorLines.map((l) => `  - ${l}`)] : []),
+    ...(errorLines.length ? ['', `${w.firstErrors}:`, ...errorLines.map((l) => `  - ${l}`)] : []),
     '',
-    link ? `Execution: ${link}` : `Execution id: ${e.id}`,
+    link ? `${w.execution}: ${link}` : `${w.executionId}: ${e.id}`,
   ].join('\n');
 
   const html = [
-    `<p>Task <strong>${escapeHtml(task.name)}</strong> (${escapeHtml(task.id)}) ${LABEL[kind]} at ${escapeHtml(when)}.</p>`,
-    `<table>${counts.map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`).join('')}</table>`,
+    `<p>${escapeHtml(w.ran(named(task.name, task.id), outcome, when))}</p>`,
+    `<table>${counts.map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${v}</td></tr>`).join('')}</table>`,
     errorLines.length
-      ? `<p>First errors:</p><ul>${errorLines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
+      ? `<p>${w.firstErrors}:</p><ul>${errorLines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
       : '',
     link
-      ? `<p><a href="${escapeHtml(link)}">Open the execution</a></p>`
-      : `<p>Execution id: ${escapeHtml(e.id)}</p>`,
+      ? `<p><a href="${escapeHtml(link)}">${w.open}</a></p>`
+      : `<p>${w.executionId}: ${escapeHtml(e.id)}</p>`,
   ].join('\n');
   return { subject, text, html };
 }

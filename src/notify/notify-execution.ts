@@ -37,7 +37,14 @@ export async function notifyExecution(o: {
       return { sent: false, reason: 'no_smtp' };
     }
     const errors = await store.executions.items(execution.id, { action: 'fail', limit: MAX_ERRORS_IN_MAIL });
-    const mail = composeNotification({ task, execution, errors, dashboardUrl: settings.dashboardUrl });
+    const mail = composeNotification({
+      task,
+      execution,
+      errors,
+      dashboardUrl: settings.dashboardUrl,
+      language: settings.mailLanguage,
+      timezone: settings.timezone,
+    });
     await (o.send ?? sendSmtpMail)(settings.smtp, to, mail);
     log.info({ notify: kind, to }, 'notification sent');
     return { sent: true, to };

@@ -17,7 +17,7 @@ import { confinedFactory } from '../connectors/registry.ts';
 import { ValidationError } from '../core/errors.ts';
 import { MAX_JSON_DEPTH, nestsAtMost } from '../core/json-depth.ts';
 import type { ConnectorFactory } from '../engine/open-mapping.ts';
-import type { ValidationQueue } from '../import/validation-queue.ts';
+import { createValidationQueue, type ValidationQueue } from '../import/validation-queue.ts';
 import type { RunService } from '../runs/run-service.ts';
 import type { Store } from '../store/store.ts';
 import { installAuth } from './auth/auth-plugin.ts';
@@ -27,6 +27,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { executionRoutes } from './routes/executions.ts';
+import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { mappingRoutes } from './routes/mappings.ts';
@@ -112,6 +113,8 @@ export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
     files,
     connectorFactory: confinedFactory(files, given.connectorFactory),
     importsDir: given.importsDir ?? join(files.folders[0] ?? readEnvironment().dataDir, 'imports'),
+    // One set of slots for every upload that opens a file (imports, connection files, samples).
+    importValidation: given.importValidation ?? createValidationQueue(),
   };
   const app: FastifyInstance = Fastify({
     // Request lines only at warn: a busy dashboard would otherwise drown the run logs.
@@ -174,6 +177,7 @@ export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
   await executionRoutes(api, deps);
   await recordRoutes(api, deps);
   await importRoutes(api, deps);
+  await fileRoutes(api, deps);
   await userRoutes(api, deps);
   await oauthRoutes(api, deps);
   await privacyRoutes(api, deps);

@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006-external-number.ts';
 import * as m0007 from './migrations/0007-link-status-index.ts';
 import * as m0008 from './migrations/0008-api-token-expiry.ts';
 import * as m0009 from './migrations/0009-run-lease.ts';
+import * as m0011 from './migrations/0011-write-journal.ts';
 import type { Dialect } from './store.ts';
 
 /** Migration failed; the store is left at the last migration that succeeded. */
@@ -27,6 +28,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0007-link-status-index': { up: (db) => m0007.up(db) },
     '0008-api-token-expiry': { up: (db) => m0008.up(db) },
     '0009-run-lease': { up: (db) => m0009.up(db) },
+    '0011-write-journal': { up: (db) => m0011.up(db) },
   };
 }
 

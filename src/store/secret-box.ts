@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { JunctionError } from '../core/errors.ts';
 
 /** The sealed secret could not be opened: wrong key or tampered data. */
@@ -10,12 +10,31 @@ export class SecretUnsealError extends JunctionError {
 export interface SecretBox {
   seal(value: unknown): string;
   open(sealed: string): unknown;
+  /**
+   * A keyed hash (HMAC-SHA256, hex) of `value` for one `purpose`, under a key derived from the secret key:
+   * the same value gives the same hash on this installation, and no one without the key can test a guess
+   * (an audit entry names a person this way, never in clear).
+   */
+  mac(purpose: string, value: string): string;
 }
 
 /** Makes a SecretBox from a 32-byte key. */
 export function createSecretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new JunctionError('the secret key must be 32 bytes');
+  // One derived key per purpose (HKDF): the encryption key itself never keys a hash.
+  const macKeys = new Map<string, Buffer>();
+  const macKey = (purpose: string) => {
+    let k = macKeys.get(purpose);
+    if (!k) {
+      k = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `junction mac: ${purpose}`, 32));
+      macKeys.set(purpose, k);
+    }
+    return k;
+  };
   return {
+    mac(purpose, value) {
+      return createHmac('sha256', macKey(purpose)).update(value, 'utf8').digest('hex');
+    },
     seal(value) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -13,6 +13,7 @@ import { createSyncLinkRepository } from './repositories/sync-links.ts';
 import { createSyncStateRepository } from './repositories/sync-state.ts';
 import { createTaskRepository } from './repositories/tasks.ts';
 import { createUserRepository } from './repositories/users.ts';
+import { createWriteJournalRepository } from './repositories/write-journal.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secret-box.ts';
 
@@ -43,6 +44,8 @@ export interface Store {
   readonly audit: ReturnType<typeof createAuditRepository>;
   readonly associations: ReturnType<typeof createAssociationRepository>;
   readonly syncState: ReturnType<typeof createSyncStateRepository>;
+  /** What runs started in other systems and have not finished (engine/write-journal.ts). */
+  readonly writeJournal: ReturnType<typeof createWriteJournalRepository>;
   close(): Promise<void>;
 }
 
@@ -68,9 +71,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     syncLinks: createSyncLinkRepository(db, dialect),
     settings: createSettingsRepository(db, options.secretBox),
     users: createUserRepository(db),
-    audit: createAuditRepository(db),
+    audit: createAuditRepository(db, options.secretBox),
     associations: createAssociationRepository(db),
     syncState: createSyncStateRepository(db),
+    writeJournal: createWriteJournalRepository(db),
     close: () => db.destroy(),
   };
 }

@@ -207,8 +207,8 @@ describe('Brevo connector: write', () => {
     }
   });
 
-  test('declares small batches and a request budget of ten times the per-second rate', () => {
+  test('takes a whole page a write (it plans the calls itself) and a request budget of ten times the per-second rate', () => {
     const brevoConn = connect(base, { requestsPerSecond: 20, concurrency: 3 });
-    assert.deepEqual(brevoConn.limits, { batchSize: 10, requestsPer10s: 200, concurrency: 3 });
+    assert.deepEqual(brevoConn.limits, { batchSize: 2000, requestsPer10s: 200, concurrency: 3 });
   });
 });

@@ -1,12 +1,11 @@
 // The connector registry is the one list of systems, and each connector describes itself: this test walks
 // it, so a new system without labels, forms or a way to authenticate cannot slip in, and it scans the code
-// for system-specific branches outside the systems' own folders.
+// for system-specific branches outside the systems' own folders (by the syntax tree: every spelling).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { AUTH_KINDS } from '../../src/connectors/connector.ts';
 import { CONNECTORS, describeSystems, systemNames } from '../../src/connectors/registry.ts';
+import { findSystemBranches, scanForSystemBranches, sourceFiles } from '../helpers/system-branches.ts';
 
 type Schema = {
   properties?: Record<string, { label?: { de?: string; en?: string }; help?: { de?: string; en?: string } }>;
@@ -43,33 +42,75 @@ test('every system describes itself: names in German and English, a mark, an aut
   }
 });
 
-/** Every source file below `dir`, except the systems' own connector folders. */
-function sources(dir: string, skip: RegExp): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (skip.test(p)) return [];
-    if (statSync(p).isDirectory()) return sources(p, skip);
-    return /\.(ts|tsx)$/.test(name) ? [p] : [];
-  });
-}
+/**
+ * Places that name systems without branching on a system: each with the reason. Matched by file and the
+ * flagged code's text, so a real branch in the same file is still found.
+ */
+const NOT_BRANCHES: { file: RegExp; text: RegExp; why: string }[] = [
+  {
+    file: /^src\/core\/expression\//,
+    text: /\.kind\b|^'sql'$/,
+    why: "'sql' is the kind of a compiled SQL part there (text | value | identifier | sql), not the SQL system",
+  },
+  {
+    file: /^src\/demo\//,
+    text: /./,
+    why: 'the demo workspace starts the emulators of the systems it shows and points its connections at them: data, not a branch',
+  },
+];
+
+test('the scan finds every spelling of a system branch, and no mention that is not one', () => {
+  const systems = ['hubspot', 'brevo', 'sql'];
+  const kinds = (code: string) =>
+    findSystemBranches('x.tsx', code, systems).map((b) => `${b.kind}: ${b.text}`);
+  const branches = [
+    "if (system === 'hubspot') {}",
+    "if ('hubspot' === c.system) {}",
+    'if (c.system != `brevo`) {}',
+    "if ((connection.system as string) === 'sql') {}",
+    "switch (s) { case 'hubspot': break; }",
+    "if ('hubspot' in handlers) {}",
+    "if (code.startsWith('hubspot_')) {}",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the code under scan holds a template literal
+    'if (code.startsWith(`brevo_${x}`)) {}',
+    "if (['hubspot', 'brevo'].includes(system)) {}",
+    "const t = new Set(['hubspot', 'brevo']);",
+    "const def = CONNECTORS['hubspot'];",
+    'const def = CONNECTORS.hubspot;',
+    "const icons = { hubspot: 'HS', brevo: 'BR' };",
+    "type S = 'hubspot' | 'other';",
+    "const el = <div>{system === 'brevo' && <b />}</div>;",
+    "const x = handlers.get('hubspot');",
+  ];
+  for (const code of branches) assert.equal(kinds(code).length, 1, `${code} → ${kinds(code).join('; ')}`);
+  const fine = [
+    "const c = { id: 'crm', system: 'hubspot' };", // data: a connection of that system
+    "throw new Error('hubspot_rate_limited happened');",
+    "if (kind === 'sqlite') {}",
+    "const label = t('conn.hubspot');",
+    'if (system === other) {}',
+  ];
+  for (const code of fine) assert.deepEqual(kinds(code), [], code);
+});
 
 test('no system-specific branch exists outside the connector folders', () => {
-  const names = systemNames().join('|');
-  const ownFolders = new RegExp(`^src/connectors/(${names})(/|$)`);
-  const branches = [
-    new RegExp(`\\bsystem\\s*[!=]==?\\s*['"\`](${names})['"\`]`),
-    new RegExp(`['"\`](${names})['"\`]\\s*[!=]==?\\s*\\S*\\.?system\\b`),
-    new RegExp(`startsWith\\(\\s*['"\`](${names})_`),
-    new RegExp(`CONNECTORS\\.(${names})\\b`),
-    new RegExp(`CONNECTORS\\[\\s*['"\`](${names})['"\`]`),
-    new RegExp(`case\\s+['"\`](${names})['"\`]\\s*:`),
-  ];
-  const found: string[] = [];
-  for (const file of [...sources('src', ownFolders), ...sources('web/src', /^$/)]) {
-    const lines = readFileSync(file, 'utf8').split('\n');
-    lines.forEach((line, i) => {
-      if (branches.some((re) => re.test(line))) found.push(`${file}:${i + 1}: ${line.trim()}`);
-    });
-  }
+  const names = systemNames();
+  const ownFolders = new RegExp(`^src/connectors/(${names.join('|')})(/|$)`);
+  const found = scanForSystemBranches([...sourceFiles('src', ownFolders), ...sourceFiles('web/src')], names)
+    .filter((b) => !NOT_BRANCHES.some((n) => n.file.test(b.file) && n.text.test(b.text)))
+    .map((b) => `${b.file}:${b.line} (${b.kind}): ${b.text}`);
+  assert.deepEqual(found, []);
+});
+
+test("a connector's own folder branches on no other system", () => {
+  const names = systemNames();
+  const found = names
+    .flatMap((system) =>
+      scanForSystemBranches(
+        sourceFiles(`src/connectors/${system}`),
+        names.filter((n) => n !== system),
+      ),
+    )
+    .map((b) => `${b.file}:${b.line} (${b.kind}): ${b.text}`);
   assert.deepEqual(found, []);
 });

@@ -8,6 +8,7 @@ import { applyConfig } from '../../src/config/apply-config.ts';
 import { parseConfigText } from '../../src/config/config-file.ts';
 import type { Task } from '../../src/core/types.ts';
 import { runTask } from '../../src/engine/run-task.ts';
+import { InstanceSettingsSchema } from '../../src/store/repositories/settings.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
 import { openTestStore } from '../helpers/store.ts';
@@ -17,6 +18,15 @@ interface Received {
   from: string;
   to: string[];
   raw: string;
+}
+
+/** A mail's raw text with its quoted-printable parts decoded (soft breaks joined, =XX bytes as UTF-8). */
+function decodeQuotedPrintable(raw: string): string {
+  const joined = raw.replace(/=\r?\n/g, '');
+  return Buffer.from(
+    joined.replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+    'latin1',
+  ).toString('utf8');
 }
 
 /** A port nothing listens on. */
@@ -88,8 +98,9 @@ describe('e-mail notifications', () => {
     await db?.drop();
   });
 
-  test('a failed run mails its recipients the task, counts, first errors and the link to the execution', async () => {
+  test('a failed run mails its recipients the task, counts, first errors and the link to the execution (in English when set)', async () => {
     await store.settings.update({
+      mailLanguage: 'en',
       smtp: {
         host: '127.0.0.1',
         port,
@@ -103,14 +114,15 @@ describe('e-mail notifications', () => {
       dashboardUrl: 'https://hub.example.ch/',
     });
     await store.tasks.save(task({ on: ['failure'], to: ['ops@example.ch', 'lead@example.ch'] }));
+    const before = inbox.length;
     const execution = await runTask('people', {
       store,
       log,
       connectorFactory: fakeConnectors({ records: 30, reject: ['4', '7'], failAfterPages: 2 }),
     });
     assert.equal(execution.status, 'failed');
-    assert.equal(inbox.length, 1);
-    const mail = inbox[0] as Received;
+    assert.equal(inbox.length, before + 1);
+    const mail = inbox.at(-1) as Received;
     assert.equal(mail.from, 'junction@example.ch');
     assert.deepEqual(mail.to.sort(), ['lead@example.ch', 'ops@example.ch']);
     const body = mail.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
@@ -122,6 +134,31 @@ describe('e-mail notifications', () => {
     assert.match(body, /record 4: hubspot_invalid_email/);
     assert.match(body, /record 7: hubspot_invalid_email/);
     assert.ok(body.includes(`https://hub.example.ch/executions/${execution.id}`), 'links to the execution');
+  });
+
+  test('a notification is written in German unless the settings say otherwise, dates as the Swiss write them', async () => {
+    // Swiss installations read German: the default of a fresh installation.
+    assert.equal(InstanceSettingsSchema.parse({}).mailLanguage, 'de');
+    await store.settings.update({ mailLanguage: 'de' });
+    await store.tasks.save(task({ on: ['failure'], to: ['ops@example.ch'] }));
+    const before = inbox.length;
+    const execution = await runTask('people', {
+      store,
+      log,
+      connectorFactory: fakeConnectors({ records: 30, reject: ['4', '7'], failAfterPages: 2 }),
+    });
+    assert.equal(inbox.length, before + 1);
+    const body = decodeQuotedPrintable((inbox.at(-1) as Received).raw);
+    assert.match(body, /^Subject: \[Junction\] People to HubSpot fehlgeschlagen/m);
+    assert.match(
+      body,
+      /Die Aufgabe «People to HubSpot» \(people\) ist am \d\d\.\d\d\.\d{4} \d\d:\d\d fehlgeschlagen\./,
+    );
+    assert.match(body, /gelesen: 20/);
+    assert.match(body, /Erste Fehler:/);
+    assert.match(body, /Datensatz 4: hubspot_invalid_email/);
+    assert.match(body, /Ausführung öffnen/);
+    assert.ok(body.includes(`https://hub.example.ch/executions/${execution.id}`));
   });
 
   test('a run whose outcome the task does not ask about sends nothing', async () => {

@@ -11,9 +11,9 @@ import { openTestStore } from '../helpers/store.ts';
 /**
  * Routes whose success is proven in their own suites, with the outside system they need:
  * OAuth (test/hubspot/oauth-flow), webhooks (test/hubspot/webhooks), imports (test/import/api), privacy
- * erasures and exports (test/e2e/erasure).
+ * erasures and exports (test/e2e/erasure), file uploads (test/server/file-uploads).
  */
-const ELSEWHERE = [/oauth/, /webhooks/, /\/api\/imports/, /\/api\/privacy\//];
+const ELSEWHERE = [/oauth/, /webhooks/, /\/api\/imports/, /\/api\/privacy\//, /\/api\/files/];
 
 describe('every API route answers a valid request with success', () => {
   let business: TempDatabase;

@@ -16,6 +16,7 @@ import { ImportsPage } from './pages/imports.tsx';
 import { ChangePasswordPage, LoginPage } from './pages/login.tsx';
 import { MappingEditor } from './pages/mapping-editor.tsx';
 import { MappingsPage } from './pages/mappings.tsx';
+import { PrivacyPage } from './pages/privacy.tsx';
 import { RecordsPage } from './pages/records.tsx';
 import { SettingsPage } from './pages/settings.tsx';
 import { TaskForm } from './pages/task-form.tsx';
@@ -34,6 +35,7 @@ const NAV: { to: string; key: TextKey; admin?: boolean }[] = [
   { to: '/tasks', key: 'nav.tasks' },
   { to: '/settings', key: 'nav.settings', admin: true },
   { to: '/users', key: 'nav.users', admin: true },
+  { to: '/privacy', key: 'nav.privacy', admin: true },
   { to: '/audit', key: 'nav.audit', admin: true },
 ];
 
@@ -153,6 +155,14 @@ export function App() {
               element={
                 <AdminOnly>
                   <UsersPage />
+                </AdminOnly>
+              }
+            />
+            <Route
+              path="/privacy"
+              element={
+                <AdminOnly>
+                  <PrivacyPage />
                 </AdminOnly>
               }
             />

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext } from 'react';
-import type { SystemDescription } from '../../src/core/system-description.ts';
+import type { FormFieldSchema, SystemDescription } from '../../src/core/system-description.ts';
 import { useResource } from './hooks.ts';
 
 export type { FormFieldSchema, SystemDescription } from '../../src/core/system-description.ts';
@@ -23,4 +23,11 @@ export function useSystems(): SystemDescription[] | undefined {
 /** One system's description (undefined while loading or when unknown). */
 export function useSystem(system: string | undefined): SystemDescription | undefined {
   return useSystems()?.find((s) => s.system === system);
+}
+
+/** The config fields of a system that name a file on the hub's disk (widget `file`), with their schema. */
+export function fileFieldsOf(system: SystemDescription | undefined): (FormFieldSchema & { key: string })[] {
+  return Object.entries(system?.config.properties ?? {})
+    .filter(([, f]) => f.widget === 'file')
+    .map(([key, f]) => ({ ...f, key }));
 }

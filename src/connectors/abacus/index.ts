@@ -23,7 +23,7 @@ import { writeAbacus } from './write.ts';
 export const ABACUS_SUBJECTS = 'subjects';
 
 const FIELDS: ObjectDescription['fields'] = [
-  { name: 'Id', label: 'Subject Id (Abacus)', type: 'number', unique: true },
+  { name: 'Id', label: 'Subject Id (Abacus)', type: 'number', unique: true, readOnly: true },
   {
     name: 'Reference',
     label: 'Reference (business system key, kept in a subject user field)',
@@ -42,7 +42,7 @@ const FIELDS: ObjectDescription['fields'] = [
   { name: 'Address.PostCode', label: 'Post code', type: 'string' },
   { name: 'Address.City', label: 'City', type: 'string' },
   { name: 'Address.CountryId', label: 'Country (ISO code, e.g. CH)', type: 'string' },
-  { name: 'ChangedOn', label: 'Last change in Abacus', type: 'datetime' },
+  { name: 'ChangedOn', label: 'Last change in Abacus', type: 'datetime', readOnly: true },
 ];
 
 /** A subject from the API as the flat-ish record the engine reads. */

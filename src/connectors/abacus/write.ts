@@ -12,7 +12,12 @@ import {
 
 const EXPAND = { $expand: 'Addresses,Communications' };
 
-function failure(ref: string, code: string, message: string, retryable: boolean): WriteResult {
+function failure(
+  ref: string,
+  code: string,
+  message: string,
+  retryable: boolean,
+): Extract<WriteResult, { ok: false }> {
   return { ref, ok: false, code, message, retryable };
 }
 
@@ -54,7 +59,10 @@ async function writeOne(client: AbacusClient, referenceField: string, op: WriteO
     if (!/^\d+$/.test(op.externalId)) throw new InvalidRecordError(`'${op.externalId}' is not a subject Id`);
     const subject = await client.get('Subjects', op.externalId, SubjectSchema, EXPAND);
     if (!subject)
-      return failure(op.ref, 'abacus_not_found', `subject ${op.externalId} does not exist in Abacus`, false);
+      return {
+        ...failure(op.ref, 'abacus_not_found', `subject ${op.externalId} does not exist in Abacus`, false),
+        gone: true,
+      };
     await syncSubject(client, referenceField, subject, payload, payload.Reference);
     return { ref: op.ref, ok: true, externalId: String(subject.Id), created: false };
   }

@@ -11,6 +11,8 @@ import {
   BrevoCreatedSchema,
   type BrevoErrorBody,
   BrevoErrorSchema,
+  BrevoImportStartedSchema,
+  BrevoProcessSchema,
 } from './schemas.ts';
 
 /** How a path identifier names a contact (`identifierType`). */
@@ -135,6 +137,59 @@ export function createBrevoClient(http: HttpClient, perSecond: RateLimiter, sign
       });
       check(res, [200]);
       return parse(res, BrevoContactsPageSchema);
+    },
+
+    /**
+     * Updates existing contacts in one call (`POST /contacts/batch`, 204), each named by its `id`. Brevo
+     * answers all or nothing: one entry it refuses fails the whole call with that entry's error.
+     */
+    async batchUpdate(contacts: Record<string, unknown>[]): Promise<void> {
+      const res = await call('POST', '/contacts/batch', { json: { contacts } });
+      check(res, [204]);
+    },
+
+    /**
+     * Starts an import (`POST /contacts/import`, 202) and returns its process id. Sending it again is
+     * harmless with `updateExistingContacts` (Brevo matches rows by e-mail), so it may be retried.
+     */
+    async importContacts(body: Record<string, unknown>): Promise<number> {
+      const res = await call('POST', '/contacts/import', {
+        json: body,
+        idempotent: body.updateExistingContacts !== false,
+      });
+      check(res, [202]);
+      return parse(res, BrevoImportStartedSchema).processId;
+    },
+
+    /** A background process: its status and, once an import completed, its report files. */
+    async getProcess(id: number) {
+      const res = await call('GET', `/processes/${id}`);
+      check(res, [200]);
+      return parse(res, BrevoProcessSchema);
+    },
+
+    /**
+     * A report file a completed import names. On the API's own host it is fetched like any call; a file on
+     * another host (Brevo's storage) is fetched without the API key, which must not leave for other hosts.
+     */
+    async report(url: string): Promise<string> {
+      const base = new URL(http.options.baseUrl);
+      const target = new URL(url, base);
+      if (target.origin === base.origin) {
+        // An absolute URL as the path: the HTTP client resolves it against the base URL, so it stays as is.
+        const res = await call('GET', target.href);
+        check(res, [200]);
+        return typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
+      }
+      const res = await fetch(target, { signal: signal ?? null });
+      if (!res.ok)
+        throw new RemoteError(
+          `Brevo's import report ${target.href} answered ${res.status}`,
+          res.status,
+          res.status >= 500,
+          { code: 'brevo_report_unavailable' },
+        );
+      return res.text();
     },
 
     async attributes() {

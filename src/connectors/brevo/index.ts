@@ -10,6 +10,7 @@ import { limiterFor } from '../rate-limiter.ts';
 import { createBrevoClient, type IdentifierType } from './client.ts';
 import { readContacts, toRecord } from './read.ts';
 import { BrevoConfigSchema, BrevoSecretSchema } from './schemas.ts';
+import { parseBrevoEvents, verifyBrevoWebhook } from './webhook.ts';
 import { writeBrevo } from './write.ts';
 
 /** Brevo's attribute types as the mapping editor's field types. */
@@ -24,23 +25,30 @@ const FIELD_TYPES: Record<string, FieldDescription['type']> = {
 
 /** Fields every contact has, outside its attributes. */
 const CONTACT_FIELDS: FieldDescription[] = [
-  { name: 'id', label: 'Brevo contact id', type: 'number', unique: true },
+  { name: 'id', label: 'Brevo contact id', type: 'number', unique: true, readOnly: true },
   { name: 'email', label: 'E-mail', type: 'string', unique: true },
   { name: 'ext_id', label: 'External id (EXT_ID)', type: 'string', unique: true },
   { name: 'listIds', label: 'Lists', type: 'json' },
   { name: 'emailBlacklisted', label: 'Unsubscribed from e-mails', type: 'boolean' },
   { name: 'smsBlacklisted', label: 'Unsubscribed from SMS', type: 'boolean' },
-  { name: 'modifiedAt', label: 'Last modified', type: 'datetime' },
+  { name: 'modifiedAt', label: 'Last modified', type: 'datetime', readOnly: true },
 ];
 
 // Calculated and global attributes are computed by Brevo and cannot be written.
 const WRITABLE_CATEGORIES = new Set(['normal', 'category', 'transactional']);
 
+/**
+ * Most ops one `write` takes: the engine hands over a whole page (up to this many writes) at once, so the
+ * connector can plan it — imports for new contacts, batch updates for changed ones.
+ */
+const WRITE_PLAN_SIZE = 2000;
+
 const KEY_TYPES: Record<string, IdentifierType> = { id: 'contact_id', email: 'email_id', ext_id: 'ext_id' };
 
 /**
- * Brevo (API v3): contacts created or updated one call per record (create with `updateEnabled`, so a
- * replay never duplicates), read incrementally with `modifiedSince`; `api-key` auth.
+ * Brevo (API v3): a page's writes planned onto Brevo's bulk calls — new contacts through import processes,
+ * changed ones through batch updates, single calls only where nothing else fits (see write.ts); read
+ * incrementally with `modifiedSince`; `api-key` auth.
  */
 export const brevoConnector = defineConnector({
   system: 'brevo',
@@ -51,15 +59,24 @@ export const brevoConnector = defineConnector({
   configSchema: BrevoConfigSchema,
   secretSchema: BrevoSecretSchema,
   destination: (config) => urlDestination(config.baseUrl),
+  // Contact deletions and unsubscribes arrive on /api/webhooks/<connection> with the webhook token.
+  webhook: {
+    verify: (_config, secret, req) => verifyBrevoWebhook(secret, req),
+    parse: parseBrevoEvents,
+  },
   http: (config, secret) => ({
     baseUrl: config.baseUrl,
-    limits: { batchSize: 10, requestsPer10s: config.requestsPerSecond * 10, concurrency: config.concurrency },
+    limits: {
+      batchSize: WRITE_PLAN_SIZE,
+      requestsPer10s: config.requestsPerSecond * 10,
+      concurrency: config.concurrency,
+    },
     timeoutMs: config.timeoutMs,
     headers: () => ({ 'api-key': secret.apiKey }),
   }),
   create(ctx): Connector {
-    // A batch puts one call per record in flight, each listening on the run's signal; that is by design.
-    setMaxListeners(Math.max(64, ctx.config.concurrency * 10 * 4), ctx.signal);
+    // A plan's single calls are all in flight at once, each listening on the run's signal; that is by design.
+    setMaxListeners(Math.max(64, ctx.config.concurrency * WRITE_PLAN_SIZE * 4), ctx.signal);
     // Shared by every run on this connection (across workers in scale-out mode), like the 10-second limiter.
     const perSecond =
       ctx.limiter?.(ctx.config.requestsPerSecond, 1000) ??
@@ -71,9 +88,9 @@ export const brevoConnector = defineConnector({
 
     return {
       system: 'brevo',
-      // Small batches: each op is its own call, all of a batch in flight at once.
+      // A whole page a write: the connector plans it onto imports, batch updates and single calls.
       limits: {
-        batchSize: 10,
+        batchSize: WRITE_PLAN_SIZE,
         requestsPer10s: ctx.config.requestsPerSecond * 10,
         concurrency: ctx.config.concurrency,
       },
@@ -104,9 +121,13 @@ export const brevoConnector = defineConnector({
         const found = await Promise.all(keys.map((key) => client.getContact(key, 'contact_id')));
         return found.filter((c) => c !== null).map((c): SourceRecord => toRecord(c));
       },
-      async write(object, ops) {
+      async write(object, ops, options) {
         onlyContacts(object);
-        return writeBrevo(client, ops);
+        return writeBrevo(client, ops, {
+          journal: options?.journal,
+          signal: ctx.signal,
+          importFrom: ctx.config.importFrom,
+        });
       },
       /** Initial matching and read-back: one GET per value (Brevo has no lookup by several identifiers). */
       async lookup(object, property, values) {

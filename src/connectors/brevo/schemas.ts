@@ -22,6 +22,11 @@ export const BrevoConfigSchema = z.object({
   /** Write batches in flight at once; each batch sends its records in parallel, the limiter caps the rate. */
   concurrency: z.number().int().min(1).max(16).default(2),
   timeoutMs: z.number().int().positive().default(30_000),
+  /**
+   * New contacts of one list go through an import process (a few calls for thousands) from this many in a
+   * page on; fewer are created one call each, which is quicker for a handful.
+   */
+  importFrom: z.number().int().min(1).default(20),
 });
 export type BrevoConfig = z.infer<typeof BrevoConfigSchema>;
 
@@ -31,6 +36,21 @@ export const BrevoSecretSchema = z.object({
     .string()
     .min(1)
     .meta({ label: { de: 'API-Schlüssel', en: 'API key' }, placeholder: 'xkeysib-…' }),
+  /**
+   * The token Brevo sends with its webhooks (`auth: { type: 'bearer', token }` when the webhook is created,
+   * or the password of a `https://user:token@…` URL): Brevo signs nothing, so this is what proves a call.
+   */
+  webhookToken: z
+    .string()
+    .min(24)
+    .optional()
+    .meta({
+      label: { de: 'Webhook-Token', en: 'Webhook token' },
+      help: {
+        de: 'Beim Anlegen des Brevo-Webhooks als Bearer-Token angeben (mindestens 24 Zeichen).',
+        en: 'Give it as the bearer token when creating the Brevo webhook (at least 24 characters).',
+      },
+    }),
 });
 export type BrevoSecret = z.infer<typeof BrevoSecretSchema>;
 
@@ -82,3 +102,21 @@ export const BrevoAccountSchema = z.looseObject({
   email: z.string().optional(),
   companyName: z.string().optional(),
 });
+
+/** `POST /contacts/import`: 202 with the id of the background process that will import the contacts. */
+export const BrevoImportStartedSchema = z.object({ processId: z.number() });
+
+/**
+ * `GET /processes/{id}`: a background process. A completed import (`IMPORTUSER`) names, in `info.import`,
+ * CSV files of the rows it refused (invalid e-mails, duplicates), each under its own key.
+ */
+export const BrevoProcessSchema = z.looseObject({
+  id: z.number(),
+  name: z.string().optional(),
+  status: z.string(),
+  info: z
+    .looseObject({ import: z.record(z.string(), z.unknown()).optional() })
+    .optional()
+    .nullable(),
+});
+export type BrevoProcess = z.infer<typeof BrevoProcessSchema>;

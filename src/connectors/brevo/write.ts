@@ -1,84 +1,9 @@
 import { AuthenticationError, CancelledError, RemoteError } from '../../core/errors.ts';
-import type { WriteOp, WriteResult } from '../connector.ts';
+import type { WriteJournal, WriteOp, WriteResult } from '../connector.ts';
+import { type BatchableOp, batchable, batchUpdate } from './batch-update.ts';
 import { BrevoApiError, type BrevoClient } from './client.ts';
-
-/** Contact fields Brevo takes at the top level of a body; everything else is an attribute. */
-const TOP_LEVEL = new Set([
-  'email',
-  'ext_id',
-  'listIds',
-  'unlinkListIds',
-  'emailBlacklisted',
-  'smsBlacklisted',
-]);
-
-/** A Brevo contact body made from the engine's mapped payload. */
-export interface ContactBody {
-  email?: string;
-  ext_id?: string;
-  listIds?: number[];
-  unlinkListIds?: number[];
-  emailBlacklisted?: boolean;
-  smsBlacklisted?: boolean;
-  attributes: Record<string, unknown>;
-}
-
-function listIds(value: unknown): number[] {
-  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[,;\s]+/) : [value];
-  return items
-    .filter((v) => v !== '' && v !== null && v !== undefined)
-    .map(Number)
-    .filter(Number.isInteger);
-}
-
-/**
- * Splits a mapped payload (`{ email, ext_id?, listIds?, attributes: { FIRSTNAME, … } }`) into a Brevo body.
- * Flat `attributes.X` keys and unknown top-level keys count as attributes too; Brevo names them in upper case.
- */
-export function toContactBody(properties: Record<string, unknown>): ContactBody {
-  const body: ContactBody = { attributes: {} };
-  for (const [key, value] of Object.entries(properties)) {
-    if (value === undefined) continue;
-    if (key === 'attributes' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [name, v] of Object.entries(value))
-        if (v !== undefined) body.attributes[name.toUpperCase()] = v;
-    } else if (key.startsWith('attributes.')) {
-      body.attributes[key.slice('attributes.'.length).toUpperCase()] = value;
-    } else if (key === 'listIds' || key === 'unlinkListIds') {
-      body[key] = listIds(value);
-    } else if (key === 'emailBlacklisted' || key === 'smsBlacklisted') {
-      body[key] = value === true || value === 'true' || value === 1;
-    } else if (key === 'email' || key === 'ext_id') {
-      if (value !== null && value !== '') body[key] = String(value);
-    } else if (!TOP_LEVEL.has(key) && key !== 'id') {
-      body.attributes[key.toUpperCase()] = value;
-    }
-  }
-  return body;
-}
-
-/** `PUT /contacts/{identifier}` has no top-level e-mail: a new address goes in as the EMAIL attribute. */
-export function toUpdateBody(body: ContactBody): Record<string, unknown> {
-  const { email, ...rest } = body;
-  return email === undefined ? rest : { ...rest, attributes: { ...rest.attributes, EMAIL: email } };
-}
-
-function failure(ref: string, code: string, message: string, retryable: boolean): WriteResult {
-  return { ref, ok: false, code, message, retryable };
-}
-
-const ok = (ref: string, id: number | string, created: boolean): WriteResult => ({
-  ref,
-  ok: true,
-  externalId: String(id),
-  created,
-});
-
-/** `POST /contacts` takes no `unlinkListIds`: a new contact is in no list to leave. */
-function toCreateBody(body: ContactBody): Record<string, unknown> {
-  const { unlinkListIds: _unused, ...rest } = body;
-  return rest;
-}
+import { type ContactBody, failure, ok, toContactBody, toCreateBody, toUpdateBody } from './contact-body.ts';
+import { chunkRows, type ImportRow, importable, importChunk, importGroupKey } from './import.ts';
 
 /** Finds the id of a contact Brevo just updated (a 204 carries no body). */
 async function idOf(
@@ -154,21 +79,97 @@ async function writeOne(client: BrevoClient, op: WriteOp): Promise<WriteResult> 
   }
 }
 
-/**
- * Writes a batch of ops, one Brevo call (or two) per op, all in parallel; the rate limiter paces them.
- * Brevo has no batch create-or-update: `POST /contacts/batch` only updates existing contacts and answers
- * all-or-nothing without per-contact results, so one bad record would fail its neighbours.
- */
-export async function writeBrevo(client: BrevoClient, ops: WriteOp[]): Promise<WriteResult[]> {
+/** Single calls, all in flight at once; the rate limiter paces them. */
+function writeSingles(client: BrevoClient, ops: WriteOp[]): Promise<WriteResult[]> {
   return Promise.all(
     ops.map(async (op) => {
       try {
         return await writeOne(client, op);
       } catch (err) {
         if (err instanceof AuthenticationError || err instanceof CancelledError) throw err;
-        if (err instanceof RemoteError) return failure(op.ref, err.code, err.message, err.retryable);
+        if (err instanceof RemoteError)
+          return {
+            ...failure(op.ref, err.code, err.message, err.retryable),
+            // A contact deleted in Brevo meanwhile: for an erasure that is done.
+            ...(err.status === 404 ? { gone: true as const } : {}),
+          };
         return failure(op.ref, 'brevo_error', (err as Error).message, true);
       }
     }),
+  );
+}
+
+/** How the connector writes one plan. */
+export interface BrevoWriteOptions {
+  journal?: WriteJournal | undefined;
+  signal?: AbortSignal | undefined;
+  /** New contacts of one list group go through an import from this many on; fewer are cheaper one by one. */
+  importFrom: number;
+}
+
+/** Which call carries each op of a page: imports, batch updates, or single calls. */
+interface WritePlan {
+  imports: ImportRow[][];
+  batches: BatchableOp[];
+  singles: WriteOp[];
+  /** A second upsert of an address already in an import: written after it, so it updates that contact. */
+  after: WriteOp[];
+}
+
+/** Sorts a page's ops onto the cheapest call that carries each exactly. */
+export function planBrevoWrites(ops: WriteOp[], importFrom: number): WritePlan {
+  const plan: WritePlan = { imports: [], batches: [], singles: [], after: [] };
+  const groups = new Map<string, ImportRow[]>();
+  const imported = new Set<string>();
+  for (const op of ops) {
+    if (op.kind === 'upsert') {
+      const body = toContactBody(op.properties);
+      const email = op.match.value.trim().toLowerCase();
+      if (!importable(op, body)) plan.singles.push(op);
+      else if (imported.has(email)) plan.after.push(op);
+      else {
+        imported.add(email);
+        const key = importGroupKey(body);
+        groups.set(key, [...(groups.get(key) ?? []), { op, email: op.match.value.trim(), body }]);
+      }
+    } else if (batchable(op)) plan.batches.push(op);
+    else plan.singles.push(op);
+  }
+  for (const rows of groups.values()) {
+    if (rows.length >= importFrom) plan.imports.push(...chunkRows(rows));
+    else plan.singles.push(...rows.map((r) => r.op));
+  }
+  // One update is one call either way; the single PUT keeps its own error answer.
+  if (plan.batches.length === 1) plan.singles.push(...plan.batches.splice(0));
+  return plan;
+}
+
+/**
+ * Writes one page's ops with as few calls as Brevo allows: new contacts (upserts by e-mail) through import
+ * processes, in chunks under Brevo's body limit; changed contacts by id, and archives, through batch
+ * updates of 100, split in halves when Brevo refuses one so a bad contact fails alone; deletes, upserts
+ * by EXT_ID, small groups and what an import cannot express (leaving lists, lifting a blocklisting) one
+ * call each. Every op gets its own result, with Brevo's reason when it failed.
+ */
+export async function writeBrevo(
+  client: BrevoClient,
+  ops: WriteOp[],
+  o: BrevoWriteOptions,
+): Promise<WriteResult[]> {
+  const plan = planBrevoWrites(ops, o.importFrom);
+  const results = new Map<string, WriteResult>();
+  const record = (rs: WriteResult[]) => {
+    for (const r of rs) results.set(r.ref, r);
+  };
+  await Promise.all([
+    ...plan.imports.map(async (rows) => record(await importChunk(client, rows, o))),
+    batchUpdate(client, plan.batches).then(record),
+    writeSingles(client, plan.singles).then(record),
+  ]);
+  record(await writeSingles(client, plan.after));
+  return ops.map(
+    (op) =>
+      results.get(op.ref) ??
+      failure(op.ref, 'brevo_no_result', 'the write plan gave this record no result', true),
   );
 }

@@ -128,6 +128,21 @@ export function createHubSpotClient(raw: HttpClient, tokens?: HubSpotTokens) {
       return { httpStatus: res.status, ...parseOk(res, HubSpotBatchResponseSchema, [200, 201, 207]) };
     },
 
+    /**
+     * Deletes a contact permanently with everything attached (GDPR delete; an archive is restorable for
+     * 90 days). By id only: by e-mail HubSpot would blocklist an unknown address. False when it was gone.
+     */
+    async gdprDelete(type: string, id: string): Promise<boolean> {
+      const res = await http.request('POST', `${objects(type)}/gdpr-delete`, {
+        json: { objectId: id },
+        // Deleting twice deletes nothing more: safe to send again.
+        idempotent: true,
+      });
+      if (res.status === 404) return false;
+      if (res.status !== 204) parseOk(res, HubSpotErrorSchema, []);
+      return true;
+    },
+
     async archive(type: string, ids: string[]): Promise<void> {
       const res = await http.request('POST', `${objects(type)}/batch/archive`, {
         json: { inputs: ids.map((id) => ({ id })) },

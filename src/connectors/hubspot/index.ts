@@ -74,6 +74,7 @@ export const hubspotConnector = defineConnector({
               label: p.label ?? p.name,
               type: FIELD_TYPES[p.type] ?? 'string',
               unique: p.hasUniqueValue ?? false,
+              ...(p.modificationMetadata?.readOnlyValue ? { readOnly: true } : {}),
               ...(p.options?.length
                 ? { options: p.options.map((x) => ({ value: x.value, label: x.label })) }
                 : {}),

@@ -163,6 +163,7 @@ export const HubSpotPropertiesResponseSchema = z.object({
         type: z.string(),
         fieldType: z.string().optional(),
         hasUniqueValue: z.boolean().optional(),
+        modificationMetadata: z.object({ readOnlyValue: z.boolean().optional() }).passthrough().optional(),
         options: z.array(z.object({ value: z.string(), label: z.string() }).passthrough()).optional(),
       })
       .passthrough(),

@@ -7,9 +7,17 @@ type UpsertOp = Extract<WriteOp, { kind: 'upsert' }>;
 type UpdateOp = Extract<WriteOp, { kind: 'update' }>;
 type DeleteOp = Extract<WriteOp, { kind: 'delete' | 'archive' }>;
 
+/** Objects with `POST /crm/v3/objects/{type}/gdpr-delete` (the contacts spec has it; companies and deals do not). */
+const GDPR_DELETE_OBJECTS = new Set(['contacts', '0-1']);
+
 const norm = (v: string) => v.trim().toLowerCase();
 
-function failure(ref: string, code: string, message: string, retryable: boolean): WriteResult {
+function failure(
+  ref: string,
+  code: string,
+  message: string,
+  retryable: boolean,
+): Extract<WriteResult, { ok: false }> {
   return { ref, ok: false, code, message, retryable };
 }
 
@@ -56,9 +64,10 @@ async function sendBatch<Op extends UpsertOp | UpdateOp>(
       ];
     }
     const remote = err instanceof RemoteError ? err : null;
-    return ops.map((op) =>
-      failure(op.ref, remote?.code ?? 'hubspot_error', (err as Error).message, remote?.retryable ?? true),
-    );
+    return ops.map((op) => ({
+      ...failure(op.ref, remote?.code ?? 'hubspot_error', (err as Error).message, remote?.retryable ?? true),
+      ...(remote?.status === 404 ? { gone: true as const } : {}),
+    }));
   }
   const byKey = new Map<string, { id: string; new?: boolean | undefined }>();
   for (const r of answer.results) {
@@ -71,7 +80,12 @@ async function sendBatch<Op extends UpsertOp | UpdateOp>(
     const hit = byKey.get(k);
     if (hit) return { ref: op.ref, ok: true, externalId: hit.id, created: hit.new ?? false } as WriteResult;
     const err = errors.find((x) => x.names.has(k));
-    if (err) return failure(op.ref, errorCode(err.e), err.e.message, err.e.category === 'RATE_LIMITS');
+    if (err)
+      return {
+        ...failure(op.ref, errorCode(err.e), err.e.message, err.e.category === 'RATE_LIMITS'),
+        // An update of a record deleted in HubSpot meanwhile: for an erasure that is done.
+        ...(err.e.category === 'OBJECT_NOT_FOUND' ? { gone: true as const } : {}),
+      };
     return failure(
       op.ref,
       'hubspot_no_result',
@@ -89,8 +103,15 @@ export async function writeHubSpot(
 ): Promise<WriteResult[]> {
   const upserts = ops.filter((o): o is UpsertOp => o.kind === 'upsert');
   const updates = ops.filter((o): o is UpdateOp => o.kind === 'update');
-  // HubSpot deletes by archiving (restorable for 90 days): a delete and an archive are the same call.
-  const deletes = ops.filter((o): o is DeleteOp => o.kind === 'delete' || o.kind === 'archive');
+  // An erasure of a contact is HubSpot's GDPR delete (permanent, with the contact's history).
+  const gdpr = ops.filter(
+    (o): o is Extract<WriteOp, { kind: 'delete' }> =>
+      o.kind === 'delete' && o.privacy === true && GDPR_DELETE_OBJECTS.has(object),
+  );
+  // Otherwise HubSpot deletes by archiving (restorable for 90 days): a delete and an archive are one call.
+  const deletes = ops.filter(
+    (o): o is DeleteOp => (o.kind === 'delete' || o.kind === 'archive') && !gdpr.includes(o as never),
+  );
   const results: WriteResult[] = [];
 
   // HubSpot's upsert takes one idProperty per request: group by it.
@@ -133,6 +154,25 @@ export async function writeHubSpot(
       (r) => r.id,
     )),
   );
+  for (const d of gdpr) {
+    try {
+      // One call per contact: the endpoint takes one. A contact already gone counts as erased.
+      results.push(
+        (await client.gdprDelete(object, d.externalId))
+          ? { ref: d.ref, ok: true, externalId: d.externalId, created: false }
+          : {
+              ...failure(d.ref, 'hubspot_object_not_found', 'HubSpot has no such contact', false),
+              gone: true,
+            },
+      );
+    } catch (err) {
+      if (err instanceof AuthenticationError) throw err;
+      const remote = err instanceof RemoteError ? err : null;
+      results.push(
+        failure(d.ref, remote?.code ?? 'hubspot_error', (err as Error).message, remote?.retryable ?? true),
+      );
+    }
+  }
   if (deletes.length) {
     try {
       await client.archive(

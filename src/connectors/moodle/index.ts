@@ -28,7 +28,7 @@ export const MOODLE_OBJECTS: ObjectDescription[] = [
     name: 'users',
     label: 'Users',
     fields: [
-      { name: 'id', label: 'Moodle user id', type: 'number', unique: true },
+      { name: 'id', label: 'Moodle user id', type: 'number', unique: true, readOnly: true },
       { name: 'idnumber', label: 'ID number (the business system’s key)', type: 'string', unique: true },
       { name: 'email', label: 'E-mail', type: 'string', unique: true, required: true },
       {

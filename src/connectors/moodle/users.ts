@@ -94,7 +94,10 @@ function resultOf(
     );
   const user = found.get(item.meta.id);
   if (!user)
-    return failure(item.ref, 'moodle_user_not_found', `Moodle has no user ${item.meta.id} (deleted?)`, false);
+    return {
+      ...failure(item.ref, 'moodle_user_not_found', `Moodle has no user ${item.meta.id} (deleted?)`, false),
+      gone: true,
+    };
   const { email, suspended } = item.meta.expect;
   if (email !== undefined && (user.email ?? '') !== email)
     return failure(

@@ -57,6 +57,7 @@ export const SpreadsheetConfigSchema = z.object({
         en: 'For tasks that read a file in the allowed folder; imports upload their own file',
       },
       widget: 'file',
+      accept: '.xlsx,.csv',
     }),
   /** CSV delimiter; detected from the header line when absent. */
   delimiter: z

@@ -101,9 +101,7 @@ class Checker {
         fail(
           node.pos,
           `unknown field '${segment}' of ${current.name}${known.length ? ` (known: ${known.slice(0, 30).join(', ')})` : ''}`,
-          {
-            field: node.segments.join('.'),
-          },
+          { field: node.segments.join('.'), object: current.name },
         );
       }
       // Below a JSON field the structure is unknown.

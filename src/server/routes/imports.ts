@@ -1,14 +1,12 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { mb } from '../../connectors/spreadsheet/detect.ts';
 import { SpreadsheetFileError, spreadsheetErrorStatus } from '../../connectors/spreadsheet/errors.ts';
-import { SpreadsheetLimitsSchema } from '../../connectors/spreadsheet/schemas.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { Execution } from '../../core/types.ts';
 import { IMPORT_ERROR_STATUS, ImportError } from '../../import/errors.ts';
@@ -18,8 +16,8 @@ import { createImportWorkspace, type ImportRecord } from '../../import/workspace
 import { purgeUploads, RETENTION_EVERY_MS } from '../../scheduler/retention.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
+import { MAX_UPLOAD_BYTES, receiveUpload, safeName, UPLOAD_LIMITS } from '../uploads.ts';
 
-const MAX_UPLOAD_BYTES = SpreadsheetLimitsSchema.parse({}).maxFileBytes;
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Answers a refused file or import with its own status; other errors go to the central handler. */
@@ -36,8 +34,6 @@ function refuse(reply: FastifyReply, err: unknown) {
   }
   throw err;
 }
-
-const safeName = (name: string) => name.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || 'import';
 
 /**
  * Imports: upload a `.xlsx`/`.csv` for a mapping (checked and validated, nothing written), look at
@@ -75,7 +71,7 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
 
   // Multipart parsing only for the upload route: registered in its own scope.
   await app.register(async (scope) => {
-    await scope.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5 } });
+    await scope.register(multipart, { limits: UPLOAD_LIMITS });
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/api/imports',
       {
@@ -100,22 +96,12 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
         await deps.store.mappings.get(mappingId);
         const created = await workspace.create();
         try {
-          const tooLarge = () =>
-            new SpreadsheetFileError('file_too_large', `the file is larger than ${mb(MAX_UPLOAD_BYTES)}`, {
-              details: { maxBytes: MAX_UPLOAD_BYTES },
-            });
-          try {
-            await pipeline(part.file, createWriteStream(created.uploadPath, { mode: 0o600 }));
-          } catch (err) {
-            throw (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' ? tooLarge() : err;
-          }
-          // The parser stops at the limit and marks the stream truncated instead of failing it.
-          if (part.file.truncated) throw tooLarge();
+          await receiveUpload(part, created.uploadPath);
           const prepared = await prepare(created.id, mappingId);
           const record: ImportRecord = {
             id: created.id,
             mappingId,
-            fileName: safeName(part.filename),
+            fileName: safeName(part.filename, 'import'),
             createdAt: new Date().toISOString(),
             status: 'validated',
             file: { ...fileOf(prepared), bytes: (await stat(created.uploadPath)).size },

@@ -1,69 +1,48 @@
-import { pino } from 'pino';
 import { z } from 'zod';
-import type { ObjectDescription } from '../../connectors/connector.ts';
 import { createConnector } from '../../connectors/registry.ts';
-import { ExpressionSyntaxError, ValidationError } from '../../core/errors.ts';
-import { prepareExpression } from '../../core/expression/index.ts';
-import { compileMapping } from '../../core/mapper.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../../core/mapping-definition.ts';
-import type { Connection } from '../../core/types.ts';
-import { checkMappingTypes, describeSourceForCheck } from '../../engine/check-mapping.ts';
+import { issuesFromSchema, type MappingIssue } from '../../core/mapping-issues.ts';
 import type { ConnectorFactory } from '../../engine/open-mapping.ts';
 import { previewMapping } from '../../engine/preview.ts';
+import {
+  describeConnections,
+  parseMappingDefinition,
+  refuse,
+  validateMappingDefinition,
+} from '../../engine/validate-mapping.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
 const MappingBody = MappingDefinitionSchema.omit({ id: true });
 
-const silent = pino({ level: 'silent' });
-
 /**
- * Checks what the schema cannot: the filter parses, transforms compile, connections exist. Errors point
- * at the field (`filter`, `fields.2.transform.0`).
+ * Checks a mapping against its systems as saved connections describe them: errors refuse it (400
+ * `validation_error`, each issue with its place, code and parameters in `details.issues`), warnings are
+ * answered. Unknown connections are errors; a system that cannot be reached is a warning.
  */
 export async function validateMapping(
   store: ServerDeps['store'],
   mapping: MappingDefinition,
   make: ConnectorFactory = createConnector,
-): Promise<void> {
-  const issues: { field: string; message: string; position?: number }[] = [];
-  if (mapping.filter?.trim()) {
-    try {
-      prepareExpression(mapping.filter);
-    } catch (err) {
-      issues.push({
-        field: 'filter',
-        message: (err as Error).message,
-        ...(err instanceof ExpressionSyntaxError ? { position: err.position } : {}),
-      });
-    }
-  }
-  try {
-    compileMapping(mapping.fields);
-  } catch (err) {
-    issues.push({ field: 'fields', message: (err as Error).message });
-  }
-  const connections = await store.connections.list();
-  const known = new Set(connections.map((c) => c.id));
-  if (!issues.length) {
-    // Unknown fields and type errors of filters and formulas, with their positions (SQL sources).
-    issues.push(
-      ...(await checkMappingTypes(mapping, async (id) =>
-        known.has(id) ? describeSourceForCheck(await store.connections.get(id), make) : null,
-      )),
-    );
-  }
-  for (const side of ['source', 'target'] as const) {
-    if (!known.has(mapping[side].connectionId))
-      issues.push({
-        field: `${side}.connectionId`,
-        message: `connection '${mapping[side].connectionId}' does not exist`,
-      });
-  }
-  if (issues.length)
-    throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), {
-      details: { issues },
-    });
+): Promise<MappingIssue[]> {
+  const known = new Set((await store.connections.list()).map((c) => c.id));
+  return validateMappingDefinition(
+    mapping,
+    describeConnections(async (id) => (known.has(id) ? store.connections.get(id) : undefined), make),
+  );
+}
+
+/**
+ * A body the route schema refused, refused again with the mapping's own wording (an unknown transform
+ * option names the option and the ones the transform has) and the place inside the mapping.
+ */
+function refuseInvalidBody(req: { validationError?: Error; body: unknown }, mappingAt?: 'mapping'): void {
+  if (!req.validationError) return;
+  const body = req.body as Record<string, unknown> | null;
+  const input = mappingAt ? body?.[mappingAt] : body;
+  const parsed = MappingDefinitionSchema.omit({ id: true }).safeParse(input);
+  if (!parsed.success) refuse(issuesFromSchema(parsed.error.issues, input));
+  throw req.validationError;
 }
 
 /** Mapping definitions: CRUD with validation, preview on sample records, JSON export/import. */
@@ -85,6 +64,7 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
   app.post(
     '/api/mappings/import',
     {
+      attachValidation: true,
       schema: {
         tags: ['mappings'],
         summary: 'Import mapping definitions (create or replace by id); nothing is saved if one is invalid',
@@ -92,14 +72,40 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req) => {
-      for (const m of req.body.mappings) await validateMapping(store, m, deps.connectorFactory);
+      if (req.validationError) {
+        const list = (req.body as { mappings?: unknown } | null)?.mappings;
+        // Each definition's own issues, at `mappings.<n>.<place>`; else the body's shape was wrong.
+        for (const [n, m] of (Array.isArray(list) ? list : []).entries()) {
+          const parsed = MappingDefinitionSchema.safeParse(m);
+          if (!parsed.success)
+            refuse(
+              issuesFromSchema(parsed.error.issues, m).map((i) => ({
+                ...i,
+                field: `mappings.${n}.${i.field}`,
+              })),
+            );
+        }
+        throw req.validationError;
+      }
+      const warnings: MappingIssue[] = [];
+      for (const [n, m] of req.body.mappings.entries()) {
+        try {
+          for (const w of await validateMapping(store, m, deps.connectorFactory))
+            warnings.push({ ...w, field: `mappings.${n}.${w.field}` });
+        } catch (err) {
+          const details = (err as { details?: { issues?: MappingIssue[] } }).details;
+          if (!details?.issues) throw err;
+          refuse(details.issues.map((i) => ({ ...i, field: `mappings.${n}.${i.field}` })));
+        }
+      }
       for (const m of req.body.mappings) await store.mappings.save(m);
-      return { imported: req.body.mappings.map((m) => m.id) };
+      return { imported: req.body.mappings.map((m) => m.id), warnings };
     },
   );
   app.post(
     '/api/mappings/preview',
     {
+      attachValidation: true,
       schema: {
         tags: ['mappings'],
         summary: 'Apply a mapping (saved or not) to sample source records; writes nothing',
@@ -110,13 +116,15 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req) => {
-      await validateMapping(store, req.body.mapping, deps.connectorFactory);
+      refuseInvalidBody(req, 'mapping');
+      const warnings = await validateMapping(store, req.body.mapping, deps.connectorFactory);
       return {
         rows: await previewMapping(store, req.body.mapping, {
           log: deps.log,
           limit: req.body.limit,
           connectorFactory: deps.connectorFactory,
         }),
+        warnings,
       };
     },
   );
@@ -128,24 +136,21 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
   app.put(
     '/api/mappings/:id',
     {
+      attachValidation: true,
       schema: {
         tags: ['mappings'],
-        summary: 'Create or replace a mapping definition',
+        summary:
+          'Create or replace a mapping definition, checked against its systems (errors refuse it with their place, code and parameters; warnings come back with it)',
         params: IdParams,
         body: MappingBody,
       },
     },
     async (req) => {
-      const parsed = MappingDefinitionSchema.safeParse({ ...req.body, id: req.params.id });
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-        throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), {
-          details: { issues },
-        });
-      }
-      await validateMapping(store, parsed.data, deps.connectorFactory);
-      await store.mappings.save(parsed.data);
-      return parsed.data;
+      refuseInvalidBody(req);
+      const mapping = parseMappingDefinition({ ...req.body, id: req.params.id });
+      const warnings = await validateMapping(store, mapping, deps.connectorFactory);
+      await store.mappings.save(mapping);
+      return { ...mapping, warnings };
     },
   );
   app.delete(

@@ -34,6 +34,7 @@ export async function privacyRoutes(app: Api, deps: ServerDeps): Promise<void> {
         log,
         connectorFactory: deps.connectorFactory,
         by: req.user?.username ?? 'api',
+        ...(deps.importsDir ? { importsDir: deps.importsDir } : {}),
       }),
   );
   app.post(

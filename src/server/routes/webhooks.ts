@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebhookEvent } from '../../connectors/connector.ts';
 import { CONNECTORS } from '../../connectors/registry.ts';
 import { NotFoundError, TaskBusyError, WebhookSignatureError } from '../../core/errors.ts';
+import { mappingsInto, targetIdsByValue } from '../../engine/deletion-targets.ts';
 import { handleDeletionRequest } from '../../engine/deletions.ts';
 import type { ServerDeps } from '../app.ts';
 
@@ -68,17 +69,31 @@ export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Pro
       try {
         const deletions = deletionsOf(fresh);
         for (const d of deletions) {
-          await handleDeletionRequest(
-            store,
-            {
-              connectionId: connection.id,
-              object: d.object,
-              externalId: d.externalId,
-              privacy: d.privacy,
-              eventId: d.eventId,
-            },
-            { log, connectorFactory: deps.connectorFactory },
-          );
+          const o = { log, connectorFactory: deps.connectorFactory };
+          // Named by a unique value (Brevo: the e-mail of a contact that is gone): the linked ids, if any.
+          const ids = d.identifiedBy
+            ? await targetIdsByValue(
+                store,
+                {
+                  connectionId: connection.id,
+                  object: d.object,
+                  property: d.identifiedBy,
+                  value: d.externalId,
+                },
+                o,
+              )
+            : [d.externalId];
+          // A system that cannot tell a privacy deletion from a clean-up: the mappings' privacy policy decides.
+          const privacy =
+            d.privacy ||
+            (d.privacyPerMapping === true &&
+              (await mappingsInto(store, connection.id, d.object)).some((m) => m.privacy !== undefined));
+          for (const externalId of ids)
+            await handleDeletionRequest(
+              store,
+              { connectionId: connection.id, object: d.object, externalId, privacy, eventId: d.eventId },
+              o,
+            );
         }
         const changed = new Set(fresh.filter((e) => e.kind === 'change').map((e) => e.object));
         const runs: string[] = [];

@@ -42,6 +42,34 @@ export function createAssociationRepository(db: Kysely<Database>) {
       return out;
     },
 
+    /**
+     * Removes the rows of an erased person: those their source records own (`owned`, per mapping and key)
+     * and those that name their target record as the related one (`pointedAt`, per mapping and id).
+     */
+    async purge(o: {
+      owned: { mappingId: string; sourceKey: string }[];
+      pointedAt: { mappingId: string; toId: string }[];
+    }): Promise<number> {
+      let n = 0;
+      for (const x of o.owned) {
+        const r = await db
+          .deleteFrom('association_links')
+          .where('mapping_id', '=', x.mappingId)
+          .where('source_key', '=', x.sourceKey)
+          .executeTakeFirst();
+        n += Number(r.numDeletedRows);
+      }
+      for (const x of o.pointedAt) {
+        const r = await db
+          .deleteFrom('association_links')
+          .where('mapping_id', '=', x.mappingId)
+          .where('to_id', '=', x.toId)
+          .executeTakeFirst();
+        n += Number(r.numDeletedRows);
+      }
+      return n;
+    },
+
     /** Rows waiting for their related record to exist in the target. */
     async pending(mappingId: string, limit = 1000): Promise<AssociationLink[]> {
       const rows = await db

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { SyncLink, SyncStatus } from '../../core/types.ts';
 import type { Database } from '../schema.ts';
+import type { SecretBox } from '../secret-box.ts';
 
 /** One audit entry; `details` must hold no personal data. */
 export interface AuditEntry {
@@ -14,8 +15,19 @@ export interface AuditEntry {
 }
 
 /** The audit log (deletions, erasures, confirmations, logins, configuration changes) and the webhook replay guard. */
-export function createAuditRepository(db: Kysely<Database>) {
+export function createAuditRepository(db: Kysely<Database>, secretBox: SecretBox) {
   return {
+    /**
+     * The subject under which a person's record is audited: an HMAC of its connection, object and key
+     * keyed from the installation's secret key, so the log holds no id or e-mail of a person and no one
+     * without the key can confirm a guess; the same record always gives the same subject.
+     */
+    subjectOf(record: { connectionId: string; object: string; key: string }): string {
+      return secretBox
+        .mac('audit subject', `${record.connectionId}\u0000${record.object}\u0000${record.key}`)
+        .slice(0, 32);
+    },
+
     /** Appends an entry and returns it. */
     async record(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
       const full: AuditEntry = { id: randomUUID(), at: new Date(), ...entry };

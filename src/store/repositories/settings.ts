@@ -24,6 +24,10 @@ export const SmtpSettingsSchema = z.object({
 });
 export type SmtpSettings = z.infer<typeof SmtpSettingsSchema>;
 
+/** The languages notification mails are written in. */
+export const MAIL_LANGUAGES = ['de', 'en'] as const;
+export type MailLanguage = (typeof MAIL_LANGUAGES)[number];
+
 /** Per-instance settings, editable from the dashboard. */
 export const InstanceSettingsSchema = z.object({
   smtp: SmtpSettingsSchema.nullable().default(null),
@@ -35,6 +39,8 @@ export const InstanceSettingsSchema = z.object({
   retentionDays: z.number().int().min(1).max(3650).default(90),
   /** Recipients of a task's notifications when the task names none. */
   defaultRecipients: z.array(z.email()).default([]),
+  /** The language of notification mails: German for Swiss installations unless set to English. */
+  mailLanguage: z.enum(MAIL_LANGUAGES).default('de'),
 });
 export type InstanceSettings = z.infer<typeof InstanceSettingsSchema>;
 
@@ -64,6 +70,7 @@ export const SettingsPatchSchema = z.object({
   timezone: z.string().optional(),
   retentionDays: z.number().optional(),
   defaultRecipients: z.array(z.string()).optional(),
+  mailLanguage: z.enum(MAIL_LANGUAGES).optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 

@@ -33,6 +33,50 @@ export const de: Record<TextKey, string> = {
   'audit.k.login': 'Anmeldung',
   'audit.k.login_failed': 'Anmeldung fehlgeschlagen',
   'audit.k.change': 'Änderung',
+  'audit.k.erasure': 'Löschung auf Antrag',
+  'audit.k.export': 'Datenauskunft',
+  'audit.phase.started': 'begonnen',
+  'audit.phase.finished': 'beendet',
+  'audit.incomplete': 'noch nicht überall',
+  'nav.privacy': 'Datenschutz',
+  'priv.title': 'Datenschutz-Anfragen',
+  'priv.intro':
+    'Daten einer Person exportieren oder löschen. Nennen Sie einen ihrer Datensätze in einem System, das Junction synchronisiert: den Schlüssel im Geschäftssystem oder die ID in einem Ziel. Die Löschung löscht oder anonymisiert die Person in jedem verknüpften System nach der Datenschutz-Regel der Zuordnungen und entfernt ihre Daten aus dem Verlauf; beide Anfragen werden ohne die Personendaten im Protokoll festgehalten.',
+  'priv.connection': 'Verbindung',
+  'priv.chooseConnection': 'Wählen…',
+  'priv.object': 'Objekt',
+  'priv.key': 'Schlüssel oder ID',
+  'priv.keyHint': 'Der Schlüssel in jenem System (z. B. die Personennummer oder die Kontakt-ID).',
+  'priv.export': 'Daten exportieren',
+  'priv.erase': 'Person löschen…',
+  'priv.working': 'Wird ausgeführt…',
+  'priv.confirmErase':
+    'Datensatz {key} ({object} in {connection}) und alle damit verknüpften Datensätze in allen Systemen löschen? Das lässt sich nicht rückgängig machen.',
+  'priv.exportDone': 'Datenauskunft bereit',
+  'priv.exportSummary':
+    '{links} Verknüpfung(en), {systems} Datensätze in Systemen, {items} Einträge im Verlauf.',
+  'priv.exportPartial': 'Nicht alle Systeme konnten gefragt werden; die Datei nennt sie.',
+  'priv.download': 'JSON herunterladen',
+  'priv.openAudit': 'Zum Protokoll',
+  'priv.erasureDone': 'Löschung',
+  'priv.complete': 'Überall gelöscht.',
+  'priv.incomplete': 'Nicht jedes System war erreichbar: erneut löschen, um abzuschliessen.',
+  'priv.itemsPurged': '{n} Einträge im Verlauf bereinigt.',
+  'priv.role': 'Rolle',
+  'priv.role.source': 'Quelle',
+  'priv.role.target': 'Ziel',
+  'priv.action.deleted': 'Gelöscht',
+  'priv.action.anonymised': 'Anonymisiert',
+  'priv.action.unlinked': 'Verknüpfung gelöst',
+  'priv.action.skipped': 'Übersprungen',
+  'priv.action.failed': 'Fehlgeschlagen',
+  'rec.privacy': 'Datenschutz-Anfrage zu diesem Datensatz…',
+  'run.guardHeld':
+    'Die Löschungen wurden vom Schutz vor Massenlöschungen zurückgehalten. Prüfen Sie die Quelle; sind die Datensätze wirklich weg, bestätigen Sie, und die Aufgabe läuft erneut mit den Löschungen.',
+  'run.confirmDeletes': 'Löschungen bestätigen und ausführen',
+  'run.confirmDeletesAsk':
+    '{n} Datensätze im Ziel der Aufgabe {task} löschen? Das wird im Protokoll festgehalten.',
+  'run.confirmDeletesStarted': 'Der Lauf mit den bestätigten Löschungen wurde gestartet.',
   'nav.imports': 'Importe',
   'nav.records': 'Datensatz-Ansicht',
 
@@ -188,6 +232,14 @@ export const de: Record<TextKey, string> = {
   'conn.oauthHint':
     'Bei HubSpot anmelden und Zugriff erlauben; das Token wird für diese Verbindung gespeichert.',
   'conn.none': 'Noch keine Verbindungen.',
+  'upload.choose': 'Datei hochladen…',
+  'upload.busy': 'Wird hochgeladen und geprüft…',
+  'upload.done':
+    '{name} ({size}) in den Dateiordner hochgeladen; Spalten: {columns}. Speichern, um sie zu verwenden.',
+  'sample.choose': 'Spalten aus einer Beispieldatei…',
+  'sample.hint':
+    'Diese Verbindung liest keine eigene Datei (Importe bringen ihre mit): Laden Sie ein Beispiel hoch, um seine Spalten anzubieten. Das Beispiel wird nicht aufbewahrt.',
+  'sample.read': 'Spalten des Beispiels {name}: {columns}',
 
   'map.title': 'Zuordnungen',
   'map.new': 'Neue Zuordnung',
@@ -275,6 +327,7 @@ export const de: Record<TextKey, string> = {
   'set.timezone': 'Zeitzone der Zeitpläne',
   'set.retentionDays': 'Verlauf aufbewahren (Tage)',
   'set.recipients': 'Standard-Empfänger (durch Komma getrennt)',
+  'set.mailLanguage': 'Sprache der Benachrichtigungen',
 
   'users.title': 'Benutzer',
   'users.new': 'Neuer Benutzer',

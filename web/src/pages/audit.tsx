@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { ListTable } from '../components/list-table.tsx';
 import { ErrorNote, PageHeader } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
@@ -15,6 +16,8 @@ interface AuditRow {
 }
 
 const KINDS = [
+  'erasure',
+  'export',
   'privacy_deletion',
   'deletion',
   'deletions_confirmed',
@@ -25,10 +28,13 @@ const KINDS = [
 const PAGE = 50;
 
 /** What an entry says, in a line: who did it and what it touched — never the personal data itself. */
-function summary(e: AuditRow): string {
+function summary(e: AuditRow, t: (key: TextKey) => string): string {
   const d = e.details;
   const parts: string[] = [];
   if (typeof d.by === 'string') parts.push(d.by);
+  // An erasure is audited when it starts and when it ends: a started one without an end was cut off.
+  if (d.phase === 'started' || d.phase === 'finished') parts.push(t(`audit.phase.${d.phase}`));
+  if (d.complete === false) parts.push(t('audit.incomplete'));
   if (typeof d.id === 'string') parts.push(d.id);
   if (typeof d.taskId === 'string') parts.push(d.taskId);
   if (Array.isArray(d.actions))
@@ -43,7 +49,9 @@ function summary(e: AuditRow): string {
 /** The audit log for admins: privacy deletions, confirmations, logins, configuration changes. */
 export function AuditPage() {
   const { t, date } = useI18n();
-  const [kind, setKind] = useState('');
+  // The privacy page links here narrowed to its kind (`/audit?kind=erasure`).
+  const [params] = useSearchParams();
+  const [kind, setKind] = useState(params.get('kind') ?? '');
   const [page, setPage] = useState(0);
   const q = new URLSearchParams({ limit: String(PAGE), offset: String(page * PAGE) });
   if (kind) q.set('kind', kind);
@@ -85,7 +93,7 @@ export function AuditPage() {
               <td>{date(e.at)}</td>
               <td>{KINDS.includes(e.kind as never) ? t(`audit.k.${e.kind}` as TextKey) : e.kind}</td>
               <td className="mono">{e.subject}</td>
-              <td>{summary(e)}</td>
+              <td>{summary(e, t)}</td>
             </tr>
           ))
         }

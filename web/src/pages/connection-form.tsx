@@ -3,38 +3,14 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Field, Loading, Notice, PageHeader, SystemIcon } from '../components/ui.tsx';
+import { choicesOf, configFromForm, formFields, formValue, inputOf, isChecked } from '../form-fields.ts';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { type FormFieldSchema, type SystemDescription, useSystem, useSystems } from '../systems.tsx';
+import { useSystem, useSystems } from '../systems.tsx';
 import type { ConnectionDetail, Issue, SystemName } from '../types.ts';
+import { ConnectionFileInput } from './connection-file.tsx';
 
 const OAUTH_PATH = '/api/connections/{id}/oauth/start';
-
-/** One input of the generated form: a labelled field of the system's config or secret schema. */
-interface FormField {
-  key: string;
-  part: 'config' | 'secret';
-  schema: FormFieldSchema;
-  required: boolean;
-}
-
-/** The form of a system, from its connector's JSON Schemas: labelled fields; the rest stay advanced. */
-function formFields(info: SystemDescription | undefined): FormField[] {
-  if (!info) return [];
-  return (['config', 'secret'] as const).flatMap((part) => {
-    const schema = info[part];
-    return Object.entries(schema.properties ?? {})
-      .filter(([, f]) => f.label)
-      .map(([key, f]) => ({ key, part, schema: f, required: (schema.required ?? []).includes(key) }));
-  });
-}
-
-/** The choices of an enum field (directly or inside `anyOf`). */
-const choicesOf = (f: FormFieldSchema): unknown[] | undefined => f.enum ?? f.anyOf?.find((a) => a.enum)?.enum;
-
-/** Whether a field takes a number (so its text is stored as one). */
-const isNumeric = (f: FormFieldSchema) =>
-  f.widget === 'number' || f.type === 'integer' || f.type === 'number';
 
 /**
  * Create or edit a connection: the form its connector describes (`/api/systems`), write-only secrets,
@@ -65,11 +41,7 @@ export function ConnectionForm() {
     setId(c.id);
     setName(c.name);
     setSystem(c.system);
-    setConfig(
-      Object.fromEntries(
-        Object.entries(c.config).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]),
-      ),
-    );
+    setConfig(Object.fromEntries(Object.entries(c.config).map(([k, v]) => [k, formValue(v)])));
     setSecret({});
   }, [existing.data]);
 
@@ -82,14 +54,7 @@ export function ConnectionForm() {
     setError(null);
     setSaved(false);
     // Keep config keys the form does not show (pageSize, concurrency…); blank fields fall back to defaults.
-    const body: Record<string, unknown> = { ...(existing.data?.config ?? {}) };
-    for (const f of fields.filter((x) => x.part === 'config')) {
-      // Only typed text is trimmed: a chosen value (the tab delimiter) is kept as it is.
-      const raw = config[f.key] ?? '';
-      const v = choicesOf(f.schema) ? raw : raw.trim();
-      if (v === '') delete body[f.key];
-      else body[f.key] = isNumeric(f.schema) && !Number.isNaN(Number(v)) ? Number(v) : v;
-    }
+    const body = configFromForm(fields, config, existing.data?.config);
     const secretBody = Object.fromEntries(
       Object.entries(secret).filter(([, v]) => v === null || (v ?? '').trim() !== ''),
     );
@@ -172,12 +137,42 @@ export function ConnectionForm() {
             const help = f.schema.help?.[lang];
             if (f.part === 'config') {
               const choices = choicesOf(f.schema);
+              const input = inputOf(f);
               const value = config[f.key] ?? '';
               const set = (v: string) => setConfig({ ...config, [f.key]: v });
+              const issue = issueFor('config', f.key);
+              // A yes/no field: the box before its label, as checkboxes read.
+              if (input === 'checkbox')
+                return (
+                  <div key={f.key} className={`field${issue ? ' field-invalid' : ''}`}>
+                    <label className="check">
+                      <input
+                        type="checkbox"
+                        name={`config.${f.key}`}
+                        checked={isChecked(f, value)}
+                        onChange={(e) => set(String(e.target.checked))}
+                      />
+                      {label}
+                    </label>
+                    {help ? <div className="hint">{help}</div> : null}
+                    {issue ? <div className="field-error">{issue}</div> : null}
+                  </div>
+                );
               return (
                 <Field key={f.key} label={label} hint={help} error={issueFor('config', f.key)}>
                   {(p) =>
-                    choices ? (
+                    input === 'file' ? (
+                      <ConnectionFileInput
+                        system={system}
+                        field={f.key}
+                        value={value}
+                        onChange={set}
+                        required={f.required}
+                        placeholder={f.schema.placeholder}
+                        accept={f.schema.accept}
+                        input={p}
+                      />
+                    ) : input === 'select' && choices ? (
                       <select
                         {...p}
                         name={`config.${f.key}`}
@@ -195,7 +190,7 @@ export function ConnectionForm() {
                       <input
                         {...p}
                         name={`config.${f.key}`}
-                        type={f.schema.widget === 'url' ? 'url' : isNumeric(f.schema) ? 'number' : 'text'}
+                        type={input}
                         required={f.required}
                         placeholder={
                           f.schema.placeholder ??

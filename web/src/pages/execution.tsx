@@ -20,6 +20,7 @@ export function ExecutionPage() {
   const [offset, setOffset] = useState(0);
   const [retry, setRetry] = useState<{ marked: number; executionId: string | null } | null>(null);
   const [retryError, setRetryError] = useState<ApiError | null>(null);
+  const [confirmed, setConfirmed] = useState<{ executionId: string | null } | null>(null);
   const run = useResource<Execution>(`/api/executions/${seg(id)}`);
   const items = useResource<{ items: ExecutionItem[]; total: number }>(
     `/api/executions/${seg(id)}/items?limit=${PAGE}&offset=${offset}${failedOnly ? '&action=fail' : ''}`,
@@ -52,6 +53,24 @@ export function ExecutionPage() {
       setRetryError(err as ApiError);
     }
   };
+  // The mass-deletion guard held this run's deletions back: an admin may confirm them (audited) and run again.
+  const held = e?.error?.code === 'mass_deletion_guard' ? e.error : null;
+  const confirmDeletes = async () => {
+    if (!e) return;
+    // The guard's message starts with the number it held back ("25 of 100 linked records are gone …").
+    const n = /^(\d+)/.exec(held?.message ?? '')?.[1] ?? '?';
+    if (!window.confirm(t('run.confirmDeletesAsk', { n, task: task.data?.name ?? e.taskId }))) return;
+    setRetryError(null);
+    try {
+      setConfirmed(
+        await apiSend<{ executionId: string | null }>('POST', `/api/tasks/${seg(e.taskId)}/run`, {
+          confirmDeletes: true,
+        }),
+      );
+    } catch (err) {
+      setRetryError(err as ApiError);
+    }
+  };
   if (run.error) return <ErrorNote error={run.error} />;
   if (!e) return <Loading />;
   return (
@@ -76,8 +95,30 @@ export function ExecutionPage() {
         </Notice>
       ) : null}
       <ErrorNote error={retryError} />
-      {e.error ? (
+      {e.error && !held ? (
         <Notice tone="error">{t('run.error', { code: e.error.code, message: e.error.message })}</Notice>
+      ) : null}
+      {held ? (
+        // Not a failure: the run stopped short of deleting and waits for a person's say.
+        <div className="notice notice-warning guard-held" role="status" data-testid="deletion-guard">
+          <p>
+            <code>{held.code}</code> {held.message}
+          </p>
+          <p>{t('run.guardHeld')}</p>
+          {isAdmin && !confirmed ? (
+            <button type="button" className="btn btn-danger" onClick={() => void confirmDeletes()}>
+              {t('run.confirmDeletes')}
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      {confirmed ? (
+        <Notice>
+          {t('run.confirmDeletesStarted')}{' '}
+          {confirmed.executionId ? (
+            <Link to={`/executions/${seg(confirmed.executionId)}`}>{t('err.openRun')}</Link>
+          ) : null}
+        </Notice>
       ) : null}
       {counts ? (
         <dl className="facts facts-wide card">

@@ -10,6 +10,7 @@ import { DELETE_POLICIES } from '../options.ts';
 import type { ConnectionRow, Issue, MappingRow, ObjectDescription } from '../types.ts';
 import { MappingFields } from './mapping-fields.tsx';
 import { DryRunPanel, MappingPreview } from './mapping-preview.tsx';
+import { useSampleColumns } from './sample-columns.tsx';
 
 /** The filter with a caret under the character where parsing failed. */
 function FilterError({ filter, issue }: { filter: string; issue: Issue }) {
@@ -49,7 +50,11 @@ function SidePicker({
   const describe = useResource<{ objects: ObjectDescription[] }>(
     isAdmin && connectionId ? `/api/connections/${seg(connectionId)}/describe` : null,
   );
-  const objects = describe.data?.objects ?? [];
+  // A file-reading source without a file of its own (imports) takes its fields from an uploaded sample.
+  const sample = useSampleColumns(
+    side === 'source' ? connections.find((c) => c.id === connectionId) : undefined,
+  );
+  const objects = sample.objects ?? describe.data?.objects ?? [];
   const fields = objects.find((o) => o.name === object)?.fields ?? [];
   return (
     <div className="side">
@@ -73,7 +78,7 @@ function SidePicker({
       <Field
         label={`${t(side === 'source' ? 'map.source' : 'map.target')}: ${t('map.object')}`}
         hint={describe.loading ? t('map.fieldsLoading') : undefined}
-        error={describe.error?.message}
+        error={sample.objects ? undefined : describe.error?.message}
       >
         {(p) =>
           objects.length > 0 ? (
@@ -103,6 +108,7 @@ function SidePicker({
           )
         }
       </Field>
+      {sample.picker}
       <datalist id={listId}>
         {fields.map((f) => (
           <option key={f.name} value={f.name}>

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Field, Loading, Notice, PageHeader, SystemIcon } from '../components/ui.tsx';
@@ -136,6 +136,17 @@ export function RecordsPage() {
         <section aria-labelledby="record-links">
           <div className="section-head">
             <h2 id="record-links">{t('rec.found', { key, n: number(rows.length) })}</h2>
+            {isAdmin && rows[0] ? (
+              <Link
+                to={`/privacy?${new URLSearchParams({
+                  connection: rows[0].sourceConnectionId,
+                  object: rows[0].sourceObject,
+                  key,
+                })}`}
+              >
+                {t('rec.privacy')}
+              </Link>
+            ) : null}
           </div>
           <div className="table-wrap card">
             <table className="table" data-testid="record-links">

@@ -19,6 +19,7 @@ interface PublicSettings {
   timezone: string;
   retentionDays: number;
   defaultRecipients: string[];
+  mailLanguage: 'de' | 'en';
 }
 
 const EMPTY_SMTP = {
@@ -43,6 +44,7 @@ export function SettingsPage() {
     timezone: '',
     retentionDays: '90',
     recipients: '',
+    mailLanguage: 'de' as PublicSettings['mailLanguage'],
   });
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
@@ -64,6 +66,7 @@ export function SettingsPage() {
       timezone: current.timezone,
       retentionDays: String(current.retentionDays),
       recipients: current.defaultRecipients.join(', '),
+      mailLanguage: current.mailLanguage ?? 'de',
     });
   }, [current]);
   const save = async (e: FormEvent) => {
@@ -86,6 +89,7 @@ export function SettingsPage() {
       timezone: general.timezone.trim(),
       retentionDays: Number(general.retentionDays),
       defaultRecipients: general.recipients.split(/[,;\s]+/).filter(Boolean),
+      mailLanguage: general.mailLanguage,
     };
     try {
       await apiSend('PATCH', '/api/settings', patch);
@@ -225,6 +229,20 @@ export function SettingsPage() {
                 value={general.recipients}
                 onChange={(e) => setGeneral({ ...general, recipients: e.target.value })}
               />
+            )}
+          </Field>
+          <Field label={t('set.mailLanguage')}>
+            {(p) => (
+              <select
+                {...p}
+                value={general.mailLanguage}
+                onChange={(e) =>
+                  setGeneral({ ...general, mailLanguage: e.target.value as PublicSettings['mailLanguage'] })
+                }
+              >
+                <option value="de">Deutsch</option>
+                <option value="en">English</option>
+              </select>
             )}
           </Field>
         </fieldset>

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import multipart from '@fastify/multipart';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { pino } from 'pino';
+import { z } from 'zod';
+import type { ObjectDescription } from '../../connectors/connector.ts';
+import { createConnector, fileFields, systemNames } from '../../connectors/registry.ts';
+import { mb } from '../../connectors/spreadsheet/detect.ts';
+import { ValidationError } from '../../core/errors.ts';
+import type { Connection } from '../../core/types.ts';
+import { createValidationQueue } from '../../import/validation-queue.ts';
+import type { Api } from '../api.ts';
+import type { ServerDeps } from '../app.ts';
+import { MAX_UPLOAD_BYTES, receiveUpload, safeName, UPLOAD_LIMITS } from '../uploads.ts';
+
+/** Where connection files uploaded from the dashboard land, inside the first files folder. */
+export const CONNECTION_FILES_FOLDER = 'uploads';
+/** Where samples wait while their columns are read (removed right after). */
+const SAMPLES_FOLDER = 'samples';
+
+/**
+ * Files from the dashboard for connections that read a file on the hub's disk (a spreadsheet's `file`):
+ * `POST /api/files` keeps an upload in JUNCTION_FILES_DIR for a connection to name; `POST
+ * /api/files/sample` reads the objects and fields of a sample file through a connection, for the mapping
+ * editor, and keeps nothing. Both check the file as imports do (size, then the connector opens it with
+ * its limits: format, zip bombs, header) and describe it with the connector's own `describe()`.
+ */
+export async function fileRoutes(app: Api, deps: ServerDeps): Promise<void> {
+  const files = deps.files;
+  const make = deps.connectorFactory ?? createConnector;
+  // Opening a workbook holds its shared strings in memory: shares the imports' few slots when given.
+  const reading = deps.importValidation ?? createValidationQueue();
+
+  const folderOf = (sub: string) => {
+    const first = files?.folders[0];
+    if (!first)
+      throw new ValidationError('this hub has no files folder (JUNCTION_FILES_DIR) to keep uploads in');
+    return join(first, sub);
+  };
+
+  /** The file field of `system` an upload goes into (`field`, or its only one). */
+  const fieldOf = (system: string, field?: string) => {
+    const own = fileFields(system);
+    const chosen = field ?? (own.length === 1 ? own[0] : undefined);
+    if (!chosen || !own.includes(chosen))
+      throw new ValidationError(
+        own.length
+          ? `system '${system}' takes a file in ${own.map((f) => `'${f}'`).join(', ')}, not '${field ?? ''}'`
+          : `connections of system '${system}' name no file`,
+        { details: { field: 'field', fileFields: own } },
+      );
+    return chosen;
+  };
+
+  /** Describes `connection` through its connector (confined to the files folders like every route's). */
+  const describe = (connection: Connection): Promise<ObjectDescription[]> =>
+    reading.run(async () => {
+      const ac = new AbortController();
+      const connector = make(connection, { log: deps.log ?? pino({ level: 'silent' }), signal: ac.signal });
+      try {
+        return await connector.describe();
+      } finally {
+        ac.abort();
+        await connector.close?.();
+      }
+    });
+
+  await app.register(async (scope) => {
+    await scope.register(multipart, { limits: UPLOAD_LIMITS });
+    const api = scope.withTypeProvider<ZodTypeProvider>();
+
+    api.post(
+      '/api/files',
+      {
+        schema: {
+          tags: ['connections'],
+          summary:
+            "Upload a file for a connection to read (a spreadsheet's file): kept in JUNCTION_FILES_DIR",
+          description: `multipart/form-data with one part \`file\`, at most ${mb(MAX_UPLOAD_BYTES)}. The file is opened as the system's connector opens it (format, size and zip-bomb checks, header) and answered with its objects and fields; \`path\` is what the connection's field then names.`,
+          querystring: z.object({
+            system: z.enum(systemNames()),
+            /** The config field the file is for; default the system's only file field. */
+            field: z.string().min(1).optional(),
+          }),
+        },
+      },
+      async (req, reply) => {
+        if (!req.isMultipart()) throw new ValidationError('send the file as multipart/form-data');
+        const field = fieldOf(req.query.system, req.query.field);
+        const part = await req.file();
+        if (!part) throw new ValidationError('the upload has no file part');
+        const id = randomUUID();
+        const dir = folderOf(join(CONNECTION_FILES_FOLDER, id));
+        const fileName = safeName(part.filename);
+        // Relative to the first files folder, as connections name their files.
+        const path = posix.join(CONNECTION_FILES_FOLDER, id, fileName);
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        try {
+          await receiveUpload(part, join(dir, fileName));
+          const objects = await describe({
+            id: `upload-${id}`,
+            name: fileName,
+            system: req.query.system,
+            config: { [field]: path },
+            secret: {},
+          });
+          const { size } = await stat(join(dir, fileName));
+          return reply.code(201).send({ path, field, fileName, bytes: size, objects });
+        } catch (err) {
+          await rm(dir, { recursive: true, force: true });
+          throw err;
+        }
+      },
+    );
+
+    api.post(
+      '/api/files/sample',
+      {
+        schema: {
+          tags: ['mappings'],
+          summary:
+            "Read the objects and fields of a sample file through a connection's settings; keeps nothing",
+          description: `multipart/form-data with one part \`file\`, at most ${mb(MAX_UPLOAD_BYTES)}: for mappings whose source connection has no file of its own (imports bring theirs). The sample is opened with the connection's settings (delimiter, encoding, limits) and removed once read.`,
+          querystring: z.object({ connectionId: z.string().min(1) }),
+        },
+      },
+      async (req) => {
+        if (!req.isMultipart()) throw new ValidationError('send the file as multipart/form-data');
+        const connection = await deps.store.connections.get(req.query.connectionId);
+        const field = fieldOf(connection.system);
+        const part = await req.file();
+        if (!part) throw new ValidationError('the upload has no file part');
+        const id = randomUUID();
+        const dir = folderOf(join(SAMPLES_FOLDER, id));
+        const fileName = safeName(part.filename);
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        try {
+          await receiveUpload(part, join(dir, fileName));
+          const objects = await describe({
+            ...connection,
+            config: { ...connection.config, [field]: posix.join(SAMPLES_FOLDER, id, fileName) },
+          });
+          return { fileName, objects };
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+    );
+  });
+}

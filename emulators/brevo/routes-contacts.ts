@@ -71,14 +71,16 @@ export function resolveContact(
   }
 }
 
-function dateParam(name: string, value: string | undefined): number | undefined {
+/** A date-time query parameter (`modifiedSince`, `createdSince`) as epoch ms, or 400. */
+export function dateParam(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const at = Date.parse(value);
   if (Number.isNaN(at)) throw invalidParameter(`${name} is not a valid date-time (YYYY-MM-DDTHH:mm:ss.SSSZ)`);
   return at;
 }
 
-function intParam(name: string, value: string | undefined, fallback: number, max: number): number {
+/** A non-negative integer query parameter with its default and maximum, or 400 / out_of_range. */
+export function intParam(name: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw invalidParameter(`${name} must be a non-negative integer`);

@@ -11,6 +11,7 @@ import type { KeyRateLimiter } from './rate-limit.ts';
 import { accountRoutes, listRoutes } from './routes-account.ts';
 import { contactRoutes } from './routes-contacts.ts';
 import { importRoutes, processRoutes } from './routes-import.ts';
+import { listDetailRoutes } from './routes-lists.ts';
 import type { BrevoState } from './store.ts';
 
 /** Request counts, for tests that assert how a client used the API. */
@@ -109,6 +110,7 @@ export function buildServer(deps: ServerDeps, options: { logger?: boolean } = {}
   );
 
   app.register(listRoutes(deps.state), { prefix: '/v3/contacts' });
+  app.register(listDetailRoutes(deps.state), { prefix: '/v3/contacts' });
   app.register(contactRoutes(deps.state, deps.faults), { prefix: '/v3/contacts' });
   app.register(importRoutes(deps.state, deps.imports), { prefix: '/v3/contacts' });
   app.register(processRoutes(deps.imports), { prefix: '/v3/processes' });

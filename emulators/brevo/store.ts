@@ -1,5 +1,5 @@
 /**
- * In-memory Brevo account: contacts (with e-mail and EXT_ID indexes), attribute definitions and lists.
+ * In-memory Brevo account: contacts (with e-mail and EXT_ID indexes), attribute definitions, lists and folders.
  * Ids are numeric and grow with creation, as in Brevo.
  */
 
@@ -26,6 +26,12 @@ export interface AttributeDef {
   category: 'normal' | 'transactional' | 'category' | 'calculated' | 'global';
   type?: AttributeType;
   enumeration?: { value: number; label: string }[];
+}
+
+/** One folder of lists. */
+export interface StoredFolder {
+  id: number;
+  name: string;
 }
 
 /** One contact list. */
@@ -62,8 +68,10 @@ export class BrevoState {
   private readonly byExtId = new Map<string, number>();
   private readonly attributeDefs = new Map<string, AttributeDef>();
   private readonly listMap = new Map<number, StoredList>();
+  private readonly folderMap = new Map<number, StoredFolder>();
   private lastContactId = 0;
   private lastListId = 0;
+  private lastFolderId = 0;
   // Strictly increasing modification times, so "modified since" never misses two writes in one millisecond.
   private lastStamp = 0;
 
@@ -180,6 +188,41 @@ export class BrevoState {
     return list;
   }
 
+  /** Renames a list or moves it to another folder. */
+  updateList(list: StoredList, changes: { name?: string | undefined; folderId?: number | undefined }): void {
+    if (changes.name !== undefined) list.name = changes.name;
+    if (changes.folderId !== undefined) list.folderId = changes.folderId;
+  }
+
+  /** Deletes a list; its contacts stay, without it in their `listIds`. */
+  deleteList(id: number): void {
+    this.listMap.delete(id);
+    for (const c of this.contacts.values()) c.listIds = c.listIds.filter((l) => l !== id);
+  }
+
+  /** Folders in id order. */
+  folders(): StoredFolder[] {
+    return [...this.folderMap.values()];
+  }
+
+  /** A folder by id. */
+  getFolder(id: number): StoredFolder | undefined {
+    return this.folderMap.get(id);
+  }
+
+  /** Creates a folder and returns it. */
+  createFolder(name: string): StoredFolder {
+    const folder = { id: ++this.lastFolderId, name };
+    this.folderMap.set(folder.id, folder);
+    return folder;
+  }
+
+  /** Deletes a folder and every list in it, as Brevo does. */
+  deleteFolder(id: number): void {
+    for (const list of this.lists().filter((l) => l.folderId === id)) this.deleteList(list.id);
+    this.folderMap.delete(id);
+  }
+
   /** Forgets everything; ids start again at 1 and only the default attributes remain. */
   reset(): void {
     this.contacts.clear();
@@ -187,8 +230,12 @@ export class BrevoState {
     this.byExtId.clear();
     this.attributeDefs.clear();
     this.listMap.clear();
+    this.folderMap.clear();
     this.lastContactId = 0;
     this.lastListId = 0;
+    this.lastFolderId = 0;
+    // A new Brevo account has one folder, which lists created without a folderId land in.
+    this.createFolder('Your first folder');
     for (const def of DEFAULT_ATTRIBUTES) this.defineAttribute(def);
   }
 

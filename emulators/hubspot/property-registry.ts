@@ -43,6 +43,21 @@ export interface PropertyCreateInput {
   options?: { label: string; value: string; displayOrder?: number; hidden?: boolean }[];
 }
 
+/** A property group as the properties API returns it (`PropertyGroup`). */
+export interface PropertyGroup {
+  name: string;
+  label: string;
+  displayOrder: number;
+  archived: boolean;
+}
+
+// HubSpot's labels of the default groups the emulated types use.
+const DEFAULT_GROUP_LABELS: Record<string, string> = {
+  contactinformation: 'Contact information',
+  companyinformation: 'Company information',
+  dealinformation: 'Deal information',
+};
+
 /** Body of a property update (`PropertyUpdate`), as far as the emulator uses it. */
 export type PropertyUpdateInput = Partial<Omit<PropertyCreateInput, 'name' | 'hasUniqueValue'>>;
 
@@ -94,6 +109,7 @@ function fromSeed(seed: PropertySeed, hubspotDefined: boolean, at: string): Prop
 export class PropertyRegistry {
   private readonly byType = new Map<string, Map<string, PropertyDefinition>>();
   private readonly archivedByType = new Map<string, PropertyDefinition[]>();
+  private readonly groupsByType = new Map<string, Map<string, PropertyGroup & { hubspotDefined: boolean }>>();
 
   constructor() {
     this.reset();
@@ -103,10 +119,27 @@ export class PropertyRegistry {
   reset(): void {
     this.byType.clear();
     this.archivedByType.clear();
+    this.groupsByType.clear();
     const at = new Date(0).toISOString();
     for (const type of Object.keys(OBJECT_TYPES)) {
       const seeds = DEFAULT_PROPERTIES[type] ?? [];
       this.byType.set(type, new Map(seeds.map((s) => [s.name, fromSeed(s, true, at)])));
+      const names = [...new Set(seeds.map((s) => s.groupName))];
+      this.groupsByType.set(
+        type,
+        new Map(
+          names.map((name, displayOrder) => [
+            name,
+            {
+              name,
+              label: DEFAULT_GROUP_LABELS[name] ?? name,
+              displayOrder,
+              archived: false,
+              hubspotDefined: true,
+            },
+          ]),
+        ),
+      );
     }
   }
 
@@ -211,6 +244,75 @@ export class PropertyRegistry {
   archivedList(type: string): PropertyDefinition[] {
     this.props(type);
     return [...(this.archivedByType.get(type) ?? [])];
+  }
+
+  /** The property groups of a type, in display order. */
+  groups(type: string): PropertyGroup[] {
+    this.props(type);
+    return [...(this.groupsByType.get(type)?.values() ?? [])]
+      .sort((a, b) => a.displayOrder - b.displayOrder)
+      .map(({ hubspotDefined: _, ...g }) => g);
+  }
+
+  /** One group; 404 when the type has none of that name. */
+  group(type: string, name: string): PropertyGroup {
+    const found = this.groups(type).find((g) => g.name === name);
+    if (!found) throw notFound(`Unable to find property group ${name} for object type ${type}`, name);
+    return found;
+  }
+
+  /** Creates a group; 409 when the name is taken. */
+  createGroup(
+    type: string,
+    input: { name: string; label: string; displayOrder?: number | undefined },
+  ): PropertyGroup {
+    this.props(type);
+    const groups = this.groupsByType.get(type) ?? new Map();
+    if (groups.has(input.name))
+      throw new HubSpotHttpError(
+        409,
+        'OBJECT_ALREADY_EXISTS',
+        `Property group named '${input.name}' already exists.`,
+      );
+    if (!NAME_PATTERN.test(input.name))
+      throw validationError(
+        `Property group name '${input.name}' is invalid: use lower-case letters, digits and underscores.`,
+      );
+    groups.set(input.name, {
+      ...input,
+      displayOrder: input.displayOrder ?? -1,
+      archived: false,
+      hubspotDefined: false,
+    });
+    this.groupsByType.set(type, groups);
+    return this.group(type, input.name);
+  }
+
+  /** Changes a group's label or order. */
+  updateGroup(
+    type: string,
+    name: string,
+    input: { label?: string | undefined; displayOrder?: number | undefined },
+  ) {
+    this.group(type, name);
+    const g = this.groupsByType.get(type)?.get(name);
+    if (g && input.label !== undefined) g.label = input.label;
+    if (g && input.displayOrder !== undefined) g.displayOrder = input.displayOrder;
+    return this.group(type, name);
+  }
+
+  /** Archives a custom group that no property uses; HubSpot's own groups stay (400). */
+  archiveGroup(type: string, name: string): void {
+    this.group(type, name);
+    const g = this.groupsByType.get(type)?.get(name);
+    if (g?.hubspotDefined)
+      throw validationError(`${name} is a HubSpot-defined property group and cannot be archived.`);
+    const used = this.list(type).filter((p) => p.groupName === name);
+    if (used.length > 0)
+      throw validationError(
+        `Property group ${name} still holds properties: ${used.map((p) => p.name).join(', ')}.`,
+      );
+    this.groupsByType.get(type)?.delete(name);
   }
 
   private custom(type: string, name: string, what: string): PropertyDefinition {

@@ -1,6 +1,6 @@
 /**
  * `/crm/v3/properties/{objectType}`: list, read, create, update and archive property definitions, their
- * batch forms, and the read-only list of property groups.
+ * batch forms, and property groups.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
@@ -13,24 +13,13 @@ import type { EmulatorState } from './store.ts';
 const nameInputs = z.object({ inputs: z.array(z.object({ name: z.string() })) });
 const batchReadSchema = nameInputs.extend({ archived: z.boolean().optional() });
 const batchCreateSchema = z.object({ inputs: z.array(propertyCreateSchema) });
+const groupCreateSchema = z.object({
+  name: z.string().min(1),
+  label: z.string().min(1),
+  displayOrder: z.number().int().optional(),
+});
+const groupUpdateSchema = groupCreateSchema.omit({ name: true }).partial();
 const propertyUpdateSchema = propertyCreateSchema.omit({ name: true, hasUniqueValue: true }).partial();
-
-// HubSpot's labels of its default groups; others are shown by name.
-const GROUP_LABELS: Record<string, string> = {
-  contactinformation: 'Contact information',
-  companyinformation: 'Company information',
-  dealinformation: 'Deal information',
-};
-
-function groupsOf(properties: readonly PropertyDefinition[]) {
-  const names = [...new Set(properties.map((p) => p.groupName))];
-  return names.map((name, displayOrder) => ({
-    name,
-    label: GROUP_LABELS[name] ?? name,
-    displayOrder,
-    archived: false,
-  }));
-}
 
 /** Fastify plugin with the property definition routes. */
 export function propertyRoutes(state: EmulatorState): FastifyPluginAsync {
@@ -51,15 +40,34 @@ export function propertyRoutes(state: EmulatorState): FastifyPluginAsync {
     });
 
     app.get('/:objectType/groups', async (request) => ({
-      results: groupsOf(state.registry.list(typeOf(request.params))),
+      results: state.registry.groups(typeOf(request.params)),
     }));
 
-    app.get('/:objectType/groups/:groupName', async (request) => {
+    app.get('/:objectType/groups/:groupName', async (request) =>
+      state.registry.group(typeOf(request.params), (request.params as { groupName: string }).groupName),
+    );
+
+    app.post('/:objectType/groups', async (request, reply) => {
       const type = typeOf(request.params);
-      const { groupName } = request.params as { groupName: string };
-      const group = groupsOf(state.registry.list(type)).find((g) => g.name === groupName);
-      if (!group) throw notFound(`Unable to find property group ${groupName} for object type ${type}`);
-      return group;
+      return reply
+        .code(201)
+        .send(state.registry.createGroup(type, parseBody(groupCreateSchema, request.body)));
+    });
+
+    app.patch('/:objectType/groups/:groupName', async (request) =>
+      state.registry.updateGroup(
+        typeOf(request.params),
+        (request.params as { groupName: string }).groupName,
+        parseBody(groupUpdateSchema, request.body),
+      ),
+    );
+
+    app.delete('/:objectType/groups/:groupName', async (request, reply) => {
+      state.registry.archiveGroup(
+        typeOf(request.params),
+        (request.params as { groupName: string }).groupName,
+      );
+      return reply.code(204).send();
     });
 
     app.get('/:objectType/:propertyName', async (request) => {

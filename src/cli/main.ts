@@ -12,6 +12,7 @@ import { runCommand } from './run-command.ts';
 import { openRunService } from './run-service.ts';
 import { openRuntime } from './runtime.ts';
 import { tasksCommand } from './tasks-command.ts';
+import { triggersCommand } from './triggers-command.ts';
 
 const USAGE = `junction — connector hub
 
@@ -43,13 +44,17 @@ Usage:
                                  print what Junction and the linked systems hold about a person (JSON)
   junction migrate               bring the database schema up to date
   junction tasks [--json]        list tasks: mapping, schedule, last run and its status, next run
+  junction triggers install|remove <connection> <table>
+                                 make a PostgreSQL business table notify Junction of changes (a
+                                 statement trigger), so tasks scheduled onChange run within seconds
 
 Usage mistakes exit with 64.
 
 Environment: JUNCTION_DATA_DIR (default ./junction-data), DATABASE_URL (postgres://… for PostgreSQL),
 JUNCTION_SECRET_KEY (seals connection secrets), JUNCTION_ADMIN_PASSWORD, JUNCTION_DEMO, PORT, LOG_LEVEL,
 LOG_FORMAT=json (JSON logs on a terminal too); scheduling: JUNCTION_SCHEDULER_TICK_MS,
-JUNCTION_WORKER_POLL_MS, JUNCTION_RUN_LEASE_MS, JUNCTION_RETRY_DELAY_SECONDS, JUNCTION_WORKER_CONCURRENCY.`;
+JUNCTION_WORKER_POLL_MS, JUNCTION_RUN_LEASE_MS, JUNCTION_RETRY_DELAY_SECONDS, JUNCTION_WORKER_CONCURRENCY,
+JUNCTION_CHANGE_POLL_MS, JUNCTION_CHANGE_COALESCE_MS.`;
 
 /** Exit code of a usage mistake (sysexits' EX_USAGE): scripts tell it from a failed run. */
 const EXIT_USAGE = 64;
@@ -125,7 +130,17 @@ async function main(argv: string[]): Promise<number> {
     const { startWorker } = await import('./worker.ts');
     return startWorker({ concurrency });
   }
-  const known = ['migrate', 'apply', 'run', 'import', 'run-now', 'tasks', 'erase', 'export-person'];
+  const known = [
+    'migrate',
+    'apply',
+    'run',
+    'import',
+    'run-now',
+    'tasks',
+    'erase',
+    'export-person',
+    'triggers',
+  ];
   if (!known.includes(command)) throw new UsageError(`unknown command '${command}'`);
   // Usage and missing files are told before the store is opened.
   const file =
@@ -191,6 +206,8 @@ async function main(argv: string[]): Promise<number> {
         return await eraseCommand(rt, values);
       case 'export-person':
         return await exportPersonCommand(rt, values);
+      case 'triggers':
+        return await triggersCommand(rt, positionals);
       default:
         return await tasksCommand(rt, { json: Boolean(values.json) });
     }

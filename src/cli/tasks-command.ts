@@ -15,8 +15,14 @@ export interface TaskRow {
 
 function scheduleText(s: Schedule | null): string {
   if (!s) return 'manual';
-  if ('everyMinutes' in s) return `every ${s.everyMinutes} min`;
-  return `cron ${s.cron}${s.timezone ? ` (${s.timezone})` : ''}`;
+  const timed =
+    'everyMinutes' in s
+      ? `every ${s.everyMinutes} min`
+      : 'cron' in s
+        ? `cron ${s.cron}${s.timezone ? ` (${s.timezone})` : ''}`
+        : '';
+  if (!s.onChange) return timed;
+  return timed ? `on change, ${timed}` : 'on change';
 }
 
 /** Local time as `2026-11-30 14:05`, the way people read it on a terminal. */

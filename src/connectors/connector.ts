@@ -237,13 +237,16 @@ export interface Connector {
   writeMarks?(object: string, keyField: string, marks: RecordMark[]): Promise<void>;
   check(): Promise<CheckResult>;
   /**
-   * True when a record of `object` changed after `after` (an incremental read's cursor; null: any
-   * record at all). A change-driven task asks this every few seconds instead of reading, so it must be
-   * one cheap question (an indexed `LIMIT 1` query), never a read.
+   * True when an incremental read from `after` (its cursor; null: from the start) would return a
+   * record, the filter applied as the read applies it. A change-driven task asks this every few seconds
+   * instead of reading, so it must be one cheap question (an indexed `LIMIT 1` query), never a read.
    */
   changedSince?(
     object: string,
-    o: { keyField: string; modifiedField: string; after: Cursor | null },
+    o: Pick<ReadOptions, 'keyField' | 'filter' | 'expression'> & {
+      modifiedField: string;
+      after: Cursor | null;
+    },
   ): Promise<boolean>;
   /**
    * Calls `onChange` with the object's name whenever the system says one of `objects` changed (PostgreSQL

@@ -21,6 +21,7 @@ export function isValidTimezone(tz: string): boolean {
 
 /** Why a schedule cannot be used (bad cron, unknown zone, non-positive interval), or null when it is fine. */
 export function scheduleProblem(schedule: Schedule): string | null {
+  if (!('everyMinutes' in schedule) && !('cron' in schedule)) return null;
   if ('everyMinutes' in schedule) {
     return Number.isFinite(schedule.everyMinutes) && schedule.everyMinutes > 0
       ? null
@@ -36,8 +37,14 @@ export function scheduleProblem(schedule: Schedule): string | null {
   }
 }
 
+/** True when the task also runs on its source's changes. */
+export function runsOnChange(schedule: Schedule | null | undefined): boolean {
+  return schedule?.onChange === true;
+}
+
 /**
- * When a task is next due, given when it last ran. Missed runs are coalesced: however long the hub was
+ * When a task is next due by the clock, given when it last ran; null for a task that runs on changes
+ * only (no interval, no cron). Missed runs are coalesced: however long the hub was
  * down, a task whose time has passed is due once, now — not once per missed slot.
  * `timezone` is the instance default for cron schedules that name none.
  */
@@ -46,7 +53,8 @@ export function nextRunAt(
   lastRunAt: Date | null,
   now: Date,
   timezone = DEFAULT_TIMEZONE,
-): Date {
+): Date | null {
+  if (!('everyMinutes' in schedule) && !('cron' in schedule)) return null;
   if ('everyMinutes' in schedule) {
     if (!lastRunAt) return now;
     const due = new Date(lastRunAt.getTime() + schedule.everyMinutes * 60_000);

@@ -5,11 +5,21 @@ import { NOTIFY_ON } from './types.ts';
 /** Longest interval a task may be scheduled at: a week. */
 export const MAX_INTERVAL_MINUTES = 7 * 24 * 60;
 
-/** When a task runs by itself: every N minutes since its last run, or on a cron schedule in a time zone. */
+/**
+ * A task with `onChange` also runs when its source reports a change (a database notification, a short
+ * poll of the modified column, a webhook); its interval or cron, if any, stays as the safety net.
+ */
+const onChange = z.boolean().optional();
+
+/**
+ * When a task runs by itself: every N minutes since its last run, on a cron schedule in a time zone,
+ * and/or when its source changes.
+ */
 export const ScheduleSchema = z
   .union([
-    z.object({ everyMinutes: z.number().positive().max(MAX_INTERVAL_MINUTES) }).strict(),
-    z.object({ cron: z.string().min(1), timezone: z.string().optional() }).strict(),
+    z.object({ everyMinutes: z.number().positive().max(MAX_INTERVAL_MINUTES), onChange }).strict(),
+    z.object({ cron: z.string().min(1), timezone: z.string().optional(), onChange }).strict(),
+    z.object({ onChange: z.literal(true) }).strict(),
   ])
   // A cron pattern or time zone the scheduler cannot use is refused when saved, not found at every tick.
   .superRefine((schedule, ctx) => {

@@ -18,7 +18,11 @@ export interface Connection {
   secretDestination?: string | null | undefined;
 }
 
-export type Schedule = { everyMinutes: number } | { cron: string; timezone?: string };
+/** When a task runs by itself (see ScheduleSchema): an interval, a cron, and/or on its source's changes. */
+export type Schedule =
+  | { everyMinutes: number; onChange?: boolean | undefined }
+  | { cron: string; timezone?: string | undefined; onChange?: boolean | undefined }
+  | { onChange: true };
 
 export const NOTIFY_ON = ['success', 'warning', 'failure'] as const;
 export type NotifyOn = (typeof NOTIFY_ON)[number];
@@ -34,7 +38,7 @@ export const EXECUTION_STATUSES = [
   'cancelled',
 ] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-export const EXECUTION_TRIGGERS = ['schedule', 'manual', 'webhook', 'import', 'cli'] as const;
+export const EXECUTION_TRIGGERS = ['schedule', 'manual', 'webhook', 'import', 'cli', 'change'] as const;
 export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
 
 export interface ExecutionCounts {

@@ -2,6 +2,9 @@
 export const ROLES = ['admin', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Whether `role` allows no more than `limit` (a token's role against its owner's). */
+export const roleAtMost = (role: Role, limit: Role): boolean => ROLES.indexOf(role) >= ROLES.indexOf(limit);
+
 export interface User {
   id: string;
   username: string;

@@ -57,6 +57,15 @@ const REFUSES: Partial<Record<Transform['type'], readonly FieldType[]>> = {
   phone: ['boolean', 'date', 'datetime'],
 };
 
+// What a transform takes, in the words of a type_mismatch message.
+const TAKES: Partial<Record<Transform['type'], string>> = {
+  date: 'text, a date or a number',
+  number: 'text or a number',
+  boolean: 'text, a number or yes/no',
+  email: 'text',
+  phone: 'text or a number',
+};
+
 // Value types a property type cannot take (numbers as 1/0 booleans and numeric text pass).
 const PROPERTY_REFUSES: Partial<Record<FieldType, readonly FieldType[]>> = {
   date: ['boolean'],
@@ -98,8 +107,8 @@ function sourcePathIssue(
     return {};
   } catch (err) {
     // The position inside the quoted path means nothing to the reader; a template gives its own.
-    const { position: _inPath, ...params } = expressionIssue(place, err).params;
-    const code = expressionIssue(place, err).code;
+    const { code, params: found } = expressionIssue(place, err);
+    const { position: _inPath, ...params } = found;
     return { issue: mappingIssue(place, code, params, position) };
   }
 }
@@ -171,8 +180,8 @@ export function checkAgainstSystems(a: MappingDefinition, sides: CheckSides): Ma
           mappingIssue(`${place}.transform.${k}`, 'type_mismatch', {
             field: f.from ?? '',
             sourceType: valueType,
-            property: `${t.type} transform`,
-            targetType: `not ${valueType}`,
+            property: `the ${t.type} transform`,
+            targetType: TAKES[t.type] ?? 'another type',
           }),
         );
       valueType =

@@ -355,8 +355,13 @@ export async function handleDeletionRequest(
   const start = { connectionId: req.connectionId, object: req.object, key: req.externalId };
   const { reached, links, sharedStart } = await linkedRecords(store, start, mappings);
   const actions = await eraseLinked(store, reached, links, 'removed by a deletion request', o);
-  // The person's payloads leave the run history at once, as with an erasure started in Junction.
-  const itemsPurged = await store.executions.purgeItems((await personItems(store, reached)).map((i) => i.id));
+  // The person's payloads leave the run history at once, as with an erasure started in Junction, and so
+  // do the uploaded imports their records came from.
+  const items = await personItems(store, reached);
+  const itemsPurged = await store.executions.purgeItems(items.map((i) => i.id));
+  const uploadsRemoved = o.importsDir
+    ? await removeUploadsOf(o.importsDir, new Set(items.map((i) => i.executionId)))
+    : 0;
   const entry = await store.audit.record({
     kind: 'privacy_deletion',
     connectionId: req.connectionId,
@@ -367,6 +372,7 @@ export async function handleDeletionRequest(
       linked: reached.length,
       actions,
       itemsPurged,
+      uploadsRemoved,
       // Several people were synced into the deleted record: none of them is erased without a person's say.
       ...(sharedStart ? { shared: true } : {}),
     },

@@ -48,7 +48,8 @@ export function planRecord(
   const hash = hashPayload(payload);
   if (link && link.status === 'ok' && link.externalId && link.payloadHash === hash)
     return { kind: 'unchanged', record };
-  const sync = mapping.sync ?? 'upsert';
+  // Absent means upsert: only 'insert' and 'update' narrow what is written.
+  const sync = mapping.sync;
   if (link?.externalId && sync === 'insert') return { kind: 'unchanged', record };
   const externalId = link?.externalId ?? adoptedId;
   if (externalId) {

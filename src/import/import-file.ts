@@ -4,6 +4,7 @@ import { CONNECTORS, createConnector } from '../connectors/registry.ts';
 import { keyOf } from '../connectors/spreadsheet/index.ts';
 import type { SpreadsheetConfig } from '../connectors/spreadsheet/schemas.ts';
 import { type OpenSheetOptions, openSheet, type Sheet } from '../connectors/spreadsheet/sheet.ts';
+import { importTaskId } from '../core/import-task.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { Execution, ExecutionCounts, Task } from '../core/types.ts';
 import type { ConnectorFactory } from '../engine/open-mapping.ts';
@@ -62,7 +63,7 @@ const KEPT_PROBLEMS = 200;
 
 /** The disabled, unscheduled task under which imports into a mapping are recorded (executions belong to tasks). */
 export async function ensureImportTask(store: Store, mapping: MappingDefinition): Promise<string> {
-  const id = `import-${mapping.id}`;
+  const id = importTaskId(mapping.id);
   try {
     await store.tasks.get(id);
   } catch {

@@ -13,6 +13,17 @@ export interface RunConfig {
   retryDelaySeconds: number;
   /** Runs one worker process takes on at once (JUNCTION_WORKER_CONCURRENCY, default 2). */
   concurrency: number;
+  /**
+   * How long a change-driven run waits after the first change it was woken for, so that a burst of
+   * changes becomes one run (JUNCTION_CHANGE_COALESCE_MS, default 1 000).
+   */
+  changeCoalesceMs: number;
+  /**
+   * How often change-driven tasks ask their source whether anything changed (a database's modified
+   * column) when the source cannot notify (JUNCTION_CHANGE_POLL_MS, default 2 000); sources that notify
+   * (PostgreSQL triggers) are still asked every 15 × this as a safety net.
+   */
+  changePollMs: number;
 }
 
 export const DEFAULT_RUN_CONFIG: Readonly<RunConfig> = Object.freeze({
@@ -21,6 +32,8 @@ export const DEFAULT_RUN_CONFIG: Readonly<RunConfig> = Object.freeze({
   pollMs: 2_000,
   retryDelaySeconds: 30,
   concurrency: 2,
+  changeCoalesceMs: 1_000,
+  changePollMs: 2_000,
 });
 
 /** Reads the run timings from the environment; unset or invalid values keep their defaults. */
@@ -36,5 +49,7 @@ export function readRunConfig(env: NodeJS.ProcessEnv = process.env): RunConfig {
     pollMs: num('JUNCTION_WORKER_POLL_MS', d.pollMs),
     retryDelaySeconds: Math.round(num('JUNCTION_RETRY_DELAY_SECONDS', d.retryDelaySeconds)),
     concurrency: Math.max(1, Math.round(num('JUNCTION_WORKER_CONCURRENCY', d.concurrency))),
+    changeCoalesceMs: num('JUNCTION_CHANGE_COALESCE_MS', d.changeCoalesceMs),
+    changePollMs: Math.max(100, num('JUNCTION_CHANGE_POLL_MS', d.changePollMs)),
   };
 }

@@ -1,5 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
+import type { Connector } from '../connectors/connector.ts';
+import { createConnector } from '../connectors/registry.ts';
 import { TaskBusyError, ValidationError } from '../core/errors.ts';
 import type { Execution, ExecutionTrigger } from '../core/types.ts';
 import { ownerIsGone } from '../engine/owner.ts';
@@ -68,6 +71,15 @@ export interface RunService {
    * TaskBusyError when the task runs here already), or queues it, coalescing with a waiting run (queue).
    */
   runNow(taskId: string, trigger?: ExecutionTrigger, o?: RunNowOptions): Promise<RunRequest>;
+  /**
+   * "Something changed, run soon": the change-driven path (webhooks, database notifications, the
+   * change poll). Changes arriving within `changeCoalesceMs` share one run; a change arriving while
+   * the task runs gets one more run after it (that run may have read past the change). Queue mode: a
+   * job, coalesced with a waiting one. Never throws for a busy task: the change is not lost, it rides along.
+   */
+  runSoon(taskId: string, trigger: ExecutionTrigger): Promise<void>;
+  /** A connection's connector with this service's runtime (confined files, shared budgets); the caller closes it. */
+  openConnector(connectionId: string, signal?: AbortSignal): Promise<Connector>;
   /** Runs the task here, to its end (CLI `junction run`, worker jobs). */
   run(taskId: string, o?: RunCallOptions): Promise<Execution>;
   /** What the next run would do, through the run's own pipeline, writing nothing anywhere. */
@@ -104,6 +116,8 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
   const policy: RunQueuePolicy = { retryDelaySeconds: config.retryDelaySeconds };
   const ac = new AbortController();
   const inFlight = new Map<string, Promise<unknown>>();
+  // Change-driven runs waiting to start (the coalescing window, or the end of the run in flight).
+  const soon = new Map<string, Promise<void>>();
   const limiters = limitersFor(store);
 
   const run: RunService['run'] = (taskId, r = {}) => {
@@ -152,6 +166,28 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
     return enqueueRun(boss, taskId, { trigger, policy, confirmDeletes: q.confirmDeletes ?? false });
   };
 
+  const runSoonHere = (taskId: string, trigger: ExecutionTrigger) => {
+    if (soon.has(taskId) || ac.signal.aborted) return; // a run is about to start: this change rides along
+    const waiting = (async () => {
+      try {
+        await sleep(config.changeCoalesceMs, undefined, { signal: ac.signal });
+        // The run in flight may have read past this change: the next one starts after it.
+        await inFlight.get(taskId)?.catch(() => {});
+      } catch {
+        return; // the service is stopping
+      } finally {
+        // From here on a new change asks for another run.
+        soon.delete(taskId);
+      }
+      await startHere(taskId, trigger, false).catch((err) => {
+        if (err instanceof TaskBusyError)
+          log.debug({ taskId }, 'change-driven run skipped: the task is running in another process');
+        else log.error({ err, taskId }, 'change-driven run could not start');
+      });
+    })();
+    soon.set(taskId, waiting);
+  };
+
   /** A confirmation of deletions beyond the guard is an admin's decision: it goes in the audit log. */
   const auditConfirmation = async (taskId: string, q: RunNowOptions) => {
     if (!q.confirmDeletes) return;
@@ -177,6 +213,23 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
         return { executionId: null, queued: true };
       }
       return startHere(taskId, trigger, q.confirmDeletes ?? false);
+    },
+    async runSoon(taskId, trigger) {
+      if (boss) {
+        await enqueue(taskId, trigger);
+        return;
+      }
+      await store.tasks.get(taskId); // NotFoundError for a task that is gone
+      runSoonHere(taskId, trigger);
+    },
+    async openConnector(connectionId, signal) {
+      const make = o.runOptions?.connectorFactory ?? createConnector;
+      return make(await store.connections.get(connectionId), {
+        log,
+        limiters,
+        signal: signal ? AbortSignal.any([ac.signal, signal]) : ac.signal,
+        ...(o.runOptions?.onCall ? { onCall: o.runOptions.onCall } : {}),
+      });
     },
     async run(taskId, r = {}) {
       // A confirmation from the terminal is audited here; one through "run now" was audited when asked
@@ -209,11 +262,12 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
     closeStale: () => store.executions.closeStale({ staleAfterMs: config.leaseMs, ownerIsGone }),
     running: () => [...inFlight.keys()],
     async idle() {
-      await Promise.allSettled([...inFlight.values()]);
+      // A change-driven run waiting to start counts as work not yet done.
+      while (soon.size || inFlight.size) await Promise.allSettled([...soon.values(), ...inFlight.values()]);
     },
     async stop() {
       ac.abort(new Error('the hub is shutting down'));
-      await Promise.allSettled([...inFlight.values()]);
+      await Promise.allSettled([...soon.values(), ...inFlight.values()]);
       await boss?.stop({ graceful: true, wait: true, close: true, timeout: 10_000 });
     },
   };

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { TaskBusyError } from '../core/errors.ts';
 import type { RunService } from '../runs/run-service.ts';
+import { startChangeWatch } from './change-watch.ts';
 import { dueTasks } from './due.ts';
 import { createRetentionTimer } from './retention.ts';
 import { TickLoop } from './tick-loop.ts';
@@ -56,13 +57,14 @@ export function startEmbeddedScheduler(o: EmbeddedSchedulerOptions): EmbeddedSch
   }
 
   loop.start(tick);
+  const changes = startChangeWatch({ service, log });
 
   return {
     tick,
     alive: () => !loop.stopped,
     async stop() {
       loop.halt();
-      await loop.done();
+      await Promise.all([loop.done(), changes.stop()]);
     },
   };
 }

@@ -3,6 +3,7 @@ import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { jobsOf, queueNameFor } from '../runs/queue.ts';
 import type { RunService } from '../runs/run-service.ts';
+import { startChangeWatch } from './change-watch.ts';
 import { dueTasks } from './due.ts';
 import { createRetentionTimer } from './retention.ts';
 import { TickLoop } from './tick-loop.ts';
@@ -112,6 +113,8 @@ export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler
   }
 
   loop.start(tick);
+  // Only the leader watches change-driven tasks' sources: one poll and one listener for the cluster.
+  const changes = startChangeWatch({ service, log, active: () => leader });
 
   return {
     isLeader: () => leader,
@@ -119,7 +122,7 @@ export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler
     tick,
     async stop() {
       loop.halt();
-      await loop.done();
+      await Promise.all([loop.done(), changes.stop()]);
       await client?.end().catch(() => {});
     },
   };

@@ -37,6 +37,11 @@ export class TickLoop {
     })();
   }
 
+  /** Cuts the current wait short: the next tick runs now (or right after the one in progress). */
+  poke(): void {
+    this.wake?.();
+  }
+
   /** Stops the loop and cuts the current wait short; a tick in progress finishes. */
   halt(): void {
     this.halted = true;

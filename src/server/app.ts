@@ -3,6 +3,7 @@ import cookie from '@fastify/cookie';
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -22,10 +23,13 @@ import type { RunService } from '../runs/run-service.ts';
 import type { Store } from '../store/store.ts';
 import { installAuth } from './auth/auth-plugin.ts';
 import { installErrorHandler } from './errors.ts';
+import { installEventStreams } from './live/event-stream.ts';
 import type { Metrics } from './metrics.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { connectionRoutes } from './routes/connections.ts';
+import { errorRoutes } from './routes/errors.ts';
+import { eventRoutes } from './routes/events.ts';
 import { executionRoutes } from './routes/executions.ts';
 import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -74,6 +78,8 @@ export interface ServerDeps {
   importsDir?: string;
   /** Where import validations wait for one of the few slots (default: two at a time in this server). */
   importValidation?: ValidationQueue;
+  /** How often the live run feed looks at the store (default 1 s; tests may look more often). */
+  liveFeed?: { intervalMs?: number };
   /** Extra plugins (scheduler settings, OAuth, webhooks, the dashboard) register here. */
   plugins?: ((app: FastifyInstance, deps: ServerDeps) => Promise<void>)[];
 }
@@ -165,6 +171,7 @@ export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   installAuth(app, deps.store);
+  installEventStreams(app);
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   await auditRoutes(api, deps);
@@ -175,6 +182,8 @@ export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
   await mappingRoutes(api, deps);
   await taskRoutes(api, deps);
   await executionRoutes(api, deps);
+  await eventRoutes(api, deps);
+  await errorRoutes(api, deps);
   await recordRoutes(api, deps);
   await importRoutes(api, deps);
   await fileRoutes(api, deps);
@@ -186,7 +195,19 @@ export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
   for (const plugin of deps.plugins ?? []) await plugin(app, deps);
   await registerWeb(app);
 
-  app.get('/docs', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
-  app.get('/docs/json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
+  // The API's reference: Swagger UI served from this hub (no CDN; helmet's CSP holds: no inline script),
+  // the document itself at /docs/json. Open like the document always was: it holds no data.
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/docs' || route.url.startsWith('/docs/'))
+      route.config = { ...(route.config as object | undefined), public: true };
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // No call to validator.swagger.io (the CSP refuses images from elsewhere anyway).
+    uiConfig: { validatorUrl: null, deepLinking: true, docExpansion: 'list' },
+    logLevel: 'warn',
+    // Swagger UI applies a few inline styles: on its own pages only, styles (never scripts) may be inline.
+    transformStaticCSP: (header) => header.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+  });
   return app;
 }

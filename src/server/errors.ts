@@ -12,6 +12,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   expression_error: 400,
   task_setup_invalid: 400,
   secret_destination_changed: 400,
+  wrong_current_password: 400,
+  password_unchanged: 400,
+  token_role_too_high: 400,
+  import_task_not_runnable: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
   webhook_signature_invalid: 401,
@@ -34,6 +38,21 @@ export class UnauthenticatedError extends JunctionError {
 /** Wrong username or password. */
 export class InvalidCredentialsError extends JunctionError {
   override readonly code = 'invalid_credentials';
+}
+/**
+ * The current password given to change it is wrong. Not 401: the caller is logged in, and a 401 would end
+ * the dashboard's session instead of showing the mistake beside the field.
+ */
+export class WrongCurrentPasswordError extends JunctionError {
+  override readonly code = 'wrong_current_password';
+}
+/** The new password is the one it replaces (a one-time password kept). */
+export class PasswordUnchangedError extends JunctionError {
+  override readonly code = 'password_unchanged';
+}
+/** An API token was asked for with a role above its owner's. */
+export class TokenRoleTooHighError extends JunctionError {
+  override readonly code = 'token_role_too_high';
 }
 /** Logged in, but the role does not allow this. */
 export class ForbiddenError extends JunctionError {

@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006-external-number.ts';
 import * as m0007 from './migrations/0007-link-status-index.ts';
 import * as m0008 from './migrations/0008-api-token-expiry.ts';
 import * as m0009 from './migrations/0009-run-lease.ts';
+import * as m0010 from './migrations/0010-live-account-worklist.ts';
 import * as m0011 from './migrations/0011-write-journal.ts';
 import type { Dialect } from './store.ts';
 
@@ -28,6 +29,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0007-link-status-index': { up: (db) => m0007.up(db) },
     '0008-api-token-expiry': { up: (db) => m0008.up(db) },
     '0009-run-lease': { up: (db) => m0009.up(db) },
+    '0010-live-account-worklist': { up: (db) => m0010.up(db) },
     '0011-write-journal': { up: (db) => m0011.up(db) },
   };
 }

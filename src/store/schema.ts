@@ -18,6 +18,7 @@ export interface Database {
   audit_log: AuditLogTable;
   webhook_receipts: WebhookReceiptsTable;
   association_links: AssociationLinksTable;
+  error_resolutions: ErrorResolutionsTable;
 }
 
 export interface ConnectionsTable {
@@ -139,6 +140,8 @@ export interface ApiTokensTable {
   created_at: string;
   /** After this instant the token no longer authenticates; null: never expires. */
   expires_at: string | null;
+  /** The role the token acts with, never above its owner's; null (tokens before 0010): the owner's role. */
+  role?: string | null;
 }
 
 export interface AuditLogTable {
@@ -172,4 +175,15 @@ export interface AssociationLinksTable {
   status: string;
   remark: string | null;
   updated_at: string;
+}
+
+export interface ErrorResolutionsTable {
+  task_id: string;
+  source_key: string;
+  /** `resolved` (fixed elsewhere) or `ignored` (not worth fixing); a failure after `at` reopens it. */
+  state: string;
+  note: string | null;
+  /** Username of who marked it. */
+  by_user: string | null;
+  at: string;
 }

@@ -6,6 +6,7 @@ import { migrateToLatest } from './migrate.ts';
 import { createAssociationRepository } from './repositories/associations.ts';
 import { createAuditRepository } from './repositories/audit.ts';
 import { createConnectionRepository } from './repositories/connections.ts';
+import { createErrorWorklist } from './repositories/error-worklist.ts';
 import { createExecutionRepository } from './repositories/executions.ts';
 import { createMappingRepository } from './repositories/mappings.ts';
 import { createSettingsRepository } from './repositories/settings.ts';
@@ -46,6 +47,8 @@ export interface Store {
   readonly syncState: ReturnType<typeof createSyncStateRepository>;
   /** What runs started in other systems and have not finished (engine/write-journal.ts). */
   readonly writeJournal: ReturnType<typeof createWriteJournalRepository>;
+  /** The error log: one row per record and task that fails now, with resolve/ignore marks. */
+  readonly errors: ReturnType<typeof createErrorWorklist>;
   close(): Promise<void>;
 }
 
@@ -75,6 +78,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     associations: createAssociationRepository(db),
     syncState: createSyncStateRepository(db),
     writeJournal: createWriteJournalRepository(db),
+    errors: createErrorWorklist(db),
     close: () => db.destroy(),
   };
 }

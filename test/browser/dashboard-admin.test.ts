@@ -91,7 +91,7 @@ describe('the dashboard in a real browser, as admin', {
     assert.equal(await rows.count(), 2);
     // The oldest run is the one with the rejected e-mail.
     await rows.nth(1).getByRole('link').click();
-    await page.getByRole('heading', { name: /Run of/ }).waitFor();
+    await page.getByRole('heading', { name: /^People to HubSpot — run of/ }).waitFor();
     await page.getByLabel('Failed only').check();
     const failed = page.locator('tr[data-action="fail"]');
     // The failed row is in the unfiltered list too: wait for the filtered list itself, not just that row.
@@ -108,13 +108,30 @@ describe('the dashboard in a real browser, as admin', {
     assert.deepEqual(errors, []);
   });
 
-  test('the error log groups failures by code and shows the payload that should have been sent', async () => {
+  test('the error log lists each failing record once, by name, with attempts and the payload that should have been sent', async () => {
+    // The run before wrote every record: person 1 fails again now (the log lists what fails now).
+    hub.hs.setFaults({ rejectEmails: ['person.1@example.ch'] });
+    await withBusinessDb(hub.business, (db) =>
+      db.updateTable('people').set({ modified_at: new Date().toISOString() }).where('id', '=', 1).execute(),
+    );
+    assert.equal((await hub.admin.send('POST', '/api/tasks/people-sync/run')).statusCode, 202);
+    await hub.runs.idle();
     await page.getByRole('link', { name: 'Error log' }).click();
     const item = page.locator('.error-item').first();
     await item.waitFor();
-    assert.match(await item.innerText(), /Record 1/);
+    const [failed] = (await hub.admin.get('/api/executions?limit=1')).json().executions;
+    const [one] = (await hub.admin.get(`/api/executions/${failed.id}/items?action=fail`)).json().items;
+    // Named from the mapped first and last name, not "Record 1"; the key beside it.
+    assert.equal(
+      await item.locator('.record-name').innerText(),
+      `${one.payload.firstname} ${one.payload.lastname}`,
+    );
+    assert.match(await item.innerText(), /1 attempt/);
+    await item.getByRole('button', { name: 'Show payload' }).click();
     assert.match(await item.locator('pre').innerText(), /person\.1@example\.ch/);
-    assert.equal(await page.locator('.group-list button').count(), 2, '"all" plus one error code');
+    assert.equal(await page.locator('.error-item').count(), 1);
+    assert.equal(await page.getByTestId('error-total').innerText(), 'Failing now: 1');
+    await shoot(page, 'error-log');
     assert.deepEqual(errors, []);
   });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
+import type { RunService } from '../../src/runs/run-service.ts';
 import { WEB_DIST } from '../../src/server/web.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createPeopleTable, generatePeople } from '../helpers/business-db.ts';
@@ -84,6 +85,8 @@ export interface Hub {
   store: Store;
   hs: HubSpotEmulator;
   admin: Client;
+  /** The run service the API starts runs through (a test starts a scheduler on it). */
+  runs: RunService;
   /** The business system's database (the sync's source). */
   business: TempDatabase;
   close(): Promise<void>;
@@ -130,6 +133,7 @@ export async function startHub(): Promise<Hub> {
     store,
     hs,
     admin,
+    runs,
     business,
     async close() {
       await app.close();

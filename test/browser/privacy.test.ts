@@ -73,6 +73,8 @@ describe('privacy requests and the deletion guard from the dashboard, in a real 
     await page.goto(`${hub.base}/records?key=2`);
     await page.getByRole('link', { name: 'Privacy request for this record…' }).click();
     await page.waitForURL(/\/privacy\?/);
+    // The connection list loads after the page: its option decides what the select shows.
+    await page.locator('select[name="connection"] option[value="erp"]').waitFor({ state: 'attached' });
     assert.equal(await page.getByLabel('Connection').inputValue(), 'erp');
     assert.equal(await page.getByLabel('Object').inputValue(), 'people');
     assert.equal(await page.getByLabel('Key or id').inputValue(), '2');
@@ -138,6 +140,24 @@ describe('privacy requests and the deletion guard from the dashboard, in a real 
     assert.match(text, /hubspot\/contacts: deleted/);
     assert.equal(text.includes('person.2'), false, 'the audit entry holds no e-mail');
     await shoot(page, 'privacy-audit');
+    assert.deepEqual(errors, []);
+  });
+
+  test('the privacy page speaks German', async () => {
+    await page.goto(`${hub.base}/privacy?connection=erp&object=people&key=3`);
+    await page.getByRole('button', { name: 'DE', exact: true }).click();
+    try {
+      await page.getByRole('heading', { name: 'Datenschutz-Anfragen' }).waitFor();
+      await page.locator('select[name="connection"] option[value="erp"]').waitFor({ state: 'attached' });
+      assert.ok(await page.getByRole('button', { name: 'Daten exportieren' }).isVisible());
+      assert.ok(await page.getByRole('button', { name: 'Person löschen…' }).isVisible());
+      assert.equal(await page.getByLabel('Schlüssel oder ID').inputValue(), '3');
+      await page.getByRole('button', { name: 'Daten exportieren' }).click();
+      await page.getByRole('heading', { name: 'Datenauskunft bereit' }).waitFor();
+      await shoot(page, 'privacy-export-de');
+    } finally {
+      await page.getByRole('button', { name: 'EN', exact: true }).click();
+    }
     assert.deepEqual(errors, []);
   });
 

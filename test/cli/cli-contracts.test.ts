@@ -157,6 +157,9 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
     const applied = await junction(['apply', file]);
     assert.equal(applied.status, 0, applied.stderr);
     assert.match(applied.stdout, /applied 2 connections, 3 mappings, 3 tasks/);
+    // `apply` asked HubSpot for its properties to check the mappings; the tests count what comes after.
+    assert.ok(requests.every((r) => r.method === 'GET' && r.url.startsWith('/crm/v3/properties/')));
+    requests.length = 0;
   });
   after(async () => {
     await hs?.close();
@@ -201,6 +204,17 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
 
   /** The real run after the dry run: its report also serves the failure-list test. */
   let firstRun: JunctionResult;
+
+  test('`junction triggers` needs install|remove, a connection and a table; a database that cannot notify says so', async () => {
+    const [bare, sqlite] = await Promise.all([
+      junction(['triggers', 'install', 'erp']),
+      junction(['triggers', 'install', 'erp', 'people']),
+    ]);
+    assert.equal(bare.status, 64, bare.stderr);
+    assert.match(bare.stderr, /usage: junction triggers install\|remove <connection> <table>/);
+    assert.equal(sqlite.status, 1, sqlite.stderr);
+    assert.match(sqlite.stderr, /error \(change_notifications_unsupported\): sqlite:.* cannot notify changes/);
+  });
 
   test('a dry run writes nothing anywhere and its counts equal those of the real run that follows', async () => {
     const writesBefore = hs.stats.writes;

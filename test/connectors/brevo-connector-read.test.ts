@@ -165,4 +165,31 @@ describe('Brevo connector: read, describe, check', () => {
     assert.equal(bad.ok, false);
     assert.match(bad.message, /API key/);
   });
+
+  test('contacts deleted during a paged read skip no one: every remaining contact is read exactly once', async () => {
+    const contacts = Array.from({ length: 100 }, (_, i) =>
+      brevo.state.insert({ email: `c${i}@example.com` }),
+    );
+    const keys: string[] = [];
+    let pages = 0;
+    for await (const page of connect(base).read('contacts', { keyField: 'id', pageSize: 10 })) {
+      keys.push(...page.records.map((r) => r.key));
+      pages++;
+      // After page 1 a few contacts already read go (fewer than the overlap); after page 3, 35 (more).
+      if (pages === 1) for (const c of contacts.slice(0, 3)) brevo.state.delete(c.id);
+      if (pages === 3) for (const c of contacts.slice(3, 38)) brevo.state.delete(c.id);
+    }
+    const ids = keys.map(Number);
+    assert.ok(
+      ids.every((id, i) => i === 0 || id > (ids[i - 1] as number)),
+      'in creation order, nobody twice',
+    );
+    const remaining = brevo.state.all().map((c) => c.id);
+    assert.deepEqual(
+      remaining.filter((id) => !ids.includes(id)),
+      [],
+      'every contact still there was read',
+    );
+    assert.ok(pages > 10, 'it did page');
+  });
 });

@@ -5,6 +5,7 @@ import { TransformError, ValidationError } from '../../src/core/errors.ts';
 import { compileMapping, type MapResult } from '../../src/core/mapper.ts';
 import type { FieldMappingInput } from '../../src/core/mapping-definition.ts';
 import { hashPayload } from '../../src/core/payload-hash.ts';
+import { scaled } from '../helpers/test-scale.ts';
 
 const codes = (r: MapResult) => (r.ok ? [] : r.errors.map((e) => [e.field, e.code]));
 
@@ -222,7 +223,7 @@ test('never throws for arbitrary records: failures come back as ok:false', () =>
         for (const e of r.errors) assert.ok(e instanceof TransformError && typeof e.code === 'string');
       }
     }),
-    { numRuns: 2000 },
+    { numRuns: scaled(2000) },
   );
 });
 
@@ -247,8 +248,9 @@ test('maps and hashes 20 000 records with a 10-field mapping, each to its own ha
     },
     { target: 'source', value: 'junction' },
   ]);
+  const count = scaled(20_000);
   const hashes = new Set<string>();
-  for (let i = 0; i < 20_000; i++) {
+  for (let i = 0; i < count; i++) {
     const r = map({
       email: ` User${i}@Example.CH `,
       first_name: ' Hans ',
@@ -262,5 +264,5 @@ test('maps and hashes 20 000 records with a 10-field mapping, each to its own ha
     assert.ok(r.ok, JSON.stringify(!r.ok && r.errors.map((e) => e.message)));
     hashes.add(hashPayload(r.payload));
   }
-  assert.equal(hashes.size, 20_000);
+  assert.equal(hashes.size, count);
 });

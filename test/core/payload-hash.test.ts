@@ -45,7 +45,26 @@ describe('canonicalJson', () => {
   test('refuses cyclic payloads with a TypeError', () => {
     const a: Record<string, unknown> = {};
     a.self = a;
-    assert.throws(() => canonicalJson(a), TypeError);
+    const message = /canonicalJson: nesting deeper than 100 levels \(a cycle\?\)/;
+    assert.throws(() => canonicalJson(a), { name: 'TypeError', message });
+    const list: unknown[] = [];
+    list.push(list);
+    assert.throws(() => canonicalJson(list), { name: 'TypeError', message }, 'a cycle through an array');
+    const selfJson = { toJSON: () => selfJson };
+    assert.throws(() => canonicalJson(selfJson), { name: 'TypeError', message }, 'toJSON returning itself');
+  });
+  test('accepts 100 levels of nesting and refuses the 101st', () => {
+    const nested = (levels: number): unknown => (levels === 0 ? 1 : [nested(levels - 1)]);
+    assert.equal(canonicalJson(nested(100)), `${'['.repeat(100)}1${']'.repeat(100)}`);
+    assert.throws(() => canonicalJson(nested(101)), TypeError);
+  });
+  test('writes numbers JSON cannot hold as null and big integers as their digits', () => {
+    assert.equal(
+      canonicalJson({ a: Number.NaN, b: Number.POSITIVE_INFINITY, c: 1.5 }),
+      '{"a":null,"b":null,"c":1.5}',
+    );
+    assert.equal(canonicalJson({ n: 12345678901234567890n }), '{"n":12345678901234567890}');
+    assert.equal(canonicalJson([true, false]), '[true,false]');
   });
 });
 

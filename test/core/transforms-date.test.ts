@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { ValidationError } from '../../src/core/errors.ts';
 import type { TransformInput } from '../../src/core/mapping-definition.ts';
 import { compileDateFormatter, compileDateParser } from '../../src/core/transforms/date-pattern.ts';
+import { scaled } from '../helpers/test-scale.ts';
 import { assertFails, run } from './transform-helpers.ts';
 
 const swiss: TransformInput = { type: 'date', input: 'dd.MM.yyyy' };
@@ -152,7 +153,7 @@ describe('compiled date patterns agree with date-fns', () => {
         const theirs = parse(text, pattern, new Date(2000, 0, 1));
         assert.equal(ours?.getTime(), isValid(theirs) ? theirs.getTime() : undefined, `${pattern} ${text}`);
       }),
-      { numRuns: 3000 },
+      { numRuns: scaled(3000) },
     );
   });
 
@@ -164,7 +165,7 @@ describe('compiled date patterns agree with date-fns', () => {
       fc.property(fc.constantFrom(...outputs), dates, (pattern, d) => {
         assert.equal(compileDateFormatter(pattern)(d), format(d, pattern), pattern);
       }),
-      { numRuns: 3000 },
+      { numRuns: scaled(3000) },
     );
   });
 });

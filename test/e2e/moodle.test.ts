@@ -346,9 +346,14 @@ describe('Moodle answering 5xx now and then (SQLite)', () => {
         .addColumn('course_idnumber', 'text')
         .addColumn('modified_at', 'text')
         .execute();
+      // The configuration's completions mapping is checked against this table when applied: its columns exist.
       await db.schema
         .createTable('completions')
         .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('moodle_key', 'text', (c) => c.unique())
+        .addColumn('person_id', 'text')
+        .addColumn('course_idnumber', 'text')
+        .addColumn('completed_at', 'text')
         .execute();
     });
     storeDb = await createTempSqlite();

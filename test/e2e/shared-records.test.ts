@@ -50,7 +50,7 @@ describe('records that share a target record', () => {
         deletes: 'propagate',
         privacy: 'delete',
         fields: [
-          { target: 'email', from: 'email', transforms: [{ type: 'email' }] },
+          { target: 'email', from: 'email', transform: [{ type: 'email' }] },
           { target: 'name', from: 'last_name' },
         ],
       }),

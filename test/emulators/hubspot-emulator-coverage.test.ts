@@ -373,6 +373,19 @@ const SAMPLES: Record<string, SampleFn> = {
     body: { inputs: [{ name: 'external_id' }] },
   }),
   [`GET ${props}/groups`]: () => ({ url: '/crm/v3/properties/companies/groups', status: 200 }),
+  [`POST ${props}/groups`]: () => ({
+    url: '/crm/v3/properties/contacts/groups',
+    status: 201,
+    body: { name: 'courses', label: 'Courses', displayOrder: 5 },
+  }),
+  [`PATCH ${props}/groups/{groupName}`]: (emu) => {
+    emu.state.registry.createGroup('contacts', { name: 'courses', label: 'Courses' });
+    return { url: '/crm/v3/properties/contacts/groups/courses', status: 200, body: { label: 'Kurse' } };
+  },
+  [`DELETE ${props}/groups/{groupName}`]: (emu) => {
+    emu.state.registry.createGroup('contacts', { name: 'courses', label: 'Courses' });
+    return { url: '/crm/v3/properties/contacts/groups/courses', status: 204 };
+  },
   [`GET ${props}/groups/{groupName}`]: () => ({
     url: '/crm/v3/properties/contacts/groups/contactinformation',
     status: 200,

@@ -369,7 +369,7 @@ describe('HubSpot emulator through the official SDK (@hubspot/api-client)', () =
     );
   });
 
-  test('properties: list, create (409 when taken), read, update, archive', async () => {
+  test('properties: list, create (409 when taken), read, update, archive; groups created, renamed, archived (HubSpot’s stay)', async () => {
     const core = hubspot.crm.properties.coreApi;
     const all = await core.getAll('contacts');
     assert.ok(all.results.some((p) => p.name === 'email' && p.hasUniqueValue));
@@ -386,8 +386,17 @@ describe('HubSpot emulator through the official SDK (@hubspot/api-client)', () =
     errorShape(await sdkError(core.create('contacts', input)), 409, 'OBJECT_ALREADY_EXISTS');
     assert.equal((await core.getByName('contacts', 'member_no')).label, 'Member number');
     assert.equal((await core.update('contacts', 'member_no', { label: 'Member no.' })).label, 'Member no.');
-    const groups = await hubspot.crm.properties.groupsApi.getAll('contacts');
-    assert.ok(groups.results.some((g) => g.name === 'contactinformation'));
+    const groupsApi = hubspot.crm.properties.groupsApi;
+    await groupsApi.create('contacts', { name: 'courses', label: 'Courses', displayOrder: 5 });
+    assert.equal((await groupsApi.update('contacts', 'courses', { label: 'Kurse' })).label, 'Kurse');
+    const groups = await groupsApi.getAll('contacts');
+    assert.deepEqual(
+      groups.results.map((g) => g.name),
+      ['contactinformation', 'courses'],
+    );
+    await groupsApi.archive('contacts', 'courses');
+    errorShape(await sdkError(groupsApi.getByName('contacts', 'courses')), 404, 'OBJECT_NOT_FOUND');
+    errorShape(await sdkError(groupsApi.archive('contacts', 'contactinformation')), 400, 'VALIDATION_ERROR');
     await core.archive('contacts', 'member_no');
     errorShape(await sdkError(core.getByName('contacts', 'member_no')), 404, 'OBJECT_NOT_FOUND');
   });

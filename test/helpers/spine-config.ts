@@ -4,6 +4,8 @@ export function spineConfig(o: {
   hubspotUrl: string;
   mode?: 'incremental' | 'full';
   requestsPer10s?: number;
+  /** The task's schedule as YAML (default every 15 minutes). */
+  schedule?: string;
 }) {
   return `
 connections:
@@ -34,7 +36,7 @@ tasks:
   - id: people-sync
     name: People to HubSpot
     mapping: people-to-contacts
-    schedule: { everyMinutes: 15 }
+    schedule: ${o.schedule ?? '{ everyMinutes: 15 }'}
     mode: ${o.mode ?? 'incremental'}
 `;
 }

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
 import { type MappingDefinitionInput, MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
 import type { Store } from '../../src/store/store.ts';
+import type { Task } from '../../src/core/types.ts';
 import { openBusinessKysely, withBusinessDb } from '../helpers/business-db.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
 import { openTestStore } from '../helpers/store.ts';
@@ -176,12 +177,12 @@ export async function openScenario(o: { webhooks?: boolean } = {}): Promise<Scen
       privacy: 'delete',
     }),
   );
-  const task = (id: string, mappingId: string) =>
+  const task = (id: string, mappingId: string, schedule: Task['schedule'] = null) =>
     store.tasks.save({
       id,
       name: id,
       mappingId,
-      schedule: null,
+      schedule,
       enabled: true,
       mode: 'incremental',
       notify: { on: [], to: [] },
@@ -189,7 +190,8 @@ export async function openScenario(o: { webhooks?: boolean } = {}): Promise<Scen
     });
   await task('orgs-sync', 'orgs-to-companies');
   await task('people-sync', 'people-to-contacts');
-  await task('contacts-from-hubspot', 'contacts-to-crm');
+  // Runs on HubSpot's change webhooks only (no interval): the webhook tests wake it.
+  await task('contacts-from-hubspot', 'contacts-to-crm', { onChange: true });
 
   return {
     business,

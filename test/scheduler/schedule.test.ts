@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nextRunAt, scheduleProblem } from '../../src/core/schedule.ts';
+import { TaskSchema } from '../../src/core/task.ts';
 
 const at = (iso: string) => new Date(iso);
 
@@ -35,4 +36,22 @@ test('schedules with a bad cron, an unknown zone or a zero interval are reported
   assert.match(scheduleProblem({ cron: '0 6 * * *', timezone: 'Mars/Olympus' }) ?? '', /unknown time zone/);
   assert.match(scheduleProblem({ everyMinutes: 0 }) ?? '', /positive/);
   assert.equal(scheduleProblem({ everyMinutes: 45 }), null);
+});
+
+test('a task that runs on changes only has no clock time; with an interval, the interval is its safety net', () => {
+  const now = at('2025-03-10T12:00:00Z');
+  assert.equal(nextRunAt({ onChange: true }, null, now), null);
+  assert.deepEqual(nextRunAt({ everyMinutes: 60, onChange: true }, now, now), at('2025-03-10T13:00:00Z'));
+});
+
+test('a schedule of changes is written onChange: true; false alone, or unknown keys beside it, are refused', () => {
+  assert.ok(
+    TaskSchema.safeParse({ id: 't', name: 't', mappingId: 'm', schedule: { onChange: true } }).success,
+  );
+  for (const schedule of [{ onChange: false }, { onChange: true, every: 5 }, { onChange: 'yes' }])
+    assert.equal(
+      TaskSchema.safeParse({ id: 't', name: 't', mappingId: 'm', schedule }).success,
+      false,
+      JSON.stringify(schedule),
+    );
 });

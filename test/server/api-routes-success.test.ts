@@ -13,7 +13,20 @@ import { openTestStore } from '../helpers/store.ts';
  * OAuth (test/hubspot/oauth-flow), webhooks (test/hubspot/webhooks), imports (test/import/api), privacy
  * erasures and exports (test/e2e/erasure), file uploads (test/server/file-uploads).
  */
-const ELSEWHERE = [/oauth/, /webhooks/, /\/api\/imports/, /\/api\/privacy\//, /\/api\/files/];
+// Proven in their own suites: the live feed never ends by itself (live-feed.test.ts), the error log's
+// worklist needs failures of several runs (error-worklist.test.ts), sessions need two logins (account.test.ts).
+const ELSEWHERE = [
+  /oauth/,
+  /webhooks/,
+  /\/api\/imports/,
+  /\/api\/privacy\//,
+  /\/api\/files/,
+  /^GET \/api\/events$/,
+  /\/api\/errors/,
+  /\/api\/auth\/sessions/,
+  // Swagger UI's page and files: the browser test opens the viewer (docs-viewer.test.ts).
+  /^GET \/docs/,
+];
 
 describe('every API route answers a valid request with success', () => {
   let business: TempDatabase;
@@ -137,7 +150,7 @@ describe('every API route answers a valid request with success', () => {
     assert.equal((await ok(await admin.get(`/api/executions/${executionId}`))).status, 'warning');
     assert.equal((await ok(await admin.get('/api/executions'))).executions.length, 1);
     assert.equal((await ok(await admin.get(`/api/executions/${executionId}/items?action=fail`))).total, 1);
-    assert.equal((await ok(await admin.get('/api/errors'))).items[0].sourceKey, '1');
+    assert.equal((await ok(await admin.get('/api/errors'))).errors[0].sourceKey, '1');
     assert.ok((await ok(await admin.get('/api/systems'))).systems.length >= 5);
     const audit = (await ok(await admin.get('/api/audit?limit=500'))).entries as {
       kind: string;
@@ -199,7 +212,6 @@ describe('every API route answers a valid request with success', () => {
     const metrics = await admin.get('/metrics');
     assert.equal(metrics.statusCode, 200);
     assert.match(metrics.body, /junction_runs_total\{task="sync",status="warning"\} 1/);
-    assert.ok((await ok(await app.inject({ method: 'GET', url: '/docs' }))).paths);
     assert.ok((await ok(await app.inject({ method: 'GET', url: '/docs/json' }))).paths);
   });
 

@@ -6,9 +6,9 @@ import { pino } from 'pino';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
 import { REDACT_PATHS } from '../../src/cli/runtime.ts';
 import type { Execution } from '../../src/core/types.ts';
+import { createRunService } from '../../src/runs/run-service.ts';
 import { buildServer } from '../../src/server/app.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
-import { createRunService } from '../../src/runs/run-service.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createPeopleTable, generatePeople, withBusinessDb } from '../helpers/business-db.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
@@ -201,10 +201,10 @@ describe('a full workflow through the HTTP API alone', () => {
     await readEvents(`${base}/api/executions/${executionId}/events`, admin.cookie);
     const errors = await viewer.get('/api/errors');
     assert.equal(errors.statusCode, 200);
-    const [item] = errors.json().items;
+    const [item] = errors.json().errors;
     assert.equal(item.sourceKey, '1');
     assert.equal(item.payload.firstname, 'Anna-Maria');
-    assert.equal(errors.json().groups[0].count, 1);
+    assert.equal(errors.json().codes[0].count, 1);
 
     hs.setFaults({ rejectEmails: [] });
     const retry = await admin.send('POST', `/api/executions/${executionId}/retry`);

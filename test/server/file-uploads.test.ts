@@ -2,12 +2,23 @@
 // the mapping editor offers (POST /api/files/sample): kept in (or passing through) JUNCTION_FILES_DIR,
 // checked as imports are, described by the connector itself.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createFileAccess } from '../../src/connectors/file-access.ts';
+import { purgeUnnamedUploads } from '../../src/server/routes/files.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
 import { type Client, createTestServer } from '../helpers/server.ts';
@@ -152,5 +163,35 @@ describe('files uploaded for connections and samples', () => {
 
     const missing = await post('/api/files/sample?connectionId=nope', 'muster.xlsx', xlsx);
     assert.equal(missing.statusCode, 404);
+  });
+
+  test('uploads no connection names are removed a day later; named ones and fresh ones stay', async () => {
+    const upload = async () =>
+      (await post('/api/files?system=spreadsheet', 'liste.xlsx', xlsx)).json().path as string;
+    const replaced = await upload();
+    const current = await upload();
+    const fresh = await upload();
+    const saved = await admin.send('PUT', '/api/connections/liste', {
+      name: 'Liste',
+      system: 'spreadsheet',
+      config: { file: current },
+    });
+    assert.equal(saved.statusCode, 200, saved.body);
+    // A sample left behind by a process that died while reading it.
+    mkdirSync(join(files, 'samples', '00000000-0000-4000-8000-000000000000'), { recursive: true });
+    writeFileSync(join(files, 'samples', '00000000-0000-4000-8000-000000000000', 'x.csv'), 'a\n1\n');
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    for (const dir of [
+      join(files, replaced, '..'),
+      join(files, current, '..'),
+      join(files, 'samples', '00000000-0000-4000-8000-000000000000'),
+    ])
+      utimesSync(dir, twoDaysAgo, twoDaysAgo);
+
+    assert.equal(await purgeUnnamedUploads({ store, folder: files }), 2);
+    assert.equal(existsSync(join(files, replaced)), false, 'a file no connection names any more goes');
+    assert.equal(existsSync(join(files, current)), true, "the connection's file stays, however old");
+    assert.equal(existsSync(join(files, fresh)), true, 'a file uploaded today may still be saved');
+    assert.deepEqual(entries('samples'), []);
   });
 });

@@ -169,7 +169,7 @@ describe('mappings are checked against their systems on save and on apply', () =
       mapping: { id: 'p', ...MISTAKES[2]?.mapping },
     });
     assert.equal(res.statusCode, 400, res.body);
-    assert.equal(res.json().error.details.issues[0].field, 'fields.1.transform.0');
+    assert.equal(res.json().error.details.issues[0].field, 'body.mapping.fields.1.transform.0');
     assert.equal(res.json().error.details.issues[0].code, 'unknown_option');
   });
 

@@ -4,6 +4,8 @@ import { useAuth } from './auth.tsx';
 import { LanguageSwitch } from './components/language-switch.tsx';
 import { ErrorNote, Loading } from './components/ui.tsx';
 import { type TextKey, useI18n } from './i18n/index.tsx';
+import { LiveProvider } from './live.tsx';
+import { AccountPage } from './pages/account.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { ConnectionForm } from './pages/connection-form.tsx';
 import { ConnectionsPage } from './pages/connections.tsx';
@@ -58,126 +60,131 @@ export function App() {
   if (user.mustChangePassword) return <ChangePasswordPage />;
   return (
     <SystemsProvider>
-      <div className="shell">
-        <a className="skip-link" href="#main">
-          {t('app.skip')}
-        </a>
-        <aside className="sidebar">
-          <div className="brand">
-            <span className="brand-mark" aria-hidden="true" />
-            {t('app.name')}
-          </div>
-          <nav aria-label={t('app.mainNav')}>
-            <ul>
-              {NAV.filter((n) => !n.admin || isAdmin).map((n) => (
-                <li key={n.to}>
-                  <NavLink to={n.to} end={n.to === '/'}>
-                    {t(n.key)}
-                  </NavLink>
-                </li>
-              ))}
-            </ul>
-          </nav>
-          <div className="sidebar-foot">
-            <LanguageSwitch />
-            <div className="user">
-              <span className="user-name">{user.name}</span>
-              <span className="muted small">{isAdmin ? t('users.role.admin') : t('app.readOnly')}</span>
+      <LiveProvider>
+        <div className="shell">
+          <a className="skip-link" href="#main">
+            {t('app.skip')}
+          </a>
+          <aside className="sidebar">
+            <div className="brand">
+              <span className="brand-mark" aria-hidden="true" />
+              {t('app.name')}
             </div>
-            <button type="button" className="btn btn-small" onClick={() => void logout()}>
-              {t('app.logout')}
-            </button>
-          </div>
-        </aside>
-        <main id="main" className="main" tabIndex={-1}>
-          <Routes>
-            <Route path="/" element={<DashboardPage />} />
-            <Route path="/history" element={<HistoryPage />} />
-            <Route path="/executions/:id" element={<ExecutionPage />} />
-            <Route path="/errors" element={<ErrorLogPage />} />
-            <Route path="/records" element={<RecordsPage />} />
-            <Route
-              path="/imports"
-              element={
-                <AdminOnly>
-                  <ImportsPage />
-                </AdminOnly>
-              }
-            />
-            <Route
-              path="/imports/:id"
-              element={
-                <AdminOnly>
-                  <ImportDetailPage />
-                </AdminOnly>
-              }
-            />
-            <Route path="/connections" element={<ConnectionsPage />} />
-            <Route
-              path="/connections/new"
-              element={
-                <AdminOnly>
-                  <ConnectionForm />
-                </AdminOnly>
-              }
-            />
-            <Route path="/connections/:id" element={<ConnectionForm />} />
-            <Route path="/mappings" element={<MappingsPage />} />
-            <Route
-              path="/mappings/new"
-              element={
-                <AdminOnly>
-                  <MappingEditor />
-                </AdminOnly>
-              }
-            />
-            <Route path="/mappings/:id" element={<MappingEditor />} />
-            <Route path="/tasks" element={<TasksPage />} />
-            <Route
-              path="/tasks/new"
-              element={
-                <AdminOnly>
-                  <TaskForm />
-                </AdminOnly>
-              }
-            />
-            <Route path="/tasks/:id" element={<TaskForm />} />
-            <Route
-              path="/settings"
-              element={
-                <AdminOnly>
-                  <SettingsPage />
-                </AdminOnly>
-              }
-            />
-            <Route
-              path="/users"
-              element={
-                <AdminOnly>
-                  <UsersPage />
-                </AdminOnly>
-              }
-            />
-            <Route
-              path="/privacy"
-              element={
-                <AdminOnly>
-                  <PrivacyPage />
-                </AdminOnly>
-              }
-            />
-            <Route
-              path="/audit"
-              element={
-                <AdminOnly>
-                  <AuditPage />
-                </AdminOnly>
-              }
-            />
-            <Route path="*" element={<NotFound />} />
-          </Routes>
-        </main>
-      </div>
+            <nav aria-label={t('app.mainNav')}>
+              <ul>
+                {NAV.filter((n) => !n.admin || isAdmin).map((n) => (
+                  <li key={n.to}>
+                    <NavLink to={n.to} end={n.to === '/'}>
+                      {t(n.key)}
+                    </NavLink>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <div className="sidebar-foot">
+              <LanguageSwitch />
+              <div className="user">
+                <NavLink to="/account" className="user-name">
+                  {user.name}
+                </NavLink>
+                <span className="muted small">{isAdmin ? t('users.role.admin') : t('app.readOnly')}</span>
+              </div>
+              <button type="button" className="btn btn-small" onClick={() => void logout()}>
+                {t('app.logout')}
+              </button>
+            </div>
+          </aside>
+          <main id="main" className="main" tabIndex={-1}>
+            <Routes>
+              <Route path="/" element={<DashboardPage />} />
+              <Route path="/history" element={<HistoryPage />} />
+              <Route path="/executions/:id" element={<ExecutionPage />} />
+              <Route path="/errors" element={<ErrorLogPage />} />
+              <Route path="/records" element={<RecordsPage />} />
+              <Route path="/account" element={<AccountPage />} />
+              <Route
+                path="/imports"
+                element={
+                  <AdminOnly>
+                    <ImportsPage />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="/imports/:id"
+                element={
+                  <AdminOnly>
+                    <ImportDetailPage />
+                  </AdminOnly>
+                }
+              />
+              <Route path="/connections" element={<ConnectionsPage />} />
+              <Route
+                path="/connections/new"
+                element={
+                  <AdminOnly>
+                    <ConnectionForm />
+                  </AdminOnly>
+                }
+              />
+              <Route path="/connections/:id" element={<ConnectionForm />} />
+              <Route path="/mappings" element={<MappingsPage />} />
+              <Route
+                path="/mappings/new"
+                element={
+                  <AdminOnly>
+                    <MappingEditor />
+                  </AdminOnly>
+                }
+              />
+              <Route path="/mappings/:id" element={<MappingEditor />} />
+              <Route path="/tasks" element={<TasksPage />} />
+              <Route
+                path="/tasks/new"
+                element={
+                  <AdminOnly>
+                    <TaskForm />
+                  </AdminOnly>
+                }
+              />
+              <Route path="/tasks/:id" element={<TaskForm />} />
+              <Route
+                path="/settings"
+                element={
+                  <AdminOnly>
+                    <SettingsPage />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="/users"
+                element={
+                  <AdminOnly>
+                    <UsersPage />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="/privacy"
+                element={
+                  <AdminOnly>
+                    <PrivacyPage />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="/audit"
+                element={
+                  <AdminOnly>
+                    <AuditPage />
+                  </AdminOnly>
+                }
+              />
+              <Route path="*" element={<NotFound />} />
+            </Routes>
+          </main>
+        </div>
+      </LiveProvider>
     </SystemsProvider>
   );
 }

@@ -9,9 +9,14 @@ export function scheduleText(
   t: (k: TextKey, v?: Record<string, string | number>) => string,
 ): string {
   if (!schedule) return t('sched.manual');
-  return 'everyMinutes' in schedule
-    ? t('sched.every', { n: schedule.everyMinutes })
-    : t('sched.cron', { expr: schedule.cron });
+  const timed =
+    'everyMinutes' in schedule
+      ? t('sched.every', { n: schedule.everyMinutes })
+      : 'cron' in schedule
+        ? t('sched.cron', { expr: schedule.cron })
+        : null;
+  if (!schedule.onChange) return timed ?? t('sched.manual');
+  return timed ? t('sched.changeAnd', { timed }) : t('sched.change');
 }
 
 /** Source and target system of each mapping, for the system icons of tasks. */

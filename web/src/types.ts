@@ -102,8 +102,17 @@ export interface ExecutionItem {
   payload: unknown;
 }
 
-/** A task as the API lists it: the task's one schema (src/core/task.ts) plus its next and last run. */
-export type TaskRow = Task & { nextRunAt: string | null; lastExecution: Execution | null };
+/**
+ * A task as the API lists it: the task's one schema (src/core/task.ts) plus its next and last run, and
+ * whether it is an import's task (runs only with an uploaded file: no "run now", no schedule).
+ */
+export type TaskRow = Task & {
+  kind: 'sync' | 'import';
+  nextRunAt: string | null;
+  lastExecution: Execution | null;
+  /** The task's latest runs, newest first (a few). */
+  recentExecutions: Execution[];
+};
 
 export type MappingRow = MappingDefinitionInput & { id: string };
 
@@ -113,6 +122,23 @@ export interface PreviewRow {
   selected: boolean;
   payload: Record<string, unknown>;
   errors: { field: string; code: string; message: string }[];
+}
+
+/** A row of the error log: a record that fails now in a task (GET /api/errors). */
+export interface OpenError {
+  taskId: string;
+  sourceKey: string;
+  /** The record's name from the payload's name fields; null: show the key. */
+  name: string | null;
+  attempts: number;
+  since: string;
+  lastAt: string;
+  executionId: string;
+  itemId: number;
+  code: string | null;
+  message: string | null;
+  payload: unknown;
+  resolution: { state: 'resolved' | 'ignored'; note: string | null; by: string | null; at: string } | null;
 }
 
 export interface FailedItem {

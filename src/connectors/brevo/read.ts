@@ -4,6 +4,12 @@ import type { BrevoContact } from './schemas.ts';
 
 /** Largest page `GET /contacts` serves. */
 export const MAX_PAGE = 1000;
+/**
+ * Each page after the first starts this many contacts early: a contact deleted before the read's offset
+ * moves every later one a place forward, and offset paging would skip one. Contacts already seen (by id,
+ * the creation order) are dropped; when even the overlap was not enough, the read steps back further.
+ */
+export const PAGE_OVERLAP = 20;
 
 /**
  * A contact as a source record: top-level fields, `attributes` as an object, and each attribute again
@@ -33,6 +39,7 @@ const num = (v: unknown) => (typeof v === 'number' ? v : null);
  * order. The cursor keeps `(since, sinceId)` = the latest `(modifiedAt, id)` a finished pass saw, and
  * while a pass runs also its `offset` and the running maximum `(m, k)`, so a crashed read resumes where
  * it stopped. Brevo filters by `modifiedSince` but does not sort by it, hence the running maximum.
+ * Pages overlap and contacts are taken once by id, so contacts deleted during the read skip no one.
  */
 export async function* readContacts(client: BrevoClient, o: ReadOptions): AsyncIterable<Page> {
   const limit = Math.min(Math.max(o.pageSize ?? 500, 1), MAX_PAGE);
@@ -46,11 +53,29 @@ export async function* readContacts(client: BrevoClient, o: ReadOptions): AsyncI
   // lost; what the last pass already saw is dropped below by the (modifiedAt, id) keyset.
   const modifiedSince = sinceAt === null ? undefined : new Date(sinceAt - 1).toISOString();
 
+  // The highest id (= the creation order Brevo pages by) this pass has handed out.
+  let seen = num(o.after?.i) ?? 0;
+  // A quarter of a page at most, so every page moves on by most of its length (tiny pages: none).
+  const overlap = Math.min(PAGE_OVERLAP, Math.floor(limit / 4));
+
   for (;;) {
-    const page = await client.listContacts({ limit, offset, modifiedSince, sort: 'asc' });
-    offset += page.contacts.length;
+    let from = seen > 0 ? Math.max(0, offset - overlap) : offset;
+    let page = await client.listContacts({ limit, offset: from, modifiedSince, sort: 'asc' });
+    // A page that starts after the last contact seen: more than the overlap was deleted before it, so
+    // step back (doubling) until it starts at a contact already seen, or at the beginning.
+    for (
+      let back = Math.max(1, overlap) * 2;
+      overlap > 0 && seen > 0 && from > 0 && (page.contacts[0]?.id ?? Number.POSITIVE_INFINITY) > seen;
+      back *= 2
+    ) {
+      from = Math.max(0, offset - back);
+      page = await client.listContacts({ limit, offset: from, modifiedSince, sort: 'asc' });
+    }
+    offset = from + page.contacts.length;
+    const fresh = page.contacts.filter((c) => c.id > seen);
     const records: SourceRecord[] = [];
-    for (const c of page.contacts) {
+    for (const c of fresh) {
+      seen = Math.max(seen, c.id);
       const at = Date.parse(c.modifiedAt);
       if (sinceAt !== null && (at < sinceAt || (at === sinceAt && c.id <= sinceId))) continue;
       records.push(toRecord(c));
@@ -60,10 +85,10 @@ export async function* readContacts(client: BrevoClient, o: ReadOptions): AsyncI
         k = c.id;
       }
     }
-    const done = page.contacts.length < limit || offset >= page.count;
+    const done = page.contacts.length < limit;
     const cursor: Cursor = done
-      ? { since: m, sinceId: m === null ? null : k, offset: null, m: null, k: null }
-      : { since, sinceId: since === null ? null : sinceId, offset, m, k };
+      ? { since: m, sinceId: m === null ? null : k, offset: null, m: null, k: null, i: null }
+      : { since, sinceId: since === null ? null : sinceId, offset, m, k, i: seen };
     yield { records, cursor };
     if (done) return;
   }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import { JunctionError } from '../../core/errors.ts';
 import { expressionPaths, type SourceSchema, schemaOf } from '../../core/expression/index.ts';
 import { splitUrlPassword } from '../../core/url-credentials.ts';
@@ -22,6 +22,11 @@ import { loadPlanOf, loadRelations } from './prefetch.ts';
 import { withRelations } from './relations.ts';
 import { SqlConfigSchema, SqlSecretSchema } from './schemas.ts';
 import { primaryKeyOf, writeSqlRows } from './write.ts';
+
+/** The business database cannot notify changes (only PostgreSQL can; the others are polled). */
+export class ChangeNotificationsUnsupportedError extends JunctionError {
+  override readonly code = 'change_notifications_unsupported';
+}
 
 /** The business system has no such table/view or column. */
 export class UnknownObjectError extends JunctionError {
@@ -156,12 +161,33 @@ export const sqlConnector = defineConnector({
         throw new UnknownObjectError(`'${object}' has no column '${name}'`, { details: { field: name } });
     }
 
-    async function* read(object: string, o: ReadOptions): AsyncIterable<Page> {
-      const { db, dialect } = await open();
-      const cols = await columns(object);
-      assertColumn(cols, object, o.keyField);
-      if (o.modifiedField) assertColumn(cols, object, o.modifiedField);
-      const pageSize = o.pageSize ?? ctx.config.pageSize;
+    /** A keyset cursor value as a parameter for `field` of `object`. */
+    const paramOf =
+      (object: string, dialect: BusinessDialect) => (field: string, v: string | number | null | undefined) =>
+        dialect.cursorParam(v ?? null, fieldTypes.get(object)?.get(field));
+
+    /** Rows after the cursor in (modified, key) order. */
+    function afterCursor(
+      object: string,
+      dialect: BusinessDialect,
+      m: string,
+      keyField: string,
+      after: Cursor,
+    ) {
+      const param = paramOf(object, dialect);
+      const am = param(m, after.m as string | number | null);
+      const ak = param(keyField, after.k as string | number | null);
+      // biome-ignore lint/suspicious/noExplicitAny: the customer's schema is unknown at compile time
+      return (eb: ExpressionBuilder<any, any>) =>
+        eb.or([eb(sql.ref(m), '>', am), eb.and([eb(sql.ref(m), '=', am), eb(sql.ref(keyField), '>', ak)])]);
+    }
+
+    /** The part of the filter SQL takes (the rest is the engine's), bound to the read's values. */
+    async function pushdown(
+      object: string,
+      dialect: BusinessDialect,
+      o: Pick<ReadOptions, 'filter' | 'expression'>,
+    ) {
       const split = o.filter
         ? splitFilter(o.filter, {
             dialect: dialect.name,
@@ -171,32 +197,30 @@ export const sqlConnector = defineConnector({
             ...o.expression,
           })
         : null;
-      const filterSql = split?.fragment ? fragmentToSql(split.fragment) : null;
+      return { split, filterSql: split?.fragment ? fragmentToSql(split.fragment) : null };
+    }
+
+    async function* read(object: string, o: ReadOptions): AsyncIterable<Page> {
+      const { db, dialect } = await open();
+      const cols = await columns(object);
+      assertColumn(cols, object, o.keyField);
+      if (o.modifiedField) assertColumn(cols, object, o.modifiedField);
+      const pageSize = o.pageSize ?? ctx.config.pageSize;
+      const { split, filterSql } = await pushdown(object, dialect, o);
       // Related records are loaded for the formulas and for the part of the filter SQL could not take.
       const paths = [...new Set([...(o.paths ?? []), ...expressionPaths(split?.rest ?? null)])];
       // Records re-read by key are filtered in memory as a whole, so they get the filter's relations too.
       pathsOf.set(object, [...new Set([...paths, ...expressionPaths(o.filter ?? null)])]);
       const m = o.modifiedField;
       let after: Cursor | undefined = m ? withOverlap(o.after, ctx.config.overlapSeconds) : o.after;
-      const types = fieldTypes.get(object);
-      const param = (field: string, v: string | number | null | undefined) =>
-        dialect.cursorParam(v ?? null, types?.get(field));
+      const param = paramOf(object, dialect);
       for (;;) {
         ctx.signal.throwIfAborted();
         let q = db.selectFrom(object).selectAll();
         if (filterSql) q = q.where(filterSql as never);
         if (m) {
           q = q.where(sql.ref(m), 'is not', null);
-          if (after && after.m !== undefined) {
-            const am = param(m, after.m);
-            const ak = param(o.keyField, after.k);
-            q = q.where((eb) =>
-              eb.or([
-                eb(sql.ref(m), '>', am),
-                eb.and([eb(sql.ref(m), '=', am), eb(sql.ref(o.keyField), '>', ak)]),
-              ]),
-            );
-          }
+          if (after && after.m !== undefined) q = q.where(afterCursor(object, dialect, m, o.keyField, after));
           q = q.orderBy(sql.ref(m)).orderBy(sql.ref(o.keyField));
         } else {
           if (after && after.k !== undefined)
@@ -264,6 +288,54 @@ export const sqlConnector = defineConnector({
             await trx.updateTable(object).set(set).where(sql.ref(keyField), '=', mark.key).execute();
           }
         });
+      },
+      async changedSince(object, o) {
+        const { db, dialect } = await open();
+        const cols = await columns(object);
+        assertColumn(cols, object, o.keyField);
+        assertColumn(cols, object, o.modifiedField);
+        // The rows an incremental read would return: with the part of the filter SQL takes, so a change
+        // to a filtered-out row (which the read skips, leaving the watermark) is no change.
+        const { filterSql } = await pushdown(object, dialect, o);
+        let q = db
+          .selectFrom(object)
+          .select(sql.lit(1).as('changed'))
+          .where(sql.ref(o.modifiedField), 'is not', null);
+        if (filterSql) q = q.where(filterSql as never);
+        if (o.after && o.after.m !== undefined)
+          q = q.where(afterCursor(object, dialect, o.modifiedField, o.keyField, o.after));
+        return (await q.limit(1).execute()).length > 0;
+      },
+      async watchChanges(objects, onChange, onLost) {
+        const { dialect } = await open();
+        if (!dialect.notifications)
+          throw new ChangeNotificationsUnsupportedError(
+            `${dialect.urlForm} databases cannot notify changes; change-driven tasks poll the modified column`,
+          );
+        const wanted = new Set(objects);
+        return dialect.notifications.listen(
+          { url: ctx.config.url, password: ctx.secret.password, files: ctx.files },
+          (table) => {
+            if (wanted.has(table)) onChange(table);
+          },
+          onLost,
+        );
+      },
+      async installChangeNotifications(object) {
+        const { db, dialect } = await open();
+        if (!dialect.notifications)
+          throw new ChangeNotificationsUnsupportedError(
+            `${dialect.urlForm} databases cannot notify changes; change-driven tasks poll the modified column instead`,
+          );
+        await columns(object); // UnknownObjectError for a table that is not there
+        await dialect.notifications.install(db, object);
+      },
+      async removeChangeNotifications(object) {
+        const { db, dialect } = await open();
+        if (!dialect.notifications)
+          throw new ChangeNotificationsUnsupportedError(`${dialect.urlForm} databases cannot notify changes`);
+        await columns(object);
+        await dialect.notifications.remove(db, object);
       },
       async check() {
         try {

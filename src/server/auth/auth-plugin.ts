@@ -76,11 +76,20 @@ export async function issueApiToken(
   userId: string,
   name: string,
   expiresInDays: number | null = DEFAULT_TOKEN_DAYS,
+  /** The role the token acts with (checked by the caller against the owner's); absent: the owner's. */
+  role?: Role,
 ): Promise<{ id: string; token: string; expiresAt: string | null }> {
   const id = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
   const secret = randomBytes(32).toString('base64url');
   const expiresAt = expiresInDays === null ? null : new Date(Date.now() + expiresInDays * 86_400_000);
-  const saved = await store.users.createToken({ id, userId, name, tokenHash: sha256(secret), expiresAt });
+  const saved = await store.users.createToken({
+    id,
+    userId,
+    name,
+    tokenHash: sha256(secret),
+    expiresAt,
+    ...(role ? { role } : {}),
+  });
   return { id, token: `jt_${id}.${secret}`, expiresAt: saved.expiresAt };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.ts';
+import { ROLES, roleAtMost } from '../../core/users.ts';
 import type { Api } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 import {
@@ -16,7 +17,13 @@ import {
   LoginThrottledError,
 } from '../auth/login-guard.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
-import { InvalidCredentialsError, UnauthenticatedError } from '../errors.ts';
+import {
+  InvalidCredentialsError,
+  PasswordUnchangedError,
+  TokenRoleTooHighError,
+  UnauthenticatedError,
+  WrongCurrentPasswordError,
+} from '../errors.ts';
 
 const publicUser = (u: {
   id: string;
@@ -125,7 +132,15 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
       if (!user) throw new UnauthenticatedError('not logged in');
       const found = await store.users.findForLogin(user.username);
       if (!found || !(await verifyPassword(req.body.currentPassword, found.passwordHash))) {
-        throw new InvalidCredentialsError('the current password is wrong');
+        throw new WrongCurrentPasswordError('the current password is wrong', {
+          details: { field: 'currentPassword' },
+        });
+      }
+      // Keeping the one-time password (or any old one) is no change: it may have been seen in a terminal.
+      if (await verifyPassword(req.body.newPassword, found.passwordHash)) {
+        throw new PasswordUnchangedError('the new password must differ from the current one', {
+          details: { field: 'newPassword' },
+        });
       }
       // Other sessions (a browser left logged in elsewhere) end, and so do all API tokens; this session goes on.
       const cookie = req.cookies[SESSION_COOKIE];
@@ -153,14 +168,49 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
         summary:
           'Create an API token (shown once); it expires after `expiresInDays` (default 90, null: never)',
         body: z.object({
-          name: z.string().min(1).max(100),
+          name: z.string().trim().min(1).max(100),
           expiresInDays: z.number().int().min(1).max(3650).nullable().default(DEFAULT_TOKEN_DAYS),
+          /** The role the token acts with: the owner's (default) or lower. */
+          role: z.enum(ROLES).optional(),
         }),
       },
     },
     async (req, reply) => {
-      const t = await issueApiToken(store, req.user?.id ?? '', req.body.name, req.body.expiresInDays);
-      return reply.code(201).send({ id: t.id, token: t.token, role: req.user?.role, expiresAt: t.expiresAt });
+      const user = req.user;
+      if (!user) throw new UnauthenticatedError('not logged in');
+      const role = req.body.role ?? user.role;
+      if (!roleAtMost(role, user.role))
+        throw new TokenRoleTooHighError(`a token cannot have a role above your own (${user.role})`, {
+          details: { field: 'role', role: user.role },
+        });
+      const t = await issueApiToken(store, user.id, req.body.name, req.body.expiresInDays, role);
+      return reply.code(201).send({ id: t.id, token: t.token, role, expiresAt: t.expiresAt });
+    },
+  );
+  app.get(
+    '/api/auth/sessions',
+    { schema: { tags: ['auth'], summary: 'Own login sessions (the current one marked)' } },
+    async (req) => {
+      const cookie = req.cookies[SESSION_COOKIE];
+      return {
+        sessions: await store.users.listSessions(req.user?.id ?? '', cookie ? sha256(cookie) : undefined),
+      };
+    },
+  );
+  app.delete(
+    '/api/auth/sessions/:id',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['auth'],
+        summary: 'End one of the own sessions (log out a browser elsewhere)',
+        params: z.object({ id: z.string() }),
+      },
+    },
+    async (req) => {
+      if (!(await store.users.endSession(req.user?.id ?? '', req.params.id)))
+        throw new NotFoundError(`you have no session '${req.params.id}'`);
+      return { ok: true };
     },
   );
   app.delete(

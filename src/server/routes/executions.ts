@@ -1,11 +1,14 @@
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { EXECUTION_STATUSES, ITEM_ACTIONS } from '../../core/types.ts';
 import { type Api, IdParams, Paging } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
+import { openEventStream } from '../live/event-stream.ts';
+import { retryRecords } from './errors.ts';
 
 const FINISHED = new Set(['succeeded', 'warning', 'failed', 'cancelled']);
 
-/** Executions: history with filters, detail, items, live progress (SSE), the error log, retry failed. */
+/** Executions: history with filters, detail, items, live progress (SSE), retry failed. */
 export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void> {
   const { store } = deps;
   app.get(
@@ -59,36 +62,23 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
     },
     async (req, reply) => {
       let execution = await store.executions.get(req.params.id);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      const send = (event: string, data: unknown) =>
-        res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      let closed = false;
-      req.raw.on('close', () => {
-        closed = true;
-      });
+      const stream = openEventStream(app as unknown as FastifyInstance, req, reply);
       let last = '';
       // Polls the store, so progress shows whichever process or worker runs the task.
-      while (!closed) {
+      while (!stream.closed) {
         const snapshot = JSON.stringify({ status: execution.status, counts: execution.counts });
         if (snapshot !== last) {
-          send('progress', { id: execution.id, status: execution.status, counts: execution.counts });
+          stream.send('progress', { id: execution.id, status: execution.status, counts: execution.counts });
           last = snapshot;
         }
         if (FINISHED.has(execution.status)) {
-          send('end', execution);
+          stream.send('end', execution);
           break;
         }
         await new Promise((r) => setTimeout(r, 250));
         execution = await store.executions.get(req.params.id);
       }
-      res.end();
+      stream.end();
     },
   );
   app.post(
@@ -102,43 +92,14 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
     },
     async (req, reply) => {
       const execution = await store.executions.get(req.params.id);
-      const task = await store.tasks.get(execution.taskId);
-      const mapping = await store.mappings.get(task.mappingId);
       const keys: string[] = [];
       for (let offset = 0; ; offset += 1000) {
         const page = await store.executions.items(execution.id, { action: 'fail', limit: 1000, offset });
         keys.push(...page.map((i) => i.sourceKey));
         if (page.length < 1000) break;
       }
-      const marked = await store.syncLinks.markForRetry(
-        {
-          sourceConnectionId: mapping.source.connectionId,
-          sourceObject: mapping.source.object,
-          targetConnectionId: mapping.target.connectionId,
-          targetObject: mapping.target.object,
-        },
-        keys,
-      );
-      const started = marked
-        ? await deps.runs.runNow(task.id, 'manual')
-        : { executionId: null, queued: false };
-      return reply.code(202).send({ marked, ...started });
+      const started = await retryRecords(deps, execution.taskId, keys, req.user?.username);
+      return reply.code(202).send(started);
     },
-  );
-  app.get(
-    '/api/errors',
-    {
-      schema: {
-        tags: ['executions'],
-        summary: 'Error log across all tasks, newest first, with the payloads that should have been sent',
-        querystring: Paging.extend({ taskId: z.string().optional(), code: z.string().optional() }),
-      },
-    },
-    async (req) => ({
-      groups: await store.executions.failureCodes({
-        ...(req.query.taskId ? { taskId: req.query.taskId } : {}),
-      }),
-      items: await store.executions.failedItems(req.query),
-    }),
   );
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, stat } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { pino } from 'pino';
@@ -11,6 +11,8 @@ import { mb } from '../../connectors/spreadsheet/detect.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { Connection } from '../../core/types.ts';
 import { createValidationQueue } from '../../import/validation-queue.ts';
+import { RETENTION_EVERY_MS } from '../../scheduler/retention.ts';
+import type { Store } from '../../store/store.ts';
 import type { Api } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 import { MAX_UPLOAD_BYTES, receiveUpload, safeName, UPLOAD_LIMITS } from '../uploads.ts';
@@ -19,6 +21,56 @@ import { MAX_UPLOAD_BYTES, receiveUpload, safeName, UPLOAD_LIMITS } from '../upl
 export const CONNECTION_FILES_FOLDER = 'uploads';
 /** Where samples wait while their columns are read (removed right after). */
 const SAMPLES_FOLDER = 'samples';
+/** How long an uploaded file may wait for a connection to name it (the form uploads before it saves). */
+export const UNNAMED_UPLOAD_GRACE_MS = 24 * 60 * 60_000;
+/** A sample left behind by a process that died while reading it. */
+const SAMPLE_GRACE_MS = 60 * 60_000;
+
+const UPLOAD_ID = /^[0-9a-f-]{36}$/;
+
+/**
+ * Removes connection uploads no connection names (a file replaced by another, a form never saved) once
+ * older than `graceMs`, and samples left behind; a named file stays as long as its connection names it.
+ * Answers how many folders went.
+ */
+export async function purgeUnnamedUploads(o: {
+  store: Store;
+  /** The first files folder (uploads and samples lie below it). */
+  folder: string;
+  now?: Date;
+  graceMs?: number;
+}): Promise<number> {
+  const now = (o.now ?? new Date()).getTime();
+  const uploads = join(o.folder, CONNECTION_FILES_FOLDER);
+  // The upload folders connections name, whether by the relative path the form fills in or an absolute one.
+  const named = new Set<string>();
+  for (const c of await o.store.connections.list()) {
+    for (const field of fileFields(c.system)) {
+      const path = c.config[field];
+      if (typeof path !== 'string') continue;
+      const rel = relative(uploads, resolve(o.folder, path));
+      if (rel && !rel.startsWith('..') && !isAbsolute(rel)) named.add(rel.split(sep)[0] ?? '');
+    }
+  }
+  let removed = 0;
+  const sweep = async (dir: string, graceMs: number, keep: (id: string) => boolean) => {
+    let entries: string[];
+    try {
+      entries = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const id of entries.filter((e) => UPLOAD_ID.test(e) && !keep(e))) {
+      if (now - (await stat(join(dir, id))).mtimeMs < graceMs) continue;
+      await rm(join(dir, id), { recursive: true, force: true });
+      removed++;
+    }
+  };
+  await sweep(uploads, o.graceMs ?? UNNAMED_UPLOAD_GRACE_MS, (id) => named.has(id));
+  await sweep(join(o.folder, SAMPLES_FOLDER), SAMPLE_GRACE_MS, () => false);
+  return removed;
+}
 
 /**
  * Files from the dashboard for connections that read a file on the hub's disk (a spreadsheet's `file`):
@@ -39,6 +91,21 @@ export async function fileRoutes(app: Api, deps: ServerDeps): Promise<void> {
       throw new ValidationError('this hub has no files folder (JUNCTION_FILES_DIR) to keep uploads in');
     return join(first, sub);
   };
+
+  // This server owns the upload folders, so it clears out the files no connection names.
+  const first = files?.folders[0];
+  if (first) {
+    const purge = () =>
+      void purgeUnnamedUploads({ store: deps.store, folder: first })
+        .then((n) => {
+          if (n) deps.log.info({ uploads: n }, 'removed uploaded files no connection names');
+        })
+        .catch((err) => deps.log.error({ err }, 'removing unnamed uploads failed'));
+    const timer = setInterval(purge, RETENTION_EVERY_MS);
+    timer.unref();
+    app.addHook('onReady', async () => purge());
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
 
   /** The file field of `system` an upload goes into (`field`, or its only one). */
   const fieldOf = (system: string, field?: string) => {

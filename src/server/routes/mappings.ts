@@ -34,14 +34,20 @@ export async function validateMapping(
 
 /**
  * A body the route schema refused, refused again with the mapping's own wording (an unknown transform
- * option names the option and the ones the transform has) and the place inside the mapping.
+ * option names the option and the ones the transform has) at the place inside the request, as every
+ * route names it (`body.fields.1.transform.0`, `body.mapping.filter`).
  */
-function refuseInvalidBody(req: { validationError?: Error; body: unknown }, mappingAt?: 'mapping'): void {
+function refuseInvalidBody(req: { validationError?: Error; body: unknown }, inMapping = false): void {
   if (!req.validationError) return;
   const body = req.body as Record<string, unknown> | null;
-  const input = mappingAt ? body?.[mappingAt] : body;
-  const parsed = MappingDefinitionSchema.omit({ id: true }).safeParse(input);
-  if (!parsed.success) refuse(issuesFromSchema(parsed.error.issues, input));
+  const input = inMapping ? body?.mapping : body;
+  // Not even an object: the route's own answer names it.
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw req.validationError;
+  const schema = inMapping ? MappingDefinitionSchema : MappingDefinitionSchema.omit({ id: true });
+  const parsed = schema.safeParse(input);
+  const prefix = inMapping ? 'body.mapping.' : 'body.';
+  if (!parsed.success)
+    refuse(issuesFromSchema(parsed.error.issues, input).map((i) => ({ ...i, field: `${prefix}${i.field}` })));
   throw req.validationError;
 }
 
@@ -116,7 +122,7 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req) => {
-      refuseInvalidBody(req, 'mapping');
+      refuseInvalidBody(req, true);
       const warnings = await validateMapping(store, req.body.mapping, deps.connectorFactory);
       return {
         rows: await previewMapping(store, req.body.mapping, {

@@ -1,9 +1,22 @@
 import { z } from 'zod';
+import { ImportTaskNotRunnableError, isImportTask } from '../../core/import-task.ts';
 import { TaskSchema } from '../../core/task.ts';
 import type { Task } from '../../core/types.ts';
 import { nextRunFor } from '../../scheduler/due.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
+
+/** An import's task has no source to read: it only runs with an uploaded file (the imports page). */
+export function refuseImportTask(task: { id: string; mappingId: string }): void {
+  if (isImportTask(task))
+    throw new ImportTaskNotRunnableError(
+      `'${task.id}' records the imports into its mapping: it runs when a file is imported, not by itself`,
+      { details: { taskId: task.id } },
+    );
+}
+
+/** Runs of each task listed with it (newest first): the tasks page shows them without another request. */
+const RECENT_RUNS = 5;
 
 /** The API's body of a task: the task's one schema, its id taken from the path. */
 export const TaskBody = TaskSchema.omit({ id: true });
@@ -13,9 +26,18 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
   const { store } = deps;
   // The scheduler's own rule (settings' time zone, coalescing), so the API shows when it will really run.
   const view = async (task: Task) => {
-    const [last] = await store.executions.list({ taskId: task.id, limit: 1 });
+    const recent = await store.executions.list({ taskId: task.id, limit: RECENT_RUNS });
+    const [last] = recent;
     const next = await nextRunFor(store, task).catch(() => null);
-    return { ...task, nextRunAt: next?.toISOString() ?? null, lastExecution: last ?? null };
+    // An import's task runs only with an uploaded file: the dashboard offers it no "run now" or schedule.
+    const kind = isImportTask(task) ? ('import' as const) : ('sync' as const);
+    return {
+      ...task,
+      kind,
+      nextRunAt: next?.toISOString() ?? null,
+      lastExecution: last ?? null,
+      recentExecutions: recent,
+    };
   };
 
   app.get(
@@ -36,6 +58,11 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
     async (req) => {
       await store.mappings.get(req.body.mappingId);
       const task: Task = { id: req.params.id, ...req.body };
+      if (isImportTask(task) && (task.schedule || task.enabled))
+        throw new ImportTaskNotRunnableError(
+          `'${task.id}' records imports into its mapping: it takes no schedule and stays disabled`,
+          { details: { field: task.schedule ? 'schedule' : 'enabled', taskId: task.id } },
+        );
       await store.tasks.save(task);
       return view(task);
     },
@@ -64,6 +91,7 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req, reply) => {
+      refuseImportTask(await store.tasks.get(req.params.id));
       const started = await deps.runs.runNow(req.params.id, 'manual', {
         confirmDeletes: req.body?.confirmDeletes ?? false,
         by: req.user?.username ?? 'api',

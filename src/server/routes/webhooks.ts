@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebhookEvent } from '../../connectors/connector.ts';
 import { CONNECTORS } from '../../connectors/registry.ts';
-import { NotFoundError, TaskBusyError, WebhookSignatureError } from '../../core/errors.ts';
+import { NotFoundError, WebhookSignatureError } from '../../core/errors.ts';
+import { runsOnChange } from '../../core/schedule.ts';
 import { mappingsInto, targetIdsByValue } from '../../engine/deletion-targets.ts';
 import { handleDeletionRequest } from '../../engine/deletions.ts';
 import type { ServerDeps } from '../app.ts';
@@ -27,8 +28,8 @@ function deletionsOf(events: WebhookEvent[]) {
 /**
  * `POST /api/webhooks/:connectionId`: public, but the connection's system must verify every request (HubSpot:
  * signature v3 over the raw body, fresh within 5 minutes) and it must never have been seen before (replay
- * guard); otherwise 401 and nothing happens. Deletion events become deletion requests; change events start the tasks that read from the
- * connection early. Redelivered events (same event id) are skipped.
+ * guard); otherwise 401 and nothing happens. Deletion events become deletion requests; change events run
+ * the tasks scheduled `onChange` that read the changed object from the connection (soon, coalesced). Redelivered events (same event id) are skipped.
  */
 export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Promise<void> {
   const { store, log } = deps;
@@ -69,7 +70,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Pro
       try {
         const deletions = deletionsOf(fresh);
         for (const d of deletions) {
-          const o = { log, connectorFactory: deps.connectorFactory };
+          const o = {
+            log,
+            connectorFactory: deps.connectorFactory,
+            ...(deps.importsDir ? { importsDir: deps.importsDir } : {}),
+          };
           // Named by a unique value (Brevo: the e-mail of a contact that is gone): the linked ids, if any.
           const ids = d.identifiedBy
             ? await targetIdsByValue(
@@ -103,18 +108,15 @@ export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Pro
             const m = mappings.get(task.mappingId);
             if (
               !task.enabled ||
+              !runsOnChange(task.schedule) ||
               !m ||
               m.source.connectionId !== connection.id ||
               !changed.has(m.source.object)
             )
               continue;
-            try {
-              await deps.runs.runNow(task.id, 'webhook');
-              runs.push(task.id);
-            } catch (err) {
-              // A run in progress picks the change up anyway (or the next one does).
-              if (!(err instanceof TaskBusyError)) throw err;
-            }
+            // Coalesced: a burst of events is one run; an event during a run gets one more after it.
+            await deps.runs.runSoon(task.id, 'webhook');
+            runs.push(task.id);
           }
         }
         return reply.code(200).send({ received: fresh.length, deletions: deletions.length, runs });

@@ -333,6 +333,28 @@ export function createExecutionRepository(db: Kysely<Database>) {
       return toExecution(row);
     },
 
+    /**
+     * Runs that are queued or running now, and runs that finished at or after `since`: what the live feed
+     * looks at every second (`executions_finished` keeps the second half an index range).
+     */
+    async activeOrFinishedSince(since: Date): Promise<Execution[]> {
+      // Two index range reads rather than one OR, which would scan the whole history.
+      const active = await db
+        .selectFrom('executions')
+        .selectAll()
+        .where('status', 'in', ['queued', 'running'])
+        .execute();
+      const finished = await db
+        .selectFrom('executions')
+        .selectAll()
+        .where('finished_at', '>=', since.toISOString())
+        .orderBy('finished_at')
+        .limit(1000)
+        .execute();
+      const byId = new Map([...active, ...finished].map((r) => [r.id, r]));
+      return [...byId.values()].map(toExecution);
+    },
+
     /** Newest first; `from`/`to` bound the start time. */
     async list(
       f: {

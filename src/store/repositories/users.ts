@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import type { Role, User } from '../../core/users.ts';
+import { ROLES, type Role, roleAtMost, type User } from '../../core/users.ts';
 import type { ApiTokensTable, Database, UsersTable } from '../schema.ts';
 
 /** An API token as users and admins see it: never its secret or hash. */
@@ -12,18 +12,37 @@ export interface ApiToken {
   lastUsedAt: string | null;
   /** Null: never expires. */
   expiresAt: string | null;
+  /** The role the token acts with: its owner's or lower. */
+  role: Role;
 }
+
+/** A login session as its user sees it: an id derived from the stored hash, never the cookie. */
+export interface SessionInfo {
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** Public id of a session: a prefix of the stored hash of its cookie (the cookie cannot be derived from it). */
+const sessionId = (idHash: string) => idHash.slice(0, 16);
 
 /** `last_used_at` is written at most this often per token. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-const toToken = (r: Omit<ApiTokensTable, 'user_id' | 'token_hash'>): ApiToken => ({
+const toToken = (r: Omit<ApiTokensTable, 'user_id' | 'token_hash'>, ownerRole: Role): ApiToken => ({
   id: r.id,
   name: r.name,
   createdAt: r.created_at,
   lastUsedAt: r.last_used_at,
   expiresAt: r.expires_at,
+  role: effectiveRole(r.role, ownerRole),
 });
+
+/** A token acts with its own role unless its owner's is lower now (an admin demoted since). */
+function effectiveRole(tokenRole: string | null | undefined, ownerRole: Role): Role {
+  const own = (ROLES as readonly string[]).includes(tokenRole ?? '') ? (tokenRole as Role) : ownerRole;
+  return roleAtMost(own, ownerRole) ? own : ownerRole;
+}
 
 const toUser = (r: UsersTable): User => ({
   id: r.id,
@@ -176,6 +195,37 @@ export function createUserRepository(db: Kysely<Database>) {
       await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
     },
 
+    /** A user's live sessions, newest first; `current` marks the one whose hash is given. */
+    async listSessions(
+      userId: string,
+      currentHash?: string,
+    ): Promise<(SessionInfo & { current: boolean })[]> {
+      const rows = await db
+        .selectFrom('sessions')
+        .select(['id_hash', 'created_at', 'expires_at'])
+        .where('user_id', '=', userId)
+        .where('expires_at', '>', new Date().toISOString())
+        .orderBy('created_at', 'desc')
+        .execute();
+      return rows.map((r) => ({
+        id: sessionId(r.id_hash),
+        createdAt: r.created_at,
+        expiresAt: r.expires_at,
+        current: r.id_hash === currentHash,
+      }));
+    },
+
+    /** Ends one of a user's sessions by its public id; false when the user has no such session. */
+    async endSession(userId: string, id: string): Promise<boolean> {
+      if (!/^[0-9a-f]{16}$/.test(id)) return false;
+      const res = await db
+        .deleteFrom('sessions')
+        .where('user_id', '=', userId)
+        .where('id_hash', 'like', `${id}%`)
+        .executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    },
+
     async createToken(t: {
       id: string;
       userId: string;
@@ -183,7 +233,10 @@ export function createUserRepository(db: Kysely<Database>) {
       tokenHash: string;
       /** Null: the token never expires. */
       expiresAt: Date | null;
+      /** The role the token acts with (the caller checks it is not above the owner's); absent: the owner's. */
+      role?: Role;
     }): Promise<ApiToken> {
+      const owner = await this.get(t.userId);
       const row = {
         id: t.id,
         user_id: t.userId,
@@ -192,9 +245,10 @@ export function createUserRepository(db: Kysely<Database>) {
         last_used_at: null,
         created_at: new Date().toISOString(),
         expires_at: t.expiresAt?.toISOString() ?? null,
+        role: t.role ?? owner.role,
       };
       await db.insertInto('api_tokens').values(row).execute();
-      return toToken(row);
+      return toToken(row, owner.role);
     },
 
     /** The token's hash and its (enabled) user, unless it expired; records when it was last used. */
@@ -204,7 +258,7 @@ export function createUserRepository(db: Kysely<Database>) {
         .selectFrom('api_tokens')
         .innerJoin('users', 'users.id', 'api_tokens.user_id')
         .selectAll('users')
-        .select(['api_tokens.token_hash', 'api_tokens.last_used_at'])
+        .select(['api_tokens.token_hash', 'api_tokens.last_used_at', 'api_tokens.role as token_role'])
         .where('api_tokens.id', '=', id)
         .where('users.disabled', '=', 0)
         .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', at)]))
@@ -214,18 +268,21 @@ export function createUserRepository(db: Kysely<Database>) {
       if (!row.last_used_at || Date.parse(row.last_used_at) < now.getTime() - LAST_USED_RESOLUTION_MS) {
         await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
       }
-      return { user: toUser(row), tokenHash: row.token_hash };
+      // The request acts with the token's role: a viewer token of an admin only reads.
+      const user = toUser(row);
+      return { user: { ...user, role: effectiveRole(row.token_role, user.role) }, tokenHash: row.token_hash };
     },
 
     /** A user's API tokens (without hashes), newest first. */
     async listTokens(userId: string): Promise<ApiToken[]> {
+      const owner = await this.get(userId);
       const rows = await db
         .selectFrom('api_tokens')
         .selectAll()
         .where('user_id', '=', userId)
         .orderBy('created_at', 'desc')
         .execute();
-      return rows.map(toToken);
+      return rows.map((r) => toToken(r, owner.role));
     },
 
     /** Revokes one of a user's tokens; false when the user has no such token. */

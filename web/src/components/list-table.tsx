@@ -25,6 +25,7 @@ export function ListTable<T>({
   empty,
   columns,
   actions = false,
+  stack = false,
   children,
 }: {
   rows: readonly T[] | undefined;
@@ -32,6 +33,8 @@ export function ListTable<T>({
   empty?: string;
   columns: readonly string[];
   actions?: boolean;
+  /** On a phone the rows become label/value lists (cells carry `data-label`). */
+  stack?: boolean;
   children: (rows: readonly T[]) => ReactNode;
 }) {
   const { t } = useI18n();
@@ -41,7 +44,7 @@ export function ListTable<T>({
       {empty !== undefined && rows?.length === 0 ? <p className="muted">{empty}</p> : null}
       {rows && (empty === undefined || rows.length > 0) ? (
         <div className="table-wrap card">
-          <table className="table">
+          <table className={stack ? 'table table-stack' : 'table'}>
             <thead>
               <tr>
                 {columns.map((label) => (

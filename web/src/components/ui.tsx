@@ -1,5 +1,6 @@
 import { type InputHTMLAttributes, type ReactNode, useId, useState } from 'react';
 import type { ApiError } from '../api.ts';
+import { errorText } from '../error-text.ts';
 import { type TextKey, useI18n } from '../i18n/index.tsx';
 import { useSystem } from '../systems.tsx';
 import type { ExecutionStatus, SystemName } from '../types.ts';
@@ -96,7 +97,7 @@ export function ErrorNote({ error }: { error: ApiError | Error | null | undefine
     );
   return (
     <div className="notice notice-error" role="alert">
-      {t('common.error', { message: error.message })}
+      {errorText(error, t)}
     </div>
   );
 }

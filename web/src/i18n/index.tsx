@@ -17,6 +17,9 @@ export function initialLanguage(): Language {
   return browser.toLowerCase().startsWith('de') ? 'de' : 'en';
 }
 
+/** Whether a key made at run time (from an error code) has a text. */
+export const isTextKey = (key: string): key is TextKey => Object.hasOwn(en, key);
+
 /** Fills `{name}` placeholders. */
 function fill(text: string, vars?: Record<string, string | number>): string {
   if (!vars) return text;

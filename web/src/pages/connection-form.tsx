@@ -274,7 +274,7 @@ export function ConnectionForm() {
                 className="btn btn-oauth"
                 style={{ background: info.mark.color }}
                 href={`/api/connections/${seg(id)}/oauth/start`}
-                title={t('conn.oauthHint')}
+                title={t('conn.oauthHint', { name: info.name })}
               >
                 {t('conn.connectWith', { name: info.name })}
               </a>

@@ -3,8 +3,9 @@ import { Link } from 'react-router-dom';
 import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Loading, Notice, PageHeader, StatusBadge, SystemIcon } from '../components/ui.tsx';
-import { useExecutionEvents, useResource } from '../hooks.ts';
+import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { isActive, useLiveRuns, useRunChanges } from '../live.tsx';
 import { scheduleText, useMappingSystems } from '../lookups.ts';
 import type { Execution, ExecutionCounts, TaskRow } from '../types.ts';
 import { RunsChart } from './runs-chart.tsx';
@@ -22,33 +23,32 @@ function TaskCard({
 }) {
   const { t, date, number } = useI18n();
   const { isAdmin } = useAuth();
-  const [started, setStarted] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const [starting, setStarting] = useState(false);
   const last = task.lastExecution;
-  const runningId =
-    started ?? (last && (last.status === 'running' || last.status === 'queued') ? last.id : null);
-  const onEnd = useCallback(() => {
-    setStarted(null);
-    onChanged();
-  }, [onChanged]);
-  const live = useExecutionEvents(runningId, onEnd);
-  const status = live?.status ?? (runningId ? 'running' : (last?.status ?? 'never'));
-  const counts = live?.counts ?? last?.counts;
+  // The feed's newest run of this task, when it is newer than the one the list was loaded with.
+  const fed = useLiveRuns()?.latestOf(task.id);
+  const current = fed && (!last || (fed.startedAt ?? '') >= (last.startedAt ?? '')) ? fed : last;
+  const status = current?.status ?? (starting ? 'queued' : 'never');
+  const counts = current?.counts;
   const m = systems.get(task.mappingId);
   const runNow = async () => {
     setError(null);
+    setStarting(true);
     try {
-      const r = await apiSend<{ executionId: string | null; queued: boolean }>(
+      await apiSend<{ executionId: string | null; queued: boolean }>(
         'POST',
         `/api/tasks/${seg(task.id)}/run`,
       );
-      if (r.executionId) setStarted(r.executionId);
-      else onChanged();
+      // The live feed reports the run's begin; a queued run is picked up by a worker.
+      onChanged();
     } catch (err) {
       setError(err as ApiError);
+    } finally {
+      setStarting(false);
     }
   };
-  const isRunning = status === 'running' || status === 'queued';
+  const isRunning = isActive(status) || starting;
   return (
     <article className="card task-card" data-task={task.id} aria-labelledby={`task-${task.id}`}>
       <div className="task-head">
@@ -77,8 +77,8 @@ function TaskCard({
         <div>
           <dt>{t('dash.lastRun')}</dt>
           <dd className="last-run">
-            {last ? (
-              <Link to={`/executions/${seg(last.id)}`}>{date(last.startedAt)}</Link>
+            {current ? (
+              <Link to={`/executions/${seg(current.id)}`}>{date(current.startedAt)}</Link>
             ) : (
               t('status.never')
             )}
@@ -100,7 +100,7 @@ function TaskCard({
         </p>
       ) : null}
       {error ? <ErrorNote error={error} /> : null}
-      {isAdmin ? (
+      {isAdmin && task.kind !== 'import' ? (
         <div className="card-actions">
           <button
             type="button"
@@ -116,6 +116,29 @@ function TaskCard({
   );
 }
 
+/** The first steps of an empty hub, each a link to where it is done. */
+function EmptyWorkspace() {
+  const { t } = useI18n();
+  const { isAdmin } = useAuth();
+  if (!isAdmin) return <Notice tone="info">{t('dash.noTasksViewer')}</Notice>;
+  return (
+    <Notice tone="info">
+      <p>{t('dash.noTasks')}</p>
+      <ol className="first-steps">
+        <li>
+          <Link to="/connections/new">{t('dash.step.connection')}</Link>
+        </li>
+        <li>
+          <Link to="/mappings/new">{t('dash.step.mapping')}</Link>
+        </li>
+        <li>
+          <Link to="/tasks/new">{t('dash.step.task')}</Link>
+        </li>
+      </ol>
+    </Notice>
+  );
+}
+
 /** Every task with its status and last run, a chart of recent runs, and the open error count. */
 export function DashboardPage() {
   const { t, number } = useI18n();
@@ -124,7 +147,8 @@ export function DashboardPage() {
   const runs = useResource<{ executions: Execution[] }>(
     `/api/executions?limit=500&from=${encodeURIComponent(since)}`,
   );
-  const failing = useResource<{ failed: number; retry: number }>('/api/records/failing/count');
+  // The error log's own count: what the error log lists is what this says.
+  const failing = useResource<{ open: number }>('/api/errors/count');
   const systems = useMappingSystems();
   const reloadTasks = tasks.reload;
   const reloadRuns = runs.reload;
@@ -134,8 +158,10 @@ export function DashboardPage() {
     reloadRuns();
     reloadFailing();
   }, [reloadTasks, reloadRuns, reloadFailing]);
+  // A run's begin and end change the counts, the next run and the open errors: reload them, no reload button.
+  useRunChanges(refresh);
   // Records whose sync fails now, not failures of all time: a record that went through since no longer counts.
-  const openErrors = failing.data ? failing.data.failed + failing.data.retry : undefined;
+  const openErrors = failing.data?.open;
   const dayAgo = Date.now() - 24 * 3600 * 1000;
   const runsToday = runs.data?.executions.filter(
     (e) => e.startedAt && Date.parse(e.startedAt) > dayAgo,
@@ -161,19 +187,11 @@ export function DashboardPage() {
           <span className="stat-value" data-testid="open-errors">
             {openErrors === undefined ? '—' : number(openErrors)}
           </span>
-          {failing.data && openErrors ? (
-            <span className="muted small">
-              {t('dash.openErrorsSplit', {
-                failed: number(failing.data.failed),
-                retry: number(failing.data.retry),
-              })}
-            </span>
-          ) : null}
         </Link>
       </section>
       {tasks.loading && !tasks.data ? <Loading /> : null}
       <ErrorNote error={tasks.error} />
-      {tasks.data && tasks.data.tasks.length === 0 ? <Notice tone="info">{t('dash.noTasks')}</Notice> : null}
+      {tasks.data && tasks.data.tasks.length === 0 ? <EmptyWorkspace /> : null}
       <section className="task-grid">
         {tasks.data?.tasks.map((task) => (
           <TaskCard key={task.id} task={task} systems={systems} onChanged={refresh} />

@@ -1,10 +1,11 @@
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Loading, Notice, PageHeader, PayloadViewer, StatusBadge } from '../components/ui.tsx';
-import { useExecutionEvents, useResource } from '../hooks.ts';
+import { useResource } from '../hooks.ts';
 import { formatDuration, type TextKey, useI18n } from '../i18n/index.tsx';
+import { isActive, useLiveRuns, useRunChanges } from '../live.tsx';
 import type { Execution, ExecutionItem, MappingRow, TaskRow } from '../types.ts';
 import { durationOf } from './history.tsx';
 import { recordViewUrl } from './records.tsx';
@@ -31,15 +32,19 @@ export function ExecutionPage() {
   const source = mapping.data?.source;
   const reloadRun = run.reload;
   const reloadItems = items.reload;
-  const onEnd = useCallback(() => {
-    reloadRun();
-    reloadItems();
-  }, [reloadRun, reloadItems]);
-  const running =
-    run.data && (run.data.status === 'running' || run.data.status === 'queued') ? run.data.id : null;
-  const live = useExecutionEvents(running, onEnd);
+  // The live feed carries this run's counts at every committed page; its end reloads the records.
+  const fed = useLiveRuns()?.get(id);
+  useRunChanges(
+    () => {
+      reloadRun();
+      reloadItems();
+    },
+    { only: (ev) => ev.id === id },
+  );
   const e = run.data;
-  const counts = live?.counts ?? e?.counts;
+  const counts = fed?.counts ?? e?.counts;
+  const live = fed ? { status: fed.status } : null;
+  const running = isActive(live?.status ?? e?.status ?? '');
   const doRetry = async () => {
     setRetryError(null);
     try {
@@ -78,7 +83,7 @@ export function ExecutionPage() {
       <p>
         <Link to={`/history?task=${seg(e.taskId)}`}>← {t('run.back')}</Link>
       </p>
-      <PageHeader title={t('run.title', { date: date(e.startedAt) })}>
+      <PageHeader title={t('run.titleOf', { task: task.data?.name ?? e.taskId, date: date(e.startedAt) })}>
         <StatusBadge status={live?.status ?? e.status} />
         {isAdmin && (counts?.failed ?? 0) > 0 ? (
           <button type="button" className="btn btn-primary" onClick={() => void doRetry()}>
@@ -119,6 +124,16 @@ export function ExecutionPage() {
             <Link to={`/executions/${seg(confirmed.executionId)}`}>{t('err.openRun')}</Link>
           ) : null}
         </Notice>
+      ) : null}
+      {running && counts ? (
+        <p className="progress card" role="status" aria-live="polite" data-testid="run-progress">
+          <span className="spinner" aria-hidden="true" />
+          {t('dash.progress', {
+            read: number(counts.read),
+            written: number(counts.created + counts.updated + counts.deleted),
+            failed: number(counts.failed),
+          })}
+        </p>
       ) : null}
       {counts ? (
         <dl className="facts facts-wide card">

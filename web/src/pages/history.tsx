@@ -1,7 +1,8 @@
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { ErrorNote, Loading, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
 import { formatDuration, type TextKey, useI18n } from '../i18n/index.tsx';
+import { useLiveRuns, useRunChanges } from '../live.tsx';
 import { EXECUTION_STATUS_LIST } from '../options.ts';
 import type { Execution, TaskRow } from '../types.ts';
 
@@ -11,7 +12,7 @@ const PAGE = 50;
 export const durationOf = (e: Execution) =>
   e.startedAt && e.finishedAt ? Date.parse(e.finishedAt) - Date.parse(e.startedAt) : null;
 
-/** Executions of one task or all, newest first, filterable by status; a status opens the drill-down. */
+/** Executions of one task or all, newest first, filterable by status, live; a row opens the drill-down. */
 export function HistoryPage() {
   const { t, date, number } = useI18n();
   const [params, setParams] = useSearchParams();
@@ -26,6 +27,11 @@ export function HistoryPage() {
     ...(status ? { status } : {}),
   });
   const runs = useResource<{ executions: Execution[] }>(`/api/executions?${query}`);
+  const reloadRuns = runs.reload;
+  // New runs appear and running ones end while the page is open.
+  useRunChanges(reloadRuns);
+  const live = useLiveRuns();
+  const navigate = useNavigate();
   const taskName = new Map((tasks.data?.tasks ?? []).map((x) => [x.id, x.name]));
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
@@ -67,7 +73,7 @@ export function HistoryPage() {
       {runs.data && list.length === 0 ? <p className="muted">{t('hist.none')}</p> : null}
       {list.length > 0 ? (
         <div className="table-wrap card">
-          <table className="table">
+          <table className="table table-stack">
             <thead>
               <tr>
                 <th scope="col">{t('hist.started')}</th>
@@ -83,26 +89,39 @@ export function HistoryPage() {
               </tr>
             </thead>
             <tbody>
-              {list.map((e) => (
-                <tr key={e.id} data-execution={e.id}>
-                  <td>{date(e.startedAt)}</td>
-                  <td>{taskName.get(e.taskId) ?? e.taskId}</td>
-                  <td>
-                    <Link
-                      to={`/executions/${encodeURIComponent(e.id)}`}
-                      aria-label={t('hist.openRun', { date: date(e.startedAt) })}
-                    >
+              {list.map((listed) => {
+                const e = { ...listed, ...(live?.get(listed.id) ?? {}) };
+                const url = `/executions/${encodeURIComponent(e.id)}`;
+                return (
+                  <tr
+                    key={e.id}
+                    data-execution={e.id}
+                    className="row-link"
+                    // The whole row opens the run; the link in it stays the keyboard's and screen reader's way.
+                    onClick={(ev) => {
+                      if (!(ev.target as HTMLElement).closest('a')) navigate(url);
+                    }}
+                  >
+                    <td data-label={t('hist.started')}>
+                      <Link to={url} aria-label={t('hist.openRun', { date: date(e.startedAt) })}>
+                        {date(e.startedAt)}
+                      </Link>
+                    </td>
+                    <td data-label={t('hist.task')}>{taskName.get(e.taskId) ?? e.taskId}</td>
+                    <td data-label={t('hist.status')}>
                       <StatusBadge status={e.status} />
-                    </Link>
-                  </td>
-                  <td>{t(`trigger.${e.trigger}` as TextKey)}</td>
-                  <td className="num">{formatDuration(durationOf(e))}</td>
-                  <td className="num">
-                    {number(e.counts.created)} / {number(e.counts.updated)} /{' '}
-                    <span className={e.counts.failed ? 'text-error' : ''}>{number(e.counts.failed)}</span>
-                  </td>
-                </tr>
-              ))}
+                    </td>
+                    <td data-label={t('hist.trigger')}>{t(`trigger.${e.trigger}` as TextKey)}</td>
+                    <td className="num" data-label={t('hist.duration')}>
+                      {formatDuration(durationOf(e))}
+                    </td>
+                    <td className="num" data-label={t('hist.counts')}>
+                      {number(e.counts.created)} / {number(e.counts.updated)} /{' '}
+                      <span className={e.counts.failed ? 'text-error' : ''}>{number(e.counts.failed)}</span>
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -6,27 +6,58 @@ import { ErrorNote, Field, Loading, Notice, PageHeader } from '../components/ui.
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { emptyDraft, fromDraft, type MappingDraft, toDraft } from '../mapping-draft.ts';
-import { DELETE_POLICIES } from '../options.ts';
-import type { ConnectionRow, Issue, MappingRow, ObjectDescription } from '../types.ts';
-import { MappingFields } from './mapping-fields.tsx';
+import { type AnyIssue, issueText, placeOf } from '../mapping-issues.ts';
+import type { ConnectionRow, MappingRow, ObjectDescription } from '../types.ts';
+import { useUnsavedChangesPrompt } from '../unsaved-changes.ts';
+import { type FieldIssues, MappingFields } from './mapping-fields.tsx';
+import { MappingOptions } from './mapping-options.tsx';
 import { DryRunPanel, MappingPreview } from './mapping-preview.tsx';
 import { useSampleColumns } from './sample-columns.tsx';
 
-/** The filter with a caret under the character where parsing failed. */
-function FilterError({ filter, issue }: { filter: string; issue: Issue }) {
+/** The filter's issue in words, with a caret under the character it is about. */
+function FilterError({ filter, issue }: { filter: string; issue: AnyIssue }) {
   const { t } = useI18n();
-  const pos = issue.position ?? 0;
+  const pos =
+    issue.position ?? (typeof issue.params?.position === 'number' ? issue.params.position : undefined);
   return (
     <div className="filter-error" data-position={pos}>
-      <div>{t('map.filterErrorAt', { pos: pos + 1, message: issue.message })}</div>
-      <pre className="caret" aria-hidden="true">
-        {filter}
-        {'\n'}
-        {' '.repeat(pos)}^
-      </pre>
+      <div>{issueText(t, issue)}</div>
+      {pos === undefined ? null : (
+        <pre className="caret" aria-hidden="true">
+          {filter}
+          {'\n'}
+          {' '.repeat(pos)}^
+        </pre>
+      )}
     </div>
   );
 }
+
+// Places the form shows an issue at; issues elsewhere (assignments, associations…) are listed at Save.
+const PLACED = new Set([
+  'name',
+  'id',
+  'source.connectionId',
+  'source.object',
+  'source.key',
+  'source.modifiedField',
+  'target.connectionId',
+  'target.object',
+  'matchKey.target',
+  'matchKey.source',
+  'filter',
+  'deletes',
+  'targetDeletes',
+  'privacy',
+  'sync',
+  'identifier',
+  'writeBack.externalId',
+  'writeBack.lastSync',
+  'writeBack.lastSuccess',
+  'writeBack.status',
+  'writeBack.remark',
+]);
+const FIELD_PLACE = /^fields\.(\d+)(?:\.(.*))?$/;
 
 /** Objects of one side's connection and a datalist of the chosen object's fields. */
 function SidePicker({
@@ -36,8 +67,10 @@ function SidePicker({
   object,
   onChange,
   listId,
+  errorAt,
 }: {
   side: 'source' | 'target';
+  errorAt: (place: string) => string | undefined;
   connections: ConnectionRow[];
   connectionId: string;
   object: string;
@@ -58,7 +91,10 @@ function SidePicker({
   const fields = objects.find((o) => o.name === object)?.fields ?? [];
   return (
     <div className="side">
-      <Field label={`${t(side === 'source' ? 'map.source' : 'map.target')}: ${t('map.connection')}`}>
+      <Field
+        label={`${t(side === 'source' ? 'map.source' : 'map.target')}: ${t('map.connection')}`}
+        error={errorAt(`${side}.connectionId`)}
+      >
         {(p) => (
           <select
             {...p}
@@ -130,36 +166,68 @@ export function MappingEditor() {
   const stored = useResource<MappingRow>(isNew ? null : `/api/mappings/${seg(editId)}`);
   const connections = useResource<{ connections: ConnectionRow[] }>('/api/connections');
   const [draft, setDraft] = useState<MappingDraft>(emptyDraft);
-  const [issues, setIssues] = useState<Issue[]>([]);
+  // What the definition was when opened or last saved: leaving with anything else asks first.
+  const [savedJson, setSavedJson] = useState(() => JSON.stringify(fromDraft(emptyDraft())));
+  const [issues, setIssues] = useState<AnyIssue[]>([]);
+  const [warnings, setWarnings] = useState<AnyIssue[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
-    if (stored.data) setDraft(toDraft(stored.data));
+    if (!stored.data) return;
+    const opened = toDraft(stored.data);
+    setDraft(opened);
+    setSavedJson(JSON.stringify(fromDraft(opened)));
   }, [stored.data]);
+  const dirty = isAdmin && JSON.stringify(fromDraft(draft)) !== savedJson;
+  useUnsavedChangesPrompt(dirty, t('map.unsaved'));
   const set = (patch: Partial<MappingDraft>) => {
     setSaved(false);
     setDraft((d) => ({ ...d, ...patch }));
   };
-  const issue = (field: string) => issues.find((i) => i.field === field || i.field === `body.${field}`);
+  const errorAt = (place: string) =>
+    issues
+      .filter((i) => placeOf(i) === place)
+      .map((i) => issueText(t, i))
+      .join(' ') || undefined;
+  const issuesOf: FieldIssues = (row) => {
+    const mine = issues.filter((i) => FIELD_PLACE.exec(placeOf(i))?.[1] === String(row));
+    const part = (i: AnyIssue) => FIELD_PLACE.exec(placeOf(i))?.[2] ?? '';
+    const words = (list: AnyIssue[]) => list.map((i) => issueText(t, i)).join(' ') || undefined;
+    return {
+      target: words(mine.filter((i) => part(i) === 'target')),
+      input: words(mine.filter((i) => ['from', 'value', 'template', 'formula'].includes(part(i)))),
+      row: mine
+        .filter((i) => !['target', 'from', 'value', 'template', 'formula'].includes(part(i)))
+        .map((i) => `${part(i) || t('map.targetField')}: ${issueText(t, i)}`),
+    };
+  };
+  const elsewhere = useMemo(
+    () => issues.filter((i) => !PLACED.has(placeOf(i)) && !FIELD_PLACE.test(placeOf(i))),
+    [issues],
+  );
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    const body = fromDraft(draft);
     try {
-      await apiSend('PUT', `/api/mappings/${seg(draft.id)}`, fromDraft(draft));
+      const answer = await apiSend<{ warnings?: AnyIssue[] }>('PUT', `/api/mappings/${seg(draft.id)}`, body);
       setIssues([]);
+      setWarnings(answer.warnings ?? []);
       setSaved(true);
+      setSavedJson(JSON.stringify(body));
       if (isNew) navigate(`/mappings/${seg(draft.id)}`, { replace: true });
     } catch (err) {
       const api = err as ApiError;
-      const found = (api.details as { issues?: Issue[] } | undefined)?.issues;
-      setIssues(found ?? []);
+      const details = api.details as { issues?: AnyIssue[]; warnings?: AnyIssue[] } | undefined;
+      setIssues(details?.issues ?? []);
+      setWarnings(details?.warnings ?? []);
       setError(api);
     }
   };
   if (!isNew && stored.error) return <ErrorNote error={stored.error} />;
   if (!isNew && !stored.data) return <Loading />;
   const conns = connections.data?.connections ?? [];
-  const filterIssue = issue('filter');
+  const filterIssue = issues.find((i) => placeOf(i) === 'filter');
   return (
     <>
       <p>
@@ -172,7 +240,7 @@ export function MappingEditor() {
         <form className="card form" onSubmit={save} aria-label={t('map.edit')}>
           <fieldset disabled={!isAdmin}>
             <div className="grid-2">
-              <Field label={t('common.name')}>
+              <Field label={t('common.name')} error={errorAt('name')}>
                 {(p) => (
                   <input
                     {...p}
@@ -186,7 +254,7 @@ export function MappingEditor() {
               <Field
                 label={t('common.id')}
                 hint={isNew ? t('common.idHint') : undefined}
-                error={issue('id')?.message}
+                error={errorAt('id')}
               >
                 {(p) => (
                   <input
@@ -210,8 +278,9 @@ export function MappingEditor() {
                   connectionId={draft.source.connectionId}
                   object={draft.source.object}
                   onChange={(p) => set({ source: { ...draft.source, ...p } })}
+                  errorAt={errorAt}
                 />
-                <Field label={t('map.key')}>
+                <Field label={t('map.key')} error={errorAt('source.key')}>
                   {(p) => (
                     <input
                       {...p}
@@ -223,7 +292,7 @@ export function MappingEditor() {
                     />
                   )}
                 </Field>
-                <Field label={t('map.modifiedField')}>
+                <Field label={t('map.modifiedField')} error={errorAt('source.modifiedField')}>
                   {(p) => (
                     <input
                       {...p}
@@ -242,8 +311,9 @@ export function MappingEditor() {
                   connectionId={draft.target.connectionId}
                   object={draft.target.object}
                   onChange={(p) => set({ target: { ...draft.target, ...p } })}
+                  errorAt={errorAt}
                 />
-                <Field label={t('map.matchKey')}>
+                <Field label={t('map.matchKey')} error={errorAt('matchKey.target')}>
                   {(p) => (
                     <input
                       {...p}
@@ -255,19 +325,15 @@ export function MappingEditor() {
                     />
                   )}
                 </Field>
-                <Field label={t('map.deletes')}>
+                <Field label={t('map.matchSource')} error={errorAt('matchKey.source')}>
                   {(p) => (
-                    <select
+                    <input
                       {...p}
-                      value={draft.deletes}
-                      onChange={(e) => set({ deletes: e.target.value as MappingDraft['deletes'] })}
-                    >
-                      {DELETE_POLICIES.map((d) => (
-                        <option key={d} value={d}>
-                          {t(`map.del.${d}`)}
-                        </option>
-                      ))}
-                    </select>
+                      name="matchKey.source"
+                      value={draft.matchKey.source}
+                      placeholder={draft.matchKey.target}
+                      onChange={(e) => set({ matchKey: { ...draft.matchKey, source: e.target.value } })}
+                    />
                   )}
                 </Field>
               </div>
@@ -295,27 +361,47 @@ export function MappingEditor() {
               onChange={(fields) => set({ fields })}
               sourceList="source-fields"
               targetList="target-fields"
-              error={
-                issues
-                  .filter(
-                    (i) =>
-                      i.field === 'fields' ||
-                      i.field.startsWith('fields.') ||
-                      i.field.startsWith('body.fields'),
-                  )
-                  .map((i) => i.message)
-                  .join('; ') || undefined
-              }
+              issuesOf={issuesOf}
+              error={errorAt('fields')}
             />
+            <MappingOptions draft={draft} set={set} errorAt={errorAt} sourceList="source-fields" />
           </fieldset>
-          {error && issues.length === 0 ? <ErrorNote error={error} /> : null}
-          {error && issues.length > 0 && !filterIssue ? <Notice tone="error">{error.message}</Notice> : null}
-          {saved ? <Notice>{t('common.saved')}</Notice> : null}
           {isAdmin ? (
-            <div className="form-actions">
+            <div className="form-actions save-row" data-testid="save-row">
               <button type="submit" className="btn btn-primary">
                 {t('common.save')}
               </button>
+              {error && issues.length === 0 ? <ErrorNote error={error} /> : null}
+              {error && issues.length > 0 ? (
+                <div role="alert" className="save-problems">
+                  <Notice tone="error">{t('map.notSaved', { n: issues.length })}</Notice>
+                  {elsewhere.length > 0 ? (
+                    <ul className="save-issues">
+                      {elsewhere.map((i) => (
+                        <li key={`${i.field}-${i.message}`}>
+                          <span className="place">{placeOf(i)}</span>: {issueText(t, i)}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : null}
+                </div>
+              ) : null}
+              {saved ? (
+                <Notice>{warnings.length ? t('map.savedWithWarnings') : t('common.saved')}</Notice>
+              ) : null}
+              {warnings.length > 0 ? (
+                <ul
+                  className="save-issues warnings"
+                  aria-label={t('map.warnings')}
+                  data-testid="mapping-warnings"
+                >
+                  {warnings.map((w) => (
+                    <li key={`${w.field}-${w.message}`}>
+                      <span className="place">{placeOf(w)}</span>: {issueText(t, w)}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
             </div>
           ) : null}
         </form>

@@ -1,7 +1,10 @@
 import { Field } from '../components/ui.tsx';
 import { useI18n } from '../i18n/index.tsx';
-import { emptyField, type FieldDraft } from '../mapping-draft.ts';
+import { emptyField, FIELD_KINDS, type FieldDraft } from '../mapping-draft.ts';
 import { TransformEditor } from './transform-editor.tsx';
+
+/** Where a field's issues show: at its target, at its value's input, or below the row (transforms…). */
+export type FieldIssues = (row: number) => { target?: string; input?: string; row: string[] };
 
 /** The field mappings: target field, where its value comes from, transforms, required. */
 export function MappingFields({
@@ -9,12 +12,14 @@ export function MappingFields({
   onChange,
   sourceList,
   targetList,
+  issuesOf,
   error,
 }: {
   fields: FieldDraft[];
   onChange: (f: FieldDraft[]) => void;
   sourceList: string;
   targetList: string;
+  issuesOf: FieldIssues;
   error?: string;
 }) {
   const { t } = useI18n();
@@ -24,11 +29,12 @@ export function MappingFields({
     <div className="field-rows">
       {fields.map((f, i) => {
         const label = `${t('map.targetField')} ${i + 1}`;
+        const issues = issuesOf(i);
         return (
           // biome-ignore lint/suspicious/noArrayIndexKey: rows are identified by their place in the list
           <div className="field-row" key={i} data-field-row={i}>
             <div className="field-row-main">
-              <Field label={label}>
+              <Field label={label} error={issues.target}>
                 {(p) => (
                   <input
                     {...p}
@@ -45,19 +51,30 @@ export function MappingFields({
                     value={f.kind}
                     onChange={(e) => update(i, { kind: e.target.value as FieldDraft['kind'] })}
                   >
-                    <option value="from">{t('map.kind.from')}</option>
-                    <option value="value">{t('map.kind.value')}</option>
-                    <option value="template">{t('map.kind.template')}</option>
+                    {FIELD_KINDS.map((k) => (
+                      <option key={k} value={k}>
+                        {t(`map.kind.${k}`)}
+                      </option>
+                    ))}
                   </select>
                 )}
               </Field>
               <Field
                 label={t(`map.kind.${f.kind}`)}
-                hint={f.kind === 'template' ? t('map.templateHint') : undefined}
+                hint={
+                  f.kind === 'template'
+                    ? t('map.templateHint')
+                    : f.kind === 'formula'
+                      ? t('map.formulaHint')
+                      : undefined
+                }
+                error={issues.input}
               >
                 {(p) => (
                   <input
                     {...p}
+                    className={f.kind === 'formula' ? 'mono' : undefined}
+                    spellCheck={f.kind === 'formula' ? false : undefined}
                     list={f.kind === 'from' ? sourceList : undefined}
                     value={f.input}
                     onChange={(e) => update(i, { input: e.target.value })}
@@ -87,6 +104,13 @@ export function MappingFields({
               value={f.transform}
               onChange={(transform) => update(i, { transform })}
             />
+            {issues.row.length > 0 ? (
+              <ul className="row-issues" role="alert">
+                {issues.row.map((m) => (
+                  <li key={m}>{m}</li>
+                ))}
+              </ul>
+            ) : null}
           </div>
         );
       })}

@@ -43,7 +43,13 @@ export function MappingPreview({
       clearTimeout(timer);
     };
   }, [body, ready, onIssues]);
-  const columns = [...new Set((rows ?? []).flatMap((r) => Object.keys(r.payload)))];
+  // Every mapped field is a column (the match key too), even where no sample record has a value for it.
+  const columns = [
+    ...new Set([
+      ...draft.fields.map((f) => f.target.trim()).filter(Boolean),
+      ...(rows ?? []).flatMap((r) => Object.keys(r.payload)),
+    ]),
+  ];
   return (
     <section className="card preview" aria-labelledby="preview-title">
       <h2 id="preview-title">{t('map.preview')}</h2>

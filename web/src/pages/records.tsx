@@ -135,7 +135,11 @@ export function RecordsPage() {
       {key && rows.length > 0 ? (
         <section aria-labelledby="record-links">
           <div className="section-head">
-            <h2 id="record-links">{t('rec.found', { key, n: number(rows.length) })}</h2>
+            <h2 id="record-links">
+              {rows.length === 1
+                ? t('rec.foundOne', { key })
+                : t('rec.found', { key, n: number(rows.length) })}
+            </h2>
             {isAdmin && rows[0] ? (
               <Link
                 to={`/privacy?${new URLSearchParams({

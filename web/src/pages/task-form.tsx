@@ -12,7 +12,7 @@ import { taskBody } from './tasks.tsx';
 type ScheduleChoice = `preset-${number}` | 'custom' | 'cron' | 'manual';
 
 function choiceOf(s: Schedule | null): ScheduleChoice {
-  if (!s) return 'manual';
+  if (!s || !('cron' in s || 'everyMinutes' in s)) return 'manual';
   if ('cron' in s) return 'cron';
   return (SCHEDULE_PRESETS as readonly number[]).includes(s.everyMinutes)
     ? `preset-${s.everyMinutes}`
@@ -41,6 +41,7 @@ export function TaskForm() {
   const [choice, setChoice] = useState<ScheduleChoice>('preset-15');
   const [minutes, setMinutes] = useState('60');
   const [cron, setCron] = useState('0 6 * * *');
+  const [onChange, setOnChange] = useState(false);
   const [recipients, setRecipients] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
@@ -52,13 +53,15 @@ export function TaskForm() {
     setChoice(choiceOf(s.schedule));
     if (s.schedule && 'everyMinutes' in s.schedule) setMinutes(String(s.schedule.everyMinutes));
     if (s.schedule && 'cron' in s.schedule) setCron(s.schedule.cron);
+    setOnChange(s.schedule?.onChange === true);
     setRecipients(s.notify.to.join(', '));
   }, [stored.data]);
   const schedule = (): Schedule | null => {
-    if (choice === 'manual') return null;
-    if (choice === 'cron') return { cron: cron.trim() };
-    if (choice === 'custom') return { everyMinutes: Number(minutes) };
-    return { everyMinutes: Number(choice.slice('preset-'.length)) };
+    const changes = onChange ? { onChange: true as const } : {};
+    if (choice === 'manual') return onChange ? { onChange: true } : null;
+    if (choice === 'cron') return { cron: cron.trim(), ...changes };
+    if (choice === 'custom') return { everyMinutes: Number(minutes), ...changes };
+    return { everyMinutes: Number(choice.slice('preset-'.length)), ...changes };
   };
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -213,6 +216,16 @@ export function TaskForm() {
                 )}
               </Field>
             ) : null}
+            <label className="check">
+              <input
+                type="checkbox"
+                name="onChange"
+                checked={onChange}
+                onChange={(e) => setOnChange(e.target.checked)}
+              />
+              {t('task.onChange')}
+            </label>
+            <p className="hint">{t('task.onChangeHint')}</p>
           </fieldset>
           <Field label={t('task.mode')}>
             {(p) => (

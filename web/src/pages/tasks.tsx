@@ -3,9 +3,10 @@ import { Link } from 'react-router-dom';
 import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { AdminNewLink, ListTable } from '../components/list-table.tsx';
-import { ErrorNote, PageHeader, StatusBadge } from '../components/ui.tsx';
+import { ErrorNote, Notice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { isActive, useLiveRuns, useRunChanges } from '../live.tsx';
 import { scheduleText, useMappingSystems } from '../lookups.ts';
 import type { TaskRow } from '../types.ts';
 
@@ -20,11 +21,52 @@ export const taskBody = (task: TaskRow) => ({
   params: task.params,
 });
 
-/** Tasks with schedule and state; admins enable, disable, create and delete them. */
+/** A task's latest runs as badges, newest first, each opening its run; a running one shows its live counts. */
+function RecentRuns({ task }: { task: TaskRow }) {
+  const { t, date, number } = useI18n();
+  const live = useLiveRuns();
+  const fed = live?.latestOf(task.id);
+  const runs = [...(task.recentExecutions ?? [])];
+  if (fed && !runs.some((r) => r.id === fed.id)) runs.unshift(fed);
+  if (!runs.length) return <>{t('status.never')}</>;
+  return (
+    <ul className="recent-runs">
+      {runs.slice(0, 5).map((r) => {
+        const now = live?.get(r.id) ?? r;
+        return (
+          <li key={r.id}>
+            <Link
+              to={`/executions/${seg(r.id)}`}
+              aria-label={t('hist.openRun', { date: date(r.startedAt) })}
+              title={date(r.startedAt)}
+            >
+              <StatusBadge status={now.status} />
+            </Link>
+            {isActive(now.status) ? (
+              <span className="muted small">
+                {t('dash.progress', {
+                  read: number(now.counts.read),
+                  written: number(now.counts.created + now.counts.updated + now.counts.deleted),
+                  failed: number(now.counts.failed),
+                })}
+              </span>
+            ) : null}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** Tasks with schedule, recent runs and "run now"; admins enable, disable, create and delete them. */
 export function TasksPage() {
   const { t, date } = useI18n();
   const { isAdmin } = useAuth();
   const list = useResource<{ tasks: TaskRow[] }>('/api/tasks');
+  const reloadList = list.reload;
+  // A run's begin and end change the recent runs and the next run.
+  useRunChanges(reloadList);
+  const [started, setStarted] = useState<string | null>(null);
   const systems = useMappingSystems();
   const [error, setError] = useState<ApiError | null>(null);
   const act = async (fn: () => Promise<unknown>) => {
@@ -42,6 +84,7 @@ export function TasksPage() {
         <AdminNewLink to="/tasks/new">{t('task.new')}</AdminNewLink>
       </PageHeader>
       <ErrorNote error={list.error ?? error} />
+      {started ? <Notice>{t('task.started', { name: started })}</Notice> : null}
       <ListTable
         rows={list.data?.tasks}
         loading={list.loading}
@@ -51,40 +94,64 @@ export function TasksPage() {
           t('task.mapping'),
           t('task.schedule'),
           t('dash.nextRun'),
-          t('dash.lastRun'),
+          t('task.recentRuns'),
         ]}
         actions
+        stack
       >
         {(rows) =>
           rows.map((task) => (
             <tr key={task.id} data-task={task.id}>
-              <td>
+              <td data-label={t('common.name')}>
                 <Link to={`/tasks/${seg(task.id)}`}>{task.name}</Link>
                 {task.enabled ? null : <span className="tag">{t('dash.disabled')}</span>}
               </td>
-              <td>{systems.get(task.mappingId)?.name ?? task.mappingId}</td>
-              <td>{scheduleText(task.schedule, t)}</td>
-              <td>{task.enabled ? date(task.nextRunAt) : '—'}</td>
-              <td>
-                {task.lastExecution ? <StatusBadge status={task.lastExecution.status} /> : t('status.never')}
+              <td data-label={t('task.mapping')}>{systems.get(task.mappingId)?.name ?? task.mappingId}</td>
+              <td data-label={t('task.schedule')}>
+                {task.kind === 'import' ? t('task.importOnly') : scheduleText(task.schedule, t)}
+              </td>
+              <td data-label={t('dash.nextRun')}>{task.enabled ? date(task.nextRunAt) : '—'}</td>
+              <td data-label={t('task.recentRuns')}>
+                <RecentRuns task={task} />
               </td>
               <td className="row-actions">
                 {isAdmin ? (
                   <>
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      onClick={() =>
-                        void act(() =>
-                          apiSend('PUT', `/api/tasks/${seg(task.id)}`, {
-                            ...taskBody(task),
-                            enabled: !task.enabled,
-                          }),
-                        )
-                      }
-                    >
-                      {task.enabled ? t('task.disable') : t('task.enable')}
-                    </button>
+                    {task.kind === 'import' ? null : (
+                      <button
+                        type="button"
+                        className="btn btn-small btn-primary"
+                        disabled={isActive(task.lastExecution?.status ?? '')}
+                        onClick={() =>
+                          void act(async () => {
+                            const r = await apiSend<{ executionId: string | null }>(
+                              'POST',
+                              `/api/tasks/${seg(task.id)}/run`,
+                            );
+                            setStarted(task.name);
+                            return r;
+                          })
+                        }
+                      >
+                        {t('dash.runNow')}
+                      </button>
+                    )}
+                    {task.kind === 'import' ? null : (
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        onClick={() =>
+                          void act(() =>
+                            apiSend('PUT', `/api/tasks/${seg(task.id)}`, {
+                              ...taskBody(task),
+                              enabled: !task.enabled,
+                            }),
+                          )
+                        }
+                      >
+                        {task.enabled ? t('task.disable') : t('task.enable')}
+                      </button>
+                    )}
                     <button
                       type="button"
                       className="btn btn-small btn-danger"

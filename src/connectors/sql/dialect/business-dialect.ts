@@ -57,6 +57,24 @@ export interface BusinessDialect {
   ): Promise<unknown>;
   /** True for errors the same data will cause again (constraint violations, values that do not fit). */
   isDataError(err: unknown): boolean;
+  /**
+   * Databases that can tell a listener about changes (PostgreSQL's LISTEN/NOTIFY): the statements
+   * that make `table` notify, undo that, and a listener on its own connection. Absent: change-driven
+   * tasks poll the modified column instead.
+   */
+  notifications?: ChangeNotifications;
+}
+
+/** How a database tells Junction that a table changed. */
+export interface ChangeNotifications {
+  install(db: BusinessDb, table: string): Promise<void>;
+  remove(db: BusinessDb, table: string): Promise<void>;
+  /** Listens on a connection of its own; `onTable` gets the changed table's name. Resolves to a stop function. */
+  listen(
+    o: OpenOptions,
+    onTable: (table: string) => void,
+    onLost: (err: Error) => void,
+  ): Promise<() => Promise<void>>;
 }
 
 /** Values of the shape every dialect's driver binds; `date` says how a Date goes, `bool` a boolean. */

@@ -1,6 +1,62 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { withUrlPassword } from '../../../core/url-credentials.ts';
-import { type BusinessDialect, bindWith, type ForeignKey } from './business-dialect.ts';
+import {
+  type BusinessDialect,
+  bindWith,
+  type ChangeNotifications,
+  type ForeignKey,
+} from './business-dialect.ts';
+
+/** The channel Junction's triggers notify on; the payload is the changed table's name. */
+const CHANNEL = 'junction_changes';
+/** Junction's objects in the customer's database carry this prefix, so they are recognisable as ours. */
+const FUNCTION = 'junction_notify_change';
+const triggerName = (table: string) => `junction_changes_${table}`.slice(0, 63);
+
+const connectionString = (url: string, password: string | undefined) =>
+  password ? withUrlPassword(url, password) : url;
+
+/**
+ * LISTEN/NOTIFY: a statement-level trigger (one notification per statement, however many rows; the
+ * database folds equal notifications within a transaction into one, and sends them only on commit)
+ * tells a listener which table changed. The run that follows reads the changes by the modified column,
+ * so a notification carries no data and a lost one loses nothing but time (the poll is the safety net).
+ */
+const pgNotifications: ChangeNotifications = {
+  async install(db, table) {
+    await sql`create or replace function ${sql.raw(FUNCTION)}() returns trigger language plpgsql as $$
+      begin perform pg_notify(${sql.lit(CHANNEL)}, tg_table_name); return null; end $$`.execute(db);
+    await sql`drop trigger if exists ${sql.id(triggerName(table))} on ${sql.table(table)}`.execute(db);
+    await sql`create trigger ${sql.id(triggerName(table))} after insert or update or delete or truncate
+      on ${sql.table(table)} for each statement execute function ${sql.raw(FUNCTION)}()`.execute(db);
+  },
+  async remove(db, table) {
+    await sql`drop trigger if exists ${sql.id(triggerName(table))} on ${sql.table(table)}`.execute(db);
+  },
+  async listen({ url, password }, onTable, onLost) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({
+      connectionString: connectionString(url, password),
+      application_name: 'junction-changes',
+    });
+    let stopped = false;
+    client.on('notification', (n) => {
+      if (n.channel === CHANNEL && n.payload) onTable(n.payload);
+    });
+    client.on('error', (err) => {
+      if (!stopped) onLost(err);
+    });
+    client.on('end', () => {
+      if (!stopped) onLost(new Error('the notification connection ended'));
+    });
+    await client.connect();
+    await client.query(`listen ${CHANNEL}`);
+    return async () => {
+      stopped = true;
+      await client.end().catch(() => {});
+    };
+  },
+};
 
 /** PostgreSQL (`postgres://…`, `postgresql://…`): the tables of the connection's current schema. */
 export const postgresDialect: BusinessDialect = {
@@ -11,7 +67,7 @@ export const postgresDialect: BusinessDialect = {
     const { default: pg } = await import('pg');
     // pg lets the connection string's (empty) password win over a `password` option: the secret's
     // password goes into the string itself.
-    const pool = new pg.Pool({ connectionString: password ? withUrlPassword(url, password) : url, max: 4 });
+    const pool = new pg.Pool({ connectionString: connectionString(url, password), max: 4 });
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
     return new Kysely({ dialect: new PostgresDialect({ pool }), log });
@@ -53,4 +109,5 @@ export const postgresDialect: BusinessDialect = {
   },
   // Class 22 (data exception) and 23 (integrity constraint violation).
   isDataError: (err) => /^2[23]/.test(String((err as { code?: unknown }).code ?? '')),
+  notifications: pgNotifications,
 };

@@ -1,0 +1,16 @@
+import { JunctionError } from './errors.ts';
+
+/**
+ * Imports are recorded as executions of a hidden task per mapping, `import-<mapping id>`: it has no
+ * schedule and cannot run by itself (its records come from an uploaded file, not from reading a source).
+ */
+export const importTaskId = (mappingId: string): string => `import-${mappingId}`;
+
+/** Whether the task is the one imports into its mapping are recorded under. */
+export const isImportTask = (task: { id: string; mappingId: string }): boolean =>
+  task.id === importTaskId(task.mappingId);
+
+/** "Run now" or a schedule asked of an import's task: its records only come with an upload. */
+export class ImportTaskNotRunnableError extends JunctionError {
+  override readonly code = 'import_task_not_runnable';
+}

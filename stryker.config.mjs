@@ -1,0 +1,51 @@
+// StrykerJS configuration for `npm run mutation` (see scripts/mutation.mjs and README "Mutation testing").
+// Mutation testing is slow (every mutant re-runs the test files that reach it), so it is not part of
+// `npm test` or `.ci/run`; it is a habit to run before changing the core or the engine.
+
+/**
+ * The fast, self-contained test files that exercise the mutated modules. Left out on purpose: the e2e
+ * suites (emulators, a store, several seconds each: one mutant would cost minutes) and
+ * test/engine/cancel.test.ts (an emulator-backed run of 15 s and more under load).
+ */
+const TEST_FILES = [
+  'test/core/*.test.ts',
+  'test/engine/!(cancel).test.ts',
+  'test/mapping/formulas.test.ts',
+  'test/scheduler/schedule.test.ts',
+  'test/hubspot/webhook-signature.test.ts',
+];
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'tap',
+  plugins: ['@stryker-mutator/tap-runner'],
+  mutate: ['src/core/**/*.ts', 'src/engine/**/*.ts', 'src/connectors/hubspot/webhook.ts'],
+  tap: {
+    testFiles: TEST_FILES,
+    // The tests are TypeScript run through tsx, exactly as scripts/run-tests.mjs runs them.
+    nodeArgs: ['--import', 'tsx'],
+    // Stop a test file at its first failure: the mutant is killed, the rest of the file is wasted time.
+    forceBail: true,
+  },
+  // Each test file is one "test" for the tap runner: a mutant re-runs only the files that reach it.
+  coverageAnalysis: 'perTest',
+  // The machine has 2 cores shared with others; more would only make every test slower.
+  concurrency: 2,
+  // A busy machine slows test files down several-fold; a mutant is a timeout only well past its normal time.
+  timeoutMS: 30_000,
+  timeoutFactor: 3,
+  incremental: true,
+  // Kept out of git (reports/ is ignored): it is large, rewritten by every run and specific to the code
+  // of the moment; committed, every mutation run would be a big churning diff in a shared checkout.
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+  // Below 80 % overall Stryker itself exits non-zero; scripts/mutation.mjs checks each folder as well.
+  thresholds: { high: 90, low: 80, break: 80 },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  // Only what the tests need is copied into Stryker's sandbox.
+  ignorePatterns: ['/web', '/docs', '/bench', '/junction-data', '/reports', '/.tmp', '/dist', '/.ci'],
+};

@@ -7,8 +7,9 @@
 // each file: date-fns alone cost ~2 s). Measured on the same 2-core machine, `junction --help` took 1.9 s of CPU
 // and a 268 MB peak RSS from tsc's output, 0.8 s and 111 MB from one bundle.
 //
-// Left out of the bundle and loaded from node_modules when first used: the native SQLite driver, the
-// PostgreSQL and MySQL drivers and exceljs (each only where a store, connection or import needs it).
+// Left out of the bundle and loaded from node_modules: the native SQLite driver, the PostgreSQL and MySQL drivers
+// and exceljs (each loaded only where a store, connection or import needs it), and @fastify/swagger-ui, which
+// reads its own files (the viewer's pages, its logo) from beside its code.
 import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -18,8 +19,8 @@ import { CODE_STAMP, ROOT } from './build-state.mjs';
 const args = process.argv.slice(2);
 const parts = args.length === 0 ? ['--code', '--web'] : args;
 
-/** Packages loaded lazily (a dynamic import where they are needed) that stay outside the bundle. */
-const EXTERNAL = ['better-sqlite3', 'pg', 'pg-native', 'mysql2', 'exceljs'];
+/** Packages that stay outside the bundle (see above). */
+const EXTERNAL = ['better-sqlite3', 'pg', 'pg-native', 'mysql2', 'exceljs', '@fastify/swagger-ui'];
 
 if (parts.includes('--code')) {
   // From scratch: nothing of an earlier build may live on in dist/.

@@ -36,7 +36,7 @@ describe('the API reference at /docs', { skip: chromiumMissing() }, () => {
       'nothing is loaded from elsewhere',
     );
     assert.deepEqual(errors, [], 'no CSP violation or script error');
-    const json = await (await fetch(`${hub.base}/docs/json`)).json();
+    const json = (await (await fetch(`${hub.base}/docs/json`)).json()) as { info: { title: string } };
     assert.equal(json.info.title, 'Junction API');
   });
 });

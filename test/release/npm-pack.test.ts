@@ -207,6 +207,10 @@ describe('the packed release installs with npm and runs the demo', { skip, timeo
     const openapi = (await (await fetch(`${base}/docs/json`)).json()) as { openapi: string; paths: object };
     assert.match(openapi.openapi, /^3\./);
     assert.ok(Object.keys(openapi.paths).includes('/api/tasks'), 'the API routes are documented');
+    // The viewer over it serves its own files from its package (it stays outside the bundle for that).
+    const viewer = await fetch(`${base}/docs/`);
+    assert.equal(viewer.status, 200);
+    assert.match(await viewer.text(), /swagger/i);
     const page = await (await fetch(`${base}/`)).text();
     assert.match(page, /<script type="module"/);
     assert.doesNotMatch(page, /not built yet/);

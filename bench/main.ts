@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brevoFigures } from './figures/brevo.ts';
+import { changeLatencyFigures } from './figures/change-latency.ts';
 import { engineAloneFigure } from './figures/engine-alone.ts';
 import { hubStartupFigures } from './figures/hub-startup.ts';
 import { memoryFigure } from './figures/memory.ts';
@@ -24,6 +25,7 @@ const plan: [string, () => Promise<Figure[]>][] = [
   ['hub', () => hubStartupFigures()],
   ['xlsx', () => xlsxMemoryFigure({ rows: 200_000 })],
   ['scale-out', () => scaleOutFigure({ people: quick ? 1_000 : 2_000, max: 5 })],
+  ['changes', () => changeLatencyFigures({ perSecond: 20, seconds: quick ? 10 : 60 })],
 ];
 
 const figures: Figure[] = [];

@@ -69,7 +69,9 @@ function checkStatic(a: MappingDefinition, prefix: string, ownMatchKey: boolean)
         issues.push(
           mappingIssue(`${prefix}fields.${j}.transform.${k}`, 'invalid_transform', {
             transform: t.type,
-            detail: (err as Error).message.replace(/^invalid '[^']*' transform: /, '').replace(/^\w+ transform: /, ''),
+            detail: (err as Error).message
+              .replace(/^invalid '[^']*' transform: /, '')
+              .replace(/^\w+ transform: /, ''),
           }),
         );
       }

@@ -15,7 +15,7 @@ import { createSecretBox } from '../../src/store/secret-box.ts';
 import { openStore } from '../../src/store/store.ts';
 import { runJunction, startJunction } from '../cli/junction-process.ts';
 import { createPeopleTable, generatePeople, withBusinessDb } from '../helpers/business-db.ts';
-import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
+import { createTempSqlite } from '../helpers/databases.ts';
 import { eventually } from '../helpers/eventually.ts';
 
 const log = pino({ level: 'silent' });
@@ -24,8 +24,8 @@ const KEY = randomBytes(32).toString('hex');
 const VICTIM = 6;
 const EMAIL = `person.${VICTIM}@example.ch`;
 
-let business: TempDatabase;
-let hubDir: TempDatabase;
+let business: Awaited<ReturnType<typeof createTempSqlite>>;
+let hubDir: Awaited<ReturnType<typeof createTempSqlite>>;
 let hs: HubSpotEmulator;
 let brevo: BrevoEmulator;
 

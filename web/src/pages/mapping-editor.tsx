@@ -114,7 +114,7 @@ function SidePicker({
       <Field
         label={`${t(side === 'source' ? 'map.source' : 'map.target')}: ${t('map.object')}`}
         hint={describe.loading ? t('map.fieldsLoading') : undefined}
-        error={sample.objects ? undefined : describe.error?.message}
+        error={errorAt(`${side}.object`) ?? (sample.objects ? undefined : describe.error?.message)}
       >
         {(p) =>
           objects.length > 0 ? (

@@ -16,6 +16,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   password_unchanged: 400,
   token_role_too_high: 400,
   import_task_not_runnable: 400,
+  smtp_not_configured: 400,
+  test_mail_failed: 502,
   unauthenticated: 401,
   invalid_credentials: 401,
   webhook_signature_invalid: 401,

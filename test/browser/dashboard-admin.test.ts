@@ -112,7 +112,11 @@ describe('the dashboard in a real browser, as admin', {
     // The run before wrote every record: person 1 fails again now (the log lists what fails now).
     hub.hs.setFaults({ rejectEmails: ['person.1@example.ch'] });
     await withBusinessDb(hub.business, (db) =>
-      db.updateTable('people').set({ modified_at: new Date().toISOString() }).where('id', '=', 1).execute(),
+      db
+        .updateTable('people')
+        .set({ last_name: 'Fehler', modified_at: new Date().toISOString() })
+        .where('id', '=', 1)
+        .execute(),
     );
     assert.equal((await hub.admin.send('POST', '/api/tasks/people-sync/run')).statusCode, 202);
     await hub.runs.idle();

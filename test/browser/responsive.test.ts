@@ -90,8 +90,11 @@ describe('no page scrolls sideways, at 1280 px and on a phone (390 px)', { skip:
           wide.push(
             `${path}: ${scrollWidth} > ${innerWidth} (${((await page.evaluate(OVERFLOWING)) as string[]).join(', ')})`,
           );
-        if (width === 390 && ['/', '/errors', '/account', '/tasks'].includes(path))
-          await shoot(page, `phone${path === '/' ? '-dashboard' : path.replaceAll('/', '-')}`);
+        if (['/', '/errors', '/account', '/tasks'].includes(path))
+          await shoot(
+            page,
+            `${width === 390 ? 'phone' : 'wide'}${path === '/' ? '-dashboard' : path.replaceAll('/', '-')}`,
+          );
       }
       assert.deepEqual(wide, []);
       assert.deepEqual(errors, []);

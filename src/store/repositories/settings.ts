@@ -6,6 +6,18 @@ import { SecretDestinationError } from '../../core/secret-destination.ts';
 import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
 
+const EMAIL = z.email();
+/** A sender: `name@example.ch` or `Name <name@example.ch>`. */
+export const isMailbox = (s: string): boolean => {
+  const named = /^[^<>]*<([^<>]+)>$/.exec(s.trim());
+  return EMAIL.safeParse(named ? named[1] : s.trim()).success;
+};
+const SENDER = z
+  .string()
+  .min(3)
+  .refine(isMailbox, 'not an e-mail address (name@example.ch or Name <name@example.ch>)');
+const RECIPIENT = z.email('not an e-mail address');
+
 /** How the hub sends e-mail. The password is sealed at rest and never returned by `getPublic`. */
 export const SmtpSettingsSchema = z.object({
   host: z.string().min(1),
@@ -19,7 +31,10 @@ export const SmtpSettingsSchema = z.object({
   allowPlainText: z.boolean().default(false),
   user: z.string().min(1).optional(),
   password: z.string().min(1).optional(),
-  /** Sender address of notification mails, e.g. `Junction <junction@example.ch>`. */
+  /**
+   * Sender address of notification mails, e.g. `Junction <junction@example.ch>`. Checked as an address
+   * when changed (SettingsPatchSchema); what an older version stored is still read.
+   */
   from: z.string().min(3),
 });
 export type SmtpSettings = z.infer<typeof SmtpSettingsSchema>;
@@ -38,7 +53,7 @@ export const InstanceSettingsSchema = z.object({
   /** Executions (with their items and payloads) older than this are purged. */
   retentionDays: z.number().int().min(1).max(3650).default(90),
   /** Recipients of a task's notifications when the task names none. */
-  defaultRecipients: z.array(z.email()).default([]),
+  defaultRecipients: z.array(RECIPIENT).default([]),
   /** The language of notification mails: German for Swiss installations unless set to English. */
   mailLanguage: z.enum(MAIL_LANGUAGES).default('de'),
 });
@@ -62,14 +77,14 @@ export const SettingsPatchSchema = z.object({
       allowPlainText: z.boolean().optional(),
       user: z.string().min(1).nullable().optional(),
       password: z.string().min(1).nullable().optional(),
-      from: z.string().min(3).optional(),
+      from: SENDER.optional(),
     })
     .nullable()
     .optional(),
   dashboardUrl: z.url().nullable().optional(),
   timezone: z.string().optional(),
   retentionDays: z.number().optional(),
-  defaultRecipients: z.array(z.string()).optional(),
+  defaultRecipients: z.array(RECIPIENT).optional(),
   mailLanguage: z.enum(MAIL_LANGUAGES).optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;

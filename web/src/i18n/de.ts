@@ -139,6 +139,7 @@ export const de: Record<TextKey, string> = {
   'trigger.webhook': 'Webhook',
   'trigger.import': 'Import',
   'trigger.cli': 'Kommandozeile',
+  'trigger.change': 'Änderung',
 
   'dash.title': 'Übersicht',
   'dash.noTasks': 'Noch keine Aufgaben. In drei Schritten zur ersten Synchronisation:',
@@ -163,6 +164,8 @@ export const de: Record<TextKey, string> = {
   'sched.every': 'Alle {n} Min.',
   'sched.cron': 'Cron {expr}',
   'sched.manual': 'Nur manuell',
+  'sched.change': 'Bei Änderungen',
+  'sched.changeAnd': 'Bei Änderungen; {timed}',
 
   'hist.title': 'Verlauf',
   'hist.allTasks': 'Alle Aufgaben',
@@ -349,6 +352,9 @@ export const de: Record<TextKey, string> = {
   'task.none': 'Noch keine Aufgaben.',
   'task.mapping': 'Zuordnung',
   'task.schedule': 'Zeitplan',
+  'task.onChange': 'Zusätzlich laufen, sobald sich die Quelle ändert',
+  'task.onChangeHint':
+    'Eine PostgreSQL-Quelle mit den Triggern von Junction meldet Änderungen, andere Datenbanken werden alle paar Sekunden gefragt, HubSpot und Brevo senden Webhooks; gleichzeitige Änderungen teilen sich einen Lauf. Der Zeitplan oben bleibt als Sicherheitsnetz.',
   'task.preset': 'Alle {n} Minuten',
   'task.custom': 'Eigenes Intervall',
   'task.cron': 'Cron-Ausdruck',
@@ -543,4 +549,9 @@ export const de: Record<TextKey, string> = {
   'error.forbidden': 'Dafür braucht es die Rolle Administrator.',
   'error.csrf_failed': 'Die Sitzung ist abgelaufen. Seite neu laden.',
   'error.rate_limited': 'Zu viele Versuche. Einen Moment warten und erneut versuchen.',
+  'set.testMail': 'Test-E-Mail senden',
+  'set.testMailHint': 'Verwendet die gespeicherten Einstellungen: zuerst speichern.',
+  'set.testMailSent': 'Test-E-Mail an {to} gesendet.',
+  'error.smtp_not_configured': 'Zuerst einen SMTP-Server speichern.',
+  'error.test_mail_failed': 'Die Test-E-Mail wurde nicht gesendet: {reason}',
 };

@@ -134,6 +134,7 @@ export const en = {
   'trigger.webhook': 'Webhook',
   'trigger.import': 'Import',
   'trigger.cli': 'Command line',
+  'trigger.change': 'Change',
 
   'dash.title': 'Dashboard',
   'dash.noTasks': 'No tasks yet. Three steps to the first sync:',
@@ -157,6 +158,8 @@ export const en = {
   'sched.every': 'Every {n} min',
   'sched.cron': 'Cron {expr}',
   'sched.manual': 'Manual only',
+  'sched.change': 'On changes',
+  'sched.changeAnd': 'On changes; {timed}',
 
   'hist.title': 'Sync history',
   'hist.allTasks': 'All tasks',
@@ -335,6 +338,9 @@ export const en = {
   'task.none': 'No tasks yet.',
   'task.mapping': 'Mapping',
   'task.schedule': 'Schedule',
+  'task.onChange': 'Also run as soon as the source changes',
+  'task.onChangeHint':
+    'A PostgreSQL source with Junction’s triggers notifies, other databases are asked every few seconds, HubSpot and Brevo send webhooks; changes arriving together share one run. The schedule above stays as a safety net.',
   'task.preset': 'Every {n} minutes',
   'task.custom': 'Custom interval',
   'task.cron': 'Cron expression',
@@ -528,6 +534,11 @@ export const en = {
   'error.forbidden': 'This needs the admin role.',
   'error.csrf_failed': 'The session expired. Reload the page.',
   'error.rate_limited': 'Too many attempts. Wait a moment and try again.',
+  'set.testMail': 'Send a test e-mail',
+  'set.testMailHint': 'Uses the saved settings: save first.',
+  'set.testMailSent': 'Test e-mail sent to {to}.',
+  'error.smtp_not_configured': 'Save an SMTP server first.',
+  'error.test_mail_failed': 'The test e-mail was not sent: {reason}',
 } as const;
 
 /** Every text key. */

@@ -69,6 +69,17 @@ export function SettingsPage() {
       mailLanguage: current.mailLanguage ?? 'de',
     });
   }, [current]);
+  const [testMail, setTestMail] = useState<{ to: string[] } | null>(null);
+  const [testError, setTestError] = useState<ApiError | null>(null);
+  const sendTest = async () => {
+    setTestMail(null);
+    setTestError(null);
+    try {
+      setTestMail(await apiSend<{ to: string[] }>('POST', '/api/settings/test-email', {}));
+    } catch (err) {
+      setTestError(err as ApiError);
+    }
+  };
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
@@ -186,6 +197,16 @@ export function SettingsPage() {
             />
             {t('set.allowPlainText')}
           </label>
+          {current.smtp ? (
+            <div className="row">
+              <button type="button" className="btn btn-small" onClick={() => void sendTest()}>
+                {t('set.testMail')}
+              </button>
+              <span className="muted small">{t('set.testMailHint')}</span>
+            </div>
+          ) : null}
+          {testMail ? <Notice>{t('set.testMailSent', { to: testMail.to.join(', ') })}</Notice> : null}
+          <ErrorNote error={testError} />
         </fieldset>
         <fieldset className="group-box">
           <legend>{t('set.general')}</legend>

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { brevoFigures } from './figures/brevo.ts';
 import { changeLatencyFigures } from './figures/change-latency.ts';
 import { engineAloneFigure } from './figures/engine-alone.ts';
+import { hubStartupFigures } from './figures/hub-startup.ts';
 import { memoryFigure } from './figures/memory.ts';
 import { naiveBaselineFigure } from './figures/naive-baseline.ts';
 import { rateLimitFigures } from './figures/rate-limit.ts';
@@ -21,6 +22,7 @@ const plan: [string, () => Promise<Figure[]>][] = [
   ['brevo', () => brevoFigures({ people: quick ? 2_000 : 20_000 })],
   ['naive', () => naiveBaselineFigure({ people: quick ? 300 : 5_000, max: quick ? 100 : 190 })],
   ['memory', () => memoryFigure({ rows: quick ? 100_000 : 1_000_000 })],
+  ['hub', () => hubStartupFigures()],
   ['xlsx', () => xlsxMemoryFigure({ rows: 200_000 })],
   ['scale-out', () => scaleOutFigure({ people: quick ? 1_000 : 2_000, max: 5 })],
   ['changes', () => changeLatencyFigures({ perSecond: 20, seconds: quick ? 10 : 60 })],

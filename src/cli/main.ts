@@ -11,10 +11,8 @@ import { eraseCommand, exportPersonCommand } from './privacy-command.ts';
 import { runCommand } from './run-command.ts';
 import { openRunService } from './run-service.ts';
 import { openRuntime } from './runtime.ts';
-import { startHub } from './start.ts';
 import { tasksCommand } from './tasks-command.ts';
 import { triggersCommand } from './triggers-command.ts';
-import { startWorker } from './worker.ts';
 
 const USAGE = `junction — connector hub
 
@@ -114,15 +112,22 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // The hub (Fastify, the API, the dashboard) and the worker are loaded only by the commands that run them, so a
+  // `junction run` process does not carry the server's code (bench: peak RSS of a run).
   if (command === 'start') {
     const choice = values.demo ? 'yes' : values['no-demo'] ? 'no' : 'offer';
+    const { startHub } = await import('./start.ts');
     return startHub({ worker: !values['no-worker'], prepare: demoPrepare(choice) });
   }
-  if (command === 'demo') return startHub({ worker: true, prepare: demoPrepare('yes') });
+  if (command === 'demo') {
+    const { startHub } = await import('./start.ts');
+    return startHub({ worker: true, prepare: demoPrepare('yes') });
+  }
   if (command === 'worker') {
     const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
     if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0))
       throw new UsageError('--concurrency takes a whole number above 0');
+    const { startWorker } = await import('./worker.ts');
     return startWorker({ concurrency });
   }
   const known = [

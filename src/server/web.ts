@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PACKAGE_ROOT } from '../config/package-root.ts';
 
 /** Where `npm run build:web` puts the dashboard. */
-export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+export const WEB_DIST = join(PACKAGE_ROOT, 'web', 'dist');
 
 // Paths the server answers itself; everything else that no route claims belongs to the dashboard.
 const SERVER_PATHS = /^\/(api|docs|healthz|metrics)(\/|$|\?)/;

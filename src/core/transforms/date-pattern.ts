@@ -4,7 +4,10 @@
  * MM/dd/yyyy …) are compiled here once into a regex or a formatter with the same results, and every
  * other pattern goes to date-fns. test/core/transforms.test.ts checks both against date-fns.
  */
-import { format, isValid, parse } from 'date-fns';
+// By subpath, not from 'date-fns': see date.ts.
+import { format } from 'date-fns/format';
+import { isValid } from 'date-fns/isValid';
+import { parse } from 'date-fns/parse';
 
 /** Fills the parts a pattern does not contain (a pattern without year reads dates of 2000). */
 export const REFERENCE_DATE = new Date(2000, 0, 1);

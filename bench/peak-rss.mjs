@@ -1,0 +1,20 @@
+// Preloaded (`node --import`) into a process the bench measures: at exit, writes to the file BENCH_PEAK_RSS_FILE
+// the process's peak resident set size and the largest V8 heap and off-heap memory (Buffers, native) seen,
+// in MB, as JSON. Plain JavaScript, so it adds no loader to the process it measures.
+import { writeFileSync } from 'node:fs';
+
+const file = process.env.BENCH_PEAK_RSS_FILE;
+if (file) {
+  const peak = { heapMb: 0, externalMb: 0 };
+  const sample = () => {
+    const m = process.memoryUsage();
+    peak.heapMb = Math.max(peak.heapMb, m.heapTotal / 2 ** 20);
+    peak.externalMb = Math.max(peak.externalMb, m.external / 2 ** 20);
+  };
+  setInterval(sample, 250).unref();
+  process.on('exit', () => {
+    sample();
+    const maxRssMb = process.resourceUsage().maxRSS / 1024;
+    writeFileSync(file, JSON.stringify({ maxRssMb, ...peak }));
+  });
+}

@@ -68,7 +68,7 @@ describe('the demo in the dashboard', {
     const [run] = await store.executions.list({ taskId: 'demo-people', limit: 1 });
     assert.ok(run);
     await page.goto(`${base}/executions/${run.id}`);
-    await page.getByRole('heading', { name: /Run of/ }).waitFor();
+    await page.getByRole('heading', { name: /— run of/ }).waitFor();
     const synced = page.locator('tr[data-action="create"], tr[data-action="update"]');
     await synced.first().waitFor();
     assert.match(

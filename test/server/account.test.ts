@@ -63,6 +63,32 @@ describe('the account: own password, API tokens with a role, sessions', () => {
     assert.ok(listed.lastUsedAt, 'the use was recorded');
   });
 
+  test('an API token cannot manage the account: no new tokens, no revoking, no sessions, no password (403)', async () => {
+    const made = await admin.send('POST', '/api/auth/tokens', { name: 'leaked', role: 'viewer' });
+    const bearer = { authorization: `Bearer ${made.json().token}` };
+    const asToken = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) =>
+      app.inject({ method, url, headers: bearer, ...(payload ? { payload } : {}) });
+    const tokensBefore = (await admin.get('/api/auth/tokens')).json().tokens as { id: string }[];
+    const mine = tokensBefore[0];
+    const [session] = (await admin.get('/api/auth/sessions')).json().sessions as { id: string }[];
+    for (const res of [
+      await asToken('POST', '/api/auth/tokens', { name: 'forever', expiresInDays: null }),
+      await asToken('GET', '/api/auth/tokens'),
+      await asToken('DELETE', `/api/auth/tokens/${mine?.id}`),
+      await asToken('GET', '/api/auth/sessions'),
+      await asToken('DELETE', `/api/auth/sessions/${session?.id}`),
+      await asToken('POST', '/api/auth/password', {
+        currentPassword: 'guess-0001',
+        newPassword: 'x'.repeat(12),
+      }),
+    ]) {
+      assert.equal(res.statusCode, 403, res.body);
+      assert.equal(res.json().error.code, 'forbidden');
+    }
+    assert.equal((await admin.get('/api/auth/me')).statusCode, 200, 'the owner is still logged in');
+    assert.equal((await admin.get('/api/auth/tokens')).json().tokens.length, tokensBefore.length);
+  });
+
   test('a viewer cannot make an admin token', async () => {
     const res = await viewer.send('POST', '/api/auth/tokens', { name: 'sneaky', role: 'admin' });
     assert.equal(res.statusCode, 400, res.body);
@@ -84,5 +110,21 @@ describe('the account: own password, API tokens with a role, sessions', () => {
     assert.equal((await elsewhere.get('/api/auth/me')).statusCode, 401, 'that browser is logged out');
     assert.equal((await admin.get('/api/auth/me')).statusCode, 200, 'this one is not');
     assert.equal((await viewer.send('DELETE', `/api/auth/sessions/${sessions[0]?.id}`)).statusCode, 404);
+  });
+  test('guessing the current password is throttled like a login (429 with Retry-After)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const res = await viewer.send('POST', '/api/auth/password', {
+        currentPassword: `guess-${i}-wrong`,
+        newPassword: 'a-new-password-1',
+      });
+      statuses.push(res.statusCode);
+      if (res.statusCode === 429) {
+        assert.ok(Number(res.headers['retry-after']) > 0);
+        break;
+      }
+    }
+    assert.equal(statuses.at(-1), 429, `statuses: ${statuses.join(',')}`);
+    assert.ok(statuses.slice(0, -1).every((s) => s === 400));
   });
 });

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.ts';
 import { ROLES, roleAtMost } from '../../core/users.ts';
@@ -18,6 +19,7 @@ import {
 } from '../auth/login-guard.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import {
+  ForbiddenError,
   InvalidCredentialsError,
   PasswordUnchangedError,
   TokenRoleTooHighError,
@@ -114,10 +116,20 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
       return { user: publicUser(req.user), csrfToken: session?.csrfToken ?? null };
     },
   );
+  /**
+   * The account itself (password, tokens, sessions) is managed logged in, never with an API token: a
+   * leaked read-only token must not mint a replacement that outlives its revocation, end its owner's
+   * sessions, or guess the owner's password.
+   */
+  const sessionOnly = async (req: FastifyRequest) => {
+    if (req.authKind !== 'session')
+      throw new ForbiddenError('the account is managed logged in to the dashboard, not with an API token');
+  };
   app.post(
     '/api/auth/password',
     {
       config: { role: 'viewer' },
+      preHandler: sessionOnly,
       schema: {
         tags: ['auth'],
         summary: 'Change own password (ends the other sessions and revokes every own API token)',
@@ -127,15 +139,25 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
         }),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const user = req.user;
       if (!user) throw new UnauthenticatedError('not logged in');
+      // The current password is a login: the same guard against guessing (per user and hub-wide).
+      let attempt: LoginAttempt;
+      try {
+        attempt = loginGuard.begin(user.username);
+      } catch (err) {
+        if (err instanceof LoginThrottledError)
+          reply.header('retry-after', String(err.details?.retryAfterSeconds ?? 1));
+        throw err;
+      }
       const found = await store.users.findForLogin(user.username);
       if (!found || !(await verifyPassword(req.body.currentPassword, found.passwordHash))) {
         throw new WrongCurrentPasswordError('the current password is wrong', {
           details: { field: 'currentPassword' },
         });
       }
+      attempt.succeeded();
       // Keeping the one-time password (or any old one) is no change: it may have been seen in a terminal.
       if (await verifyPassword(req.body.newPassword, found.passwordHash)) {
         throw new PasswordUnchangedError('the new password must differ from the current one', {
@@ -154,7 +176,10 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
   );
   app.get(
     '/api/auth/tokens',
-    { schema: { tags: ['auth'], summary: 'Own API tokens (without their secrets)' } },
+    {
+      preHandler: sessionOnly,
+      schema: { tags: ['auth'], summary: 'Own API tokens (without their secrets)' },
+    },
     async (req) => {
       return { tokens: await store.users.listTokens(req.user?.id ?? '') };
     },
@@ -163,6 +188,7 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
     '/api/auth/tokens',
     {
       config: { role: 'viewer' },
+      preHandler: sessionOnly,
       schema: {
         tags: ['auth'],
         summary:
@@ -189,7 +215,10 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
   );
   app.get(
     '/api/auth/sessions',
-    { schema: { tags: ['auth'], summary: 'Own login sessions (the current one marked)' } },
+    {
+      preHandler: sessionOnly,
+      schema: { tags: ['auth'], summary: 'Own login sessions (the current one marked)' },
+    },
     async (req) => {
       const cookie = req.cookies[SESSION_COOKIE];
       return {
@@ -201,6 +230,7 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
     '/api/auth/sessions/:id',
     {
       config: { role: 'viewer' },
+      preHandler: sessionOnly,
       schema: {
         tags: ['auth'],
         summary: 'End one of the own sessions (log out a browser elsewhere)',
@@ -217,6 +247,7 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
     '/api/auth/tokens/:id',
     {
       config: { role: 'viewer' },
+      preHandler: sessionOnly,
       schema: { tags: ['auth'], summary: 'Revoke an own API token', params: z.object({ id: z.string() }) },
     },
     async (req) => {

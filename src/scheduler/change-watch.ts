@@ -73,13 +73,24 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
   }
 
   /**
-   * A run that failed leaves the watermark where it was, so the source still reports the change: wait
-   * the retry delay before the next try instead of failing every few seconds.
+   * Back-off over the task's latest runs that failed or, started by a change, wrote nothing: a failed run
+   * leaves the watermark where it was, and a table whose modified column moves when Junction writes its
+   * marks back reports its own failing records as changed again. Each such run in a row doubles the wait
+   * (10 polls, 20, 40 … at most 15 minutes); a run that wrote something ends it.
    */
-  async function failedJustNow(taskId: string): Promise<boolean> {
-    const [last] = await store.executions.list({ taskId, limit: 1 });
-    if (!last || last.status !== 'failed' || !last.finishedAt) return false;
-    return Date.now() - new Date(last.finishedAt).getTime() < service.config.retryDelaySeconds * 1000;
+  async function heldBack(taskId: string): Promise<boolean> {
+    const recent = await store.executions.list({ taskId, limit: 10 });
+    let idle = 0;
+    for (const e of recent) {
+      if (!e.finishedAt) break;
+      const wrote = e.counts.created + e.counts.updated + e.counts.deleted;
+      if (e.status === 'failed' || (e.trigger === 'change' && wrote === 0)) idle++;
+      else break;
+    }
+    const last = recent[0]?.finishedAt;
+    if (!idle || !last) return false;
+    const wait = Math.min(service.config.changePollMs * 10 * 2 ** (idle - 1), 15 * 60_000);
+    return Date.now() - new Date(last).getTime() < wait;
   }
 
   /** The task runs, here or in another process, or is about to (a change-driven run waiting to start). */
@@ -162,6 +173,7 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
         // While the task runs, its watermark is the old one: asking now would see the records the run is
         // reading. Its next round asks again, and a notification waits for it.
         if (await runningNow(task.id)) {
+          // Kept for the round after the run (which the end of the run brings soon: the poll).
           if (signalled) notified.add(signal);
           continue;
         }
@@ -182,7 +194,7 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
             );
           }
         }
-        if (changed && !(await failedJustNow(task.id)))
+        if (changed && !(await heldBack(task.id)))
           await service
             .runSoon(task.id, 'change')
             .catch((err) =>

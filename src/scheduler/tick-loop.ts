@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
  */
 export class TickLoop {
   private halted = false;
+  /** A poke that came while a tick ran: the next tick follows at once. */
+  private poked = false;
   private wake: (() => void) | null = null;
   private running: Promise<void> = Promise.resolve();
 
@@ -23,8 +25,10 @@ export class TickLoop {
   start(tick: () => Promise<void>): void {
     this.running = (async () => {
       while (!this.halted) {
+        this.poked = false;
         await tick().catch((err) => this.log.error({ err }, 'scheduler tick failed'));
         if (this.halted) break;
+        if (this.poked) continue;
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, this.tickMs);
           this.wake = () => {
@@ -39,6 +43,7 @@ export class TickLoop {
 
   /** Cuts the current wait short: the next tick runs now (or right after the one in progress). */
   poke(): void {
+    this.poked = true;
     this.wake?.();
   }
 

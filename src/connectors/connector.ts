@@ -175,7 +175,10 @@ export type WebhookEvent =
       privacy: boolean;
       /** `externalId` is the record's value of this unique property, not its id (Brevo names a deleted contact by e-mail). */
       identifiedBy?: string;
-      /** A privacy deletion when the mappings into this object have a `privacy` policy (Brevo cannot say). */
+      /**
+       * A privacy deletion when the mappings into this object have a `privacy` policy (Brevo cannot say; set
+       * only where the connection says its deletions are erasure requests).
+       */
       privacyPerMapping?: boolean;
     }
   | { kind: 'change'; eventId: string; object: string; externalId: string };
@@ -193,7 +196,8 @@ export interface WebhookRequest {
 export interface WebhookCapability<Config, Secret> {
   /** Throws WebhookSignatureError unless the request is genuine and fresh; returns the replay-guard key. */
   verify(config: Config, secret: Secret, request: WebhookRequest, now?: number): string;
-  parse(rawBody: string): WebhookEvent[];
+  /** The request's events; `config` is the connection's (how its operator wants them read). */
+  parse(rawBody: string, config: Config): WebhookEvent[];
 }
 
 /** Systems with an OAuth 2.0 authorization-code flow (the server runs the browser part). */

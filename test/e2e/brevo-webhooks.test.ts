@@ -1,5 +1,6 @@
 // Brevo's contact deletions arrive on the generic webhook route with the connection's bearer token: a
-// deletion into a mapping with a privacy policy erases the person everywhere, one without only unlinks;
+// deletion on a connection whose deletions are erasure requests, into a mapping with a privacy policy, erases
+// the person everywhere; otherwise it only unlinks;
 // a call without the token changes nothing; an unsubscribe is a change, never a deletion.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -26,7 +27,7 @@ function config(o: { business: string; brevo: string }) {
   return `
 connections:
   - { id: erp, system: sql, config: { url: "${o.business}" } }
-  - { id: newsletter, system: brevo, config: { baseUrl: "${o.brevo}/v3", requestsPerSecond: 10000 }, ${secret} }
+  - { id: newsletter, system: brevo, config: { baseUrl: "${o.brevo}/v3", requestsPerSecond: 10000, deletionsArePrivacyRequests: true }, ${secret} }
   - { id: events, system: brevo, config: { baseUrl: "${o.brevo}/v3", requestsPerSecond: 10000 }, ${secret} }
 mappings:
   - { id: to-newsletter, name: People → newsletter, ${source}, target: { connectionId: newsletter, object: contacts }, matchKey: { target: email }, privacy: delete, ${fields} }
@@ -86,7 +87,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await store.audit.list({ kind: 'privacy_deletion' })).length, 0);
     });
 
-    test('a contact deleted in a Brevo whose mapping has a privacy policy erases the person everywhere, audited', async () => {
+    test('a contact deleted in a Brevo whose deletions are erasure requests, into a mapping with a privacy policy, erases the person everywhere, audited', async () => {
       const before = await row(3);
       assert.ok(before);
       const res = await hook(

@@ -62,7 +62,7 @@ export const brevoConnector = defineConnector({
   // Contact deletions and unsubscribes arrive on /api/webhooks/<connection> with the webhook token.
   webhook: {
     verify: (_config, secret, req) => verifyBrevoWebhook(secret, req),
-    parse: parseBrevoEvents,
+    parse: (rawBody, config) => parseBrevoEvents(rawBody, config),
   },
   http: (config, secret) => ({
     baseUrl: config.baseUrl,

@@ -27,6 +27,25 @@ export const BrevoConfigSchema = z.object({
    * page on; fewer are created one call each, which is quicker for a handful.
    */
   importFrom: z.number().int().min(1).default(20),
+  /**
+   * A contact deleted in Brevo is a person's erasure request (carried to every linked system per the
+   * mappings' privacy policy), not a marketer's clean-up. Off by default: Brevo cannot tell the two apart,
+   * and an everyday clean-up must never erase the master record; off, a deletion only unlinks.
+   */
+  deletionsArePrivacyRequests: z
+    .boolean()
+    .default(false)
+    .meta({
+      label: {
+        de: 'Löschungen in Brevo sind Löschbegehren (Datenschutz)',
+        en: 'Deletions in Brevo are erasure requests (privacy)',
+      },
+      help: {
+        de: 'Eine in Brevo gelöschte Person wird in allen verknüpften Systemen gemäss Datenschutz-Regel des Mappings gelöscht oder anonymisiert. Aus: die Verknüpfung wird nur gelöst.',
+        en: 'A person deleted in Brevo is erased or anonymised in every linked system as the mapping’s privacy policy says. Off: the link is only cut.',
+      },
+      widget: 'checkbox',
+    }),
 });
 export type BrevoConfig = z.infer<typeof BrevoConfigSchema>;
 

@@ -57,7 +57,10 @@ export function verifyBrevoWebhook(secret: BrevoSecret, req: WebhookRequest): st
  * the tasks that read from Brevo pick it up. Other events (opens, clicks, bounces) are left out. A body
  * may hold one event or a list (batched webhooks).
  */
-export function parseBrevoEvents(rawBody: string): WebhookEvent[] {
+export function parseBrevoEvents(
+  rawBody: string,
+  config: { deletionsArePrivacyRequests?: boolean } = {},
+): WebhookEvent[] {
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
@@ -84,7 +87,8 @@ export function parseBrevoEvents(rawBody: string): WebhookEvent[] {
           externalId: email,
           identifiedBy: 'email',
           privacy: false,
-          privacyPerMapping: true,
+          // Only where the operator said Brevo deletions are erasure requests; then the mappings' policy decides.
+          privacyPerMapping: config.deletionsArePrivacyRequests === true,
         });
       else if (e.event === 'unsubscribed' || e.event === 'contact_updated')
         out.push({ kind: 'change', eventId, object: 'contacts', externalId: email });

@@ -65,7 +65,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Pro
         void store.audit.pruneReceipts(new Date(Date.now() - RECEIPT_TTL_MS)).catch(() => {});
 
       const fresh: WebhookEvent[] = [];
-      for (const e of def.webhook.parse(rawBody))
+      for (const e of def.webhook.parse(rawBody, config))
         if (await store.audit.claimReceipt(connection.id, `event:${e.eventId}`)) fresh.push(e);
       try {
         const deletions = deletionsOf(fresh);

@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008-api-token-expiry.ts';
 import * as m0009 from './migrations/0009-run-lease.ts';
 import * as m0010 from './migrations/0010-live-account-worklist.ts';
 import * as m0011 from './migrations/0011-write-journal.ts';
+import * as m0012 from './migrations/0012-worklist-index.ts';
 import type { Dialect } from './store.ts';
 
 /** Migration failed; the store is left at the last migration that succeeded. */
@@ -31,6 +32,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0009-run-lease': { up: (db) => m0009.up(db) },
     '0010-live-account-worklist': { up: (db) => m0010.up(db) },
     '0011-write-journal': { up: (db) => m0011.up(db) },
+    '0012-worklist-index': { up: (db) => m0012.up(db) },
   };
 }
 

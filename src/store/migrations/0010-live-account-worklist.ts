@@ -10,11 +10,21 @@ import type { Kysely } from 'kysely';
  *   with a note; a failure after `at` opens it again.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createIndex('executions_finished').on('executions').column('finished_at').execute();
-  await db.schema.createIndex('executions_status').on('executions').column('status').execute();
-  await db.schema.alterTable('api_tokens').addColumn('role', 'text').execute();
+  // SQLite runs DDL outside a transaction: a start that died half-way must be able to run this again, so
+  // the one step that cannot say "if not exists" goes first and the others may find themselves done.
+  const tokens = await db.introspection.getTables();
+  const hasRole = tokens.some((t) => t.name === 'api_tokens' && t.columns.some((c) => c.name === 'role'));
+  if (!hasRole) await db.schema.alterTable('api_tokens').addColumn('role', 'text').execute();
+  await db.schema
+    .createIndex('executions_finished')
+    .ifNotExists()
+    .on('executions')
+    .column('finished_at')
+    .execute();
+  await db.schema.createIndex('executions_status').ifNotExists().on('executions').column('status').execute();
   await db.schema
     .createTable('error_resolutions')
+    .ifNotExists()
     .addColumn('task_id', 'text', (c) => c.notNull())
     .addColumn('source_key', 'text', (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull())

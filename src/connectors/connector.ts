@@ -284,11 +284,6 @@ export interface ConnectorPresentation {
   /** Records can come from an uploaded file (imports); the dashboard's import page offers such connections. */
   uploads?: boolean;
   /**
-   * Describing the system is local and cheap (a database's catalogue): mappings reading from it are
-   * type-checked against its objects when saved. Remote APIs are not asked on every save.
-   */
-  describeOnSave?: boolean;
-  /**
    * The HTTP status of each error code this system's connector raises, for the API's error answers
    * (absent or undefined: the house default, 500; remote errors 502).
    */

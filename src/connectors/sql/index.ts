@@ -77,7 +77,6 @@ export const sqlConnector = defineConnector({
   name: 'SQL',
   mark: { short: 'DB', color: '#52606d' },
   auth: 'database',
-  describeOnSave: true,
   configSchema: SqlConfigSchema,
   secretSchema: SqlSecretSchema,
   localFiles: (config) =>

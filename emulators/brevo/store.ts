@@ -232,6 +232,8 @@ export class BrevoState {
     this.listMap.clear();
     this.folderMap.clear();
     this.lastContactId = 0;
+    // A fresh account's clock is the wall clock again: stamps of a busy earlier test must not run ahead.
+    this.lastStamp = 0;
     this.lastListId = 0;
     this.lastFolderId = 0;
     // A new Brevo account has one folder, which lists created without a folderId land in.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { type BrevoEmulator, createBrevoEmulator } from '../../emulators/brevo/index.ts';
 import type { Connector, WriteJournal, WriteOp, WriteResult } from '../../src/connectors/connector.ts';
@@ -84,6 +85,8 @@ describe('Brevo connector: bulk writes (imports and batch updates)', () => {
 
   test('invalid e-mails in an import fail alone with Brevo’s reason; existing contacts count as updated; a second row of one address updates after the import', async () => {
     const known = brevo.state.insert({ email: 'p1@example.com', attributes: { FIRSTNAME: 'Old' } });
+    // Existing contacts were made before the import: not in the very millisecond it starts.
+    await sleep(5);
     const ops = Array.from({ length: 40 }, (_, i) => person(i, list));
     ops[5] = person(5, list, 'not-an-address');
     ops[6] = person(6, list, 'also@invalid');

@@ -109,7 +109,8 @@ describe('the dashboard follows runs as they happen', { skip: chromiumMissing() 
     // The run page shows progress while it runs, then its end.
     await page.locator(`tr[data-execution="${executionId}"] td`).nth(1).click();
     await page.waitForURL(`**/executions/${executionId}`);
-    assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /^People to HubSpot — run of /);
+    // The title names the task once its name has loaded (the id stands in until then).
+    await page.getByRole('heading', { level: 1, name: /^People to HubSpot — run of / }).waitFor();
     await page.getByTestId('run-progress').waitFor({ timeout: 5000 });
     await shoot(page, 'run-progress');
     hub.hs.setFaults({ latencyMs: 0 });

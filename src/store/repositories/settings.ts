@@ -82,8 +82,9 @@ export const SettingsPatchSchema = z.object({
     .nullable()
     .optional(),
   dashboardUrl: z.url().nullable().optional(),
-  timezone: z.string().optional(),
-  retentionDays: z.number().optional(),
+  // Checked here as in InstanceSettingsSchema, so one answer names every offending field at once.
+  timezone: z.string().refine(isValidTimezone, 'unknown time zone').optional(),
+  retentionDays: z.number().int().min(1).max(3650).optional(),
   defaultRecipients: z.array(RECIPIENT).optional(),
   mailLanguage: z.enum(MAIL_LANGUAGES).optional(),
 });

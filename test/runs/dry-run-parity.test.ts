@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { createConnector } from '../../src/connectors/registry.ts';
-import type { FieldMapping, MappingDefinition } from '../../src/core/mapping-definition.ts';
+import type { FieldMappingInput, MappingDefinition } from '../../src/core/mapping-definition.ts';
 import { MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
 import type { Task } from '../../src/core/types.ts';
 import { dryRunTask, runTask } from '../../src/engine/run-task.ts';
@@ -31,7 +31,7 @@ const FILTERS = [
 ];
 
 /** Fields beyond the match key: plain, relation paths, formulas with params and links. */
-const FIELDS: FieldMapping[] = [
+const FIELDS: FieldMappingInput[] = [
   { target: 'name', from: 'last_name' },
   { target: 'city', from: 'current_address.city.name' },
   { target: 'contracts', formula: 'count(contracts where role_id = 1)' },
@@ -41,9 +41,9 @@ const FIELDS: FieldMapping[] = [
   {
     target: 'kind',
     from: 'address_type',
-    transforms: [{ type: 'valueMap', map: { '0': 'company', '1': 'person' } }],
+    transform: [{ type: 'valueMap', map: { '0': 'company', '1': 'person' } }],
   },
-] as FieldMapping[];
+];
 
 function randomCase(seed: number): { mapping: MappingDefinition; task: Task } {
   const rnd = seeded(seed);

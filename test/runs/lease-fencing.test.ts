@@ -43,7 +43,7 @@ for (const dialect of DIALECTS) {
           target: { connectionId: 'crm', object: 'contacts' },
           matchKey: { target: 'email' },
           fields: [
-            { target: 'email', from: 'email', transforms: [{ type: 'email' }] },
+            { target: 'email', from: 'email', transform: [{ type: 'email' }] },
             { target: 'name', from: 'last_name' },
           ],
           writeBack: { externalId: 'hubspot_id', lastSuccess: 'sync_last_success', status: 'sync_status' },

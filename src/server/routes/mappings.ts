@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createConnector } from '../../connectors/registry.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../../core/mapping-definition.ts';
 import { issuesFromSchema, type MappingIssue } from '../../core/mapping-issues.ts';
+import { mappingTable } from '../../core/mapping-table.ts';
 import type { ConnectorFactory } from '../../engine/open-mapping.ts';
 import { previewMapping } from '../../engine/preview.ts';
 import {
@@ -12,6 +13,7 @@ import {
 } from '../../engine/validate-mapping.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
+import { mappingTableCsv, mappingTableXlsx } from '../mapping-table-file.ts';
 
 const MappingBody = MappingDefinitionSchema.omit({ id: true });
 
@@ -65,6 +67,36 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
     async (_req, reply) => {
       reply.header('content-disposition', 'attachment; filename="junction-mappings.json"');
       return { version: 1, exportedAt: new Date().toISOString(), mappings: await store.mappings.list() };
+    },
+  );
+  app.get(
+    '/api/mappings/:id/table',
+    {
+      schema: {
+        tags: ['mappings'],
+        summary:
+          'The mapping table to sign off (source field, transform, target property, required; filter, match key) as .xlsx or CSV',
+        params: IdParams,
+        querystring: z.object({
+          format: z.enum(['xlsx', 'csv']).default('xlsx'),
+          lang: z.enum(['de', 'en']).default('de'),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const mapping = await store.mappings.get(req.params.id);
+      const table = mappingTable(mapping, req.query.lang);
+      const name = `${mapping.id.replace(/[^\w.-]/g, '_')}-${req.query.lang === 'de' ? 'mapping-tabelle' : 'mapping-table'}`;
+      if (req.query.format === 'csv') {
+        reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}.csv"`);
+        return mappingTableCsv(table);
+      }
+      reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="${name}.xlsx"`);
+      return mappingTableXlsx(table, mapping.name);
     },
   );
   app.post(

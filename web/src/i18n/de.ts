@@ -255,6 +255,7 @@ export const de: Record<TextKey, string> = {
   'map.key': 'Schlüsselfeld',
   'map.modifiedField': 'Änderungsdatum-Feld (inkrementelles Lesen)',
   'map.fields': 'Feldzuordnungen',
+  'map.table': 'Mapping-Tabelle',
   'map.addField': 'Feld hinzufügen',
   'map.removeField': 'Feld {n} entfernen',
   'map.targetField': 'Zielfeld',

@@ -246,6 +246,7 @@ export const en = {
   'map.key': 'Key field',
   'map.modifiedField': 'Modified-at field (incremental reads)',
   'map.fields': 'Field mappings',
+  'map.table': 'Mapping table',
   'map.addField': 'Add field',
   'map.removeField': 'Remove field {n}',
   'map.targetField': 'Target field',

@@ -9,7 +9,7 @@ import type { MappingRow } from '../types.ts';
 
 /** Mapping definitions with their source and target. */
 export function MappingsPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const list = useResource<{ mappings: MappingRow[] }>('/api/mappings');
   const systems = useMappingSystems();
   return (
@@ -22,7 +22,7 @@ export function MappingsPage() {
         rows={list.data?.mappings}
         loading={list.loading}
         empty={t('map.none')}
-        columns={[t('common.name'), t('map.source'), t('map.target'), t('map.fields')]}
+        columns={[t('common.name'), t('map.source'), t('map.target'), t('map.fields'), t('map.table')]}
       >
         {(rows) =>
           rows.map((m) => {
@@ -39,6 +39,14 @@ export function MappingsPage() {
                   <SystemIcon system={s?.target} /> {m.target.object}
                 </td>
                 <td className="num">{m.fields.length}</td>
+                <td>
+                  <a href={`/api/mappings/${seg(m.id)}/table?lang=${lang}`} download>
+                    .xlsx
+                  </a>{' '}
+                  <a href={`/api/mappings/${seg(m.id)}/table?format=csv&lang=${lang}`} download>
+                    CSV
+                  </a>
+                </td>
               </tr>
             );
           })

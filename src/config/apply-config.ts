@@ -5,6 +5,7 @@ import type { Connection } from '../core/types.ts';
 import { checkMapping } from '../engine/check-mapping.ts';
 import type { ConnectorFactory } from '../engine/open-mapping.ts';
 import { describeConnections } from '../engine/validate-mapping.ts';
+import { limitersFor } from '../runs/limiters.ts';
 import type { Store } from '../store/store.ts';
 import type { ConfigFile } from './config-file.ts';
 
@@ -40,9 +41,11 @@ export async function applyConfig(
     if (c) return { id: c.id, name: c.name ?? c.id, system: c.system, config: c.config, secret: c.secret };
     return stored.some((x) => x.id === id) ? store.connections.get(id) : undefined;
   };
+  // Each system described once for the whole file, within its connection's budget.
+  const describe = describeConnections(connectionOf, o.connectorFactory, limitersFor(store));
   for (const m of config.mappings) {
     // The same check as the API's save: fields, properties, types, transforms, filters, match key.
-    const check = await checkMapping(m, describeConnections(connectionOf, o.connectorFactory));
+    const check = await checkMapping(m, describe);
     for (const i of check.errors) {
       issues.push({ mapping: m.id, ...i });
       problems.push(`mapping '${m.id}': ${formatMappingIssue(i)}`);

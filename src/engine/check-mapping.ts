@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import type { ObjectDescription } from '../connectors/connector.ts';
+import type { LimiterProvider } from '../connectors/rate-limiter.ts';
 import { createConnector } from '../connectors/registry.ts';
 import { prepareExpression } from '../core/expression/index.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
@@ -35,16 +36,33 @@ const DESCRIBE_TIMEOUT_MS = 5_000;
 export async function describeForCheck(
   connection: Connection,
   make: ConnectorFactory = createConnector,
+  limiters?: LimiterProvider,
 ): Promise<Described> {
   let connector: ReturnType<ConnectorFactory> | undefined;
+  const signal = AbortSignal.timeout(DESCRIBE_TIMEOUT_MS);
   try {
-    connector = make(connection, { log: silent, signal: AbortSignal.timeout(DESCRIBE_TIMEOUT_MS) });
-    return { objects: await connector.describe() };
+    // The connection's own budget (shared with its runs on PostgreSQL): a save must not push a portal over.
+    connector = make(connection, { log: silent, signal, ...(limiters ? { limiters } : {}) });
+    const described = connector.describe();
+    // A connector that does not watch the signal (a database still connecting) is not waited for longer.
+    const timedOut = new Promise<never>((_, reject) =>
+      signal.addEventListener(
+        'abort',
+        () => reject(new Error(`no answer within ${DESCRIBE_TIMEOUT_MS / 1000} s`)),
+        {
+          once: true,
+        },
+      ),
+    );
+    described.catch(() => {});
+    return { objects: await Promise.race([described, timedOut]) };
   } catch (err) {
     return { error: (err as Error).message };
   } finally {
-    // Closing a connector whose database never opened may fail; nothing is left open then.
-    await connector?.close?.().catch(() => {});
+    // Closing a connector whose database never opened may fail; nothing is left open then. One that did
+    // not answer in time is left to close in the background.
+    const closing = connector?.close?.().catch(() => {});
+    if (!signal.aborted) await closing;
   }
 }
 

@@ -3,11 +3,13 @@
  * parse it here and check it against its systems; errors refuse it (ValidationError with the issues in
  * `details.issues`), warnings come back to be shown beside the saved mapping.
  */
+
+import type { LimiterProvider } from '../connectors/rate-limiter.ts';
 import { ValidationError } from '../core/errors.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../core/mapping-definition.ts';
 import { formatMappingIssue, issuesFromSchema, type MappingIssue } from '../core/mapping-issues.ts';
 import type { Connection } from '../core/types.ts';
-import { checkMapping, type DescribeConnection, describeForCheck } from './check-mapping.ts';
+import { checkMapping, type DescribeConnection, type Described, describeForCheck } from './check-mapping.ts';
 import type { ConnectorFactory } from './open-mapping.ts';
 
 /** Refuses `errors` as one ValidationError whose details carry each issue with its place and code. */
@@ -24,14 +26,24 @@ export function parseMappingDefinition(input: unknown): MappingDefinition {
   return parsed.data;
 }
 
-/** Describes connections by id through `find` (null: no such connection), each once per call. */
+/**
+ * Describes connections by id through `find` (null: no such connection), each once per describer: make one
+ * per request or `apply`, so a file of ten mappings asks HubSpot for its properties once, within the
+ * connection's budget (`limiters`).
+ */
 export function describeConnections(
   find: (id: string) => Promise<Connection | undefined>,
   make?: ConnectorFactory,
+  limiters?: LimiterProvider,
 ): DescribeConnection {
-  return async (id) => {
-    const connection = await find(id);
-    return connection ? describeForCheck(connection, make) : null;
+  const described = new Map<string, Promise<Described | null>>();
+  return (id) => {
+    let d = described.get(id);
+    if (!d) {
+      d = find(id).then((connection) => (connection ? describeForCheck(connection, make, limiters) : null));
+      described.set(id, d);
+    }
+    return d;
   };
 }
 

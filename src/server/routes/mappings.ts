@@ -11,6 +11,7 @@ import {
   refuse,
   validateMappingDefinition,
 } from '../../engine/validate-mapping.ts';
+import { limitersFor } from '../../runs/limiters.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 import { mappingTableCsv, mappingTableXlsx } from '../mapping-table-file.ts';
@@ -30,7 +31,11 @@ export async function validateMapping(
   const known = new Set((await store.connections.list()).map((c) => c.id));
   return validateMappingDefinition(
     mapping,
-    describeConnections(async (id) => (known.has(id) ? store.connections.get(id) : undefined), make),
+    describeConnections(
+      async (id) => (known.has(id) ? store.connections.get(id) : undefined),
+      make,
+      limitersFor(store),
+    ),
   );
 }
 

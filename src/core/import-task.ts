@@ -14,3 +14,12 @@ export const isImportTask = (task: { id: string; mappingId: string }): boolean =
 export class ImportTaskNotRunnableError extends JunctionError {
   override readonly code = 'import_task_not_runnable';
 }
+
+/** An import's task has no source to read: it only runs with an uploaded file (the imports page, `junction import`). */
+export function refuseImportTask(task: { id: string; mappingId: string }): void {
+  if (isImportTask(task))
+    throw new ImportTaskNotRunnableError(
+      `'${task.id}' records the imports into its mapping: it runs when a file is imported, not by itself`,
+      { details: { taskId: task.id } },
+    );
+}

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Connector } from '../connectors/connector.ts';
 import { createConnector } from '../connectors/registry.ts';
 import { TaskBusyError, ValidationError } from '../core/errors.ts';
+import { refuseImportTask } from '../core/import-task.ts';
 import type { Execution, ExecutionTrigger } from '../core/types.ts';
 import { ownerIsGone } from '../engine/owner.ts';
 import { type RunImportOptions, runImport } from '../engine/run-import.ts';
@@ -206,7 +207,8 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
     boss,
     queueUrl: o.queueUrl ?? null,
     async runNow(taskId, trigger = 'manual', q = {}) {
-      await store.tasks.get(taskId); // NotFoundError before anything starts
+      // NotFoundError before anything starts; an import's task runs only with a file.
+      refuseImportTask(await store.tasks.get(taskId));
       await auditConfirmation(taskId, q);
       if (boss) {
         await enqueue(taskId, trigger, q);
@@ -216,10 +218,11 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
     },
     async runSoon(taskId, trigger) {
       if (boss) {
+        refuseImportTask(await store.tasks.get(taskId));
         await enqueue(taskId, trigger);
         return;
       }
-      await store.tasks.get(taskId); // NotFoundError for a task that is gone
+      refuseImportTask(await store.tasks.get(taskId)); // NotFoundError for a task that is gone
       runSoonHere(taskId, trigger);
     },
     async openConnector(connectionId, signal) {
@@ -232,6 +235,7 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
       });
     },
     async run(taskId, r = {}) {
+      refuseImportTask(await store.tasks.get(taskId));
       // A confirmation from the terminal is audited here; one through "run now" was audited when asked
       // (a queued run reaches this with the same confirmation and must not be audited twice).
       if (r.confirmDeletes && r.trigger === 'cli')

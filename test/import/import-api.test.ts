@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { createRunService } from '../../src/runs/run-service.ts';
 import type { Store } from '../../src/store/store.ts';
 import { withBusinessDb } from '../helpers/business-db.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
@@ -113,6 +115,21 @@ describe('imports over the API', () => {
     assert.equal(state.execution.counts.failed, 1);
     const again = await admin.send('POST', `/api/imports/${created.id}/run`, { validRowsOnly: true });
     assert.equal(again.json().error.code, 'import_already_run');
+  });
+
+  test("an import's task does not run by itself: run now (API), a run here and a change-driven run are refused", async () => {
+    const importTask = (await store.tasks.list()).find((t) => t.id.startsWith('import-'));
+    assert.ok(importTask, 'the import task exists after an earlier import');
+    const api = await admin.send('POST', `/api/tasks/${importTask.id}/run`);
+    assert.equal(api.statusCode, 400, api.body);
+    assert.equal(api.json().error.code, 'import_task_not_runnable');
+    const service = await createRunService({ store, log: pino({ level: 'silent' }) });
+    try {
+      for (const attempt of [service.run(importTask.id), service.runSoon(importTask.id, 'change')])
+        await assert.rejects(attempt, { code: 'import_task_not_runnable' });
+    } finally {
+      await service.stop();
+    }
   });
 
   test('an import whose process died mid-way is closed and can run again, without doubling rows', async () => {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.ts';
+import { refuseImportTask } from '../../core/import-task.ts';
 import { recordDisplayName } from '../../core/record-name.ts';
 import { RESOLUTION_STATES } from '../../store/repositories/error-worklist.ts';
 import type { Store } from '../../store/store.ts';
 import { type Api, Paging } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
-import { refuseImportTask } from './tasks.ts';
 
 /** A record of a task: the address of one worklist row. */
 const RecordRef = z.object({ taskId: z.string().min(1), sourceKey: z.string().min(1) });

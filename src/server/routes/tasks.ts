@@ -6,15 +6,6 @@ import { nextRunFor } from '../../scheduler/due.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
-/** An import's task has no source to read: it only runs with an uploaded file (the imports page). */
-export function refuseImportTask(task: { id: string; mappingId: string }): void {
-  if (isImportTask(task))
-    throw new ImportTaskNotRunnableError(
-      `'${task.id}' records the imports into its mapping: it runs when a file is imported, not by itself`,
-      { details: { taskId: task.id } },
-    );
-}
-
 /** Runs of each task listed with it (newest first): the tasks page shows them without another request. */
 const RECENT_RUNS = 5;
 
@@ -91,7 +82,6 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req, reply) => {
-      refuseImportTask(await store.tasks.get(req.params.id));
       const started = await deps.runs.runNow(req.params.id, 'manual', {
         confirmDeletes: req.body?.confirmDeletes ?? false,
         by: req.user?.username ?? 'api',

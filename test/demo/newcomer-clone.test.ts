@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ExecutionCounts } from '../../src/core/types.ts';
 import { DIRTY, generateTrainingProvider } from '../../src/demo/index.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { waitForOutput } from '../helpers/process-output.ts';
 
 const REPO = process.cwd();
 const ADMIN_PASSWORD = 'newcomer-password-42';
@@ -36,35 +37,6 @@ function cloneWorkingTree(dir: string): void {
     copyFileSync(join(REPO, file), join(dir, file));
   }
   for (const file of lines(git('ls-files', '--deleted'))) rmSync(join(dir, file), { force: true });
-}
-
-/** Resolves with the first stdout match of `pattern`, or rejects when the process ends first. */
-function waitForOutput(
-  child: ChildProcess,
-  pattern: RegExp,
-  output: { text: string },
-  timeoutMs: number,
-): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output.text}`)),
-      timeoutMs,
-    );
-    const check = () => {
-      const m = output.text.match(pattern);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    };
-    child.stdout?.on('data', check);
-    // The text may already be there: an earlier wait's chunk can carry this line too.
-    check();
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`npm start exited (${code}) before ${pattern}:\n${output.text}`));
-    });
-  });
 }
 
 describe('a newcomer clones Junction and runs the demo', { skip, timeout: 6 * 60_000 }, () => {
@@ -99,9 +71,15 @@ describe('a newcomer clones Junction and runs the demo', { skip, timeout: 6 * 60
       output.text += d.toString();
     });
     hub.stderr?.resume();
-    const [, url] = await waitForOutput(hub, /Junction is running on (http:\/\/\S+)/, output, 120_000);
+    const [, url] = await waitForOutput(
+      hub,
+      /Junction is running on (http:\/\/\S+)/,
+      output,
+      120_000,
+      'npm start',
+    );
     base = url as string;
-    await waitForOutput(hub, /Press Ctrl-C to stop/, output, 30_000);
+    await waitForOutput(hub, /Press Ctrl-C to stop/, output, 30_000, 'npm start');
     const login = await fetch(`${base}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -25,6 +25,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ExecutionCounts } from '../../src/core/types.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { waitForOutput } from '../helpers/process-output.ts';
 
 const REPO = join(import.meta.dirname, '../..');
 const ADMIN_PASSWORD = 'packed-release-42';
@@ -67,34 +68,6 @@ function localPrebuild(dir: string): { env: NodeJS.ProcessEnv; version: string }
   mkdirSync(dir, { recursive: true });
   execFileSync('tar', ['-czf', join(dir, name), '-C', module, 'build/Release/better_sqlite3.node']);
   return { env: { npm_config_better_sqlite3_local_prebuilds: dir }, version };
-}
-
-/** Resolves with the first stdout match of `pattern`, or rejects when the process ends first. */
-function waitForOutput(
-  child: ChildProcess,
-  pattern: RegExp,
-  output: { text: string },
-  timeoutMs: number,
-): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output.text}`)),
-      timeoutMs,
-    );
-    const check = () => {
-      const m = output.text.match(pattern);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    };
-    child.stdout?.on('data', check);
-    check();
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`junction exited (${code}) before ${pattern}:\n${output.text}`));
-    });
-  });
 }
 
 describe('the packed release installs with npm and runs the demo', { skip, timeout: 5 * 60_000 }, () => {

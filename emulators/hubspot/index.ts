@@ -60,6 +60,10 @@ export interface HubSpotEmulator {
   readonly webhooks: WebhookDelivery | undefined;
   /** Changes some fault settings at run time. */
   setFaults(partial: Partial<HubSpotFaults>): void;
+  /** Holds every API call until `resume()` (a run seen while it runs, in tests). */
+  pause(): void;
+  /** Lets held calls go on. */
+  resume(): void;
   /** Clears records, custom properties, stats and rate-limit counts, and restores the initial faults. */
   reset(): void;
 }
@@ -83,15 +87,27 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}): Hub
     { logger: options.logger },
   );
 
+  const lifecycle = serverLifecycle(app, held);
   return {
     app,
     state,
     stats,
     oauth,
     webhooks,
-    ...serverLifecycle(app, held),
+    ...lifecycle,
+    // Paused calls are let go first, so that closing never waits on a test that forgot to resume.
+    async close() {
+      faults.resume();
+      await lifecycle.close();
+    },
     setFaults(partial) {
       faults.set(partial);
+    },
+    pause() {
+      faults.pause();
+    },
+    resume() {
+      faults.resume();
     },
     reset() {
       state.reset();

@@ -44,6 +44,7 @@ function seededRandom(seed: number): () => number {
 export class SeededFaultInjector<F extends EmulatorFaults> {
   private faults: F;
   private random: () => number;
+  private paused: { until: Promise<void>; resume: () => void } | null = null;
 
   constructor(
     private readonly defaults: F,
@@ -64,8 +65,33 @@ export class SeededFaultInjector<F extends EmulatorFaults> {
     if (partial.seed !== undefined) this.random = seededRandom(partial.seed);
   }
 
+  /**
+   * Holds every call from now on until `resume()`: a test that must see a run while it runs holds it
+   * there, instead of betting on a latency outlasting a page load on a busy machine.
+   */
+  pause(): void {
+    if (this.paused) return;
+    let resume = () => {};
+    const until = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    this.paused = { until, resume };
+  }
+
+  /** Lets held calls (and new ones) through. */
+  resume(): void {
+    this.paused?.resume();
+    this.paused = null;
+  }
+
+  /** Resolves when calls may go on: at once unless paused. */
+  whenResumed(): Promise<void> | undefined {
+    return this.paused?.until;
+  }
+
   /** Back to the settings the emulator was created with. */
   reset(): void {
+    this.resume();
     this.faults = { ...this.defaults, ...this.initial };
     this.random = seededRandom(this.faults.seed ?? Date.now());
   }

@@ -55,6 +55,8 @@ export async function injectFaults(
 ): Promise<FastifyReply | undefined> {
   const delay = deps.faults.latency();
   if (delay > 0) await sleep(delay);
+  const paused = deps.faults.whenResumed();
+  if (paused) await paused;
   if (deps.faults.shouldHang()) {
     deps.stats.timeouts++;
     await hang(request, reply, deps);

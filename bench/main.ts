@@ -1,5 +1,7 @@
-// `npm run bench [-- --quick]`: measures Junction's figures as ratios within one run and writes bench/results.json.
-import { writeFileSync } from 'node:fs';
+// `npm run bench [-- --quick] [-- --only=memory,xlsx]`: measures Junction's figures as ratios within one run and
+// writes bench/results.json. `--only` runs the named parts of the plan below and replaces only their figures in
+// an existing results.json of the same mode, so one figure can be re-measured without running the whole bench.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brevoFigures } from './figures/brevo.ts';
 import { changeLatencyFigures } from './figures/change-latency.ts';
@@ -13,7 +15,11 @@ import { xlsxMemoryFigure } from './figures/xlsx-memory.ts';
 import { type Figure, printFigure } from './report.ts';
 
 const quick = process.argv.includes('--quick');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',')
+  .filter(Boolean);
 
 // Sizes: the issue's figures in full mode; a smoke-sized version with --quick (CI).
 const plan: [string, () => Promise<Figure[]>][] = [
@@ -28,21 +34,34 @@ const plan: [string, () => Promise<Figure[]>][] = [
   ['changes', () => changeLatencyFigures({ perSecond: 20, seconds: quick ? 10 : 60 })],
 ];
 
+if (only) {
+  const unknown = only.filter((name) => !plan.some(([n]) => n === name));
+  if (unknown.length > 0) throw new Error(`--only names no part of the bench: ${unknown.join(', ')}`);
+}
+
 const figures: Figure[] = [];
 console.log(
   `Junction benchmarks (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}`,
 );
 for (const [name, run] of plan) {
-  if (only && only !== name) continue;
+  if (only && !only.includes(name)) continue;
   for (const f of await run()) {
     printFigure(f);
     figures.push(f);
   }
 }
 const out = join(import.meta.dirname, 'results.json');
+const mode = quick ? 'quick' : 'full';
+// With --only, the figures of the parts not run this time stay as the last run of this mode measured them.
+const earlier =
+  only && existsSync(out)
+    ? (JSON.parse(readFileSync(out, 'utf8')) as { mode: string; figures: Figure[] })
+    : null;
+const kept =
+  earlier?.mode === mode ? earlier.figures.filter((e) => !figures.some((f) => f.name === e.name)) : [];
 writeFileSync(
   out,
-  `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), node: process.version, figures }, null, 2)}\n`,
+  `${JSON.stringify({ mode, at: new Date().toISOString(), node: process.version, figures: [...kept, ...figures] }, null, 2)}\n`,
 );
 const missed = figures.filter((f) => !f.ok);
 console.log(

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
+import { openBusinessKysely } from '../helpers/business-db.ts';
 import { chromiumMissing } from '../helpers/requirements.ts';
 import { ADMIN } from '../helpers/server.ts';
 import {
@@ -108,6 +110,80 @@ describe('the mapping editor checks, keeps and asks, in a real browser', { skip:
     const headers = (await preview.locator('thead th').allTextContents()).map((h) => h.trim());
     assert.deepEqual(headers.slice(2), ['email', 'firstname', 'lastname']);
     await shoot(page, 'mapping-editor-write-back');
+    assert.deepEqual(errors, []);
+  });
+
+  test('the source field picker offers relation paths and the filter completes names and functions, by keyboard', async () => {
+    // employees.company_id references companies: the description gives employees a to-one `company`.
+    const db = await openBusinessKysely(hub.business);
+    try {
+      await sql`create table companies (id integer primary key, name text not null)`.execute(db);
+      await sql`create table employees (id integer primary key, email text not null,
+        company_id integer references companies(id))`.execute(db);
+    } finally {
+      await db.destroy();
+    }
+    const staff = {
+      name: 'Staff → HubSpot',
+      source: { connectionId: 'erp', object: 'employees', key: 'id' },
+      target: { connectionId: 'hubspot', object: 'contacts' },
+      matchKey: { target: 'email' },
+      fields: [
+        { target: 'email', from: 'email', required: true },
+        { target: 'company', from: 'email' },
+      ],
+    };
+    const put = await hub.admin.send('PUT', '/api/mappings/staff', staff);
+    assert.equal(put.statusCode, 200, put.body);
+    page.once('dialog', (d) => void d.accept());
+    await page.goto(`${hub.base}/mappings/staff`);
+
+    // The second row's source field: typing part of a relation path lists it; ↓ and Enter take it.
+    const from = row(1).getByRole('combobox', { name: 'Source field' });
+    await from.click();
+    await from.press('ControlOrMeta+a');
+    await page.keyboard.type('company.n');
+    const list = row(1).getByRole('listbox', { name: 'Suggestions' });
+    await list.waitFor();
+    assert.equal(await from.getAttribute('aria-expanded'), 'true');
+    assert.deepEqual(await list.getByRole('option').locator('code').allTextContents(), ['company.name']);
+    await page.keyboard.press('Enter');
+    assert.equal(await from.inputValue(), 'company.name');
+    assert.equal(await list.isHidden(), true);
+
+    // The filter: a function name, then a field through the relation, chosen with ↓ (the active entry is
+    // announced through aria-activedescendant).
+    const filter = page.getByLabel('Filter');
+    await filter.click();
+    await page.keyboard.type('low');
+    const filterList = page.locator('.field').filter({ has: filter }).getByRole('listbox');
+    await filterList.waitFor();
+    const first = filterList.getByRole('option').first();
+    assert.equal(await first.locator('code').innerText(), 'lower');
+    assert.equal(await filter.getAttribute('aria-activedescendant'), await first.getAttribute('id'));
+    await page.keyboard.press('Tab');
+    assert.equal(await filter.inputValue(), 'lower(');
+    await page.keyboard.type('comp');
+    const offered = await filterList.getByRole('option').locator('code').allTextContents();
+    assert.deepEqual(offered.slice(0, 3), ['company_id', 'company.id', 'company.name']);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(
+      await filterList.getByRole('option', { selected: true }).locator('code').innerText(),
+      'company.name',
+    );
+    await shoot(page, 'mapping-editor-completion');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type(") = 'acme'");
+    await page.keyboard.press('Escape');
+    assert.equal(await filter.inputValue(), "lower(company.name) = 'acme'");
+
+    // Both pass the server's check against the description and are saved as typed.
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved').first().waitFor();
+    const saved = await hub.store.mappings.get('staff');
+    assert.equal(saved.filter, "lower(company.name) = 'acme'");
+    assert.equal(saved.fields[1]?.from, 'company.name');
     assert.deepEqual(errors, []);
   });
 

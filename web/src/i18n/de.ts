@@ -325,6 +325,13 @@ export const de: Record<TextKey, string> = {
   'map.notSaved': 'Nicht gespeichert: {n} Problem(e), bei den Feldern markiert.',
   'map.savedWithWarnings': 'Gespeichert, mit Warnungen:',
   'map.warnings': 'Warnungen',
+  'complete.list': 'Vorschläge',
+  'complete.field': 'Feld',
+  'complete.relation': 'Beziehung',
+  'complete.function': 'Funktion',
+  'complete.keyword': 'Schlüsselwort',
+  'complete.hint':
+    'Vorschläge beim Tippen: ↓/↑ wählen, Enter oder Tab übernehmen, Ctrl+Leertaste zeigt alle.',
   'issue.invalid_definition': '{detail}',
   'issue.unknown_option': 'Die Umwandlung {transform} hat keine Option «{option}» (sie hat: {known}).',
   'issue.unknown_key': 'Unbekannter Schlüssel «{key}».',

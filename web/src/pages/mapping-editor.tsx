@@ -2,17 +2,19 @@ import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
+import { CompletionInput } from '../components/completion-input.tsx';
 import { ErrorNote, Field, Loading, Notice, PageHeader } from '../components/ui.tsx';
+import { completeExpression, manyRelations, sourcePaths } from '../expression-completion.ts';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { emptyDraft, fromDraft, type MappingDraft, toDraft } from '../mapping-draft.ts';
 import { type AnyIssue, issueText, placeOf } from '../mapping-issues.ts';
-import type { ConnectionRow, MappingRow, ObjectDescription } from '../types.ts';
+import type { ConnectionRow, MappingRow } from '../types.ts';
 import { useUnsavedChangesPrompt } from '../unsaved-changes.ts';
 import { type FieldIssues, MappingFields } from './mapping-fields.tsx';
 import { MappingOptions } from './mapping-options.tsx';
 import { DryRunPanel, MappingPreview } from './mapping-preview.tsx';
-import { useSampleColumns } from './sample-columns.tsx';
+import { SidePicker, useSideObjects } from './mapping-side.tsx';
 
 /** The filter's issue in words, with a caret under the character it is about. */
 function FilterError({ filter, issue }: { filter: string; issue: AnyIssue }) {
@@ -59,103 +61,6 @@ const PLACED = new Set([
 ]);
 const FIELD_PLACE = /^fields\.(\d+)(?:\.(.*))?$/;
 
-/** Objects of one side's connection and a datalist of the chosen object's fields. */
-function SidePicker({
-  side,
-  connections,
-  connectionId,
-  object,
-  onChange,
-  listId,
-  errorAt,
-}: {
-  side: 'source' | 'target';
-  errorAt: (place: string) => string | undefined;
-  connections: ConnectionRow[];
-  connectionId: string;
-  object: string;
-  onChange: (patch: { connectionId?: string; object?: string }) => void;
-  listId: string;
-}) {
-  const { t } = useI18n();
-  const { isAdmin } = useAuth();
-  // Describing makes live calls with the connection's credentials: admins only (viewers see the saved names).
-  const describe = useResource<{ objects: ObjectDescription[] }>(
-    isAdmin && connectionId ? `/api/connections/${seg(connectionId)}/describe` : null,
-  );
-  // A file-reading source without a file of its own (imports) takes its fields from an uploaded sample.
-  const sample = useSampleColumns(
-    side === 'source' ? connections.find((c) => c.id === connectionId) : undefined,
-  );
-  const objects = sample.objects ?? describe.data?.objects ?? [];
-  const fields = objects.find((o) => o.name === object)?.fields ?? [];
-  return (
-    <div className="side">
-      <Field
-        label={`${t(side === 'source' ? 'map.source' : 'map.target')}: ${t('map.connection')}`}
-        error={errorAt(`${side}.connectionId`)}
-      >
-        {(p) => (
-          <select
-            {...p}
-            name={`${side}.connection`}
-            value={connectionId}
-            onChange={(e) => onChange({ connectionId: e.target.value, object: '' })}
-          >
-            <option value="">{t('map.choose')}</option>
-            {connections.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name} ({c.system})
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field
-        label={`${t(side === 'source' ? 'map.source' : 'map.target')}: ${t('map.object')}`}
-        hint={describe.loading ? t('map.fieldsLoading') : undefined}
-        error={errorAt(`${side}.object`) ?? (sample.objects ? undefined : describe.error?.message)}
-      >
-        {(p) =>
-          objects.length > 0 ? (
-            <select
-              {...p}
-              name={`${side}.object`}
-              value={object}
-              onChange={(e) => onChange({ object: e.target.value })}
-            >
-              <option value="">{t('map.choose')}</option>
-              {object && !objects.some((o) => o.name === object) ? (
-                <option value={object}>{object}</option>
-              ) : null}
-              {objects.map((o) => (
-                <option key={o.name} value={o.name}>
-                  {o.label && o.label !== o.name ? `${o.label} (${o.name})` : o.name}
-                </option>
-              ))}
-            </select>
-          ) : (
-            <input
-              {...p}
-              name={`${side}.object`}
-              value={object}
-              onChange={(e) => onChange({ object: e.target.value })}
-            />
-          )
-        }
-      </Field>
-      {sample.picker}
-      <datalist id={listId}>
-        {fields.map((f) => (
-          <option key={f.name} value={f.name}>
-            {f.label ?? f.name} · {f.type}
-          </option>
-        ))}
-      </datalist>
-    </div>
-  );
-}
-
 /** Create or edit a mapping definition, with live preview and dry run. */
 export function MappingEditor() {
   const { id: editId } = useParams();
@@ -201,6 +106,17 @@ export function MappingEditor() {
         .map((i) => `${part(i) || t('map.targetField')}: ${issueText(t, i)}`),
     };
   };
+  const conns = connections.data?.connections ?? [];
+  const sourceSide = useSideObjects('source', conns, draft.source.connectionId);
+  const targetSide = useSideObjects('target', conns, draft.target.connectionId);
+  // The source's fields and relation paths, for the `from` pickers, formulas and the filter.
+  const source = useMemo(
+    () => ({
+      paths: sourcePaths(sourceSide.objects, draft.source.object),
+      many: manyRelations(sourceSide.objects, draft.source.object),
+    }),
+    [sourceSide.objects, draft.source.object],
+  );
   const elsewhere = useMemo(
     () => issues.filter((i) => !PLACED.has(placeOf(i)) && !FIELD_PLACE.test(placeOf(i))),
     [issues],
@@ -226,7 +142,6 @@ export function MappingEditor() {
   };
   if (!isNew && stored.error) return <ErrorNote error={stored.error} />;
   if (!isNew && !stored.data) return <Loading />;
-  const conns = connections.data?.connections ?? [];
   const filterIssue = issues.find((i) => placeOf(i) === 'filter');
   return (
     <>
@@ -273,6 +188,7 @@ export function MappingEditor() {
               <div>
                 <SidePicker
                   side="source"
+                  described={sourceSide}
                   listId="source-fields"
                   connections={conns}
                   connectionId={draft.source.connectionId}
@@ -306,6 +222,7 @@ export function MappingEditor() {
               <div>
                 <SidePicker
                   side="target"
+                  described={targetSide}
                   listId="target-fields"
                   connections={conns}
                   connectionId={draft.target.connectionId}
@@ -340,18 +257,20 @@ export function MappingEditor() {
             </div>
             <Field
               label={t('map.filter')}
-              hint={t('map.filterHint')}
+              hint={`${t('map.filterHint')} ${t('complete.hint')}`}
               error={filterIssue ? <FilterError filter={draft.filter} issue={filterIssue} /> : undefined}
             >
               {(p) => (
-                <textarea
-                  {...p}
+                <CompletionInput
+                  field={p}
+                  multiline
                   name="filter"
                   className="mono"
                   rows={2}
-                  spellCheck={false}
                   value={draft.filter}
-                  onChange={(e) => set({ filter: e.target.value })}
+                  onValue={(filter) => set({ filter })}
+                  complete={(text, caret, force) => completeExpression(text, caret, source, force)}
+                  listLabel={t('complete.list')}
                 />
               )}
             </Field>
@@ -359,7 +278,7 @@ export function MappingEditor() {
             <MappingFields
               fields={draft.fields}
               onChange={(fields) => set({ fields })}
-              sourceList="source-fields"
+              source={source}
               targetList="target-fields"
               issuesOf={issuesOf}
               error={errorAt('fields')}

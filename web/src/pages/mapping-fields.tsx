@@ -1,4 +1,11 @@
+import { CompletionInput } from '../components/completion-input.tsx';
 import { Field } from '../components/ui.tsx';
+import {
+  completeExpression,
+  completeSourceField,
+  type SourcePath,
+  type Suggestion,
+} from '../expression-completion.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { emptyField, FIELD_KINDS, type FieldDraft } from '../mapping-draft.ts';
 import { TransformEditor } from './transform-editor.tsx';
@@ -6,18 +13,22 @@ import { TransformEditor } from './transform-editor.tsx';
 /** Where a field's issues show: at its target, at its value's input, or below the row (transforms…). */
 export type FieldIssues = (row: number) => { target?: string; input?: string; row: string[] };
 
-/** The field mappings: target field, where its value comes from, transforms, required. */
+/**
+ * The field mappings: target field, where its value comes from, transforms, required. A source field is
+ * picked from the source's fields and relation paths; a formula completes names and functions.
+ */
 export function MappingFields({
   fields,
   onChange,
-  sourceList,
+  source,
   targetList,
   issuesOf,
   error,
 }: {
   fields: FieldDraft[];
   onChange: (f: FieldDraft[]) => void;
-  sourceList: string;
+  /** The source object's fields and relation paths, and its to-many relations. */
+  source: { paths: readonly SourcePath[]; many: readonly Suggestion[] };
   targetList: string;
   issuesOf: FieldIssues;
   error?: string;
@@ -70,16 +81,24 @@ export function MappingFields({
                 }
                 error={issues.input}
               >
-                {(p) => (
-                  <input
-                    {...p}
-                    className={f.kind === 'formula' ? 'mono' : undefined}
-                    spellCheck={f.kind === 'formula' ? false : undefined}
-                    list={f.kind === 'from' ? sourceList : undefined}
-                    value={f.input}
-                    onChange={(e) => update(i, { input: e.target.value })}
-                  />
-                )}
+                {(p) =>
+                  f.kind === 'from' || f.kind === 'formula' ? (
+                    <CompletionInput
+                      field={p}
+                      className={f.kind === 'formula' ? 'mono' : undefined}
+                      value={f.input}
+                      onValue={(input) => update(i, { input })}
+                      complete={(text, caret, force) =>
+                        f.kind === 'from'
+                          ? completeSourceField(text, source.paths)
+                          : completeExpression(text, caret, source, force)
+                      }
+                      listLabel={t('complete.list')}
+                    />
+                  ) : (
+                    <input {...p} value={f.input} onChange={(e) => update(i, { input: e.target.value })} />
+                  )
+                }
               </Field>
               <label className="check required-check">
                 <input

@@ -1,6 +1,6 @@
 /**
  * The dashboard's only door to the server: JSON over fetch with the session cookie, the CSRF header on
- * every change, and errors turned into ApiError with the API's `{ error: { code, message, details } }`.
+ * every change, the workspace header on every request, and errors turned into ApiError with the API's `{ error: { code, message, details } }`.
  */
 
 /** An answer other than 2xx. `status` 0 means the server was not reachable. */
@@ -21,6 +21,24 @@ export class ApiError extends Error {
 
 let csrfToken: string | null = null;
 let onUnauthenticated: (() => void) | null = null;
+let workspaceId: string | null = null;
+
+/** The header that scopes every API request to one workspace (the server's default without it: the first). */
+export const WORKSPACE_HEADER = 'x-junction-workspace';
+
+/** Sets the workspace every following request is scoped to (null: the server's default). */
+export function setWorkspace(id: string | null): void {
+  workspaceId = id;
+}
+
+/**
+ * A URL scoped to the current workspace by `?workspace=`: for what the browser loads itself, without
+ * the client's header (EventSource streams, download links, OAuth redirects).
+ */
+export function scopedUrl(url: string): string {
+  if (!workspaceId) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}workspace=${encodeURIComponent(workspaceId)}`;
+}
 
 /** Remembers the session's CSRF token (from login or /api/auth/me). */
 export function setCsrfToken(token: string | null): void {
@@ -38,6 +56,7 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   const form = body instanceof FormData;
   if (body !== undefined && !form) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  if (workspaceId) headers[WORKSPACE_HEADER] = workspaceId;
   let res: Response;
   try {
     res = await fetch(url, {

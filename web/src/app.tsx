@@ -3,6 +3,7 @@ import { NavLink, Route, Routes } from 'react-router-dom';
 import { useAuth } from './auth.tsx';
 import { LanguageSwitch } from './components/language-switch.tsx';
 import { ErrorNote, Loading } from './components/ui.tsx';
+import { WorkspaceSwitch } from './components/workspace-switch.tsx';
 import { type TextKey, useI18n } from './i18n/index.tsx';
 import { LiveProvider } from './live.tsx';
 import { AccountPage } from './pages/account.tsx';
@@ -24,27 +25,51 @@ import { SettingsPage } from './pages/settings.tsx';
 import { TaskForm } from './pages/task-form.tsx';
 import { TasksPage } from './pages/tasks.tsx';
 import { UsersPage } from './pages/users.tsx';
+import { WorkspacesPage } from './pages/workspaces.tsx';
 import { SystemsProvider } from './systems.tsx';
+import type { WorkspaceRole } from './types.ts';
 
-const NAV: { to: string; key: TextKey; admin?: boolean }[] = [
+/** Who sees a page: `admin` the current workspace's admins, `instance` the instance administrators. */
+type Audience = 'admin' | 'instance';
+
+const NAV: { to: string; key: TextKey; only?: Audience }[] = [
   { to: '/', key: 'nav.dashboard' },
   { to: '/history', key: 'nav.history' },
   { to: '/errors', key: 'nav.errors' },
   { to: '/records', key: 'nav.records' },
-  { to: '/imports', key: 'nav.imports', admin: true },
+  { to: '/imports', key: 'nav.imports', only: 'admin' },
   { to: '/connections', key: 'nav.connections' },
   { to: '/mappings', key: 'nav.mappings' },
   { to: '/tasks', key: 'nav.tasks' },
-  { to: '/settings', key: 'nav.settings', admin: true },
-  { to: '/users', key: 'nav.users', admin: true },
-  { to: '/privacy', key: 'nav.privacy', admin: true },
-  { to: '/audit', key: 'nav.audit', admin: true },
+  { to: '/privacy', key: 'nav.privacy', only: 'admin' },
+  { to: '/audit', key: 'nav.audit', only: 'admin' },
+  { to: '/workspaces', key: 'nav.workspaces', only: 'instance' },
+  { to: '/users', key: 'nav.users', only: 'instance' },
+  { to: '/settings', key: 'nav.settings', only: 'instance' },
 ];
 
-function AdminOnly({ children }: { children: ReactNode }) {
-  const { isAdmin } = useAuth();
-  return isAdmin ? children : <ErrorNote error={Object.assign(new Error('forbidden'), { status: 403 })} />;
+function useAllowed(): (only: Audience | undefined) => boolean {
+  const { isAdmin, isInstanceAdmin } = useAuth();
+  return (only) => (only === 'instance' ? isInstanceAdmin : only === 'admin' ? isAdmin : true);
 }
+
+function Only({ who, children }: { who: Audience; children: ReactNode }) {
+  return useAllowed()(who) ? (
+    children
+  ) : (
+    <ErrorNote error={Object.assign(new Error('forbidden'), { status: 403 })} />
+  );
+}
+
+const AdminOnly = ({ children }: { children: ReactNode }) => <Only who="admin">{children}</Only>;
+const InstanceAdminOnly = ({ children }: { children: ReactNode }) => <Only who="instance">{children}</Only>;
+
+/** How the shell names the user's rights in the current workspace. */
+const ROLE_LABEL: Record<WorkspaceRole, TextKey> = {
+  admin: 'users.role.admin',
+  operator: 'ws.role.operator',
+  viewer: 'app.readOnly',
+};
 
 function NotFound() {
   const { t } = useI18n();
@@ -53,14 +78,16 @@ function NotFound() {
 
 /** The signed-in shell: navigation, user, language, and the pages. */
 export function App() {
-  const { user, isAdmin, logout } = useAuth();
+  const { user, role, isInstanceAdmin, workspace, logout } = useAuth();
+  const allowed = useAllowed();
   const { t } = useI18n();
   if (user === undefined) return <Loading />;
   if (user === null) return <LoginPage />;
   if (user.mustChangePassword) return <ChangePasswordPage />;
   return (
     <SystemsProvider>
-      <LiveProvider>
+      {/* Keyed by the workspace: switching mounts the pages anew, so each loads its data for the new one. */}
+      <LiveProvider key={workspace?.id ?? ''}>
         <div className="shell">
           <a className="skip-link" href="#main">
             {t('app.skip')}
@@ -70,9 +97,10 @@ export function App() {
               <span className="brand-mark" aria-hidden="true" />
               {t('app.name')}
             </div>
+            <WorkspaceSwitch />
             <nav aria-label={t('app.mainNav')}>
               <ul>
-                {NAV.filter((n) => !n.admin || isAdmin).map((n) => (
+                {NAV.filter((n) => allowed(n.only)).map((n) => (
                   <li key={n.to}>
                     <NavLink to={n.to} end={n.to === '/'}>
                       {t(n.key)}
@@ -87,7 +115,9 @@ export function App() {
                 <NavLink to="/account" className="user-name">
                   {user.name}
                 </NavLink>
-                <span className="muted small">{isAdmin ? t('users.role.admin') : t('app.readOnly')}</span>
+                <span className="muted small">
+                  {isInstanceAdmin ? t('users.role.instanceAdmin') : t(ROLE_LABEL[role])}
+                </span>
               </div>
               <button type="button" className="btn btn-small" onClick={() => void logout()}>
                 {t('app.logout')}
@@ -151,17 +181,25 @@ export function App() {
               <Route
                 path="/settings"
                 element={
-                  <AdminOnly>
+                  <InstanceAdminOnly>
                     <SettingsPage />
-                  </AdminOnly>
+                  </InstanceAdminOnly>
                 }
               />
               <Route
                 path="/users"
                 element={
-                  <AdminOnly>
+                  <InstanceAdminOnly>
                     <UsersPage />
-                  </AdminOnly>
+                  </InstanceAdminOnly>
+                }
+              />
+              <Route
+                path="/workspaces"
+                element={
+                  <InstanceAdminOnly>
+                    <WorkspacesPage />
+                  </InstanceAdminOnly>
                 }
               />
               <Route

@@ -1,11 +1,26 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { ApiError, apiGet, apiSend, setCsrfToken, setUnauthenticatedHandler } from './api.ts';
-import type { SessionUser } from './types.ts';
+import { ApiError, apiGet, apiSend, setCsrfToken, setUnauthenticatedHandler, setWorkspace } from './api.ts';
+import type { SessionUser, WorkspaceRef, WorkspaceRole } from './types.ts';
 
 interface Auth {
   /** undefined while the session is being checked, null when logged out. */
   user: SessionUser | null | undefined;
+  /** The workspace the dashboard shows; null on a server without workspaces. */
+  workspace: WorkspaceRef | null;
+  /** Every workspace the user may open. */
+  workspaces: WorkspaceRef[];
+  /** Shows another workspace: every following request is scoped to it, and the choice is remembered. */
+  selectWorkspace(id: string): void;
+  /** The user's role in the current workspace. */
+  role: WorkspaceRole;
+  /** Configures the current workspace: connections, mappings, tasks, imports, privacy, audit. */
   isAdmin: boolean;
+  /** Runs tasks, retries failures, resolves errors and sets a task's interval (operators and admins). */
+  canOperate: boolean;
+  /** Creates workspaces and users, changes instance settings. */
+  isInstanceAdmin: boolean;
+  /** Loads the session again (after the workspaces or memberships changed). */
+  refresh(): Promise<void>;
   login(username: string, password: string): Promise<void>;
   logout(): Promise<void>;
   changePassword(currentPassword: string, newPassword: string): Promise<void>;
@@ -23,9 +38,31 @@ const hint = {
   set: (on: boolean) => (on ? localStorage.setItem(HINT, '1') : localStorage.removeItem(HINT)),
 };
 
-/** Holds the session: checks it on load, logs in and out, keeps the CSRF token for the API client. */
+// The chosen workspace survives a reload; it is only a preference, checked against the user's workspaces.
+const WORKSPACE = 'junction.workspace';
+
+/** The remembered workspace if the user may still open it, else their first (null: none, or an old server). */
+function chooseWorkspace(user: SessionUser | null, wanted: string | null): string | null {
+  const list = user?.workspaces ?? [];
+  return (list.find((w) => w.id === wanted) ?? list[0])?.id ?? null;
+}
+
+/** Holds the session and the current workspace: checks it on load, logs in and out, keeps the CSRF token. */
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
+  const [user, setUserState] = useState<SessionUser | null | undefined>(undefined);
+  const [workspaceId, setWorkspaceId] = useState<string | null>(null);
+  // The API client learns the workspace before React renders the pages that load with it.
+  const setUser = useCallback((u: SessionUser | null) => {
+    const id = chooseWorkspace(u, localStorage.getItem(WORKSPACE));
+    setWorkspace(id);
+    setWorkspaceId(id);
+    setUserState(u);
+  }, []);
+  const loadSession = useCallback(async () => {
+    const s = await apiGet<Session>('/api/auth/me');
+    setCsrfToken(s.csrfToken);
+    setUser(s.user);
+  }, [setUser]);
   useEffect(() => {
     setUnauthenticatedHandler(() => {
       hint.set(false);
@@ -35,23 +72,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setUser(null);
       return () => setUnauthenticatedHandler(null);
     }
-    apiGet<Session>('/api/auth/me')
-      .then((s) => {
-        setCsrfToken(s.csrfToken);
-        setUser(s.user);
-      })
-      .catch((err) => {
-        if (!(err instanceof ApiError && err.status === 401)) console.warn('session check failed', err);
-        setUser(null);
-      });
+    loadSession().catch((err) => {
+      if (!(err instanceof ApiError && err.status === 401)) console.warn('session check failed', err);
+      setUser(null);
+    });
     return () => setUnauthenticatedHandler(null);
-  }, []);
-  const login = useCallback(async (username: string, password: string) => {
-    const s = await apiSend<Session>('POST', '/api/auth/login', { username, password });
-    setCsrfToken(s.csrfToken);
-    hint.set(true);
-    setUser(s.user);
-  }, []);
+  }, [setUser, loadSession]);
+  const login = useCallback(
+    async (username: string, password: string) => {
+      const s = await apiSend<Session>('POST', '/api/auth/login', { username, password });
+      setCsrfToken(s.csrfToken);
+      hint.set(true);
+      setUser(s.user);
+    },
+    [setUser],
+  );
   const logout = useCallback(async () => {
     try {
       await apiSend('POST', '/api/auth/logout');
@@ -60,19 +95,41 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setCsrfToken(null);
       setUser(null);
     }
-  }, []);
+  }, [setUser]);
   const changePassword = useCallback(async (currentPassword: string, newPassword: string) => {
     await apiSend('POST', '/api/auth/password', { currentPassword, newPassword });
-    setUser((u) => (u ? { ...u, mustChangePassword: false } : u));
+    setUserState((u) => (u ? { ...u, mustChangePassword: false } : u));
   }, []);
-  const value = useMemo<Auth>(
-    () => ({ user, isAdmin: user?.role === 'admin', login, logout, changePassword }),
-    [user, login, logout, changePassword],
-  );
+  const selectWorkspace = useCallback((id: string) => {
+    localStorage.setItem(WORKSPACE, id);
+    setWorkspace(id);
+    setWorkspaceId(id);
+  }, []);
+  const value = useMemo<Auth>(() => {
+    const workspaces = user?.workspaces ?? [];
+    const workspace = workspaces.find((w) => w.id === workspaceId) ?? null;
+    // A server without workspaces knows only the instance role.
+    const isInstanceAdmin = user?.workspaces ? user.instanceAdmin === true : user?.role === 'admin';
+    const role: WorkspaceRole = isInstanceAdmin ? 'admin' : (workspace?.role ?? 'viewer');
+    return {
+      user,
+      workspace,
+      workspaces,
+      selectWorkspace,
+      role,
+      isAdmin: role === 'admin',
+      canOperate: role === 'admin' || role === 'operator',
+      isInstanceAdmin,
+      refresh: loadSession,
+      login,
+      logout,
+      changePassword,
+    };
+  }, [user, workspaceId, selectWorkspace, loadSession, login, logout, changePassword]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 
-/** The session and its actions. */
+/** The session, the current workspace with the user's rights in it, and their actions. */
 export function useAuth(): Auth {
   const ctx = useContext(AuthContext);
   if (!ctx) throw new Error('useAuth outside AuthProvider');

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, apiGet } from './api.ts';
+import { ApiError, apiGet, scopedUrl } from './api.ts';
 import type { Execution, ExecutionCounts, ExecutionStatus } from './types.ts';
 
 /** A GET resource with loading and error state; `url` null loads nothing. */
@@ -53,7 +53,7 @@ export function useExecutionEvents(id: string | null, onEnd: (e: Execution) => v
   useEffect(() => {
     setProgress(null);
     if (!id) return;
-    const source = new EventSource(`/api/executions/${encodeURIComponent(id)}/events`);
+    const source = new EventSource(scopedUrl(`/api/executions/${encodeURIComponent(id)}/events`));
     source.addEventListener('progress', (ev) =>
       setProgress(JSON.parse((ev as MessageEvent).data) as LiveProgress),
     );

@@ -8,6 +8,7 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react';
+import { scopedUrl } from './api.ts';
 import type { Execution } from './types.ts';
 
 /** A run as the live feed reports it (GET /api/events): at begin, every committed page and its end. */
@@ -59,11 +60,15 @@ class LiveRuns {
 
 const LiveContext = createContext<LiveRuns | null>(null);
 
-/** Opens the live feed for the signed-in shell; the browser reconnects by itself after a server restart. */
+/**
+ * Opens the live feed of the current workspace for the signed-in shell (the shell mounts it anew for
+ * another workspace); the browser reconnects by itself after a server restart.
+ */
 export function LiveProvider({ children }: { children: ReactNode }) {
   const live = useMemo(() => new LiveRuns(), []);
   useEffect(() => {
-    const source = new EventSource('/api/events');
+    // EventSource cannot send the workspace header: the query names the workspace.
+    const source = new EventSource(scopedUrl('/api/events'));
     source.addEventListener('snapshot', (ev) => {
       const { runs } = JSON.parse((ev as MessageEvent).data) as { runs: RunEvent[] };
       // After a reconnect anything may have happened meanwhile: listeners reload (null).

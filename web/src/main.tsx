@@ -5,6 +5,7 @@ import { App } from './app.tsx';
 import { AuthProvider } from './auth.tsx';
 import { I18nProvider } from './i18n/index.tsx';
 import './styles.css';
+import './workspaces.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html lacks #root');

@@ -30,13 +30,49 @@ export type {
 };
 export type FieldMappingInput = MappingDefinitionInput['fields'][number];
 
+/** A user's rights in one workspace: admin configures it, operator runs and schedules, viewer reads. */
+export const WORKSPACE_ROLES = ['admin', 'operator', 'viewer'] as const;
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
+
+/** A workspace the user belongs to, as `/api/auth/me` lists it. */
+export interface WorkspaceRef {
+  id: string;
+  name: string;
+  role: WorkspaceRole;
+}
+
+/** What the instance administrator allows in a workspace (`null`: no limit). */
+export interface WorkspaceLimits {
+  minIntervalMinutes: number;
+  maxIntervalMinutes: number;
+  maxConcurrentRuns: number | null;
+}
+
+/** A workspace with its limits (`GET /api/workspaces`). */
+export interface WorkspaceRow extends WorkspaceRef {
+  limits: WorkspaceLimits;
+}
+
+/** A member of a workspace (`GET /api/workspaces/:id/members`). */
+export interface WorkspaceMember {
+  userId: string;
+  username: string;
+  name: string;
+  role: WorkspaceRole;
+}
+
 /** The logged-in user (`/api/auth/me`). */
 export interface SessionUser {
   id: string;
   username: string;
   name: string;
+  /** The instance role: `admin` is the instance administrator, `viewer` has no instance rights. */
   role: 'admin' | 'viewer';
   mustChangePassword: boolean;
+  /** Instance administrators are admin in every workspace. Absent from a server without workspaces. */
+  instanceAdmin?: boolean;
+  /** The workspaces the user may open, with the role in each. Absent from a server without workspaces. */
+  workspaces?: WorkspaceRef[];
 }
 
 export interface UserRow extends SessionUser {

@@ -1,12 +1,17 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { de } from './de.ts';
-import { en, type TextKey } from './en.ts';
+import { deWorkspaces } from './de-workspaces.ts';
+import { en } from './en.ts';
+import { enWorkspaces } from './en-workspaces.ts';
 
-export type { TextKey };
+// A feature's texts may live in their own file per language; the dictionary is their union.
+const EN = { ...en, ...enWorkspaces };
+/** Every text the UI has; each language fills all of them. */
+export type TextKey = keyof typeof EN;
 export const LANGUAGES = ['de', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-const DICTIONARIES: Record<Language, Record<TextKey, string>> = { en, de };
+const DICTIONARIES: Record<Language, Record<TextKey, string>> = { en: EN, de: { ...de, ...deWorkspaces } };
 const STORAGE_KEY = 'junction.language';
 
 /** The saved choice, else the browser's language (German for any de-*), else English. */
@@ -18,7 +23,7 @@ export function initialLanguage(): Language {
 }
 
 /** Whether a key made at run time (from an error code) has a text. */
-export const isTextKey = (key: string): key is TextKey => Object.hasOwn(en, key);
+export const isTextKey = (key: string): key is TextKey => Object.hasOwn(EN, key);
 
 /** Fills `{name}` placeholders. */
 function fill(text: string, vars?: Record<string, string | number>): string {
@@ -87,7 +92,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     return {
       lang,
       setLang,
-      t: (key, vars) => fill(DICTIONARIES[lang][key] ?? en[key], vars),
+      t: (key, vars) => fill(DICTIONARIES[lang][key] ?? EN[key], vars),
       date: (v) => formatDateTime(lang, v),
       number: (n) => numbers.format(n),
     };

@@ -5,6 +5,7 @@ import { ErrorNote, Field, InputField, Notice, PageHeader } from '../components/
 import { errorField, errorText } from '../error-text.ts';
 import { useResource } from '../hooks.ts';
 import { type TextKey, useI18n } from '../i18n/index.tsx';
+import { WORKSPACE_ROLES, type WorkspaceRole } from '../types.ts';
 
 /** Own password change: the current one, the new one twice; mistakes shown at their field. */
 export function PasswordForm({ onDone }: { onDone?: () => void }) {
@@ -92,7 +93,9 @@ export function PasswordForm({ onDone }: { onDone?: () => void }) {
 type Token = {
   id: string;
   name: string;
-  role: 'admin' | 'viewer';
+  role: WorkspaceRole;
+  /** The workspace the token is scoped to (servers with workspaces). */
+  workspace?: string;
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
@@ -101,17 +104,29 @@ type Session = { id: string; createdAt: string; expiresAt: string; current: bool
 
 const EXPIRIES = [30, 90, 365, 0] as const;
 
-/** Own API tokens: create (name, expiry, role up to the own), the new secret shown once, revoke. */
+/** The roles a token may have: the owner's role in its workspace and those below it. */
+const rolesUpTo = (own: WorkspaceRole) => WORKSPACE_ROLES.slice(WORKSPACE_ROLES.indexOf(own));
+
+/**
+ * Own API tokens: create (name, expiry, workspace, role up to the own in that workspace), the new secret
+ * shown once, revoke.
+ */
 function TokensSection() {
   const { t, date } = useI18n();
-  const { user } = useAuth();
+  const { workspace: current, workspaces, role: currentRole, isInstanceAdmin } = useAuth();
   const list = useResource<{ tokens: Token[] }>('/api/auth/tokens');
   const [name, setName] = useState('');
   const [days, setDays] = useState<number>(90);
-  const [role, setRole] = useState<'admin' | 'viewer'>(user?.role === 'admin' ? 'admin' : 'viewer');
+  const [workspaceId, setWorkspaceId] = useState(current?.id ?? '');
+  const chosen = workspaces.find((w) => w.id === workspaceId);
+  const ownRole: WorkspaceRole = isInstanceAdmin ? 'admin' : (chosen?.role ?? currentRole);
+  const roles = rolesUpTo(ownRole);
+  const [wantedRole, setRole] = useState<WorkspaceRole>(ownRole);
+  // Another workspace may allow less: the choice falls to the highest role allowed there.
+  const role = roles.includes(wantedRole) ? wantedRole : ownRole;
   const [made, setMade] = useState<{ token: string; name: string } | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const roles: ('admin' | 'viewer')[] = user?.role === 'admin' ? ['admin', 'viewer'] : ['viewer'];
+  const nameOf = (id: string | undefined) => workspaces.find((w) => w.id === id)?.name ?? id ?? '—';
   const create = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
@@ -120,6 +135,7 @@ function TokensSection() {
         name,
         expiresInDays: days === 0 ? null : days,
         role,
+        ...(workspaceId ? { workspace: workspaceId } : {}),
       });
       setMade({ token: r.token, name });
       setName('');
@@ -165,12 +181,25 @@ function TokensSection() {
             </select>
           )}
         </Field>
+        {workspaces.length > 1 ? (
+          <Field label={t('acc.tokenWorkspace')}>
+            {(p) => (
+              <select {...p} value={workspaceId} onChange={(e) => setWorkspaceId(e.target.value)}>
+                {workspaces.map((w) => (
+                  <option key={w.id} value={w.id}>
+                    {w.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        ) : null}
         <Field label={t('acc.tokenRole')}>
           {(p) => (
-            <select {...p} value={role} onChange={(e) => setRole(e.target.value as 'admin' | 'viewer')}>
+            <select {...p} value={role} onChange={(e) => setRole(e.target.value as WorkspaceRole)}>
               {roles.map((r) => (
                 <option key={r} value={r}>
-                  {t(`users.role.${r}` as TextKey)}
+                  {t(`ws.role.${r}` as TextKey)}
                 </option>
               ))}
             </select>
@@ -187,6 +216,7 @@ function TokensSection() {
             <thead>
               <tr>
                 <th scope="col">{t('common.name')}</th>
+                {workspaces.length > 1 ? <th scope="col">{t('acc.tokenWorkspace')}</th> : null}
                 <th scope="col">{t('acc.tokenRole')}</th>
                 <th scope="col">{t('acc.created')}</th>
                 <th scope="col">{t('acc.lastUsed')}</th>
@@ -200,7 +230,10 @@ function TokensSection() {
               {tokens.map((tok) => (
                 <tr key={tok.id} data-token={tok.id}>
                   <td data-label={t('common.name')}>{tok.name}</td>
-                  <td data-label={t('acc.tokenRole')}>{t(`users.role.${tok.role}` as TextKey)}</td>
+                  {workspaces.length > 1 ? (
+                    <td data-label={t('acc.tokenWorkspace')}>{nameOf(tok.workspace)}</td>
+                  ) : null}
+                  <td data-label={t('acc.tokenRole')}>{t(`ws.role.${tok.role}` as TextKey)}</td>
                   <td data-label={t('acc.created')}>{date(tok.createdAt)}</td>
                   <td data-label={t('acc.lastUsed')}>
                     {tok.lastUsedAt ? date(tok.lastUsedAt) : t('acc.neverUsed')}
@@ -268,14 +301,17 @@ function SessionsSection() {
 /** The own account: password, API tokens, sessions. */
 export function AccountPage() {
   const { t } = useI18n();
-  const { user, isAdmin } = useAuth();
+  const { user, role, isInstanceAdmin, workspace } = useAuth();
   // A new password revokes every own token and ends the other sessions: both lists load again.
   const [changed, setChanged] = useState(0);
   return (
     <>
       <PageHeader title={t('acc.title')} />
       <p className="muted">
-        {user?.name} ({user?.username}) · {isAdmin ? t('users.role.admin') : t('users.role.viewer')}
+        {user?.name} ({user?.username}) ·{' '}
+        {isInstanceAdmin
+          ? t('users.role.instanceAdmin')
+          : `${t(`ws.role.${role}` as TextKey)}${workspace ? ` (${workspace.name})` : ''}`}
       </p>
       <div className="account-grid">
         <section className="card stack" aria-labelledby="acc-password">

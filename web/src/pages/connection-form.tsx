@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { type ApiError, apiSend, seg } from '../api.ts';
+import { type ApiError, apiSend, scopedUrl, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Field, Loading, Notice, PageHeader, SystemIcon } from '../components/ui.tsx';
 import { choicesOf, configFromForm, formFields, formValue, inputOf, isChecked } from '../form-fields.ts';
@@ -273,7 +273,7 @@ export function ConnectionForm() {
               <a
                 className="btn btn-oauth"
                 style={{ background: info.mark.color }}
-                href={`/api/connections/${seg(id)}/oauth/start`}
+                href={scopedUrl(`/api/connections/${seg(id)}/oauth/start`)}
                 title={t('conn.oauthHint', { name: info.name })}
               >
                 {t('conn.connectWith', { name: info.name })}

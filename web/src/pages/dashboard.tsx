@@ -22,7 +22,7 @@ function TaskCard({
   onChanged: () => void;
 }) {
   const { t, date, number } = useI18n();
-  const { isAdmin } = useAuth();
+  const { canOperate } = useAuth();
   const [error, setError] = useState<ApiError | null>(null);
   const [starting, setStarting] = useState(false);
   const last = task.lastExecution;
@@ -100,7 +100,7 @@ function TaskCard({
         </p>
       ) : null}
       {error ? <ErrorNote error={error} /> : null}
-      {isAdmin && task.kind !== 'import' ? (
+      {canOperate && task.kind !== 'import' ? (
         <div className="card-actions">
           <button
             type="button"

@@ -23,7 +23,7 @@ const rowKey = (e: Pick<OpenError, 'taskId' | 'sourceKey'>) => `${e.taskId}\u000
  */
 export function ErrorLogPage() {
   const { t, date, number } = useI18n();
-  const { isAdmin } = useAuth();
+  const { canOperate } = useAuth();
   const [params, setParams] = useSearchParams();
   const taskId = params.get('task') ?? '';
   const code = params.get('code') ?? '';
@@ -153,7 +153,7 @@ export function ErrorLogPage() {
       {log.data && rows.length === 0 ? (
         <p className="empty">{state === 'open' ? t('err.none') : t('err.noneMarked')}</p>
       ) : null}
-      {isAdmin && rows.length > 0 ? (
+      {canOperate && rows.length > 0 ? (
         <div className="worklist-actions card">
           <label className="check">
             <input
@@ -222,7 +222,7 @@ export function ErrorLogPage() {
             data-record={it.sourceKey}
           >
             <header className="error-item-head">
-              {isAdmin ? (
+              {canOperate ? (
                 <input
                   type="checkbox"
                   aria-label={t('err.select', { name: it.name ?? it.sourceKey })}

@@ -16,7 +16,7 @@ const PAGE = 100;
 export function ExecutionPage() {
   const { id = '' } = useParams();
   const { t, date, number } = useI18n();
-  const { isAdmin } = useAuth();
+  const { isAdmin, canOperate } = useAuth();
   const [failedOnly, setFailedOnly] = useState(false);
   const [offset, setOffset] = useState(0);
   const [retry, setRetry] = useState<{ marked: number; executionId: string | null } | null>(null);
@@ -85,7 +85,7 @@ export function ExecutionPage() {
       </p>
       <PageHeader title={t('run.titleOf', { task: task.data?.name ?? e.taskId, date: date(e.startedAt) })}>
         <StatusBadge status={live?.status ?? e.status} />
-        {isAdmin && (counts?.failed ?? 0) > 0 ? (
+        {canOperate && (counts?.failed ?? 0) > 0 ? (
           <button type="button" className="btn btn-primary" onClick={() => void doRetry()}>
             {t('run.retryFailed')}
           </button>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { type ApiError, apiSend, seg } from '../api.ts';
+import { type ApiError, apiSend, scopedUrl, seg } from '../api.ts';
 import { ErrorNote, Loading, Notice, PageHeader, StatusBadge } from '../components/ui.tsx';
 import { useExecutionEvents, useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
@@ -165,7 +165,7 @@ export function ImportDetailPage() {
       {rec.error ? <Notice tone="error">{t('imp.failed', { message: rec.error.message })}</Notice> : null}
       {rec.errorFileUrl && !isRunning ? (
         <div className="card error-file">
-          <a className="btn" href={rec.errorFileUrl} download>
+          <a className="btn" href={scopedUrl(rec.errorFileUrl)} download>
             {t('imp.errorFile')}
           </a>
           <p className="hint">{t('imp.errorFileHint')}</p>

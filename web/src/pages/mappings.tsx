@@ -1,5 +1,5 @@
 import { Link } from 'react-router-dom';
-import { seg } from '../api.ts';
+import { scopedUrl, seg } from '../api.ts';
 import { AdminNewLink, ListTable } from '../components/list-table.tsx';
 import { ErrorNote, PageHeader, SystemIcon } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
@@ -40,10 +40,10 @@ export function MappingsPage() {
                 </td>
                 <td className="num">{m.fields.length}</td>
                 <td>
-                  <a href={`/api/mappings/${seg(m.id)}/table?lang=${lang}`} download>
+                  <a href={scopedUrl(`/api/mappings/${seg(m.id)}/table?lang=${lang}`)} download>
                     .xlsx
                   </a>{' '}
-                  <a href={`/api/mappings/${seg(m.id)}/table?format=csv&lang=${lang}`} download>
+                  <a href={scopedUrl(`/api/mappings/${seg(m.id)}/table?format=csv&lang=${lang}`)} download>
                     CSV
                   </a>
                 </td>

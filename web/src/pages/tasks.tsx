@@ -9,6 +9,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { isActive, useLiveRuns, useRunChanges } from '../live.tsx';
 import { scheduleText, useMappingSystems } from '../lookups.ts';
 import type { TaskRow } from '../types.ts';
+import { TaskInterval, useIntervalRange } from './task-interval.tsx';
 
 /** The body PUT /api/tasks/:id takes, from a listed task. */
 export const taskBody = (task: TaskRow) => ({
@@ -58,11 +59,16 @@ function RecentRuns({ task }: { task: TaskRow }) {
   );
 }
 
-/** Tasks with schedule, recent runs and "run now"; admins enable, disable, create and delete them. */
+/**
+ * Tasks with schedule, recent runs and "run now"; operators run them and set their interval, admins also
+ * enable, disable, create and delete them.
+ */
 export function TasksPage() {
   const { t, date } = useI18n();
-  const { isAdmin } = useAuth();
+  const { isAdmin, canOperate, workspace } = useAuth();
   const list = useResource<{ tasks: TaskRow[] }>('/api/tasks');
+  const range = useIntervalRange(canOperate, workspace?.id);
+  const [intervalSaved, setIntervalSaved] = useState<string | null>(null);
   const reloadList = list.reload;
   // A run's begin and end change the recent runs and the next run.
   useRunChanges(reloadList);
@@ -71,6 +77,7 @@ export function TasksPage() {
   const [error, setError] = useState<ApiError | null>(null);
   const act = async (fn: () => Promise<unknown>) => {
     setError(null);
+    setIntervalSaved(null);
     try {
       await fn();
       list.reload();
@@ -85,6 +92,7 @@ export function TasksPage() {
       </PageHeader>
       <ErrorNote error={list.error ?? error} />
       {started ? <Notice>{t('task.started', { name: started })}</Notice> : null}
+      {intervalSaved ? <Notice>{intervalSaved}</Notice> : null}
       <ListTable
         rows={list.data?.tasks}
         loading={list.loading}
@@ -108,34 +116,50 @@ export function TasksPage() {
               </td>
               <td data-label={t('task.mapping')}>{systems.get(task.mappingId)?.name ?? task.mappingId}</td>
               <td data-label={t('task.schedule')}>
-                {task.kind === 'import' ? t('task.importOnly') : scheduleText(task.schedule, t)}
+                {task.kind === 'import' ? (
+                  t('task.importOnly')
+                ) : canOperate && task.schedule && 'everyMinutes' in task.schedule ? (
+                  <TaskInterval
+                    key={`${task.id}:${task.schedule.everyMinutes}`}
+                    task={task}
+                    minutes={task.schedule.everyMinutes}
+                    range={range}
+                    onSaved={(saved, n) => {
+                      setStarted(null);
+                      setIntervalSaved(t('task.intervalSaved', { name: saved.name, n }));
+                      list.reload();
+                    }}
+                  />
+                ) : (
+                  scheduleText(task.schedule, t)
+                )}
               </td>
               <td data-label={t('dash.nextRun')}>{task.enabled ? date(task.nextRunAt) : '—'}</td>
               <td data-label={t('task.recentRuns')}>
                 <RecentRuns task={task} />
               </td>
               <td className="row-actions">
+                {canOperate && task.kind !== 'import' ? (
+                  <button
+                    type="button"
+                    className="btn btn-small btn-primary"
+                    disabled={isActive(task.lastExecution?.status ?? '')}
+                    onClick={() =>
+                      void act(async () => {
+                        const r = await apiSend<{ executionId: string | null }>(
+                          'POST',
+                          `/api/tasks/${seg(task.id)}/run`,
+                        );
+                        setStarted(task.name);
+                        return r;
+                      })
+                    }
+                  >
+                    {t('dash.runNow')}
+                  </button>
+                ) : null}
                 {isAdmin ? (
                   <>
-                    {task.kind === 'import' ? null : (
-                      <button
-                        type="button"
-                        className="btn btn-small btn-primary"
-                        disabled={isActive(task.lastExecution?.status ?? '')}
-                        onClick={() =>
-                          void act(async () => {
-                            const r = await apiSend<{ executionId: string | null }>(
-                              'POST',
-                              `/api/tasks/${seg(task.id)}/run`,
-                            );
-                            setStarted(task.name);
-                            return r;
-                          })
-                        }
-                      >
-                        {t('dash.runNow')}
-                      </button>
-                    )}
                     {task.kind === 'import' ? null : (
                       <button
                         type="button"

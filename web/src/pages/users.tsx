@@ -66,7 +66,10 @@ function UserTokens({ user, onClose }: { user: UserRow; onClose: () => void }) {
   );
 }
 
-/** Users (admin only): create viewers for customers, change roles, disable, delete. */
+/**
+ * Users (instance administrators only): create them, make them instance administrators or not, disable,
+ * delete. Rights in a workspace come from its members, on the Workspaces page.
+ */
 export function UsersPage() {
   const { t, date } = useI18n();
   const { user: me } = useAuth();
@@ -102,6 +105,7 @@ export function UsersPage() {
   return (
     <>
       <PageHeader title={t('users.title')} />
+      <p className="muted">{t('users.instanceRoleHint')}</p>
       <ErrorNote error={list.error ?? error} />
       {created ? <Notice>{t('users.created')}</Notice> : null}
       <ListTable
@@ -110,7 +114,7 @@ export function UsersPage() {
         columns={[
           t('users.username'),
           t('common.name'),
-          t('users.role'),
+          t('users.instanceRole'),
           t('hist.status'),
           t('hist.started'),
         ]}
@@ -123,15 +127,15 @@ export function UsersPage() {
               <td>{u.name}</td>
               <td>
                 <select
-                  aria-label={`${t('users.role')}: ${u.username}`}
+                  aria-label={`${t('users.instanceRole')}: ${u.username}`}
                   value={u.role}
                   disabled={u.id === me?.id}
                   onChange={(e) =>
                     void act(() => apiSend('PATCH', `/api/users/${seg(u.id)}`, { role: e.target.value }))
                   }
                 >
-                  <option value="admin">{t('users.role.admin')}</option>
-                  <option value="viewer">{t('users.role.viewer')}</option>
+                  <option value="admin">{t('users.role.instanceAdmin')}</option>
+                  <option value="viewer">{t('users.role.none')}</option>
                 </select>
               </td>
               <td>{u.disabled ? t('users.disabled') : t('users.active')}</td>
@@ -185,15 +189,15 @@ export function UsersPage() {
             value={form.name}
             onValue={(v) => setForm({ ...form, name: v })}
           />
-          <Field label={t('users.role')}>
+          <Field label={t('users.instanceRole')}>
             {(p) => (
               <select
                 {...p}
                 value={form.role}
                 onChange={(e) => setForm({ ...form, role: e.target.value as 'admin' | 'viewer' })}
               >
-                <option value="viewer">{t('users.role.viewer')}</option>
-                <option value="admin">{t('users.role.admin')}</option>
+                <option value="viewer">{t('users.role.none')}</option>
+                <option value="admin">{t('users.role.instanceAdmin')}</option>
               </select>
             )}
           </Field>

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { issueApiToken } from '../../src/server/auth/auth-plugin.ts';
 import { chromiumMissing } from '../helpers/requirements.ts';
 import { ADMIN, VIEWER } from '../helpers/server.ts';
-import { ensureWebBuilt, type Hub, launchBrowser, logIn, openPage, startHub } from './harness.ts';
+import { ensureWebBuilt, type Hub, launchBrowser, logIn, openPage, shoot, startHub } from './harness.ts';
 
 /** The dashboard's side of issue 18: API tokens for admins, secrets bound to their address, TLS for mail. */
 describe('security in the dashboard', { skip: chromiumMissing() }, () => {
@@ -88,5 +88,43 @@ describe('security in the dashboard', { skip: chromiumMissing() }, () => {
     const plain = page.getByLabel('Allow sending without TLS (only for a local relay you trust)');
     await plain.waitFor();
     assert.equal(await plain.isChecked(), false);
+  });
+
+  test('a refused settings save shows each bad field’s message at that field, and saves nothing', async () => {
+    await page.goto(`${hub.base}/settings`);
+    await page.getByLabel('SMTP host').fill('mail.example.ch');
+    await page.getByLabel('Sender address').fill('not an address');
+    await page.getByLabel('Time zone of schedules').fill('Mars/Olympus');
+    await page.getByLabel('Default recipients (comma-separated)').fill('ops@example.ch, nope');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Not saved: 3 field(s) to correct, marked at the field.').waitFor();
+    const errorAt = async (label: string) => {
+      const input = page.getByLabel(label);
+      assert.equal(await input.getAttribute('aria-invalid'), 'true', label);
+      const field = page.locator('.field').filter({ has: input });
+      const error = field.locator('.field-error');
+      // The message is the input's description, so a screen reader reads it with the field.
+      assert.match(
+        (await input.getAttribute('aria-describedby')) ?? '',
+        new RegExp((await error.getAttribute('id')) ?? '-'),
+      );
+      return (await error.innerText()).trim();
+    };
+    assert.equal(
+      await errorAt('Sender address'),
+      'Not an e-mail address: name@example.ch or Name <name@example.ch>.',
+    );
+    assert.equal(
+      await errorAt('Time zone of schedules'),
+      'Unknown time zone: use a name such as Europe/Zurich.',
+    );
+    assert.equal(await errorAt('Default recipients (comma-separated)'), '“nope” is not an e-mail address.');
+    assert.equal(await page.getByLabel('SMTP host').getAttribute('aria-invalid'), null);
+    assert.equal((await hub.store.settings.get()).smtp, null);
+    await shoot(page, 'settings-field-errors');
+    assert.deepEqual(
+      errors.filter((e) => !/400 \(Bad Request\)/.test(e)),
+      [],
+    );
   });
 });

@@ -3,6 +3,7 @@ import { type ApiError, apiSend } from '../api.ts';
 import { ErrorNote, Field, Loading, Notice, PageHeader } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { type SettingsField, settingsFieldErrors } from './settings-errors.ts';
 
 /** Settings as GET /api/settings shows them (the SMTP password only as `passwordSet`). */
 interface PublicSettings {
@@ -47,7 +48,12 @@ export function SettingsPage() {
     mailLanguage: 'de' as PublicSettings['mailLanguage'],
   });
   const [error, setError] = useState<ApiError | null>(null);
+  // The recipients the refused save sent: a refusal names a bad one by its index.
+  const [sentRecipients, setSentRecipients] = useState<string[]>([]);
   const [saved, setSaved] = useState(false);
+  const refused = settingsFieldErrors(error, sentRecipients, t);
+  const errorAt = (field: SettingsField) => refused.byField[field];
+  const placed = Object.keys(refused.byField).length;
   useEffect(() => {
     if (!current) return;
     setSmtp(
@@ -102,6 +108,7 @@ export function SettingsPage() {
       defaultRecipients: general.recipients.split(/[,;\s]+/).filter(Boolean),
       mailLanguage: general.mailLanguage,
     };
+    setSentRecipients(patch.defaultRecipients);
     try {
       await apiSend('PATCH', '/api/settings', patch);
       setSaved(true);
@@ -126,7 +133,7 @@ export function SettingsPage() {
         <fieldset className="group-box">
           <legend>{t('set.smtp')}</legend>
           <div className="grid-2">
-            <Field label={t('set.host')}>
+            <Field label={t('set.host')} error={errorAt('smtp.host')}>
               {(p) => (
                 <input
                   {...p}
@@ -135,7 +142,7 @@ export function SettingsPage() {
                 />
               )}
             </Field>
-            <Field label={t('set.port')}>
+            <Field label={t('set.port')} error={errorAt('smtp.port')}>
               {(p) => (
                 <input
                   {...p}
@@ -147,7 +154,7 @@ export function SettingsPage() {
                 />
               )}
             </Field>
-            <Field label={t('set.user')}>
+            <Field label={t('set.user')} error={errorAt('smtp.user')}>
               {(p) => (
                 <input
                   {...p}
@@ -159,6 +166,7 @@ export function SettingsPage() {
             </Field>
             <Field
               label={t('set.password')}
+              error={errorAt('smtp.password')}
               hint={
                 current.smtp?.passwordSet
                   ? `${t('conn.secretSet')} · ${t('conn.secretKeep')} ${t('set.passwordBound')}`
@@ -176,7 +184,7 @@ export function SettingsPage() {
               )}
             </Field>
           </div>
-          <Field label={t('set.from')}>
+          <Field label={t('set.from')} error={errorAt('smtp.from')}>
             {(p) => (
               <input {...p} value={smtp.from} onChange={(e) => setSmtp({ ...smtp, from: e.target.value })} />
             )}
@@ -210,7 +218,7 @@ export function SettingsPage() {
         </fieldset>
         <fieldset className="group-box">
           <legend>{t('set.general')}</legend>
-          <Field label={t('set.dashboardUrl')}>
+          <Field label={t('set.dashboardUrl')} error={errorAt('dashboardUrl')}>
             {(p) => (
               <input
                 {...p}
@@ -221,7 +229,7 @@ export function SettingsPage() {
             )}
           </Field>
           <div className="grid-2">
-            <Field label={t('set.timezone')}>
+            <Field label={t('set.timezone')} error={errorAt('timezone')}>
               {(p) => (
                 <input
                   {...p}
@@ -230,7 +238,7 @@ export function SettingsPage() {
                 />
               )}
             </Field>
-            <Field label={t('set.retentionDays')}>
+            <Field label={t('set.retentionDays')} error={errorAt('retentionDays')}>
               {(p) => (
                 <input
                   {...p}
@@ -243,7 +251,7 @@ export function SettingsPage() {
               )}
             </Field>
           </div>
-          <Field label={t('set.recipients')}>
+          <Field label={t('set.recipients')} error={errorAt('defaultRecipients')}>
             {(p) => (
               <input
                 {...p}
@@ -252,7 +260,7 @@ export function SettingsPage() {
               />
             )}
           </Field>
-          <Field label={t('set.mailLanguage')}>
+          <Field label={t('set.mailLanguage')} error={errorAt('mailLanguage')}>
             {(p) => (
               <select
                 {...p}
@@ -269,6 +277,8 @@ export function SettingsPage() {
         </fieldset>
         {error?.code === 'secret_destination_changed' ? (
           <Notice tone="error">{t('set.passwordBound')}</Notice>
+        ) : placed > 0 && refused.unplaced === 0 ? (
+          <Notice tone="error">{t('set.notSaved', { n: placed })}</Notice>
         ) : (
           <ErrorNote error={error} />
         )}

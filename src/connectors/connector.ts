@@ -6,7 +6,7 @@ import type { AuthKind, Text } from '../core/system-description.ts';
 import type { SystemName } from '../core/types.ts';
 import type { FileAccess } from './file-access.ts';
 import type { HttpClient } from './http-client.ts';
-import type { RateLimiter } from './rate-limiter.ts';
+import type { BudgetReport, RateLimiter } from './rate-limiter.ts';
 
 export { AUTH_KINDS, type AuthKind, type FieldMeta, type Text } from '../core/system-description.ts';
 
@@ -304,7 +304,15 @@ export interface ConnectorDefinition<Config = unknown, Secret = unknown> extends
     limits: ConnectorLimits;
     timeoutMs?: number;
     headers?: () => Record<string, string>;
+    /** Reads the system's report of its budget from a response's headers (rate-limit headers), if it sends one. */
+    budget?: (headers: Record<string, string | string[] | undefined>) => BudgetReport | null;
   };
+  /**
+   * Who the outside system counts the budget against, beyond the destination (a token, an API key): every
+   * connection to the same destination with the same identity draws from one budget, fairly shared by its
+   * tasks. Hashed before use, so it may be a secret. Absent: each connection has its own budget.
+   */
+  account?: (config: Config, secret: Secret) => string | undefined;
   /**
    * Where the secret goes (the API's base URL, the database server): the secret is sealed together
    * with it, and a connection pointed elsewhere needs its secret entered again. Absent: no secret

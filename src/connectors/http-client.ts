@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, errors as undiciErrors } from 'undici';
 import { CancelledError, RemoteError } from '../core/errors.ts';
-import { type RateLimiter, UNLIMITED } from './rate-limiter.ts';
+import { type BudgetReport, type RateLimiter, UNLIMITED } from './rate-limiter.ts';
 
 /** What the client tells its observer about every call (metrics, tests, benchmarks). */
 export interface HttpCallInfo {
@@ -17,6 +17,8 @@ export interface HttpClientOptions {
   /** Headers for every request; a function so OAuth tokens can be refreshed between calls. */
   headers?: () => Promise<Record<string, string>> | Record<string, string>;
   limiter?: RateLimiter;
+  /** Reads the system's report of its budget from a response's headers, handed to the limiter. */
+  budget?: ((headers: Record<string, string | string[] | undefined>) => BudgetReport | null) | undefined;
   /** Attempts after the first for retryable failures (429, 5xx, timeouts, network). Default 5. */
   retries?: number;
   /** First back-off delay; doubles each attempt, with jitter, capped at `maxDelayMs`. */
@@ -135,6 +137,9 @@ export class HttpClient {
             parsed = text;
           }
         }
+        // Before the slot is released: the server counted this request in the room it reports.
+        const report = o.budget?.(res.headers);
+        if (report) o.limiter?.report?.(report);
         permit.done();
         o.onCall?.({ method, path, status, durationMs: Date.now() - started, attempt });
         const canRetry = RETRYABLE_STATUS.has(status) && (req.idempotent !== false || status === 429);

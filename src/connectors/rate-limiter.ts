@@ -1,60 +1,44 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { createFairBudget, type FairBudget } from './fair-budget.ts';
 
 /** A granted request slot; call `done()` when the response has arrived. */
 export interface RateLimitPermit {
   done(): void;
 }
 
+/** What an outside system says about its budget in a response (HubSpot's `X-HubSpot-RateLimit-*` headers). */
+export interface BudgetReport {
+  /** Requests allowed per `intervalMs`, and how many of them are left now. */
+  max?: number;
+  remaining?: number;
+  intervalMs?: number;
+  /** Requests allowed per day, and how many of them are left today. */
+  daily?: number;
+  dailyRemaining?: number;
+}
+
 /** Keeps a connection's requests within the outside system's budget. */
 export interface RateLimiter {
+  /** Waits for a slot; rejects with `DailyLimitReachedError` once the account's day is nearly spent. */
   acquire(signal?: AbortSignal): Promise<RateLimitPermit>;
   /** The system said "too many" (429): hold every request back for `ms`. */
   pause(ms: number): void;
+  /** The system's own account of the budget, from a response: followed where it reports less room. */
+  report?(r: BudgetReport): void;
 }
 
 /**
- * A rolling-window limiter: at most `max` requests in any `intervalMs`. A slot is only freed
- * `intervalMs` after its *response* arrived, which bounds the server's arrival time from above; so the
- * server's own rolling window can never see more than `max`, whatever the latency, while throughput stays
- * within a latency/interval fraction of the ceiling.
+ * Whose budget a limiter draws from and for whom: `account` names the outside account (connections to the
+ * same portal with the same credentials share one budget; default: the connection), `party` the task
+ * drawing from it (parties are served in turn; default: one party).
  */
+export interface BudgetShare {
+  account?: string | undefined;
+  party?: string | undefined;
+}
+
+/** A rolling-window limiter for a single caller: at most `max` requests in any `intervalMs` (see fair-budget.ts). */
 export function createRollingWindowLimiter(max: number, intervalMs: number): RateLimiter {
-  // Slot release times; in-flight requests hold Infinity until they complete.
-  const slots: number[] = [];
-  let pausedUntil = 0;
-
-  const prune = (now: number) => {
-    for (let i = slots.length - 1; i >= 0; i--) if ((slots[i] as number) <= now) slots.splice(i, 1);
-  };
-
-  return {
-    async acquire(signal) {
-      for (;;) {
-        signal?.throwIfAborted();
-        const now = Date.now();
-        prune(now);
-        if (now >= pausedUntil && slots.length < max) {
-          slots.push(Number.POSITIVE_INFINITY);
-          const token = { released: false };
-          return {
-            done() {
-              if (token.released) return;
-              token.released = true;
-              const i = slots.indexOf(Number.POSITIVE_INFINITY);
-              if (i >= 0) slots[i] = Date.now() + intervalMs;
-            },
-          };
-        }
-        const finite = slots.filter((s) => s !== Number.POSITIVE_INFINITY);
-        const nextFree = finite.length ? Math.min(...finite) : now + 5;
-        const wait = Math.max(1, Math.max(pausedUntil, slots.length < max ? now : nextFree) - now);
-        await sleep(Math.min(wait, 1000), undefined, signal ? { signal } : undefined);
-      }
-    },
-    pause(ms) {
-      pausedUntil = Math.max(pausedUntil, Date.now() + ms);
-    },
-  };
+  return createFairBudget(max, intervalMs).forParty('');
 }
 
 /** Does not limit: for systems without a published budget (the SQL business system). */
@@ -66,25 +50,31 @@ export const UNLIMITED: RateLimiter = {
 };
 
 /**
- * Hands out the limiter of a connection's budget (`max` requests per `intervalMs`). Runs are handed one
- * in their connector runtime: in-process (`limiterFor`) on SQLite, shared through PostgreSQL otherwise.
+ * Hands out the limiter of a connection's budget (`max` requests per `intervalMs`), for `share.party` within
+ * `share.account`'s budget. Runs are handed one in their connector runtime: in-process (`limiterFor`) on
+ * SQLite, shared through PostgreSQL otherwise.
  */
 export type LimiterProvider = (
   connectionId: string,
   max: number | undefined,
   intervalMs: number,
+  share?: BudgetShare,
 ) => RateLimiter;
 
-const shared = new Map<string, RateLimiter>();
+const budgets = new Map<string, FairBudget>();
 
-/** One limiter per connection in this process, so parallel runs on one connection share the budget. */
-export function limiterFor(connectionId: string, max: number | undefined, intervalMs = 10_000): RateLimiter {
+/**
+ * One budget per outside account and interval in this process, so every run on it (several tasks, several
+ * connections to one portal) draws from it, each task served in turn.
+ */
+export const limiterFor: LimiterProvider = (connectionId, max, intervalMs = 10_000, share = {}) => {
   if (!max || !Number.isFinite(max)) return UNLIMITED;
-  const key = `${connectionId}:${max}:${intervalMs}`;
-  let limiter = shared.get(key);
-  if (!limiter) {
-    limiter = createRollingWindowLimiter(max, intervalMs);
-    shared.set(key, limiter);
+  const key = `${share.account ?? connectionId}:${intervalMs}`;
+  let budget = budgets.get(key);
+  if (!budget) {
+    budget = createFairBudget(max, intervalMs);
+    budgets.set(key, budget);
   }
-  return limiter;
-}
+  budget.setCeiling(connectionId, max);
+  return budget.forParty(share.party ?? '');
+};

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.ts';
@@ -94,6 +95,8 @@ export interface ConnectorRuntime {
   saveSecret?: (connectionId: string, secret: Record<string, unknown>) => Promise<void>;
   /** Where connection budgets come from (default: this process's limiters; runs hand in the store's). */
   limiters?: LimiterProvider | undefined;
+  /** Who draws from the budgets (a run: its task), so tasks sharing an account are served in turn. */
+  party?: string | undefined;
   /**
    * The files connectors may open (the operator's JUNCTION_FILES_DIR). Absent: unconfined, for trusted
    * in-process callers only (CLI commands, tests); the server and the schedulers always set it.
@@ -130,10 +133,12 @@ export function createConnector(connection: Connection, rt: ConnectorRuntime): C
   assertSecretDestination(connection);
   const httpSetup = def.http?.(config.data, secret.data);
   const limiters = rt.limiters ?? limiterFor;
+  const share = { account: accountOf(def, config.data, secret.data), party: rt.party };
   const http = new HttpClient({
     baseUrl: httpSetup?.baseUrl ?? 'http://invalid.local',
     headers: httpSetup?.headers,
-    limiter: limiters(connection.id, httpSetup?.limits.requestsPer10s, 10_000),
+    limiter: limiters(connection.id, httpSetup?.limits.requestsPer10s, 10_000, share),
+    budget: httpSetup?.budget,
     timeoutMs: httpSetup?.timeoutMs ?? 30_000,
     signal: rt.signal,
     onCall: rt.onCall ? (info) => rt.onCall?.({ ...info, connectionId: connection.id }) : undefined,
@@ -149,6 +154,18 @@ export function createConnector(connection: Connection, rt: ConnectorRuntime): C
     signal: rt.signal,
     files: rt.files ?? UNCONFINED_FILES,
     saveSecret,
-    limiter: (max, intervalMs) => limiters(connection.id, max, intervalMs),
+    limiter: (max, intervalMs) => limiters(connection.id, max, intervalMs, share),
   });
+}
+
+/**
+ * The outside account a connection's budget belongs to: its destination and the identity its connector
+ * names, hashed (the key is stored in the shared limiter's table and must not carry a token).
+ */
+function accountOf(def: AnyDefinition, config: unknown, secret: unknown): string | undefined {
+  const identity = def.account?.(config, secret);
+  if (!identity) return undefined;
+  const destination = def.destination?.(config) ?? '';
+  const hash = createHash('sha256').update(`${destination}\0${identity}`).digest('hex').slice(0, 24);
+  return `${def.system}:${hash}`;
 }

@@ -100,3 +100,14 @@ export class LeaseLostError extends JunctionError {
 export class UsageError extends JunctionError {
   override readonly code = 'usage';
 }
+
+/**
+ * The outside account's daily request budget is nearly spent: Junction stops calling it (the rest stays for
+ * the account's other integrations) until the day's budget is renewed. The run ends with this code.
+ */
+export class DailyLimitReachedError extends RemoteError {
+  override readonly code = 'daily_limit_reached';
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, 429, true, options);
+  }
+}

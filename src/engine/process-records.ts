@@ -8,7 +8,7 @@ import type {
   WriteResult,
 } from '../connectors/connector.ts';
 import { mapConcurrent } from '../core/concurrency.ts';
-import { AuthenticationError, CancelledError } from '../core/errors.ts';
+import { AuthenticationError, CancelledError, DailyLimitReachedError } from '../core/errors.ts';
 import type { Expr } from '../core/expression/ast.ts';
 import type { MapContext, MapResult } from '../core/mapper.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
@@ -113,6 +113,10 @@ export async function processRecords(ctx: ProcessContext, records: SourceRecord[
   // Connectors turn errors into per-record failures, a cancellation too: the run must end as cancelled, not
   // record those failures (the page is not committed, so the next run does it again).
   if (ctx.signal?.aborted) throw new CancelledError('the run was cancelled', { cause: ctx.signal.reason });
+  // The target's day is nearly spent (its limiter stopped calling): the run ends with that code instead of
+  // failing every further record one by one; the page is not committed, so the next run does it again.
+  const stopped = [...results.values()].find((r) => !r.ok && r.code === 'daily_limit_reached');
+  if (stopped && !stopped.ok) throw new DailyLimitReachedError(stopped.message);
   await ctx.hooks.afterWrite?.();
   const readBackValues = ctx.dryRun
     ? new Map<string, unknown>()

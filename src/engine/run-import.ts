@@ -100,7 +100,13 @@ export async function runImport(o: RunImportOptions): Promise<Execution> {
       const filter = compileFilter(mapping);
       const target = (o.connectorFactory ?? createConnector)(
         await store.connections.get(mapping.target.connectionId),
-        { log: run.log, signal: run.signal, onCall: o.onCall, limiters: limitersFor(store) },
+        {
+          log: run.log,
+          signal: run.signal,
+          onCall: o.onCall,
+          limiters: limitersFor(store),
+          party: o.taskId,
+        },
       );
       try {
         const ctx: ProcessContext = {

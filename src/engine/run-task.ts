@@ -349,6 +349,8 @@ export async function runTask(taskId: string, o: RunOptions): Promise<Execution>
         onCall: o.onCall,
         saveSecret: secretSaver(store),
         limiters: o.limiters ?? limitersFor(store),
+        // Tasks sharing an outside account are served in turn (a change-driven task beside an initial sync).
+        party: taskId,
       },
       o.connectorFactory,
     );
@@ -406,7 +408,13 @@ export async function dryRunTask(
   o.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const pool = connectorPool(
     store,
-    { log: o.log, signal: ac.signal, onCall: o.onCall, limiters: o.limiters ?? limitersFor(store) },
+    {
+      log: o.log,
+      signal: ac.signal,
+      onCall: o.onCall,
+      limiters: o.limiters ?? limitersFor(store),
+      party: taskId,
+    },
     o.connectorFactory,
   );
   const counts: ExecutionCounts = { ...ZERO_COUNTS };

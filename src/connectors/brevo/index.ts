@@ -64,6 +64,8 @@ export const brevoConnector = defineConnector({
     verify: (_config, secret, req) => verifyBrevoWebhook(secret, req),
     parse: (rawBody, config) => parseBrevoEvents(rawBody, config),
   },
+  // One budget per API key (Brevo counts per account key), whichever connections use it.
+  account: (_config, secret) => secret.apiKey,
   http: (config, secret) => ({
     baseUrl: config.baseUrl,
     limits: {

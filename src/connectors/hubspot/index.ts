@@ -10,6 +10,7 @@ import { associateHubSpot } from './associate.ts';
 import { createHubSpotClient } from './client.ts';
 import { lookupHubSpot } from './lookup.ts';
 import { authorizeUrl, createHubSpotTokens, exchangeCode } from './oauth.ts';
+import { hubspotBudgetReport } from './rate-limit-headers.ts';
 import { listAll, searchChanged } from './read.ts';
 import { HubSpotConfigSchema, HubSpotSecretSchema } from './schemas.ts';
 import { parseHubSpotEvents, verifyHubSpotWebhook } from './webhook.ts';
@@ -51,7 +52,12 @@ export const hubspotConnector = defineConnector({
     limits: { batchSize: 100, requestsPer10s: config.requestsPer10s, concurrency: config.concurrency },
     timeoutMs: config.timeoutMs,
     // No static headers: the client adds the bearer token per request and renews OAuth tokens.
+    budget: hubspotBudgetReport,
   }),
+  // HubSpot counts per app and portal: a private app's token, or an OAuth app's installation (its refresh
+  // token stays the same across renewals, the access token does not).
+  account: (config, secret) =>
+    secret.refreshToken ? `oauth:${config.clientId ?? ''}:${secret.refreshToken}` : secret.accessToken,
   create(ctx): Connector {
     const tokens = createHubSpotTokens(ctx.http, ctx.config, ctx.secret, ctx.saveSecret);
     const client = createHubSpotClient(ctx.http, tokens);

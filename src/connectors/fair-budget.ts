@@ -1,0 +1,204 @@
+import { DailyLimitReachedError } from '../core/errors.ts';
+import type { BudgetReport, RateLimiter, RateLimitPermit } from './rate-limiter.ts';
+
+/** How long a daily stop holds before one call may ask the server again (HubSpot resets at the portal's midnight). */
+export const DAILY_STOP_MS = 10 * 60_000;
+
+/**
+ * How long a party that drew from a budget counts as sharing it, in intervals (5 minutes for HubSpot's 10 s):
+ * while it does, grants are paced, so its next call (a change-driven run minutes later) finds the window
+ * freeing slot by slot instead of filled by another party's burst.
+ */
+export const SHARED_FOR_INTERVALS = 30;
+
+/**
+ * One outside account's budget, drawn from by several parties (tasks). `forParty` hands each its view.
+ */
+export interface FairBudget {
+  forParty(party: string): RateLimiter;
+  /** A connection's configured ceiling; the budget keeps the lowest of its connections' (and the server's). */
+  setCeiling(source: string, max: number): void;
+}
+
+interface Waiter {
+  resolve: (p: RateLimitPermit) => void;
+  reject: (e: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+/**
+ * A rolling-window budget (at most `max` requests in any `intervalMs`) shared fairly by its parties.
+ * A slot is freed `intervalMs` after its *response*, so the server's own rolling window never sees more
+ * than `max`, whatever the latency.
+ *
+ * Fairness: waiting parties are served round-robin (one request each in turn), so a task with three calls
+ * is not queued behind the thousands of an initial sync. Alone, a party may take the window in a burst (what
+ * a single sync needs to reach the ceiling); while a second party has drawn lately (SHARED_FOR_INTERVALS),
+ * grants are paced at `intervalMs / max`, so slots free one by one and a newcomer waits about a spacing per
+ * party, not a window. Parties without a name (mapping checks, describes) do not make a budget shared. (A party's first call into a window another filled alone waits for its first slot.)
+ *
+ * The server's word (`report`, from rate-limit headers) lowers the budget when it says there is less room
+ * than configured (another integration on the same account), and a daily budget nearly spent stops every
+ * request with `DailyLimitReachedError` instead of letting them hammer 429s.
+ */
+export function createFairBudget(max: number, intervalMs: number): FairBudget {
+  const ceilings = new Map<string, number>();
+  let serverMax = Number.POSITIVE_INFINITY;
+  // Slot release times; in-flight requests hold Infinity until they complete.
+  const slots: number[] = [];
+  let pausedUntil = 0;
+  // Pacing under contention: the theoretical arrival time of the next grant (GCRA), one spacing apart.
+  let pacedAt = 0;
+  // Parties with waiting requests, in round-robin order (a served party moves to the back).
+  const waiting = new Map<string, Waiter[]>();
+  const lastServed = new Map<string, number>();
+  let dailyStop: { until: number; message: string } | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  const effectiveMax = () => Math.max(1, Math.min(serverMax, ...(ceilings.size ? ceilings.values() : [max])));
+  const spacing = () => intervalMs / effectiveMax();
+  // Paced grants may come two at once, which absorbs timer lateness (GCRA). More would come back: while the
+  // window is full, slots free as they were granted one interval before, so a burst returns every interval.
+  const burstTolerance = () => spacing();
+
+  const prune = (now: number) => {
+    for (let i = slots.length - 1; i >= 0; i--) if ((slots[i] as number) <= now) slots.splice(i, 1);
+  };
+
+  /** More than one party drew lately (or waits now). */
+  const contended = (now: number) => {
+    const active = new Set([...waiting.keys()].filter(Boolean));
+    for (const [party, at] of lastServed) {
+      if (!party) continue;
+      if (at > now - intervalMs * SHARED_FOR_INTERVALS) active.add(party);
+      else lastServed.delete(party);
+    }
+    return active.size > 1;
+  };
+
+  const wake = (at: number) => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(
+      () => {
+        timer = null;
+        pump();
+      },
+      Math.max(1, at - Date.now()),
+    );
+    timer.unref?.();
+  };
+
+  const grant = (party: string, now: number, paced: boolean): RateLimitPermit => {
+    slots.push(Number.POSITIVE_INFINITY);
+    lastServed.set(party, now);
+    if (paced) pacedAt = Math.max(pacedAt, now) + spacing();
+    let released = false;
+    return {
+      done() {
+        if (released) return;
+        released = true;
+        const i = slots.indexOf(Number.POSITIVE_INFINITY);
+        if (i >= 0) slots[i] = Date.now() + intervalMs;
+        pump();
+      },
+    };
+  };
+
+  const stopError = () =>
+    new DailyLimitReachedError((dailyStop as { message: string }).message, {
+      details: { until: new Date((dailyStop as { until: number }).until).toISOString() },
+    });
+
+  function pump(): void {
+    for (;;) {
+      const first = waiting.entries().next();
+      if (first.done) return;
+      const now = Date.now();
+      if (dailyStop && now < dailyStop.until) {
+        for (const queue of waiting.values())
+          for (const w of queue) {
+            w.signal?.removeEventListener('abort', w.onAbort);
+            w.reject(stopError());
+          }
+        waiting.clear();
+        return;
+      }
+      prune(now);
+      const paced = contended(now);
+      const notBefore = Math.max(pausedUntil, paced ? pacedAt - burstTolerance() : 0);
+      if (slots.length >= effectiveMax()) {
+        const finite = slots.filter((s) => s !== Number.POSITIVE_INFINITY);
+        // All in flight: a response (`done`) pumps again.
+        if (finite.length) wake(Math.max(notBefore, Math.min(...finite)));
+        return;
+      }
+      if (now < notBefore) {
+        wake(notBefore);
+        return;
+      }
+      const [party, queue] = first.value;
+      const w = queue.shift() as Waiter;
+      waiting.delete(party);
+      if (queue.length) waiting.set(party, queue);
+      w.signal?.removeEventListener('abort', w.onAbort);
+      w.resolve(grant(party, now, paced));
+    }
+  }
+
+  const forParty = (party: string): RateLimiter => ({
+    acquire(signal) {
+      signal?.throwIfAborted();
+      if (dailyStop && Date.now() < dailyStop.until) return Promise.reject(stopError());
+      return new Promise<RateLimitPermit>((resolve, reject) => {
+        const w: Waiter = {
+          resolve,
+          reject,
+          signal,
+          onAbort: () => {
+            const queue = waiting.get(party);
+            const i = queue?.indexOf(w) ?? -1;
+            if (queue && i >= 0) queue.splice(i, 1);
+            if (queue && !queue.length) waiting.delete(party);
+            reject(signal?.reason);
+          },
+        };
+        signal?.addEventListener('abort', w.onAbort, { once: true });
+        const queue = waiting.get(party);
+        if (queue) queue.push(w);
+        else waiting.set(party, [w]);
+        pump();
+      });
+    },
+    pause(ms) {
+      pausedUntil = Math.max(pausedUntil, Date.now() + ms);
+      pump();
+    },
+    report(r: BudgetReport) {
+      const now = Date.now();
+      if (r.max !== undefined && (r.intervalMs ?? intervalMs) === intervalMs) serverMax = r.max;
+      if (r.remaining !== undefined) {
+        // The server counts calls we did not make (another integration on the account): hold back as
+        // many slots as it has less room than we think, for one interval (its window forgets them then).
+        prune(now);
+        const foreign = effectiveMax() - slots.length - r.remaining;
+        for (let i = 0; i < foreign; i++) slots.push(now + intervalMs);
+      }
+      if (r.dailyRemaining !== undefined && r.dailyRemaining <= effectiveMax()) {
+        dailyStop = {
+          until: now + DAILY_STOP_MS,
+          message: `the account has ${r.dailyRemaining} of today's ${r.daily ?? '?'} requests left: Junction stops before the daily limit (the rest of the day stays for other integrations; runs go on after the reset)`,
+        };
+      } else if (r.dailyRemaining !== undefined) dailyStop = null;
+      pump();
+    },
+  });
+
+  return {
+    forParty,
+    setCeiling(source, n) {
+      ceilings.set(source, n);
+      pump();
+    },
+  };
+}

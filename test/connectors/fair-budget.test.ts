@@ -1,0 +1,125 @@
+// One outside account's budget, shared by several tasks: served in turn, within the server's word, and
+// stopped before the day's budget is gone.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createFairBudget } from '../../src/connectors/fair-budget.ts';
+import { limiterFor, type RateLimiter } from '../../src/connectors/rate-limiter.ts';
+
+/** Grants and responses of every request, to check the window a server would count. */
+type Log = [granted: number, answered: number][];
+
+async function call(limiter: RateLimiter, log: Log, latencyMs = 10): Promise<number> {
+  const asked = performance.now();
+  const permit = await limiter.acquire();
+  const granted = performance.now();
+  await sleep(latencyMs);
+  log.push([granted, performance.now()]);
+  permit.done();
+  return granted - asked;
+}
+
+function assertWithinWindow(log: Log, max: number, intervalMs: number) {
+  for (const [, answered] of log) {
+    const inWindow = log.filter(([g]) => g > answered - intervalMs && g <= answered).length;
+    assert.ok(inWindow <= max, `${inWindow} requests within one window of ${intervalMs} ms (max ${max})`);
+  }
+}
+
+test('a task with a few calls is served within about a spacing while another task saturates the shared budget', async () => {
+  const max = 10;
+  const interval = 1000; // one grant per 100 ms when paced
+  const budget = createFairBudget(max, interval);
+  const big = budget.forParty('initial-sync');
+  const small = budget.forParty('on-change');
+  const log: Log = [];
+  await call(small, log); // the change-driven task has drawn before (its last run)
+  let stop = false;
+  const saturating = Promise.all(
+    Array.from({ length: 6 }, async () => {
+      while (!stop) await call(big, log);
+    }),
+  );
+  await sleep(1500); // the big task has filled the window and keeps 6 requests waiting
+  const waits: number[] = [];
+  for (let i = 0; i < 3; i++) waits.push(await call(small, log));
+  stop = true;
+  await saturating;
+  // Behind the big task's queue and its burst, each call would wait up to a window (1000 ms).
+  for (const w of waits) assert.ok(w <= 350, `the small task waited ${w.toFixed(0)} ms for a call`);
+  assertWithinWindow(log, max, interval);
+  const bigCalls = log.length - 4;
+  assert.ok(bigCalls >= 15, `the big task kept drawing (${bigCalls} calls in ~2 s at 10/s)`);
+});
+
+test('alone, a task takes the whole window at once (a single sync reaches the ceiling)', async () => {
+  const budget = createFairBudget(10, 1000);
+  const alone = budget.forParty('only');
+  const t0 = performance.now();
+  const permits = await Promise.all(Array.from({ length: 10 }, () => alone.acquire()));
+  assert.ok(performance.now() - t0 < 80, `10 grants took ${(performance.now() - t0).toFixed(0)} ms`);
+  for (const p of permits) p.done();
+});
+
+test('tasks waiting at once are served in turn, not in the order their requests queued', async () => {
+  const budget = createFairBudget(1, 100);
+  const order: string[] = [];
+  const first = await budget.forParty('a').acquire();
+  const waiting = [
+    ...Array.from({ length: 4 }, () => budget.forParty('a')),
+    budget.forParty('b'),
+    budget.forParty('c'),
+  ].map(async (l, i) => {
+    const p = await l.acquire();
+    order.push(i < 4 ? 'a' : i === 4 ? 'b' : 'c');
+    p.done();
+  });
+  first.done();
+  await Promise.all(waiting);
+  assert.deepEqual(order.slice(0, 3).sort(), ['a', 'b', 'c'], `served: ${order.join(' ')}`);
+});
+
+test('the server reporting less room than configured (another integration on the account) slows the limiter', async () => {
+  const budget = createFairBudget(10, 600);
+  const l = budget.forParty('task');
+  const first = await l.acquire();
+  // The server's window holds 4 requests, one of them this one; 2 are left: someone else used 1.
+  l.report?.({ max: 4, remaining: 2, intervalMs: 600 });
+  first.done();
+  const t0 = performance.now();
+  for (let i = 0; i < 2; i++) (await l.acquire()).done();
+  assert.ok(performance.now() - t0 < 100, 'the two requests the server has room for go at once');
+  await l.acquire();
+  assert.ok(
+    performance.now() - t0 >= 450,
+    `the next waited for the server's window (${(performance.now() - t0).toFixed(0)} ms)`,
+  );
+});
+
+test('a nearly spent day stops every request with daily_limit_reached instead of calling on', async () => {
+  const budget = createFairBudget(5, 1000);
+  const a = budget.forParty('a');
+  const held = await Promise.all(Array.from({ length: 5 }, () => a.acquire()));
+  const queued = budget.forParty('b').acquire();
+  a.report?.({ daily: 250_000, dailyRemaining: 4 });
+  await assert.rejects(queued, (e: Error & { code?: string }) => e.code === 'daily_limit_reached');
+  await assert.rejects(a.acquire(), /of today's 250000 requests left/);
+  for (const p of held) p.done();
+});
+
+test('connections naming the same account draw from one budget; another account has its own', async () => {
+  const acquireAll = async (l: RateLimiter, n: number) => {
+    for (let i = 0; i < n; i++) await l.acquire();
+  };
+  const one = limiterFor('conn-a', 3, 60_000, { account: 'portal-1', party: 't1' });
+  const sameAccount = limiterFor('conn-b', 3, 60_000, { account: 'portal-1', party: 't2' });
+  const otherAccount = limiterFor('conn-c', 3, 60_000, { account: 'portal-2', party: 't3' });
+  await acquireAll(one, 3);
+  await acquireAll(otherAccount, 3);
+  const ac = new AbortController();
+  const late = sameAccount.acquire(ac.signal);
+  const outcome = await Promise.race([late.then(() => 'granted'), sleep(150).then(() => 'waiting')]);
+  assert.equal(outcome, 'waiting', "the second connection to portal-1 waits for the first's window");
+  ac.abort();
+  await late.catch(() => {});
+});

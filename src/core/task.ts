@@ -63,6 +63,11 @@ export const TaskSchema = z.object({
     })
     .strict()
     .optional(),
+  /**
+   * Tasks this one runs after: its scheduled run waits while one of them is running or due for its first
+   * run, so a new workspace fills a system in order (users before their enrolments). Manual runs never wait.
+   */
+  after: z.array(z.string().min(1)).optional(),
   /** Values the mapping's filter and formulas read with `param('name')`. */
   params: z.record(z.string(), z.unknown()).default({}),
 });

@@ -132,7 +132,7 @@ export async function startDemo(o: DemoOptions): Promise<DemoSession> {
         `  Moodle (LMS)     ${systems.urls.moodle}   (token ${DEMO_MOODLE_TOKEN})`,
         ...tasks.map(
           (t) =>
-            `  task ${t.id.padEnd(23)} ${t.name ?? t.id}, every ${(t.schedule as { everyMinutes: number }).everyMinutes} min`,
+            `  task ${t.id.padEnd(23)} ${t.name ?? t.id}, every ${(t.schedule as { everyMinutes: number }).everyMinutes} min${t.after?.length ? `, after ${t.after.join(', ')}` : ''}`,
         ),
         'The first runs start now; open the dashboard and watch them arrive.',
       ],

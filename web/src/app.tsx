@@ -32,7 +32,8 @@ import type { WorkspaceRole } from './types.ts';
 /** Who sees a page: `admin` the current workspace's admins, `instance` the instance administrators. */
 type Audience = 'admin' | 'instance';
 
-const NAV: { to: string; key: TextKey; only?: Audience }[] = [
+// `workspaces`: only on a server that has them (an older one answers the page's API with 404).
+const NAV: { to: string; key: TextKey; only?: Audience; workspaces?: boolean }[] = [
   { to: '/', key: 'nav.dashboard' },
   { to: '/history', key: 'nav.history' },
   { to: '/errors', key: 'nav.errors' },
@@ -43,7 +44,7 @@ const NAV: { to: string; key: TextKey; only?: Audience }[] = [
   { to: '/tasks', key: 'nav.tasks' },
   { to: '/privacy', key: 'nav.privacy', only: 'admin' },
   { to: '/audit', key: 'nav.audit', only: 'admin' },
-  { to: '/workspaces', key: 'nav.workspaces', only: 'instance' },
+  { to: '/workspaces', key: 'nav.workspaces', only: 'instance', workspaces: true },
   { to: '/users', key: 'nav.users', only: 'instance' },
   { to: '/settings', key: 'nav.settings', only: 'instance' },
 ];
@@ -100,7 +101,7 @@ export function App() {
             <WorkspaceSwitch />
             <nav aria-label={t('app.mainNav')}>
               <ul>
-                {NAV.filter((n) => allowed(n.only)).map((n) => (
+                {NAV.filter((n) => allowed(n.only) && (!n.workspaces || workspace)).map((n) => (
                   <li key={n.to}>
                     <NavLink to={n.to} end={n.to === '/'}>
                       {t(n.key)}

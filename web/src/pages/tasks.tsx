@@ -67,7 +67,8 @@ export function TasksPage() {
   const { t, date } = useI18n();
   const { isAdmin, canOperate, workspace } = useAuth();
   const list = useResource<{ tasks: TaskRow[] }>('/api/tasks');
-  const range = useIntervalRange(canOperate, workspace?.id);
+  // A server without workspaces has no ranges to show (workspace null).
+  const range = useIntervalRange(canOperate && workspace !== null, workspace?.id);
   const [intervalSaved, setIntervalSaved] = useState<string | null>(null);
   const reloadList = list.reload;
   // A run's begin and end change the recent runs and the next run.

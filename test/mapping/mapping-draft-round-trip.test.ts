@@ -157,12 +157,47 @@ describe('the mapping editor saves what it opened unchanged', () => {
     assert.deepEqual(fromDraft(draft).writeBack, { externalId: 'hubspot_id' });
   });
 
-  test('the parts the form does not edit are named, with how many each has', () => {
-    assert.deepEqual(keptParts(toDraft(EVERYTHING)), [
-      { part: 'associations', count: 1 },
-      { part: 'assignments', count: 1 },
-      { part: 'readBack', count: 1 },
-      { part: 'initialMatching', count: 1 },
+  test('only further assignments are left to YAML and the API: the form names how many', () => {
+    assert.deepEqual(keptParts(toDraft(EVERYTHING)), [{ part: 'assignments', count: 1 }]);
+    assert.deepEqual(
+      keptParts(toDraft({ ...EVERYTHING, assignments: undefined } as MappingDefinitionInput)),
+      [],
+    );
+  });
+
+  test('read-back, initial matching and associations edited in the form are saved; emptied, they are left out', () => {
+    const draft = toDraft(EVERYTHING);
+    draft.readBack.writeTo = '';
+    draft.readBack.property = ' CustomerNo ';
+    draft.initialMatching.source = 'mail';
+    const first = draft.associations[0];
+    assert.ok(first);
+    first.mapping = 'organisations';
+    draft.associations.push({ object: 'deals', from: 'deal_id', mapping: 'deals' });
+    const saved = fromDraft(draft);
+    assert.deepEqual(saved.readBack, { property: 'CustomerNo', idProperty: 'Id' });
+    assert.deepEqual(saved.initialMatching, { property: 'EMail', source: 'mail' });
+    assert.deepEqual(saved.associations, [
+      { object: 'companies', from: 'company_id', mapping: 'organisations' },
+      { object: 'deals', from: 'deal_id', mapping: 'deals' },
     ]);
+    assert.ok(MappingDefinitionSchema.safeParse({ id: 'x', ...saved }).success);
+
+    draft.readBack = { property: '', idProperty: '', writeTo: '' };
+    draft.initialMatching = { property: '', source: '' };
+    draft.associations = [{ object: '', from: '', mapping: '' }];
+    const emptied = fromDraft(draft);
+    assert.equal('readBack' in emptied, false);
+    assert.equal('initialMatching' in emptied, false);
+    assert.deepEqual(emptied.associations, []);
+  });
+
+  test('read-back set in a mapping that had none is saved; nothing set saves no key', () => {
+    const plain = { ...EVERYTHING, readBack: undefined, associations: undefined } as MappingDefinitionInput;
+    const draft = toDraft(plain);
+    assert.equal('readBack' in fromDraft(draft), false);
+    assert.equal('associations' in fromDraft(draft), false);
+    draft.readBack.property = 'hs_object_id';
+    assert.deepEqual(fromDraft(draft).readBack, { property: 'hs_object_id' });
   });
 });

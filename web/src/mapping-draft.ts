@@ -1,9 +1,21 @@
+import { choose, compact, keep, same } from './draft-values.ts';
+import {
+  type AssociationDraft,
+  associationDrafts,
+  fromAssociationDrafts,
+  fromInitialMatchingDraft,
+  fromReadBackDraft,
+  type InitialMatchingDraft,
+  initialMatchingDraft,
+  type ReadBackDraft,
+  readBackDraft,
+} from './mapping-draft-parts.ts';
 import type { FieldMappingInput, MappingDefinitionInput, TransformInput } from './types.ts';
 
 /**
  * The mapping editor's form state. A draft keeps the definition it was opened from (`base`) and
- * `fromDraft` lays the edited parts over it: what the form does not edit (assignments, associations,
- * read-back, initial matching, unknown keys) and what was not changed is saved exactly as it was, so
+ * `fromDraft` lays the edited parts over it: what the form does not edit (further assignments, unknown
+ * keys) and what was not changed is saved exactly as it was, so
  * opening and saving a mapping changes nothing (test/web/mapping-draft-round-trip.test.ts).
  */
 
@@ -45,6 +57,9 @@ export interface MappingDraft {
   sync: '' | 'insert' | 'update' | 'upsert';
   identifier: '' | 'source' | 'target';
   writeBack: Record<WriteBackMark, string>;
+  readBack: ReadBackDraft;
+  initialMatching: InitialMatchingDraft;
+  associations: AssociationDraft[];
 }
 
 export const emptyField = (): FieldDraft => ({
@@ -78,6 +93,9 @@ export const emptyDraft = (): MappingDraft => ({
   sync: '',
   identifier: '',
   writeBack: noMarks(),
+  readBack: readBackDraft(undefined),
+  initialMatching: initialMatchingDraft(undefined),
+  associations: [],
 });
 
 function kindOf(f: FieldMappingInput): FieldKind {
@@ -131,6 +149,9 @@ export function toDraft(m: Definition): MappingDraft {
       WriteBackMark,
       string
     >,
+    readBack: readBackDraft(m.readBack),
+    initialMatching: initialMatchingDraft(m.initialMatching),
+    associations: associationDrafts(m.associations),
   };
 }
 
@@ -147,29 +168,6 @@ function constant(input: string): unknown {
   }
   return input;
 }
-
-/**
- * The value to save for a text the form shows: the opened value when the text is what it showed (so an
- * absent key stays absent and '' stays ''), else the new text, or absent when emptied.
- */
-function keep<T extends string>(base: T | undefined, text: string, trim = true): T | undefined {
-  if (text === (base ?? '')) return base;
-  const t = trim ? text.trim() : text;
-  return (t.trim() ? t : undefined) as T | undefined;
-}
-
-/** A choice with a default: the opened value when unchanged (absent stays absent), else the choice. */
-function choose<T extends string>(base: T | undefined, chosen: T | '', fallback: T | ''): T | undefined {
-  if (chosen === (base ?? fallback)) return base;
-  return chosen === '' ? undefined : chosen;
-}
-
-/** Drops keys whose value is undefined, so an absent option is absent in the saved JSON too. */
-function compact<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The field mapping to save, from its row: what the row did not change is kept as it was opened. */
 export function fromFieldDraft(f: FieldDraft): FieldMappingInput {
@@ -233,20 +231,16 @@ export function fromDraft(d: MappingDraft): Omit<MappingDefinitionInput, 'id'> {
     sync: choose(base.sync, d.sync, ''),
     identifier: choose(base.identifier, d.identifier, ''),
     writeBack,
+    readBack: fromReadBackDraft(base.readBack, d.readBack),
+    initialMatching: fromInitialMatchingDraft(base.initialMatching, d.initialMatching),
+    associations: fromAssociationDrafts(base.associations, d.associations),
   }) as Omit<MappingDefinitionInput, 'id'>;
 }
 
 /** The parts of a definition the form does not edit, with how many each has (shown as "kept as is"). */
-export function keptParts(
-  d: MappingDraft,
-): { part: 'associations' | 'assignments' | 'readBack' | 'initialMatching'; count: number }[] {
-  const b = d.base;
-  return [
-    { part: 'associations' as const, count: b.associations?.length ?? 0 },
-    { part: 'assignments' as const, count: b.assignments?.length ?? 0 },
-    { part: 'readBack' as const, count: b.readBack ? 1 : 0 },
-    { part: 'initialMatching' as const, count: b.initialMatching ? 1 : 0 },
-  ].filter((p) => p.count > 0);
+export function keptParts(d: MappingDraft): { part: 'assignments'; count: number }[] {
+  const count = d.base.assignments?.length ?? 0;
+  return count > 0 ? [{ part: 'assignments', count }] : [];
 }
 
 /** Whether the draft has enough to be previewed. */

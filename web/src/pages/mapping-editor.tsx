@@ -58,8 +58,15 @@ const PLACED = new Set([
   'writeBack.lastSuccess',
   'writeBack.status',
   'writeBack.remark',
+  'readBack.property',
+  'readBack.idProperty',
+  'readBack.writeTo',
+  'initialMatching.property',
+  'initialMatching.source',
+  'associations',
 ]);
 const FIELD_PLACE = /^fields\.(\d+)(?:\.(.*))?$/;
+const ASSOCIATION_PLACE = /^associations\.\d+\.(object|from|mapping)$/;
 
 /** Create or edit a mapping definition, with live preview and dry run. */
 export function MappingEditor() {
@@ -118,7 +125,11 @@ export function MappingEditor() {
     [sourceSide.objects, draft.source.object],
   );
   const elsewhere = useMemo(
-    () => issues.filter((i) => !PLACED.has(placeOf(i)) && !FIELD_PLACE.test(placeOf(i))),
+    () =>
+      issues.filter(
+        (i) =>
+          !PLACED.has(placeOf(i)) && !FIELD_PLACE.test(placeOf(i)) && !ASSOCIATION_PLACE.test(placeOf(i)),
+      ),
     [issues],
   );
   const save = async (e: FormEvent) => {
@@ -283,7 +294,13 @@ export function MappingEditor() {
               issuesOf={issuesOf}
               error={errorAt('fields')}
             />
-            <MappingOptions draft={draft} set={set} errorAt={errorAt} sourceList="source-fields" />
+            <MappingOptions
+              draft={draft}
+              set={set}
+              errorAt={errorAt}
+              sourceList="source-fields"
+              targetObjects={targetSide.objects.map((o) => o.name)}
+            />
           </fieldset>
           {isAdmin ? (
             <div className="form-actions save-row" data-testid="save-row">

@@ -2,6 +2,7 @@ import { Field } from '../components/ui.tsx';
 import { type TextKey, useI18n } from '../i18n/index.tsx';
 import { keptParts, type MappingDraft, WRITE_BACK_MARKS } from '../mapping-draft.ts';
 import { DELETE_POLICIES } from '../options.ts';
+import { MappingLinks } from './mapping-links.tsx';
 
 type Choice<K extends keyof MappingDraft> = {
   key: K;
@@ -55,18 +56,21 @@ const CHOICES = [
 
 /**
  * What happens on deletions and privacy requests, which writes are made, the sync marks written back
- * onto the source record, and a note naming the parts of the definition the form keeps as they are.
+ * onto the source record, read-back, initial matching and associations, and a note naming the parts of
+ * the definition the form keeps as they are.
  */
 export function MappingOptions({
   draft,
   set,
   errorAt,
   sourceList,
+  targetObjects,
 }: {
   draft: MappingDraft;
   set: (patch: Partial<MappingDraft>) => void;
   errorAt: (place: string) => string | undefined;
   sourceList: string;
+  targetObjects: readonly string[];
 }) {
   const { t } = useI18n();
   const kept = keptParts(draft);
@@ -110,6 +114,7 @@ export function MappingOptions({
           </Field>
         ))}
       </div>
+      <MappingLinks draft={draft} set={set} errorAt={errorAt} targetObjects={targetObjects} />
       {kept.length > 0 ? (
         <p className="notice notice-info kept-parts" data-testid="kept-parts">
           {t('map.kept')} {kept.map((k) => t(`map.kept.${k.part}`, { n: k.count })).join(', ')}

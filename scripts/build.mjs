@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
-import { CODE_STAMP, ROOT } from './build-state.mjs';
+import { CODE_STAMP, codeStampNow, ROOT } from './build-state.mjs';
 
 const args = process.argv.slice(2);
 const parts = args.length === 0 ? ['--code', '--web'] : args;
@@ -23,6 +23,8 @@ const parts = args.length === 0 ? ['--code', '--web'] : args;
 const EXTERNAL = ['better-sqlite3', 'pg', 'pg-native', 'mysql2', 'exceljs', '@fastify/swagger-ui'];
 
 if (parts.includes('--code')) {
+  // Taken before bundling: a source edited while esbuild runs must not count as built.
+  const stamp = codeStampNow();
   // From scratch: nothing of an earlier build may live on in dist/.
   rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
   await build({
@@ -46,7 +48,8 @@ if (parts.includes('--code')) {
   // src/demo/index.ts reads its workspace beside itself (`new URL('./workspace.yaml', import.meta.url)`); in the
   // bundle that is beside the chunk that holds it.
   cpSync(join(ROOT, 'src/demo/workspace.yaml'), join(ROOT, 'dist/chunks/workspace.yaml'));
-  writeFileSync(CODE_STAMP, `${new Date().toISOString()}\n`);
+  // Last: the content hash of the sources it was built from, which bin/junction.js compares (build-state.mjs).
+  writeFileSync(CODE_STAMP, stamp);
   console.log(`bundled src/ into ${relative(process.cwd(), join(ROOT, 'dist')) || '.'}/`);
 }
 if (parts.includes('--web')) {

@@ -1,0 +1,514 @@
+// Unit tests of a task's run (src/engine/run-task.ts) through the real store on a temp SQLite file and
+// in-memory source and target systems: what a full and an incremental run read, where they start, what
+// they retry, count and leave as the watermark, and what a dry run plans. The end-to-end suites run the
+// same through emulators and SQL databases; these take a second, so `npm run mutation` can run them.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { pino } from 'pino';
+import type {
+  Connector,
+  Cursor,
+  LookupHit,
+  Page,
+  ReadOptions,
+  SourceRecord,
+  WriteOp,
+  WriteResult,
+} from '../../src/connectors/connector.ts';
+import { type MappingDefinitionInput, MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
+import type { Task } from '../../src/core/types.ts';
+import {
+  compileFilter,
+  dryRunTask,
+  inMemoryFilter,
+  runTask,
+  scopeOf,
+  TaskSetupError,
+} from '../../src/engine/run-task.ts';
+import type { Store } from '../../src/store/store.ts';
+import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
+import { openTestStore } from '../helpers/store.ts';
+
+const log = pino({ level: 'silent' });
+
+/** A business system in memory: rows by key, read in pages by key or by a modified column. */
+function memorySource(rows: Record<string, unknown>[], pageSize = 2) {
+  const reads: ReadOptions[] = [];
+  const byKeys: string[][] = [];
+  const source: Connector = {
+    system: 'sql',
+    limits: { batchSize: 100 },
+    describe: async () => [],
+    async *read(_object, o): AsyncIterable<Page> {
+      reads.push(o);
+      const m = o.modifiedField;
+      const sortKey = (r: Record<string, unknown>) =>
+        m
+          ? `${String(r[m]).padStart(12, '0')}|${String(r[o.keyField]).padStart(6, '0')}`
+          : String(r[o.keyField]).padStart(6, '0');
+      const from = o.after ? String(o.after.at) : '';
+      const sorted = rows.filter((r) => sortKey(r) > from).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+      for (let i = 0; i < sorted.length; i += pageSize) {
+        const slice = sorted.slice(i, i + pageSize);
+        const last = slice[slice.length - 1] as Record<string, unknown>;
+        yield {
+          records: slice.map((r) => ({ key: String(r[o.keyField]), data: { ...r } })),
+          cursor: { at: sortKey(last) } as Cursor,
+        };
+      }
+    },
+    async readByKeys(_object, keyField, keys): Promise<SourceRecord[]> {
+      byKeys.push(keys);
+      return rows
+        .filter((r) => keys.includes(String(r[keyField])))
+        .map((r) => ({ key: String(r[keyField]), data: { ...r } }));
+    },
+    check: async () => ({ ok: true, message: 'memory' }),
+  };
+  return { source, rows, reads, byKeys };
+}
+
+/** A target in memory: upserts by the match property, updates and deletes by id; `refuse` fails e-mails. */
+function memoryTarget() {
+  const records = new Map<string, Record<string, unknown>>();
+  const writes: WriteOp[][] = [];
+  const refuse = new Set<string>();
+  let next = 1;
+  const target: Connector = {
+    system: 'abacus',
+    limits: { batchSize: 100 },
+    describe: async () => [],
+    read: () => {
+      throw new Error('not a source');
+    },
+    async write(_object, ops) {
+      writes.push(ops);
+      return ops.map((op): WriteResult => {
+        if (op.kind === 'delete' || op.kind === 'archive') {
+          records.delete(op.externalId);
+          return { ref: op.ref, ok: true, externalId: op.externalId, created: false };
+        }
+        if (refuse.has(String(op.properties.email)))
+          return { ref: op.ref, ok: false, code: 'busy', message: 'try later', retryable: true };
+        if (op.kind === 'update') {
+          Object.assign(records.get(op.externalId) ?? {}, op.properties);
+          return { ref: op.ref, ok: true, externalId: op.externalId, created: false };
+        }
+        const found = [...records].find(([, r]) => String(r[op.match.property]) === op.match.value);
+        if (found) {
+          Object.assign(found[1], op.properties);
+          return { ref: op.ref, ok: true, externalId: found[0], created: false };
+        }
+        const id = `c${next++}`;
+        records.set(id, { ...op.properties });
+        return { ref: op.ref, ok: true, externalId: id, created: true };
+      });
+    },
+    async lookup(_object, property, values): Promise<LookupHit[]> {
+      return [...records]
+        .filter(([, r]) => values.includes(String(r[property])))
+        .map(([id, r]) => ({ id, value: String(r[property]), properties: { ...r } }));
+    },
+    check: async () => ({ ok: true, message: 'memory' }),
+  };
+  return { target, records, writes, refuse };
+}
+
+const people = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    email: `p${i + 1}@example.ch`,
+    name: `Person ${i + 1}`,
+    active: i % 3 !== 2,
+    modified_at: 1000 + i,
+  }));
+
+const mappingOf = (extra: Partial<MappingDefinitionInput> = {}) =>
+  MappingDefinitionSchema.parse({
+    id: 'people',
+    name: 'People',
+    source: { connectionId: 'erp', object: 'people', key: 'id', modifiedField: 'modified_at' },
+    target: { connectionId: 'crm', object: 'contacts' },
+    matchKey: { target: 'email' },
+    fields: [
+      { target: 'email', from: 'email' },
+      { target: 'name', from: 'name' },
+    ],
+    ...extra,
+  });
+const taskOf = (extra: Partial<Task> = {}): Task => ({
+  id: 'people',
+  name: 'People',
+  mappingId: 'people',
+  schedule: null,
+  enabled: true,
+  mode: 'full',
+  notify: { on: [], to: [] },
+  params: {},
+  ...extra,
+});
+
+describe('runTask and dryRunTask over a SQLite store and in-memory systems', () => {
+  let db: TempDatabase;
+  let store: Store;
+  let erp: ReturnType<typeof memorySource>;
+  let crm: ReturnType<typeof memoryTarget>;
+  let n = 0;
+  /** A fresh task and mapping id per test: the store is shared, links and checkpoints are per task. */
+  let id = '';
+
+  before(async () => {
+    db = await createTempSqlite();
+    store = await openTestStore(db);
+    await store.connections.save({ id: 'erp', name: 'ERP', system: 'sql', config: {}, secret: {} });
+    await store.connections.save({ id: 'crm', name: 'CRM', system: 'abacus', config: {}, secret: {} });
+  });
+  after(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+  beforeEach(() => {
+    id = `t${++n}`;
+    erp = memorySource(people(5));
+    crm = memoryTarget();
+  });
+
+  /** Saves the mapping and task under this test's id (the connections are per test as well). */
+  async function setup(mapping: Partial<MappingDefinitionInput> = {}, task: Partial<Task> = {}) {
+    await store.connections.save({ id: `erp-${id}`, name: 'ERP', system: 'sql', config: {}, secret: {} });
+    await store.connections.save({ id: `crm-${id}`, name: 'CRM', system: 'abacus', config: {}, secret: {} });
+    const m = mappingOf({
+      id,
+      ...mapping,
+      source: {
+        connectionId: `erp-${id}`,
+        object: 'people',
+        key: 'id',
+        modifiedField: 'modified_at',
+        ...mapping.source,
+      },
+      target: { connectionId: `crm-${id}`, object: 'contacts', ...mapping.target },
+    });
+    await store.mappings.save(m);
+    await store.tasks.save(taskOf({ id, mappingId: id, ...task }));
+    return m;
+  }
+  const factory = () => (c: { system: string }) => (c.system === 'sql' ? erp.source : crm.target);
+  const run = (o: { confirmDeletes?: boolean } = {}) =>
+    runTask(id, { store, log, connectorFactory: factory(), ...o });
+  const linksOf = async (m: ReturnType<typeof mappingOf>, keys: string[]) =>
+    store.syncLinks.getMany(scopeOf(m), keys);
+
+  test('a full run writes every source record, page by page, and links each to its target record', async () => {
+    const m = await setup();
+    const execution = await run();
+    assert.equal(execution.status, 'succeeded');
+    assert.deepEqual(execution.counts, {
+      read: 5,
+      filtered: 0,
+      created: 5,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      failed: 0,
+    });
+    assert.equal(crm.records.size, 5);
+    assert.deepEqual(
+      crm.writes.map((w) => w.length),
+      [2, 2, 1],
+      'one write per page of two',
+    );
+    const links = await linksOf(m, ['1', '5']);
+    assert.deepEqual(
+      [...links.values()].map((l) => [l.sourceKey, l.status, crm.records.get(l.externalId as string)?.email]),
+      [
+        ['1', 'ok', 'p1@example.ch'],
+        ['5', 'ok', 'p5@example.ch'],
+      ],
+    );
+    const items = await store.executions.items(execution.id, { limit: 100 });
+    assert.equal(items.filter((i) => i.action === 'create').length, 5);
+    assert.equal(
+      erp.reads[0]?.modifiedField,
+      undefined,
+      'a full read goes by key, not by the modified column',
+    );
+    assert.deepEqual(erp.reads[0]?.fields, ['id', 'modified_at', 'email', 'name']);
+  });
+
+  test('a second full run over unchanged records writes nothing and counts them unchanged', async () => {
+    await setup();
+    await run();
+    crm.writes.length = 0;
+    const second = await run();
+    assert.deepEqual([second.counts.unchanged, second.counts.read], [5, 5]);
+    assert.deepEqual(crm.writes, []);
+  });
+
+  test('an incremental run reads after the watermark the last run left, by the modified column', async () => {
+    await setup({}, { mode: 'incremental' });
+    await run();
+    assert.equal(erp.reads[0]?.modifiedField, 'modified_at');
+    assert.equal(erp.reads[0]?.after, undefined);
+    const checkpoint = await store.executions.checkpoint(id);
+    assert.deepEqual(checkpoint?.watermark, { at: '000000001004|000005' });
+
+    erp.rows.push({ id: 6, email: 'p6@example.ch', name: 'Six', active: true, modified_at: 2000 });
+    const second = await run();
+    assert.deepEqual(erp.reads[1]?.after, { at: '000000001004|000005' });
+    assert.deepEqual([second.counts.read, second.counts.created], [1, 1]);
+    assert.deepEqual((await store.executions.checkpoint(id))?.watermark, { at: '000000002000|000006' });
+  });
+
+  test('a full run leaves the watermark alone', async () => {
+    await setup();
+    await run();
+    assert.equal((await store.executions.checkpoint(id))?.watermark ?? null, null);
+  });
+
+  test('an incremental run reads again the records that failed retryably before, once', async () => {
+    const m = await setup({}, { mode: 'incremental' });
+    crm.refuse.add('p2@example.ch');
+    const first = await run();
+    assert.equal(first.status, 'warning');
+    assert.equal(first.counts.failed, 1);
+    assert.equal((await linksOf(m, ['2'])).get('2')?.status, 'retry');
+
+    crm.refuse.clear();
+    const second = await run();
+    assert.deepEqual(erp.byKeys, [['2']], 'the failed record is read by its key');
+    assert.deepEqual([second.counts.read, second.counts.created, second.status], [1, 1, 'succeeded']);
+    assert.equal((await linksOf(m, ['2'])).get('2')?.status, 'ok');
+  });
+
+  test('a record read by the run itself is not read again as a retry', async () => {
+    await setup({}, { mode: 'incremental' });
+    crm.refuse.add('p2@example.ch');
+    await run();
+    crm.refuse.clear();
+    const row = erp.rows.find((r) => r.id === 2) as Record<string, unknown>;
+    row.modified_at = 3000;
+    const second = await run();
+    assert.deepEqual(erp.byKeys, []);
+    assert.equal(second.counts.read, 1);
+  });
+
+  test('a filter the source does not apply is applied in memory and counted as filtered', async () => {
+    await setup({ filter: 'active = true' });
+    const execution = await run();
+    assert.deepEqual([execution.counts.read, execution.counts.filtered, execution.counts.created], [5, 1, 4]);
+    assert.ok(erp.reads[0]?.filter, 'the filter is offered to the source');
+    assert.ok(![...crm.records.values()].some((r) => r.email === 'p3@example.ch'));
+  });
+
+  test('an invalid filter fails the run as a setup error before anything is read', async () => {
+    await setup({ filter: 'active = = true' });
+    const execution = await run();
+    assert.equal(execution.status, 'failed');
+    assert.equal(execution.error?.code, 'task_setup_invalid');
+    assert.match(execution.error?.message ?? '', new RegExp(`the filter of mapping '${id}' is invalid`));
+    assert.deepEqual(erp.reads, []);
+  });
+
+  test('a full run deletes in the target what is gone from the source', async () => {
+    await setup({ deletes: 'propagate' });
+    await run();
+    erp.rows.splice(4, 1);
+    const second = await run();
+    assert.deepEqual([second.counts.deleted, second.status], [1, 'succeeded']);
+    assert.equal(crm.records.size, 4);
+  });
+
+  test('an incremental run never deletes', async () => {
+    await setup({ deletes: 'propagate' }, { mode: 'incremental' });
+    await run();
+    erp.rows.splice(4, 1);
+    await run();
+    assert.equal(crm.records.size, 5);
+  });
+
+  test('the mass-deletion guard ends the run as a warning with nothing deleted, until confirmed', async () => {
+    await setup({ deletes: 'propagate' });
+    await run();
+    erp.rows.splice(0, 5);
+    const held = await run();
+    assert.equal(held.status, 'warning');
+    assert.equal(held.error?.code, 'mass_deletion_guard');
+    assert.equal(crm.records.size, 5);
+    const confirmed = await run({ confirmDeletes: true });
+    assert.deepEqual([confirmed.counts.deleted, crm.records.size], [5, 0]);
+  });
+
+  test('a second assignment writes the same records into its own object with its own links', async () => {
+    const m = await setup({
+      assignments: [
+        {
+          target: { object: 'deals' },
+          matchKey: { target: 'email' },
+          fields: [{ target: 'email', from: 'email' }],
+          filter: 'active = true',
+        },
+      ],
+    });
+    const execution = await run();
+    // The memory target finds the contact by e-mail in either object: the deals are counted as updates.
+    assert.deepEqual(
+      [execution.counts.read, execution.counts.created, execution.counts.updated, execution.counts.filtered],
+      [10, 5, 4, 1],
+    );
+    assert.deepEqual(
+      crm.writes.map((w) => w.length),
+      [2, 2, 1, 2, 1, 1],
+    );
+    const deals = await store.syncLinks.getMany({ ...scopeOf(m), targetObject: 'deals' }, ['1', '3']);
+    assert.deepEqual([...deals.keys()], ['1']);
+  });
+
+  test('task parameters reach the mapping formulas', async () => {
+    await setup(
+      {
+        fields: [
+          { target: 'email', from: 'email' },
+          { target: 'region', formula: "param('region')" },
+        ],
+      },
+      { params: { region: 'ZH' } },
+    );
+    await run();
+    assert.deepEqual(
+      [...crm.records.values()].map((r) => r.region),
+      ['ZH', 'ZH', 'ZH', 'ZH', 'ZH'],
+    );
+  });
+
+  test('a dry run says what the run would do and writes nothing, links nothing', async () => {
+    const m = await setup();
+    const plan = await dryRunTask(store, id, { log, connectorFactory: factory() });
+    assert.equal(plan.dryRun, true);
+    assert.equal(plan.truncated, false);
+    assert.equal(plan.counts.created, 5);
+    assert.deepEqual(
+      plan.items.map((i) => [i.sourceKey, i.action, i.externalId]),
+      [
+        ['1', 'create', null],
+        ['2', 'create', null],
+        ['3', 'create', null],
+        ['4', 'create', null],
+        ['5', 'create', null],
+      ],
+    );
+    assert.deepEqual(plan.items[0]?.payload, { email: 'p1@example.ch', name: 'Person 1' });
+    assert.deepEqual(crm.writes, []);
+    assert.equal((await linksOf(m, ['1'])).size, 0);
+  });
+
+  test('a dry run after a run plans updates with the target ids and leaves unchanged records out', async () => {
+    await setup();
+    await run();
+    (erp.rows[0] as Record<string, unknown>).name = 'Renamed';
+    crm.writes.length = 0;
+    const plan = await dryRunTask(store, id, { log, connectorFactory: factory() });
+    assert.deepEqual(
+      plan.items.map((i) => [i.sourceKey, i.action]),
+      [['1', 'update']],
+    );
+    assert.ok(plan.items[0]?.externalId);
+    assert.equal(plan.counts.unchanged, 4);
+    assert.deepEqual(crm.writes, []);
+  });
+
+  test('a dry run names the failures with their code and message', async () => {
+    await setup({ fields: [{ target: 'email', from: 'nothing_here', required: true }] });
+    const plan = await dryRunTask(store, id, { log, connectorFactory: factory() });
+    assert.equal(plan.items[0]?.action, 'fail');
+    assert.equal(plan.items[0]?.code, 'required_field_missing');
+    assert.ok(plan.items[0]?.message);
+  });
+
+  test('a dry run stops reading at maxRecords and keeps at most maxItems', async () => {
+    await setup();
+    const cut = await dryRunTask(store, id, { log, connectorFactory: factory(), maxRecords: 3 });
+    assert.equal(cut.truncated, true);
+    assert.deepEqual([cut.counts.read, cut.items.length], [4, 4]);
+    const few = await dryRunTask(store, id, { log, connectorFactory: factory(), maxItems: 2 });
+    assert.deepEqual([few.items.length, few.counts.created, few.truncated], [2, 5, false]);
+  });
+
+  test('a dry run plans the deletions a full run would make', async () => {
+    await setup({ deletes: 'propagate' });
+    await run();
+    erp.rows.splice(4, 1);
+    const plan = await dryRunTask(store, id, { log, connectorFactory: factory() });
+    assert.deepEqual(
+      plan.items.map((i) => [i.sourceKey, i.action]),
+      [['5', 'delete']],
+    );
+    assert.equal(crm.records.size, 5);
+  });
+});
+
+describe('run-task helpers', () => {
+  test('compileFilter: no filter or a blank one is none, a valid one compiles', () => {
+    assert.equal(compileFilter(mappingOf()), null);
+    assert.equal(compileFilter(mappingOf({ filter: '   ' })), null);
+    assert.ok(compileFilter(mappingOf({ filter: 'active = true' })));
+    assert.throws(() => compileFilter(mappingOf({ filter: 'active = = true' })), TaskSetupError);
+  });
+
+  test('scopeOf: the pair of objects an assignment links', () => {
+    assert.deepEqual(scopeOf(mappingOf()), {
+      sourceConnectionId: 'erp',
+      sourceObject: 'people',
+      targetConnectionId: 'crm',
+      targetObject: 'contacts',
+    });
+  });
+
+  test('inMemoryFilter keeps the records the filter selects, with params and the sync link', async () => {
+    const asked: string[][] = [];
+    const store = {
+      syncLinks: {
+        async getMany(_scope: unknown, keys: string[]) {
+          asked.push(keys);
+          return new Map([
+            [
+              '1',
+              { externalId: 'x', lastSuccessAt: new Date(), status: 'ok', lastSyncAt: null, remark: null },
+            ],
+          ]);
+        },
+      },
+    } as unknown as Store;
+    const records = [
+      { key: '1', data: { active: true } },
+      { key: '2', data: { active: false } },
+    ];
+    const scope = scopeOf(mappingOf());
+    const none = inMemoryFilter({ store, scope, expression: {} }, null);
+    assert.deepEqual(await none(records), records);
+    const byLink = inMemoryFilter(
+      { store, scope, expression: {} },
+      compileFilter(mappingOf({ filter: 'link is null' })),
+    );
+    assert.deepEqual(
+      (await byLink(records)).map((r) => r.key),
+      ['2'],
+    );
+    assert.deepEqual(asked, [['1', '2']]);
+    const byParam = inMemoryFilter(
+      { store, scope, expression: { params: { want: true } } },
+      compileFilter(mappingOf({ filter: "active = param('want')" })),
+    );
+    assert.deepEqual(
+      (await byParam(records)).map((r) => r.key),
+      ['1'],
+    );
+    assert.equal(asked.length, 1, 'a filter that does not read link.* costs no store query');
+    const rest = compileFilter(mappingOf({ filter: 'active = false' }));
+    assert.deepEqual(
+      (await byParam(records, rest ?? undefined)).map((r) => r.key),
+      ['2'],
+      'the part the source left over replaces the whole filter',
+    );
+  });
+});

@@ -31,6 +31,9 @@ export const sqliteDialect: BusinessDialect = {
       });
     }
     db.pragma('busy_timeout = 10000');
+    // SQLite's own default page cache (2 MB), not better-sqlite3's 16 MB: a read walks the table once by its key
+    // or modified column, so a bigger cache only grows the run's memory (see the store's STORE_CACHE_KIB).
+    db.pragma('cache_size = -2000');
     return new Kysely({ dialect: new SqliteDialect({ database: db }), log });
   },
   primaryKeyColumns,

@@ -1,6 +1,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { ApiError, apiGet, apiSend, setCsrfToken, setUnauthenticatedHandler, setWorkspace } from './api.ts';
 import type { SessionUser, WorkspaceRef, WorkspaceRole } from './types.ts';
+import { chooseWorkspace } from './workspace-choice.ts';
 
 interface Auth {
   /** undefined while the session is being checked, null when logged out. */
@@ -40,12 +41,6 @@ const hint = {
 
 // The chosen workspace survives a reload; it is only a preference, checked against the user's workspaces.
 const WORKSPACE = 'junction.workspace';
-
-/** The remembered workspace if the user may still open it, else their first (null: none, or an old server). */
-function chooseWorkspace(user: SessionUser | null, wanted: string | null): string | null {
-  const list = user?.workspaces ?? [];
-  return (list.find((w) => w.id === wanted) ?? list[0])?.id ?? null;
-}
 
 /** Holds the session and the current workspace: checks it on load, logs in and out, keeps the CSRF token. */
 export function AuthProvider({ children }: { children: ReactNode }) {

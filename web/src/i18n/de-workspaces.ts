@@ -47,7 +47,7 @@ export const deWorkspaces: Record<keyof typeof enWorkspaces, string> = {
   'acc.tokenWorkspace': 'Arbeitsbereich',
   'error.interval_out_of_range': 'Wählen Sie ein Intervall zwischen {min} und {max} Minuten.',
   'error.workspace_not_empty':
-    'Der Arbeitsbereich hat noch Verbindungen, Zuordnungen oder Aufgaben: zuerst diese löschen.',
+    'Der Arbeitsbereich hat noch {connections} Verbindung(en), {mappings} Zuordnung(en) und {tasks} Aufgabe(n): zuerst diese löschen.',
   'error.id_taken': 'Diese ID ist schon vergeben (IDs gelten im ganzen Hub): bitte eine andere wählen.',
   'error.workspace_busy':
     'Der Arbeitsbereich führt schon so viele Aufgaben gleichzeitig aus wie erlaubt; bitte warten, bis eine fertig ist.',

@@ -44,7 +44,8 @@ export const enWorkspaces = {
   'task.intervalSaved': '{name} now runs every {n} min.',
   'acc.tokenWorkspace': 'Workspace',
   'error.interval_out_of_range': 'Choose an interval between {min} and {max} minutes.',
-  'error.workspace_not_empty': 'The workspace still has connections, mappings or tasks: delete them first.',
+  'error.workspace_not_empty':
+    'The workspace still has {connections} connection(s), {mappings} mapping(s) and {tasks} task(s): delete them first.',
   'error.id_taken': 'This id is taken already (ids are unique in the whole hub): choose another.',
   'error.workspace_busy':
     'The workspace runs as many tasks at once as it may; try again when one has finished.',

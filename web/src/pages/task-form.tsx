@@ -7,6 +7,7 @@ import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { NOTIFY_ON_LIST, SCHEDULE_PRESETS } from '../options.ts';
 import type { MappingRow, NotifyOn, Schedule, TaskRow } from '../types.ts';
+import { useIntervalRange } from './task-interval.tsx';
 import { taskBody } from './tasks.tsx';
 
 type ScheduleChoice = `preset-${number}` | 'custom' | 'cron' | 'manual';
@@ -24,7 +25,9 @@ export function TaskForm() {
   const { id: editId } = useParams();
   const isNew = editId === undefined;
   const { t } = useI18n();
-  const { isAdmin } = useAuth();
+  const { isAdmin, workspace } = useAuth();
+  // The workspace's allowed interval range, shown at the minutes (a server without workspaces has none).
+  const range = useIntervalRange(isAdmin && workspace !== null, workspace?.id);
   const navigate = useNavigate();
   const stored = useResource<TaskRow>(isNew ? null : `/api/tasks/${seg(editId)}`);
   const mappings = useResource<{ mappings: MappingRow[] }>('/api/mappings');
@@ -189,13 +192,13 @@ export function TaskForm() {
               </label>
             </div>
             {choice === 'custom' ? (
-              <Field label={t('task.minutes')}>
+              <Field label={t('task.minutes')} hint={range ? t('task.intervalRange', range) : undefined}>
                 {(p) => (
                   <input
                     {...p}
                     type="number"
-                    min={1}
-                    max={10080}
+                    min={range?.min ?? 1}
+                    max={range?.max ?? 10080}
                     required
                     value={minutes}
                     onChange={(e) => setMinutes(e.target.value)}

@@ -170,6 +170,34 @@ describe('the mapping editor checks, keeps and asks, in a real browser', { skip:
     assert.deepEqual(errors, []);
   });
 
+  test('a further assignment added in the form is saved in order, and opens again as it was saved', async () => {
+    page.once('dialog', (d) => void d.accept());
+    await page.goto(`${hub.base}/mappings/extras`);
+    await page.getByRole('button', { name: 'Add assignment' }).click();
+    const assignment = page.locator('[data-assignment="0"]');
+    await assignment.getByLabel('Name of assignment 1').fill('inactive people');
+    await assignment.getByLabel('Assignment 1: filter').fill("status = 'inactive'");
+    await assignment.getByLabel('Target field 1').fill('email');
+    await assignment.getByLabel('Source field').fill('email');
+    await assignment.getByLabel('Assignment 1: writes').selectOption('update');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved').first().waitFor();
+    assert.deepEqual((await hub.store.mappings.get('extras')).assignments, [
+      {
+        name: 'inactive people',
+        filter: "status = 'inactive'",
+        fields: [{ target: 'email', from: 'email', transform: [], required: false }],
+        sync: 'update',
+      },
+    ]);
+    await page.reload();
+    await page.getByRole('group', { name: 'Assignment 1: inactive people' }).waitFor();
+    assert.equal(await assignment.getByLabel('Assignment 1: filter').inputValue(), "status = 'inactive'");
+    await assignment.scrollIntoViewIfNeeded();
+    await shoot(page, 'mapping-editor-assignments');
+    assert.deepEqual(errors, []);
+  });
+
   test('the source field picker offers relation paths and the filter completes names and functions, by keyboard', async () => {
     // employees.company_id references companies: the description gives employees a to-one `company`.
     const db = await openBusinessKysely(hub.business);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { type MappingDefinitionInput, MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
-import { emptyField, fromDraft, keptParts, type MappingDraft, toDraft } from '../../web/src/mapping-draft.ts';
+import { emptyField, fromDraft, type MappingDraft, toDraft } from '../../web/src/mapping-draft.ts';
+import { emptyAssignment, keptAssignmentParts } from '../../web/src/mapping-draft-assignments.ts';
 import { MAPPING as BROWSER_MAPPING } from '../browser/harness.ts';
 import { spineConfig } from '../helpers/spine-config.ts';
 
@@ -157,12 +158,41 @@ describe('the mapping editor saves what it opened unchanged', () => {
     assert.deepEqual(fromDraft(draft).writeBack, { externalId: 'hubspot_id' });
   });
 
-  test('only further assignments are left to YAML and the API: the form names how many', () => {
-    assert.deepEqual(keptParts(toDraft(EVERYTHING)), [{ part: 'assignments', count: 1 }]);
-    assert.deepEqual(
-      keptParts(toDraft({ ...EVERYTHING, assignments: undefined } as MappingDefinitionInput)),
-      [],
-    );
+  test('assignments edited in the form are saved in the order shown; what the form does not show stays', () => {
+    const draft = toDraft(EVERYTHING);
+    const first = draft.assignments[0];
+    assert.ok(first);
+    first.filter = 'paid = false';
+    first.matchKey = '';
+    first.sync = '';
+    draft.assignments.unshift({
+      ...emptyAssignment(),
+      name: 'opted in',
+      targetObject: 'lists',
+      fields: [{ ...emptyField(), target: 'email', input: 'email' }],
+    });
+    const saved = fromDraft(draft).assignments;
+    assert.deepEqual(saved, [
+      {
+        name: 'opted in',
+        target: { object: 'lists' },
+        fields: [{ target: 'email', from: 'email', transform: [], required: false }],
+      },
+      {
+        name: 'bookings',
+        source: { object: 'bookings', key: 'id' },
+        target: { object: 'contracts' },
+        filter: 'paid = false',
+        fields: [{ target: 'amount', formula: 'price * 1.081' }],
+        writeBack: { status: 'sync_status' },
+        identifier: 'source',
+      },
+    ]);
+    assert.ok(MappingDefinitionSchema.safeParse({ id: 'x', ...fromDraft(draft) }).success);
+    assert.deepEqual(keptAssignmentParts(first), ['writeBack']);
+    draft.assignments = [];
+    assert.deepEqual(fromDraft(draft).assignments, []);
+    assert.equal('assignments' in fromDraft(toDraft({ ...EVERYTHING, assignments: undefined })), false);
   });
 
   test('read-back, initial matching and associations edited in the form are saved; emptied, they are left out', () => {

@@ -1,4 +1,6 @@
-import { choose, compact, keep, same } from './draft-values.ts';
+import { choose, compact, keep } from './draft-values.ts';
+import { emptyField, type FieldDraft, fieldDraft, fromFieldDraft } from './field-draft.ts';
+import { type AssignmentDraft, assignmentDraft, fromAssignmentDrafts } from './mapping-draft-assignments.ts';
 import {
   type AssociationDraft,
   associationDrafts,
@@ -10,33 +12,27 @@ import {
   type ReadBackDraft,
   readBackDraft,
 } from './mapping-draft-parts.ts';
-import type { FieldMappingInput, MappingDefinitionInput, TransformInput } from './types.ts';
+import type { MappingDefinitionInput } from './types.ts';
+
+export {
+  emptyField,
+  FIELD_KINDS,
+  type FieldDraft,
+  type FieldKind,
+  fieldDraft,
+  fromFieldDraft,
+} from './field-draft.ts';
 
 /**
  * The mapping editor's form state. A draft keeps the definition it was opened from (`base`) and
- * `fromDraft` lays the edited parts over it: what the form does not edit (further assignments, unknown
- * keys) and what was not changed is saved exactly as it was, so
- * opening and saving a mapping changes nothing (test/web/mapping-draft-round-trip.test.ts).
+ * `fromDraft` lays the edited parts over it: what the form does not edit (unknown keys, the parts of an
+ * assignment it does not show) and what was not changed is saved exactly as it was, so opening and saving
+ * a mapping changes nothing (test/mapping/mapping-draft-round-trip.test.ts).
  */
-
-/** Where a field's value comes from. */
-export const FIELD_KINDS = ['from', 'value', 'template', 'formula'] as const;
-export type FieldKind = (typeof FIELD_KINDS)[number];
 
 /** The sync marks a mapping can write back onto the source record, in the order the form shows them. */
 export const WRITE_BACK_MARKS = ['externalId', 'lastSync', 'lastSuccess', 'status', 'remark'] as const;
 export type WriteBackMark = (typeof WRITE_BACK_MARKS)[number];
-
-/** A field mapping while it is edited: where the value comes from is one choice plus its text. */
-export interface FieldDraft {
-  target: string;
-  kind: FieldKind;
-  input: string;
-  required: boolean;
-  transform: TransformInput[];
-  /** The field as it was opened (absent for a new row). */
-  base?: FieldMappingInput;
-}
 
 type Definition = Omit<MappingDefinitionInput, 'id'> & { id?: string };
 
@@ -60,15 +56,9 @@ export interface MappingDraft {
   readBack: ReadBackDraft;
   initialMatching: InitialMatchingDraft;
   associations: AssociationDraft[];
+  /** Further assignments, in the order they run. */
+  assignments: AssignmentDraft[];
 }
-
-export const emptyField = (): FieldDraft => ({
-  target: '',
-  kind: 'from',
-  input: '',
-  required: false,
-  transform: [],
-});
 
 const noMarks = (): Record<WriteBackMark, string> => ({
   externalId: '',
@@ -96,33 +86,8 @@ export const emptyDraft = (): MappingDraft => ({
   readBack: readBackDraft(undefined),
   initialMatching: initialMatchingDraft(undefined),
   associations: [],
+  assignments: [],
 });
-
-function kindOf(f: FieldMappingInput): FieldKind {
-  if (f.from !== undefined) return 'from';
-  if (f.template !== undefined) return 'template';
-  if (f.formula !== undefined) return 'formula';
-  return 'value';
-}
-
-// A constant shows as itself when it is text, as JSON otherwise (42, true, {"a":1}).
-function inputOf(f: FieldMappingInput, kind: FieldKind): string {
-  if (kind === 'value') return typeof f.value === 'string' ? f.value : (JSON.stringify(f.value) ?? '');
-  return (kind === 'from' ? f.from : kind === 'template' ? f.template : f.formula) ?? '';
-}
-
-/** The form state of a field mapping. */
-export function fieldDraft(f: FieldMappingInput): FieldDraft {
-  const kind = kindOf(f);
-  return {
-    target: f.target,
-    kind,
-    input: inputOf(f, kind),
-    required: f.required ?? false,
-    transform: f.transform ?? [],
-    base: f,
-  };
-}
 
 /** The form state of a stored definition. */
 export function toDraft(m: Definition): MappingDraft {
@@ -152,50 +117,8 @@ export function toDraft(m: Definition): MappingDraft {
     readBack: readBackDraft(m.readBack),
     initialMatching: initialMatchingDraft(m.initialMatching),
     associations: associationDrafts(m.associations),
+    assignments: (m.assignments ?? []).map(assignmentDraft),
   };
-}
-
-// A constant typed as 42, true, null, {…} or […] means that value; anything else is text.
-function constant(input: string): unknown {
-  const text = input.trim();
-  if (/^(-?\d+(\.\d+)?|true|false|null)$/.test(text)) return JSON.parse(text);
-  if (/^[[{]/.test(text)) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      // Not JSON after all: the text is the constant.
-    }
-  }
-  return input;
-}
-
-/** The field mapping to save, from its row: what the row did not change is kept as it was opened. */
-export function fromFieldDraft(f: FieldDraft): FieldMappingInput {
-  const base = f.base;
-  const {
-    from: _f,
-    value: _v,
-    template: _t,
-    formula: _x,
-    ...rest
-  } = base ?? ({} as Partial<FieldMappingInput>);
-  const unchangedSource = base !== undefined && f.kind === kindOf(base) && f.input === inputOf(base, f.kind);
-  const source: Partial<FieldMappingInput> = unchangedSource
-    ? { [f.kind]: base[f.kind] }
-    : f.kind === 'from'
-      ? { from: f.input.trim() }
-      : f.kind === 'template'
-        ? { template: f.input }
-        : f.kind === 'formula'
-          ? { formula: f.input }
-          : { value: constant(f.input) };
-  return compact({
-    ...rest,
-    target: base && f.target.trim() === base.target ? base.target : f.target.trim(),
-    ...source,
-    transform: base && same(f.transform, base.transform ?? []) ? base.transform : f.transform,
-    required: base && f.required === (base.required ?? false) ? base.required : f.required,
-  }) as FieldMappingInput;
 }
 
 /** The definition the API takes (without `id`), from the form state laid over the opened definition. */
@@ -234,13 +157,8 @@ export function fromDraft(d: MappingDraft): Omit<MappingDefinitionInput, 'id'> {
     readBack: fromReadBackDraft(base.readBack, d.readBack),
     initialMatching: fromInitialMatchingDraft(base.initialMatching, d.initialMatching),
     associations: fromAssociationDrafts(base.associations, d.associations),
+    assignments: fromAssignmentDrafts(base.assignments, d.assignments),
   }) as Omit<MappingDefinitionInput, 'id'>;
-}
-
-/** The parts of a definition the form does not edit, with how many each has (shown as "kept as is"). */
-export function keptParts(d: MappingDraft): { part: 'assignments'; count: number }[] {
-  const count = d.base.assignments?.length ?? 0;
-  return count > 0 ? [{ part: 'assignments', count }] : [];
 }
 
 /** Whether the draft has enough to be previewed. */

@@ -11,8 +11,10 @@ import { emptyDraft, fromDraft, type MappingDraft, toDraft } from '../mapping-dr
 import { type AnyIssue, issueText, placeOf } from '../mapping-issues.ts';
 import type { ConnectionRow, MappingRow } from '../types.ts';
 import { useUnsavedChangesPrompt } from '../unsaved-changes.ts';
-import { type FieldIssues, MappingFields } from './mapping-fields.tsx';
+import { MappingAssignments } from './mapping-assignments.tsx';
+import { MappingFields } from './mapping-fields.tsx';
 import { MappingOptions } from './mapping-options.tsx';
+import { fieldIssuesAt, isPlaced } from './mapping-places.ts';
 import { DryRunPanel, MappingPreview } from './mapping-preview.tsx';
 import { SidePicker, useSideObjects } from './mapping-side.tsx';
 
@@ -34,39 +36,6 @@ function FilterError({ filter, issue }: { filter: string; issue: AnyIssue }) {
     </div>
   );
 }
-
-// Places the form shows an issue at; issues elsewhere (assignments, associations…) are listed at Save.
-const PLACED = new Set([
-  'name',
-  'id',
-  'source.connectionId',
-  'source.object',
-  'source.key',
-  'source.modifiedField',
-  'target.connectionId',
-  'target.object',
-  'matchKey.target',
-  'matchKey.source',
-  'filter',
-  'deletes',
-  'targetDeletes',
-  'privacy',
-  'sync',
-  'identifier',
-  'writeBack.externalId',
-  'writeBack.lastSync',
-  'writeBack.lastSuccess',
-  'writeBack.status',
-  'writeBack.remark',
-  'readBack.property',
-  'readBack.idProperty',
-  'readBack.writeTo',
-  'initialMatching.property',
-  'initialMatching.source',
-  'associations',
-]);
-const FIELD_PLACE = /^fields\.(\d+)(?:\.(.*))?$/;
-const ASSOCIATION_PLACE = /^associations\.\d+\.(object|from|mapping)$/;
 
 /** Create or edit a mapping definition, with live preview and dry run. */
 export function MappingEditor() {
@@ -101,18 +70,7 @@ export function MappingEditor() {
       .filter((i) => placeOf(i) === place)
       .map((i) => issueText(t, i))
       .join(' ') || undefined;
-  const issuesOf: FieldIssues = (row) => {
-    const mine = issues.filter((i) => FIELD_PLACE.exec(placeOf(i))?.[1] === String(row));
-    const part = (i: AnyIssue) => FIELD_PLACE.exec(placeOf(i))?.[2] ?? '';
-    const words = (list: AnyIssue[]) => list.map((i) => issueText(t, i)).join(' ') || undefined;
-    return {
-      target: words(mine.filter((i) => part(i) === 'target')),
-      input: words(mine.filter((i) => ['from', 'value', 'template', 'formula'].includes(part(i)))),
-      row: mine
-        .filter((i) => !['target', 'from', 'value', 'template', 'formula'].includes(part(i)))
-        .map((i) => `${part(i) || t('map.targetField')}: ${issueText(t, i)}`),
-    };
-  };
+  const issuesOf = fieldIssuesAt(issues, t, '');
   const conns = connections.data?.connections ?? [];
   const sourceSide = useSideObjects('source', conns, draft.source.connectionId);
   const targetSide = useSideObjects('target', conns, draft.target.connectionId);
@@ -124,14 +82,7 @@ export function MappingEditor() {
     }),
     [sourceSide.objects, draft.source.object],
   );
-  const elsewhere = useMemo(
-    () =>
-      issues.filter(
-        (i) =>
-          !PLACED.has(placeOf(i)) && !FIELD_PLACE.test(placeOf(i)) && !ASSOCIATION_PLACE.test(placeOf(i)),
-      ),
-    [issues],
-  );
+  const elsewhere = useMemo(() => issues.filter((i) => !isPlaced(placeOf(i))), [issues]);
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
@@ -300,6 +251,13 @@ export function MappingEditor() {
               errorAt={errorAt}
               sourceList="source-fields"
               targetObjects={targetSide.objects.map((o) => o.name)}
+            />
+            <MappingAssignments
+              draft={draft}
+              set={set}
+              errorAt={errorAt}
+              issuesAt={(prefix) => fieldIssuesAt(issues, t, prefix)}
+              sourceObjects={sourceSide.objects}
             />
           </fieldset>
           {isAdmin ? (

@@ -1,6 +1,6 @@
 import { Field } from '../components/ui.tsx';
 import { type TextKey, useI18n } from '../i18n/index.tsx';
-import { keptParts, type MappingDraft, WRITE_BACK_MARKS } from '../mapping-draft.ts';
+import { type MappingDraft, WRITE_BACK_MARKS } from '../mapping-draft.ts';
 import { DELETE_POLICIES } from '../options.ts';
 import { MappingLinks } from './mapping-links.tsx';
 
@@ -56,8 +56,7 @@ const CHOICES = [
 
 /**
  * What happens on deletions and privacy requests, which writes are made, the sync marks written back
- * onto the source record, read-back, initial matching and associations, and a note naming the parts of
- * the definition the form keeps as they are.
+ * onto the source record, read-back, initial matching and associations.
  */
 export function MappingOptions({
   draft,
@@ -73,7 +72,6 @@ export function MappingOptions({
   targetObjects: readonly string[];
 }) {
   const { t } = useI18n();
-  const kept = keptParts(draft);
   return (
     <>
       <h2>{t('map.options')}</h2>
@@ -115,11 +113,6 @@ export function MappingOptions({
         ))}
       </div>
       <MappingLinks draft={draft} set={set} errorAt={errorAt} targetObjects={targetObjects} />
-      {kept.length > 0 ? (
-        <p className="notice notice-info kept-parts" data-testid="kept-parts">
-          {t('map.kept')} {kept.map((k) => t(`map.kept.${k.part}`, { n: k.count })).join(', ')}
-        </p>
-      ) : null}
     </>
   );
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
-import type { LimiterProvider, RateLimiter } from './rate-limiter.ts';
+import { DailyLimitReachedError } from '../core/errors.ts';
+import { DAILY_STOP_MS, type FairBudget, SHARED_FOR_INTERVALS } from './fair-budget.ts';
+import type { BudgetReport, LimiterProvider, RateLimiter } from './rate-limiter.ts';
 import { UNLIMITED } from './rate-limiter.ts';
 
 /** Any Kysely instance: the limiter brings its own tables via `withTables`, and connectors never import the store's schema. */
@@ -11,6 +13,7 @@ type AnyKysely = Kysely<any>;
 type LimiterTables = {
   rate_limits: { key: string; paused_until: number };
   rate_limit_slots: { id: string; key: string; release_at: number };
+  rate_limit_parties: { key: string; party: string; served_at: number; waiting_until: number };
 };
 
 export interface SharedLimiterOptions {
@@ -21,30 +24,71 @@ export interface SharedLimiterOptions {
 }
 
 /**
- * The rolling-window limiter of `rate-limiter.ts`, with its slots in PostgreSQL so every worker process
- * shares one budget per connection. Why PostgreSQL and not Redis: the scale-out mode already requires
+ * The parties' table (who waits for a budget, who was served when), created by the limiter itself: the
+ * store's migration list was being changed beside this work. It belongs in a migration (TODO: 0014).
+ */
+async function ensurePartiesTable(db: Kysely<LimiterTables>): Promise<void> {
+  const create = () =>
+    db.schema
+      .createTable('rate_limit_parties')
+      .ifNotExists()
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('party', 'text', (c) => c.notNull())
+      .addColumn('served_at', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('waiting_until', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addPrimaryKeyConstraint('rate_limit_parties_pk', ['key', 'party'])
+      .execute();
+  // Two processes creating it at once: one wins, the other's "if not exists" can still collide on the type.
+  await create().catch(() => create());
+}
+
+/**
+ * The rolling-window budget of `fair-budget.ts`, with its slots in PostgreSQL so every worker process
+ * shares one budget per outside account. Why PostgreSQL and not Redis: the scale-out mode already requires
  * it, so there is nothing more to run, secure or start in CI; one row lock per request is cheap next
  * to an HTTP call. Times come from the database clock so workers on different machines agree.
- * A slot is freed `intervalMs` after its response, as in the in-process limiter, so the remote window
+ * A slot is freed `intervalMs` after its response, as in the in-process budget, so the remote window
  * never sees more than `max`; a worker killed mid-request holds its slot only until the lease ends.
+ *
+ * Fairness across processes: a waiting party (task) says so in `rate_limit_parties`; while more than one
+ * named party shares the budget, a free slot goes to the waiting party served longest ago (round-robin),
+ * and grants are spaced `intervalMs / max` apart (through `paused_until`), so slots free one by one.
  */
-export function createPostgresRateLimiter(
+export function createPostgresBudget(
   database: AnyKysely,
   key: string,
   max: number,
   intervalMs: number,
   o: SharedLimiterOptions = {},
-): RateLimiter {
+): FairBudget {
   const db = database.withTables<LimiterTables>();
   const lease = o.inFlightLeaseMs ?? 60_000;
   const maxWait = o.maxWaitMs ?? 250;
+  // A waiting party polls at least every maxWait: a mark older than a few polls is a waiter that is gone.
+  const heartbeat = 4 * maxWait;
   const dbNow = sql<string>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+  const ceilings = new Map<string, number>();
+  let serverMax = Number.POSITIVE_INFINITY;
   let localPause = 0;
+  let dailyStop: { until: number; message: string } | null = null;
   let ready: Promise<unknown> | null = null;
 
-  const tryTake = () =>
+  const effectiveMax = () => Math.max(1, Math.min(serverMax, ...(ceilings.size ? ceilings.values() : [max])));
+
+  const setUp = () =>
+    (ready ??= Promise.all([
+      db
+        .insertInto('rate_limits')
+        .values({ key, paused_until: 0 })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute(),
+      ensurePartiesTable(db),
+    ]));
+
+  const tryTake = (party: string) =>
     db.transaction().execute(async (trx) => {
-      // The row lock serialises the processes that compete for this connection's budget.
+      const limit = effectiveMax();
+      // The row lock serialises the processes that compete for this account's budget.
       const row = await trx
         .selectFrom('rate_limits')
         .select(['paused_until', dbNow.as('now')])
@@ -52,6 +96,11 @@ export function createPostgresRateLimiter(
         .forUpdate()
         .executeTakeFirstOrThrow();
       const now = Number(row.now);
+      await trx
+        .insertInto('rate_limit_parties')
+        .values({ key, party, served_at: 0, waiting_until: now + heartbeat })
+        .onConflict((oc) => oc.columns(['key', 'party']).doUpdateSet({ waiting_until: now + heartbeat }))
+        .execute();
       await trx
         .deleteFrom('rate_limit_slots')
         .where('key', '=', key)
@@ -63,55 +112,99 @@ export function createPostgresRateLimiter(
         .where('key', '=', key)
         .executeTakeFirstOrThrow();
       const paused = Number(row.paused_until);
-      if (now >= paused && Number(live.n) < max) {
-        const id = randomUUID();
-        await trx
-          .insertInto('rate_limit_slots')
-          .values({ id, key, release_at: now + lease })
-          .execute();
-        return { id, waitMs: 0 };
+      if (now < paused || Number(live.n) >= limit) {
+        const freeAt = Number(live.n) < limit ? now : Number(live.first);
+        return { id: null, waitMs: Math.max(paused, freeAt) - now };
       }
-      const freeAt = Number(live.n) < max ? now : Number(live.first);
-      return { id: null, waitMs: Math.max(paused, freeAt) - now };
+      const parties = await trx
+        .selectFrom('rate_limit_parties')
+        .select(['party', 'served_at', 'waiting_until'])
+        .where('key', '=', key)
+        .where((eb) =>
+          eb.or([
+            eb('waiting_until', '>', now),
+            eb('served_at', '>', now - intervalMs * SHARED_FOR_INTERVALS),
+          ]),
+        )
+        .execute();
+      const shared = parties.filter((p) => p.party !== '').length > 1;
+      if (shared) {
+        // Round-robin: the waiting party served longest ago goes first.
+        const turn = parties
+          .filter((p) => Number(p.waiting_until) > now)
+          .sort((a, b) => Number(a.served_at) - Number(b.served_at) || a.party.localeCompare(b.party))[0];
+        if (turn && turn.party !== party) return { id: null, waitMs: 15 };
+      }
+      const id = randomUUID();
+      await trx
+        .insertInto('rate_limit_slots')
+        .values({ id, key, release_at: now + lease })
+        .execute();
+      await trx
+        .updateTable('rate_limit_parties')
+        .set({ served_at: now, waiting_until: 0 })
+        .where('key', '=', key)
+        .where('party', '=', party)
+        .execute();
+      if (shared)
+        await trx
+          .updateTable('rate_limits')
+          .set({ paused_until: sql<number>`greatest(paused_until, ${now + Math.floor(intervalMs / limit)})` })
+          .where('key', '=', key)
+          .execute();
+      return { id, waitMs: 0 };
     });
 
-  return {
+  const stopError = () =>
+    new DailyLimitReachedError((dailyStop as { message: string }).message, {
+      details: { until: new Date((dailyStop as { until: number }).until).toISOString() },
+    });
+
+  const forParty = (party: string): RateLimiter => ({
     async acquire(signal) {
-      ready ??= db
-        .insertInto('rate_limits')
-        .values({ key, paused_until: 0 })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .execute();
-      await ready;
-      for (;;) {
-        signal?.throwIfAborted();
-        const localWait = localPause - Date.now();
-        if (localWait > 0) {
-          await sleep(Math.min(localWait, maxWait), undefined, signal ? { signal } : undefined);
-          continue;
+      await setUp();
+      try {
+        for (;;) {
+          signal?.throwIfAborted();
+          if (dailyStop && Date.now() < dailyStop.until) throw stopError();
+          const localWait = localPause - Date.now();
+          if (localWait > 0) {
+            await sleep(Math.min(localWait, maxWait), undefined, signal ? { signal } : undefined);
+            continue;
+          }
+          const taken = await tryTake(party);
+          if (taken.id) {
+            const id = taken.id;
+            let released = false;
+            return {
+              done() {
+                if (released) return;
+                released = true;
+                void db
+                  .updateTable('rate_limit_slots')
+                  .set({ release_at: sql<number>`${dbNow} + ${intervalMs}` })
+                  .where('id', '=', id)
+                  .execute()
+                  .catch(() => {}); // the lease frees the slot anyway
+              },
+            };
+          }
+          await sleep(
+            Math.min(Math.max(taken.waitMs, 10), maxWait),
+            undefined,
+            signal ? { signal } : undefined,
+          );
         }
-        const taken = await tryTake();
-        if (taken.id) {
-          const id = taken.id;
-          let released = false;
-          return {
-            done() {
-              if (released) return;
-              released = true;
-              void db
-                .updateTable('rate_limit_slots')
-                .set({ release_at: sql<number>`${dbNow} + ${intervalMs}` })
-                .where('id', '=', id)
-                .execute()
-                .catch(() => {}); // the lease frees the slot anyway
-            },
-          };
-        }
-        await sleep(
-          Math.min(Math.max(taken.waitMs, 10), maxWait),
-          undefined,
-          signal ? { signal } : undefined,
-        );
+      } catch (err) {
+        // A party that stops waiting must not keep its turn until the mark lapses.
+        void db
+          .updateTable('rate_limit_parties')
+          .set({ waiting_until: 0 })
+          .where('key', '=', key)
+          .where('party', '=', party)
+          .execute()
+          .catch(() => {}); // the mark lapses within a heartbeat anyway
+        throw err;
       }
     },
     pause(ms) {
@@ -121,26 +214,88 @@ export function createPostgresRateLimiter(
         .set({ paused_until: sql<number>`greatest(paused_until, ${dbNow} + ${Math.ceil(ms)})` })
         .where('key', '=', key)
         .execute()
-        .catch(() => {});
+        .catch(() => {}); // this process holds back anyway; others learn from their own 429
+    },
+    report(r: BudgetReport) {
+      if (r.max !== undefined && (r.intervalMs ?? intervalMs) === intervalMs) serverMax = r.max;
+      if (r.dailyRemaining !== undefined && r.dailyRemaining <= effectiveMax()) {
+        dailyStop = {
+          until: Date.now() + DAILY_STOP_MS,
+          message: `the account has ${r.dailyRemaining} of today's ${r.daily ?? '?'} requests left: Junction stops before the daily limit (the rest of the day stays for other integrations; runs go on after the reset)`,
+        };
+      } else if (r.dailyRemaining !== undefined) dailyStop = null;
+      const remaining = r.remaining;
+      if (remaining === undefined) return;
+      // The server counts calls of no process of ours (another integration): as many slots as it has less
+      // room than our window says are held back for one interval.
+      void db
+        .transaction()
+        .execute(async (trx) => {
+          const row = await trx
+            .selectFrom('rate_limits')
+            .select(dbNow.as('now'))
+            .where('key', '=', key)
+            .forUpdate()
+            .executeTakeFirstOrThrow();
+          const now = Number(row.now);
+          const live = await trx
+            .selectFrom('rate_limit_slots')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('key', '=', key)
+            .where('release_at', '>', now)
+            .executeTakeFirstOrThrow();
+          const foreign = effectiveMax() - Number(live.n) - remaining;
+          if (foreign > 0)
+            await trx
+              .insertInto('rate_limit_slots')
+              .values(
+                Array.from({ length: foreign }, () => ({
+                  id: randomUUID(),
+                  key,
+                  release_at: now + intervalMs,
+                })),
+              )
+              .execute();
+        })
+        .catch(() => {}); // a lost report only means the server's next 429 teaches the same
+    },
+  });
+
+  return {
+    forParty,
+    setCeiling(source, n) {
+      ceilings.set(source, n);
     },
   };
 }
 
+/** A single caller's view of a shared budget (one party). */
+export function createPostgresRateLimiter(
+  database: AnyKysely,
+  key: string,
+  max: number,
+  intervalMs: number,
+  o: SharedLimiterOptions = {},
+): RateLimiter {
+  return createPostgresBudget(database, key, max, intervalMs, o).forParty('');
+}
+
 /**
- * Limiters shared by every process on the same PostgreSQL database (`junction start`, `junction worker`,
- * `junction run`): one budget per connection, however many runs use it. The run service hands this to
- * connectors through their runtime; nothing switches it on globally.
+ * Budgets shared by every process on the same PostgreSQL database (`junction start`, `junction worker`,
+ * `junction run`): one per outside account, however many runs and connections use it. The run service
+ * hands this to connectors through their runtime; nothing switches it on globally.
  */
 export function createSharedLimiters(database: AnyKysely): LimiterProvider {
-  const limiters = new Map<string, RateLimiter>();
-  return (connectionId, max, intervalMs) => {
+  const budgets = new Map<string, FairBudget>();
+  return (connectionId, max, intervalMs, share = {}) => {
     if (!max || !Number.isFinite(max)) return UNLIMITED;
-    const key = `${connectionId}:${max}:${intervalMs}`;
-    let limiter = limiters.get(key);
-    if (!limiter) {
-      limiter = createPostgresRateLimiter(database, key, max, intervalMs);
-      limiters.set(key, limiter);
+    const key = `${share.account ?? connectionId}:${intervalMs}`;
+    let budget = budgets.get(key);
+    if (!budget) {
+      budget = createPostgresBudget(database, key, max, intervalMs);
+      budgets.set(key, budget);
     }
-    return limiter;
+    budget.setCeiling(connectionId, max);
+    return budget.forParty(share.party ?? '');
   };
 }

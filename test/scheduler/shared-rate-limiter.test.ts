@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createPostgresRateLimiter } from '../../src/connectors/shared-rate-limiter.ts';
+import type { LimiterProvider, RateLimiter } from '../../src/connectors/rate-limiter.ts';
+import {
+  createPostgresBudget,
+  createPostgresRateLimiter,
+  createSharedLimiters,
+} from '../../src/connectors/shared-rate-limiter.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempPostgres, type TempDatabase } from '../helpers/databases.ts';
 import { openTestStore } from '../helpers/store.ts';
@@ -57,4 +62,59 @@ test('a 429 pause from one worker holds back the other', async () => {
   const t0 = Date.now();
   (await l2.acquire()).done();
   assert.ok(Date.now() - t0 >= 450, `the other worker waited ${Date.now() - t0} ms`);
+});
+
+test("across processes, a task's few calls are served within about a spacing while another process's task saturates the account", async () => {
+  const max = 10;
+  const interval = 2000; // one grant per 200 ms while the budget is shared
+  const big = createPostgresBudget(a.db, 'account-3', max, interval).forParty('initial-sync');
+  const small = createPostgresBudget(b.db, 'account-3', max, interval).forParty('on-change');
+  const windows: [number, number][] = [];
+  const call = async (l: RateLimiter) => {
+    const asked = Date.now();
+    const permit = await l.acquire();
+    const granted = Date.now();
+    await new Promise((r) => setTimeout(r, 10));
+    windows.push([granted, Date.now()]);
+    permit.done();
+    return granted - asked;
+  };
+  await call(small); // the change-driven task drew before (its last run)
+  let stop = false;
+  const saturating = Promise.all(
+    Array.from({ length: 6 }, async () => {
+      while (!stop) await call(big);
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 2500));
+  const waits: number[] = [];
+  for (let i = 0; i < 3; i++) waits.push(await call(small));
+  stop = true;
+  await saturating;
+  // Behind the other process's burst and queue, a call would wait for the window (up to 2000 ms).
+  for (const w of waits) assert.ok(w <= 750, `the small task waited ${waits.join(', ')} ms for its calls`);
+  for (const [, released] of windows) {
+    const inWindow = windows.filter(([g]) => g > released - interval && g <= released).length;
+    assert.ok(inWindow <= max, `${inWindow} requests within one window`);
+  }
+});
+
+test('connections of one account in two processes share its budget, and a nearly spent day stops both', async () => {
+  const provider = [a, b].map((s) => createSharedLimiters(s.db));
+  const [p1, p2] = provider as [LimiterProvider, LimiterProvider];
+  const first = p1('conn-x', 2, 60_000, { account: 'portal-9', party: 't1' });
+  const second = p2('conn-y', 2, 60_000, { account: 'portal-9', party: 't2' });
+  (await first.acquire()).done();
+  (await second.acquire()).done();
+  const ac = new AbortController();
+  const third = first.acquire(ac.signal);
+  const outcome = await Promise.race([
+    third.then(() => 'granted'),
+    new Promise((r) => setTimeout(() => r('waiting'), 300)),
+  ]);
+  assert.equal(outcome, 'waiting', 'two connections to portal-9 spent its window of 2 together');
+  ac.abort();
+  await third.catch(() => {});
+  second.report?.({ daily: 1000, dailyRemaining: 1 });
+  await assert.rejects(second.acquire(), (e: Error & { code?: string }) => e.code === 'daily_limit_reached');
 });

@@ -57,6 +57,9 @@ function memorySource(rows: Record<string, unknown>[], pageSize = 2) {
         };
       }
     },
+    write: () => {
+      throw new Error('not a target');
+    },
     async readByKeys(_object, keyField, keys): Promise<SourceRecord[]> {
       byKeys.push(keys);
       return rows

@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { importsDirOf } from '../config/environment.ts';
+import { importsDirOf, uploadsDirOf } from '../config/environment.ts';
 import { JunctionError } from '../core/errors.ts';
 import { startScheduling } from '../scheduler/index.ts';
 import { buildServer } from '../server/app.ts';
 import { adminPasswordFromEnv, ensureFirstAdmin } from '../server/auth/bootstrap.ts';
 import { createMetrics } from '../server/metrics.ts';
+import { moveLegacyUploads } from '../server/uploads.ts';
 import { openRunService } from './run-service.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 
@@ -100,6 +101,22 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
     // Before the first admin exists: quitting at the demo question must not lose its one-time password.
     started.attached = await o.prepare?.(rt, { firstStart: (await rt.store.users.count()) === 0 });
     const admin = await ensureFirstAdmin(rt.store);
+    // Before any run reads them: uploads an older Junction kept in the customer's files folder move to its own.
+    // A move that fails leaves those connections as they were (or is finished at the next start): not fatal.
+    const moved = await moveLegacyUploads({
+      store: rt.store,
+      filesFolder: rt.env.filesDirs[0] as string,
+      uploadsDir: uploadsDirOf(rt.env),
+      log: rt.log,
+    }).catch((err) => {
+      rt.log.error(
+        { err },
+        "moving uploaded files into Junction's uploads folder failed; retried at the next start",
+      );
+      return 0;
+    });
+    if (moved)
+      rt.log.warn({ uploads: moved }, "moved uploaded connection files into Junction's uploads folder");
     const scheduling = startScheduling({ service, log: rt.log, worker: o.worker !== false });
     started.scheduling = scheduling;
     const app = await buildServer({
@@ -114,6 +131,7 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
       oauthStateKey: createHmac('sha256', rt.secretKey).update('junction oauth state').digest(),
       files: rt.files,
       importsDir: importsDirOf(rt.env),
+      uploadsDir: uploadsDirOf(rt.env),
     });
     started.app = app;
     const address = await app.listen({ port: rt.env.port, host });

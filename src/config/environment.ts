@@ -17,9 +17,15 @@ export interface Environment {
    * uploads land (the first): JUNCTION_FILES_DIR, several separated by the path delimiter (`:`).
    */
   filesDirs: string[];
+  /**
+   * Junction's own folder for files uploaded from the dashboard (connection files, samples being read):
+   * JUNCTION_UPLOADS_DIR, default `<dataDir>/uploads`. Junction cleans it up, so it is never the customer's
+   * files folder; with workers on other machines it must be shared like JUNCTION_FILES_DIR.
+   */
+  uploadsDir: string;
 }
 
-/** Reads JUNCTION_DATA_DIR, DATABASE_URL, PORT and LOG_LEVEL. */
+/** Reads JUNCTION_DATA_DIR, DATABASE_URL, PORT, LOG_LEVEL, JUNCTION_FILES_DIR and JUNCTION_UPLOADS_DIR. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const dataDir = resolve(env.JUNCTION_DATA_DIR ?? 'junction-data');
   const filesDirs = (env.JUNCTION_FILES_DIR ?? '')
@@ -32,7 +38,17 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     port: Number(env.PORT ?? 3000),
     logLevel: env.LOG_LEVEL ?? 'info',
     filesDirs: filesDirs.length ? filesDirs : [join(dataDir, 'files')],
+    uploadsDir: env.JUNCTION_UPLOADS_DIR?.trim()
+      ? resolve(env.JUNCTION_UPLOADS_DIR)
+      : join(dataDir, 'uploads'),
   };
+}
+
+/** Junction's uploads folder (`uploadsDir`, default `<dataDir>/uploads`). */
+export function uploadsDirOf(
+  env: Pick<Environment, 'dataDir'> & Partial<Pick<Environment, 'uploadsDir'>>,
+): string {
+  return env.uploadsDir ?? join(env.dataDir, 'uploads');
 }
 
 /** Where uploaded imports are kept: `imports` in the first files folder (the hub and `junction erase` agree). */
@@ -41,13 +57,21 @@ export function importsDirOf(env: Pick<Environment, 'filesDirs'>): string {
 }
 
 /**
- * The hub's file policy: connections read only inside `filesDirs` (created 0700 when missing), never
- * the data folder's own files (secret key, store, …) nor a SQLite store kept elsewhere.
+ * The hub's file policy: connections read only inside `filesDirs` and Junction's uploads folder (each
+ * created 0700 when missing), never the data folder's own files (secret key, store, …) nor a
+ * SQLite store kept elsewhere. Relative paths stay relative to the first files folder.
  */
-export function fileAccessOf(env: Pick<Environment, 'dataDir' | 'databaseUrl' | 'filesDirs'>): FileAccess {
-  for (const dir of env.filesDirs) mkdirSync(dir, { recursive: true, mode: 0o700 });
+export function fileAccessOf(
+  env: Pick<Environment, 'dataDir' | 'databaseUrl' | 'filesDirs'> & Partial<Pick<Environment, 'uploadsDir'>>,
+): FileAccess {
+  // Made now, not at the first upload: the policy holds each folder's real path (symlinks resolved).
+  const folders = [...env.filesDirs, uploadsDirOf(env)];
+  for (const dir of folders) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const storeFile = env.databaseUrl?.startsWith('sqlite:') ? [env.databaseUrl.slice('sqlite:'.length)] : [];
-  return createFileAccess({ folders: env.filesDirs, protect: [env.dataDir, ...storeFile] });
+  return createFileAccess({
+    folders,
+    protect: [env.dataDir, ...storeFile],
+  });
 }
 
 /**

@@ -76,6 +76,11 @@ export interface ServerDeps {
   files?: FileAccess;
   /** Folder for uploaded imports and their error files (default `<first files folder>/imports`). */
   importsDir?: string;
+  /**
+   * Junction's own folder for connection files and samples uploaded from the dashboard (JUNCTION_UPLOADS_DIR;
+   * it must be one of `files`' folders). Absent: the server takes no such uploads.
+   */
+  uploadsDir?: string;
   /** Where import validations wait for one of the few slots (default: two at a time in this server). */
   importValidation?: ValidationQueue;
   /** How often the live run feed looks at the store (default 1 s; tests may look more often). */

@@ -1,9 +1,14 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
+import { cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
+import type { Logger } from 'pino';
+import { fileFields } from '../connectors/registry.ts';
 import { mb } from '../connectors/spreadsheet/detect.ts';
 import { SpreadsheetFileError } from '../connectors/spreadsheet/errors.ts';
 import { SpreadsheetLimitsSchema } from '../connectors/spreadsheet/schemas.ts';
+import type { Store } from '../store/store.ts';
 
 /** Largest file the dashboard may upload (imports, connection files, samples): the spreadsheet reader's limit. */
 export const MAX_UPLOAD_BYTES = SpreadsheetLimitsSchema.parse({}).maxFileBytes;
@@ -34,4 +39,124 @@ export async function receiveUpload(part: MultipartFile, path: string): Promise<
   }
   // The parser stops at the limit and marks the stream truncated instead of failing it.
   if (part.file.truncated) throw tooLarge();
+}
+
+/** In Junction's uploads folder (JUNCTION_UPLOADS_DIR): the files connections name, one folder an upload. */
+export const CONNECTION_UPLOADS = 'connections';
+/** In Junction's uploads folder: samples while their columns are read (removed right after). */
+export const SAMPLE_UPLOADS = 'samples';
+/**
+ * Where connection uploads were kept before they moved to Junction's own folder: `uploads/<id>/<name>` in the
+ * first files folder (the customer's). `moveLegacyUploads` brings them over.
+ */
+const LEGACY_UPLOADS = 'uploads';
+/** How long an uploaded file may wait for a connection to name it (the form uploads before it saves). */
+export const UNNAMED_UPLOAD_GRACE_MS = 24 * 60 * 60_000;
+/** A sample left behind by a process that died while reading it. */
+const SAMPLE_GRACE_MS = 60 * 60_000;
+
+const UPLOAD_ID = /^[0-9a-f-]{36}$/;
+
+/** Where each connection's file fields point, resolved as the file policy does (relative: the files folder). */
+async function namedFiles(store: Store, filesFolder: string) {
+  const named: { connectionId: string; field: string; path: string }[] = [];
+  for (const c of await store.connections.list())
+    for (const field of fileFields(c.system)) {
+      const path = c.config[field];
+      if (typeof path === 'string' && path !== '')
+        named.push({ connectionId: c.id, field, path: resolve(filesFolder, path) });
+    }
+  return named;
+}
+
+/** `path`'s parts below `folder`, or undefined when it is not below it. */
+function below(folder: string, path: string): string[] | undefined {
+  const rel = relative(folder, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep) : undefined;
+}
+
+/**
+ * Removes connection uploads no connection names (a file replaced by another, a form never saved) once
+ * older than `graceMs`, and samples left behind; a named file stays as long as its connection names it.
+ * Only Junction's uploads folder is swept, never the customer's files folder. Answers how many folders went.
+ */
+export async function purgeUnnamedUploads(o: {
+  store: Store;
+  /** Junction's uploads folder. */
+  uploadsDir: string;
+  /** The first files folder, which relative paths in connections start from. */
+  filesFolder: string;
+  now?: Date;
+  graceMs?: number;
+}): Promise<number> {
+  const now = (o.now ?? new Date()).getTime();
+  const uploads = join(o.uploadsDir, CONNECTION_UPLOADS);
+  const named = new Set(
+    (await namedFiles(o.store, o.filesFolder)).map((n) => below(uploads, n.path)?.[0]).filter(Boolean),
+  );
+  let removed = 0;
+  const sweep = async (dir: string, graceMs: number, keep: (id: string) => boolean) => {
+    let entries: string[];
+    try {
+      entries = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const id of entries.filter((e) => UPLOAD_ID.test(e) && !keep(e))) {
+      if (now - (await stat(join(dir, id))).mtimeMs < graceMs) continue;
+      await rm(join(dir, id), { recursive: true, force: true });
+      removed++;
+    }
+  };
+  await sweep(uploads, o.graceMs ?? UNNAMED_UPLOAD_GRACE_MS, (id) => named.has(id));
+  await sweep(join(o.uploadsDir, SAMPLE_UPLOADS), SAMPLE_GRACE_MS, () => false);
+  return removed;
+}
+
+/**
+ * Moves the uploads connections name from where they were kept before (`uploads/<id>/` in the first files
+ * folder) into Junction's uploads folder and points the connections at the new place. Run by the hub at
+ * start-up, before scheduling. Only uploads a connection names move; the rest of the customer's folder is not
+ * touched. Safe to repeat after a crash: a folder already moved is only re-pointed. Answers how many moved.
+ */
+export async function moveLegacyUploads(o: {
+  store: Store;
+  filesFolder: string;
+  uploadsDir: string;
+  log?: Logger;
+}): Promise<number> {
+  const legacy = join(o.filesFolder, LEGACY_UPLOADS);
+  const target = join(o.uploadsDir, CONNECTION_UPLOADS);
+  const moved = new Set<string>();
+  for (const n of await namedFiles(o.store, o.filesFolder)) {
+    const [id, ...rest] = below(legacy, n.path) ?? [];
+    if (!id || !UPLOAD_ID.test(id) || rest.length === 0) continue;
+    const from = join(legacy, id);
+    const to = join(target, id);
+    if (!existsSync(to)) {
+      // Its file is gone: the connection keeps its path and says so when it runs.
+      if (!existsSync(from)) continue;
+      await mkdir(target, { recursive: true, mode: 0o700 });
+      try {
+        await rename(from, to);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+        // Another file system: copied whole, then removed.
+        await cp(from, to, { recursive: true, preserveTimestamps: true });
+        await rm(from, { recursive: true, force: true });
+      }
+      moved.add(id);
+    }
+    const connection = await o.store.connections.get(n.connectionId);
+    await o.store.connections.save({
+      ...connection,
+      config: { ...connection.config, [n.field]: join(to, ...rest) },
+    });
+    o.log?.info(
+      { connectionId: n.connectionId, from: n.path, to: join(to, ...rest) },
+      "moved an uploaded file into Junction's uploads folder",
+    );
+  }
+  return moved.size;
 }

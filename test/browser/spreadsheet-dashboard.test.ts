@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { withBusinessDb } from '../helpers/business-db.ts';
@@ -39,8 +39,8 @@ describe('spreadsheet connections and imports from the dashboard alone', { skip:
     await browser?.close();
     await hub?.close();
     if (work) rmSync(work, { recursive: true, force: true });
-    // The test server's files folder is the system's temp folder: take the uploaded file away again.
-    for (const path of uploaded) rmSync(join(tmpdir(), path, '..'), { recursive: true, force: true });
+    // The test server's uploads folder is a temp folder of its own: take the uploaded file away again.
+    for (const path of uploaded) rmSync(dirname(path), { recursive: true, force: true });
   });
 
   test('a spreadsheet connection is made with a file uploaded in the form, saved and tested ok', async () => {
@@ -56,7 +56,7 @@ describe('spreadsheet connections and imports from the dashboard alone', { skip:
       new RegExp(`Uploaded kunden\\.xlsx .*columns: ${HEADER.join(', ')}`),
     );
     const path = await page.locator('[name="config.file"]').inputValue();
-    assert.match(path, /^uploads\/[0-9a-f-]{36}\/kunden\.xlsx$/);
+    assert.match(path, /\/connections\/[0-9a-f-]{36}\/kunden\.xlsx$/, "in Junction's uploads folder");
     uploaded.push(path);
     await shoot(page, 'spreadsheet-connection-uploaded');
     await page.getByRole('button', { name: 'Save' }).click();

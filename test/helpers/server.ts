@@ -35,6 +35,7 @@ export async function createTestServer(store: Store, extra: Partial<ServerDeps> 
     metrics,
     files: createFileAccess({ folders: [tmpdir()] }),
     importsDir: mkdtempSync(join(tmpdir(), 'junction-imports-')),
+    uploadsDir: mkdtempSync(join(tmpdir(), 'junction-uploads-')),
     ...extra,
   });
   if ((await store.users.count()) === 0) {

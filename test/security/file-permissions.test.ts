@@ -32,7 +32,8 @@ describe('the data folder is private to Junction', () => {
     try {
       assert.equal(modeOf(dataDir), 0o700);
       assert.equal(modeOf(join(dataDir, 'files')), 0o700);
-      for (const name of readdirSync(dataDir).filter((n) => n !== 'files'))
+      assert.equal(modeOf(join(dataDir, 'uploads')), 0o700, "Junction's own uploads folder");
+      for (const name of readdirSync(dataDir).filter((n) => n !== 'files' && n !== 'uploads'))
         assert.equal(
           modeOf(join(dataDir, name)),
           0o600,

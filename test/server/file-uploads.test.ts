@@ -1,6 +1,6 @@
 // Files from the dashboard for connections that read a file (POST /api/files) and samples whose columns
-// the mapping editor offers (POST /api/files/sample): kept in (or passing through) JUNCTION_FILES_DIR,
-// checked as imports are, described by the connector itself.
+// the mapping editor offers (POST /api/files/sample): kept in (or passing through) Junction's own uploads
+// folder, never the customer's JUNCTION_FILES_DIR; checked as imports are, described by the connector itself.
 import assert from 'node:assert/strict';
 import {
   existsSync,
@@ -14,11 +14,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createFileAccess } from '../../src/connectors/file-access.ts';
-import { purgeUnnamedUploads } from '../../src/server/routes/files.ts';
+import { moveLegacyUploads, purgeUnnamedUploads } from '../../src/server/uploads.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
 import { type Client, createTestServer } from '../helpers/server.ts';
@@ -46,7 +46,10 @@ describe('files uploaded for connections and samples', () => {
   let app: FastifyInstance;
   let admin: Client;
   let viewer: Client;
+  /** The customer's files folder (JUNCTION_FILES_DIR). */
   let files: string;
+  /** Junction's uploads folder (JUNCTION_UPLOADS_DIR). */
+  let uploads: string;
   let work: string;
   let xlsx: Buffer;
 
@@ -59,9 +62,9 @@ describe('files uploaded for connections and samples', () => {
       headers: { ...body.headers, cookie: who.cookie, 'x-csrf-token': who.csrf },
     });
   };
-  const entries = (sub: string) => {
+  const entries = (sub: string, folder = uploads) => {
     try {
-      return readdirSync(join(files, sub));
+      return readdirSync(join(folder, sub));
     } catch {
       return [];
     }
@@ -71,12 +74,14 @@ describe('files uploaded for connections and samples', () => {
     storeDb = await createTempSqlite();
     store = await openTestStore(storeDb);
     files = mkdtempSync(join(tmpdir(), 'junction-files-'));
+    uploads = mkdtempSync(join(tmpdir(), 'junction-uploads-'));
     work = mkdtempSync(join(tmpdir(), 'junction-files-work-'));
     await writePeopleXlsx(join(work, 'kunden.xlsx'), generateImportPeople(5));
     xlsx = readFileSync(join(work, 'kunden.xlsx'));
     ({ app, admin, viewer } = await createTestServer(store, {
-      files: createFileAccess({ folders: [files] }),
+      files: createFileAccess({ folders: [files, uploads] }),
       importsDir: join(files, 'imports'),
+      uploadsDir: uploads,
     }));
   });
   after(async () => {
@@ -84,21 +89,25 @@ describe('files uploaded for connections and samples', () => {
     await store?.close();
     await storeDb?.drop();
     rmSync(files, { recursive: true, force: true });
+    rmSync(uploads, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   });
 
-  test('an uploaded file lands in the files folder (owner-only), answers its columns, and a connection naming it saves and tests ok', async () => {
+  test("an uploaded file lands in Junction's uploads folder (owner-only), answers its columns, and a connection naming it saves and tests ok", async () => {
     const res = await post('/api/files?system=spreadsheet', 'Kunden 2026.xlsx', xlsx);
     assert.equal(res.statusCode, 201, res.body);
     const up = res.json();
-    assert.match(up.path, /^uploads\/[0-9a-f-]{36}\/Kunden 2026\.xlsx$/);
+    assert.equal(dirname(dirname(up.path)), join(uploads, 'connections'));
+    assert.match(basename(dirname(up.path)), /^[0-9a-f-]{36}$/);
+    assert.equal(basename(up.path), 'Kunden 2026.xlsx');
+    assert.deepEqual(readdirSync(files), [], "nothing lands in the customer's files folder");
     assert.equal(up.field, 'file');
     assert.equal(up.bytes, xlsx.length);
     assert.deepEqual(
       up.objects[0].fields.map((f: { name: string }) => f.name),
       [...HEADER],
     );
-    const stored = join(files, up.path);
+    const stored = up.path;
     assert.deepEqual(readFileSync(stored), xlsx);
     assert.equal(statSync(stored).mode & 0o777, 0o600, 'customer data: readable by Junction only');
 
@@ -114,7 +123,7 @@ describe('files uploaded for connections and samples', () => {
   });
 
   test('a file the connector refuses (not a spreadsheet, a zip bomb) is answered with its code and not kept', async () => {
-    const before = entries('uploads').length;
+    const before = entries('connections').length;
     const text = await post(
       '/api/files?system=spreadsheet',
       'notes.pdf',
@@ -127,7 +136,7 @@ describe('files uploaded for connections and samples', () => {
     const bomb = await post('/api/files?system=spreadsheet', 'bomb.xlsx', makeZip(lying));
     assert.equal(bomb.statusCode, 422, bomb.body);
     assert.equal(bomb.json().error.code, 'xlsx_zip_bomb');
-    assert.equal(entries('uploads').length, before, 'refused uploads leave nothing behind');
+    assert.equal(entries('connections').length, before, 'refused uploads leave nothing behind');
   });
 
   test('a file for a system that names no file, or from a viewer, is refused', async () => {
@@ -158,6 +167,7 @@ describe('files uploaded for connections and samples', () => {
       [...HEADER],
     );
     assert.deepEqual(entries('samples'), [], 'the sample is removed once read');
+    assert.deepEqual(entries('samples', files), [], "the customer's files folder never held it");
     const stored = await admin.get('/api/connections/upload-only');
     assert.deepEqual(stored.json().config, {}, 'the connection is unchanged');
 
@@ -178,20 +188,56 @@ describe('files uploaded for connections and samples', () => {
     });
     assert.equal(saved.statusCode, 200, saved.body);
     // A sample left behind by a process that died while reading it.
-    mkdirSync(join(files, 'samples', '00000000-0000-4000-8000-000000000000'), { recursive: true });
-    writeFileSync(join(files, 'samples', '00000000-0000-4000-8000-000000000000', 'x.csv'), 'a\n1\n');
+    const lost = join(uploads, 'samples', '00000000-0000-4000-8000-000000000000');
+    mkdirSync(lost, { recursive: true });
+    writeFileSync(join(lost, 'x.csv'), 'a\n1\n');
+    // The customer's own folders that look like Junction's: not Junction's to clean.
+    const theirs = ['uploads', 'samples'].map((sub) =>
+      join(files, sub, '11111111-1111-4111-8111-111111111111'),
+    );
+    for (const dir of theirs) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'eigene.csv'), 'a\n1\n');
+    }
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
-    for (const dir of [
-      join(files, replaced, '..'),
-      join(files, current, '..'),
-      join(files, 'samples', '00000000-0000-4000-8000-000000000000'),
-    ])
+    for (const dir of [dirname(replaced), dirname(current), lost, ...theirs])
       utimesSync(dir, twoDaysAgo, twoDaysAgo);
 
-    assert.equal(await purgeUnnamedUploads({ store, folder: files }), 2);
-    assert.equal(existsSync(join(files, replaced)), false, 'a file no connection names any more goes');
-    assert.equal(existsSync(join(files, current)), true, "the connection's file stays, however old");
-    assert.equal(existsSync(join(files, fresh)), true, 'a file uploaded today may still be saved');
+    assert.equal(await purgeUnnamedUploads({ store, uploadsDir: uploads, filesFolder: files }), 2);
+    assert.equal(existsSync(replaced), false, 'a file no connection names any more goes');
+    assert.equal(existsSync(current), true, "the connection's file stays, however old");
+    assert.equal(existsSync(fresh), true, 'a file uploaded today may still be saved');
+    for (const dir of theirs) assert.equal(existsSync(join(dir, 'eigene.csv')), true, `${dir} is left alone`);
     assert.deepEqual(entries('samples'), []);
+  });
+
+  test("a connection naming an upload an older Junction kept in the files folder is moved to Junction's folder and keeps working", async () => {
+    const id = '22222222-2222-4222-8222-222222222222';
+    mkdirSync(join(files, 'uploads', id), { recursive: true });
+    writeFileSync(join(files, 'uploads', id, 'alt.xlsx'), xlsx);
+    const saved = await admin.send('PUT', '/api/connections/alt', {
+      name: 'Alt',
+      system: 'spreadsheet',
+      config: { file: `uploads/${id}/alt.xlsx`, delimiter: ';' },
+    });
+    assert.equal(saved.statusCode, 200, saved.body);
+    // A folder of the customer's no connection names stays where it is.
+    const theirs = join(files, 'uploads', '33333333-3333-4333-8333-333333333333');
+    mkdirSync(theirs, { recursive: true });
+
+    assert.equal(await moveLegacyUploads({ store, filesFolder: files, uploadsDir: uploads }), 1);
+    const moved = join(uploads, 'connections', id, 'alt.xlsx');
+    const connection = await store.connections.get('alt');
+    assert.deepEqual(connection.config, { file: moved, delimiter: ';' }, 'only the path changed');
+    assert.deepEqual(readFileSync(moved), xlsx);
+    assert.equal(existsSync(join(files, 'uploads', id)), false, 'gone from the customer folder');
+    assert.equal(existsSync(theirs), true);
+    const tested = (await admin.send('POST', '/api/connections/alt/test')).json();
+    assert.equal(tested.ok, true, tested.message);
+
+    assert.equal(await moveLegacyUploads({ store, filesFolder: files, uploadsDir: uploads }), 0, 'once only');
+    assert.deepEqual((await store.connections.get('alt')).config, connection.config);
+    await purgeUnnamedUploads({ store, uploadsDir: uploads, filesFolder: files, graceMs: 0 });
+    assert.equal(existsSync(moved), true, 'the moved file is named, so the clean-up keeps it');
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { pino } from 'pino';
@@ -12,69 +12,21 @@ import { ValidationError } from '../../core/errors.ts';
 import type { Connection } from '../../core/types.ts';
 import { createValidationQueue } from '../../import/validation-queue.ts';
 import { RETENTION_EVERY_MS } from '../../scheduler/retention.ts';
-import type { Store } from '../../store/store.ts';
 import type { Api } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
-import { MAX_UPLOAD_BYTES, receiveUpload, safeName, UPLOAD_LIMITS } from '../uploads.ts';
-
-/** Where connection files uploaded from the dashboard land, inside the first files folder. */
-export const CONNECTION_FILES_FOLDER = 'uploads';
-/** Where samples wait while their columns are read (removed right after). */
-const SAMPLES_FOLDER = 'samples';
-/** How long an uploaded file may wait for a connection to name it (the form uploads before it saves). */
-export const UNNAMED_UPLOAD_GRACE_MS = 24 * 60 * 60_000;
-/** A sample left behind by a process that died while reading it. */
-const SAMPLE_GRACE_MS = 60 * 60_000;
-
-const UPLOAD_ID = /^[0-9a-f-]{36}$/;
-
-/**
- * Removes connection uploads no connection names (a file replaced by another, a form never saved) once
- * older than `graceMs`, and samples left behind; a named file stays as long as its connection names it.
- * Answers how many folders went.
- */
-export async function purgeUnnamedUploads(o: {
-  store: Store;
-  /** The first files folder (uploads and samples lie below it). */
-  folder: string;
-  now?: Date;
-  graceMs?: number;
-}): Promise<number> {
-  const now = (o.now ?? new Date()).getTime();
-  const uploads = join(o.folder, CONNECTION_FILES_FOLDER);
-  // The upload folders connections name, whether by the relative path the form fills in or an absolute one.
-  const named = new Set<string>();
-  for (const c of await o.store.connections.list()) {
-    for (const field of fileFields(c.system)) {
-      const path = c.config[field];
-      if (typeof path !== 'string') continue;
-      const rel = relative(uploads, resolve(o.folder, path));
-      if (rel && !rel.startsWith('..') && !isAbsolute(rel)) named.add(rel.split(sep)[0] ?? '');
-    }
-  }
-  let removed = 0;
-  const sweep = async (dir: string, graceMs: number, keep: (id: string) => boolean) => {
-    let entries: string[];
-    try {
-      entries = await readdir(dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    for (const id of entries.filter((e) => UPLOAD_ID.test(e) && !keep(e))) {
-      if (now - (await stat(join(dir, id))).mtimeMs < graceMs) continue;
-      await rm(join(dir, id), { recursive: true, force: true });
-      removed++;
-    }
-  };
-  await sweep(uploads, o.graceMs ?? UNNAMED_UPLOAD_GRACE_MS, (id) => named.has(id));
-  await sweep(join(o.folder, SAMPLES_FOLDER), SAMPLE_GRACE_MS, () => false);
-  return removed;
-}
+import {
+  CONNECTION_UPLOADS,
+  MAX_UPLOAD_BYTES,
+  purgeUnnamedUploads,
+  receiveUpload,
+  SAMPLE_UPLOADS,
+  safeName,
+  UPLOAD_LIMITS,
+} from '../uploads.ts';
 
 /**
  * Files from the dashboard for connections that read a file on the hub's disk (a spreadsheet's `file`):
- * `POST /api/files` keeps an upload in JUNCTION_FILES_DIR for a connection to name; `POST
+ * `POST /api/files` keeps an upload in Junction's uploads folder for a connection to name; `POST
  * /api/files/sample` reads the objects and fields of a sample file through a connection, for the mapping
  * editor, and keeps nothing. Both check the file as imports do (size, then the connector opens it with
  * its limits: format, zip bombs, header) and describe it with the connector's own `describe()`.
@@ -85,18 +37,18 @@ export async function fileRoutes(app: Api, deps: ServerDeps): Promise<void> {
   // Opening a workbook holds its shared strings in memory: shares the imports' few slots when given.
   const reading = deps.importValidation ?? createValidationQueue();
 
+  // Junction's own uploads folder (JUNCTION_UPLOADS_DIR), never the customer's files folder.
   const folderOf = (sub: string) => {
-    const first = files?.folders[0];
-    if (!first)
-      throw new ValidationError('this hub has no files folder (JUNCTION_FILES_DIR) to keep uploads in');
-    return join(first, sub);
+    if (!deps.uploadsDir) throw new ValidationError('this hub has no uploads folder (JUNCTION_UPLOADS_DIR)');
+    return join(deps.uploadsDir, sub);
   };
 
-  // This server owns the upload folders, so it clears out the files no connection names.
+  // This server owns the uploads folder, so it clears out the files no connection names.
   const first = files?.folders[0];
-  if (first) {
+  const uploadsDir = deps.uploadsDir;
+  if (first && uploadsDir) {
     const purge = () =>
-      void purgeUnnamedUploads({ store: deps.store, folder: first })
+      void purgeUnnamedUploads({ store: deps.store, uploadsDir, filesFolder: first })
         .then((n) => {
           if (n) deps.log.info({ uploads: n }, 'removed uploaded files no connection names');
         })
@@ -144,7 +96,7 @@ export async function fileRoutes(app: Api, deps: ServerDeps): Promise<void> {
         schema: {
           tags: ['connections'],
           summary:
-            "Upload a file for a connection to read (a spreadsheet's file): kept in JUNCTION_FILES_DIR",
+            "Upload a file for a connection to read (a spreadsheet's file): kept in Junction's uploads folder",
           description: `multipart/form-data with one part \`file\`, at most ${mb(MAX_UPLOAD_BYTES)}. The file is opened as the system's connector opens it (format, size and zip-bomb checks, header) and answered with its objects and fields; \`path\` is what the connection's field then names.`,
           querystring: z.object({
             system: z.enum(systemNames()),
@@ -159,10 +111,9 @@ export async function fileRoutes(app: Api, deps: ServerDeps): Promise<void> {
         const part = await req.file();
         if (!part) throw new ValidationError('the upload has no file part');
         const id = randomUUID();
-        const dir = folderOf(join(CONNECTION_FILES_FOLDER, id));
+        const dir = folderOf(join(CONNECTION_UPLOADS, id));
         const fileName = safeName(part.filename);
-        // Relative to the first files folder, as connections name their files.
-        const path = posix.join(CONNECTION_FILES_FOLDER, id, fileName);
+        const path = join(dir, fileName);
         await mkdir(dir, { recursive: true, mode: 0o700 });
         try {
           await receiveUpload(part, join(dir, fileName));
@@ -200,14 +151,14 @@ export async function fileRoutes(app: Api, deps: ServerDeps): Promise<void> {
         const part = await req.file();
         if (!part) throw new ValidationError('the upload has no file part');
         const id = randomUUID();
-        const dir = folderOf(join(SAMPLES_FOLDER, id));
+        const dir = folderOf(join(SAMPLE_UPLOADS, id));
         const fileName = safeName(part.filename);
         await mkdir(dir, { recursive: true, mode: 0o700 });
         try {
           await receiveUpload(part, join(dir, fileName));
           const objects = await describe({
             ...connection,
-            config: { ...connection.config, [field]: posix.join(SAMPLES_FOLDER, id, fileName) },
+            config: { ...connection.config, [field]: join(dir, fileName) },
           });
           return { fileName, objects };
         } finally {

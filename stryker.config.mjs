@@ -22,8 +22,10 @@ export default {
   mutate: ['src/core/**/*.ts', 'src/engine/**/*.ts', 'src/connectors/hubspot/webhook.ts'],
   tap: {
     testFiles: TEST_FILES,
-    // The tests are TypeScript run through tsx, exactly as scripts/run-tests.mjs runs them.
-    nodeArgs: ['--import', 'tsx'],
+    // The tests are TypeScript run through tsx, exactly as scripts/run-tests.mjs runs them. The reporter must
+    // be TAP: since Node 23 a test file run on its own reports in the spec format even into a pipe, which
+    // the tap runner cannot read, so every failing (killing) run counted as a runtime error, not a kill.
+    nodeArgs: ['--test-reporter=tap', '--import', 'tsx'],
     // Stop a test file at its first failure: the mutant is killed, the rest of the file is wasted time.
     forceBail: true,
   },

@@ -64,6 +64,11 @@ export interface HubSpotEmulator {
   pause(): void;
   /** Lets held calls go on. */
   resume(): void;
+  /**
+   * Another integration spends the token's budget: `window` calls just now, `daily` more of today's. The
+   * rate-limit headers of the next answers report it (less room than the client counted).
+   */
+  spendBudget(token: string, calls: { window?: number; daily?: number }): void;
   /** Clears records, custom properties, stats and rate-limit counts, and restores the initial faults. */
   reset(): void;
 }
@@ -108,6 +113,9 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}): Hub
     },
     resume() {
       faults.resume();
+    },
+    spendBudget(token, calls) {
+      limiter.spend(token, calls);
     },
     reset() {
       state.reset();

@@ -65,6 +65,19 @@ export class RollingWindowLimiter {
     return this.headers(exhausted ? this.max : calls.length, used);
   }
 
+  /**
+   * Calls another integration made with the token (the same private app elsewhere, or the day's earlier
+   * work): `window` of them just now, `daily` more of today's budget. The headers of the next answers say so.
+   */
+  spend(token: string, calls: { window?: number; daily?: number }): void {
+    const now = this.now();
+    const inWindow = (this.windows.get(token) ?? []).filter((t) => t > now - this.intervalMs);
+    for (let i = 0; i < (calls.window ?? 0); i++) inWindow.push(now);
+    this.windows.set(token, inWindow);
+    const spent = (calls.window ?? 0) + (calls.daily ?? 0);
+    this.dailyUsed.set(token, (this.dailyUsed.get(token) ?? 0) + spent);
+  }
+
   /** Forgets every count. */
   reset(): void {
     this.windows.clear();

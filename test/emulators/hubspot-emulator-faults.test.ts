@@ -2,9 +2,23 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../helpers/eventually.ts';
-import { startEmulator } from './hubspot-helpers.ts';
+import { startEmulator, TOKEN } from './hubspot-helpers.ts';
 
 describe('HubSpot emulator: rate limit and faults', () => {
+  test("another integration's calls on the token show in the headers: less room in the window, less of the day", async () => {
+    const h = await startEmulator({ rateLimit: { max: 10, intervalMs: 10_000, daily: 1000 } });
+    try {
+      h.emulator.spendBudget(TOKEN, { window: 6, daily: 900 });
+      const res = await h.call('GET', '/crm/v3/objects/contacts');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('x-hubspot-ratelimit-remaining'), '3');
+      assert.equal(res.headers.get('x-hubspot-ratelimit-daily'), '1000');
+      assert.equal(res.headers.get('x-hubspot-ratelimit-daily-remaining'), '93');
+    } finally {
+      await h.close();
+    }
+  });
+
   test('answers 429 with RATE_LIMIT body and headers once the window is spent, and recovers after it', async () => {
     // A 2 s window: four calls must fall into one window even on a loaded machine (500 ms was flaky there).
     const h = await startEmulator({ rateLimit: { max: 3, intervalMs: 2000 } });

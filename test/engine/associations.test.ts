@@ -155,6 +155,7 @@ describe('syncAssociations: the pairs a page associates', () => {
     const s = setup({ orgLinks: [orgLink('o2', 'k2', 'failed')] });
     await syncAssociations(s.ctx, [person('1', 'o1'), person('2', 'o2')], [link('1', 'c1'), link('2', 'c2')]);
     assert.deepEqual(s.asked, []);
+    assert.deepEqual(s.warnings, [], 'nothing was refused');
     const pending = {
       toId: null,
       status: 'pending' as const,
@@ -230,20 +231,22 @@ describe('syncAssociations: the pairs a page associates', () => {
 
   test('a refused association is failed for good or pending when retryable, with the reason, and warned about', async () => {
     const s = setup({
-      orgLinks: [orgLink('o1', 'k1'), orgLink('o2', 'k2'), orgLink('o3', 'k3')],
+      orgLinks: [orgLink('o1', 'k1'), orgLink('o2', 'k2'), orgLink('o3', 'k3'), orgLink('o4', 'k4')],
       answer: (pairs) =>
         pairs.flatMap((p): AssociationResult[] =>
           p.toId === 'k1'
             ? [{ ...p, ok: false, code: 'invalid', message: 'no such company', retryable: false }]
             : p.toId === 'k2'
               ? [{ ...p, ok: false, code: 'rate_limited', message: 'later', retryable: true }]
-              : [],
+              : p.toId === 'k4'
+                ? [{ ...p, ok: true }]
+                : [],
         ),
     });
     await syncAssociations(
       s.ctx,
-      [person('1', 'o1'), person('2', 'o2'), person('3', 'o3')],
-      [link('1', 'c1'), link('2', 'c2'), link('3', 'c3')],
+      [person('1', 'o1'), person('2', 'o2'), person('3', 'o3'), person('4', 'o4')],
+      [link('1', 'c1'), link('2', 'c2'), link('3', 'c3'), link('4', 'c4')],
     );
     assert.deepEqual(
       s.saved.map((r) => [r.sourceKey, r.status, r.remark]),
@@ -252,6 +255,7 @@ describe('syncAssociations: the pairs a page associates', () => {
         ['2', 'pending', 'rate_limited: later'],
         // No answer for the pair: tried again later.
         ['3', 'pending', null],
+        ['4', 'ok', null],
       ],
     );
     assert.deepEqual(s.warnings, [
@@ -320,6 +324,12 @@ describe('flushPendingAssociations: pending pairs tried again', () => {
     const s = setup({ known: [row({})] });
     await flushPendingAssociations(s.ctx);
     assert.deepEqual([s.asked, s.saved, s.linkQueries], [[], [], []]);
+  });
+
+  test('a mapping without associations asks the store nothing', async () => {
+    const s = setup({ mapping: mappingOf({ associations: undefined }), known: [row({ status: 'pending' })] });
+    await flushPendingAssociations(s.ctx);
+    assert.deepEqual([s.saved, s.touched], [[], []]);
   });
 
   test('a target that cannot associate is not asked', async () => {

@@ -193,8 +193,19 @@ export async function logIn(
   await page.getByRole('navigation').waitFor();
 }
 
-/** Saves a full-page screenshot under .tmp/screenshots. */
+/**
+ * Saves a full-page screenshot under .tmp/screenshots. The window is made as tall as the page while it is
+ * taken: the sidebar is sticky and one window high, so a taller page would show it cut off mid-page.
+ */
 export async function shoot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const window = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const grow = window !== null && height > window.height;
+  if (grow) await page.setViewportSize({ width: window.width, height });
+  try {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  } finally {
+    if (grow) await page.setViewportSize(window);
+  }
 }

@@ -264,6 +264,9 @@ async function personItems(store: Store, reached: Reached[]) {
   const own = reached.filter((r) => !r.shared);
   const sources = new Set(own.filter((r) => r.role === 'source').map(nodeId));
   const targets = new Set(own.filter((r) => r.role === 'target').map(nodeId));
+  // Nothing of the person's own (a shared record, a request already carried out): no query. Asked with
+  // no keys and no ids, the store's query binds a boolean, which SQLite refuses.
+  if (!own.length) return [];
   const candidates = await store.executions.itemsNaming({
     sourceKeys: [...new Set(own.filter((r) => r.role === 'source').map((r) => r.key))],
     targetIds: [...new Set(own.filter((r) => r.role === 'target').map((r) => r.key))],

@@ -200,7 +200,8 @@ export async function logIn(
 export async function shoot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   const window = page.viewportSize();
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  // A string: the tests' TypeScript has no DOM types.
+  const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
   const grow = window !== null && height > window.height;
   if (grow) await page.setViewportSize({ width: window.width, height });
   try {

@@ -109,23 +109,33 @@ export function MappingAssignments({
             </Field>
             <div className="grid-2">
               <Field label={t('map.asg.sourceObject', { n })} error={at('source.object')}>
-                {(p) => (
-                  <select
-                    {...p}
-                    value={a.sourceObject}
-                    onChange={(e) => update(i, { sourceObject: e.target.value })}
-                  >
-                    <option value="">{t('map.asg.asMapping', { value: draft.source.object })}</option>
-                    {a.sourceObject && !sourceObjects.some((o) => o.name === a.sourceObject) ? (
-                      <option value={a.sourceObject}>{a.sourceObject}</option>
-                    ) : null}
-                    {sourceObjects.map((o) => (
-                      <option key={o.name} value={o.name}>
-                        {o.name}
-                      </option>
-                    ))}
-                  </select>
-                )}
+                {(p) =>
+                  // Without a description (it failed, or is loading) the object is typed.
+                  sourceObjects.length === 0 ? (
+                    <input
+                      {...p}
+                      placeholder={draft.source.object}
+                      value={a.sourceObject}
+                      onChange={(e) => update(i, { sourceObject: e.target.value })}
+                    />
+                  ) : (
+                    <select
+                      {...p}
+                      value={a.sourceObject}
+                      onChange={(e) => update(i, { sourceObject: e.target.value })}
+                    >
+                      <option value="">{t('map.asg.asMapping', { value: draft.source.object })}</option>
+                      {a.sourceObject && !sourceObjects.some((o) => o.name === a.sourceObject) ? (
+                        <option value={a.sourceObject}>{a.sourceObject}</option>
+                      ) : null}
+                      {sourceObjects.map((o) => (
+                        <option key={o.name} value={o.name}>
+                          {o.name}
+                        </option>
+                      ))}
+                    </select>
+                  )
+                }
               </Field>
               <Field label={t('map.asg.sourceKey', { n })} error={at('source.key')}>
                 {(p) => (

@@ -7,13 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ExecutionCounts } from '../../src/core/types.ts';
 import { DIRTY, generateTrainingProvider } from '../../src/demo/index.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { localPrebuild, sqliteWasCompiled } from '../helpers/local-prebuild.ts';
 import { waitForOutput } from '../helpers/process-output.ts';
 
 const REPO = process.cwd();
@@ -45,15 +46,30 @@ describe('a newcomer clones Junction and runs the demo', { skip, timeout: 6 * 60
   const output = { text: '' };
   let base = '';
   let cookie = '';
+  let compiledSqlite = true;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'junction-clone-'));
     const checkout = join(dir, 'junction');
     cloneWorkingTree(checkout);
+    // The checkout's own SQLite binary, so that `npm ci` compiles nothing when GitHub is out of reach (CI).
+    const prebuild = localPrebuild(join(dir, 'prebuilds'));
+    const locked = (
+      JSON.parse(readFileSync(join(checkout, 'package-lock.json'), 'utf8')) as {
+        packages: Record<string, { version?: string }>;
+      }
+    ).packages['node_modules/better-sqlite3']?.version;
+    assert.equal(
+      locked,
+      prebuild.version,
+      "the checkout's node_modules holds the locked better-sqlite3 (npm ci)",
+    );
     execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
       cwd: checkout,
+      env: { ...process.env, ...prebuild.env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    compiledSqlite = sqliteWasCompiled(join(checkout, 'node_modules'));
     hub = spawn('npm', ['start', '--', '--demo'], {
       cwd: checkout,
       // Its own process group, so that the test can press "Ctrl-C" on npm and everything below it.
@@ -104,6 +120,14 @@ describe('a newcomer clones Junction and runs the demo', { skip, timeout: 6 * 60
     assert.equal(res.status, 200, `${path}: ${body}`);
     return JSON.parse(body);
   };
+
+  test('npm ci takes the SQLite driver from the local prebuild and compiles nothing', () => {
+    assert.equal(
+      compiledSqlite,
+      false,
+      'better-sqlite3 was compiled (node-gyp left build/Release/obj.target)',
+    );
+  });
 
   test('the terminal shows the URL, the admin login and the running emulators and tasks', () => {
     // The environment's password is the operator's: the banner names where it is, never the password.

@@ -10,21 +10,13 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ExecutionCounts } from '../../src/core/types.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { localPrebuild } from '../helpers/local-prebuild.ts';
 import { waitForOutput } from '../helpers/process-output.ts';
 
 const REPO = join(import.meta.dirname, '../..');
@@ -53,21 +45,6 @@ function copyWorkingTree(dir: string): void {
     copyFileSync(join(REPO, file), join(dir, file));
   }
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
-}
-
-/**
- * better-sqlite3 installs a prebuilt binary from GitHub, or else compiles SQLite (minutes on a busy CI
- * machine). CI reaches the npm registry but not GitHub, so the test lays the checkout's own binary, built for
- * this very Node, where prebuild-install looks for local prebuilds (its `local_prebuilds` setting), named as
- * the release asset would be; the install pins better-sqlite3 to that version.
- */
-function localPrebuild(dir: string): { env: NodeJS.ProcessEnv; version: string } {
-  const module = join(REPO, 'node_modules', 'better-sqlite3');
-  const { version } = JSON.parse(readFileSync(join(module, 'package.json'), 'utf8')) as { version: string };
-  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
-  mkdirSync(dir, { recursive: true });
-  execFileSync('tar', ['-czf', join(dir, name), '-C', module, 'build/Release/better_sqlite3.node']);
-  return { env: { npm_config_better_sqlite3_local_prebuilds: dir }, version };
 }
 
 describe('the packed release installs with npm and runs the demo', { skip, timeout: 5 * 60_000 }, () => {

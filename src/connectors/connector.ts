@@ -194,8 +194,11 @@ export interface WebhookRequest {
 
 /** Systems that push events: verify the request (throw if forged or stale) and translate its events. */
 export interface WebhookCapability<Config, Secret> {
-  /** Throws WebhookSignatureError unless the request is genuine and fresh; returns the replay-guard key. */
-  verify(config: Config, secret: Secret, request: WebhookRequest, now?: number): string;
+  /**
+   * Throws WebhookSignatureError unless the request is genuine and fresh; returns the replay-guard key, or null
+   * when the request has none (a static token: redelivered events are caught by their event ids alone).
+   */
+  verify(config: Config, secret: Secret, request: WebhookRequest, now?: number): string | null;
   /** The request's events; `config` is the connection's (how its operator wants them read). */
   parse(rawBody: string, config: Config): WebhookEvent[];
 }

@@ -88,6 +88,11 @@ export class WebhookSignatureError extends JunctionError {
   override readonly code = 'webhook_signature_invalid';
 }
 
+/** A webhook call brings more events than one call may (a system's batch is smaller): nothing of it is taken. */
+export class WebhookTooManyEventsError extends JunctionError {
+  override readonly code = 'webhook_too_many_events';
+}
+
 /**
  * The run no longer holds its execution's lease: another process closed it as crashed and took the task
  * over (its heartbeat lapsed). The run must stop before it writes anything more.

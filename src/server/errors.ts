@@ -25,6 +25,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   csrf_failed: 403,
   password_change_required: 403,
   not_found: 404,
+  webhook_too_many_events: 413,
   unknown_object: 404,
   task_busy: 409,
   conflict: 409,

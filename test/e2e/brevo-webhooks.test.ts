@@ -1,7 +1,8 @@
 // Brevo's contact deletions arrive on the generic webhook route with the connection's bearer token: a
 // deletion on a connection whose deletions are erasure requests, into a mapping with a privacy policy, erases
 // the person everywhere; otherwise it only unlinks;
-// a call without the token changes nothing; an unsubscribe is a change, never a deletion.
+// a call without the token changes nothing and is answered as one to an unknown receiver; an unsubscribe is a
+// change, never a deletion; only Brevo's batch size of events is taken in one call.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -29,6 +30,7 @@ connections:
   - { id: erp, system: sql, config: { url: "${o.business}" } }
   - { id: newsletter, system: brevo, config: { baseUrl: "${o.brevo}/v3", requestsPerSecond: 10000, deletionsArePrivacyRequests: true }, ${secret} }
   - { id: events, system: brevo, config: { baseUrl: "${o.brevo}/v3", requestsPerSecond: 10000 }, ${secret} }
+  - { id: tokenless, system: brevo, config: { baseUrl: "${o.brevo}/v3" }, secret: { apiKey: xkeysib-test } }
 mappings:
   - { id: to-newsletter, name: People → newsletter, ${source}, target: { connectionId: newsletter, object: contacts }, matchKey: { target: email }, privacy: delete, ${fields} }
   - { id: to-events, name: People → events, ${source}, target: { connectionId: events, object: contacts }, matchKey: { target: email }, ${fields} }
@@ -85,6 +87,66 @@ for (const dialect of DIALECTS) {
       assert.equal((await hook('newsletter', body, 'Bearer wrong-token-0123456789abcdef')).statusCode, 401);
       assert.ok(await row(2));
       assert.equal((await store.audit.list({ kind: 'privacy_deletion' })).length, 0);
+    });
+
+    test('a connection without a token, a call without one, a wrong one and an unknown receiver get the same 401', async () => {
+      const body = { event: 'unsubscribed', email: 'person.6@example.ch', id: 9, ts: 1_767_000_009 };
+      const answers = await Promise.all([
+        hook('tokenless', body, 'Bearer guessed-token-0123456789abcdef'),
+        hook('tokenless', body),
+        hook('newsletter', body, 'Bearer wrong-token-0123456789abcdef'),
+        hook('newsletter', body),
+        hook('no-such-connection', body, 'Bearer guessed-token-0123456789abcdef'),
+      ]);
+      for (const a of answers) assert.equal(a.statusCode, 401, a.body);
+      assert.deepEqual(new Set(answers.map((a) => a.body)).size, 1, answers.map((a) => a.body).join('\n'));
+    });
+
+    test('only events leave receipts: neither a refused call nor an accepted one writes a replay row', async () => {
+      const sigRows = async () =>
+        (
+          await store.db
+            .selectFrom('webhook_receipts')
+            .select('receipt_key')
+            .where('receipt_key', 'like', 'sig:%')
+            .execute()
+        ).length;
+      const before = await sigRows();
+      for (let i = 0; i < 3; i++) {
+        const body = {
+          event: 'unsubscribed',
+          email: `person.${7 + i}@example.ch`,
+          id: 20 + i,
+          ts: 1_767_000_020 + i,
+        };
+        assert.equal((await hook('events', body, `Bearer ${TOKEN}`)).statusCode, 200);
+        assert.equal((await hook('events', body, 'Bearer wrong-token-0123456789abcdef')).statusCode, 401);
+      }
+      assert.equal(await sigRows(), before);
+    });
+
+    test('a call with more events than Brevo batches, or naming too many contacts, is refused with 413 and takes none', async () => {
+      const events = Array.from({ length: 501 }, (_, i) => ({
+        event: 'unsubscribed',
+        email: `bulk.${i}@example.ch`,
+        ts: 1_767_100_000 + i,
+      }));
+      const many = await hook('events', events, `Bearer ${TOKEN}`);
+      assert.equal(many.statusCode, 413, many.body);
+      assert.equal(many.json().error.code, 'webhook_too_many_events');
+      assert.match(many.json().error.message, /501 events; at most 500/);
+      const emails = Array.from({ length: 10_001 }, (_, i) => `gone.${i}@example.ch`);
+      const wide = await hook(
+        'events',
+        { event: 'contact_deleted', email: emails, ts: 1_767_200_000 },
+        `Bearer ${TOKEN}`,
+      );
+      assert.equal(wide.statusCode, 413, wide.body);
+      assert.equal(wide.json().error.code, 'webhook_too_many_events');
+      // Nothing was claimed: the first 500 of them are taken when they come in a call of their own.
+      const taken = await hook('events', events.slice(0, 500), `Bearer ${TOKEN}`);
+      assert.equal(taken.statusCode, 200, taken.body);
+      assert.equal((taken.json() as { received: number }).received, 500);
     });
 
     test('a contact deleted in a Brevo whose deletions are erasure requests, into a mapping with a privacy policy, erases the person everywhere, audited', async () => {

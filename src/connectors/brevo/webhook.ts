@@ -1,6 +1,6 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { WebhookSignatureError } from '../../core/errors.ts';
+import { WebhookSignatureError, WebhookTooManyEventsError } from '../../core/errors.ts';
 import type { WebhookEvent, WebhookRequest } from '../connector.ts';
 import type { BrevoSecret } from './schemas.ts';
 
@@ -36,19 +36,31 @@ function tokenOf(headers: WebhookRequest['headers']): string | null {
 /**
  * Brevo signs no webhook; it documents a bearer token or Basic auth in the URL (developers.brevo.com,
  * "Secure webhook calls"). The connection's `webhookToken` must come with the call, compared in constant
- * time. A token has no freshness, so there is no request replay key worth keeping: each call gets its own,
- * and redelivered events are caught by their event ids.
+ * time. A connection without a token, a call without one and a wrong one are refused alike (same words, a
+ * comparison each): the answer tells nothing of how the connection is set up. A token has no freshness, so
+ * there is no replay key (null): redelivered events are caught by their event ids.
  */
-export function verifyBrevoWebhook(secret: BrevoSecret, req: WebhookRequest): string {
-  if (!secret.webhookToken)
-    throw new WebhookSignatureError('this Brevo connection has no webhook token to check calls with');
+export function verifyBrevoWebhook(secret: BrevoSecret, req: WebhookRequest): null {
   const given = tokenOf(req.headers);
-  if (given === null) throw new WebhookSignatureError('the webhook carries no bearer token or basic auth');
-  // Hashes first: equal lengths for timingSafeEqual, and the token's length is not timed either.
-  if (!timingSafeEqual(digest(given), digest(secret.webhookToken)))
-    throw new WebhookSignatureError('the webhook token does not match');
-  return `brevo:${randomUUID()}`;
+  // Hashes first: equal lengths for timingSafeEqual, and the token's length is not timed either. Without a
+  // token of its own the connection compares against one nobody knows.
+  const expected = secret.webhookToken ?? randomBytes(32).toString('hex');
+  const matches = timingSafeEqual(digest(given ?? ''), digest(expected));
+  if (!secret.webhookToken || given === null || !matches)
+    throw new WebhookSignatureError(BREVO_TOKEN_REFUSED);
+  return null;
 }
+
+/** The one answer to a Brevo webhook call that does not bring the connection's token. */
+export const BREVO_TOKEN_REFUSED = 'the webhook token is missing or does not match';
+
+/**
+ * Most items one call may bring: Brevo's batched webhooks send at most 500 events a call
+ * (developers.brevo.com, "Batched webhooks").
+ */
+export const MAX_BREVO_EVENTS_PER_CALL = 500;
+/** Most contacts the events of one call may name (a `contact_deleted` names a list when several went at once). */
+export const MAX_BREVO_CONTACTS_PER_CALL = 10_000;
 
 /**
  * Brevo's marketing events in domain terms: `contact_deleted` is a deletion of the contact named by its
@@ -67,8 +79,15 @@ export function parseBrevoEvents(
   } catch {
     throw new WebhookSignatureError('the webhook body is not JSON');
   }
+  const items = Array.isArray(json) ? json : [json];
+  // Refused whole before anything is claimed: each event costs store look-ups and possibly a deletion.
+  if (items.length > MAX_BREVO_EVENTS_PER_CALL)
+    throw new WebhookTooManyEventsError(
+      `the webhook brings ${items.length} events; at most ${MAX_BREVO_EVENTS_PER_CALL} are taken in one call`,
+      { details: { events: items.length, maxEvents: MAX_BREVO_EVENTS_PER_CALL } },
+    );
   const out: WebhookEvent[] = [];
-  for (const item of Array.isArray(json) ? json : [json]) {
+  for (const item of items) {
     const parsed = BrevoWebhookEventSchema.safeParse(item);
     if (!parsed.success) continue;
     const e = parsed.data;
@@ -94,5 +113,10 @@ export function parseBrevoEvents(
         out.push({ kind: 'change', eventId, object: 'contacts', externalId: email });
     }
   }
+  if (out.length > MAX_BREVO_CONTACTS_PER_CALL)
+    throw new WebhookTooManyEventsError(
+      `the webhook names ${out.length} contacts; at most ${MAX_BREVO_CONTACTS_PER_CALL} are taken in one call`,
+      { details: { contacts: out.length, maxContacts: MAX_BREVO_CONTACTS_PER_CALL } },
+    );
   return out;
 }

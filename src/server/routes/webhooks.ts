@@ -13,6 +13,9 @@ const RECEIPT_TTL_MS = 3 * 24 * 60 * 60 * 1000;
 
 const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
 
+/** The one answer to a call that does not verify, whatever the reason: it must not tell connections apart. */
+const REFUSED = 'the webhook could not be verified';
+
 /** One deletion per record: HubSpot sends `privacyDeletion` and `deletion` for the same GDPR delete. */
 function deletionsOf(events: WebhookEvent[]) {
   const byRecord = new Map<string, Extract<WebhookEvent, { kind: 'deletion' }>>();
@@ -45,21 +48,30 @@ export async function webhookRoutes(app: FastifyInstance, deps: ServerDeps): Pro
     ) => {
       // An unknown receiver looks like a bad signature: callers learn nothing about connection ids.
       const connection = await store.connections.get(req.params.connectionId).catch((err) => {
-        throw err instanceof NotFoundError ? new WebhookSignatureError('no webhook receiver here') : err;
+        throw err instanceof NotFoundError ? new WebhookSignatureError(REFUSED) : err;
       });
       const def = CONNECTORS[connection.system];
-      if (!def?.webhook) throw new WebhookSignatureError('no webhook receiver here');
+      if (!def?.webhook) throw new WebhookSignatureError(REFUSED);
       const rawBody = typeof req.body === 'string' ? req.body : '';
       const url = `${req.protocol}://${req.host}${req.url}`;
       const config = def.configSchema.parse(connection.config);
       const secret = def.secretSchema.parse(connection.secret);
-      const signature = def.webhook.verify(config, secret, {
-        method: req.method,
-        url,
-        rawBody,
-        headers: req.headers,
-      });
-      if (!(await store.audit.claimReceipt(connection.id, `sig:${sha(signature)}`)))
+      let signature: string | null;
+      try {
+        signature = def.webhook.verify(config, secret, {
+          method: req.method,
+          url,
+          rawBody,
+          headers: req.headers,
+        });
+      } catch (err) {
+        if (!(err instanceof WebhookSignatureError)) throw err;
+        // The reason is the operator's (logged); the caller gets the one answer an unknown receiver gets too.
+        log.info({ connectionId: connection.id, reason: err.message }, 'webhook call refused');
+        throw new WebhookSignatureError(REFUSED);
+      }
+      // Only a verified call with a replay key leaves a receipt (a static token has none).
+      if (signature !== null && !(await store.audit.claimReceipt(connection.id, `sig:${sha(signature)}`)))
         throw new WebhookSignatureError('this webhook was received before (replay)');
       if (Math.random() < 0.01)
         void store.audit.pruneReceipts(new Date(Date.now() - RECEIPT_TTL_MS)).catch(() => {});

@@ -237,7 +237,7 @@ export const de: Record<TextKey, string> = {
   'upload.choose': 'Datei hochladen…',
   'upload.busy': 'Wird hochgeladen und geprüft…',
   'upload.done':
-    '{name} ({size}) in den Dateiordner hochgeladen; Spalten: {columns}. Speichern, um sie zu verwenden.',
+    '{name} ({size}) in Junctions Upload-Ordner hochgeladen; Spalten: {columns}. Speichern, um sie zu verwenden.',
   'sample.choose': 'Spalten aus einer Beispieldatei…',
   'sample.hint':
     'Diese Verbindung liest keine eigene Datei (Importe bringen ihre mit): Laden Sie ein Beispiel hoch, um seine Spalten anzubieten. Das Beispiel wird nicht aufbewahrt.',

@@ -228,7 +228,8 @@ export const en = {
   'conn.none': 'No connections yet.',
   'upload.choose': 'Upload a file…',
   'upload.busy': 'Uploading and checking…',
-  'upload.done': 'Uploaded {name} ({size}) into the files folder; columns: {columns}. Save to use it.',
+  'upload.done':
+    "Uploaded {name} ({size}) into Junction's uploads folder; columns: {columns}. Save to use it.",
   'sample.choose': 'Columns from a sample file…',
   'sample.hint':
     'This connection reads no file of its own (imports bring theirs): upload a sample to offer its columns. The sample is not kept.',

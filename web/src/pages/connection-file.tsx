@@ -17,9 +17,9 @@ export const columnsOf = (objects: ObjectDescription[]) =>
   (objects[0]?.fields ?? []).map((f) => f.name).join(', ');
 
 /**
- * The `file` widget of a generated connection form: the path in the files folder (JUNCTION_FILES_DIR,
- * relative to it; an operator may name a file already there) and an upload that puts a file into the
- * folder and fills the path in, after the server opened it the way the connector will.
+ * The `file` widget of a generated connection form: the path of a file in the files folder (JUNCTION_FILES_DIR,
+ * relative to it; an operator may name a file already there) and an upload that puts a file into Junction's
+ * uploads folder and fills its path in, after the server opened it the way the connector will.
  */
 export function ConnectionFileInput({
   system,

@@ -65,7 +65,14 @@ describe('completion in the mapping editor', () => {
       completeSourceField('comp', paths)?.items.map((i) => i.insert),
       ['company_id', 'company.id', 'company.name', 'company.country_id', 'company.country.code'],
     );
-    assert.equal(completeSourceField('company.name', paths)?.items.length ?? 0, 0);
+    // Only the name typed in full: no list. A full name with longer ones beside it stays first (Enter keeps it).
+    assert.equal(completeSourceField('company.name', paths), null);
+    assert.deepEqual(
+      completeSourceField('id', paths)?.items.map((i) => i.insert),
+      ['id', 'company_id', 'company.id', 'company.country_id'],
+    );
+    const typed = 'id = 3 and id';
+    assert.equal(completeExpression(typed, typed.length, source)?.items[0]?.insert, 'id');
   });
 
   test('a word in a filter completes fields, relation paths, functions and keywords; the word is replaced', () => {

@@ -116,6 +116,16 @@ function rank(items: readonly Suggestion[], word: string): Suggestion[] {
 }
 
 /**
+ * The list to show for `word`: a name typed in full stays first, so Enter keeps what was typed (instead
+ * of taking a longer name); when it is the only match there is nothing to offer.
+ */
+function offer(items: readonly Suggestion[], word: string, start: number, end: number): Completion | null {
+  const exact = items.filter((i) => i.insert === word);
+  const others = items.filter((i) => i.insert !== word);
+  return others.length ? { start, end, items: [...exact, ...others].slice(0, MAX_ITEMS) } : null;
+}
+
+/**
  * Completion for a filter or formula at the caret: the word being typed (letters, digits, `_` and the
  * dots of a relation path) is matched against the source's fields and relation paths, the language's
  * functions (inserted with their opening parenthesis) and keywords. Right after `count(` or `exists(` the
@@ -152,9 +162,7 @@ export function completeExpression(
         ...rank(FUNCTION_ITEMS, word),
         ...(word ? rank(KEYWORD_ITEMS, word).filter((k) => k.label !== word.toLowerCase()) : []),
       ];
-  // The word typed in full is no suggestion of itself.
-  const offered = items.filter((i) => i.insert !== word).slice(0, MAX_ITEMS);
-  return offered.length ? { start, end, items: offered } : null;
+  return offer(items, word, start, end);
 }
 
 /**
@@ -171,8 +179,6 @@ export function completeSourceField(text: string, paths: readonly SourcePath[]):
       detail: p.label ? `${p.label} · ${p.type}` : p.type,
     })),
     word,
-  )
-    .filter((i) => i.insert !== word)
-    .slice(0, MAX_ITEMS);
-  return items.length ? { start: 0, end: text.length, items } : null;
+  );
+  return offer(items, word, 0, text.length);
 }

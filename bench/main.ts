@@ -11,6 +11,7 @@ import { memoryFigure } from './figures/memory.ts';
 import { naiveBaselineFigure } from './figures/naive-baseline.ts';
 import { rateLimitFigures } from './figures/rate-limit.ts';
 import { scaleOutFigure } from './figures/scale-out.ts';
+import { sharedPortalFigures } from './figures/shared-portal.ts';
 import { xlsxMemoryFigure } from './figures/xlsx-memory.ts';
 import { type Figure, printFigure } from './report.ts';
 
@@ -32,6 +33,10 @@ const plan: [string, () => Promise<Figure[]>][] = [
   ['xlsx', () => xlsxMemoryFigure({ rows: 200_000 })],
   ['scale-out', () => scaleOutFigure({ people: quick ? 1_000 : 2_000, max: 5 })],
   ['changes', () => changeLatencyFigures({ perSecond: 20, seconds: quick ? 10 : 60 })],
+  [
+    'shared-portal',
+    () => sharedPortalFigures({ people: quick ? 5_000 : 50_000, max: quick ? 20 : 100, perSecond: 5 }),
+  ],
 ];
 
 if (only) {

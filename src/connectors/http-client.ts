@@ -137,8 +137,10 @@ export class HttpClient {
             parsed = text;
           }
         }
-        // Before the slot is released: the server counted this request in the room it reports.
+        // Before the slot is released: the server counted this request in the room it reports. A 429's
+        // window is handled by the pause below (Retry-After), not held for a whole interval.
         const report = o.budget?.(res.headers);
+        if (report && status === 429) delete report.remaining;
         if (report) o.limiter?.report?.(report);
         permit.done();
         o.onCall?.({ method, path, status, durationMs: Date.now() - started, attempt });

@@ -52,7 +52,7 @@ describe('privacy deletions and erasure over a SQLite store', () => {
       ['erp', 'ERP'],
       ['crm', 'CRM'],
       ['mail', 'Mail'],
-    ])
+    ] as const)
       await store.connections.save({ id: `${p}${id}`, name, system: 'abacus', config: {}, secret: {} });
   });
 

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   completeExpression,
   completeSourceField,
+  completeTemplate,
   manyRelations,
   type ObjectDescription,
   sourcePaths,
@@ -87,6 +88,22 @@ describe('completion in the mapping editor', () => {
       ['lower('],
     );
     assert.ok(labels(completeExpression('a', 1, source)).includes('and'));
+  });
+
+  test('a template completes the name in an open placeholder and closes it; a {{ brace is no placeholder', () => {
+    const text = 'Dear {comp';
+    const c = completeTemplate(text, text.length, paths);
+    assert.equal(c?.start, 6);
+    assert.deepEqual(
+      c?.items.slice(0, 2).map((i) => i.insert),
+      ['company_id}', 'company.id}'],
+    );
+    const closed = '{comp} x';
+    assert.equal(completeTemplate(closed, 5, paths)?.items[0]?.insert, 'company_id');
+    assert.equal(completeTemplate(closed, 5, paths)?.end, 5);
+    assert.equal(completeTemplate('{id} and ', 9, paths), null);
+    assert.equal(completeTemplate('{{comp', 6, paths), null);
+    assert.ok((completeTemplate('{', 1, paths)?.items.length ?? 0) > 0);
   });
 
   test('names that are not bare identifiers are inserted double-quoted', () => {

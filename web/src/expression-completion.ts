@@ -182,3 +182,33 @@ export function completeSourceField(text: string, paths: readonly SourcePath[]):
   );
   return offer(items, word, 0, text.length);
 }
+
+/**
+ * Completion in a template (`{first_name} {company.name}`): inside an open placeholder — a `{` before
+ * the caret with no `}` after it, not the brace `{{` — the name typed so far is matched against the
+ * fields and relation paths; taking one closes the placeholder unless a `}` already follows.
+ */
+export function completeTemplate(
+  text: string,
+  caret: number,
+  paths: readonly SourcePath[],
+): Completion | null {
+  const before = text.slice(0, caret);
+  const open = before.lastIndexOf('{');
+  if (open < 0 || before.slice(open).includes('}') || before[open - 1] === '{') return null;
+  const word = before.slice(open + 1).trimStart();
+  if (!/^[\p{L}\p{N}_.]*$/u.test(word)) return null;
+  let end = caret;
+  while (end < text.length && WORD_PART.test(text[end] as string)) end++;
+  const close = text[end] === '}' ? '' : '}';
+  const items = rank(
+    paths.map((p) => ({
+      label: p.path,
+      insert: `${p.path}${close}`,
+      kind: 'field' as const,
+      detail: p.label ? `${p.label} · ${p.type}` : p.type,
+    })),
+    word,
+  );
+  return offer(items, word, caret - word.length, end);
+}

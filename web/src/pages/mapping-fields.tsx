@@ -3,6 +3,7 @@ import { Field } from '../components/ui.tsx';
 import {
   completeExpression,
   completeSourceField,
+  completeTemplate,
   type SourcePath,
   type Suggestion,
 } from '../expression-completion.ts';
@@ -82,7 +83,7 @@ export function MappingFields({
                 error={issues.input}
               >
                 {(p) =>
-                  f.kind === 'from' || f.kind === 'formula' ? (
+                  f.kind !== 'value' ? (
                     <CompletionInput
                       field={p}
                       className={f.kind === 'formula' ? 'mono' : undefined}
@@ -91,7 +92,9 @@ export function MappingFields({
                       complete={(text, caret, force) =>
                         f.kind === 'from'
                           ? completeSourceField(text, source.paths)
-                          : completeExpression(text, caret, source, force)
+                          : f.kind === 'template'
+                            ? completeTemplate(text, caret, source.paths)
+                            : completeExpression(text, caret, source, force)
                       }
                       listLabel={t('complete.list')}
                     />

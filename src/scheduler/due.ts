@@ -37,8 +37,12 @@ export async function dueTasks(store: Store, now: Date, log?: Logger): Promise<T
   const state = new Map<string, TaskState>();
   for (const task of tasks) {
     try {
+      // As nextRunFor, with the latest execution at hand (one query a task and tick).
       const [last] = await store.executions.list({ taskId: task.id, limit: 1 });
-      const next = await nextRunFor(store, task, now, timezone);
+      const next =
+        task.enabled && task.schedule
+          ? nextRunAt(task.schedule, last?.startedAt ?? null, now, timezone)
+          : null;
       const isDue = Boolean(next && next <= now);
       state.set(task.id, {
         running: last?.status === 'running' || last?.status === 'queued',

@@ -10,6 +10,7 @@ export const deWorkspaces: Record<keyof typeof enWorkspaces, string> = {
   'ws.none': 'Keine Arbeitsbereiche.',
   'ws.new': 'Neuer Arbeitsbereich',
   'ws.edit': 'Arbeitsbereich ändern',
+  'ws.idHint': 'Kleinbuchstaben, Ziffern, - und _; später nicht änderbar.',
   'ws.saved': 'Arbeitsbereich {name} gespeichert.',
   'ws.deleted': 'Arbeitsbereich {name} gelöscht.',
   'ws.interval': 'Intervall',

@@ -8,6 +8,7 @@ export const enWorkspaces = {
   'ws.none': 'No workspaces.',
   'ws.new': 'New workspace',
   'ws.edit': 'Change workspace',
+  'ws.idHint': 'Lower-case letters, digits, - and _; cannot be changed later.',
   'ws.saved': 'Workspace {name} saved.',
   'ws.deleted': 'Workspace {name} deleted.',
   'ws.interval': 'Interval',

@@ -68,12 +68,13 @@ function WorkspaceForm({
       <ErrorNote error={error} />
       <div className="grid-2">
         <InputField label={t('common.name')} required value={draft.name} onValue={(v) => set({ name: v })} />
-        <Field label={t('common.id')} hint={isNew ? t('common.idHint') : undefined}>
+        <Field label={t('common.id')} hint={isNew ? t('ws.idHint') : undefined}>
           {(p) => (
             <input
               {...p}
               required
-              pattern="[A-Za-z0-9][A-Za-z0-9_\-]*"
+              maxLength={63}
+              pattern="[a-z0-9][a-z0-9_\-]*"
               readOnly={!isNew}
               value={draft.id}
               onChange={(e) => set({ id: e.target.value })}

@@ -94,8 +94,8 @@ type Token = {
   id: string;
   name: string;
   role: WorkspaceRole;
-  /** The workspace the token is scoped to (servers with workspaces). */
-  workspace?: string;
+  /** The workspace the token acts in (servers with workspaces). */
+  workspaceId?: string;
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
@@ -231,7 +231,7 @@ function TokensSection() {
                 <tr key={tok.id} data-token={tok.id}>
                   <td data-label={t('common.name')}>{tok.name}</td>
                   {workspaces.length > 1 ? (
-                    <td data-label={t('acc.tokenWorkspace')}>{nameOf(tok.workspace)}</td>
+                    <td data-label={t('acc.tokenWorkspace')}>{nameOf(tok.workspaceId)}</td>
                   ) : null}
                   <td data-label={t('acc.tokenRole')}>{t(`ws.role.${tok.role}` as TextKey)}</td>
                   <td data-label={t('acc.created')}>{date(tok.createdAt)}</td>

@@ -17,15 +17,17 @@ const TEST_FILES = [
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  testRunner: 'tap',
-  plugins: ['@stryker-mutator/tap-runner'],
+  // The tap runner, with the test files that reach a mutant run fastest first (scripts/stryker-tap-fastest-first.mjs).
+  testRunner: 'tap-fastest-first',
+  plugins: ['@stryker-mutator/tap-runner', './scripts/stryker-tap-fastest-first.mjs'],
   mutate: ['src/core/**/*.ts', 'src/engine/**/*.ts', 'src/connectors/hubspot/webhook.ts'],
   tap: {
     testFiles: TEST_FILES,
     // The tests are TypeScript run through tsx, exactly as scripts/run-tests.mjs runs them. The reporter must
     // be TAP: since Node 23 a test file run on its own reports in the spec format even into a pipe, which
     // the tap runner cannot read, so every failing (killing) run counted as a runtime error, not a kill.
-    nodeArgs: ['--test-reporter=tap', '--import', 'tsx'],
+    // scripts/mutation-preload.mjs fixes the property tests' seed: the same cases for every mutant.
+    nodeArgs: ['--test-reporter=tap', '--import', './scripts/mutation-preload.mjs', '--import', 'tsx'],
     // Stop a test file at its first failure: the mutant is killed, the rest of the file is wasted time.
     forceBail: true,
   },

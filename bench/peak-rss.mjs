@@ -15,6 +15,13 @@ if (file) {
   process.on('exit', () => {
     sample();
     const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    writeFileSync(file, JSON.stringify({ maxRssMb, ...peak }));
+    // The settings the process ran with (bin/junction.js applies its own: bin/node-settings.js).
+    const settings = [
+      ...process.execArgv.filter((a) => !a.includes('peak-rss')),
+      `MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset'}`,
+    ]
+      .filter((a) => a !== '--import')
+      .join(' ');
+    writeFileSync(file, JSON.stringify({ maxRssMb, ...peak, settings }));
   });
 }

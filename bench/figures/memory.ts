@@ -14,14 +14,6 @@ import { benchConfig, createPeopleDb, TOKEN } from '../fixtures.ts';
 import type { Figure } from '../report.ts';
 
 /**
- * The run process's heap limits, as a deployment sets them with NODE_OPTIONS. Without them V8 lets garbage pile
- * up before collecting: Node 24 sizes the young generation by the machine (a 50 000-row run peaked at 361 MB
- * RSS with a 221 MB heap, 296 MB with only the old space capped). With them the run is as fast and its RSS
- * shows what it really keeps. BENCH_CHILD_FLAGS overrides them.
- */
-const HEAP_FLAGS = '--max-old-space-size=160 --max-semi-space-size=4';
-
-/**
  * Figure 6: peak RSS of `junction run` (the compiled code, as deployed) streaming `rows` source rows into the
  * HubSpot emulator, which lives in this process.
  */
@@ -42,7 +34,9 @@ export async function memoryFigure(o: { rows: number }): Promise<Figure[]> {
     await applyConfig(store, parseConfigText(benchConfig(`sqlite:${businessFile}`, url, 1_000_000)));
     await store.close();
     const rssFile = join(dir, 'peak-rss');
-    const flags = (process.env.BENCH_CHILD_FLAGS ?? HEAP_FLAGS).split(' ').filter(Boolean);
+    // Started as a user starts it: bin/junction.js applies Junction's Node settings (bin/node-settings.js).
+    // BENCH_CHILD_FLAGS adds node flags to compare others.
+    const flags = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean);
     const child = await new Promise<{ stdout: string; status: number | null }>((resolve) => {
       // Async spawn: the emulator in this process must keep answering while the child runs.
       const p = spawn(
@@ -71,6 +65,7 @@ export async function memoryFigure(o: { rows: number }): Promise<Figure[]> {
       maxRssMb: number;
       heapMb: number;
       externalMb: number;
+      settings: string;
     };
     const result = { ...(JSON.parse(child.stdout) as RunReport), ...peak };
     return [
@@ -79,7 +74,7 @@ export async function memoryFigure(o: { rows: number }): Promise<Figure[]> {
         value: Math.round(result.maxRssMb),
         goal: '< 150',
         ok: result.maxRssMb < 150 && result.counts.created === o.rows,
-        detail: `${o.rows} source rows synced (${result.counts.created} created) by \`junction run\` on the compiled code, node ${process.version} ${flags.join(' ')}; largest V8 heap ${Math.round(result.heapMb)} MB, off-heap ${Math.round(result.externalMb)} MB`,
+        detail: `${o.rows} source rows synced (${result.counts.created} created) by \`junction run\` on the compiled code, node ${process.version} (${result.settings}); largest V8 heap ${Math.round(result.heapMb)} MB, off-heap ${Math.round(result.externalMb)} MB`,
       },
     ];
   } finally {

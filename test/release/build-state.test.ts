@@ -46,7 +46,12 @@ async function builtCheckout(): Promise<string> {
     writeFileSync(join(root, path), text);
   };
   for (const [path, text] of Object.entries(SOURCES)) write(path, text);
-  for (const path of ['bin/junction.js', 'scripts/build-state.mjs', 'scripts/build.mjs']) {
+  for (const path of [
+    'bin/junction.js',
+    'bin/node-settings.js',
+    'scripts/build-state.mjs',
+    'scripts/build.mjs',
+  ]) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     copyFileSync(join(REPO, path), join(root, path));
   }

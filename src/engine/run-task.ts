@@ -225,6 +225,11 @@ async function syncAssignments(
     const keep = inMemoryFilter(ctx, filter);
     // Source deletions are found by a full run of the mapping's own assignment that read from the start.
     const findDeletions = index === 0 && task.mode === 'full' && !after && assignment.deletes !== 'ignore';
+    // The keys read that a later step needs. Finding source deletions compares every key read, and so does a dry
+    // run's retry (it leaves links as they were). A real run's retry skips the records it processed by their links
+    // (synced since the run began), so it needs only the keys the filter dropped: keeping every key cost a
+    // 1 000 000-row incremental run ~55 MB of heap (bench: peak RSS).
+    const everyKey = findDeletions || s.dryRun;
     const seen = new Set<string>();
 
     const pages = source
@@ -247,8 +252,12 @@ async function syncAssignments(
       if (result.done) break;
       const page = result.value;
       counts.read += page.records.length;
-      for (const r of page.records) seen.add(r.key);
+      if (everyKey) for (const r of page.records) seen.add(r.key);
       const records = filter && !page.filtered ? await keep(page.records, page.rest) : page.records;
+      if (!everyKey && records.length < page.records.length) {
+        const kept = new Set(records);
+        for (const r of page.records) if (!kept.has(r)) seen.add(r.key);
+      }
       counts.filtered += page.records.length - records.length;
       if (full()) {
         await commit(await processRecords(ctx, records), page.cursor);

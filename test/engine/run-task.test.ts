@@ -296,6 +296,18 @@ describe('runTask and dryRunTask over a SQLite store and in-memory systems', () 
     assert.equal(second.counts.read, 1);
   });
 
+  test('a record the filter dropped in this run is not read again as a retry', async () => {
+    await setup({ filter: 'active = true' }, { mode: 'incremental' });
+    crm.refuse.add('p2@example.ch');
+    await run();
+    crm.refuse.clear();
+    const row = erp.rows.find((r) => r.id === 2) as Record<string, unknown>;
+    Object.assign(row, { active: false, modified_at: 3000 });
+    const second = await run();
+    assert.deepEqual(erp.byKeys, [], 'the run read it and its filter dropped it: no second read by key');
+    assert.deepEqual([second.counts.read, second.counts.filtered], [1, 1]);
+  });
+
   test('a filter the source does not apply is applied in memory and counted as filtered', async () => {
     await setup({ filter: 'active = true' });
     const execution = await run();

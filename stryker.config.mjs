@@ -50,10 +50,12 @@ export default {
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   // Below 80 % overall Stryker itself exits non-zero; scripts/mutation.mjs checks each folder as well.
   thresholds: { high: 90, low: 80, break: 80 },
+  // scripts/mutation.mjs gives each run a sandbox of its own below it (--tempDirName .stryker-tmp/run-<pid>).
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
-  // Only what the tests need is copied into Stryker's sandbox.
+  // Only what the tests need is copied into Stryker's sandbox (never another run's sandbox).
   ignorePatterns: [
+    '/.stryker-tmp',
     '/web',
     '/docs',
     '/bench',

@@ -8,8 +8,17 @@
 // away every other file's results. This script keeps the earlier files and replaces only the ones the run
 // mutated; a full run here costs hours, so it is earned one file at a time, across sessions.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { calculateMetrics } from 'mutation-testing-metrics';
 import config from '../stryker.config.mjs';
 
@@ -25,14 +34,25 @@ const ACCUMULATED = config.incrementalFile;
 
 const norm = (name) => relative(process.cwd(), resolve(name)).split('\\').join('/');
 const readJson = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined);
-const before = readJson(ACCUMULATED);
 
+// Each run works on a copy of the accumulated file and a sandbox of its own, so two runs at once in this
+// shared checkout neither undo each other's results nor copy each other's sandboxes.
+const RUN_FILE = `${dirname(REPORT)}/incremental-${process.pid}.json`;
+mkdirSync(dirname(RUN_FILE), { recursive: true });
+if (existsSync(ACCUMULATED)) copyFileSync(ACCUMULATED, RUN_FILE);
+else rmSync(RUN_FILE, { force: true });
 const started = Date.now();
-// A report left by an earlier run must not be read as this run's result.
-rmSync(REPORT, { force: true });
 const stryker = spawnSync(
   process.execPath,
-  [resolve('node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', ...process.argv.slice(2)],
+  [
+    resolve('node_modules/@stryker-mutator/core/bin/stryker.js'),
+    'run',
+    '--incrementalFile',
+    RUN_FILE,
+    '--tempDirName',
+    `${config.tempDirName}/run-${process.pid}`,
+    ...process.argv.slice(2),
+  ],
   {
     stdio: 'inherit',
     // Property and volume tests try a twentieth of their cases per mutant (test/helpers/test-scale.ts).
@@ -40,13 +60,17 @@ const stryker = spawnSync(
   },
 );
 const minutes = (Date.now() - started) / 60_000;
-const run = readJson(REPORT);
+// Stryker writes the run's whole report there at its end; untouched, it wrote nothing.
+const run = existsSync(RUN_FILE) && statSync(RUN_FILE).mtimeMs > started ? readJson(RUN_FILE) : undefined;
+rmSync(RUN_FILE, { force: true });
 if (!run) {
-  console.error(`mutation: Stryker wrote no report (${REPORT}); exit ${stryker.status}`);
+  console.error(`mutation: Stryker wrote no report; exit ${stryker.status}`);
   process.exit(stryker.status || 1);
 }
 
-// This run's files replace their earlier results; every other file keeps its own.
+// This run's files replace their earlier results; every other file keeps its own (read now: another run
+// may have added its files meanwhile).
+const before = readJson(ACCUMULATED);
 const byName = (files) => Object.fromEntries(Object.entries(files ?? {}).map(([n, f]) => [norm(n), f]));
 const merged = {
   ...run,

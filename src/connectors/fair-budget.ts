@@ -5,6 +5,14 @@ import type { BudgetReport, RateLimiter, RateLimitPermit } from './rate-limiter.
 export const DAILY_STOP_MS = 10 * 60_000;
 
 /**
+ * How many of the day's requests are left alone: one window's worth (what may be granted before the next
+ * answer reports the day again), at most 1 % of the day (a connection configured far above its plan).
+ */
+export function dailyReserve(windowMax: number, daily: number | undefined): number {
+  return daily === undefined ? windowMax : Math.min(windowMax, Math.ceil(daily / 100));
+}
+
+/**
  * How long a party that drew from a budget counts as sharing it, in intervals (5 minutes for HubSpot's 10 s):
  * while it does, grants are paced, so its next call (a change-driven run minutes later) finds the window
  * freeing slot by slot instead of filled by another party's burst.
@@ -184,7 +192,7 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
         const foreign = effectiveMax() - slots.length - r.remaining;
         for (let i = 0; i < foreign; i++) slots.push(now + intervalMs);
       }
-      if (r.dailyRemaining !== undefined && r.dailyRemaining <= effectiveMax()) {
+      if (r.dailyRemaining !== undefined && r.dailyRemaining <= dailyReserve(effectiveMax(), r.daily)) {
         dailyStop = {
           until: now + DAILY_STOP_MS,
           message: `the account has ${r.dailyRemaining} of today's ${r.daily ?? '?'} requests left: Junction stops before the daily limit (the rest of the day stays for other integrations; runs go on after the reset)`,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
 import { DailyLimitReachedError } from '../core/errors.ts';
-import { DAILY_STOP_MS, type FairBudget, SHARED_FOR_INTERVALS } from './fair-budget.ts';
+import { DAILY_STOP_MS, dailyReserve, type FairBudget, SHARED_FOR_INTERVALS } from './fair-budget.ts';
 import type { BudgetReport, LimiterProvider, RateLimiter } from './rate-limiter.ts';
 import { UNLIMITED } from './rate-limiter.ts';
 
@@ -218,7 +218,7 @@ export function createPostgresBudget(
     },
     report(r: BudgetReport) {
       if (r.max !== undefined && (r.intervalMs ?? intervalMs) === intervalMs) serverMax = r.max;
-      if (r.dailyRemaining !== undefined && r.dailyRemaining <= effectiveMax()) {
+      if (r.dailyRemaining !== undefined && r.dailyRemaining <= dailyReserve(effectiveMax(), r.daily)) {
         dailyStop = {
           until: Date.now() + DAILY_STOP_MS,
           message: `the account has ${r.dailyRemaining} of today's ${r.daily ?? '?'} requests left: Junction stops before the daily limit (the rest of the day stays for other integrations; runs go on after the reset)`,

@@ -107,6 +107,16 @@ test('a nearly spent day stops every request with daily_limit_reached instead of
   for (const p of held) p.done();
 });
 
+test('a connection configured far above its plan keeps at most 1 % of the day back, not a whole window', async () => {
+  const budget = createFairBudget(1_000_000, 10_000);
+  const l = budget.forParty('a');
+  (await l.acquire()).done();
+  l.report?.({ daily: 250_000, dailyRemaining: 200_000 });
+  (await l.acquire()).done();
+  l.report?.({ daily: 250_000, dailyRemaining: 2_000 });
+  await assert.rejects(l.acquire(), (e: Error & { code?: string }) => e.code === 'daily_limit_reached');
+});
+
 test('connections naming the same account draw from one budget; another account has its own', async () => {
   const acquireAll = async (l: RateLimiter, n: number) => {
     for (let i = 0; i < n; i++) await l.acquire();

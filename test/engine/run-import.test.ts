@@ -1,0 +1,177 @@
+// Unit tests of an import run (src/engine/run-import.ts) over the real store on a temp SQLite file and an
+// in-memory target: records handed in page by page go through the run's page pipeline, rows refused
+// before the run are recorded as failed, and every item names its file row.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
+import type { Connector, WriteOp, WriteResult } from '../../src/connectors/connector.ts';
+import { MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
+import { type ImportItem, type ImportPage, runImport } from '../../src/engine/run-import.ts';
+import { scopeOf } from '../../src/engine/run-task.ts';
+import type { Store } from '../../src/store/store.ts';
+import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
+import { openTestStore } from '../helpers/store.ts';
+
+const log = pino({ level: 'silent' });
+
+describe('runImport over a SQLite store', () => {
+  let db: TempDatabase;
+  let store: Store;
+  let n = 0;
+
+  before(async () => {
+    db = await createTempSqlite();
+    store = await openTestStore(db);
+    await store.connections.save({ id: 'crm', name: 'CRM', system: 'abacus', config: {}, secret: {} });
+  });
+  after(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  async function setup(filter?: string) {
+    const id = `imp${++n}`;
+    const mapping = MappingDefinitionSchema.parse({
+      id,
+      name: id,
+      source: { connectionId: 'upload', object: `rows-${id}`, key: 'nr' },
+      target: { connectionId: 'crm', object: 'contacts' },
+      matchKey: { target: 'email' },
+      fields: [{ target: 'email', from: 'email', required: true }],
+      ...(filter ? { filter } : {}),
+    });
+    await store.mappings.save(mapping);
+    await store.tasks.save({
+      id,
+      name: id,
+      mappingId: id,
+      schedule: null,
+      enabled: true,
+      mode: 'full',
+      notify: { on: [], to: [] },
+      params: {},
+    });
+    const writes: WriteOp[][] = [];
+    const target = {
+      system: 'abacus',
+      limits: { batchSize: 100 },
+      async write(_object: string, ops: WriteOp[]) {
+        writes.push(ops);
+        return ops.map(
+          (op): WriteResult =>
+            op.kind === 'upsert' && op.match.value === 'refused@example.ch'
+              ? { ref: op.ref, ok: false, code: 'invalid_email', message: 'refused', retryable: false }
+              : { ref: op.ref, ok: true, externalId: `c-${op.ref}`, created: true },
+        );
+      },
+    } as unknown as Connector;
+    return { id, mapping, target, writes };
+  }
+  const pageOf = (rows: [string, number, string][], rejected: ImportPage['rejected'] = []): ImportPage => ({
+    records: rows.map(([key, , email]) => ({
+      key,
+      data: { nr: key, email, active: email !== 'inactive@example.ch' },
+    })),
+    rejected,
+    rowOf: new Map(rows.map(([key, row]) => [key, row])),
+  });
+  async function* pages(...ps: ImportPage[]) {
+    for (const p of ps) yield p;
+  }
+
+  test('records are written page by page as one import execution, each item naming its file row', async () => {
+    const s = await setup();
+    const seen: ImportItem[][] = [];
+    const execution = await runImport({
+      store,
+      log,
+      taskId: s.id,
+      mapping: s.mapping,
+      connectorFactory: () => s.target,
+      pages: pages(
+        pageOf([
+          ['a', 2, 'a@example.ch'],
+          ['b', 3, 'refused@example.ch'],
+        ]),
+        pageOf(
+          [['c', 4, 'c@example.ch']],
+          [{ key: 'd', row: 5, code: 'invalid_row', message: 'no e-mail', payload: { nr: 'd' } }],
+        ),
+      ),
+      onItems: (_page, items) => seen.push(items),
+    });
+    assert.equal(execution.trigger, 'import');
+    assert.equal(execution.status, 'warning');
+    assert.deepEqual(execution.counts, {
+      read: 4,
+      filtered: 0,
+      created: 2,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      failed: 2,
+    });
+    assert.equal(s.writes.length, 2);
+    const items = await store.executions.items(execution.id, { limit: 100 });
+    assert.deepEqual(items.map((i) => [i.sourceKey, i.action, i.code, i.message]).sort(), [
+      ['a', 'create', null, 'row 2'],
+      ['b', 'fail', 'invalid_email', 'row 3: refused'],
+      ['c', 'create', null, 'row 4'],
+      ['d', 'fail', 'invalid_row', 'row 5: no e-mail'],
+    ]);
+    assert.deepEqual(
+      seen.map((page) => page.map((i) => i.sourceKey)),
+      [['a', 'b'], ['c']],
+      'onItems hears the records of each page, not the rows refused before the run',
+    );
+    const links = await store.syncLinks.getMany(scopeOf(s.mapping), ['a', 'b']);
+    assert.equal(links.get('a')?.remark, null);
+    assert.equal(links.get('b')?.remark, 'row 3: invalid_email: refused');
+  });
+
+  test("the mapping's filter leaves records out, counted as filtered", async () => {
+    const s = await setup('active = true');
+    const execution = await runImport({
+      store,
+      log,
+      taskId: s.id,
+      mapping: s.mapping,
+      connectorFactory: () => s.target,
+      pages: pages(
+        pageOf([
+          ['a', 2, 'a@example.ch'],
+          ['b', 3, 'inactive@example.ch'],
+        ]),
+      ),
+    });
+    assert.deepEqual([execution.counts.read, execution.counts.filtered, execution.counts.created], [2, 1, 1]);
+  });
+
+  test('a cancelled import stops before its next page', async () => {
+    const s = await setup();
+    const abort = new AbortController();
+    let read = 0;
+    async function* cancelling() {
+      read++;
+      yield pageOf([['a', 2, 'a@example.ch']]);
+      abort.abort();
+      read++;
+      yield pageOf([['b', 3, 'b@example.ch']]);
+    }
+    const execution = await runImport({
+      store,
+      log,
+      taskId: s.id,
+      mapping: s.mapping,
+      connectorFactory: () => s.target,
+      signal: abort.signal,
+      pages: cancelling(),
+    });
+    assert.equal(execution.status, 'cancelled');
+    assert.deepEqual(
+      s.writes.map((w) => w.map((op) => op.ref)),
+      [['a']],
+    );
+    assert.equal(read, 2);
+  });
+});

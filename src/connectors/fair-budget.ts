@@ -66,9 +66,10 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
 
   const effectiveMax = () => Math.max(1, Math.min(serverMax, ...(ceilings.size ? ceilings.values() : [max])));
   const spacing = () => intervalMs / effectiveMax();
-  // Paced grants may come two at once, which absorbs timer lateness (GCRA). More would come back: while the
-  // window is full, slots free as they were granted one interval before, so a burst returns every interval.
-  const burstTolerance = () => spacing();
+  // Paced grants may run ahead by one spacing, or half a second of them at high rates (GCRA): that absorbs
+  // timer lateness and a sync's short pauses between pages (a slot not taken in time is lost for good). Not
+  // more: while the window is full, slots free as they were granted, so a burst returns every interval.
+  const burstTolerance = () => Math.max(spacing(), Math.min(500, intervalMs / 20));
 
   const prune = (now: number) => {
     for (let i = slots.length - 1; i >= 0; i--) if ((slots[i] as number) <= now) slots.splice(i, 1);

@@ -133,3 +133,26 @@ test('connections naming the same account draw from one budget; another account 
   ac.abort();
   await late.catch(() => {});
 });
+
+test("while shared, a sync pausing briefly between pages still gets the paced rate (the pauses' slots are made up)", async () => {
+  const budget = createFairBudget(100, 10_000); // paced at 10 grants a second
+  const sync = budget.forParty('initial-sync');
+  (await budget.forParty('on-change').acquire()).done();
+  const grants: number[] = [];
+  const t0 = performance.now();
+  while (performance.now() - t0 < 8000) {
+    // A page: 10 batch calls at once, then 300 ms of reading and committing.
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const p = await sync.acquire();
+        grants.push(performance.now());
+        await sleep(20);
+        p.done();
+      }),
+    );
+    await sleep(300);
+  }
+  const inSteadyState = grants.filter((g) => g > t0 + 1000 && g <= t0 + 8000).length;
+  // Running ahead by one spacing only, each pause would lose 2 of every 13 slots (≈ 0.85 of the rate).
+  assert.ok(inSteadyState >= 0.95 * 70, `${inSteadyState} grants in 7 s at a paced rate of 10 a second`);
+});

@@ -5,8 +5,20 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Logger } from 'pino';
-import type { Connector, RecordMark, WriteOp, WriteResult } from '../../src/connectors/connector.ts';
-import { AuthenticationError, CancelledError, RemoteError } from '../../src/core/errors.ts';
+import type {
+  Connector,
+  RecordMark,
+  WriteJournal,
+  WriteOp,
+  WriteOptions,
+  WriteResult,
+} from '../../src/connectors/connector.ts';
+import {
+  AuthenticationError,
+  CancelledError,
+  DailyLimitReachedError,
+  RemoteError,
+} from '../../src/core/errors.ts';
 import type { MapResult } from '../../src/core/mapper.ts';
 import { type MappingDefinitionInput, MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
 import { hashPayload } from '../../src/core/payload-hash.ts';
@@ -48,6 +60,7 @@ type Call = string;
 interface Fakes {
   calls: Call[];
   writes: { object: string; ops: WriteOp[] }[];
+  writeOptions: (WriteOptions | undefined)[];
   marks: { object: string; keyField: string; marks: RecordMark[] }[];
   lookups: { object: string; property: string; values: string[] }[];
   counts: ExecutionCounts;
@@ -71,6 +84,7 @@ function setup(
   const f: Fakes = {
     calls: [],
     writes: [],
+    writeOptions: [],
     marks: [],
     lookups: [],
     counts: { read: 0, filtered: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 },
@@ -87,9 +101,10 @@ function setup(
   const target = {
     system: 'hubspot',
     limits: { batchSize: o.batchSize ?? 100, concurrency: 1 },
-    async write(object: string, ops: WriteOp[]) {
+    async write(object: string, ops: WriteOp[], options?: WriteOptions) {
       f.calls.push('write');
       f.writes.push({ object, ops });
+      f.writeOptions.push(options);
       return answer(ops);
     },
     ...(o.lookup
@@ -359,8 +374,53 @@ describe('processRecords: writes, counts and links of one page', () => {
         return ops.map((op) => ({ ref: op.ref, ok: false, code: 'aborted', message: 'x', retryable: true }));
       },
     });
-    await assert.rejects(processRecords(s.ctx, [person('1')]), CancelledError);
+    await assert.rejects(processRecords(s.ctx, [person('1')]), (err: Error) => {
+      assert.ok(err instanceof CancelledError);
+      assert.equal(err.message, 'the run was cancelled');
+      assert.equal((err.cause as Error).name, 'AbortError');
+      return true;
+    });
     assert.deepEqual(s.marks, []);
+  });
+
+  test("a target whose day is spent ends the page with the target's message, recording no failures", async () => {
+    const s = setup({
+      mapping: mappingOf({ writeBack: { status: 'sync_status' } }),
+      answer: (ops) =>
+        ops.map((op, i) =>
+          i === 0
+            ? { ref: op.ref, ok: true, externalId: 'x', created: true }
+            : {
+                ref: op.ref,
+                ok: false,
+                code: 'daily_limit_reached',
+                message: '9 of 10 000 calls left today',
+                retryable: true,
+              },
+        ),
+    });
+    await assert.rejects(processRecords(s.ctx, [person('1'), person('2')]), (err: Error) => {
+      assert.ok(err instanceof DailyLimitReachedError);
+      assert.equal(err.message, '9 of 10 000 calls left today');
+      return true;
+    });
+    assert.deepEqual(s.marks, []);
+  });
+
+  test('other refusals do not end the page', async () => {
+    const s = setup({
+      answer: (ops) =>
+        ops.map((op) => ({ ref: op.ref, ok: false, code: 'daily_limit', message: 'm', retryable: true })),
+    });
+    const out = await processRecords(s.ctx, [person('1')]);
+    assert.equal(out.items[0]?.code, 'daily_limit');
+  });
+
+  test("the writes carry the task's write journal", async () => {
+    const journal = { get: async () => undefined, put: async () => {} } as unknown as WriteJournal;
+    const s = setup({ ctx: { journal } });
+    await processRecords(s.ctx, [person('1')]);
+    assert.equal(s.writeOptions[0]?.journal, journal);
   });
 
   test('a run cancelled before the page writes nothing', async () => {
@@ -483,6 +543,29 @@ describe('processRecords: marks written back onto the source', () => {
     ]);
   });
 
+  test('a linked record its mapping refuses keeps its target id in the marks', async () => {
+    const s = setup({
+      mapping: mappingOf({ writeBack: { externalId: 'crm_id', status: 'sync_status' } }),
+      links: [linkOf('1')],
+      ctx: {
+        map: () => ({ ok: false, payload: {}, errors: [{ code: 'x', message: 'no e-mail' } as never] }),
+      },
+    });
+    await processRecords(s.ctx, [person('1')]);
+    assert.deepEqual(s.marks[0]?.marks, [{ key: '1', values: { crm_id: 't-1', sync_status: 'failed' } }]);
+  });
+
+  test('read-back without a column to write to marks nothing', async () => {
+    const s = setup({
+      mapping: mappingOf({ readBack: { property: 'number' } }),
+      lookup: async (_object, _property, values) =>
+        values.map((id) => ({ id, value: id, properties: { number: 5 } })),
+    });
+    const out = await processRecords(s.ctx, [person('1')]);
+    assert.deepEqual(s.marks, []);
+    assert.equal(out.links[0]?.externalNumber, '5');
+  });
+
   test('a failed record that never got a target id has no id mark, and an empty mark is not written', async () => {
     const s = setup({
       mapping: mappingOf({ writeBack: { externalId: 'crm_id' } }),
@@ -560,6 +643,15 @@ describe('processRecords: initial matching, fencing, hooks and dry runs', () => 
     );
   });
 
+  test('a record initial matching found nothing for is created without an adoption message', async () => {
+    const s = setup({
+      mapping: mappingOf({ initialMatching: { property: 'email' } }),
+      lookup: async () => [],
+    });
+    const out = await processRecords(s.ctx, [person('1')]);
+    assert.deepEqual([out.items[0]?.action, out.items[0]?.message], ['create', null]);
+  });
+
   test('an update of a linked record carries no adoption message', async () => {
     const s = setup({ mapping: mappingOf({ initialMatching: { property: 'email' } }), links: [linkOf('1')] });
     const out = await processRecords(s.ctx, [person('1')]);
@@ -581,6 +673,39 @@ describe('processRecords: initial matching, fencing, hooks and dry runs', () => 
     };
     await processRecords(s.ctx, [person('1')]);
     assert.deepEqual(s.calls, ['fence', 'write', 'afterWrite', 'fence', 'marks', 'afterMarks', 'fence']);
+  });
+
+  test("the page's records are associated with their related records once written", async () => {
+    const s = setup({
+      mapping: mappingOf({ associations: [{ object: 'companies', from: 'org', mapping: 'orgs' }] }),
+    });
+    const pairs: unknown[] = [];
+    (s.ctx.target as { associate?: unknown }).associate = async (
+      from: string,
+      to: string,
+      p: { fromId: string; toId: string }[],
+    ) => {
+      pairs.push([from, to, p]);
+      return p.map((x) => ({ ...x, ok: true }));
+    };
+    const orgs = mappingOf({
+      id: 'orgs',
+      source: { connectionId: 'erp', object: 'orgs', key: 'id' },
+      target: { connectionId: 'crm', object: 'companies' },
+    });
+    const links = s.ctx.store.syncLinks;
+    s.ctx.store = {
+      syncLinks: {
+        getMany: async (scope: { sourceObject: string }, keys: string[]) =>
+          scope.sourceObject === 'orgs'
+            ? new Map([['o1', { ...linkOf('o1'), externalId: 'k1' }]])
+            : links.getMany(scope as never, keys),
+      },
+      mappings: { get: async () => orgs },
+      associations: { getMany: async () => [], upsert: async () => {} },
+    } as unknown as Store;
+    await processRecords(s.ctx, [{ key: '1', data: { id: '1', email: 'a@b.ch', org: 'o1' } }]);
+    assert.deepEqual(pairs, [['contacts', 'companies', [{ fromId: 'new-1', toId: 'k1' }]]]);
   });
 
   test('a run that lost its lease writes nothing', async () => {

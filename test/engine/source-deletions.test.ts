@@ -213,6 +213,15 @@ describe('propagateSourceDeletions: carrying deletions to the target', () => {
     );
   });
 
+  test('the source is asked in slices of 500 keys, none of them empty', async () => {
+    const s = setup({ live: keys(1000).map((k) => linkOf(k)), stillInSource: keys(1000) });
+    await s.run({ seen: [] });
+    assert.deepEqual(
+      s.asked.map((a) => a.length),
+      [500, 500],
+    );
+  });
+
   test('the source is asked 500 keys at a time', async () => {
     const live = keys(1200).map((k) => linkOf(k));
     const s = setup({ live, stillInSource: keys(1200) });
@@ -228,7 +237,24 @@ describe('propagateSourceDeletions: carrying deletions to the target', () => {
     const s = setup({ live: keys(10).map((k) => linkOf(k)) });
     assert.equal(await s.run({ seen: keys(9), readUnfiltered: false }), null);
     assert.deepEqual(s.writes, []);
-    assert.equal(s.warnings.length, 1);
+    assert.deepEqual(s.warnings, [
+      [
+        { mapping: 'people' },
+        'deletions are not carried over: the source was read through a filter and cannot be asked for single records',
+      ],
+    ]);
+  });
+
+  test('a filtered read that left no linked record unread has nothing to warn about', async () => {
+    const s = setup({ live: keys(3).map((k) => linkOf(k)) });
+    assert.equal(await s.run({ seen: keys(3), readUnfiltered: false }), null);
+    assert.deepEqual(s.warnings, []);
+  });
+
+  test('a run without a lease to check still deletes', async () => {
+    const s = setup({ live: keys(10).map((k) => linkOf(k)), ctx: { fence: undefined } });
+    await s.run({ seen: keys(9) });
+    assert.equal(s.counts.deleted, 1);
   });
 
   test('a target record another source record still uses stays: only the gone record is unlinked', async () => {
@@ -340,7 +366,12 @@ describe('propagateSourceDeletions: carrying deletions to the target', () => {
         return ops.map((op) => ({ ref: op.ref, ok: false, code: 'aborted', message: 'x', retryable: true }));
       },
     });
-    await assert.rejects(s.run({ seen: keys(9) }), CancelledError);
+    await assert.rejects(s.run({ seen: keys(9) }), (err: Error) => {
+      assert.ok(err instanceof CancelledError);
+      assert.equal(err.message, 'the run was cancelled');
+      assert.equal((err.cause as Error).name, 'AbortError');
+      return true;
+    });
     assert.deepEqual(s.commits, []);
   });
 
@@ -379,6 +410,14 @@ describe('propagateSourceDeletions: the mass-deletion guard', () => {
     const hit = await s.run({ seen: [] });
     assert.deepEqual(s.writes, []);
     assert.match(hit?.message ?? '', /\(the source returned no records\)/);
+  });
+
+  test('an empty read is held back even when the source still has most records', async () => {
+    // Nothing read, yet asked one by one the source still has 8 of 10: only 2 would go, under every limit.
+    const s = setup({ live: keys(10).map((k) => linkOf(k)), stillInSource: keys(8) });
+    const hit = await s.run({ seen: [] });
+    assert.deepEqual(hit?.details, { wouldDelete: 2, linked: 10, limit: 20 });
+    assert.deepEqual(s.writes, []);
   });
 
   test('every linked record gone is held back even under the limit', async () => {

@@ -12,6 +12,11 @@ export function dailyReserve(windowMax: number, daily: number | undefined): numb
   return daily === undefined ? windowMax : Math.min(windowMax, Math.ceil(daily / 100));
 }
 
+/** How far paced grants may run ahead of their rate (ms): a spacing, or half a second at high rates. */
+export function pacingTolerance(intervalMs: number, max: number): number {
+  return Math.max(intervalMs / max, Math.min(500, intervalMs / 20));
+}
+
 /**
  * How long a party that drew from a budget counts as sharing it, in intervals (5 minutes for HubSpot's 10 s):
  * while it does, grants are paced, so its next call (a change-driven run minutes later) finds the window
@@ -69,7 +74,7 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
   // Paced grants may run ahead by one spacing, or half a second of them at high rates (GCRA): that absorbs
   // timer lateness and a sync's short pauses between pages (a slot not taken in time is lost for good). Not
   // more: while the window is full, slots free as they were granted, so a burst returns every interval.
-  const burstTolerance = () => Math.max(spacing(), Math.min(500, intervalMs / 20));
+  const burstTolerance = () => pacingTolerance(intervalMs, effectiveMax());
 
   const prune = (now: number) => {
     for (let i = slots.length - 1; i >= 0; i--) if ((slots[i] as number) <= now) slots.splice(i, 1);

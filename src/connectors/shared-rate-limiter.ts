@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
 import { DailyLimitReachedError } from '../core/errors.ts';
-import { DAILY_STOP_MS, dailyReserve, type FairBudget, SHARED_FOR_INTERVALS } from './fair-budget.ts';
+import {
+  DAILY_STOP_MS,
+  dailyReserve,
+  type FairBudget,
+  pacingTolerance,
+  SHARED_FOR_INTERVALS,
+} from './fair-budget.ts';
 import type { BudgetReport, LimiterProvider, RateLimiter } from './rate-limiter.ts';
 import { UNLIMITED } from './rate-limiter.ts';
 
@@ -52,7 +58,7 @@ async function ensurePartiesTable(db: Kysely<LimiterTables>): Promise<void> {
  *
  * Fairness across processes: a waiting party (task) says so in `rate_limit_parties`; while more than one
  * named party shares the budget, a free slot goes to the waiting party served longest ago (round-robin),
- * and grants are spaced `intervalMs / max` apart (through `paused_until`), so slots free one by one.
+ * and grants are paced `intervalMs / max` apart (GCRA through `paused_until`), so slots free one by one.
  */
 export function createPostgresBudget(
   database: AnyKysely,
@@ -146,12 +152,18 @@ export function createPostgresBudget(
         .where('key', '=', key)
         .where('party', '=', party)
         .execute();
-      if (shared)
+      if (shared) {
+        // GCRA in one column: paused_until is the next grant's theoretical time less the tolerance.
+        const spacing = Math.floor(intervalMs / limit);
+        const tolerance = Math.floor(pacingTolerance(intervalMs, limit));
         await trx
           .updateTable('rate_limits')
-          .set({ paused_until: sql<number>`greatest(paused_until, ${now + Math.floor(intervalMs / limit)})` })
+          .set({
+            paused_until: sql<number>`greatest(paused_until + ${tolerance}, ${now}) + ${spacing - tolerance}`,
+          })
           .where('key', '=', key)
           .execute();
+      }
       return { id, waitMs: 0 };
     });
 

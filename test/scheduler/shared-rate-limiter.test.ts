@@ -118,3 +118,25 @@ test('connections of one account in two processes share its budget, and a nearly
   second.report?.({ daily: 1000, dailyRemaining: 1 });
   await assert.rejects(second.acquire(), (e: Error & { code?: string }) => e.code === 'daily_limit_reached');
 });
+
+test('while shared, a sync pausing briefly between pages still gets the paced rate across processes', async () => {
+  const sync = createPostgresBudget(a.db, 'account-4', 100, 10_000).forParty('initial-sync');
+  (await createPostgresBudget(b.db, 'account-4', 100, 10_000).forParty('on-change').acquire()).done();
+  const grants: number[] = [];
+  const t0 = Date.now();
+  while (Date.now() - t0 < 8000) {
+    // A page: 10 batch calls at once, then 300 ms of reading and committing.
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const p = await sync.acquire();
+        grants.push(Date.now());
+        await new Promise((r) => setTimeout(r, 20));
+        p.done();
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const inSteadyState = grants.filter((g) => g > t0 + 1000 && g <= t0 + 8000).length;
+  // Spaced strictly, each pause would lose its slots for good (≈ 0.85 of the rate).
+  assert.ok(inSteadyState >= 0.93 * 70, `${inSteadyState} grants in 7 s at a paced rate of 10 a second`);
+});

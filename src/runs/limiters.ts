@@ -2,18 +2,18 @@ import { type LimiterProvider, limiterFor } from '../connectors/rate-limiter.ts'
 import { createSharedLimiters } from '../connectors/shared-rate-limiter.ts';
 import type { Store } from '../store/store.ts';
 
-const byStore = new WeakMap<Store, LimiterProvider>();
+const byStore = new WeakMap<Store['db'], LimiterProvider>();
 
 /**
  * The connection budgets of every run on this store: on PostgreSQL shared by all processes that use it
  * (hub, workers, `junction run`), so no caller can forget to switch sharing on; on SQLite, where one hub
- * process runs everything, this process's limiters. One provider per store, so its runs share it.
+ * process runs everything, this process's limiters. One provider per database (a workspace's view of the store shares it), so its runs share it.
  */
 export function limitersFor(store: Store): LimiterProvider {
-  let limiters = byStore.get(store);
+  let limiters = byStore.get(store.db);
   if (!limiters) {
     limiters = store.dialect === 'postgres' ? createSharedLimiters(store.db) : limiterFor;
-    byStore.set(store, limiters);
+    byStore.set(store.db, limiters);
   }
   return limiters;
 }

@@ -43,6 +43,7 @@ import { systemRoutes } from './routes/systems.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { workspaceRoutes } from './routes/workspaces.ts';
 import { registerWeb } from './web.ts';
 
 declare module 'fastify' {
@@ -193,6 +194,7 @@ export async function buildServer(given: ServerDeps): Promise<FastifyInstance> {
   await importRoutes(api, deps);
   await fileRoutes(api, deps);
   await userRoutes(api, deps);
+  await workspaceRoutes(api, deps);
   await oauthRoutes(api, deps);
   await privacyRoutes(api, deps);
   await webhookRoutes(app, deps);

@@ -19,10 +19,14 @@ export interface Database {
   webhook_receipts: WebhookReceiptsTable;
   association_links: AssociationLinksTable;
   error_resolutions: ErrorResolutionsTable;
+  workspaces: WorkspacesTable;
+  workspace_members: WorkspaceMembersTable;
 }
 
 export interface ConnectionsTable {
   id: string;
+  /** The workspace that owns it (migration 0013; `default` for what existed before). */
+  workspace_id: Generated<string>;
   name: string;
   system: string;
   config: string;
@@ -34,6 +38,8 @@ export interface ConnectionsTable {
 
 export interface MappingDefinitionsTable {
   id: string;
+  /** The workspace that owns it (migration 0013; `default` for what existed before). */
+  workspace_id: Generated<string>;
   name: string;
   definition: string;
   created_at: string;
@@ -42,6 +48,8 @@ export interface MappingDefinitionsTable {
 
 export interface TasksTable {
   id: string;
+  /** The workspace that owns it (migration 0013; `default` for what existed before). */
+  workspace_id: Generated<string>;
   name: string;
   mapping_id: string;
   enabled: number;
@@ -142,6 +150,8 @@ export interface ApiTokensTable {
   expires_at: string | null;
   /** The role the token acts with, never above its owner's; null (tokens before 0010): the owner's role. */
   role?: string | null;
+  /** The workspace the token acts in; null (tokens before 0013): `default`. */
+  workspace_id?: string | null;
 }
 
 export interface AuditLogTable {
@@ -154,6 +164,8 @@ export interface AuditLogTable {
   subject: string;
   /** JSON: what was done where (connections, objects, actions, error codes). */
   details: string;
+  /** The workspace the entry was made in; null: the instance's own (logins), or an entry from before 0013. */
+  workspace_id?: string | null;
 }
 
 export interface WebhookReceiptsTable {
@@ -186,4 +198,23 @@ export interface ErrorResolutionsTable {
   /** Username of who marked it. */
   by_user: string | null;
   at: string;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  /** The interval range (minutes) within which a workspace's operators and admins may schedule tasks. */
+  min_interval_minutes: number;
+  max_interval_minutes: number;
+  /** Runs of this workspace's tasks that may go at once; null: no limit of its own. */
+  max_concurrent_runs: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WorkspaceMembersTable {
+  workspace_id: string;
+  user_id: string;
+  /** `admin` | `operator` | `viewer` (core/users.ts WORKSPACE_ROLES). */
+  role: string;
 }

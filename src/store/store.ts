@@ -14,6 +14,7 @@ import { createSyncLinkRepository } from './repositories/sync-links.ts';
 import { createSyncStateRepository } from './repositories/sync-state.ts';
 import { createTaskRepository } from './repositories/tasks.ts';
 import { createUserRepository } from './repositories/users.ts';
+import { createWorkspaceRepository } from './repositories/workspaces.ts';
 import { createWriteJournalRepository } from './repositories/write-journal.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -49,6 +50,16 @@ export interface Store {
   readonly writeJournal: ReturnType<typeof createWriteJournalRepository>;
   /** The error log: one row per record and task that fails now, with resolve/ignore marks. */
   readonly errors: ReturnType<typeof createErrorWorklist>;
+  /** Workspaces, their limits and members. */
+  readonly workspaces: ReturnType<typeof createWorkspaceRepository>;
+  /**
+   * The same store seen from one workspace: connections, mappings, tasks, runs, errors, links and audit
+   * entries of other workspaces do not exist for it, and what it creates belongs to the workspace. The API
+   * hands each request this view; the scheduler, the run service and the CLI work on the whole store.
+   */
+  inWorkspace(workspaceId: string): Store;
+  /** The workspace this view is of; undefined: the whole instance. */
+  readonly workspaceId: string | undefined;
   close(): Promise<void>;
 }
 
@@ -64,21 +75,28 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         );
   const db = new Kysely<Database>({ dialect: kyselyDialect });
   if (options.migrate !== false) await migrateToLatest(db, dialect);
-  return {
+  const shared = {
     db,
     dialect,
-    connections: createConnectionRepository(db, options.secretBox),
-    mappings: createMappingRepository(db),
-    tasks: createTaskRepository(db),
-    executions: createExecutionRepository(db),
-    syncLinks: createSyncLinkRepository(db, dialect),
     settings: createSettingsRepository(db, options.secretBox),
     users: createUserRepository(db),
-    audit: createAuditRepository(db, options.secretBox),
     associations: createAssociationRepository(db),
     syncState: createSyncStateRepository(db),
     writeJournal: createWriteJournalRepository(db),
-    errors: createErrorWorklist(db),
+    workspaces: createWorkspaceRepository(db),
     close: () => db.destroy(),
   };
+  const view = (workspaceId: string | undefined): Store => ({
+    ...shared,
+    workspaceId,
+    connections: createConnectionRepository(db, options.secretBox, workspaceId),
+    mappings: createMappingRepository(db, workspaceId),
+    tasks: createTaskRepository(db, workspaceId),
+    executions: createExecutionRepository(db, workspaceId),
+    syncLinks: createSyncLinkRepository(db, dialect, workspaceId),
+    audit: createAuditRepository(db, options.secretBox, workspaceId),
+    errors: createErrorWorklist(db, workspaceId),
+    inWorkspace: (id: string) => view(id),
+  });
+  return view(undefined);
 }

@@ -36,6 +36,8 @@ for (const dialect of DIALECTS) {
       tmp = await dialect.create();
       store = await openTestStore(tmp);
       ({ app, viewer } = await createTestServer(store));
+      // Links belong to the workspace of their source connection: the ERP is the default workspace's.
+      await store.connections.save({ id: 'erp', name: 'ERP', system: 'sql', config: {}, secret: {} });
     });
     after(async () => {
       await app?.close();

@@ -18,7 +18,8 @@ export async function auditRoutes(app: Api, deps: ServerDeps): Promise<void> {
     const route = req.routeOptions.url;
     if (!route || req.method === 'GET' || req.method === 'HEAD') return;
     const record = (kind: string, details: Record<string, unknown>) =>
-      store.audit
+      // Inside a workspace the entry is the workspace's; a login (no workspace yet) is the instance's.
+      (req.store ?? store).audit
         .record({ kind, connectionId: '', subject: `${req.method} ${route}`, details })
         .catch((err) => log.error({ err, kind }, 'writing an audit entry failed'));
     if (route === '/api/auth/login') {
@@ -50,6 +51,8 @@ export async function auditRoutes(app: Api, deps: ServerDeps): Promise<void> {
         }),
       },
     },
-    async (req) => ({ entries: await store.audit.list(req.query) }),
+    async (req) => ({
+      entries: await req.store.audit.list({ ...req.query, withInstance: req.access.instanceAdmin }),
+    }),
   );
 }

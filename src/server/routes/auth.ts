@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError } from '../../core/errors.ts';
-import { ROLES, roleAtMost } from '../../core/users.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { roleAtLeast, WORKSPACE_ROLES } from '../../core/workspaces.ts';
 import type { Api } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 import {
@@ -98,7 +98,7 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
   );
   app.post(
     '/api/auth/logout',
-    { config: { role: 'viewer' }, schema: { tags: ['auth'], summary: 'Log out' } },
+    { config: { role: 'self' }, schema: { tags: ['auth'], summary: 'Log out' } },
     async (req, reply) => {
       const cookie = req.cookies[SESSION_COOKIE];
       if (cookie) await store.users.deleteSession(sha256(cookie));
@@ -108,12 +108,28 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
   );
   app.get(
     '/api/auth/me',
-    { schema: { tags: ['auth'], summary: 'The logged-in user and the CSRF token of the session' } },
+    {
+      config: { role: 'self' },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'The logged-in user, the CSRF token of the session, and the workspaces they may work in (with their role in each)',
+      },
+    },
     async (req) => {
       if (!req.user) throw new UnauthenticatedError('not logged in');
       const cookie = req.cookies[SESSION_COOKIE];
       const session = cookie ? await store.users.findSession(sha256(cookie)) : null;
-      return { user: publicUser(req.user), csrfToken: session?.csrfToken ?? null };
+      const { access } = req;
+      return {
+        user: publicUser(req.user),
+        csrfToken: session?.csrfToken ?? null,
+        instanceAdmin: access.instanceAdmin,
+        workspace: access.workspace
+          ? { id: access.workspace.id, name: access.workspace.name, role: access.role }
+          : null,
+        workspaces: access.workspaces.map((w) => ({ id: w.id, name: w.name, role: w.role })),
+      };
     },
   );
   /**
@@ -128,7 +144,7 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
   app.post(
     '/api/auth/password',
     {
-      config: { role: 'viewer' },
+      config: { role: 'self' },
       preHandler: sessionOnly,
       schema: {
         tags: ['auth'],
@@ -177,6 +193,7 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
   app.get(
     '/api/auth/tokens',
     {
+      config: { role: 'self' },
       preHandler: sessionOnly,
       schema: { tags: ['auth'], summary: 'Own API tokens (without their secrets)' },
     },
@@ -187,7 +204,7 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
   app.post(
     '/api/auth/tokens',
     {
-      config: { role: 'viewer' },
+      config: { role: 'self' },
       preHandler: sessionOnly,
       schema: {
         tags: ['auth'],
@@ -196,26 +213,40 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
         body: z.object({
           name: z.string().trim().min(1).max(100),
           expiresInDays: z.number().int().min(1).max(3650).nullable().default(DEFAULT_TOKEN_DAYS),
-          /** The role the token acts with: the owner's (default) or lower. */
-          role: z.enum(ROLES).optional(),
+          /** The role the token acts with in its workspace: the owner's there (default) or lower. */
+          role: z.enum(WORKSPACE_ROLES).optional(),
+          /** The one workspace the token acts in (default: the current one). */
+          workspace: z.string().min(1).optional(),
         }),
       },
     },
     async (req, reply) => {
       const user = req.user;
       if (!user) throw new UnauthenticatedError('not logged in');
-      const role = req.body.role ?? user.role;
-      if (!roleAtMost(role, user.role))
-        throw new TokenRoleTooHighError(`a token cannot have a role above your own (${user.role})`, {
-          details: { field: 'role', role: user.role },
-        });
-      const t = await issueApiToken(store, user.id, req.body.name, req.body.expiresInDays, role);
-      return reply.code(201).send({ id: t.id, token: t.token, role, expiresAt: t.expiresAt });
+      const wanted = req.body.workspace ?? req.access.workspace?.id;
+      const where = req.access.workspaces.find((w) => w.id === wanted);
+      if (!where)
+        throw wanted
+          ? new NotFoundError(`workspace '${wanted}' does not exist`)
+          : new ValidationError('you belong to no workspace a token could act in', {
+              details: { field: 'workspace' },
+            });
+      const role = req.body.role ?? where.role;
+      if (!roleAtLeast(where.role, role))
+        throw new TokenRoleTooHighError(
+          `a token cannot have a role above your own in '${where.id}' (${where.role})`,
+          { details: { field: 'role', role: where.role } },
+        );
+      const t = await issueApiToken(store, user.id, req.body.name, req.body.expiresInDays, role, where.id);
+      return reply
+        .code(201)
+        .send({ id: t.id, token: t.token, role, workspaceId: where.id, expiresAt: t.expiresAt });
     },
   );
   app.get(
     '/api/auth/sessions',
     {
+      config: { role: 'self' },
       preHandler: sessionOnly,
       schema: { tags: ['auth'], summary: 'Own login sessions (the current one marked)' },
     },
@@ -229,7 +260,7 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
   app.delete(
     '/api/auth/sessions/:id',
     {
-      config: { role: 'viewer' },
+      config: { role: 'self' },
       preHandler: sessionOnly,
       schema: {
         tags: ['auth'],
@@ -246,7 +277,7 @@ export async function authRoutes(app: Api, deps: ServerDeps): Promise<void> {
   app.delete(
     '/api/auth/tokens/:id',
     {
-      config: { role: 'viewer' },
+      config: { role: 'self' },
       preHandler: sessionOnly,
       schema: { tags: ['auth'], summary: 'Revoke an own API token', params: z.object({ id: z.string() }) },
     },

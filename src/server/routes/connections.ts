@@ -4,6 +4,7 @@ import { maskConfig, prepareConnection } from '../../connectors/connection-secre
 import { assertMayName, createFileAccess } from '../../connectors/file-access.ts';
 import { CONNECTORS, createConnector, systemNames } from '../../connectors/registry.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import type { Store } from '../../store/store.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
@@ -18,9 +19,9 @@ const ConnectionBody = z.object({
 /** Connections: the API shows whether each secret field is set, never its value. */
 export async function connectionRoutes(
   app: Api,
-  { store, log, connectorFactory, files = createFileAccess({ folders: [] }) }: ServerDeps,
+  { log, connectorFactory, files = createFileAccess({ folders: [] }) }: ServerDeps,
 ): Promise<void> {
-  const view = async (id: string) => {
+  const view = async (store: Store, id: string) => {
     const c = await store.connections.get(id);
     return {
       id: c.id,
@@ -36,14 +37,14 @@ export async function connectionRoutes(
   app.get(
     '/api/connections',
     { schema: { tags: ['connections'], summary: 'List connections' } },
-    async () => ({
-      connections: (await store.connections.list()).map((c) => ({ ...c, config: maskConfig(c.config) })),
+    async (req) => ({
+      connections: (await req.store.connections.list()).map((c) => ({ ...c, config: maskConfig(c.config) })),
     }),
   );
   app.get(
     '/api/connections/:id',
     { schema: { tags: ['connections'], summary: 'One connection', params: IdParams } },
-    async (req) => view(req.params.id),
+    async (req) => view(req.store, req.params.id),
   );
   app.put(
     '/api/connections/:id',
@@ -56,6 +57,7 @@ export async function connectionRoutes(
       },
     },
     async (req) => {
+      const { store } = req;
       const def = CONNECTORS[req.body.system];
       if (!def)
         throw new ValidationError(`system '${req.body.system}' has no connector yet`, {
@@ -90,20 +92,24 @@ export async function connectionRoutes(
         });
       }
       await store.connections.save(connection);
-      return view(req.params.id);
+      return view(store, req.params.id);
     },
   );
   app.delete(
     '/api/connections/:id',
     { schema: { tags: ['connections'], summary: 'Delete a connection', params: IdParams } },
     async (req) => {
-      await store.connections.get(req.params.id);
-      await store.connections.delete(req.params.id);
+      await req.store.connections.get(req.params.id);
+      await req.store.connections.delete(req.params.id);
       return { ok: true };
     },
   );
 
-  const withConnector = async <T>(id: string, fn: (c: ReturnType<typeof createConnector>) => Promise<T>) => {
+  const withConnector = async <T>(
+    store: Store,
+    id: string,
+    fn: (c: ReturnType<typeof createConnector>) => Promise<T>,
+  ) => {
     const connection = await store.connections.get(id);
     const ac = new AbortController();
     const connector = (connectorFactory ?? createConnector)(connection, {
@@ -120,7 +126,7 @@ export async function connectionRoutes(
   app.post(
     '/api/connections/:id/test',
     { schema: { tags: ['connections'], summary: 'Test a connection', params: IdParams } },
-    async (req) => withConnector(req.params.id, (c) => c.check()),
+    async (req) => withConnector(req.store, req.params.id, (c) => c.check()),
   );
   app.get(
     '/api/connections/:id/describe',
@@ -133,6 +139,6 @@ export async function connectionRoutes(
         params: IdParams,
       },
     },
-    async (req) => ({ objects: await withConnector(req.params.id, (c) => c.describe()) }),
+    async (req) => ({ objects: await withConnector(req.store, req.params.id, (c) => c.describe()) }),
   );
 }

@@ -56,7 +56,6 @@ async function knownTasks(store: Store, ids: Iterable<string>): Promise<void> {
 
 /** The error log as a worklist: open failures per record and task, resolve or ignore them, retry them. */
 export async function errorRoutes(app: Api, deps: ServerDeps): Promise<void> {
-  const { store } = deps;
   app.get(
     '/api/errors',
     {
@@ -69,11 +68,11 @@ export async function errorRoutes(app: Api, deps: ServerDeps): Promise<void> {
     },
     async (req) => {
       const { limit, offset, ...filter } = req.query;
-      const { errors, total } = await store.errors.list({ ...filter, limit, offset });
+      const { errors, total } = await req.store.errors.list({ ...filter, limit, offset });
       const { code: _code, ...withoutCode } = filter;
       return {
         total,
-        codes: await store.errors.codes(withoutCode),
+        codes: await req.store.errors.codes(withoutCode),
         errors: errors.map((e) => ({ ...e, name: recordDisplayName(e.payload) })),
       };
     },
@@ -87,11 +86,12 @@ export async function errorRoutes(app: Api, deps: ServerDeps): Promise<void> {
         response: { 200: z.object({ open: z.number().int() }) },
       },
     },
-    async () => ({ open: await store.errors.count() }),
+    async (req) => ({ open: await req.store.errors.count() }),
   );
   app.post(
     '/api/errors/resolve',
     {
+      config: { role: 'operator' },
       schema: {
         tags: ['errors'],
         summary:
@@ -107,13 +107,13 @@ export async function errorRoutes(app: Api, deps: ServerDeps): Promise<void> {
     },
     async (req) => {
       const tasks = byTask(req.body.records);
-      await knownTasks(store, tasks.keys());
+      await knownTasks(req.store, tasks.keys());
       let changed = 0;
       for (const [taskId, sourceKeys] of tasks) {
         changed +=
           req.body.state === 'reopen'
-            ? await store.errors.reopen({ taskId, sourceKeys })
-            : await store.errors.resolve({
+            ? await req.store.errors.reopen({ taskId, sourceKeys })
+            : await req.store.errors.resolve({
                 taskId,
                 sourceKeys,
                 state: req.body.state,
@@ -127,6 +127,7 @@ export async function errorRoutes(app: Api, deps: ServerDeps): Promise<void> {
   app.post(
     '/api/errors/retry',
     {
+      config: { role: 'operator' },
       schema: {
         tags: ['errors'],
         summary: 'Retry these records: mark them for another try and run each of their tasks now',
@@ -135,10 +136,15 @@ export async function errorRoutes(app: Api, deps: ServerDeps): Promise<void> {
     },
     async (req, reply) => {
       const tasks = byTask(req.body.records);
-      await knownTasks(store, tasks.keys());
+      await knownTasks(req.store, tasks.keys());
       const runs = [];
       for (const [taskId, keys] of tasks) {
-        const started = await retryRecords(deps, taskId, keys, req.user?.username);
+        const started = await retryRecords(
+          { store: req.store, runs: deps.runs },
+          taskId,
+          keys,
+          req.user?.username,
+        );
         runs.push({ taskId, ...started });
       }
       if (runs.every((r) => r.marked === 0))

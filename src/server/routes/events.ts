@@ -25,12 +25,32 @@ export async function eventRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req, reply) => {
-      // Runs are what every logged-in user may read (viewers read tasks and history): the login the
-      // auth hook checked is the whole scope. It is checked again now and then, so a stream does not
-      // outlive a logout, a disabled user or an expired session.
+      // Runs are what every member of the workspace may read (viewers read tasks and history). The login
+      // is checked again now and then, so a stream does not outlive a logout, a disabled user or an
+      // expired session.
       const stream = openEventStream(app as unknown as FastifyInstance, req, reply);
-      stream.send('snapshot', { runs: await feed.active() });
-      const unsubscribe = feed.subscribe((event) => stream.send('run', event));
+      // One feed for the server, each stream told only its workspace's runs. A task never changes workspace,
+      // so the answer per task is kept (as a promise: a task's events stay in order while it is asked).
+      const owned = new Map<string, Promise<boolean>>();
+      const own = (taskId: string) => {
+        let known = owned.get(taskId);
+        if (!known) {
+          known = req.store.tasks.workspaceOf(taskId).then(
+            () => true,
+            () => false,
+          );
+          owned.set(taskId, known);
+        }
+        return known;
+      };
+      const active = await feed.active();
+      const mine = await Promise.all(active.map((r) => own(r.taskId)));
+      stream.send('snapshot', { runs: active.filter((_, i) => mine[i]) });
+      const unsubscribe = feed.subscribe((event) => {
+        void own(event.taskId).then((ok) => {
+          if (ok && !stream.closed) stream.send('run', event);
+        });
+      });
       const reauth = setInterval(() => {
         identify(deps.store, req)
           .then((who) => {

@@ -10,7 +10,6 @@ const FINISHED = new Set(['succeeded', 'warning', 'failed', 'cancelled']);
 
 /** Executions: history with filters, detail, items, live progress (SSE), retry failed. */
 export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void> {
-  const { store } = deps;
   app.get(
     '/api/executions',
     {
@@ -25,14 +24,14 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
         }),
       },
     },
-    async (req) => ({ executions: await store.executions.list(req.query) }),
+    async (req) => ({ executions: await req.store.executions.list(req.query) }),
   );
   app.get(
     '/api/executions/:id',
     { schema: { tags: ['executions'], summary: 'One execution with item counts', params: IdParams } },
     async (req) => {
-      const execution = await store.executions.get(req.params.id);
-      return { ...execution, itemCount: await store.executions.itemCount(execution.id) };
+      const execution = await req.store.executions.get(req.params.id);
+      return { ...execution, itemCount: await req.store.executions.itemCount(execution.id) };
     },
   );
   app.get(
@@ -46,9 +45,9 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
       },
     },
     async (req) => {
-      await store.executions.get(req.params.id);
-      const items = await store.executions.items(req.params.id, req.query);
-      return { items, total: await store.executions.itemCount(req.params.id, req.query.action) };
+      await req.store.executions.get(req.params.id);
+      const items = await req.store.executions.items(req.params.id, req.query);
+      return { items, total: await req.store.executions.itemCount(req.params.id, req.query.action) };
     },
   );
   app.get(
@@ -61,7 +60,7 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
       },
     },
     async (req, reply) => {
-      let execution = await store.executions.get(req.params.id);
+      let execution = await req.store.executions.get(req.params.id);
       const stream = openEventStream(app as unknown as FastifyInstance, req, reply);
       let last = '';
       // Polls the store, so progress shows whichever process or worker runs the task.
@@ -76,7 +75,7 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
           break;
         }
         await new Promise((r) => setTimeout(r, 250));
-        execution = await store.executions.get(req.params.id);
+        execution = await req.store.executions.get(req.params.id);
       }
       stream.end();
     },
@@ -84,6 +83,7 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
   app.post(
     '/api/executions/:id/retry',
     {
+      config: { role: 'operator' },
       schema: {
         tags: ['executions'],
         summary: "Retry the run's failed records: mark them and run the task now",
@@ -91,14 +91,19 @@ export async function executionRoutes(app: Api, deps: ServerDeps): Promise<void>
       },
     },
     async (req, reply) => {
-      const execution = await store.executions.get(req.params.id);
+      const execution = await req.store.executions.get(req.params.id);
       const keys: string[] = [];
       for (let offset = 0; ; offset += 1000) {
-        const page = await store.executions.items(execution.id, { action: 'fail', limit: 1000, offset });
+        const page = await req.store.executions.items(execution.id, { action: 'fail', limit: 1000, offset });
         keys.push(...page.map((i) => i.sourceKey));
         if (page.length < 1000) break;
       }
-      const started = await retryRecords(deps, execution.taskId, keys, req.user?.username);
+      const started = await retryRecords(
+        { store: req.store, runs: deps.runs },
+        execution.taskId,
+        keys,
+        req.user?.username,
+      );
       return reply.code(202).send(started);
     },
   );

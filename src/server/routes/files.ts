@@ -146,7 +146,7 @@ export async function fileRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
       async (req) => {
         if (!req.isMultipart()) throw new ValidationError('send the file as multipart/form-data');
-        const connection = await deps.store.connections.get(req.query.connectionId);
+        const connection = await req.store.connections.get(req.query.connectionId);
         const field = fieldOf(connection.system);
         const part = await req.file();
         if (!part) throw new ValidationError('the upload has no file part');

@@ -7,13 +7,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { mb } from '../../connectors/spreadsheet/detect.ts';
 import { SpreadsheetFileError, spreadsheetErrorStatus } from '../../connectors/spreadsheet/errors.ts';
-import { ValidationError } from '../../core/errors.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Execution } from '../../core/types.ts';
 import { IMPORT_ERROR_STATUS, ImportError } from '../../import/errors.ts';
 import { executeImport, type PreparedImport, prepareImport } from '../../import/import-file.ts';
 import { createValidationQueue } from '../../import/validation-queue.ts';
 import { createImportWorkspace, type ImportRecord } from '../../import/workspace.ts';
 import { purgeUploads, RETENTION_EVERY_MS } from '../../scheduler/retention.ts';
+import type { Store } from '../../store/store.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 import { MAX_UPLOAD_BYTES, receiveUpload, safeName, UPLOAD_LIMITS } from '../uploads.ts';
@@ -43,7 +44,13 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
   const workspace = createImportWorkspace(
     deps.importsDir ?? join(process.env.JUNCTION_DATA_DIR ?? 'junction-data', 'files', 'imports'),
   );
-  const ctx = { store: deps.store, log: deps.log, connectorFactory: deps.connectorFactory, runs: deps.runs };
+  // Each request's imports run in its workspace: the import's task and run belong to it.
+  const ctxOf = (store: Store) => ({
+    store,
+    log: deps.log,
+    connectorFactory: deps.connectorFactory,
+    runs: deps.runs,
+  });
   // Uploads follow the retention setting like executions: this server owns the folder, so it purges it.
   const purge = () =>
     void purgeUploads(deps.store, workspace, deps.log).catch((err) =>
@@ -53,16 +60,27 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
   purgeTimer.unref();
   app.addHook('onReady', async () => purge());
   app.addHook('onClose', async () => clearInterval(purgeTimer));
-  const view = async (r: ImportRecord) => ({
+  const view = async (store: Store, r: ImportRecord) => ({
     ...r,
     errorFileUrl: r.hasErrorFile ? `/api/imports/${r.id}/error-file` : null,
-    execution: r.executionId ? await deps.store.executions.get(r.executionId) : null,
+    execution: r.executionId ? await store.executions.get(r.executionId) : null,
   });
+  /** An upload of the request's workspace: one into another workspace's mapping does not exist here. */
+  const loadOwn = async (store: Store, id: string) => {
+    const record = await workspace.load(id);
+    try {
+      await store.mappings.get(record.mappingId);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new NotFoundError(`import '${id}' does not exist`);
+      throw err;
+    }
+    return record;
+  };
   // At most MAX_VALIDATING_IMPORTS files are read and validated at once; further uploads wait their turn.
   const validating = deps.importValidation ?? createValidationQueue();
-  const prepare = (id: string, mappingId: string) =>
+  const prepare = (store: Store, id: string, mappingId: string) =>
     validating.run(() =>
-      prepareImport(ctx, {
+      prepareImport(ctxOf(store), {
         file: workspace.uploadPath(id),
         mappingId,
         errorFilePath: workspace.errorFilePath(id),
@@ -93,11 +111,11 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
           req.query.mappingId;
         if (!mappingId)
           throw new ValidationError('name the mapping: field `mappingId` before the file, or ?mappingId=');
-        await deps.store.mappings.get(mappingId);
+        await req.store.mappings.get(mappingId);
         const created = await workspace.create();
         try {
           await receiveUpload(part, created.uploadPath);
-          const prepared = await prepare(created.id, mappingId);
+          const prepared = await prepare(req.store, created.id, mappingId);
           const record: ImportRecord = {
             id: created.id,
             mappingId,
@@ -111,7 +129,7 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
             error: null,
           };
           await workspace.save(record);
-          return reply.code(201).send(await view(record));
+          return reply.code(201).send(await view(req.store, record));
         } catch (err) {
           await workspace.remove(created.id);
           return refuse(reply, err);
@@ -129,7 +147,7 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
         params: IdParams,
       },
     },
-    async (req) => view(await workspace.load(req.params.id)),
+    async (req) => view(req.store, await loadOwn(req.store, req.params.id)),
   );
 
   app.post(
@@ -143,11 +161,11 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req, reply) => {
-      const record = await workspace.load(req.params.id);
+      const record = await loadOwn(req.store, req.params.id);
       // An import whose run failed, or whose process died mid-way (its execution was closed when its
       // lease ended), may run again: writes are upserts, so rows already written are not doubled.
       const run = record.executionId
-        ? await deps.store.executions.get(record.executionId).catch(() => null)
+        ? await req.store.executions.get(record.executionId).catch(() => null)
         : null;
       const interrupted = record.status === 'running' && run !== null && run.status !== 'running';
       if (record.status !== 'validated' && record.status !== 'failed' && !interrupted)
@@ -155,7 +173,7 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
       let prepared: PreparedImport;
       try {
         // The stored file is checked again against the mapping as it is now.
-        prepared = await prepare(record.id, record.mappingId);
+        prepared = await prepare(req.store, record.id, record.mappingId);
         if (prepared.validation.invalid > 0 && !req.body.validRowsOnly) {
           throw new ImportError(
             'import_has_invalid_rows',
@@ -172,7 +190,7 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
         return refuse(reply, err);
       }
       const started = await new Promise<Execution>((resolve, reject) => {
-        executeImport(ctx, prepared, {
+        executeImport(ctxOf(req.store), prepared, {
           validRowsOnly: req.body.validRowsOnly,
           errorFilePath: workspace.errorFilePath(record.id),
           onBegin: resolve,
@@ -213,7 +231,7 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req, reply) => {
-      const record = await workspace.load(req.params.id);
+      const record = await loadOwn(req.store, req.params.id);
       if (!record.hasErrorFile)
         return reply
           .code(404)

@@ -60,18 +60,17 @@ function refuseInvalidBody(req: { validationError?: Error; body: unknown }, inMa
 
 /** Mapping definitions: CRUD with validation, preview on sample records, JSON export/import. */
 export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
-  const { store } = deps;
   app.get(
     '/api/mappings',
     { schema: { tags: ['mappings'], summary: 'List mapping definitions' } },
-    async () => ({ mappings: await store.mappings.list() }),
+    async (req) => ({ mappings: await req.store.mappings.list() }),
   );
   app.get(
     '/api/mappings/export',
     { schema: { tags: ['mappings'], summary: 'Export all mapping definitions as JSON' } },
-    async (_req, reply) => {
+    async (req, reply) => {
       reply.header('content-disposition', 'attachment; filename="junction-mappings.json"');
-      return { version: 1, exportedAt: new Date().toISOString(), mappings: await store.mappings.list() };
+      return { version: 1, exportedAt: new Date().toISOString(), mappings: await req.store.mappings.list() };
     },
   );
   app.get(
@@ -89,7 +88,7 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req, reply) => {
-      const mapping = await store.mappings.get(req.params.id);
+      const mapping = await req.store.mappings.get(req.params.id);
       const table = mappingTable(mapping, req.query.lang);
       const name = `${mapping.id.replace(/[^\w.-]/g, '_')}-${req.query.lang === 'de' ? 'mapping-tabelle' : 'mapping-table'}`;
       if (req.query.format === 'csv') {
@@ -133,7 +132,7 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
       const warnings: MappingIssue[] = [];
       for (const [n, m] of req.body.mappings.entries()) {
         try {
-          for (const w of await validateMapping(store, m, deps.connectorFactory))
+          for (const w of await validateMapping(req.store, m, deps.connectorFactory))
             warnings.push({ ...w, field: `mappings.${n}.${w.field}` });
         } catch (err) {
           const details = (err as { details?: { issues?: MappingIssue[] } }).details;
@@ -141,7 +140,7 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
           refuse(details.issues.map((i) => ({ ...i, field: `mappings.${n}.${i.field}` })));
         }
       }
-      for (const m of req.body.mappings) await store.mappings.save(m);
+      for (const m of req.body.mappings) await req.store.mappings.save(m);
       return { imported: req.body.mappings.map((m) => m.id), warnings };
     },
   );
@@ -160,9 +159,9 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
     },
     async (req) => {
       refuseInvalidBody(req, true);
-      const warnings = await validateMapping(store, req.body.mapping, deps.connectorFactory);
+      const warnings = await validateMapping(req.store, req.body.mapping, deps.connectorFactory);
       return {
-        rows: await previewMapping(store, req.body.mapping, {
+        rows: await previewMapping(req.store, req.body.mapping, {
           log: deps.log,
           limit: req.body.limit,
           connectorFactory: deps.connectorFactory,
@@ -174,7 +173,7 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
   app.get(
     '/api/mappings/:id',
     { schema: { tags: ['mappings'], summary: 'One mapping definition', params: IdParams } },
-    async (req) => store.mappings.get(req.params.id),
+    async (req) => req.store.mappings.get(req.params.id),
   );
   app.put(
     '/api/mappings/:id',
@@ -191,8 +190,8 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
     async (req) => {
       refuseInvalidBody(req);
       const mapping = parseMappingDefinition({ ...req.body, id: req.params.id });
-      const warnings = await validateMapping(store, mapping, deps.connectorFactory);
-      await store.mappings.save(mapping);
+      const warnings = await validateMapping(req.store, mapping, deps.connectorFactory);
+      await req.store.mappings.save(mapping);
       return { ...mapping, warnings };
     },
   );
@@ -200,8 +199,8 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
     '/api/mappings/:id',
     { schema: { tags: ['mappings'], summary: 'Delete a mapping definition', params: IdParams } },
     async (req) => {
-      await store.mappings.get(req.params.id);
-      await store.mappings.delete(req.params.id);
+      await req.store.mappings.get(req.params.id);
+      await req.store.mappings.delete(req.params.id);
       return { ok: true };
     },
   );

@@ -90,7 +90,7 @@ export async function oauthRoutes(app: Api, { store, log, oauthStateKey }: Serve
       config: { role: 'admin' },
     },
     async (req, reply) => {
-      const connection = await store.connections.get(req.params.id);
+      const connection = await req.store.connections.get(req.params.id);
       const def = CONNECTORS[connection.system];
       if (!def?.oauth) throw new ValidationError(`system '${connection.system}' has no OAuth flow`);
       const config = def.configSchema.parse(connection.config);

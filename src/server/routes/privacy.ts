@@ -18,7 +18,7 @@ const RecordRef = z
  * access). Both are audited without the personal data itself.
  */
 export async function privacyRoutes(app: Api, deps: ServerDeps): Promise<void> {
-  const { store, log } = deps;
+  const { log } = deps;
   app.post(
     '/api/privacy/erasures',
     {
@@ -30,7 +30,7 @@ export async function privacyRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req) =>
-      eraseRecord(store, req.body, {
+      eraseRecord(req.store, req.body, {
         log,
         connectorFactory: deps.connectorFactory,
         by: req.user?.username ?? 'api',
@@ -47,7 +47,7 @@ export async function privacyRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req) =>
-      exportRecord(store, req.body, {
+      exportRecord(req.store, req.body, {
         log,
         connectorFactory: deps.connectorFactory,
         by: req.user?.username ?? 'api',

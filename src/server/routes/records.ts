@@ -3,7 +3,7 @@ import type { Api } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
 /** The record view: every system a source record is in, its key there and its last status. */
-export async function recordRoutes(app: Api, { store }: ServerDeps): Promise<void> {
+export async function recordRoutes(app: Api, _deps: ServerDeps): Promise<void> {
   app.get(
     '/api/records/failing/count',
     {
@@ -15,7 +15,7 @@ export async function recordRoutes(app: Api, { store }: ServerDeps): Promise<voi
       },
     },
     // From the links, not the items: a record that failed once and went through since is no open error.
-    async () => store.syncLinks.failingCounts(),
+    async (req) => req.store.syncLinks.failingCounts(),
   );
   app.get(
     '/api/records/:sourceKey/links',
@@ -31,8 +31,8 @@ export async function recordRoutes(app: Api, { store }: ServerDeps): Promise<voi
       const { connection, object } = req.query;
       const links =
         connection && object
-          ? await store.syncLinks.forSourceRecord(connection, object, req.params.sourceKey)
-          : (await store.syncLinks.forSourceKey(req.params.sourceKey)).filter(
+          ? await req.store.syncLinks.forSourceRecord(connection, object, req.params.sourceKey)
+          : (await req.store.syncLinks.forSourceKey(req.params.sourceKey)).filter(
               (l) =>
                 (!connection || l.sourceConnectionId === connection) &&
                 (!object || l.sourceObject === object),

@@ -21,12 +21,12 @@ export class TestMailFailedError extends JunctionError {
   override readonly code = 'test_mail_failed';
 }
 
-/** Instance settings (admin only, reading too: SMTP hosts and recipients are not for customers). */
+/** Instance settings (the instance administrator only, reading too: SMTP hosts and recipients are not for customers). */
 export async function settingsRoutes(app: Api, { store, sendMail }: ServerDeps): Promise<void> {
   app.get(
     '/api/settings',
     {
-      config: { role: 'admin' },
+      config: { role: 'instance' },
       schema: { tags: ['settings'], summary: 'Instance settings (SMTP password shown as set/not set)' },
     },
     async () => store.settings.getPublic(),
@@ -34,6 +34,7 @@ export async function settingsRoutes(app: Api, { store, sendMail }: ServerDeps):
   app.patch(
     '/api/settings',
     {
+      config: { role: 'instance' },
       schema: {
         tags: ['settings'],
         summary: 'Change instance settings (absent fields stay)',
@@ -45,6 +46,7 @@ export async function settingsRoutes(app: Api, { store, sendMail }: ServerDeps):
   app.post(
     '/api/settings/test-email',
     {
+      config: { role: 'instance' },
       schema: {
         tags: ['settings'],
         summary:

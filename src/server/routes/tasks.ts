@@ -2,21 +2,33 @@ import { z } from 'zod';
 import { ImportTaskNotRunnableError, isImportTask } from '../../core/import-task.ts';
 import { TaskSchema } from '../../core/task.ts';
 import type { Task } from '../../core/types.ts';
+import { checkInterval } from '../../core/workspaces.ts';
 import { nextRunFor } from '../../scheduler/due.ts';
+import type { Store } from '../../store/store.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
 /** Runs of each task listed with it (newest first): the tasks page shows them without another request. */
 const RECENT_RUNS = 5;
 
+/** An import's task takes no schedule (its records come with an upload). */
+function refuseImportSchedule(task: Task): void {
+  if (isImportTask(task))
+    throw new ImportTaskNotRunnableError(
+      `'${task.id}' records imports into its mapping: it takes no schedule`,
+      {
+        details: { field: 'schedule', taskId: task.id },
+      },
+    );
+}
+
 /** The API's body of a task: the task's one schema, its id taken from the path. */
 export const TaskBody = TaskSchema.omit({ id: true });
 
 /** Tasks: CRUD, next/last run, run now, dry run. */
 export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
-  const { store } = deps;
   // The scheduler's own rule (settings' time zone, coalescing), so the API shows when it will really run.
-  const view = async (task: Task) => {
+  const view = async (store: Store, task: Task) => {
     const recent = await store.executions.list({ taskId: task.id, limit: RECENT_RUNS });
     const [last] = recent;
     const next = await nextRunFor(store, task).catch(() => null);
@@ -34,42 +46,74 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
   app.get(
     '/api/tasks',
     { schema: { tags: ['tasks'], summary: 'List tasks with next and last run' } },
-    async () => ({
-      tasks: await Promise.all((await store.tasks.list()).map(view)),
+    async (req) => ({
+      tasks: await Promise.all((await req.store.tasks.list()).map((t) => view(req.store, t))),
     }),
   );
   app.get(
     '/api/tasks/:id',
     { schema: { tags: ['tasks'], summary: 'One task', params: IdParams } },
-    async (req) => view(await store.tasks.get(req.params.id)),
+    async (req) => view(req.store, await req.store.tasks.get(req.params.id)),
   );
   app.put(
     '/api/tasks/:id',
     { schema: { tags: ['tasks'], summary: 'Create or replace a task', params: IdParams, body: TaskBody } },
     async (req) => {
+      const { store, access } = req;
       await store.mappings.get(req.body.mappingId);
       const task: Task = { id: req.params.id, ...req.body };
+      // The workspace's interval range binds its own people; the instance administrator sets it and may leave it.
+      if (!access.instanceAdmin && access.workspace && task.schedule && 'everyMinutes' in task.schedule)
+        checkInterval(task.schedule.everyMinutes, access.workspace.limits);
       if (isImportTask(task) && (task.schedule || task.enabled))
         throw new ImportTaskNotRunnableError(
           `'${task.id}' records imports into its mapping: it takes no schedule and stays disabled`,
           { details: { field: task.schedule ? 'schedule' : 'enabled', taskId: task.id } },
         );
       await store.tasks.save(task);
-      return view(task);
+      return view(store, task);
+    },
+  );
+  app.patch(
+    '/api/tasks/:id/schedule',
+    {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['tasks'],
+        summary: "Set a task's interval (operators too), within the range its workspace allows",
+        params: IdParams,
+        body: z.object({ everyMinutes: z.number().positive() }).strict(),
+      },
+    },
+    async (req) => {
+      const { store, access } = req;
+      const task = await store.tasks.get(req.params.id);
+      refuseImportSchedule(task);
+      if (!access.instanceAdmin && access.workspace)
+        checkInterval(req.body.everyMinutes, access.workspace.limits);
+      // A change-driven task keeps waking on changes; the interval is its safety net.
+      const onChange = task.schedule && 'onChange' in task.schedule ? task.schedule.onChange : undefined;
+      const next: Task = {
+        ...task,
+        schedule: { everyMinutes: req.body.everyMinutes, ...(onChange ? { onChange } : {}) },
+      };
+      await store.tasks.save(next);
+      return view(store, next);
     },
   );
   app.delete(
     '/api/tasks/:id',
     { schema: { tags: ['tasks'], summary: 'Delete a task and its history', params: IdParams } },
     async (req) => {
-      await store.tasks.get(req.params.id);
-      await store.tasks.delete(req.params.id);
+      await req.store.tasks.get(req.params.id);
+      await req.store.tasks.delete(req.params.id);
       return { ok: true };
     },
   );
   app.post(
     '/api/tasks/:id/run',
     {
+      config: { role: 'operator' },
       schema: {
         tags: ['tasks'],
         summary: 'Run the task now (confirmDeletes: allow deletions beyond the mass-deletion guard, audited)',
@@ -82,6 +126,7 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req, reply) => {
+      await req.store.tasks.get(req.params.id);
       const started = await deps.runs.runNow(req.params.id, 'manual', {
         confirmDeletes: req.body?.confirmDeletes ?? false,
         by: req.user?.username ?? 'api',
@@ -92,6 +137,7 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
   app.post(
     '/api/tasks/:id/dry-run',
     {
+      config: { role: 'operator' },
       schema: {
         tags: ['tasks'],
         summary: 'What the next run would create, update or fail — without writing',
@@ -101,6 +147,9 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
           .default({ maxRecords: 10_000 }),
       },
     },
-    async (req) => deps.runs.dryRun(req.params.id, { maxRecords: req.body.maxRecords, maxItems: 200 }),
+    async (req) => {
+      await req.store.tasks.get(req.params.id);
+      return deps.runs.dryRun(req.params.id, { maxRecords: req.body.maxRecords, maxItems: 200 });
+    },
   );
 }

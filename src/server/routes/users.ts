@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { ROLES } from '../../core/users.ts';
+import { WORKSPACE_ROLES } from '../../core/workspaces.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 import { hashPassword } from '../auth/passwords.ts';
 
 /** Users (admin only): customers get `viewer` accounts to look into their interfaces. */
 export async function userRoutes(app: Api, { store }: ServerDeps): Promise<void> {
-  const admin = { role: 'admin' as const };
+  // Users are the instance's: only its administrator makes them; workspaces say what each may do where.
+  const admin = { role: 'instance' as const };
   app.get('/api/users', { config: admin, schema: { tags: ['users'], summary: 'List users' } }, async () => ({
     users: await store.users.list(),
   }));
@@ -23,12 +25,23 @@ export async function userRoutes(app: Api, { store }: ServerDeps): Promise<void>
           name: z.string().min(1),
           role: z.enum(ROLES),
           password: z.string().min(10, 'at least 10 characters'),
+          /** Where the user may work and as what; default: a viewer of the workspace the request is in. */
+          workspaces: z
+            .array(z.object({ id: z.string().min(1), role: z.enum(WORKSPACE_ROLES) }).strict())
+            .optional(),
         }),
       },
     },
     async (req, reply) => {
+      const workspaces =
+        req.body.workspaces ??
+        (req.body.role === 'admin' || !req.access.workspace
+          ? []
+          : [{ id: req.access.workspace.id, role: 'viewer' as const }]);
+      for (const w of workspaces) await store.workspaces.get(w.id);
       const user = await store.users.create({
         ...req.body,
+        workspaces,
         passwordHash: await hashPassword(req.body.password),
         mustChangePassword: true,
       });

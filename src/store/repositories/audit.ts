@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { SyncLink, SyncStatus } from '../../core/types.ts';
 import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
+import { idsIn, type Scope } from './scope.ts';
 
 /** One audit entry; `details` must hold no personal data. */
 export interface AuditEntry {
@@ -15,7 +16,7 @@ export interface AuditEntry {
 }
 
 /** The audit log (deletions, erasures, confirmations, logins, configuration changes) and the webhook replay guard. */
-export function createAuditRepository(db: Kysely<Database>, secretBox: SecretBox) {
+export function createAuditRepository(db: Kysely<Database>, secretBox: SecretBox, scope?: Scope) {
   return {
     /**
      * The subject under which a person's record is audited: an HMAC of its connection, object and key
@@ -40,6 +41,7 @@ export function createAuditRepository(db: Kysely<Database>, secretBox: SecretBox
           connection_id: full.connectionId,
           subject: full.subject,
           details: JSON.stringify(full.details),
+          workspace_id: scope ?? null,
         })
         .execute();
       return full;
@@ -47,7 +49,15 @@ export function createAuditRepository(db: Kysely<Database>, secretBox: SecretBox
 
     /** Entries, newest first; `from`/`to` bound the time, `offset` pages. */
     async list(
-      o: { kind?: string; from?: Date; to?: Date; limit?: number; offset?: number } = {},
+      o: {
+        kind?: string;
+        from?: Date;
+        to?: Date;
+        limit?: number;
+        offset?: number;
+        /** Scoped: also the instance's own entries (logins), for the instance administrator. */
+        withInstance?: boolean;
+      } = {},
     ): Promise<AuditEntry[]> {
       let q = db
         .selectFrom('audit_log')
@@ -57,6 +67,20 @@ export function createAuditRepository(db: Kysely<Database>, secretBox: SecretBox
         .limit(o.limit ?? 100)
         .offset(o.offset ?? 0);
       if (o.kind) q = q.where('kind', '=', o.kind);
+      // A workspace reads the entries of its own connections; the instance's own entries only unscoped.
+      if (scope !== undefined)
+        q = q.where((eb) =>
+          eb.or([
+            eb('workspace_id', '=', scope),
+            eb.and([
+              eb('workspace_id', 'is', null),
+              eb('connection_id', 'in', idsIn(db, 'connections', scope)),
+            ]),
+            ...(o.withInstance
+              ? [eb.and([eb('workspace_id', 'is', null), eb('connection_id', '=', '')])]
+              : []),
+          ]),
+        );
       if (o.from) q = q.where('at', '>=', o.from.toISOString());
       if (o.to) q = q.where('at', '<', o.to.toISOString());
       const rows = await q.execute();

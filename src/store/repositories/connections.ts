@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Connection, SystemName } from '../../core/types.ts';
 import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
+import { refuseForeignId, type Scope } from './scope.ts';
 
 /**
  * What is sealed: the secret together with the destination it was entered for, so neither can be
@@ -28,10 +29,11 @@ function opened(value: unknown): Pick<Connection, 'secret' | 'secretDestination'
 }
 
 /** Connections with their secrets sealed at rest; `get` opens them, `list` never does. */
-export function createConnectionRepository(db: Kysely<Database>, box: SecretBox) {
+export function createConnectionRepository(db: Kysely<Database>, box: SecretBox, scope?: Scope) {
   return {
     /** Creates or replaces a connection (by id). */
     async save(connection: Connection): Promise<void> {
+      await refuseForeignId(db, 'connections', connection.id, scope);
       const now = new Date().toISOString();
       const row = {
         id: connection.id,
@@ -43,14 +45,20 @@ export function createConnectionRepository(db: Kysely<Database>, box: SecretBox)
       };
       await db
         .insertInto('connections')
-        .values({ ...row, created_at: now })
-        .onConflict((oc) => oc.column('id').doUpdateSet(row))
+        .values({ ...row, created_at: now, ...(scope !== undefined ? { workspace_id: scope } : {}) })
+        .onConflict((oc) =>
+          scope === undefined
+            ? oc.column('id').doUpdateSet(row)
+            : oc.column('id').doUpdateSet(row).where('connections.workspace_id', '=', scope),
+        )
         .execute();
     },
 
     /** The connection with its secret opened; throws NotFoundError. */
     async get(id: string): Promise<Connection> {
-      const row = await db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+      let q = db.selectFrom('connections').selectAll().where('id', '=', id);
+      if (scope !== undefined) q = q.where('workspace_id', '=', scope);
+      const row = await q.executeTakeFirst();
       if (!row) throw new NotFoundError(`connection '${id}' does not exist`);
       return {
         id: row.id,
@@ -63,7 +71,9 @@ export function createConnectionRepository(db: Kysely<Database>, box: SecretBox)
 
     /** All connections, secrets reduced to whether they are set. */
     async list(): Promise<(Omit<Connection, 'secret'> & { secretSet: boolean })[]> {
-      const rows = await db.selectFrom('connections').selectAll().orderBy('id').execute();
+      let q = db.selectFrom('connections').selectAll().orderBy('id');
+      if (scope !== undefined) q = q.where('workspace_id', '=', scope);
+      const rows = await q.execute();
       return rows.map((r) => ({
         id: r.id,
         name: r.name,
@@ -75,6 +85,7 @@ export function createConnectionRepository(db: Kysely<Database>, box: SecretBox)
 
     /** Deletes a connection; refused while a mapping uses it. */
     async delete(id: string): Promise<void> {
+      if (scope !== undefined) await this.get(id);
       const mappings = await db.selectFrom('mapping_definitions').select(['id', 'definition']).execute();
       const users = mappings.filter((m) => {
         const d = JSON.parse(m.definition) as {
@@ -91,7 +102,9 @@ export function createConnectionRepository(db: Kysely<Database>, box: SecretBox)
           },
         );
       }
-      await db.deleteFrom('connections').where('id', '=', id).execute();
+      let q = db.deleteFrom('connections').where('id', '=', id);
+      if (scope !== undefined) q = q.where('workspace_id', '=', scope);
+      await q.execute();
     },
   };
 }

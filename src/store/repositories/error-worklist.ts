@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
+import { NotFoundError } from '../../core/errors.ts';
 import type { Database } from '../schema.ts';
+import { idsIn, type Scope } from './scope.ts';
 
 /** What someone decided about a record's failures in a task. */
 export const RESOLUTION_STATES = ['resolved', 'ignored'] as const;
@@ -38,7 +40,13 @@ export interface WorklistFilter {
  * A record that failed seven times is one row with seven attempts; a record that went through since is no
  * row at all; a row marked resolved or ignored leaves the open list until it fails again.
  */
-export function createErrorWorklist(db: Kysely<Database>) {
+export function createErrorWorklist(db: Kysely<Database>, scope?: Scope) {
+  /** Marks may be set only on the scope's tasks (another workspace's task does not exist here). */
+  const ownTask = async (taskId: string) => {
+    if (scope === undefined) return;
+    const row = await idsIn(db, 'tasks', scope).where('tasks.id', '=', taskId).executeTakeFirst();
+    if (!row) throw new NotFoundError(`task '${taskId}' does not exist`);
+  };
   /** Every failing (task, record) with its attempts, first and latest failure; the filters applied. */
   const failing = (f: WorklistFilter) => {
     // The newest non-failure of each (task, record) that has failed at all: failures before it are over.
@@ -66,6 +74,7 @@ export function createErrorWorklist(db: Kysely<Database>) {
       ])
       .where('i.action', '=', 'fail')
       .where((eb) => eb.or([eb('ok.ok_id', 'is', null), eb('i.id', '>', eb.ref('ok.ok_id'))]))
+      .$if(scope !== undefined, (qb) => qb.where('e.task_id', 'in', idsIn(db, 'tasks', scope as string)))
       .groupBy(['e.task_id', 'i.source_key']);
     let q = db
       .selectFrom(streaks.as('s'))
@@ -160,6 +169,7 @@ export function createErrorWorklist(db: Kysely<Database>) {
       by: string | null;
       at?: Date;
     }): Promise<number> {
+      await ownTask(o.taskId);
       const at = (o.at ?? new Date()).toISOString();
       for (const key of o.sourceKeys) {
         await db
@@ -177,6 +187,7 @@ export function createErrorWorklist(db: Kysely<Database>) {
 
     /** Takes the marks off (the rows are open again if they still fail). */
     async reopen(o: { taskId: string; sourceKeys: string[] }): Promise<number> {
+      await ownTask(o.taskId);
       if (!o.sourceKeys.length) return 0;
       const r = await db
         .deleteFrom('error_resolutions')

@@ -11,6 +11,7 @@ import {
 } from '../../core/types.ts';
 import type { Database, ExecutionsTable } from '../schema.ts';
 import { createExecutionItemQueries } from './execution-items.ts';
+import { type Filterable, idsIn, type Scope } from './scope.ts';
 import { upsertLinks } from './sync-links.ts';
 
 /** Where a run stands: the watermark it started from and how far it got. Cursors are connector-opaque. */
@@ -59,7 +60,14 @@ function toExecution(r: ExecutionsTable): Execution {
 }
 
 /** Executions, their items and the task checkpoints they move, each change in one transaction. */
-export function createExecutionRepository(db: Kysely<Database>) {
+/**
+ * Executions (runs and imports) and their items. Scoped to a workspace, the reading side sees only the runs
+ * of that workspace's tasks; the writing side (begin, commits, close) belongs to the run service, unscoped.
+ */
+export function createExecutionRepository(db: Kysely<Database>, scope?: Scope) {
+  /** Keeps a query on `executions` to the scope's tasks. */
+  const inScope = <Q extends Filterable>(q: Q): Q =>
+    scope === undefined ? q : (q.where('executions.task_id', 'in', idsIn(db, 'tasks', scope)) as Q);
   async function closeCrashed(trx: Kysely<Database>, row: ExecutionsTable, now: Date, reason: string) {
     await trx
       .updateTable('executions')
@@ -328,7 +336,9 @@ export function createExecutionRepository(db: Kysely<Database>) {
     },
 
     async get(id: string): Promise<Execution> {
-      const row = await db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await inScope(
+        db.selectFrom('executions').selectAll().where('id', '=', id),
+      ).executeTakeFirst();
       if (!row) throw new NotFoundError(`execution '${id}' does not exist`);
       return toExecution(row);
     },
@@ -339,18 +349,17 @@ export function createExecutionRepository(db: Kysely<Database>) {
      */
     async activeOrFinishedSince(since: Date): Promise<Execution[]> {
       // Two index range reads rather than one OR, which would scan the whole history.
-      const active = await db
-        .selectFrom('executions')
-        .selectAll()
-        .where('status', 'in', ['queued', 'running'])
-        .execute();
-      const finished = await db
-        .selectFrom('executions')
-        .selectAll()
-        .where('finished_at', '>=', since.toISOString())
-        .orderBy('finished_at')
-        .limit(1000)
-        .execute();
+      const active = await inScope(
+        db.selectFrom('executions').selectAll().where('status', 'in', ['queued', 'running']),
+      ).execute();
+      const finished = await inScope(
+        db
+          .selectFrom('executions')
+          .selectAll()
+          .where('finished_at', '>=', since.toISOString())
+          .orderBy('finished_at')
+          .limit(1000),
+      ).execute();
       const byId = new Map([...active, ...finished].map((r) => [r.id, r]));
       return [...byId.values()].map(toExecution);
     },
@@ -366,13 +375,15 @@ export function createExecutionRepository(db: Kysely<Database>) {
         offset?: number;
       } = {},
     ): Promise<Execution[]> {
-      let q = db
-        .selectFrom('executions')
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id')
-        .limit(f.limit ?? 50)
-        .offset(f.offset ?? 0);
+      let q = inScope(
+        db
+          .selectFrom('executions')
+          .selectAll()
+          .orderBy('created_at', 'desc')
+          .orderBy('id')
+          .limit(f.limit ?? 50)
+          .offset(f.offset ?? 0),
+      );
       if (f.taskId) q = q.where('task_id', '=', f.taskId);
       if (f.status) q = q.where('status', '=', f.status);
       if (f.from) q = q.where('created_at', '>=', f.from.toISOString());
@@ -380,7 +391,7 @@ export function createExecutionRepository(db: Kysely<Database>) {
       return (await q.execute()).map(toExecution);
     },
 
-    ...createExecutionItemQueries(db),
+    ...createExecutionItemQueries(db, scope),
 
     async checkpoint(taskId: string) {
       const row = await db

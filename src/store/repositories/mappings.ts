@@ -2,11 +2,13 @@ import type { Kysely } from 'kysely';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../../core/mapping-definition.ts';
 import type { Database } from '../schema.ts';
+import { refuseForeignId, type Scope } from './scope.ts';
 
-/** Mapping definitions, stored as their validated JSON. */
-export function createMappingRepository(db: Kysely<Database>) {
+/** Mapping definitions, stored as their validated JSON; scoped to a workspace, only that workspace's. */
+export function createMappingRepository(db: Kysely<Database>, scope?: Scope) {
   return {
     async save(mapping: MappingDefinition): Promise<void> {
+      await refuseForeignId(db, 'mapping_definitions', mapping.id, scope);
       const now = new Date().toISOString();
       const row = {
         id: mapping.id,
@@ -16,23 +18,26 @@ export function createMappingRepository(db: Kysely<Database>) {
       };
       await db
         .insertInto('mapping_definitions')
-        .values({ ...row, created_at: now })
-        .onConflict((oc) => oc.column('id').doUpdateSet(row))
+        .values({ ...row, created_at: now, ...(scope !== undefined ? { workspace_id: scope } : {}) })
+        .onConflict((oc) =>
+          scope === undefined
+            ? oc.column('id').doUpdateSet(row)
+            : oc.column('id').doUpdateSet(row).where('mapping_definitions.workspace_id', '=', scope),
+        )
         .execute();
     },
 
     async get(id: string): Promise<MappingDefinition> {
-      const row = await db
-        .selectFrom('mapping_definitions')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst();
+      let q = db.selectFrom('mapping_definitions').selectAll().where('id', '=', id);
+      if (scope !== undefined) q = q.where('workspace_id', '=', scope);
+      const row = await q.executeTakeFirst();
       if (!row) throw new NotFoundError(`mapping definition '${id}' does not exist`);
       return MappingDefinitionSchema.parse(JSON.parse(row.definition));
     },
 
     /** Deletes a mapping; refused while a task uses it. */
     async delete(id: string): Promise<void> {
+      await this.get(id);
       const used = await db.selectFrom('tasks').select('id').where('mapping_id', '=', id).execute();
       if (used.length) {
         throw new ValidationError(
@@ -44,7 +49,9 @@ export function createMappingRepository(db: Kysely<Database>) {
     },
 
     async list(): Promise<MappingDefinition[]> {
-      const rows = await db.selectFrom('mapping_definitions').selectAll().orderBy('id').execute();
+      let q = db.selectFrom('mapping_definitions').selectAll().orderBy('id');
+      if (scope !== undefined) q = q.where('workspace_id', '=', scope);
+      const rows = await q.execute();
       return rows.map((r) => MappingDefinitionSchema.parse(JSON.parse(r.definition)));
     },
   };

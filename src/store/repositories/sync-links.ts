@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { SyncLink, SyncStatus } from '../../core/types.ts';
 import type { Database, SyncLinksTable } from '../schema.ts';
 import type { Dialect } from '../store.ts';
+import { type Filterable, idsIn, type Scope } from './scope.ts';
 
 /** Which source object is linked to which target object: the pair every link query is scoped to. */
 export interface LinkScope {
@@ -79,11 +80,12 @@ export async function upsertLinks(
 }
 
 /** Sync links: one row per source record and target; the identity map and change detector. */
-export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect) {
+export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect, workspace?: Scope) {
+  /** Scoped to a workspace, a link is seen when its source connection is the workspace's. */
+  const ownSource = <Q extends Filterable>(q: Q): Q =>
+    workspace === undefined ? q : q.where('source_connection_id', 'in', idsIn(db, 'connections', workspace));
   const scoped = (scope: LinkScope) =>
-    db
-      .selectFrom('sync_links')
-      .selectAll()
+    ownSource(db.selectFrom('sync_links').selectAll())
       .where('source_connection_id', '=', scope.sourceConnectionId)
       .where('source_object', '=', scope.sourceObject)
       .where('target_connection_id', '=', scope.targetConnectionId)
@@ -149,13 +151,14 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
       sourceObject: string,
       sourceKey: string,
     ): Promise<SyncLink[]> {
-      const rows = await db
-        .selectFrom('sync_links')
-        .selectAll()
-        .where('source_connection_id', '=', sourceConnectionId)
-        .where('source_object', '=', sourceObject)
-        .where('source_key', '=', sourceKey)
-        .execute();
+      const rows = await ownSource(
+        db
+          .selectFrom('sync_links')
+          .selectAll()
+          .where('source_connection_id', '=', sourceConnectionId)
+          .where('source_object', '=', sourceObject)
+          .where('source_key', '=', sourceKey),
+      ).execute();
       return rows.map(toLink);
     },
 
@@ -174,23 +177,25 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
 
     /** Every link of a source key, whatever the source connection (the record view by key alone). */
     async forSourceKey(sourceKey: string): Promise<SyncLink[]> {
-      const rows = await db
-        .selectFrom('sync_links')
-        .selectAll()
-        .where('source_key', '=', sourceKey)
-        .orderBy('target_connection_id')
-        .execute();
+      const rows = await ownSource(
+        db
+          .selectFrom('sync_links')
+          .selectAll()
+          .where('source_key', '=', sourceKey)
+          .orderBy('target_connection_id'),
+      ).execute();
       return rows.map(toLink);
     },
 
     /** How many links are failing now, across every mapping: `failed` for good, `retry` for the next run. */
     async failingCounts(): Promise<{ failed: number; retry: number }> {
-      const rows = await db
-        .selectFrom('sync_links')
-        .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
-        .where('status', 'in', ['failed', 'retry'])
-        .groupBy('status')
-        .execute();
+      const rows = await ownSource(
+        db
+          .selectFrom('sync_links')
+          .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+          .where('status', 'in', ['failed', 'retry'])
+          .groupBy('status'),
+      ).execute();
       const of = (status: SyncStatus) => Number(rows.find((r) => r.status === status)?.n ?? 0);
       return { failed: of('failed'), retry: of('retry') };
     },
@@ -199,15 +204,16 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
     async markForRetry(scope: LinkScope, keys: string[]): Promise<number> {
       let n = 0;
       for (let i = 0; i < keys.length; i += 500) {
-        const r = await db
-          .updateTable('sync_links')
-          .set({ status: 'retry', payload_hash: null })
-          .where('source_connection_id', '=', scope.sourceConnectionId)
-          .where('source_object', '=', scope.sourceObject)
-          .where('target_connection_id', '=', scope.targetConnectionId)
-          .where('target_object', '=', scope.targetObject)
-          .where('source_key', 'in', keys.slice(i, i + 500))
-          .executeTakeFirst();
+        const r = await ownSource(
+          db
+            .updateTable('sync_links')
+            .set({ status: 'retry', payload_hash: null })
+            .where('source_connection_id', '=', scope.sourceConnectionId)
+            .where('source_object', '=', scope.sourceObject)
+            .where('target_connection_id', '=', scope.targetConnectionId)
+            .where('target_object', '=', scope.targetObject)
+            .where('source_key', 'in', keys.slice(i, i + 500)),
+        ).executeTakeFirst();
         n += Number(r.numUpdatedRows);
       }
       return n;

@@ -1,17 +1,31 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.ts';
 import type { Task } from '../../core/types.ts';
 import type { Database, TasksTable } from '../schema.ts';
+import { refuseForeignId, type Scope } from './scope.ts';
 
-function toTask(row: TasksTable): Task {
+function toTask(row: Selectable<TasksTable>): Task {
   const def = JSON.parse(row.definition) as Omit<Task, 'id' | 'name' | 'mappingId' | 'enabled'>;
   return { id: row.id, name: row.name, mappingId: row.mapping_id, enabled: row.enabled === 1, ...def };
 }
 
-/** Tasks: which mapping runs when, and who hears about it. */
-export function createTaskRepository(db: Kysely<Database>) {
+/**
+ * Tasks: which mapping runs when, and who hears about it. Scoped to a workspace, it sees and writes only that
+ * workspace's tasks (another's is "does not exist"); unscoped, the instance's.
+ */
+export function createTaskRepository(db: Kysely<Database>, scope?: Scope) {
   return {
+    /** The workspace that owns the task (the run service's limits, metrics' label). */
+    async workspaceOf(id: string): Promise<string> {
+      let q = db.selectFrom('tasks').select('workspace_id').where('id', '=', id);
+      if (scope !== undefined) q = q.where('workspace_id', '=', scope);
+      const row = await q.executeTakeFirst();
+      if (!row) throw new NotFoundError(`task '${id}' does not exist`);
+      return row.workspace_id;
+    },
+
     async save(task: Task): Promise<void> {
+      await refuseForeignId(db, 'tasks', task.id, scope);
       const now = new Date().toISOString();
       const { id, name, mappingId, enabled, ...definition } = task;
       const row = {
@@ -24,23 +38,33 @@ export function createTaskRepository(db: Kysely<Database>) {
       };
       await db
         .insertInto('tasks')
-        .values({ ...row, created_at: now })
-        .onConflict((oc) => oc.column('id').doUpdateSet(row))
+        .values({ ...row, created_at: now, ...(scope !== undefined ? { workspace_id: scope } : {}) })
+        .onConflict((oc) =>
+          scope === undefined
+            ? oc.column('id').doUpdateSet(row)
+            : oc.column('id').doUpdateSet(row).where('tasks.workspace_id', '=', scope),
+        )
         .execute();
     },
 
     async get(id: string): Promise<Task> {
-      const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+      let q = db.selectFrom('tasks').selectAll().where('id', '=', id);
+      if (scope !== undefined) q = q.where('workspace_id', '=', scope);
+      const row = await q.executeTakeFirst();
       if (!row) throw new NotFoundError(`task '${id}' does not exist`);
       return toTask(row);
     },
 
     async delete(id: string): Promise<void> {
-      await db.deleteFrom('tasks').where('id', '=', id).execute();
+      let q = db.deleteFrom('tasks').where('id', '=', id);
+      if (scope !== undefined) q = q.where('workspace_id', '=', scope);
+      await q.execute();
     },
 
     async list(): Promise<Task[]> {
-      const rows = await db.selectFrom('tasks').selectAll().orderBy('id').execute();
+      let q = db.selectFrom('tasks').selectAll().orderBy('id');
+      if (scope !== undefined) q = q.where('workspace_id', '=', scope);
+      const rows = await q.execute();
       return rows.map(toTask);
     },
   };

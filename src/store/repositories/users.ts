@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import { ROLES, type Role, roleAtMost, type User } from '../../core/users.ts';
+import type { Role, User } from '../../core/users.ts';
+import { DEFAULT_WORKSPACE, WORKSPACE_ROLES, type WorkspaceRole } from '../../core/workspaces.ts';
 import type { ApiTokensTable, Database, UsersTable } from '../schema.ts';
 
 /** An API token as users and admins see it: never its secret or hash. */
@@ -12,8 +13,10 @@ export interface ApiToken {
   lastUsedAt: string | null;
   /** Null: never expires. */
   expiresAt: string | null;
-  /** The role the token acts with: its owner's or lower. */
-  role: Role;
+  /** The role the token acts with in its workspace: its owner's there or lower (capped when used). */
+  role: WorkspaceRole;
+  /** The one workspace the token acts in. */
+  workspaceId: string;
 }
 
 /** A login session as its user sees it: an id derived from the stored hash, never the cookie. */
@@ -29,20 +32,19 @@ const sessionId = (idHash: string) => idHash.slice(0, 16);
 /** `last_used_at` is written at most this often per token. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-const toToken = (r: Omit<ApiTokensTable, 'user_id' | 'token_hash'>, ownerRole: Role): ApiToken => ({
+/** A token's stored role; tokens from before roles (null) act with their owner's role, capped when used. */
+const tokenRole = (role: string | null | undefined): WorkspaceRole =>
+  (WORKSPACE_ROLES as readonly string[]).includes(role ?? '') ? (role as WorkspaceRole) : 'admin';
+
+const toToken = (r: Omit<ApiTokensTable, 'user_id' | 'token_hash'>): ApiToken => ({
   id: r.id,
   name: r.name,
   createdAt: r.created_at,
   lastUsedAt: r.last_used_at,
   expiresAt: r.expires_at,
-  role: effectiveRole(r.role, ownerRole),
+  role: tokenRole(r.role),
+  workspaceId: r.workspace_id ?? DEFAULT_WORKSPACE,
 });
-
-/** A token acts with its own role unless its owner's is lower now (an admin demoted since). */
-function effectiveRole(tokenRole: string | null | undefined, ownerRole: Role): Role {
-  const own = (ROLES as readonly string[]).includes(tokenRole ?? '') ? (tokenRole as Role) : ownerRole;
-  return roleAtMost(own, ownerRole) ? own : ownerRole;
-}
 
 const toUser = (r: UsersTable): User => ({
   id: r.id,
@@ -71,6 +73,11 @@ export function createUserRepository(db: Kysely<Database>) {
       role: Role;
       passwordHash: string;
       mustChangePassword?: boolean;
+      /**
+       * Where the user may work, and as what (the instance administrator works everywhere). Default: a viewer
+       * of the default workspace, as every customer account was before workspaces.
+       */
+      workspaces?: { id: string; role: WorkspaceRole }[];
     }): Promise<User> {
       const now = new Date().toISOString();
       const row: UsersTable = {
@@ -94,6 +101,14 @@ export function createUserRepository(db: Kysely<Database>) {
           details: { field: 'username' },
         });
       await db.insertInto('users').values(row).execute();
+      const memberships =
+        u.workspaces ?? (u.role === 'admin' ? [] : [{ id: DEFAULT_WORKSPACE, role: 'viewer' as const }]);
+      for (const m of memberships)
+        await db
+          .insertInto('workspace_members')
+          .values({ workspace_id: m.id, user_id: row.id, role: m.role })
+          .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doUpdateSet({ role: m.role }))
+          .execute();
       return toUser(row);
     },
 
@@ -156,6 +171,7 @@ export function createUserRepository(db: Kysely<Database>) {
     },
 
     async delete(id: string): Promise<void> {
+      await db.deleteFrom('workspace_members').where('user_id', '=', id).execute();
       await db.deleteFrom('users').where('id', '=', id).execute();
     },
 
@@ -233,10 +249,12 @@ export function createUserRepository(db: Kysely<Database>) {
       tokenHash: string;
       /** Null: the token never expires. */
       expiresAt: Date | null;
-      /** The role the token acts with (the caller checks it is not above the owner's); absent: the owner's. */
-      role?: Role;
+      /** The role the token acts with (the caller checks it is not above the owner's in the workspace). */
+      role: WorkspaceRole;
+      /** The workspace the token acts in. */
+      workspaceId: string;
     }): Promise<ApiToken> {
-      const owner = await this.get(t.userId);
+      await this.get(t.userId);
       const row = {
         id: t.id,
         user_id: t.userId,
@@ -245,20 +263,29 @@ export function createUserRepository(db: Kysely<Database>) {
         last_used_at: null,
         created_at: new Date().toISOString(),
         expires_at: t.expiresAt?.toISOString() ?? null,
-        role: t.role ?? owner.role,
+        role: t.role,
+        workspace_id: t.workspaceId,
       };
       await db.insertInto('api_tokens').values(row).execute();
-      return toToken(row, owner.role);
+      return toToken(row);
     },
 
     /** The token's hash and its (enabled) user, unless it expired; records when it was last used. */
-    async findToken(id: string, now = new Date()): Promise<{ user: User; tokenHash: string } | null> {
+    async findToken(
+      id: string,
+      now = new Date(),
+    ): Promise<{ user: User; tokenHash: string; role: WorkspaceRole; workspaceId: string } | null> {
       const at = now.toISOString();
       const row = await db
         .selectFrom('api_tokens')
         .innerJoin('users', 'users.id', 'api_tokens.user_id')
         .selectAll('users')
-        .select(['api_tokens.token_hash', 'api_tokens.last_used_at', 'api_tokens.role as token_role'])
+        .select([
+          'api_tokens.token_hash',
+          'api_tokens.last_used_at',
+          'api_tokens.role as token_role',
+          'api_tokens.workspace_id as token_workspace',
+        ])
         .where('api_tokens.id', '=', id)
         .where('users.disabled', '=', 0)
         .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', at)]))
@@ -268,21 +295,27 @@ export function createUserRepository(db: Kysely<Database>) {
       if (!row.last_used_at || Date.parse(row.last_used_at) < now.getTime() - LAST_USED_RESOLUTION_MS) {
         await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
       }
-      // The request acts with the token's role: a viewer token of an admin only reads.
+      // The owner as they are; the token's role caps what the request may (server/auth/auth-plugin.ts).
       const user = toUser(row);
-      return { user: { ...user, role: effectiveRole(row.token_role, user.role) }, tokenHash: row.token_hash };
+      const role = tokenRole(row.token_role);
+      return {
+        user,
+        tokenHash: row.token_hash,
+        role,
+        workspaceId: row.token_workspace ?? DEFAULT_WORKSPACE,
+      };
     },
 
     /** A user's API tokens (without hashes), newest first. */
     async listTokens(userId: string): Promise<ApiToken[]> {
-      const owner = await this.get(userId);
+      await this.get(userId);
       const rows = await db
         .selectFrom('api_tokens')
         .selectAll()
         .where('user_id', '=', userId)
         .orderBy('created_at', 'desc')
         .execute();
-      return rows.map((r) => toToken(r, owner.role));
+      return rows.map(toToken);
     },
 
     /** Revokes one of a user's tokens; false when the user has no such token. */

@@ -1,0 +1,71 @@
+import { JunctionError } from './errors.ts';
+
+/**
+ * Workspaces: a customer or a department of one hub, owning its connections, mappings and tasks (and through
+ * them runs, links, errors and audit entries). Roles are per workspace; the instance administrator
+ * (`users.role = admin`) is admin in every one and alone creates workspaces and users.
+ */
+export const WORKSPACE_ROLES = ['admin', 'operator', 'viewer'] as const;
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
+
+/** The workspace everything that existed before workspaces moved into, and the demo's. */
+export const DEFAULT_WORKSPACE = 'default';
+
+/** Whether `role` allows at least what `needed` allows (admin ⊃ operator ⊃ viewer). */
+export const roleAtLeast = (role: WorkspaceRole, needed: WorkspaceRole): boolean =>
+  WORKSPACE_ROLES.indexOf(role) <= WORKSPACE_ROLES.indexOf(needed);
+
+/** The lower of two roles (a token's against its owner's role in the workspace). */
+export const lowerRole = (a: WorkspaceRole, b: WorkspaceRole): WorkspaceRole => (roleAtLeast(a, b) ? b : a);
+
+/** What the instance administrator allows a workspace. */
+export interface WorkspaceLimits {
+  /** The interval range (minutes) a workspace's users may give their tasks (seed: 10–45 minutes). */
+  minIntervalMinutes: number;
+  maxIntervalMinutes: number;
+  /** Runs of the workspace's tasks at once; null: no limit of its own. */
+  maxConcurrentRuns: number | null;
+}
+
+export const DEFAULT_LIMITS: WorkspaceLimits = {
+  minIntervalMinutes: 10,
+  maxIntervalMinutes: 45,
+  maxConcurrentRuns: null,
+};
+
+export interface Workspace {
+  id: string;
+  name: string;
+  limits: WorkspaceLimits;
+}
+
+/** A task's interval outside the range its workspace allows. */
+export class IntervalOutOfRangeError extends JunctionError {
+  override readonly code = 'interval_out_of_range';
+}
+
+/** An id already used by an object of another workspace (ids are unique in the hub, not per workspace). */
+export class IdTakenError extends JunctionError {
+  override readonly code = 'id_taken';
+}
+
+/** A workspace that still owns connections, mappings or tasks cannot be deleted. */
+export class WorkspaceNotEmptyError extends JunctionError {
+  override readonly code = 'workspace_not_empty';
+}
+
+/** The workspace's concurrent-run limit is reached; the run was not started. */
+export class WorkspaceBusyError extends JunctionError {
+  override readonly code = 'workspace_busy';
+}
+
+/** Refuses an interval outside the workspace's range, naming the range (the dashboard shows it at the field). */
+export function checkInterval(everyMinutes: number | undefined, limits: WorkspaceLimits): void {
+  if (everyMinutes === undefined) return;
+  const { minIntervalMinutes: min, maxIntervalMinutes: max } = limits;
+  if (everyMinutes < min || everyMinutes > max)
+    throw new IntervalOutOfRangeError(
+      `the interval must be between ${min} and ${max} minutes (${everyMinutes} given)`,
+      { details: { field: 'everyMinutes', min, max } },
+    );
+}

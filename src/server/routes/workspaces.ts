@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { WORKSPACE_ROLES } from '../../core/workspaces.ts';
+import type { Api } from '../api.ts';
+import type { ServerDeps } from '../app.ts';
+
+const WorkspaceParams = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _'),
+});
+const MemberParams = z.object({ id: z.string().min(1), userId: z.string().min(1) });
+
+const Limits = z
+  .object({
+    minIntervalMinutes: z.number().positive().max(1440),
+    maxIntervalMinutes: z.number().positive().max(43_200),
+    maxConcurrentRuns: z.number().int().min(1).max(1000).nullable(),
+  })
+  .partial()
+  .strict();
+
+/**
+ * Workspaces: every user lists those they belong to (the dashboard's switcher); the instance administrator
+ * creates them, sets their limits and says who may do what in each.
+ */
+export async function workspaceRoutes(app: Api, { store }: ServerDeps): Promise<void> {
+  const instance = { role: 'instance' as const };
+  app.get(
+    '/api/workspaces',
+    {
+      config: { role: 'self' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'The workspaces you may work in, with your role and their limits',
+      },
+    },
+    async (req) => ({ workspaces: req.access.workspaces }),
+  );
+  app.put(
+    '/api/workspaces/:id',
+    {
+      config: instance,
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Create or change a workspace: its name and limits (interval range, concurrent runs)',
+        params: WorkspaceParams,
+        body: z.object({ name: z.string().trim().min(1).max(200), limits: Limits.optional() }).strict(),
+      },
+    },
+    async (req) => {
+      const current = await store.workspaces.get(req.params.id).catch((err) => {
+        if (err instanceof NotFoundError) return null;
+        throw err;
+      });
+      const limits = { ...current?.limits, ...req.body.limits };
+      if (
+        limits.minIntervalMinutes !== undefined &&
+        limits.maxIntervalMinutes !== undefined &&
+        limits.minIntervalMinutes > limits.maxIntervalMinutes
+      )
+        throw new ValidationError('the shortest interval is longer than the longest', {
+          details: { field: 'limits.minIntervalMinutes' },
+        });
+      return store.workspaces.save({ id: req.params.id, name: req.body.name, limits: req.body.limits ?? {} });
+    },
+  );
+  app.delete(
+    '/api/workspaces/:id',
+    {
+      config: instance,
+      schema: { tags: ['workspaces'], summary: 'Delete an empty workspace', params: WorkspaceParams },
+    },
+    async (req) => {
+      await store.workspaces.delete(req.params.id);
+      return { ok: true };
+    },
+  );
+  app.get(
+    '/api/workspaces/:id/members',
+    {
+      config: instance,
+      schema: { tags: ['workspaces'], summary: 'Who may do what in a workspace', params: WorkspaceParams },
+    },
+    async (req) => ({ members: await store.workspaces.members(req.params.id) }),
+  );
+  app.put(
+    '/api/workspaces/:id/members/:userId',
+    {
+      config: instance,
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Give a user a role in a workspace (admin, operator or viewer)',
+        params: MemberParams,
+        body: z.object({ role: z.enum(WORKSPACE_ROLES) }).strict(),
+      },
+    },
+    async (req) => {
+      await store.users.get(req.params.userId);
+      await store.workspaces.setMember(req.params.id, req.params.userId, req.body.role);
+      return { members: await store.workspaces.members(req.params.id) };
+    },
+  );
+  app.delete(
+    '/api/workspaces/:id/members/:userId',
+    {
+      config: instance,
+      schema: { tags: ['workspaces'], summary: 'Take a user out of a workspace', params: MemberParams },
+    },
+    async (req) => {
+      if (!(await store.workspaces.removeMember(req.params.id, req.params.userId)))
+        throw new NotFoundError(`user '${req.params.userId}' is no member of workspace '${req.params.id}'`);
+      return { ok: true };
+    },
+  );
+}

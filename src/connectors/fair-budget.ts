@@ -190,8 +190,10 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
     },
     report(r: BudgetReport) {
       const now = Date.now();
-      if (r.max !== undefined && (r.intervalMs ?? intervalMs) === intervalMs) serverMax = r.max;
-      if (r.remaining !== undefined) {
+      // A window of another length (a per-second limit of some endpoint) says nothing about this one.
+      const sameWindow = (r.intervalMs ?? intervalMs) === intervalMs;
+      if (r.max !== undefined && sameWindow) serverMax = r.max;
+      if (r.remaining !== undefined && sameWindow) {
         // The server counts calls we did not make (another integration on the account): hold back as
         // many slots as it has less room than we think, for one interval (its window forgets them then).
         prune(now);

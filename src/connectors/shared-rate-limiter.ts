@@ -229,7 +229,9 @@ export function createPostgresBudget(
         .catch(() => {}); // this process holds back anyway; others learn from their own 429
     },
     report(r: BudgetReport) {
-      if (r.max !== undefined && (r.intervalMs ?? intervalMs) === intervalMs) serverMax = r.max;
+      // A window of another length (a per-second limit of some endpoint) says nothing about this one.
+      const sameWindow = (r.intervalMs ?? intervalMs) === intervalMs;
+      if (r.max !== undefined && sameWindow) serverMax = r.max;
       if (r.dailyRemaining !== undefined && r.dailyRemaining <= dailyReserve(effectiveMax(), r.daily)) {
         dailyStop = {
           until: Date.now() + DAILY_STOP_MS,
@@ -237,7 +239,7 @@ export function createPostgresBudget(
         };
       } else if (r.dailyRemaining !== undefined) dailyStop = null;
       const remaining = r.remaining;
-      if (remaining === undefined) return;
+      if (remaining === undefined || !sameWindow) return;
       // The server counts calls of no process of ours (another integration): as many slots as it has less
       // room than our window says are held back for one interval.
       void db

@@ -96,6 +96,16 @@ test('the server reporting less room than configured (another integration on the
   );
 });
 
+test("a report of another window's length (an endpoint's per-second limit) does not hold this window's slots", async () => {
+  const budget = createFairBudget(10, 600);
+  const l = budget.forParty('task');
+  (await l.acquire()).done();
+  l.report?.({ max: 4, remaining: 0, intervalMs: 1000 });
+  const t0 = performance.now();
+  for (let i = 0; i < 9; i++) (await l.acquire()).done();
+  assert.ok(performance.now() - t0 < 100, `9 more requests took ${(performance.now() - t0).toFixed(0)} ms`);
+});
+
 test('a nearly spent day stops every request with daily_limit_reached instead of calling on', async () => {
   const budget = createFairBudget(5, 1000);
   const a = budget.forParty('a');

@@ -1,0 +1,504 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { pino } from 'pino';
+import { applyConfig } from '../../src/config/apply-config.ts';
+import { parseConfigText } from '../../src/config/config-file.ts';
+import type { Task } from '../../src/core/types.ts';
+import type { WorkspaceRole } from '../../src/core/workspaces.ts';
+import type { RunService } from '../../src/runs/run-service.ts';
+import { startEmbeddedScheduler } from '../../src/scheduler/embedded-scheduler.ts';
+import { hashPassword } from '../../src/server/auth/passwords.ts';
+import type { Store } from '../../src/store/store.ts';
+import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { recordRun } from '../helpers/recorded-runs.ts';
+import { type Client, createTestServer, login } from '../helpers/server.ts';
+import { openTestStore } from '../helpers/store.ts';
+import { FAKE_CONFIG, fakeConnectors } from '../scheduler/fake-connectors.ts';
+
+const PASSWORD = 'member-password-123';
+
+const task = (id: string, mappingId: string, over: Partial<Task> = {}): Task => ({
+  id,
+  name: id,
+  mappingId,
+  schedule: { everyMinutes: 15 },
+  enabled: false,
+  mode: 'incremental',
+  notify: { on: [], to: [] },
+  params: {},
+  ...over,
+});
+
+/** A client that names its workspace in the header, as the dashboard's switcher does. */
+function inWorkspace(app: FastifyInstance, c: Client, workspace: string) {
+  return {
+    get: (url: string) =>
+      app.inject({ method: 'GET', url, headers: { cookie: c.cookie, 'x-junction-workspace': workspace } }),
+    send: (method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) =>
+      app.inject({
+        method,
+        url,
+        headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'x-junction-workspace': workspace },
+        ...(body === undefined ? {} : { payload: body as object }),
+      }),
+  };
+}
+
+const errorOf = (res: LightMyRequestResponse) =>
+  res.json().error as { code: string; message: string; details?: Record<string, unknown> };
+
+describe('workspaces: the instance administrator, members, roles, limits and tokens', () => {
+  let tmp: TempDatabase;
+  let store: Store;
+  let app: FastifyInstance;
+  let runs: RunService;
+  let admin: Client;
+  let viewer: Client;
+  const users: Record<string, { id: string; client: Client }> = {};
+
+  /** A user (not the instance administrator) with these memberships, logged in. */
+  const member = async (username: string, workspaces: { id: string; role: WorkspaceRole }[]) => {
+    const user = await store.users.create({
+      username,
+      name: username,
+      role: 'viewer',
+      passwordHash: await hashPassword(PASSWORD),
+      workspaces,
+    });
+    users[username] = { id: user.id, client: await login(app, { username, password: PASSWORD }) };
+    return users[username];
+  };
+  const client = (username: string) => (users[username] as { client: Client }).client;
+
+  before(async () => {
+    tmp = await createTempSqlite();
+    store = await openTestStore(tmp);
+    // Default workspace: the fake connections src → dst, mapping m (their connectors are made in memory).
+    await applyConfig(store, parseConfigText(FAKE_CONFIG));
+    for (const id of ['t-run', 't-retry', 't-schedule', 't-put']) await store.tasks.save(task(id, 'm'));
+    // A second workspace with objects of its own.
+    await store.workspaces.save({ id: 'acme', name: 'Acme' });
+    const acme = store.inWorkspace('acme');
+    await acme.connections.save({
+      id: 'acme-src',
+      name: 'Acme ERP',
+      system: 'sql',
+      config: { url: 'sqlite::memory:' },
+      secret: {},
+    });
+    await acme.connections.save({
+      id: 'acme-dst',
+      name: 'Acme CRM',
+      system: 'hubspot',
+      config: {},
+      secret: {},
+    });
+    await acme.mappings.save({
+      id: 'acme-m',
+      name: 'Acme people',
+      source: { connectionId: 'acme-src', object: 'people', key: 'id' },
+      target: { connectionId: 'acme-dst', object: 'contacts' },
+      matchKey: { target: 'email' },
+      fields: [{ target: 'email', from: 'email' }],
+    } as never);
+    await acme.tasks.save(task('acme-t', 'acme-m'));
+    ({ app, runs, admin, viewer } = await createTestServer(store, {
+      connectorFactory: fakeConnectors({ records: 5 }),
+    }));
+    await member('olga', [{ id: 'default', role: 'operator' }]);
+    await member('wanda', [{ id: 'default', role: 'admin' }]);
+    await member('two', [
+      { id: 'default', role: 'viewer' },
+      { id: 'acme', role: 'operator' },
+    ]);
+    await member('nobody', []);
+  });
+  after(async () => {
+    await runs?.idle();
+    await app?.close();
+    await store?.close();
+    await tmp?.drop();
+  });
+
+  test('the instance administrator creates a workspace, renames it and sets its limits; a shortest interval above the longest is refused', async () => {
+    let res = await admin.send('PUT', '/api/workspaces/zeta', { name: 'Zeta' });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json().limits, {
+      minIntervalMinutes: 10,
+      maxIntervalMinutes: 45,
+      maxConcurrentRuns: null,
+    });
+    res = await admin.send('PUT', '/api/workspaces/zeta', {
+      name: 'Zeta AG',
+      limits: { minIntervalMinutes: 20, maxIntervalMinutes: 60, maxConcurrentRuns: 2 },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(await store.workspaces.get('zeta'), {
+      id: 'zeta',
+      name: 'Zeta AG',
+      limits: { minIntervalMinutes: 20, maxIntervalMinutes: 60, maxConcurrentRuns: 2 },
+    });
+    res = await admin.send('PUT', '/api/workspaces/zeta', {
+      name: 'Zeta AG',
+      limits: { minIntervalMinutes: 50, maxIntervalMinutes: 30 },
+    });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(errorOf(res).code, 'validation_error');
+    // Against the stored longest interval (60) too.
+    res = await admin.send('PUT', '/api/workspaces/zeta', {
+      name: 'Zeta AG',
+      limits: { minIntervalMinutes: 90 },
+    });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(
+      (await store.workspaces.get('zeta')).limits.minIntervalMinutes,
+      20,
+      'the refused limits are not saved',
+    );
+    // Only the instance administrator: a workspace admin cannot create one.
+    res = await client('wanda').send('PUT', '/api/workspaces/mine', { name: 'Mine' });
+    assert.equal(res.statusCode, 403, res.body);
+  });
+
+  test('the administrator adds a user as operator, changes the role, and removing them revokes their tokens for that workspace', async () => {
+    const mia = await member('mia', [{ id: 'default', role: 'viewer' }]);
+    let res = await admin.send('PUT', `/api/workspaces/zeta/members/${mia.id}`, { role: 'operator' });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(
+      res.json().members.map((m: { username: string; role: string }) => [m.username, m.role]),
+      [['mia', 'operator']],
+    );
+    const token = await mia.client.send('POST', '/api/auth/tokens', { name: 'zeta ci', workspace: 'zeta' });
+    assert.equal(token.statusCode, 201, token.body);
+    assert.equal(token.json().role, 'operator');
+    const home = await mia.client.send('POST', '/api/auth/tokens', {
+      name: 'default ci',
+      workspace: 'default',
+    });
+    assert.equal(home.statusCode, 201, home.body);
+    res = await admin.send('PUT', `/api/workspaces/zeta/members/${mia.id}`, { role: 'admin' });
+    assert.equal(res.json().members[0].role, 'admin');
+    assert.equal((await store.workspaces.membershipsOf(mia.id)).find((w) => w.id === 'zeta')?.role, 'admin');
+    res = await admin.send('DELETE', `/api/workspaces/zeta/members/${mia.id}`);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(await admin.get('/api/workspaces/zeta/members').then((r) => r.json().members), []);
+    assert.deepEqual(
+      (await store.users.listTokens(mia.id)).map((t) => t.name),
+      ['default ci'],
+      'the zeta token went with the membership, the default one stays',
+    );
+    const used = await app.inject({
+      method: 'GET',
+      url: '/api/tasks',
+      headers: { authorization: `Bearer ${token.json().token}` },
+    });
+    assert.equal(used.statusCode, 401, used.body);
+    res = await admin.send('DELETE', `/api/workspaces/zeta/members/${mia.id}`);
+    assert.equal(res.statusCode, 404, 'no member any more');
+  });
+
+  test('an empty workspace is deleted; one that still owns objects is refused 409 workspace_not_empty', async () => {
+    await admin.send('PUT', '/api/workspaces/empty', { name: 'Empty' });
+    let res = await admin.send('DELETE', '/api/workspaces/empty');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(
+      (await admin.get('/api/workspaces')).json().workspaces.some((w: { id: string }) => w.id === 'empty'),
+      false,
+    );
+    res = await admin.send('DELETE', '/api/workspaces/acme');
+    assert.equal(res.statusCode, 409, res.body);
+    assert.equal(errorOf(res).code, 'workspace_not_empty');
+    assert.deepEqual(errorOf(res).details, { connections: 2, mappings: 1, tasks: 1 });
+    assert.equal((await store.workspaces.get('acme')).name, 'Acme');
+  });
+
+  test('GET /api/workspaces lists only the workspaces the caller belongs to, with their role there', async () => {
+    const list = async (c: Client) =>
+      (await c.get('/api/workspaces'))
+        .json()
+        .workspaces.map((w: { id: string; role: string }) => [w.id, w.role]);
+    assert.deepEqual(await list(client('two')), [
+      ['acme', 'operator'],
+      ['default', 'viewer'],
+    ]);
+    assert.deepEqual(await list(client('olga')), [['default', 'operator']]);
+    assert.deepEqual(await list(client('nobody')), []);
+    const all = await list(admin);
+    assert.ok(
+      all.length >= 3 && all.every(([, role]: [string, string]) => role === 'admin'),
+      JSON.stringify(all),
+    );
+  });
+
+  test('/api/auth/me tells instanceAdmin, the current workspace with the role, and every workspace', async () => {
+    const me = (await client('two').get('/api/auth/me')).json();
+    assert.equal(me.instanceAdmin, false);
+    assert.deepEqual(me.workspace, { id: 'default', name: 'Default', role: 'viewer' });
+    assert.deepEqual(
+      me.workspaces.map((w: { id: string; role: string }) => [w.id, w.role]),
+      [
+        ['acme', 'operator'],
+        ['default', 'viewer'],
+      ],
+    );
+    const there = (await inWorkspace(app, client('two'), 'acme').get('/api/auth/me')).json();
+    assert.deepEqual(there.workspace, { id: 'acme', name: 'Acme', role: 'operator' });
+    const adminMe = (await admin.get('/api/auth/me')).json();
+    assert.equal(adminMe.instanceAdmin, true);
+    assert.equal(adminMe.workspace.role, 'admin');
+  });
+
+  test('a user in two workspaces switches with the header and sees each one its own tasks', async () => {
+    const ids = async (res: Promise<LightMyRequestResponse>) =>
+      (await res)
+        .json()
+        .tasks.map((t: { id: string }) => t.id)
+        .sort();
+    assert.deepEqual(await ids(client('two').get('/api/tasks')), ['t-put', 't-retry', 't-run', 't-schedule']);
+    assert.deepEqual(await ids(inWorkspace(app, client('two'), 'default').get('/api/tasks')), [
+      't-put',
+      't-retry',
+      't-run',
+      't-schedule',
+    ]);
+    assert.deepEqual(await ids(inWorkspace(app, client('two'), 'acme').get('/api/tasks')), ['acme-t']);
+    assert.equal((await inWorkspace(app, client('two'), 'acme').get('/api/tasks/t-run')).statusCode, 404);
+    // A workspace they are no member of is answered as one that does not exist.
+    const other = await inWorkspace(app, client('olga'), 'acme').get('/api/tasks');
+    assert.equal(other.statusCode, 404, other.body);
+    assert.equal((await inWorkspace(app, client('olga'), 'no-such').get('/api/tasks')).statusCode, 404);
+  });
+
+  test('a user in no workspace gets 403 saying so on workspace routes, and still reads their account', async () => {
+    for (const url of ['/api/tasks', '/api/connections', '/api/errors']) {
+      const res = await client('nobody').get(url);
+      assert.equal(res.statusCode, 403, `${url}: ${res.body}`);
+      assert.match(errorOf(res).message, /no workspace/);
+    }
+    const me = await client('nobody').get('/api/auth/me');
+    assert.equal(me.statusCode, 200, me.body);
+    assert.equal(me.json().workspace, null);
+    assert.deepEqual(me.json().workspaces, []);
+  });
+
+  test('an operator sets a task interval within the range; 5 minutes is refused 400 interval_out_of_range naming the range', async () => {
+    let res = await client('olga').send('PATCH', '/api/tasks/t-schedule/schedule', { everyMinutes: 30 });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json().schedule, { everyMinutes: 30 });
+    assert.deepEqual((await store.tasks.get('t-schedule')).schedule, { everyMinutes: 30 });
+    res = await client('olga').send('PATCH', '/api/tasks/t-schedule/schedule', { everyMinutes: 5 });
+    assert.equal(res.statusCode, 400, res.body);
+    const error = errorOf(res);
+    assert.equal(error.code, 'interval_out_of_range');
+    assert.match(error.message, /between 10 and 45 minutes/);
+    assert.equal(error.details?.min, 10);
+    assert.equal(error.details?.max, 45);
+    assert.equal(
+      (await client('olga').send('PATCH', '/api/tasks/t-schedule/schedule', { everyMinutes: 46 })).statusCode,
+      400,
+    );
+    assert.deepEqual((await store.tasks.get('t-schedule')).schedule, { everyMinutes: 30 }, 'unchanged');
+    // Another workspace's task does not exist for the operator.
+    res = await client('olga').send('PATCH', '/api/tasks/acme-t/schedule', { everyMinutes: 30 });
+    assert.equal(res.statusCode, 404, res.body);
+  });
+
+  test('an operator cannot replace a task but runs it now and resolves and retries its errors', async () => {
+    const olga = client('olga');
+    let res = await olga.send('PUT', '/api/tasks/t-run', { ...task('t-run', 'm'), id: undefined });
+    assert.equal(res.statusCode, 403, res.body);
+    res = await olga.send('POST', '/api/tasks/t-run/run');
+    assert.equal(res.statusCode, 202, res.body);
+    const run = await eventually('the run ends', async () => {
+      const e = await store.executions.get(res.json().executionId);
+      return e.finishedAt && e;
+    });
+    assert.equal(run.status, 'succeeded');
+    await recordRun(store, 't-retry', [{ key: '7', action: 'fail', code: 'invalid_email' }]);
+    await recordRun(store, 't-retry', [{ key: '8', action: 'fail', code: 'invalid_email' }]);
+    res = await olga.send('POST', '/api/errors/resolve', {
+      records: [{ taskId: 't-retry', sourceKey: '8' }],
+      state: 'resolved',
+      note: 'fixed in the ERP',
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().changed, 1);
+    await store.syncLinks.upsert([
+      {
+        sourceConnectionId: 'src',
+        sourceObject: 'people',
+        sourceKey: '7',
+        targetConnectionId: 'dst',
+        targetObject: 'contacts',
+        externalId: null,
+        lastSyncAt: new Date(),
+        lastSuccessAt: null,
+        status: 'failed',
+        remark: 'refused',
+        payloadHash: 'x',
+      },
+    ]);
+    res = await olga.send('POST', '/api/errors/retry', { records: [{ taskId: 't-retry', sourceKey: '7' }] });
+    assert.equal(res.statusCode, 202, res.body);
+    assert.equal(res.json().runs[0].marked, 1);
+    await runs.idle();
+  });
+
+  test('a viewer can neither set the interval, run a task, resolve nor retry', async () => {
+    const calls: [string, string, unknown][] = [
+      ['PATCH', '/api/tasks/t-schedule/schedule', { everyMinutes: 20 }],
+      ['POST', '/api/tasks/t-run/run', undefined],
+      [
+        'POST',
+        '/api/errors/resolve',
+        { records: [{ taskId: 't-retry', sourceKey: '7' }], state: 'resolved' },
+      ],
+      ['POST', '/api/errors/retry', { records: [{ taskId: 't-retry', sourceKey: '7' }] }],
+    ];
+    const before = await store.executions.list({ limit: 100 });
+    for (const [method, url, body] of calls) {
+      const res = await viewer.send(method as 'POST', url, body);
+      assert.equal(res.statusCode, 403, `${method} ${url}: ${res.body}`);
+    }
+    assert.deepEqual((await store.tasks.get('t-schedule')).schedule, { everyMinutes: 30 });
+    assert.equal((await store.executions.list({ limit: 100 })).length, before.length, 'nothing ran');
+  });
+
+  test("a workspace admin's task with an interval outside the range is refused; the instance administrator's is not", async () => {
+    const body = { ...task('t-put', 'm', { schedule: { everyMinutes: 5 } }), id: undefined };
+    let res = await client('wanda').send('PUT', '/api/tasks/t-put', body);
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(errorOf(res).code, 'interval_out_of_range');
+    assert.deepEqual((await store.tasks.get('t-put')).schedule, { everyMinutes: 15 });
+    res = await client('wanda').send('PUT', '/api/tasks/t-put', {
+      ...body,
+      schedule: { everyMinutes: 20 },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    res = await admin.send('PUT', '/api/tasks/t-put', body);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual((await store.tasks.get('t-put')).schedule, { everyMinutes: 5 });
+  });
+
+  test('API tokens: none for a workspace the user is no member of (404), none above their role (400), and each acts only in its workspace', async () => {
+    const olga = client('olga');
+    let res = await olga.send('POST', '/api/auth/tokens', { name: 'x', workspace: 'acme' });
+    assert.equal(res.statusCode, 404, res.body);
+    res = await olga.send('POST', '/api/auth/tokens', { name: 'x', workspace: 'default', role: 'admin' });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(errorOf(res).code, 'token_role_too_high');
+    res = await olga.send('POST', '/api/auth/tokens', { name: 'ci', workspace: 'default' });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.equal(res.json().role, 'operator');
+    const bearer = { authorization: `Bearer ${res.json().token}` };
+    const asToken = (
+      method: 'GET' | 'PATCH',
+      url: string,
+      headers: Record<string, string> = {},
+      body?: object,
+    ) => app.inject({ method, url, headers: { ...bearer, ...headers }, ...(body ? { payload: body } : {}) });
+    assert.equal((await asToken('GET', '/api/tasks')).statusCode, 200);
+    assert.equal((await asToken('GET', '/api/tasks', { 'x-junction-workspace': 'default' })).statusCode, 200);
+    res = await asToken('GET', '/api/tasks', { 'x-junction-workspace': 'acme' });
+    assert.equal(res.statusCode, 404, res.body);
+    res = await asToken('PATCH', '/api/tasks/t-schedule/schedule', {}, { everyMinutes: 25 });
+    assert.equal(res.statusCode, 200, res.body);
+    // A token of a user in two workspaces acts in its own even though the user could switch.
+    res = await client('two').send('POST', '/api/auth/tokens', {
+      name: 'acme ci',
+      workspace: 'acme',
+      role: 'viewer',
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const tasks = await app.inject({
+      method: 'GET',
+      url: '/api/tasks',
+      headers: { authorization: `Bearer ${res.json().token}` },
+    });
+    assert.deepEqual(
+      tasks.json().tasks.map((t: { id: string }) => t.id),
+      ['acme-t'],
+    );
+    const viewerToken = await app.inject({
+      method: 'PATCH',
+      url: '/api/tasks/acme-t/schedule',
+      headers: { authorization: `Bearer ${res.json().token}` },
+      payload: { everyMinutes: 20 },
+    });
+    assert.equal(viewerToken.statusCode, 403, 'the token is a viewer though its owner operates there');
+  });
+
+  test('an object created with an id another workspace uses is refused 409 id_taken and the other one is unchanged', async () => {
+    const acmeAdmin = inWorkspace(app, admin, 'acme');
+    let res = await acmeAdmin.send('PUT', '/api/connections/src', {
+      name: 'Taken',
+      system: 'sql',
+      config: { url: 'sqlite::memory:' },
+    });
+    assert.equal(res.statusCode, 409, res.body);
+    assert.equal(errorOf(res).code, 'id_taken');
+    const src = await store.connections.get('src');
+    assert.notEqual(src.name, 'Taken');
+    assert.equal(
+      await store
+        .inWorkspace('default')
+        .connections.get('src')
+        .then((c) => c.id),
+      'src',
+    );
+    res = await acmeAdmin.send('PUT', '/api/tasks/t-run', {
+      ...task('t-run', 'acme-m', { name: 'Taken' }),
+      id: undefined,
+    });
+    assert.equal(res.statusCode, 409, res.body);
+    assert.equal(errorOf(res).code, 'id_taken');
+    const tRun = await store.tasks.get('t-run');
+    assert.equal(tRun.name, 't-run');
+    assert.equal(tRun.mappingId, 'm');
+    assert.equal(await store.tasks.workspaceOf('t-run'), 'default');
+  });
+
+  test('after an operator sets 10 minutes, the next run is the last run + 10 min and a scheduler tick just past it starts the run', async () => {
+    await store.tasks.save(task('t-timed', 'm', { enabled: true, schedule: { everyMinutes: 15 } }));
+    await recordRun(store, 't-timed', [{ key: '1', action: 'update' }]);
+    const [last] = await store.executions.list({ taskId: 't-timed', limit: 1 });
+    const lastStart = Number(last?.startedAt);
+    const res = await client('olga').send('PATCH', '/api/tasks/t-timed/schedule', { everyMinutes: 10 });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().nextRunAt, new Date(lastStart + 10 * 60_000).toISOString());
+    assert.equal(
+      (await client('olga').get('/api/tasks/t-timed')).json().nextRunAt,
+      new Date(lastStart + 10 * 60_000).toISOString(),
+    );
+    let clock = new Date(lastStart + 9 * 60_000);
+    const scheduler = startEmbeddedScheduler({
+      service: runs,
+      log: pino({ level: 'silent' }),
+      tickMs: 3_600_000,
+      now: () => clock,
+    });
+    try {
+      await scheduler.tick();
+      await runs.idle();
+      assert.equal(
+        (await store.executions.list({ taskId: 't-timed', limit: 10 })).length,
+        1,
+        'not due at 9 min',
+      );
+      clock = new Date(lastStart + 10 * 60_000 + 1000);
+      await scheduler.tick();
+      const started = await eventually('the scheduled run', async () => {
+        const [e] = await store.executions.list({ taskId: 't-timed', limit: 1 });
+        return e && e.id !== last?.id && e;
+      });
+      assert.equal(started.trigger, 'schedule');
+      await runs.idle();
+    } finally {
+      await scheduler.stop();
+    }
+    // The tasks of other workspaces and the disabled ones were not started by the ticks.
+    assert.equal((await store.executions.list({ taskId: 'acme-t', limit: 10 })).length, 0);
+  });
+});

@@ -45,7 +45,7 @@ describe('the dashboard scopes what it asks for to the chosen workspace', () => 
     );
   });
 
-  test('the remembered workspace is kept only while the user may open it, else the first one', () => {
+  test("the remembered workspace is kept only while the user may open it, else the server's pick, else the first", () => {
     const user = (workspaces?: SessionUser['workspaces']): SessionUser => ({
       id: 'u',
       username: 'u',
@@ -61,6 +61,9 @@ describe('the dashboard scopes what it asks for to the chosen workspace', () => 
     assert.equal(chooseWorkspace(both, 'acme'), 'acme');
     assert.equal(chooseWorkspace(both, 'gone'), 'default');
     assert.equal(chooseWorkspace(both, null), 'default');
+    assert.equal(chooseWorkspace(both, null, 'acme'), 'acme', "nothing remembered: the server's pick");
+    assert.equal(chooseWorkspace(both, 'default', 'acme'), 'default', 'the remembered one before it');
+    assert.equal(chooseWorkspace(both, null, 'gone'), 'default');
     assert.equal(chooseWorkspace(user([]), 'acme'), null, 'no membership: the server decides');
     assert.equal(chooseWorkspace(user(), 'acme'), null, 'a server without workspaces');
     assert.equal(chooseWorkspace(null, 'acme'), null, 'logged out');

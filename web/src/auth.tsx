@@ -29,7 +29,19 @@ interface Auth {
 
 const AuthContext = createContext<Auth | null>(null);
 
-type Session = { user: SessionUser; csrfToken: string | null };
+/** `/api/auth/me`: the user, and beside it (on a server with workspaces) where they may work. */
+type Session = {
+  user: SessionUser;
+  csrfToken: string | null;
+  instanceAdmin?: boolean;
+  workspaces?: WorkspaceRef[];
+  /** The workspace the server picked for this request (its default when none was named). */
+  workspace?: WorkspaceRef | null;
+};
+
+/** The session's user with the workspaces the server lists beside it. */
+const userOf = (s: Session): SessionUser =>
+  s.workspaces ? { ...s.user, instanceAdmin: s.instanceAdmin === true, workspaces: s.workspaces } : s.user;
 
 // The session cookie is httpOnly, so the page cannot see it; this flag spares a logged-out visitor the
 // 401 of /api/auth/me (which the browser would log as a console error) on every visit.
@@ -47,8 +59,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUserState] = useState<SessionUser | null | undefined>(undefined);
   const [workspaceId, setWorkspaceId] = useState<string | null>(null);
   // The API client learns the workspace before React renders the pages that load with it.
-  const setUser = useCallback((u: SessionUser | null) => {
-    const id = chooseWorkspace(u, localStorage.getItem(WORKSPACE));
+  const setUser = useCallback((u: SessionUser | null, serverPick: string | null = null) => {
+    const id = chooseWorkspace(u, localStorage.getItem(WORKSPACE), serverPick);
     setWorkspace(id);
     setWorkspaceId(id);
     setUserState(u);
@@ -56,7 +68,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const loadSession = useCallback(async () => {
     const s = await apiGet<Session>('/api/auth/me');
     setCsrfToken(s.csrfToken);
-    setUser(s.user);
+    setUser(userOf(s), s.workspace?.id ?? null);
   }, [setUser]);
   useEffect(() => {
     setUnauthenticatedHandler(() => {
@@ -78,9 +90,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       const s = await apiSend<Session>('POST', '/api/auth/login', { username, password });
       setCsrfToken(s.csrfToken);
       hint.set(true);
-      setUser(s.user);
+      // The login answers the user only; the session names the workspaces too.
+      await loadSession().catch((err) => {
+        console.warn('session check after login failed', err);
+        setUser(userOf(s));
+      });
     },
-    [setUser],
+    [setUser, loadSession],
   );
   const logout = useCallback(async () => {
     try {

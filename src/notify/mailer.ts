@@ -1,5 +1,4 @@
 import type { ConnectionOptions } from 'node:tls';
-import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { SmtpSettings } from '../store/repositories/settings.ts';
 import type { NotificationMail } from './compose.ts';
@@ -29,6 +28,8 @@ export function smtpTransportOptions(smtp: SmtpSettings, tls: ConnectionOptions 
 /** A sender through the SMTP server of the settings with nodemailer; `tls` as for `smtpTransportOptions`. */
 export function createSmtpSender(tls: ConnectionOptions = {}): SendMail {
   return async (smtp, to, mail) => {
+    // Loaded with the first mail: a process that sends none (most `junction run`s) does not carry it (~5 MB of heap).
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport(smtpTransportOptions(smtp, tls));
     try {
       await transport.sendMail({

@@ -1,4 +1,4 @@
-import PgBoss from 'pg-boss';
+import type PgBoss from 'pg-boss';
 import type { ExecutionTrigger } from '../core/types.ts';
 
 /** Every task has its own pg-boss queue, named with this prefix and the task id. */
@@ -34,7 +34,10 @@ export async function openBoss(
   databaseUrl: string,
   o: { supervise?: boolean; maintenanceIntervalSeconds?: number } = {},
 ): Promise<PgBoss> {
-  const boss = new PgBoss({
+  // Loaded only with a PostgreSQL store's queue: a SQLite hub or a `junction run` does not carry pg-boss and its
+  // dependencies (~2 MB of heap).
+  const { default: PgBossClass } = await import('pg-boss');
+  const boss = new PgBossClass({
     connectionString: databaseUrl,
     max: 4,
     // Junction schedules tasks itself (see leader-scheduler.ts); pg-boss cron stays off.

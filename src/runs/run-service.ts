@@ -6,6 +6,7 @@ import { createConnector } from '../connectors/registry.ts';
 import { TaskBusyError, ValidationError } from '../core/errors.ts';
 import { refuseImportTask } from '../core/import-task.ts';
 import type { Execution, ExecutionTrigger } from '../core/types.ts';
+import { WorkspaceBusyError } from '../core/workspaces.ts';
 import { ownerIsGone } from '../engine/owner.ts';
 import { type RunImportOptions, runImport } from '../engine/run-import.ts';
 import { type DryRunResult, dryRunTask, type RunOptions, runTask } from '../engine/run-task.ts';
@@ -121,7 +122,25 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
   const soon = new Map<string, Promise<void>>();
   const limiters = limitersFor(store);
 
-  const run: RunService['run'] = (taskId, r = {}) => {
+  /**
+   * A workspace's concurrent-run limit, checked where every run starts (run now, schedule, change, queue
+   * worker). Best effort: two runs starting in the same instant may both pass; the limit is about fairness
+   * between customers, the task's own lease keeps a task from running twice.
+   */
+  const roomInWorkspace = async (taskId: string) => {
+    const ws = await store.workspaces.ofTask(taskId);
+    const max = ws.limits.maxConcurrentRuns;
+    if (max === null) return;
+    const active = await store.workspaces.activeRuns(ws.id);
+    if (active >= max)
+      throw new WorkspaceBusyError(
+        `workspace '${ws.id}' already runs ${active} task${active === 1 ? '' : 's'} (at most ${max} at once); try again when one has finished`,
+        { details: { workspaceId: ws.id, active, max } },
+      );
+  };
+
+  const run: RunService['run'] = async (taskId, r = {}) => {
+    await roomInWorkspace(taskId);
     const { trigger, signal, ...extra } = r;
     const signals = [ac.signal, ...(signal ? [signal] : [])];
     return runTask(taskId, {

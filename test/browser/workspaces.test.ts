@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { hashPassword } from '../../src/server/auth/passwords.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { chromiumMissing } from '../helpers/requirements.ts';
-import { VIEWER } from '../helpers/server.ts';
+import { ADMIN, VIEWER } from '../helpers/server.ts';
 import {
   ensureWebBuilt,
   type Hub,
@@ -18,7 +19,7 @@ import {
 const OPERATOR = { username: 'operator', password: 'operator-password-123' };
 const ACME = { id: 'acme', name: 'Acme AG' };
 
-describe('workspaces in the dashboard: an operator sets the interval, the switcher, a viewer only reads', {
+describe('workspaces in the dashboard: an operator sets the interval, the switcher, a viewer only reads, the Workspaces page', {
   skip: chromiumMissing(),
 }, () => {
   let hub: Hub;
@@ -213,5 +214,87 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
     assert.ok(await page.locator('[data-task="people-sync"]').getByText('Every 30 min').isVisible());
     await shoot(page, 'workspaces-viewer-tasks');
     assert.deepEqual(errors, []);
+  });
+
+  test('the instance administrator creates a workspace with limits, renames it, manages its members and deletes it', async () => {
+    let errs: string[];
+    ({ page, errors: errs } = await openPage(browser, { locale: 'en-GB' }));
+    errors = errs;
+    page.on('dialog', (d) => void d.accept());
+    await logIn(page, hub.base, ADMIN);
+    await page.getByRole('navigation').getByRole('link', { name: 'Workspaces' }).click();
+    const form = page.locator('form[aria-labelledby="ws-new"]');
+    await form.getByLabel('Name').fill('Beta GmbH');
+    await form.getByLabel('ID').fill('beta');
+    await form.getByLabel('Shortest interval (minutes)').fill('15');
+    await form.getByLabel('Longest interval (minutes)').fill('30');
+    await form.getByLabel('Runs at once').fill('2');
+    await form.getByRole('button', { name: 'New workspace' }).click();
+    await page.getByRole('status').filter({ hasText: 'Workspace Beta GmbH saved.' }).waitFor();
+    const row = page.locator('[data-workspace-row="beta"]');
+    assert.deepEqual((await row.locator('td').allInnerTexts()).slice(0, 4), [
+      'Beta GmbH',
+      'beta',
+      '15–30 min',
+      '2',
+    ]);
+    // The switcher offers the new workspace at once.
+    await page.getByLabel('Workspace', { exact: true }).locator('option', { hasText: 'Beta GmbH' }).waitFor({
+      state: 'attached',
+    });
+    // Renamed: the limits stay.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.locator('form[aria-labelledby="ws-edit"]');
+    await edit.getByLabel('Name').fill('Beta AG');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Workspace Beta AG saved.' }).waitFor();
+    const listed = (await hub.admin.get('/api/workspaces')).json() as {
+      workspaces: { id: string; name: string; limits: Record<string, unknown> }[];
+    };
+    assert.deepEqual(
+      listed.workspaces.find((w) => w.id === 'beta'),
+      {
+        id: 'beta',
+        name: 'Beta AG',
+        role: 'admin',
+        limits: { minIntervalMinutes: 15, maxIntervalMinutes: 30, maxConcurrentRuns: 2 },
+      },
+    );
+    // Members: the operator joins as operator, becomes a viewer, leaves.
+    await row.getByRole('button', { name: 'Members' }).click();
+    const members = page.locator('[data-members="beta"]');
+    await members.getByText('No members yet').waitFor();
+    await members.getByLabel('User').selectOption({ label: 'Olivia Operator (operator)' });
+    await members.getByLabel('Role', { exact: true }).selectOption('operator');
+    await members.getByRole('button', { name: 'Add member' }).click();
+    const member = members.locator('[data-member="operator"]');
+    await member.waitFor();
+    assert.equal(await member.getByLabel('Role of operator').inputValue(), 'operator');
+    await member.getByLabel('Role of operator').selectOption('viewer');
+    const roleIn = async () =>
+      (
+        (await hub.admin.get('/api/workspaces/beta/members')).json() as {
+          members: { username: string; role: string }[];
+        }
+      ).members.find((m) => m.username === 'operator')?.role;
+    await eventually('the operator to be a viewer of beta', async () => (await roleIn()) === 'viewer');
+    await shoot(page, 'workspaces-admin-members');
+    await member.getByRole('button', { name: 'Remove' }).click();
+    await member.waitFor({ state: 'detached' });
+    assert.equal(await roleIn(), undefined);
+    // A workspace that still has objects is not deleted, and says what is left.
+    await page.locator('[data-workspace-row="default"]').getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /still has .*delete them first/ })
+      .waitFor();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('status').filter({ hasText: 'Workspace Beta AG deleted.' }).waitFor();
+    assert.equal(await row.count(), 0);
+    // The refused delete is an expected answer; nothing else may be logged.
+    assert.deepEqual(
+      errors.filter((e) => !e.includes('/api/workspaces/default')),
+      [],
+    );
   });
 });

@@ -54,3 +54,23 @@ export function createMetrics() {
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** A label value as Prometheus' text format escapes it (backslash, double quote, new line). */
+const unescapeLabel = (v: string) => v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+
+/**
+ * The metrics text with only the series of these tasks and connections (and the process's own, which name
+ * neither): what one workspace's people see of a process that runs the tasks of every workspace.
+ */
+export function metricsOf(text: string, own: { tasks: Set<string>; connections: Set<string> }): string {
+  const labels = /[{,](task|connection)="((?:[^"\\]|\\.)*)"/g;
+  return text
+    .split('\n')
+    .filter((line) => {
+      if (line.startsWith('#')) return true;
+      for (const [, name, value = ''] of line.matchAll(labels))
+        if (!(name === 'task' ? own.tasks : own.connections).has(unescapeLabel(value))) return false;
+      return true;
+    })
+    .join('\n');
+}

@@ -59,6 +59,13 @@ declare module 'fastify' {
 
 /** Header naming the workspace a request works in (the dashboard sends its switcher's choice). */
 export const WORKSPACE_HEADER = 'x-junction-workspace';
+/** The workspace a request names: the header (the dashboard's switcher), else `?workspace=` (EventSource). */
+export function askedWorkspace(request: FastifyRequest): string | undefined {
+  const header = request.headers[WORKSPACE_HEADER];
+  const query = (request.query as { workspace?: unknown } | undefined)?.workspace;
+  return typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
+}
+
 /** A workspace no one has: the view of a user without any (it sees nothing). */
 const NO_WORKSPACE = '\u0000none';
 
@@ -227,10 +234,7 @@ export function installAuth(app: FastifyInstance, store: Store): void {
     ) {
       throw new PasswordChangeRequiredError('change your one-time password first (POST /api/auth/password)');
     }
-    const header = request.headers[WORKSPACE_HEADER];
-    const query = (request.query as { workspace?: unknown } | undefined)?.workspace;
-    const asked = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
-    const access = await resolveAccess(store, who.user, asked, who.token ?? null);
+    const access = await resolveAccess(store, who.user, askedWorkspace(request), who.token ?? null);
     request.access = access;
     // The user as this request acts: a viewer token of the administrator is no administrator.
     request.user = { ...who.user, role: access.instanceAdmin ? 'admin' : 'viewer' };

@@ -1,8 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import type { Api } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
-import { identify } from '../auth/auth-plugin.ts';
+import { askedWorkspace, identify, resolveAccess } from '../auth/auth-plugin.ts';
 import { PasswordChangeRequiredError, UnauthenticatedError } from '../errors.ts';
+import { metricsOf } from '../metrics.ts';
 
 /** /healthz (store reachable, scheduler alive) and /metrics (Prometheus). */
 export async function healthRoutes(app: Api, deps: ServerDeps): Promise<void> {
@@ -24,6 +26,8 @@ export async function healthRoutes(app: Api, deps: ServerDeps): Promise<void> {
     },
   );
   const metricsToken = deps.metricsToken ? Buffer.from(deps.metricsToken) : null;
+  /** Scrapes by a workspace's user or token, and whose (null: one who belongs to none); the rest see all. */
+  const workspaceOf = new WeakMap<FastifyRequest, string | null>();
   app.get(
     '/metrics',
     {
@@ -32,7 +36,8 @@ export async function healthRoutes(app: Api, deps: ServerDeps): Promise<void> {
       config: { public: true },
       schema: {
         tags: ['ops'],
-        summary: 'Prometheus metrics (a login, an API token or the JUNCTION_METRICS_TOKEN bearer token)',
+        summary:
+          "Prometheus metrics (a login, an API token or the JUNCTION_METRICS_TOKEN bearer token); a workspace's users and tokens get its tasks' and connections' series only",
       },
       onRequest: async (req) => {
         const auth = req.headers.authorization;
@@ -46,11 +51,21 @@ export async function healthRoutes(app: Api, deps: ServerDeps): Promise<void> {
           throw new PasswordChangeRequiredError(
             'change your one-time password first (POST /api/auth/password)',
           );
+        // The series name tasks and connections of every workspace: a workspace's people see their own.
+        const access = await resolveAccess(deps.store, who.user, askedWorkspace(req), who.token ?? null);
+        if (!access.instanceAdmin) workspaceOf.set(req, access.workspace?.id ?? null);
       },
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       reply.header('content-type', deps.metrics.registry.contentType);
-      return deps.metrics.registry.metrics();
+      const text = await deps.metrics.registry.metrics();
+      const workspace = workspaceOf.get(req);
+      if (workspace === undefined) return text;
+      const store = workspace === null ? null : deps.store.inWorkspace(workspace);
+      return metricsOf(text, {
+        tasks: new Set(store ? (await store.tasks.list()).map((t) => t.id) : []),
+        connections: new Set(store ? (await store.connections.list()).map((c) => c.id) : []),
+      });
     },
   );
 }

@@ -5,6 +5,8 @@ import { readConfigFile } from '../config/config-file.ts';
 import { confinedFactory } from '../connectors/registry.ts';
 import { JunctionError, UsageError, ValidationError } from '../core/errors.ts';
 import { formatMappingIssue } from '../core/mapping-issues.ts';
+import { DEFAULT_WORKSPACE } from '../core/workspaces.ts';
+import type { Store } from '../store/store.ts';
 import { demoPrepare } from './demo.ts';
 import { importCommand } from './import.ts';
 import { eraseCommand, exportPersonCommand } from './privacy-command.ts';
@@ -33,7 +35,10 @@ Usage:
                                  failures). Exit code 0 ok, 2 some records failed (or the mass-deletion
                                  guard held deletions back), 1 the run failed; --confirm-deletes lets
                                  this run delete more than the guard allows (audited)
-  junction apply <file>          create or update connections, mappings and tasks from YAML/JSON
+  junction apply <file> [--workspace <id>]
+                                 create or update connections, mappings and tasks from YAML/JSON;
+                                 --workspace puts them in that workspace (created if new) and refuses
+                                 ids another workspace uses (default: the default workspace)
   junction import <file> --mapping <id> [--valid-rows-only] [--dry-run] [--error-file <path>]
                                  import a .xlsx/.csv through a mapping: validates every row first,
                                  writes failed rows with reasons to <file>-errors.xlsx
@@ -43,7 +48,8 @@ Usage:
   junction export-person --connection <id> --object <object> --key <key>
                                  print what Junction and the linked systems hold about a person (JSON)
   junction migrate               bring the database schema up to date
-  junction tasks [--json]        list tasks: mapping, schedule, last run and its status, next run
+  junction tasks [--json] [--workspace <id>]
+                                 list tasks: mapping, schedule, last run and its status, next run
   junction triggers install|remove <connection> <table>
                                  make a PostgreSQL business table notify Junction of changes (a
                                  statement trigger), so tasks scheduled onChange run within seconds
@@ -64,6 +70,19 @@ function existingFile(path: string | undefined, usage: string): string {
   if (!path) throw new UsageError(`usage: ${usage}`);
   if (!existsSync(path) || !statSync(path).isFile()) throw new FileNotFoundError(`file not found: ${path}`);
   return path;
+}
+
+/**
+ * The store as `--workspace` sees it: `apply` creates in it (a new workspace is made, named after its id) and
+ * refuses ids of other workspaces; without the option, the default workspace.
+ */
+async function workspaceView(store: Store, id: string | undefined): Promise<Store> {
+  const ws = id ?? DEFAULT_WORKSPACE;
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(ws))
+    throw new UsageError('--workspace takes an id: lower-case letters, digits, - and _');
+  const known = await store.workspaces.get(ws).catch(() => null);
+  if (!known) await store.workspaces.save({ id: ws, name: ws });
+  return store.inWorkspace(ws);
 }
 
 /** A file the command was told to read does not exist. */
@@ -91,6 +110,7 @@ function parse(rest: string[]) {
         object: { type: 'string' },
         key: { type: 'string' },
         'error-file': { type: 'string' },
+        workspace: { type: 'string' },
       },
     });
   } catch (err) {
@@ -163,8 +183,10 @@ async function main(argv: string[]): Promise<number> {
         console.log(`database is up to date (${rt.store.dialect})`);
         return 0;
       case 'apply': {
+        const config = readConfigFile(file as string);
+        const target = await workspaceView(rt.store, values.workspace);
         // The mapping check describes SQL sources with the same file confinement as the hub.
-        const s = await applyConfig(rt.store, readConfigFile(file as string), {
+        const s = await applyConfig(target, config, {
           connectorFactory: confinedFactory(rt.files),
         });
         console.log(
@@ -209,7 +231,7 @@ async function main(argv: string[]): Promise<number> {
       case 'triggers':
         return await triggersCommand(rt, positionals);
       default:
-        return await tasksCommand(rt, { json: Boolean(values.json) });
+        return await tasksCommand(rt, { json: Boolean(values.json), workspace: values.workspace });
     }
   } finally {
     await rt.store.close();

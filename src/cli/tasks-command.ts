@@ -43,15 +43,18 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** `junction tasks [--json]`: every task with its schedule, last run and next run. */
+/** `junction tasks [--json] [--workspace <id>]`: every task with its schedule, last run and next run. */
 export async function tasksCommand(
   rt: Runtime,
-  o: { json: boolean; out?: (text: string) => void },
+  o: { json: boolean; out?: (text: string) => void; workspace?: string | undefined },
 ): Promise<number> {
   const out = o.out ?? ((text: string) => process.stdout.write(`${text}\n`));
   const rows: { task: Task; last: Execution | undefined; next: Date | null }[] = [];
-  for (const task of await rt.store.tasks.list()) {
-    const [last] = await rt.store.executions.list({ taskId: task.id, limit: 1 });
+  // Without --workspace, every task of the hub (the terminal is the operator's, not a customer's).
+  if (o.workspace !== undefined) await rt.store.workspaces.get(o.workspace);
+  const store = o.workspace === undefined ? rt.store : rt.store.inWorkspace(o.workspace);
+  for (const task of await store.tasks.list()) {
+    const [last] = await store.executions.list({ taskId: task.id, limit: 1 });
     rows.push({ task, last, next: await nextRunFor(rt.store, task) });
   }
   if (o.json) {

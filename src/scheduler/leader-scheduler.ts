@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { jobsOf, queueNameFor } from '../runs/queue.ts';
@@ -53,7 +53,9 @@ export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler
   async function claim(): Promise<boolean> {
     if (leader) return true;
     if (!client) {
-      const c = new pg.Client({ connectionString: databaseUrl, application_name: 'junction-scheduler' });
+      // Loaded here, not with the module: a hub on SQLite never loads the PostgreSQL driver (~30 modules at start-up).
+      const { default: driver } = await import('pg');
+      const c = new driver.Client({ connectionString: databaseUrl, application_name: 'junction-scheduler' });
       c.on('error', (err) => {
         log.warn({ err: err.message }, 'scheduler lock connection lost');
         leader = false;

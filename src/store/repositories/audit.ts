@@ -100,13 +100,15 @@ export function createAuditRepository(db: Kysely<Database>, secretBox: SecretBox
       targetObject: string,
       externalId: string,
     ): Promise<SyncLink[]> {
-      const rows = await db
+      let q = db
         .selectFrom('sync_links')
         .selectAll()
         .where('target_connection_id', '=', targetConnectionId)
         .where('target_object', '=', targetObject)
-        .where('external_id', '=', externalId)
-        .execute();
+        .where('external_id', '=', externalId);
+      // A workspace's way back reaches only the records of its own connections.
+      if (scope !== undefined) q = q.where('source_connection_id', 'in', idsIn(db, 'connections', scope));
+      const rows = await q.execute();
       return rows.map((r) => ({
         sourceConnectionId: r.source_connection_id,
         sourceObject: r.source_object,

@@ -195,6 +195,43 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
     await page.context().close();
   });
 
+  test('an operator makes an API token for one workspace with a role no higher than their own there', async () => {
+    let errs: string[];
+    ({ page, errors: errs } = await openPage(browser, { locale: 'en-GB' }));
+    errors = errs;
+    await logIn(page, hub.base, OPERATOR);
+    await page.goto(`${hub.base}/account`);
+    const form = page.locator('form.token-form');
+    await form.getByLabel('Workspace').selectOption({ label: ACME.name });
+    assert.deepEqual(await form.getByLabel('Role').locator('option').allInnerTexts(), [
+      'Operator',
+      'Viewer (read-only)',
+    ]);
+    await form.getByLabel('Role').selectOption('viewer');
+    await form.getByLabel('Name').fill('acme-reader');
+    await form.getByRole('button', { name: 'Create token' }).click();
+    const secret = await page.getByTestId('new-token').innerText();
+    const listed = page.locator('tr', { hasText: 'acme-reader' });
+    assert.deepEqual((await listed.locator('td').allInnerTexts()).slice(0, 3), [
+      'acme-reader',
+      ACME.name,
+      'Viewer (read-only)',
+    ]);
+    // The token sees Acme's tasks only.
+    const res = await hub.app.inject({
+      method: 'GET',
+      url: '/api/tasks',
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(
+      (res.json() as { tasks: { id: string }[] }).tasks.map((t) => t.id),
+      ['acme-sync'],
+    );
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   test('a viewer sees no run and no interval control, and the workspace name in the header', async () => {
     let errs: string[];
     ({ page, errors: errs } = await openPage(browser, { locale: 'en-GB' }));

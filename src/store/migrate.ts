@@ -38,16 +38,23 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
-/** Applies every pending migration; safe to call on every start (and from several processes). */
-// biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes a schema-less Kysely<any>
-export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
+/**
+ * Applies every pending migration; safe to call on every start (and from several processes). `upTo` stops
+ * after the named migration (tests build a store as an older version left it, then upgrade it).
+ */
+export async function migrateToLatest(
+  // biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes a schema-less Kysely<any>
+  db: Kysely<any>,
+  dialect: Dialect,
+  o: { upTo?: string } = {},
+): Promise<string[]> {
   // Unordered: features land in parallel branches, each with its own numbered migration.
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations(dialect) },
     allowUnorderedMigrations: true,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = o.upTo ? await migrator.migrateTo(o.upTo) : await migrator.migrateToLatest();
   if (error)
     throw new MigrationError(`database migration failed: ${String((error as Error).message ?? error)}`, {
       cause: error,

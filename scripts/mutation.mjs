@@ -1,7 +1,8 @@
 // `npm run mutation`: runs StrykerJS (stryker.config.mjs) and then checks the mutation score of each
 // folder the goal is set for. Stryker's own `thresholds.break` only sees the score of the whole run, so a
 // strong src/core could hide a weak src/engine; this checks each folder, and prints a score per file.
-// Arguments are passed on to `stryker run`, e.g. `npm run mutation -- --mutate src/engine/plan.ts`.
+// Arguments are passed on to `stryker run`, e.g. `npm run mutation -- --mutate src/engine/plan.ts`;
+// `npm run mutation -- --report` prints the kept scores without running anything.
 //
 // Results accumulate in the incremental file (mutation/stryker-incremental.json, committed): Stryker writes
 // that file with only the files of the run that just ended, so a run narrowed with --mutate would throw
@@ -35,57 +36,71 @@ const ACCUMULATED = config.incrementalFile;
 const norm = (name) => relative(process.cwd(), resolve(name)).split('\\').join('/');
 const readJson = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined);
 
-// Each run works on a copy of the accumulated file and a sandbox of its own, so two runs at once in this
-// shared checkout neither undo each other's results nor copy each other's sandboxes.
-const RUN_FILE = `${dirname(REPORT)}/incremental-${process.pid}.json`;
-mkdirSync(dirname(RUN_FILE), { recursive: true });
-if (existsSync(ACCUMULATED)) copyFileSync(ACCUMULATED, RUN_FILE);
-else rmSync(RUN_FILE, { force: true });
-const started = Date.now();
-const stryker = spawnSync(
-  process.execPath,
-  [
-    resolve('node_modules/@stryker-mutator/core/bin/stryker.js'),
-    'run',
-    '--incrementalFile',
-    RUN_FILE,
-    '--tempDirName',
-    `${config.tempDirName}/run-${process.pid}`,
-    ...process.argv.slice(2),
-  ],
-  {
-    stdio: 'inherit',
-    // Property and volume tests try a twentieth of their cases per mutant (test/helpers/test-scale.ts).
-    env: { ...process.env, JUNCTION_TEST_SCALE: process.env.JUNCTION_TEST_SCALE ?? '0.05' },
-  },
-);
-const minutes = (Date.now() - started) / 60_000;
-// Stryker writes the run's whole report there at its end; untouched, it wrote nothing.
-const run = existsSync(RUN_FILE) && statSync(RUN_FILE).mtimeMs > started ? readJson(RUN_FILE) : undefined;
-rmSync(RUN_FILE, { force: true });
-if (!run) {
-  console.error(`mutation: Stryker wrote no report; exit ${stryker.status}`);
-  process.exit(stryker.status || 1);
+// `--report`: only prints the scores kept in the incremental file, without running Stryker.
+const reportOnly = process.argv.includes('--report');
+let strykerStatus = 0;
+const merged = reportOnly ? readJson(ACCUMULATED) : mutate(process.argv.slice(2));
+if (!merged) {
+  console.error(`mutation: nothing measured yet (${ACCUMULATED})`);
+  process.exit(1);
 }
 
-// This run's files replace their earlier results; every other file keeps its own (read now: another run
-// may have added its files meanwhile).
-const before = readJson(ACCUMULATED);
-const byName = (files) => Object.fromEntries(Object.entries(files ?? {}).map(([n, f]) => [norm(n), f]));
-const merged = {
-  ...run,
-  files: { ...byName(before?.files), ...byName(run.files) },
-  testFiles: { ...byName(before?.testFiles), ...byName(run.testFiles) },
-};
-writeFileSync(ACCUMULATED, `${JSON.stringify(merged, null, 2)}\n`);
+/** Runs Stryker with `args`, merges its results into the incremental file and returns the merged report. */
+function mutate(args) {
+  // Each run works on a copy of the accumulated file and a sandbox of its own, so two runs at once in this
+  // shared checkout neither undo each other's results nor copy each other's sandboxes.
+  const RUN_FILE = `${dirname(REPORT)}/incremental-${process.pid}.json`;
+  mkdirSync(dirname(RUN_FILE), { recursive: true });
+  if (existsSync(ACCUMULATED)) copyFileSync(ACCUMULATED, RUN_FILE);
+  else rmSync(RUN_FILE, { force: true });
+  const started = Date.now();
+  const stryker = spawnSync(
+    process.execPath,
+    [
+      resolve('node_modules/@stryker-mutator/core/bin/stryker.js'),
+      'run',
+      '--incrementalFile',
+      RUN_FILE,
+      '--tempDirName',
+      `${config.tempDirName}/run-${process.pid}`,
+      ...args,
+    ],
+    {
+      stdio: 'inherit',
+      // Property and volume tests try a twentieth of their cases per mutant (test/helpers/test-scale.ts).
+      env: { ...process.env, JUNCTION_TEST_SCALE: process.env.JUNCTION_TEST_SCALE ?? '0.05' },
+    },
+  );
+  strykerStatus = stryker.status ?? 1;
+  const minutes = (Date.now() - started) / 60_000;
+  // Stryker writes the run's whole report there at its end; untouched, it wrote nothing.
+  const run = existsSync(RUN_FILE) && statSync(RUN_FILE).mtimeMs > started ? readJson(RUN_FILE) : undefined;
+  rmSync(RUN_FILE, { force: true });
+  if (!run) {
+    console.error(`mutation: Stryker wrote no report; exit ${stryker.status}`);
+    process.exit(stryker.status || 1);
+  }
 
-const mutantsRun = Object.values(run.files)
-  .flatMap((f) => f.mutants)
-  .filter((m) => !['NoCoverage', 'Ignored', 'CompileError'].includes(m.status)).length;
-console.log(
-  `\nThis run: ${Object.keys(run.files).length} file(s), ${mutantsRun} mutant(s) tested (or reused) in ` +
-    `${minutes.toFixed(1)} min.`,
-);
+  // This run's files replace their earlier results; every other file keeps its own (read now: another run
+  // may have added its files meanwhile).
+  const before = readJson(ACCUMULATED);
+  const byName = (files) => Object.fromEntries(Object.entries(files ?? {}).map(([n, f]) => [norm(n), f]));
+  const merged = {
+    ...run,
+    files: { ...byName(before?.files), ...byName(run.files) },
+    testFiles: { ...byName(before?.testFiles), ...byName(run.testFiles) },
+  };
+  writeFileSync(ACCUMULATED, `${JSON.stringify(merged, null, 2)}\n`);
+
+  const mutantsRun = Object.values(run.files)
+    .flatMap((f) => f.mutants)
+    .filter((m) => !['NoCoverage', 'Ignored', 'CompileError'].includes(m.status)).length;
+  console.log(
+    `\nThis run: ${Object.keys(run.files).length} file(s), ${mutantsRun} mutant(s) tested (or reused) in ` +
+      `${minutes.toFixed(1)} min.`,
+  );
+  return merged;
+}
 
 const scoreOf = (files) => {
   const m = calculateMetrics(files).metrics;
@@ -142,4 +157,4 @@ for (const { folder, goal } of [
   if (open.length) console.log(`    not measured (or changed since): ${open.join(', ')}`);
 }
 if (missed > 0) console.log(`mutation: ${missed} folder(s) below their goal`);
-process.exit(missed > 0 ? 1 : stryker.status || 0);
+process.exit(missed > 0 ? 1 : strykerStatus);

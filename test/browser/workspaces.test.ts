@@ -253,7 +253,7 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
     assert.deepEqual(errors, []);
   });
 
-  test('the instance administrator creates a workspace with limits, renames it, manages its members and deletes it', async () => {
+  test('the instance administrator creates a workspace with limits, renames it, manages its members, deletes it, and makes a user an operator of a workspace', async () => {
     let errs: string[];
     ({ page, errors: errs } = await openPage(browser, { locale: 'en-GB' }));
     errors = errs;
@@ -328,6 +328,20 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
     await row.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('status').filter({ hasText: 'Workspace Beta AG deleted.' }).waitFor();
     assert.equal(await row.count(), 0);
+    // A new user is made a member of the workspace chosen with them, in the role chosen.
+    await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click();
+    const newUser = page.locator('form[aria-labelledby="new-user"]');
+    await newUser.getByLabel('Username', { exact: true }).fill('acme-op');
+    await newUser.getByLabel('Name', { exact: true }).fill('Acme Operator');
+    await newUser.getByLabel('Workspace', { exact: true }).selectOption({ label: ACME.name });
+    await newUser.getByLabel('Role in the workspace').selectOption('operator');
+    await newUser.getByLabel(/^Initial password/).fill('acme-password-123');
+    await newUser.getByRole('button', { name: 'New user' }).click();
+    await page.getByRole('status').filter({ hasText: 'User created' }).waitFor();
+    const acmeMembers = (await hub.admin.get(`/api/workspaces/${ACME.id}/members`)).json() as {
+      members: { username: string; role: string }[];
+    };
+    assert.equal(acmeMembers.members.find((m) => m.username === 'acme-op')?.role, 'operator');
     // The refused delete is an expected answer; nothing else may be logged.
     assert.deepEqual(
       errors.filter((e) => !e.includes('/api/workspaces/default')),

@@ -39,6 +39,7 @@ export const deWorkspaces: Record<keyof typeof enWorkspaces, string> = {
   'users.role.instanceAdmin': 'Instanz-Administrator',
   'users.role.none': 'Keine Instanzrechte',
   'users.instanceRole': 'Instanzrolle',
+  'users.workspaceRole': 'Rolle im Arbeitsbereich',
   'users.instanceRoleHint':
     'Instanz-Administratoren verwalten Arbeitsbereiche, Benutzer und Einstellungen und sind in jedem Arbeitsbereich Administrator. Alle anderen erhalten ihre Rechte je Arbeitsbereich, auf der Seite Arbeitsbereiche.',
   'task.interval': 'Intervall',

@@ -37,6 +37,7 @@ export const enWorkspaces = {
   'users.role.instanceAdmin': 'Instance administrator',
   'users.role.none': 'No instance rights',
   'users.instanceRole': 'Instance role',
+  'users.workspaceRole': 'Role in the workspace',
   'users.instanceRoleHint':
     'Instance administrators manage workspaces, users and settings and are admin in every workspace. Everyone else gets their rights per workspace, on the Workspaces page.',
   'task.interval': 'Interval',

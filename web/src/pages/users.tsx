@@ -4,8 +4,8 @@ import { useAuth } from '../auth.tsx';
 import { ListTable } from '../components/list-table.tsx';
 import { ErrorNote, Field, InputField, Notice, PageHeader } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
-import { useI18n } from '../i18n/index.tsx';
-import type { ApiTokenRow, UserRow } from '../types.ts';
+import { type TextKey, useI18n } from '../i18n/index.tsx';
+import { type ApiTokenRow, type UserRow, WORKSPACE_ROLES, type WorkspaceRole } from '../types.ts';
 
 /** A user's API tokens with their last use and expiry; the admin revokes any of them. */
 function UserTokens({ user, onClose }: { user: UserRow; onClose: () => void }) {
@@ -72,14 +72,18 @@ function UserTokens({ user, onClose }: { user: UserRow; onClose: () => void }) {
  */
 export function UsersPage() {
   const { t, date } = useI18n();
-  const { user: me } = useAuth();
+  const { user: me, workspace, workspaces } = useAuth();
   const list = useResource<{ users: UserRow[] }>('/api/users');
-  const [form, setForm] = useState({
+  const empty = {
     username: '',
     name: '',
     role: 'viewer' as 'admin' | 'viewer',
     password: '',
-  });
+    // Where a new user works and as what (an instance administrator works everywhere).
+    workspace: workspace?.id ?? '',
+    workspaceRole: 'viewer' as WorkspaceRole,
+  };
+  const [form, setForm] = useState(empty);
   const [error, setError] = useState<ApiError | null>(null);
   const [created, setCreated] = useState(false);
   const [tokensOf, setTokensOf] = useState<UserRow | null>(null);
@@ -97,8 +101,11 @@ export function UsersPage() {
   };
   const create = async (e: FormEvent) => {
     e.preventDefault();
-    if (await act(() => apiSend('POST', '/api/users', form))) {
-      setForm({ username: '', name: '', role: 'viewer', password: '' });
+    const { workspace: where, workspaceRole, ...user } = form;
+    const body =
+      where && user.role !== 'admin' ? { ...user, workspaces: [{ id: where, role: workspaceRole }] } : user;
+    if (await act(() => apiSend('POST', '/api/users', body))) {
+      setForm(empty);
       setCreated(true);
     }
   };
@@ -201,6 +208,40 @@ export function UsersPage() {
               </select>
             )}
           </Field>
+          {form.role !== 'admin' && workspaces.length ? (
+            <>
+              <Field label={t('ws.label')}>
+                {(p) => (
+                  <select
+                    {...p}
+                    value={form.workspace}
+                    onChange={(e) => setForm({ ...form, workspace: e.target.value })}
+                  >
+                    {workspaces.map((w) => (
+                      <option key={w.id} value={w.id}>
+                        {w.name}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field label={t('users.workspaceRole')}>
+                {(p) => (
+                  <select
+                    {...p}
+                    value={form.workspaceRole}
+                    onChange={(e) => setForm({ ...form, workspaceRole: e.target.value as WorkspaceRole })}
+                  >
+                    {WORKSPACE_ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {t(`ws.role.${r}` as TextKey)}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+            </>
+          ) : null}
           <InputField
             label={t('users.password')}
             type="password"

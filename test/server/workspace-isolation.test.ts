@@ -698,6 +698,13 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await get('/api/records/failing/count'), { failed: 0, retry: 0 }, caller.name);
         assert.deepEqual((await get('/api/executions')).executions, [], caller.name);
         assert.equal((await get('/api/errors')).total, 0, caller.name);
+        // Both ways to ask for a record's links: by its key alone, and in one source connection.
+        assert.deepEqual((await get('/api/records/1/links')).links, [], caller.name);
+        assert.deepEqual(
+          (await get('/api/records/1/links?connection=alpha-erp&object=people')).links,
+          [],
+          caller.name,
+        );
         assert.deepEqual(
           (await get('/api/tasks')).tasks.map((x: { id: string }) => x.id),
           ['beta-sync'],
@@ -728,6 +735,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await get('/api/errors/count'), { open: 1 });
       assert.deepEqual(await get('/api/records/failing/count'), { failed: 1, retry: 0 });
       assert.equal((await get('/api/executions')).executions.length, 1);
+      assert.equal((await get('/api/records/1/links')).links[0]?.status, 'failed');
       assert.deepEqual(
         (await get('/api/tasks')).tasks.map((x: { id: string; name: string; schedule?: unknown }) => [
           x.id,

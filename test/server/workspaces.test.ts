@@ -502,3 +502,93 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     assert.equal((await store.executions.list({ taskId: 'acme-t', limit: 10 })).length, 0);
   });
 });
+
+describe("a workspace's concurrent-run limit", () => {
+  let tmp: TempDatabase;
+  let store: Store;
+  let app: FastifyInstance;
+  let runs: RunService;
+  let admin: Client;
+  let operator: Client;
+
+  before(async () => {
+    tmp = await createTempSqlite();
+    store = await openTestStore(tmp);
+    await applyConfig(store, parseConfigText(FAKE_CONFIG));
+    await store.tasks.save(task('free-t', 'm'));
+    await store.workspaces.save({ id: 'busy', name: 'Busy', limits: { maxConcurrentRuns: 1 } });
+    const busy = store.inWorkspace('busy');
+    await busy.connections.save({
+      id: 'busy-src',
+      name: 'ERP',
+      system: 'sql',
+      config: { url: 'sqlite::memory:' },
+      secret: {},
+    });
+    await busy.connections.save({ id: 'busy-dst', name: 'CRM', system: 'hubspot', config: {}, secret: {} });
+    await busy.mappings.save({
+      id: 'busy-m',
+      name: 'People',
+      source: { connectionId: 'busy-src', object: 'people', key: 'id' },
+      target: { connectionId: 'busy-dst', object: 'contacts' },
+      matchKey: { target: 'email' },
+      fields: [{ target: 'email', from: 'email' }],
+    } as never);
+    for (const id of ['busy-1', 'busy-2']) await busy.tasks.save(task(id, 'busy-m'));
+    // Runs long enough to overlap: 4 pages of 10 records, 250 ms before each.
+    const fake = fakeConnectors({ records: 40, pageDelayMs: 250 });
+    ({ app, runs, admin } = await createTestServer(store, {
+      connectorFactory: (c) => fake({ ...c, id: c.id.endsWith('src') ? 'src' : 'dst' }),
+    }));
+    await store.users.create({
+      username: 'otto',
+      name: 'Otto',
+      role: 'viewer',
+      passwordHash: await hashPassword(PASSWORD),
+      workspaces: [{ id: 'busy', role: 'operator' }],
+    });
+    operator = await login(app, { username: 'otto', password: PASSWORD });
+  });
+  after(async () => {
+    await runs?.idle();
+    await app?.close();
+    await store?.close();
+    await tmp?.drop();
+  });
+
+  test('with one run at most, a second task run now is refused 409 workspace_busy while the first runs, and starts once it has finished', async () => {
+    const first = await operator.send('POST', '/api/tasks/busy-1/run');
+    assert.equal(first.statusCode, 202, first.body);
+    const second = await operator.send('POST', '/api/tasks/busy-2/run');
+    assert.equal(second.statusCode, 409, second.body);
+    const error = errorOf(second);
+    assert.equal(error.code, 'workspace_busy');
+    assert.deepEqual(error.details, { workspaceId: 'busy', active: 1, max: 1 });
+    assert.match(error.message, /at most 1 at once/);
+    assert.deepEqual(await store.executions.list({ taskId: 'busy-2', limit: 10 }), [], 'nothing was started');
+    // Another workspace has no limit of its own: its task runs meanwhile.
+    const other = await admin.send('POST', '/api/tasks/free-t/run');
+    assert.equal(other.statusCode, 202, other.body);
+    const done = await eventually('the first run ends', async () => {
+      const e = await store.executions.get(first.json().executionId);
+      return e.finishedAt && e;
+    });
+    assert.equal(done.status, 'succeeded');
+    const again = await operator.send('POST', '/api/tasks/busy-2/run');
+    assert.equal(again.statusCode, 202, again.body);
+    await runs.idle();
+  });
+
+  test('the limit lifted by the administrator lets two runs of the workspace go at once', async () => {
+    const res = await admin.send('PUT', '/api/workspaces/busy', {
+      name: 'Busy',
+      limits: { maxConcurrentRuns: 2 },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const first = await operator.send('POST', '/api/tasks/busy-1/run');
+    assert.equal(first.statusCode, 202, first.body);
+    const second = await operator.send('POST', '/api/tasks/busy-2/run');
+    assert.equal(second.statusCode, 202, second.body);
+    await runs.idle();
+  });
+});

@@ -365,6 +365,107 @@ describe('privacy deletions and erasure over a SQLite store', () => {
     ]);
   });
 
+  test("an erasure purges the person's association rows, owned and pointed at, and no one else's", async () => {
+    await twoPeople('delete');
+    const row = (mappingId: string, sourceKey: string, toId: string) => ({
+      mappingId: `${p}${mappingId}`,
+      sourceKey,
+      toObject: 'companies',
+      relatedKey: 'o1',
+      fromId: `c${sourceKey}`,
+      toId,
+      status: 'ok' as const,
+      remark: null,
+    });
+    // Person 1's own row; person 2's row pointing at person 1's CRM contact; person 2's own row.
+    await store.associations.upsert([
+      row('to-crm', '1', 'k1'),
+      row('to-crm', '2', 'c1'),
+      row('to-mail', '2', 'k2'),
+    ]);
+    await eraseRecord(store, { connectionId: c('erp'), object: 'people', key: '1' }, o());
+    assert.deepEqual(await store.associations.getMany(`${p}to-crm`, ['1', '2']), []);
+    assert.equal((await store.associations.getMany(`${p}to-mail`, ['2'])).length, 1);
+  });
+
+  test('every handled record is reported to afterRecord, and an erasure without a requester audits none', async () => {
+    await twoPeople('delete');
+    let handled = 0;
+    await eraseRecord(
+      store,
+      { connectionId: c('erp'), object: 'people', key: '1' },
+      {
+        ...o(),
+        afterRecord: () => {
+          handled++;
+        },
+      },
+    );
+    assert.equal(handled, 3);
+    assert.deepEqual(
+      (await auditOf('erasure')).map((e) => e.details.by),
+      [null, null],
+    );
+  });
+
+  test('an incomplete erasure is warned about; a complete one is not', async () => {
+    await twoPeople('delete');
+    answers.set(c('mail'), () => new Error('down'));
+    const warnings: unknown[] = [];
+    const warnLog = { warn: (...a: unknown[]) => warnings.push(a) } as never;
+    await eraseRecord(
+      store,
+      { connectionId: c('erp'), object: 'people', key: '1' },
+      { log: warnLog, connectorFactory: factory },
+    );
+    assert.equal(warnings.length, 1);
+    answers.clear();
+    await eraseRecord(
+      store,
+      { connectionId: c('erp'), object: 'people', key: '1' },
+      { log: warnLog, connectorFactory: factory },
+    );
+    assert.equal(warnings.length, 1);
+  });
+
+  test("a target record shared only through links already removed or deleted is the person's own", async () => {
+    await twoPeople('delete');
+    await store.syncLinks.upsert([
+      link('3', 'crm', 'c1', { status: 'removed' }),
+      link('4', 'crm', 'c1', { status: 'target_deleted' }),
+      link('5', 'crm', 'c1', { status: 'deleted' }),
+    ]);
+    const out = await eraseRecord(store, { connectionId: c('erp'), object: 'people', key: '1' }, o());
+    assert.deepEqual(
+      out.actions.find((a) => a.connectionId === c('crm')),
+      { connectionId: c('crm'), object: 'contacts', role: 'target', action: 'deleted' },
+    );
+  });
+
+  test('an export names a system that could not answer, with its message', async () => {
+    await mapping('to-crm', 'crm');
+    await store.syncLinks.upsert([{ ...link('1', 'crm', 'c1'), targetObject: 'broken' }]);
+    await store.mappings.save(
+      MappingDefinitionSchema.parse({
+        id: `${p}to-broken`,
+        name: 'broken',
+        source: { connectionId: c('erp'), object: 'people', key: 'id' },
+        target: { connectionId: c('crm'), object: 'broken' },
+        matchKey: { target: 'email' },
+        fields: [{ target: 'email', from: 'email' }],
+      }),
+    );
+    const out = await exportRecord(store, { connectionId: c('erp'), object: 'people', key: '1' }, o());
+    assert.deepEqual((out.systems as Record<string, unknown>[])[1], {
+      connectionId: c('crm'),
+      object: 'broken',
+      key: 'c1',
+      role: 'target',
+      error: 'lookup failed',
+    });
+    assert.equal(sys('crm').closed, 1, 'the connector is closed after a failed lookup too');
+  });
+
   test('a record linked nowhere cannot be erased or exported', async () => {
     await twoPeople('delete');
     const req = { connectionId: c('erp'), object: 'people', key: '99' };

@@ -3,9 +3,10 @@
 // `npm test` or `.ci/run`; it is a habit to run before changing the core or the engine.
 
 /**
- * The fast, self-contained test files that exercise the mutated modules. Left out on purpose: the e2e
- * suites (emulators, a store, several seconds each: one mutant would cost minutes) and
- * test/engine/cancel.test.ts (an emulator-backed run of 15 s and more under load).
+ * The fast, self-contained test files that exercise the mutated modules: unit tests that import their
+ * module and drive it through in-memory fakes, or the real store on a temp SQLite file (about a second).
+ * Left out on purpose: the e2e suites (emulators, PostgreSQL, business databases: one mutant would cost
+ * minutes) and test/engine/cancel.test.ts (an emulator-backed run of 15 s and more under load).
  */
 const TEST_FILES = [
   'test/core/*.test.ts',

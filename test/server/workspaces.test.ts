@@ -157,6 +157,22 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
       20,
       'the refused limits are not saved',
     );
+    // A new workspace's shortest interval above the default longest (45) is refused as well.
+    res = await admin.send('PUT', '/api/workspaces/slow', {
+      name: 'Slow',
+      limits: { minIntervalMinutes: 60 },
+    });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(
+      (await admin.get('/api/workspaces')).json().workspaces.some((w: { id: string }) => w.id === 'slow'),
+      false,
+    );
+    res = await admin.send('PUT', '/api/workspaces/slow', {
+      name: 'Slow',
+      limits: { minIntervalMinutes: 60, maxIntervalMinutes: 120 },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    await admin.send('DELETE', '/api/workspaces/slow');
     // Only the instance administrator: a workspace admin cannot create one.
     res = await client('wanda').send('PUT', '/api/workspaces/mine', { name: 'Mine' });
     assert.equal(res.statusCode, 403, res.body);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import { WORKSPACE_ROLES } from '../../core/workspaces.ts';
+import { DEFAULT_LIMITS, WORKSPACE_ROLES } from '../../core/workspaces.ts';
 import type { Api } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
@@ -51,12 +51,9 @@ export async function workspaceRoutes(app: Api, { store }: ServerDeps): Promise<
         if (err instanceof NotFoundError) return null;
         throw err;
       });
-      const limits = { ...current?.limits, ...req.body.limits };
-      if (
-        limits.minIntervalMinutes !== undefined &&
-        limits.maxIntervalMinutes !== undefined &&
-        limits.minIntervalMinutes > limits.maxIntervalMinutes
-      )
+      // A new workspace starts from the default range: its shortest interval must not pass that longest either.
+      const limits = { ...(current?.limits ?? DEFAULT_LIMITS), ...req.body.limits };
+      if (limits.minIntervalMinutes > limits.maxIntervalMinutes)
         throw new ValidationError('the shortest interval is longer than the longest', {
           details: { field: 'limits.minIntervalMinutes' },
         });

@@ -3,11 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
+import { ZERO_COUNTS } from '../../src/core/types.ts';
 import type { WorkspaceRole } from '../../src/core/workspaces.ts';
 import { hashPassword } from '../../src/server/auth/passwords.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createPeopleTable, generatePeople } from '../helpers/business-db.ts';
 import { DIALECTS, type TempDatabase } from '../helpers/databases.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { createTestServer, login } from '../helpers/server.ts';
 import { openTestStore } from '../helpers/store.ts';
 
@@ -307,6 +309,8 @@ for (const dialect of DIALECTS) {
     };
     /** What only A has: none of it may reach a B caller (unless the caller sent it in the request). */
     let secrets: string[];
+    /** A's administrator, logged in: the other side of the live feed. */
+    let alphaHeaders: Record<string, string>;
 
     type Send = (o: {
       method: string;
@@ -341,7 +345,7 @@ for (const dialect of DIALECTS) {
       store = await openTestStore(storeDb);
       hs = createHubSpotEmulator({ tokens: ['tok'], faults: { rejectEmails: ['person.1@example.ch'] } });
       const hubspotUrl = await hs.listen();
-      const server = await createTestServer(store);
+      const server = await createTestServer(store, { liveFeed: { intervalMs: 100 } });
       app = server.app;
       inject = (o) => app.inject(o as InjectOptions);
       base = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -463,6 +467,7 @@ for (const dialect of DIALECTS) {
         workspaces: [{ id: 'b', role: 'viewer' }],
       });
       const [alphaSession] = ok(await alphaAdmin.session.get('/api/auth/sessions')).sessions;
+      alphaHeaders = { cookie: alphaAdmin.session.cookie };
       for (const role of ['admin', 'operator', 'viewer'] as const) {
         const username = `beta-${role}`;
         const { session, token } = await make(username, 'b', role);
@@ -556,6 +561,25 @@ for (const dialect of DIALECTS) {
         ac.abort();
       }
       return { status: res.status, body };
+    };
+
+    /** Opens the live feed and keeps everything it says until `stop()`. */
+    const listen = async (headers: Record<string, string>) => {
+      const ac = new AbortController();
+      const res = await fetch(`${base}/api/events`, { headers, signal: ac.signal });
+      assert.equal(res.status, 200);
+      const feed = { text: '', stop: () => ac.abort(), ended: Promise.resolve() };
+      feed.ended = (async () => {
+        const decoder = new TextDecoder();
+        try {
+          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+            feed.text += decoder.decode(chunk, { stream: true });
+        } catch (err) {
+          if (!ac.signal.aborted) throw err;
+        }
+      })();
+      await eventually('the snapshot', () => feed.text.includes('event: snapshot'));
+      return feed;
     };
 
     const call = async (key: string, probe: Probe, ids: Ids, caller: Caller): Promise<Answer> => {
@@ -750,6 +774,40 @@ for (const dialect of DIALECTS) {
       const metrics = await as('a', admin.cookie, admin.csrf).send('GET', '/metrics');
       assert.match(metrics.body, /junction_runs_total\{task="alpha-sync",status="warning"\} 1/);
       assert.equal((await store.workspaces.get('a')).name, 'Alpha Kunde AG');
+    });
+
+    // Last: it adds a run to A's history.
+    test("B's live feeds hear nothing of A's runs, while A's hears them", async (t) => {
+      if (skip) return t.skip(skip);
+      const bFeeds = await Promise.all(callers.map((c) => listen(c.headers)));
+      const aFeed = await listen(alphaHeaders);
+      const { execution } = await store.executions.begin({
+        taskId: 'alpha-sync',
+        trigger: 'schedule',
+        owner: 'test:1',
+        staleAfterMs: 60_000,
+      });
+      await eventually("A's run begins in A's feed", () => aFeed.text.includes(execution.id));
+      // Opened while A's run is in flight: A's snapshot has it, B's has not.
+      const bLate = await listen(callers[0]?.headers ?? {});
+      const aLate = await listen(alphaHeaders);
+      assert.match(aLate.text, new RegExp(execution.id));
+      await store.executions.finish({
+        executionId: execution.id,
+        taskId: 'alpha-sync',
+        status: 'succeeded',
+        counts: { ...ZERO_COUNTS, read: 3 },
+      });
+      await eventually("A's run ends in A's feed", () => aFeed.text.includes('"status":"succeeded"'));
+      for (const feed of [...bFeeds, bLate, aFeed, aLate]) feed.stop();
+      await Promise.all([...bFeeds, bLate, aFeed, aLate].map((f) => f.ended));
+      for (const [i, feed] of [...bFeeds, bLate].entries()) {
+        const heard = [...secrets, execution.id].filter((x) =>
+          feed.text.toLowerCase().includes(x.toLowerCase()),
+        );
+        assert.deepEqual(heard, [], `feed ${i}: ${feed.text.slice(0, 300)}`);
+        assert.doesNotMatch(feed.text, /event: run/, `feed ${i} heard a run`);
+      }
     });
   });
 }

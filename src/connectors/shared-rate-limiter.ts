@@ -30,25 +30,6 @@ export interface SharedLimiterOptions {
 }
 
 /**
- * The parties' table (who waits for a budget, who was served when), created by the limiter itself: the
- * store's migration list was being changed beside this work. It belongs in a migration (TODO: 0014).
- */
-async function ensurePartiesTable(db: Kysely<LimiterTables>): Promise<void> {
-  const create = () =>
-    db.schema
-      .createTable('rate_limit_parties')
-      .ifNotExists()
-      .addColumn('key', 'text', (c) => c.notNull())
-      .addColumn('party', 'text', (c) => c.notNull())
-      .addColumn('served_at', 'bigint', (c) => c.notNull().defaultTo(0))
-      .addColumn('waiting_until', 'bigint', (c) => c.notNull().defaultTo(0))
-      .addPrimaryKeyConstraint('rate_limit_parties_pk', ['key', 'party'])
-      .execute();
-  // Two processes creating it at once: one wins, the other's "if not exists" can still collide on the type.
-  await create().catch(() => create());
-}
-
-/**
  * The rolling-window budget of `fair-budget.ts`, with its slots in PostgreSQL so every worker process
  * shares one budget per outside account. Why PostgreSQL and not Redis: the scale-out mode already requires
  * it, so there is nothing more to run, secure or start in CI; one row lock per request is cheap next
@@ -82,14 +63,12 @@ export function createPostgresBudget(
   const effectiveMax = () => Math.max(1, Math.min(serverMax, ...(ceilings.size ? ceilings.values() : [max])));
 
   const setUp = () =>
-    (ready ??= Promise.all([
-      db
-        .insertInto('rate_limits')
-        .values({ key, paused_until: 0 })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .execute(),
-      ensurePartiesTable(db),
-    ]));
+    // rate_limit_parties comes with the store's migration 0014.
+    (ready ??= db
+      .insertInto('rate_limits')
+      .values({ key, paused_until: 0 })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute());
 
   const tryTake = (party: string) =>
     db.transaction().execute(async (trx) => {

@@ -232,6 +232,36 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
     await page.context().close();
   });
 
+  test('an operator is offered running, retrying and resolving, and nothing that configures the workspace', async () => {
+    let errs: string[];
+    ({ page, errors: errs } = await openPage(browser, { locale: 'en-GB' }));
+    errors = errs;
+    await logIn(page, hub.base, OPERATOR);
+    await page.getByLabel('Workspace', { exact: true }).selectOption('default');
+    await page.locator('[data-task="people-sync"]').getByRole('button', { name: 'Run now' }).waitFor();
+    await page.goto(`${hub.base}/errors`);
+    await page.locator('.error-item').first().waitFor();
+    for (const name of [/^Retry selected/, /^Mark resolved$/, /^Ignore$/])
+      assert.equal(await page.getByRole('button', { name }).count(), 1, String(name));
+    const [run] = await hub.store.executions.list({ taskId: 'people-sync', limit: 1 });
+    await page.goto(`${hub.base}/executions/${run?.id}`);
+    await page.getByRole('button', { name: 'Retry failed' }).waitFor();
+    for (const [path, name] of [
+      ['/connections', 'New connection'],
+      ['/mappings', 'New mapping'],
+      ['/tasks', 'New task'],
+    ] as const) {
+      await page.goto(`${hub.base}${path}`);
+      await page.locator('table').first().waitFor();
+      assert.equal(await page.getByRole('link', { name }).count(), 0, `${path}: ${name}`);
+    }
+    const nav = await page.getByRole('navigation').getByRole('link').allInnerTexts();
+    for (const hidden of ['Imports', 'Privacy', 'Audit log', 'Workspaces', 'Users', 'Settings'])
+      assert.ok(!nav.includes(hidden), `the navigation offers ${hidden}`);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   test('a viewer sees no run and no interval control, and the workspace name in the header', async () => {
     let errs: string[];
     ({ page, errors: errs } = await openPage(browser, { locale: 'en-GB' }));

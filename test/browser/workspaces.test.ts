@@ -283,6 +283,24 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
     assert.deepEqual(errors, []);
   });
 
+  test('a user no workspace has taken in yet is told why there is nothing to see', async () => {
+    const lonely = { username: 'lonely', password: 'lonely-password-123' };
+    await hub.store.users.create({
+      username: lonely.username,
+      name: 'Lonely',
+      role: 'viewer',
+      passwordHash: await hashPassword(lonely.password),
+      workspaces: [],
+    });
+    let errs: string[];
+    ({ page, errors: errs } = await openPage(browser, { locale: 'en-GB' }));
+    errors = errs;
+    await logIn(page, hub.base, lonely);
+    await page.getByRole('status').filter({ hasText: 'You are not a member of any workspace yet' }).waitFor();
+    assert.equal(await page.locator('.workspace-current').count(), 0);
+    await page.context().close();
+  });
+
   test('the instance administrator creates a workspace with limits, renames it, manages its members, deletes it, and makes a user an operator of a workspace', async () => {
     let errs: string[];
     ({ page, errors: errs } = await openPage(browser, { locale: 'en-GB' }));

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { NavLink, Route, Routes } from 'react-router-dom';
 import { useAuth } from './auth.tsx';
 import { LanguageSwitch } from './components/language-switch.tsx';
-import { ErrorNote, Loading } from './components/ui.tsx';
+import { ErrorNote, Loading, Notice } from './components/ui.tsx';
 import { WorkspaceSwitch } from './components/workspace-switch.tsx';
 import { type TextKey, useI18n } from './i18n/index.tsx';
 import { LiveProvider } from './live.tsx';
@@ -126,6 +126,10 @@ export function App() {
             </div>
           </aside>
           <main id="main" className="main" tabIndex={-1}>
+            {/* A user no workspace has taken in yet sees nothing but their account: say why. */}
+            {user.workspaces?.length === 0 && !isInstanceAdmin ? (
+              <Notice tone="info">{t('ws.noneYet')}</Notice>
+            ) : null}
             <Routes>
               <Route path="/" element={<DashboardPage />} />
               <Route path="/history" element={<HistoryPage />} />

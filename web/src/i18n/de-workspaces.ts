@@ -4,6 +4,8 @@ import type { enWorkspaces } from './en-workspaces.ts';
 export const deWorkspaces: Record<keyof typeof enWorkspaces, string> = {
   'nav.workspaces': 'Arbeitsbereiche',
   'ws.label': 'Arbeitsbereich',
+  'ws.noneYet':
+    'Sie sind noch in keinem Arbeitsbereich Mitglied, darum gibt es nichts anzuzeigen. Ein Instanz-Administrator nimmt Sie in einen auf.',
   'ws.title': 'Arbeitsbereiche',
   'ws.intro':
     'Ein Arbeitsbereich enthält die Verbindungen, Zuordnungen und Aufgaben eines Kunden oder einer Abteilung. Seine Mitglieder sehen und ändern nur diese, soweit ihre Rolle es erlaubt.',

@@ -2,6 +2,8 @@
 export const enWorkspaces = {
   'nav.workspaces': 'Workspaces',
   'ws.label': 'Workspace',
+  'ws.noneYet':
+    'You are not a member of any workspace yet, so there is nothing to show. An instance administrator adds you to one.',
   'ws.title': 'Workspaces',
   'ws.intro':
     "A workspace holds one customer's or department's connections, mappings and tasks. Its members see and change only these, as their role allows.",

@@ -25,7 +25,8 @@ const nameOf = (flag) => flag.split('=')[0];
 export async function applyNodeSettings() {
   const state = process.env[TUNING];
   if (state === 'off') return;
-  const given = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
+  // V8 takes its flags with - or _ (`--max_semi_space_size`).
+  const given = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`.replaceAll('_', '-');
   if (state !== 'applied' && typeof process.execve === 'function') {
     const flags = NODE_FLAGS.filter((f) => !given.includes(nameOf(f)));
     const env = { ...NODE_ENV, ...process.env, [TUNING]: 'applied' };

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { TaskBusyError } from '../core/errors.ts';
+import { WorkspaceBusyError } from '../core/workspaces.ts';
 import type { RunService } from '../runs/run-service.ts';
 import { startChangeWatch } from './change-watch.ts';
 import { dueTasks } from './due.ts';
@@ -47,9 +48,13 @@ export function startEmbeddedScheduler(o: EmbeddedSchedulerOptions): EmbeddedSch
     if (closed.length) log.warn({ executions: closed }, 'closed runs whose lease ended');
     for (const task of await dueTasks(store, at, log)) {
       if (loop.stopped || service.running().includes(task.id)) continue;
-      service.runNow(task.id, 'schedule').catch((err) => {
+      // One start after another (runNow resolves once the run has its execution): a workspace's
+      // concurrent-run limit counts the runs started before, so tasks due together cannot all pass it.
+      await service.runNow(task.id, 'schedule').catch((err) => {
         if (err instanceof TaskBusyError)
           log.debug({ taskId: task.id }, 'scheduled run skipped: the task is running elsewhere');
+        else if (err instanceof WorkspaceBusyError)
+          log.debug({ taskId: task.id }, 'scheduled run waits: its workspace runs as many tasks as it may');
         else log.error({ err, taskId: task.id }, 'scheduled run could not start');
       });
     }

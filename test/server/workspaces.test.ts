@@ -608,3 +608,72 @@ describe("a workspace's concurrent-run limit", () => {
     await runs.idle();
   });
 });
+
+describe("the scheduler and a workspace's concurrent-run limit", () => {
+  let tmp: TempDatabase;
+  let store: Store;
+  let runs: RunService;
+  const logged: { level: number; msg: string }[] = [];
+
+  before(async () => {
+    tmp = await createTempSqlite();
+    store = await openTestStore(tmp);
+    await applyConfig(store, parseConfigText(FAKE_CONFIG));
+    await store.workspaces.save({ id: 'default', name: 'Default', limits: { maxConcurrentRuns: 1 } });
+    for (const id of ['due-1', 'due-2', 'due-3'])
+      await store.tasks.save(task(id, 'm', { enabled: true, schedule: { everyMinutes: 15 } }));
+    const { createRunService } = await import('../../src/runs/run-service.ts');
+    runs = await createRunService({
+      store,
+      log: pino({ level: 'silent' }),
+      runOptions: { connectorFactory: fakeConnectors({ records: 30, pageDelayMs: 200 }) },
+    });
+  });
+  after(async () => {
+    await runs?.stop();
+    await store?.close();
+    await tmp?.drop();
+  });
+
+  test('three tasks due in the same tick of a workspace with one run at most start one after another, never two at once', async () => {
+    const log = pino(
+      { level: 'debug' },
+      {
+        write: (line: string) => {
+          logged.push(JSON.parse(line));
+        },
+      },
+    );
+    // The loop ticks on its own, every 100 ms: as in the hub, one tick after another.
+    const scheduler = startEmbeddedScheduler({ service: runs, log, tickMs: 100 });
+    const started = async () =>
+      (
+        await Promise.all(
+          ['due-1', 'due-2', 'due-3'].map((id) => store.executions.list({ taskId: id, limit: 10 })),
+        )
+      )
+        .flat()
+        .sort((a, b) => Number(a.startedAt) - Number(b.startedAt));
+    try {
+      await eventually('each task ran', async () => {
+        const all = await started();
+        return all.length === 3 && all.every((e) => e.finishedAt);
+      });
+    } finally {
+      await scheduler.stop();
+      await runs.idle();
+    }
+    const all = await started();
+    assert.equal(all.length, 3, 'each task ran once');
+    for (let i = 1; i < all.length; i++)
+      assert.ok(
+        Number(all[i]?.startedAt) >= Number(all[i - 1]?.finishedAt),
+        `run ${i} started before run ${i - 1} had finished`,
+      );
+    assert.deepEqual(
+      logged.filter((l) => l.level >= 50).map((l) => l.msg),
+      [],
+      'a full workspace is no error: its tasks wait for the next tick',
+    );
+  });
+});

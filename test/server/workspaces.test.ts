@@ -194,6 +194,18 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
       workspace: 'default',
     });
     assert.equal(home.statusCode, 201, home.body);
+    const patchWithToken = () =>
+      app.inject({
+        method: 'PATCH',
+        url: '/api/tasks/none/schedule',
+        headers: { authorization: `Bearer ${token.json().token}` },
+        payload: { everyMinutes: 30 },
+      });
+    assert.equal((await patchWithToken()).statusCode, 404, 'an operator token gets as far as the task');
+    // Made a viewer there, the owner's token is capped to viewer at once.
+    res = await admin.send('PUT', `/api/workspaces/zeta/members/${mia.id}`, { role: 'viewer' });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal((await patchWithToken()).statusCode, 403);
     res = await admin.send('PUT', `/api/workspaces/zeta/members/${mia.id}`, { role: 'admin' });
     assert.equal(res.json().members[0].role, 'admin');
     assert.equal((await store.workspaces.membershipsOf(mia.id)).find((w) => w.id === 'zeta')?.role, 'admin');

@@ -161,8 +161,10 @@ describe('deletion targets: the target records a deleted value names', () => {
           ),
       },
     } as unknown as Store;
-    const connectorFactory = () =>
+    const runtimes: unknown[] = [];
+    const connectorFactory = (_c: unknown, rt: unknown) =>
       ({
+        runtime: runtimes.push(rt),
         lookup: async (...a: unknown[]) => {
           lookups.push(a);
           return hits;
@@ -171,7 +173,7 @@ describe('deletion targets: the target records a deleted value names', () => {
           closed++;
         },
       }) as unknown as Connector;
-    return { store, connectorFactory, lookups, closed: () => closed };
+    return { store, connectorFactory, lookups, runtimes, closed: () => closed };
   };
   const brevo = (extra: Partial<MappingDefinitionInput> = {}) =>
     mappingOf({ target: { connectionId: 'brevo', object: 'contacts' }, ...extra });
@@ -229,9 +231,72 @@ describe('deletion targets: the target records a deleted value names', () => {
     assert.deepEqual(s.lookups, [['people', 'mail_private', ['a@b.ch']]]);
   });
 
+  test('the source is asked by the field mapped to the match property, not the first field; with the log and a signal', async () => {
+    const s = setup(
+      [
+        brevo({
+          fields: [
+            { target: 'name', from: 'last_name' },
+            { target: 'email', from: 'mail' },
+          ],
+        }),
+      ],
+      [],
+      [],
+    );
+    await targetIdsByValue(
+      s.store,
+      { connectionId: 'brevo', object: 'contacts', property: 'email', value: 'a@b.ch' },
+      { log, connectorFactory: s.connectorFactory as never },
+    );
+    assert.deepEqual(s.lookups, [['people', 'mail', ['a@b.ch']]]);
+    const [rt] = s.runtimes as { log: unknown; signal: unknown }[];
+    assert.equal(rt?.log, log);
+    assert.ok(rt?.signal instanceof AbortSignal);
+  });
+
+  test('a match property filled by a formula names no source field', async () => {
+    const s = setup([brevo({ fields: [{ target: 'email', formula: "lower('A@B.CH')" }] })], [], []);
+    await targetIdsByValue(
+      s.store,
+      { connectionId: 'brevo', object: 'contacts', property: 'email', value: 'a@b.ch' },
+      { log, connectorFactory: s.connectorFactory as never },
+    );
+    assert.deepEqual(s.lookups, []);
+  });
+
+  test('a source without close is fine', async () => {
+    const s = setup([brevo()], [], []);
+    const bare = () => ({ lookup: async () => [] }) as unknown as Connector;
+    assert.deepEqual(
+      await targetIdsByValue(
+        s.store,
+        { connectionId: 'brevo', object: 'contacts', property: 'email', value: 'a@b.ch' },
+        { log, connectorFactory: bare },
+      ),
+      [],
+    );
+    const store = { connections: { get: async (id: string) => ({ id }) } } as unknown as Store;
+    const opened = await openMappingConnectors(
+      store,
+      mappingOf(),
+      { log, signal: new AbortController().signal },
+      bare,
+    );
+    await opened.close();
+  });
+
   test('mappings that match by another property, or a source that cannot look up, know nothing', async () => {
     const s = setup(
-      [brevo({ matchKey: { target: 'phone' }, fields: [{ target: 'phone', from: 'phone' }] })],
+      [
+        brevo({
+          matchKey: { target: 'phone' },
+          fields: [
+            { target: 'phone', from: 'phone' },
+            { target: 'email', from: 'email' },
+          ],
+        }),
+      ],
       [],
       [],
     );

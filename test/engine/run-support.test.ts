@@ -35,6 +35,17 @@ describe('owner: who holds a run', () => {
     ]);
   });
 
+  test('pid 0 and this very process are never asked about', (t) => {
+    const asked: unknown[] = [];
+    t.mock.method(process, 'kill', (pid: number) => {
+      asked.push(pid);
+      throw Object.assign(new Error('ESRCH'), { code: 'ESRCH' });
+    });
+    assert.equal(ownerIsGone(`${hostname()}:0`), false);
+    assert.equal(ownerIsGone(currentOwner()), false);
+    assert.deepEqual(asked, []);
+  });
+
   test('this process, a living one, another host or a malformed owner are not judged gone', () => {
     assert.equal(ownerIsGone(currentOwner()), false);
     assert.equal(ownerIsGone(`${hostname()}:${process.ppid}`), false);

@@ -7,6 +7,7 @@ import { nextRunFor } from '../../scheduler/due.ts';
 import type { Store } from '../../store/store.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
+import { ForbiddenError } from '../errors.ts';
 
 /** Runs of each task listed with it (newest first): the tasks page shows them without another request. */
 const RECENT_RUNS = 5;
@@ -127,6 +128,11 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
     },
     async (req, reply) => {
       await req.store.tasks.get(req.params.id);
+      // Running is an operator's; letting a run delete beyond the mass-deletion guard is the workspace admin's.
+      if (req.body?.confirmDeletes && req.access.role !== 'admin')
+        throw new ForbiddenError('confirming deletions beyond the guard needs the admin role', {
+          details: { needed: 'admin', role: req.access.role },
+        });
       const started = await deps.runs.runNow(req.params.id, 'manual', {
         confirmDeletes: req.body?.confirmDeletes ?? false,
         by: req.user?.username ?? 'api',

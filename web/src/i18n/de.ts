@@ -602,7 +602,7 @@ export const de: Record<TextKey, string> = {
   'error.task_busy': 'Die Aufgabe läuft bereits.',
   'error.network_error': 'Der Hub ist nicht erreichbar. Verbindung prüfen und erneut versuchen.',
   'error.not_found': 'Nicht gefunden: {message}',
-  'error.forbidden': 'Dafür braucht es die Rolle Administrator.',
+  'error.forbidden': 'Ihre Rolle in diesem Arbeitsbereich erlaubt das nicht.',
   'error.csrf_failed': 'Die Sitzung ist abgelaufen. Seite neu laden.',
   'error.rate_limited': 'Zu viele Versuche. Einen Moment warten und erneut versuchen.',
   'set.testMail': 'Test-E-Mail senden',

@@ -587,7 +587,7 @@ export const en = {
   'error.task_busy': 'The task is running already.',
   'error.network_error': 'The hub cannot be reached. Check the connection and try again.',
   'error.not_found': 'Not found: {message}',
-  'error.forbidden': 'This needs the admin role.',
+  'error.forbidden': 'Your role in this workspace does not allow this.',
   'error.csrf_failed': 'The session expired. Reload the page.',
   'error.rate_limited': 'Too many attempts. Wait a moment and try again.',
   'set.testMail': 'Send a test e-mail',

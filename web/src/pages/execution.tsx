@@ -16,7 +16,7 @@ const PAGE = 100;
 export function ExecutionPage() {
   const { id = '' } = useParams();
   const { t, date, number } = useI18n();
-  const { canOperate } = useAuth();
+  const { canOperate, isAdmin } = useAuth();
   const [failedOnly, setFailedOnly] = useState(false);
   const [offset, setOffset] = useState(0);
   const [retry, setRetry] = useState<{ marked: number; executionId: string | null } | null>(null);
@@ -110,7 +110,7 @@ export function ExecutionPage() {
             <code>{held.code}</code> {held.message}
           </p>
           <p>{t('run.guardHeld')}</p>
-          {canOperate && !confirmed ? (
+          {isAdmin && !confirmed ? (
             <button type="button" className="btn btn-danger" onClick={() => void confirmDeletes()}>
               {t('run.confirmDeletes')}
             </button>

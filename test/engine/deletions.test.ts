@@ -466,6 +466,71 @@ describe('privacy deletions and erasure over a SQLite store', () => {
     assert.equal(sys('crm').closed, 1, 'the connector is closed after a failed lookup too');
   });
 
+  test("the person's run items are exported and purged; another system's record with the same key is not theirs", async () => {
+    await twoPeople('delete');
+    // A second business system whose record 1 is someone else (keys collide across systems).
+    await store.connections.save({ id: c('hr'), name: 'HR', system: 'abacus', config: {}, secret: {} });
+    await store.mappings.save(
+      MappingDefinitionSchema.parse({
+        id: `${p}hr`,
+        name: 'hr',
+        source: { connectionId: c('hr'), object: 'staff', key: 'id' },
+        target: { connectionId: c('crm'), object: 'contacts' },
+        matchKey: { target: 'email' },
+        fields: [{ target: 'email', from: 'email' }],
+      }),
+    );
+    const counts = { read: 0, filtered: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 };
+    const itemsFor = async (taskId: string, mappingId: string, items: [string, string | null][]) => {
+      await store.tasks.save({
+        id: taskId,
+        name: taskId,
+        mappingId,
+        schedule: null,
+        enabled: true,
+        mode: 'full',
+        notify: { on: [], to: [] },
+        params: {},
+      });
+      const { execution } = await store.executions.begin({
+        taskId,
+        trigger: 'manual',
+        owner: 'test:1',
+        staleAfterMs: 60_000,
+      });
+      await store.executions.commitPage({
+        executionId: execution.id,
+        taskId,
+        counts,
+        items: items.map(([sourceKey, targetId]) => ({
+          sourceKey,
+          targetId,
+          action: 'create' as const,
+          code: null,
+          message: null,
+          payload: { email: `${sourceKey}@example.ch` },
+        })),
+        links: [],
+        position: null,
+        page: 1,
+      });
+      return execution.id;
+    };
+    await itemsFor(`${p}t-crm`, `${p}to-crm`, [
+      ['1', 'c1'],
+      ['2', 'c2'],
+    ]);
+    await itemsFor(`${p}t-hr`, `${p}hr`, [['1', 'h1']]);
+    const exported = await exportRecord(store, { connectionId: c('erp'), object: 'people', key: '1' }, o());
+    assert.deepEqual(
+      (exported.runItems as { sourceKey: string; targetId: string }[]).map((i) => [i.sourceKey, i.targetId]),
+      [['1', 'c1']],
+    );
+    const out = await eraseRecord(store, { connectionId: c('erp'), object: 'people', key: '1' }, o());
+    assert.equal(out.itemsPurged, 1);
+    assert.equal(out.uploadsRemoved, 0);
+  });
+
   test('a record linked nowhere cannot be erased or exported', async () => {
     await twoPeople('delete');
     const req = { connectionId: c('erp'), object: 'people', key: '99' };

@@ -129,6 +129,33 @@ describe('runImport over a SQLite store', () => {
     assert.equal(links.get('b')?.remark, 'row 3: invalid_email: refused');
   });
 
+  test('a record without a file row keeps its message as it is; the expected total reaches the progress', async () => {
+    const s = await setup();
+    let closed = 0;
+    const totals: (number | null)[] = [];
+    const page = pageOf([['a', 2, 'refused@example.ch']]);
+    page.rowOf.clear();
+    const execution = await runImport({
+      store,
+      log,
+      taskId: s.id,
+      mapping: s.mapping,
+      total: 7,
+      connectorFactory: () => ({
+        ...s.target,
+        close: async () => {
+          closed++;
+        },
+      }),
+      onProgress: (p) => totals.push(p.total),
+      pages: pages(page),
+    });
+    const [item] = await store.executions.items(execution.id, { limit: 10 });
+    assert.equal(item?.message, 'refused');
+    assert.deepEqual(totals, [7]);
+    assert.equal(closed, 1, 'the target connector is closed at the end');
+  });
+
   test("the mapping's filter leaves records out, counted as filtered", async () => {
     const s = await setup('active = true');
     const execution = await runImport({

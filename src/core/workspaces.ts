@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { JunctionError } from './errors.ts';
 
 /**
@@ -68,4 +69,21 @@ export function checkInterval(everyMinutes: number | undefined, limits: Workspac
       `the interval must be between ${min} and ${max} minutes (${everyMinutes} given)`,
       { details: { field: 'everyMinutes', min, max } },
     );
+}
+
+/**
+ * The range's lower end holds for crons too: a cron that fires more often than every `minIntervalMinutes`
+ * (over its next 100 times) is refused. Its upper end does not: a nightly cron is a schedule, not a gap.
+ */
+export function checkCron(cron: string, timezone: string | undefined, limits: WorkspaceLimits): void {
+  const times = new Cron(cron, { paused: true, ...(timezone ? { timezone } : {}) }).nextRuns(100);
+  const min = limits.minIntervalMinutes;
+  for (let i = 1; i < times.length; i++) {
+    const gap = ((times[i] as Date).getTime() - (times[i - 1] as Date).getTime()) / 60_000;
+    if (gap < min)
+      throw new IntervalOutOfRangeError(
+        `the schedule runs every ${gap} minutes at times; this workspace allows at most one run every ${min} minutes`,
+        { details: { field: 'cron', min, max: limits.maxIntervalMinutes } },
+      );
+  }
 }

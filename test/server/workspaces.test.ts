@@ -410,6 +410,24 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     assert.deepEqual((await store.tasks.get('t-put')).schedule, { everyMinutes: 5 });
   });
 
+  test("a workspace admin's cron that fires more often than the range's shortest interval is refused; a nightly one is not", async () => {
+    const body = { ...task('t-cron', 'm', { schedule: { cron: '*/5 * * * *' } }), id: undefined };
+    let res = await client('wanda').send('PUT', '/api/tasks/t-cron', body);
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(errorOf(res).code, 'interval_out_of_range');
+    assert.match(errorOf(res).message, /every 10 minutes/);
+    res = await client('wanda').send('PUT', '/api/tasks/t-cron', {
+      ...body,
+      schedule: { cron: '0 2 * * *' },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    res = await client('wanda').send('PUT', '/api/tasks/t-cron', {
+      ...body,
+      schedule: { cron: '*/15 * * * *' },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+  });
+
   test('API tokens: none for a workspace the user is no member of (404), none above their role (400), and each acts only in its workspace', async () => {
     const olga = client('olga');
     let res = await olga.send('POST', '/api/auth/tokens', { name: 'x', workspace: 'acme' });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ImportTaskNotRunnableError, isImportTask } from '../../core/import-task.ts';
 import { TaskSchema } from '../../core/task.ts';
 import type { Task } from '../../core/types.ts';
-import { checkInterval } from '../../core/workspaces.ts';
+import { checkCron, checkInterval } from '../../core/workspaces.ts';
 import { nextRunFor } from '../../scheduler/due.ts';
 import type { Store } from '../../store/store.ts';
 import { type Api, IdParams } from '../api.ts';
@@ -64,8 +64,12 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
       await store.mappings.get(req.body.mappingId);
       const task: Task = { id: req.params.id, ...req.body };
       // The workspace's interval range binds its own people; the instance administrator sets it and may leave it.
-      if (!access.instanceAdmin && access.workspace && task.schedule && 'everyMinutes' in task.schedule)
-        checkInterval(task.schedule.everyMinutes, access.workspace.limits);
+      if (!access.instanceAdmin && access.workspace && task.schedule) {
+        if ('everyMinutes' in task.schedule)
+          checkInterval(task.schedule.everyMinutes, access.workspace.limits);
+        if ('cron' in task.schedule)
+          checkCron(task.schedule.cron, task.schedule.timezone, access.workspace.limits);
+      }
       if (isImportTask(task) && (task.schedule || task.enabled))
         throw new ImportTaskNotRunnableError(
           `'${task.id}' records imports into its mapping: it takes no schedule and stays disabled`,

@@ -37,6 +37,8 @@ export function createExecutionItemQueries(db: Kysely<Database>, scope?: Scope) 
       sourceKeys: string[];
       targetIds: string[];
     }): Promise<(ExecutionItem & { id: number; taskId: string })[]> {
+      // Nothing to look for: no query (SQLite cannot bind the `false` an empty condition would be).
+      if (!o.sourceKeys.length && !o.targetIds.length) return [];
       const rows = await inScope(
         naming(o.sourceKeys, o.targetIds)
           .innerJoin('executions', 'executions.id', 'execution_items.execution_id')

@@ -213,7 +213,10 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
     assert.equal(bare.status, 64, bare.stderr);
     assert.match(bare.stderr, /usage: junction triggers install\|remove <connection> <table>/);
     assert.equal(sqlite.status, 1, sqlite.stderr);
-    assert.match(sqlite.stderr, /error \(change_notifications_unsupported\): sqlite:.* cannot notify changes/);
+    assert.match(
+      sqlite.stderr,
+      /error \(change_notifications_unsupported\): sqlite:.* cannot notify changes/,
+    );
   });
 
   test('a dry run writes nothing anywhere and its counts equal those of the real run that follows', async () => {

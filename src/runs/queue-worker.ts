@@ -1,6 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { JunctionError, TaskBusyError } from '../core/errors.ts';
+import { WorkspaceBusyError } from '../core/workspaces.ts';
 import { RUN_QUEUE_PREFIX, type RunJobData } from './queue.ts';
 import type { RunService } from './run-service.ts';
 
@@ -66,6 +67,11 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorker {
       // The run could not start (busy elsewhere, store down): fail the job so pg-boss retries it later.
       const code = err instanceof JunctionError ? err.code : 'internal_error';
       if (err instanceof TaskBusyError) jobLog.info('task is running elsewhere; the job is retried later');
+      else if (err instanceof WorkspaceBusyError)
+        jobLog.info(
+          { details: err.details },
+          'its workspace runs as many tasks as it may; the job is retried later',
+        );
       else jobLog.error({ err }, 'run job failed');
       await boss
         .fail(queue, job.id, { code, message: (err as Error).message })

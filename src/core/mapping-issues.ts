@@ -31,6 +31,8 @@ export const MAPPING_ERROR_CODES = [
   'match_key_unmapped',
   /** A connection the mapping names does not exist. */
   'unknown_connection',
+  /** An association's related mapping does not exist (in the mapping's workspace). */
+  'unknown_mapping',
 ] as const;
 
 /** Things worth knowing that do not refuse the save. */
@@ -87,6 +89,7 @@ const ENGLISH: Record<MappingIssueCode, (p: Params) => string> = {
   match_key_unmapped: (p) =>
     `the match key ${q(p.matchKey)} needs a mapped field ${q(p.field)}: no field maps it`,
   unknown_connection: (p) => `connection ${q(p.connection)} does not exist`,
+  unknown_mapping: (p) => `mapping ${q(p.mapping)} does not exist`,
   read_only_property: (p) => `${q(p.property)} is read-only in ${p.object}: the target sets it itself`,
   required_property_unmapped: (p) => `${p.object} requires ${q(p.property)}, but no field maps it`,
   describe_failed: (p) => `connection ${q(p.connection)} could not be described (${p.reason}); not checked`,

@@ -308,6 +308,16 @@ async function syncAssignments(
   return { position, truncated: false, warning };
 }
 
+/**
+ * The store as the task's workspace sees it: a run reads and writes only there, so a mapping that names
+ * another workspace's connection or related mapping (an id reused after a delete, a hand-edited file) finds
+ * nothing (`not_found`) instead of another customer's system or links.
+ */
+export async function storeOfTask(store: Store, taskId: string): Promise<Store> {
+  if (store.workspaceId !== undefined) return store;
+  return store.inWorkspace(await store.tasks.workspaceOf(taskId));
+}
+
 /** Opens each connection's connector once for a run and closes them all at its end. */
 function connectorPool(store: Store, rt: ConnectorRuntime, make: RunOptions['connectorFactory']) {
   const opened = new Map<string, Connector>();
@@ -331,8 +341,9 @@ function connectorPool(store: Store, rt: ConnectorRuntime, make: RunOptions['con
  * finished execution; never leaves it "running" unless the process itself dies, and then the next run
  * closes it and resumes from its last checkpoint.
  */
-export async function runTask(taskId: string, o: RunOptions): Promise<Execution> {
-  const { store } = o;
+export async function runTask(taskId: string, given: RunOptions): Promise<Execution> {
+  const store = await storeOfTask(given.store, taskId);
+  const o: RunOptions = { ...given, store };
   const task: Task = await store.tasks.get(taskId);
   const mapping = await store.mappings.get(task.mappingId);
   const lifecycle: LifecycleOptions = {
@@ -409,6 +420,7 @@ export async function dryRunTask(
     maxItems?: number;
   },
 ): Promise<DryRunResult> {
+  store = await storeOfTask(store, taskId);
   const task = await store.tasks.get(taskId);
   const mapping = await store.mappings.get(task.mappingId);
   const checkpoint = await store.executions.checkpoint(taskId);

@@ -61,6 +61,15 @@ export interface ImportContext {
 const PAGE_ROWS = 500;
 const KEPT_PROBLEMS = 200;
 
+/**
+ * An import works in its mapping's workspace: from the terminal (the whole store) the import's task and run
+ * are recorded there, and the mapping's connections are looked up there only.
+ */
+async function inMappingWorkspace(ctx: ImportContext, mappingId: string): Promise<ImportContext> {
+  if (ctx.store.workspaceId !== undefined) return ctx;
+  return { ...ctx, store: ctx.store.inWorkspace(await ctx.store.mappings.workspaceOf(mappingId)) };
+}
+
 /** The disabled, unscheduled task under which imports into a mapping are recorded (executions belong to tasks). */
 export async function ensureImportTask(store: Store, mapping: MappingDefinition): Promise<string> {
   const id = importTaskId(mapping.id);
@@ -115,6 +124,7 @@ export async function prepareImport(
     limits?: OpenSheetOptions['limits'];
   },
 ): Promise<PreparedImport> {
+  ctx = await inMappingWorkspace(ctx, o.mappingId);
   const mapping = await ctx.store.mappings.get(o.mappingId);
   const source = await ctx.store.connections.get(mapping.source.connectionId);
   if (!CONNECTORS[source.system]?.uploads) {
@@ -240,6 +250,7 @@ export async function executeImport(
     onProgress?: (p: { counts: ExecutionCounts; total: number | null }) => void;
   } = {},
 ): Promise<ImportResult> {
+  ctx = await inMappingWorkspace(ctx, prepared.mapping.id);
   const { validation, mapping } = prepared;
   if (validation.invalid > 0 && !o.validRowsOnly) {
     throw new ImportError(

@@ -230,6 +230,8 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
       refuseImportTask(await store.tasks.get(taskId));
       await auditConfirmation(taskId, q);
       if (boss) {
+        // Refused now rather than queued to fail at the worker (whose retries would run out behind a long run).
+        await roomInWorkspace(taskId);
         await enqueue(taskId, trigger, q);
         return { executionId: null, queued: true };
       }

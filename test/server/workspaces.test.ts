@@ -547,6 +547,34 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     // The tasks of other workspaces and the disabled ones were not started by the ticks.
     assert.equal((await store.executions.list({ taskId: 'acme-t', limit: 10 })).length, 0);
   });
+
+  test("an association naming another workspace's mapping is refused on save: unknown_mapping at its place", async () => {
+    const m = await store.mappings.get('m');
+    const res = await client('wanda').send('PUT', '/api/mappings/m-assoc', {
+      ...m,
+      id: undefined,
+      associations: [{ object: 'companies', from: 'id', mapping: 'acme-m' }],
+    });
+    assert.equal(res.statusCode, 400, res.body);
+    const issues = (errorOf(res).details?.issues ?? []) as { field: string; code: string }[];
+    assert.deepEqual(
+      issues.map((i) => [i.field, i.code]),
+      [['associations.0.mapping', 'unknown_mapping']],
+    );
+    await assert.rejects(store.mappings.get('m-assoc'), /does not exist/);
+  });
+
+  test("a run sees only its task's workspace: a mapping naming another workspace's connection (saved behind the API) fails not_found and reaches nothing there", async () => {
+    const m = await store.mappings.get('m');
+    const own = store.inWorkspace('default');
+    await own.mappings.save({ ...m, id: 'm-foreign', target: { ...m.target, connectionId: 'acme-dst' } });
+    await own.tasks.save(task('t-foreign', 'm-foreign'));
+    const execution = await runs.run('t-foreign', { trigger: 'manual' });
+    assert.equal(execution.status, 'failed');
+    assert.equal(execution.error?.code, 'not_found');
+    assert.match(execution.error?.message ?? '', /acme-dst/);
+    assert.equal(execution.counts.created + execution.counts.updated, 0);
+  });
 });
 
 describe("a workspace's concurrent-run limit", () => {

@@ -97,11 +97,13 @@ export async function resolveAccess(
   if (wanted !== undefined && !found && (asked !== undefined || token)) throw notFound(wanted);
   if (!found) return { instanceAdmin, workspace: null, role: null, workspaces };
   const { role: memberRole, ...workspace } = found;
+  const role = token ? lowerRole(token.role, memberRole) : memberRole;
   return {
     instanceAdmin,
     workspace,
-    role: token ? lowerRole(token.role, memberRole) : memberRole,
-    workspaces,
+    role,
+    // A token knows its one workspace, not the others its owner may open.
+    workspaces: token ? [{ ...workspace, role }] : workspaces,
   };
 }
 

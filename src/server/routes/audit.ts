@@ -3,7 +3,7 @@ import { type Api, Paging } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
 /** Routes whose successful changes are configuration changes worth an audit entry. */
-const AUDITED = /^\/api\/(connections|mappings|tasks|users|settings|auth\/tokens|tokens)(\/|$)/;
+const AUDITED = /^\/api\/(connections|mappings|tasks|users|settings|workspaces|auth\/tokens|tokens)(\/|$)/;
 /** Actions on those routes that change no configuration (running, testing, previewing): not audited. */
 const NOT_CHANGES = /\/(run|dry-run|test|preview|describe|check)$/;
 
@@ -18,8 +18,10 @@ export async function auditRoutes(app: Api, deps: ServerDeps): Promise<void> {
     const route = req.routeOptions.url;
     if (!route || req.method === 'GET' || req.method === 'HEAD') return;
     const record = (kind: string, details: Record<string, unknown>) =>
-      // Inside a workspace the entry is the workspace's; a login (no workspace yet) is the instance's.
-      (req.store ?? store).audit
+      // Inside a workspace the entry is the workspace's; a login (no workspace yet) and the instance
+      // administrator's own business (users, settings, workspaces) are the instance's, whichever workspace
+      // the administrator has open.
+      (req.store && req.routeOptions.config?.role !== 'instance' ? req.store : store).audit
         .record({ kind, connectionId: '', subject: `${req.method} ${route}`, details })
         .catch((err) => log.error({ err, kind }, 'writing an audit entry failed'));
     if (route === '/api/auth/login') {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createConnector } from '../../connectors/registry.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../../core/mapping-definition.ts';
-import { issuesFromSchema, type MappingIssue } from '../../core/mapping-issues.ts';
+import { issuesFromSchema, type MappingIssue, mappingIssue } from '../../core/mapping-issues.ts';
 import { mappingTable } from '../../core/mapping-table.ts';
 import type { ConnectorFactory } from '../../engine/open-mapping.ts';
 import { previewMapping } from '../../engine/preview.ts';
@@ -27,8 +27,18 @@ export async function validateMapping(
   store: ServerDeps['store'],
   mapping: MappingDefinition,
   make: ConnectorFactory = createConnector,
+  /** Mappings saved together with this one (an import of several), which associations may name. */
+  alongside: string[] = [],
 ): Promise<MappingIssue[]> {
   const known = new Set((await store.connections.list()).map((c) => c.id));
+  // An association's related mapping is looked up where the run will look: in the mapping's workspace.
+  const mappings = new Set([mapping.id, ...alongside, ...(await store.mappings.list()).map((m) => m.id)]);
+  const unknown = (mapping.associations ?? []).flatMap((assoc, i) =>
+    mappings.has(assoc.mapping)
+      ? []
+      : [mappingIssue(`associations.${i}.mapping`, 'unknown_mapping', { mapping: assoc.mapping })],
+  );
+  if (unknown.length) refuse(unknown);
   return validateMappingDefinition(
     mapping,
     describeConnections(
@@ -132,7 +142,8 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
       const warnings: MappingIssue[] = [];
       for (const [n, m] of req.body.mappings.entries()) {
         try {
-          for (const w of await validateMapping(req.store, m, deps.connectorFactory))
+          const batch = req.body.mappings.map((x) => x.id);
+          for (const w of await validateMapping(req.store, m, deps.connectorFactory, batch))
             warnings.push({ ...w, field: `mappings.${n}.${w.field}` });
         } catch (err) {
           const details = (err as { details?: { issues?: MappingIssue[] } }).details;

@@ -62,6 +62,8 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
     async (req) => {
       const { store, access } = req;
       await store.mappings.get(req.body.mappingId);
+      // A task waits only for tasks of its own workspace (another's timing is not its to know).
+      for (const other of req.body.after ?? []) if (other !== req.params.id) await store.tasks.get(other);
       const task: Task = { id: req.params.id, ...req.body };
       // The workspace's interval range binds its own people; the instance administrator sets it and may leave it.
       if (!access.instanceAdmin && access.workspace && task.schedule) {

@@ -86,13 +86,16 @@ export function createConnectionRepository(db: Kysely<Database>, box: SecretBox,
     /** Deletes a connection; refused while a mapping uses it. */
     async delete(id: string): Promise<void> {
       if (scope !== undefined) await this.get(id);
-      const mappings = await db.selectFrom('mapping_definitions').select(['id', 'definition']).execute();
+      let all = db.selectFrom('mapping_definitions').select(['id', 'definition']);
+      if (scope !== undefined) all = all.where('workspace_id', '=', scope);
+      const mappings = await all.execute();
+      // A mapping names connections at its top and in each further assignment.
       const users = mappings.filter((m) => {
-        const d = JSON.parse(m.definition) as {
-          source?: { connectionId?: string };
-          target?: { connectionId?: string };
-        };
-        return d.source?.connectionId === id || d.target?.connectionId === id;
+        type Ends = { source?: { connectionId?: string }; target?: { connectionId?: string } };
+        const d = JSON.parse(m.definition) as Ends & { assignments?: Ends[] };
+        return [d, ...(d.assignments ?? [])].some(
+          (a) => a.source?.connectionId === id || a.target?.connectionId === id,
+        );
       });
       if (users.length) {
         throw new ValidationError(
@@ -105,6 +108,12 @@ export function createConnectionRepository(db: Kysely<Database>, box: SecretBox,
       let q = db.deleteFrom('connections').where('id', '=', id);
       if (scope !== undefined) q = q.where('workspace_id', '=', scope);
       await q.execute();
+      // Its sync links go with it: a connection made later under the same id (in any workspace) starts
+      // without another's keys and statuses.
+      await db
+        .deleteFrom('sync_links')
+        .where((eb) => eb.or([eb('source_connection_id', '=', id), eb('target_connection_id', '=', id)]))
+        .execute();
     },
   };
 }

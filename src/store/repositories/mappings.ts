@@ -7,6 +7,15 @@ import { refuseForeignId, type Scope } from './scope.ts';
 /** Mapping definitions, stored as their validated JSON; scoped to a workspace, only that workspace's. */
 export function createMappingRepository(db: Kysely<Database>, scope?: Scope) {
   return {
+    /** The workspace that owns the mapping (an import from the terminal is recorded there). */
+    async workspaceOf(id: string): Promise<string> {
+      let q = db.selectFrom('mapping_definitions').select('workspace_id').where('id', '=', id);
+      if (scope !== undefined) q = q.where('workspace_id', '=', scope);
+      const row = await q.executeTakeFirst();
+      if (!row) throw new NotFoundError(`mapping definition '${id}' does not exist`);
+      return row.workspace_id;
+    },
+
     async save(mapping: MappingDefinition): Promise<void> {
       await refuseForeignId(db, 'mapping_definitions', mapping.id, scope);
       const now = new Date().toISOString();

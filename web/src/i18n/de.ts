@@ -383,6 +383,7 @@ export const de: Record<TextKey, string> = {
   'issue.match_key_unmapped':
     'Der Abgleichsschlüssel «{matchKey}» braucht ein zugeordnetes Feld «{field}»; keines ordnet es zu.',
   'issue.unknown_connection': 'Die Verbindung «{connection}» gibt es nicht.',
+  'issue.unknown_mapping': 'Die Zuordnung «{mapping}» gibt es nicht.',
   'issue.read_only_property':
     '«{property}» ist in {object} schreibgeschützt: das Zielsystem setzt es selbst.',
   'issue.required_property_unmapped': '{object} verlangt «{property}», aber kein Feld ordnet es zu.',

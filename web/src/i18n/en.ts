@@ -370,6 +370,7 @@ export const en = {
   'issue.type_mismatch': '“{field}” is {sourceType}, but {property} takes {targetType}.',
   'issue.match_key_unmapped': 'The match key “{matchKey}” needs a mapped field “{field}”; no field maps it.',
   'issue.unknown_connection': 'Connection “{connection}” does not exist.',
+  'issue.unknown_mapping': 'Mapping “{mapping}” does not exist.',
   'issue.read_only_property': '“{property}” is read-only in {object}: the target sets it itself.',
   'issue.required_property_unmapped': '{object} requires “{property}”, but no field maps it.',
   'issue.describe_failed':

@@ -70,7 +70,9 @@ export function fileAccessOf(
   const storeFile = env.databaseUrl?.startsWith('sqlite:') ? [env.databaseUrl.slice('sqlite:'.length)] : [];
   return createFileAccess({
     folders,
-    protect: [env.dataDir, ...storeFile],
+    // Imports are kept in the first files folder (uploads and error files of every workspace): no connection
+    // may name them, so one workspace cannot read another's upload by its path.
+    protect: [env.dataDir, importsDirOf(env), ...storeFile],
   });
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
@@ -116,6 +116,18 @@ for (const dialect of DIALECTS) {
           'OUTSIDE-CONTENT',
         );
       }
+    });
+
+    test("uploaded imports in the files folder's imports/ are no connection's to name (another workspace's upload)", async () => {
+      const upload = join(filesDir, 'imports', 'an-import-id', 'upload.csv');
+      mkdirSync(dirname(upload), { recursive: true });
+      writeFileSync(upload, 'email\nIMPORT-CONTENT@example.ch\n');
+      assert.equal(await spreadsheet('import-upload', upload), 'refused');
+      refusedWithout(
+        await admin.get('/api/connections/import-upload/describe'),
+        'file_not_allowed',
+        'IMPORT-CONTENT',
+      );
     });
 
     test('system files and source files are out of reach', async () => {

@@ -375,7 +375,8 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
       .waitFor();
     await row.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('status').filter({ hasText: 'Workspace Beta AG deleted.' }).waitFor();
-    assert.equal(await row.count(), 0);
+    // The notice may show before the list has loaded again.
+    await row.waitFor({ state: 'detached' });
     // A new user is made a member of the workspace chosen with them, in the role chosen.
     await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click();
     const newUser = page.locator('form[aria-labelledby="new-user"]');

@@ -212,6 +212,8 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
     await form.getByRole('button', { name: 'Create token' }).click();
     const secret = await page.getByTestId('new-token').innerText();
     const listed = page.locator('tr', { hasText: 'acme-reader' });
+    // The secret shows before the token list has loaded again.
+    await listed.waitFor();
     assert.deepEqual((await listed.locator('td').allInnerTexts()).slice(0, 3), [
       'acme-reader',
       ACME.name,
@@ -317,6 +319,8 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
     await form.getByRole('button', { name: 'New workspace' }).click();
     await page.getByRole('status').filter({ hasText: 'Workspace Beta GmbH saved.' }).waitFor();
     const row = page.locator('[data-workspace-row="beta"]');
+    // The notice can show before the list has loaded again.
+    await row.waitFor();
     assert.deepEqual((await row.locator('td').allInnerTexts()).slice(0, 4), [
       'Beta GmbH',
       'beta',

@@ -5,7 +5,7 @@ import { readConfigFile } from '../config/config-file.ts';
 import { confinedFactory } from '../connectors/registry.ts';
 import { JunctionError, UsageError, ValidationError } from '../core/errors.ts';
 import { formatMappingIssue } from '../core/mapping-issues.ts';
-import { DEFAULT_WORKSPACE } from '../core/workspaces.ts';
+import { DEFAULT_WORKSPACE, WORKSPACE_ID } from '../core/workspaces.ts';
 import type { Store } from '../store/store.ts';
 import { demoPrepare } from './demo.ts';
 import { importCommand } from './import.ts';
@@ -78,7 +78,7 @@ function existingFile(path: string | undefined, usage: string): string {
  */
 async function workspaceView(store: Store, id: string | undefined): Promise<Store> {
   const ws = id ?? DEFAULT_WORKSPACE;
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(ws))
+  if (!WORKSPACE_ID.test(ws))
     throw new UsageError('--workspace takes an id: lower-case letters, digits, - and _');
   const known = await store.workspaces.get(ws).catch(() => null);
   if (!known) await store.workspaces.save({ id: ws, name: ws });

@@ -9,6 +9,9 @@ import { JunctionError } from './errors.ts';
 export const WORKSPACE_ROLES = ['admin', 'operator', 'viewer'] as const;
 export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
 
+/** A workspace's id: lower-case, as it goes into URLs, headers and `--workspace` (the API and the CLI). */
+export const WORKSPACE_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
 /** The workspace everything that existed before workspaces moved into, and the demo's. */
 export const DEFAULT_WORKSPACE = 'default';
 

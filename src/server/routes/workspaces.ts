@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import { DEFAULT_LIMITS, WORKSPACE_ROLES } from '../../core/workspaces.ts';
+import { DEFAULT_LIMITS, WORKSPACE_ID, WORKSPACE_ROLES } from '../../core/workspaces.ts';
 import type { Api } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
 const WorkspaceParams = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _'),
+  id: z.string().regex(WORKSPACE_ID, 'lower-case letters, digits, - and _'),
 });
 const MemberParams = z.object({ id: z.string().min(1), userId: z.string().min(1) });
 

@@ -23,3 +23,20 @@ export function refuseImportTask(task: { id: string; mappingId: string }): void 
       { details: { taskId: task.id } },
     );
 }
+
+/**
+ * An import's task takes no schedule and stays disabled (its records come with an upload): a save or an
+ * interval change that would give it one is refused, naming the field the dashboard shows it at.
+ */
+export function refuseImportSchedule(task: {
+  id: string;
+  mappingId: string;
+  schedule?: unknown;
+  enabled?: boolean;
+}): void {
+  if (isImportTask(task) && (task.schedule || task.enabled))
+    throw new ImportTaskNotRunnableError(
+      `'${task.id}' records imports into its mapping: it takes no schedule and stays disabled`,
+      { details: { field: task.schedule ? 'schedule' : 'enabled', taskId: task.id } },
+    );
+}

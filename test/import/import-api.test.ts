@@ -132,6 +132,20 @@ describe('imports over the API', () => {
     }
   });
 
+  test("an import's task takes no schedule: an interval or an enabled save is refused at its field", async () => {
+    const importTask = (await store.tasks.list()).find((t) => t.id.startsWith('import-'));
+    assert.ok(importTask, 'the import task exists after an earlier import');
+    const interval = await admin.send('PATCH', `/api/tasks/${importTask.id}/schedule`, { everyMinutes: 30 });
+    assert.equal(interval.statusCode, 400, interval.body);
+    assert.equal(interval.json().error.code, 'import_task_not_runnable');
+    assert.equal(interval.json().error.details.field, 'schedule');
+    const { id: _id, ...body } = importTask;
+    const enabled = await admin.send('PUT', `/api/tasks/${importTask.id}`, { ...body, enabled: true });
+    assert.equal(enabled.json().error?.code, 'import_task_not_runnable', enabled.body);
+    assert.equal(enabled.json().error.details.field, 'enabled');
+    assert.ok(!(await store.tasks.get(importTask.id)).schedule, 'the task keeps no schedule');
+  });
+
   test('an import whose process died mid-way is closed and can run again, without doubling rows', async () => {
     const file = join(work, 'wieder.xlsx');
     await writePeopleXlsx(file, generateImportPeople(12));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ImportTaskNotRunnableError, isImportTask } from '../../core/import-task.ts';
+import { isImportTask, refuseImportSchedule } from '../../core/import-task.ts';
 import { TaskSchema } from '../../core/task.ts';
 import type { Task } from '../../core/types.ts';
 import { checkCron, checkInterval } from '../../core/workspaces.ts';
@@ -11,17 +11,6 @@ import { ForbiddenError } from '../errors.ts';
 
 /** Runs of each task listed with it (newest first): the tasks page shows them without another request. */
 const RECENT_RUNS = 5;
-
-/** An import's task takes no schedule (its records come with an upload). */
-function refuseImportSchedule(task: Task): void {
-  if (isImportTask(task))
-    throw new ImportTaskNotRunnableError(
-      `'${task.id}' records imports into its mapping: it takes no schedule`,
-      {
-        details: { field: 'schedule', taskId: task.id },
-      },
-    );
-}
 
 /** The API's body of a task: the task's one schema, its id taken from the path. */
 export const TaskBody = TaskSchema.omit({ id: true });
@@ -72,11 +61,7 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
         if ('cron' in task.schedule)
           checkCron(task.schedule.cron, task.schedule.timezone, access.workspace.limits);
       }
-      if (isImportTask(task) && (task.schedule || task.enabled))
-        throw new ImportTaskNotRunnableError(
-          `'${task.id}' records imports into its mapping: it takes no schedule and stays disabled`,
-          { details: { field: task.schedule ? 'schedule' : 'enabled', taskId: task.id } },
-        );
+      refuseImportSchedule(task);
       await store.tasks.save(task);
       return view(store, task);
     },
@@ -95,7 +80,7 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
     async (req) => {
       const { store, access } = req;
       const task = await store.tasks.get(req.params.id);
-      refuseImportSchedule(task);
+      refuseImportSchedule({ ...task, schedule: req.body });
       if (!access.instanceAdmin && access.workspace)
         checkInterval(req.body.everyMinutes, access.workspace.limits);
       // A change-driven task keeps waking on changes; the interval is its safety net.

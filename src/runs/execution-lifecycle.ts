@@ -116,7 +116,6 @@ export async function runExecution(
   let stopped = false;
   const beat = async () => {
     let next = beatEvery;
-    const sentAt = Date.now();
     try {
       const held = await store.executions.heartbeat(execution.id, leaseMs);
       // The run closed its own execution while this beat was on its way: nothing was lost.

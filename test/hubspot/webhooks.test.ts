@@ -183,7 +183,7 @@ describe('HubSpot webhooks: signature v3, replay guard, privacy deletion, early 
     assert.equal(audit.length, auditBefore + 1);
     assert.equal(audit[0]?.kind, 'deletion');
     assert.deepEqual(
-      (audit[0]?.details.actions as { action: string }[]).map((a) => a.action),
+      (audit[0]?.details.actions as { action: string }[] | undefined)?.map((a) => a.action),
       ['unlinked'],
     );
     // The mapping says unlink (the default): the next full run does not bring the contact back.

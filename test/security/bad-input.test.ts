@@ -7,7 +7,7 @@ import { type Client, createTestServer } from '../helpers/server.ts';
 import { openTestStore } from '../helpers/store.ts';
 
 /** Finding 14: a mapping value nested 10 000 deep (and an unknown database URL) answered 500. */
-const deep = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 
 for (const dialect of DIALECTS) {
   describe(`hostile input is a 4xx, never a 500 (${dialect.name})`, () => {

@@ -200,6 +200,8 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
         const foreign = effectiveMax() - slots.length - r.remaining;
         for (let i = 0; i < foreign; i++) slots.push(now + intervalMs);
       }
+      // A spent window of any length (Brevo's hour as well as its second) holds every request until it starts over.
+      if (r.remaining === 0 && r.resetMs !== undefined) pausedUntil = Math.max(pausedUntil, now + r.resetMs);
       if (r.dailyRemaining !== undefined && r.dailyRemaining <= dailyReserve(effectiveMax(), r.daily)) {
         dailyStop = {
           until: now + DAILY_STOP_MS,

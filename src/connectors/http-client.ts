@@ -146,7 +146,8 @@ export class HttpClient {
         o.onCall?.({ method, path, status, durationMs: Date.now() - started, attempt });
         const canRetry = RETRYABLE_STATUS.has(status) && (req.idempotent !== false || status === 429);
         if (canRetry && attempt < retries) {
-          const hinted = retryAfterMs(res.headers['retry-after']);
+          // Without Retry-After, a 429 that says when its window starts over (Brevo) waits that long.
+          const hinted = retryAfterMs(res.headers['retry-after']) ?? (report?.resetMs || null);
           if (status === 429) o.limiter?.pause(hinted ?? 1000);
           await this.backoff(attempt, hinted);
           continue;

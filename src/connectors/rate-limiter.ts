@@ -14,6 +14,8 @@ export interface BudgetReport {
   /** Requests allowed per day, and how many of them are left today. */
   daily?: number;
   dailyRemaining?: number;
+  /** How long until the reported window starts over (Brevo's `x-sib-ratelimit-reset`, seconds, as ms). */
+  resetMs?: number;
 }
 
 /** Keeps a connection's requests within the outside system's budget. */

@@ -49,6 +49,26 @@ describe('Brevo emulator: rate limit and faults', () => {
     }
   });
 
+  test("with an hour's window beside the second's, the headers report the one nearer to refusing, reset in seconds", async () => {
+    const { emulator, api } = await start({
+      rateLimit: { max: 10, intervalMs: 1000, hour: { max: 4, intervalMs: 5000 } },
+    });
+    try {
+      const first = await api('GET', '/v3/contacts');
+      // The second's window has 9 left, the hour's 3: the hour's is reported, starting over in 5 s.
+      assert.equal(first.headers.get('x-sib-ratelimit-limit'), '4');
+      assert.equal(first.headers.get('x-sib-ratelimit-remaining'), '3');
+      assert.equal(first.headers.get('x-sib-ratelimit-reset'), '5');
+      for (let i = 0; i < 3; i++) assert.equal((await api('GET', '/v3/contacts')).status, 200);
+      const refused = await api('GET', '/v3/contacts');
+      assert.equal(refused.status, 429);
+      assert.equal(refused.headers.get('x-sib-ratelimit-remaining'), '0');
+      assert.ok(Number(refused.headers.get('x-sib-ratelimit-reset')) > 1);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   test('limits each API key separately and by default allows 10 requests per second', async () => {
     const { emulator, api } = await start({ apiKeys: ['a', 'b'] });
     try {

@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import { AuthenticationError, RemoteError } from '../../core/errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http-client.ts';
-import type { RateLimiter } from '../rate-limiter.ts';
 import {
   BrevoAccountSchema,
   BrevoAttributesSchema,
@@ -69,19 +68,14 @@ function parse<S extends z.ZodType>(res: HttpResponse, schema: S): z.infer<S> {
 }
 
 /**
- * The Brevo v3 contact endpoints Junction uses, each a thin, parsed call. `perSecond` paces the calls:
- * Brevo counts per second, while the shared limiter only knows 10-second windows and would let a burst
- * of a whole window's budget through at once.
+ * The Brevo v3 contact endpoints Junction uses, each a thin, parsed call. The HTTP client's limiter paces
+ * them per second (Brevo counts per second, a 10-second window would let a burst of a whole window's budget
+ * through at once) and follows Brevo's `x-sib-ratelimit-*` headers.
  */
-export function createBrevoClient(http: HttpClient, perSecond: RateLimiter, signal?: AbortSignal) {
-  async function call(method: string, path: string, req: HttpRequest = {}): Promise<HttpResponse> {
-    const permit = await perSecond.acquire(signal);
-    try {
-      return await http.request(method, path, req);
-    } finally {
-      permit.done();
-    }
-  }
+export function createBrevoClient(http: HttpClient) {
+  const signal = http.options.signal;
+  const call = (method: string, path: string, req: HttpRequest = {}): Promise<HttpResponse> =>
+    http.request(method, path, req);
   const contactPath = (identifier: string) => `/contacts/${encodeURIComponent(identifier)}`;
 
   return {

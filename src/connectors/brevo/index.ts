@@ -6,8 +6,11 @@ import {
   type SourceRecord,
   urlDestination,
 } from '../connector.ts';
-import { limiterFor } from '../rate-limiter.ts';
+import { HttpClient } from '../http-client.ts';
+import { chainLimiters } from '../limiter-chain.ts';
+import { limiterFor, UNLIMITED } from '../rate-limiter.ts';
 import { createBrevoClient, type IdentifierType } from './client.ts';
+import { brevoBudgetReport } from './rate-limit-headers.ts';
 import { readContacts, toRecord } from './read.ts';
 import { BrevoConfigSchema, BrevoSecretSchema } from './schemas.ts';
 import { parseBrevoEvents, verifyBrevoWebhook } from './webhook.ts';
@@ -75,6 +78,7 @@ export const brevoConnector = defineConnector({
     },
     timeoutMs: config.timeoutMs,
     headers: () => ({ 'api-key': secret.apiKey }),
+    budget: brevoBudgetReport,
   }),
   create(ctx): Connector {
     // A plan's single calls are all in flight at once, each listening on the run's signal; that is by design.
@@ -83,7 +87,12 @@ export const brevoConnector = defineConnector({
     const perSecond =
       ctx.limiter?.(ctx.config.requestsPerSecond, 1000) ??
       limiterFor(ctx.connectionId, ctx.config.requestsPerSecond, 1000);
-    const client = createBrevoClient(ctx.http, perSecond, ctx.signal);
+    // Every attempt (a retry too) waits for both budgets, and Brevo's headers reach both.
+    const http = new HttpClient({
+      ...ctx.http.options,
+      limiter: chainLimiters(perSecond, ctx.http.options.limiter ?? UNLIMITED),
+    });
+    const client = createBrevoClient(http);
     const onlyContacts = (object: string) => {
       if (object !== 'contacts') throw new Error(`Brevo has no object '${object}' (only 'contacts')`);
     };

@@ -1,5 +1,6 @@
 import { DailyLimitReachedError } from '../core/errors.ts';
 import type { BudgetReport, RateLimiter, RateLimitPermit } from './rate-limiter.ts';
+import { type WorkspaceShare, workspaceTurn } from './workspace-share.ts';
 
 /** How long a daily stop holds before one call may ask the server again (HubSpot resets at the portal's midnight). */
 export const DAILY_STOP_MS = 10 * 60_000;
@@ -25,10 +26,11 @@ export function pacingTolerance(intervalMs: number, max: number): number {
 export const SHARED_FOR_INTERVALS = 30;
 
 /**
- * One outside account's budget, drawn from by several parties (tasks). `forParty` hands each its view.
+ * One outside account's budget, drawn from by several parties (tasks). `forParty` hands each its view;
+ * `workspace` says whose party it is and the share of the budget the workspace may claim.
  */
 export interface FairBudget {
-  forParty(party: string): RateLimiter;
+  forParty(party: string, workspace?: WorkspaceShare): RateLimiter;
   /** A connection's configured ceiling; the budget keeps the lowest of its connections' (and the server's). */
   setCeiling(source: string, max: number): void;
 }
@@ -40,13 +42,24 @@ interface Waiter {
   onAbort: () => void;
 }
 
+/** A slot of the window: free at `releaseAt` (Infinity while in flight), held for `workspace` till then. */
+interface Slot {
+  releaseAt: number;
+  workspace: string | null;
+}
+
+/** The workspace of parties that name none (mapping checks, single callers). */
+const NO_WORKSPACE = '';
+
 /**
  * A rolling-window budget (at most `max` requests in any `intervalMs`) shared fairly by its parties.
  * A slot is freed `intervalMs` after its *response*, so the server's own rolling window never sees more
  * than `max`, whatever the latency.
  *
  * Fairness: waiting parties are served round-robin (one request each in turn), so a task with three calls
- * is not queued behind the thousands of an initial sync. Alone, a party may take the window in a burst (what
+ * is not queued behind the thousands of an initial sync. Parties of several workspaces are served by
+ * workspace first (`workspaceTurn`: the window's slots in proportion to their shares, weighted round-robin),
+ * then round-robin among the workspace's parties. Alone, a party may take the window in a burst (what
  * a single sync needs to reach the ceiling); while a second party has drawn lately (SHARED_FOR_INTERVALS),
  * grants are paced at `intervalMs / max`, so slots free one by one and a newcomer waits about a spacing per
  * party, not a window. Parties without a name (mapping checks, describes) do not make a budget shared. (A party's first call into a window another filled alone waits for its first slot.)
@@ -58,13 +71,15 @@ interface Waiter {
 export function createFairBudget(max: number, intervalMs: number): FairBudget {
   const ceilings = new Map<string, number>();
   let serverMax = Number.POSITIVE_INFINITY;
-  // Slot release times; in-flight requests hold Infinity until they complete.
-  const slots: number[] = [];
+  // The window's slots; in-flight requests hold Infinity until they complete.
+  let slots: Slot[] = [];
   let pausedUntil = 0;
   // Pacing under contention: the theoretical arrival time of the next grant (GCRA), one spacing apart.
   let pacedAt = 0;
-  // Parties with waiting requests, in round-robin order (a served party moves to the back).
-  const waiting = new Map<string, Waiter[]>();
+  // Workspaces with waiting requests, and their parties, each in round-robin order (the served move to the back).
+  const waiting = new Map<string, Map<string, Waiter[]>>();
+  // The latest share each workspace came with (the administrator may change it between runs).
+  const shares = new Map<string, number | null>();
   const lastServed = new Map<string, number>();
   let dailyStop: { until: number; message: string } | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -77,12 +92,14 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
   const burstTolerance = () => pacingTolerance(intervalMs, effectiveMax());
 
   const prune = (now: number) => {
-    for (let i = slots.length - 1; i >= 0; i--) if ((slots[i] as number) <= now) slots.splice(i, 1);
+    slots = slots.filter((s) => s.releaseAt > now);
   };
+
+  const waitingParties = () => [...waiting.values()].flatMap((parties) => [...parties.keys()]);
 
   /** More than one party drew lately (or waits now). */
   const contended = (now: number) => {
-    const active = new Set([...waiting.keys()].filter(Boolean));
+    const active = new Set(waitingParties().filter(Boolean));
     for (const [party, at] of lastServed) {
       if (!party) continue;
       if (at > now - intervalMs * SHARED_FOR_INTERVALS) active.add(party);
@@ -103,8 +120,9 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
     timer.unref?.();
   };
 
-  const grant = (party: string, now: number, paced: boolean): RateLimitPermit => {
-    slots.push(Number.POSITIVE_INFINITY);
+  const grant = (party: string, workspace: string, now: number, paced: boolean): RateLimitPermit => {
+    const slot: Slot = { releaseAt: Number.POSITIVE_INFINITY, workspace };
+    slots.push(slot);
     lastServed.set(party, now);
     if (paced) pacedAt = Math.max(pacedAt, now) + spacing();
     let released = false;
@@ -112,11 +130,23 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
       done() {
         if (released) return;
         released = true;
-        const i = slots.indexOf(Number.POSITIVE_INFINITY);
-        if (i >= 0) slots[i] = Date.now() + intervalMs;
+        slot.releaseAt = Date.now() + intervalMs;
         pump();
       },
     };
+  };
+
+  /** The waiting workspace whose turn it is, by share of the window's slots (one alone: it). */
+  const nextWorkspace = (): string => {
+    const ids = [...waiting.keys()];
+    if (ids.length === 1) return ids[0] as string;
+    return workspaceTurn(
+      ids.map((id) => ({
+        workspace: id,
+        rateShare: shares.get(id) ?? null,
+        held: slots.filter((s) => s.workspace === id).length,
+      })),
+    ) as string;
   };
 
   const stopError = () =>
@@ -126,15 +156,15 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
 
   function pump(): void {
     for (;;) {
-      const first = waiting.entries().next();
-      if (first.done) return;
+      if (!waiting.size) return;
       const now = Date.now();
       if (dailyStop && now < dailyStop.until) {
-        for (const queue of waiting.values())
-          for (const w of queue) {
-            w.signal?.removeEventListener('abort', w.onAbort);
-            w.reject(stopError());
-          }
+        for (const parties of waiting.values())
+          for (const queue of parties.values())
+            for (const w of queue) {
+              w.signal?.removeEventListener('abort', w.onAbort);
+              w.reject(stopError());
+            }
         waiting.clear();
         return;
       }
@@ -142,7 +172,7 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
       const paced = contended(now);
       const notBefore = Math.max(pausedUntil, paced ? pacedAt - burstTolerance() : 0);
       if (slots.length >= effectiveMax()) {
-        const finite = slots.filter((s) => s !== Number.POSITIVE_INFINITY);
+        const finite = slots.map((s) => s.releaseAt).filter((at) => at !== Number.POSITIVE_INFINITY);
         // All in flight: a response (`done`) pumps again.
         if (finite.length) wake(Math.max(notBefore, Math.min(...finite)));
         return;
@@ -151,16 +181,26 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
         wake(notBefore);
         return;
       }
-      const [party, queue] = first.value;
+      const workspace = nextWorkspace();
+      const parties = waiting.get(workspace) as Map<string, Waiter[]>;
+      const [party, queue] = parties.entries().next().value as [string, Waiter[]];
       const w = queue.shift() as Waiter;
-      waiting.delete(party);
-      if (queue.length) waiting.set(party, queue);
+      parties.delete(party);
+      if (queue.length) parties.set(party, queue);
+      waiting.delete(workspace);
+      if (parties.size) waiting.set(workspace, parties);
       w.signal?.removeEventListener('abort', w.onAbort);
-      w.resolve(grant(party, now, paced));
+      w.resolve(grant(party, workspace, now, paced));
     }
   }
 
-  const forParty = (party: string): RateLimiter => ({
+  const forParty = (party: string, ws?: WorkspaceShare): RateLimiter => {
+    const workspace = ws?.id ?? NO_WORKSPACE;
+    shares.set(workspace, ws?.rateShare ?? null);
+    return limiterOf(party, workspace);
+  };
+
+  const limiterOf = (party: string, workspace: string): RateLimiter => ({
     acquire(signal) {
       signal?.throwIfAborted();
       if (dailyStop && Date.now() < dailyStop.until) return Promise.reject(stopError());
@@ -170,17 +210,21 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
           reject,
           signal,
           onAbort: () => {
-            const queue = waiting.get(party);
+            const parties = waiting.get(workspace);
+            const queue = parties?.get(party);
             const i = queue?.indexOf(w) ?? -1;
             if (queue && i >= 0) queue.splice(i, 1);
-            if (queue && !queue.length) waiting.delete(party);
+            if (queue && !queue.length) parties?.delete(party);
+            if (parties && !parties.size) waiting.delete(workspace);
             reject(signal?.reason);
           },
         };
         signal?.addEventListener('abort', w.onAbort, { once: true });
-        const queue = waiting.get(party);
+        const parties = waiting.get(workspace) ?? new Map<string, Waiter[]>();
+        waiting.set(workspace, parties);
+        const queue = parties.get(party);
         if (queue) queue.push(w);
-        else waiting.set(party, [w]);
+        else parties.set(party, [w]);
         pump();
       });
     },
@@ -198,7 +242,7 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
         // many slots as it has less room than we think, for one interval (its window forgets them then).
         prune(now);
         const foreign = effectiveMax() - slots.length - r.remaining;
-        for (let i = 0; i < foreign; i++) slots.push(now + intervalMs);
+        for (let i = 0; i < foreign; i++) slots.push({ releaseAt: now + intervalMs, workspace: null });
       }
       // A spent window of any length (Brevo's hour as well as its second) holds every request until it starts over.
       if (r.remaining === 0 && r.resetMs !== undefined) pausedUntil = Math.max(pausedUntil, now + r.resetMs);

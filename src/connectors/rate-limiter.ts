@@ -1,4 +1,5 @@
 import { createFairBudget, type FairBudget } from './fair-budget.ts';
+import type { WorkspaceShare } from './workspace-share.ts';
 
 /** A granted request slot; call `done()` when the response has arrived. */
 export interface RateLimitPermit {
@@ -31,11 +32,13 @@ export interface RateLimiter {
 /**
  * Whose budget a limiter draws from and for whom: `account` names the outside account (connections to the
  * same portal with the same credentials share one budget; default: the connection), `party` the task
- * drawing from it (parties are served in turn; default: one party).
+ * drawing from it (parties are served in turn; default: one party), `workspace` the party's workspace and
+ * its share of the budget (workspaces are served by share first; default: none).
  */
 export interface BudgetShare {
   account?: string | undefined;
   party?: string | undefined;
+  workspace?: WorkspaceShare | undefined;
 }
 
 /** A rolling-window limiter for a single caller: at most `max` requests in any `intervalMs` (see fair-budget.ts). */
@@ -78,5 +81,5 @@ export const limiterFor: LimiterProvider = (connectionId, max, intervalMs = 10_0
     budgets.set(key, budget);
   }
   budget.setCeiling(connectionId, max);
-  return budget.forParty(share.party ?? '');
+  return budget.forParty(share.party ?? '', share.workspace);
 };

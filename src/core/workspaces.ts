@@ -29,12 +29,19 @@ export interface WorkspaceLimits {
   maxIntervalMinutes: number;
   /** Runs of the workspace's tasks at once; null: no limit of its own. */
   maxConcurrentRuns: number | null;
+  /**
+   * The share (percent, 1–100) of an outside account's rate limit the workspace's tasks get while tasks of
+   * other workspaces draw on the same account; never more while they wait, all of it alone. Null: no share
+   * of its own (it splits what the shares leave with the other workspaces without one).
+   */
+  rateShare: number | null;
 }
 
 export const DEFAULT_LIMITS: WorkspaceLimits = {
   minIntervalMinutes: 10,
   maxIntervalMinutes: 45,
   maxConcurrentRuns: null,
+  rateShare: null,
 };
 
 export interface Workspace {

@@ -6,7 +6,7 @@ import { compileMapping } from '../core/mapper.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { Execution, ExecutionCounts, ExecutionItem } from '../core/types.ts';
 import { runExecution } from '../runs/execution-lifecycle.ts';
-import { limitersFor } from '../runs/limiters.ts';
+import { limitersFor, workspaceShareOf } from '../runs/limiters.ts';
 import type { Store } from '../store/store.ts';
 import type { ConnectorFactory } from './open-mapping.ts';
 import { itemOf } from './plan.ts';
@@ -106,6 +106,7 @@ export async function runImport(o: RunImportOptions): Promise<Execution> {
           onCall: o.onCall,
           limiters: limitersFor(store),
           party: o.taskId,
+          workspace: await workspaceShareOf(store, o.taskId),
         },
       );
       try {

@@ -13,7 +13,7 @@ import type { Connection, Execution, ExecutionCounts, ExecutionTrigger, Task } f
 import { ZERO_COUNTS } from '../core/types.ts';
 import type { SendMail } from '../notify/mailer.ts';
 import { type LifecycleOptions, runExecution } from '../runs/execution-lifecycle.ts';
-import { limitersFor } from '../runs/limiters.ts';
+import { limitersFor, workspaceShareOf } from '../runs/limiters.ts';
 import type { RunPosition } from '../store/repositories/executions.ts';
 import type { Store } from '../store/store.ts';
 import { withStoreRetry } from '../store/transient.ts';
@@ -369,8 +369,10 @@ export async function runTask(taskId: string, given: RunOptions): Promise<Execut
         onCall: o.onCall,
         saveSecret: secretSaver(store),
         limiters: o.limiters ?? limitersFor(store),
-        // Tasks sharing an outside account are served in turn (a change-driven task beside an initial sync).
+        // Tasks sharing an outside account are served in turn (a change-driven task beside an initial sync),
+        // workspaces by their share first.
         party: taskId,
+        workspace: await workspaceShareOf(store),
       },
       o.connectorFactory,
     );
@@ -435,6 +437,7 @@ export async function dryRunTask(
       onCall: o.onCall,
       limiters: o.limiters ?? limitersFor(store),
       party: taskId,
+      workspace: await workspaceShareOf(store),
     },
     o.connectorFactory,
   );

@@ -1,5 +1,6 @@
 import { type LimiterProvider, limiterFor } from '../connectors/rate-limiter.ts';
 import { createSharedLimiters } from '../connectors/shared-rate-limiter.ts';
+import type { WorkspaceShare } from '../connectors/workspace-share.ts';
 import type { Store } from '../store/store.ts';
 
 const byStore = new WeakMap<Store['db'], LimiterProvider>();
@@ -16,4 +17,14 @@ export function limitersFor(store: Store): LimiterProvider {
     byStore.set(store.db, limiters);
   }
   return limiters;
+}
+
+/**
+ * The workspace a run draws for (its store's view, or its task's) and the share of shared budgets its
+ * administrator gave it, read at the run's start (a changed share holds from the next run on).
+ */
+export async function workspaceShareOf(store: Store, taskId?: string): Promise<WorkspaceShare | undefined> {
+  const id = store.workspaceId ?? (taskId ? await store.tasks.workspaceOf(taskId) : undefined);
+  if (id === undefined) return undefined;
+  return { id, rateShare: (await store.workspaces.get(id)).limits.rateShare };
 }

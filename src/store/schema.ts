@@ -208,6 +208,8 @@ export interface WorkspacesTable {
   max_interval_minutes: number;
   /** Runs of this workspace's tasks that may go at once; null: no limit of its own. */
   max_concurrent_runs: number | null;
+  /** Percent of a shared outside account's rate limit (migration 0015); null: no share of its own. */
+  rate_share: number | null;
   created_at: string;
   updated_at: string;
 }

@@ -1,10 +1,11 @@
-// One outside account's budget, shared by several tasks: served in turn, within the server's word, and
-// stopped before the day's budget is gone.
+// One outside account's budget, shared by several tasks: served in turn (workspaces by their share), within
+// the server's word, and stopped before the day's budget is gone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createFairBudget } from '../../src/connectors/fair-budget.ts';
 import { limiterFor, type RateLimiter } from '../../src/connectors/rate-limiter.ts';
+import { shareWeights, workspaceTurn } from '../../src/connectors/workspace-share.ts';
 
 /** Grants and responses of every request, to check the window a server would count. */
 type Log = [granted: number, answered: number][];
@@ -165,4 +166,109 @@ test("while shared, a sync pausing briefly between pages still gets the paced ra
   const inSteadyState = grants.filter((g) => g > t0 + 1000 && g <= t0 + 8000).length;
   // Running ahead by one spacing only, each pause would lose 2 of every 13 slots (≈ 0.85 of the rate).
   assert.ok(inSteadyState >= 0.95 * 70, `${inSteadyState} grants in 7 s at a paced rate of 10 a second`);
+});
+
+/** Keeps `loops` requests of a party waiting on the budget until `stop()`, counting its grants after `from`. */
+function saturate(limiter: RateLimiter, loops: number) {
+  let stop = false;
+  let from = Number.POSITIVE_INFINITY;
+  let grants = 0;
+  const done = Promise.all(
+    Array.from({ length: loops }, async () => {
+      while (!stop) {
+        const p = await limiter.acquire();
+        if (performance.now() >= from) grants++;
+        await sleep(5);
+        p.done();
+      }
+    }),
+  );
+  return {
+    countFromNow: () => {
+      from = performance.now();
+    },
+    stop: async () => {
+      stop = true;
+      await done;
+      return grants;
+    },
+  };
+}
+
+test('two workspaces of 70 % and 30 % saturating one account share its budget about 70 to 30', async () => {
+  const budget = createFairBudget(10, 200); // 50 grants a second
+  const a = saturate(budget.forParty('a-sync', { id: 'a', rateShare: 70 }), 8);
+  const b = saturate(budget.forParty('b-sync', { id: 'b', rateShare: 30 }), 8);
+  await sleep(400); // past the first window, which the first comer may fill alone
+  a.countFromNow();
+  b.countFromNow();
+  await sleep(2000);
+  const [ga, gb] = [await a.stop(), await b.stop()];
+  const shareOfA = ga / (ga + gb);
+  // Served in turn (weights ignored), each would get half.
+  assert.ok(
+    shareOfA > 0.62 && shareOfA < 0.78,
+    `a got ${ga} and b ${gb} grants (${(shareOfA * 100).toFixed(0)} %)`,
+  );
+});
+
+test('within a workspace its tasks are served in turn; a workspace without a share gets what the shares leave', async () => {
+  const budget = createFairBudget(10, 200);
+  const a1 = saturate(budget.forParty('a-1', { id: 'a', rateShare: 60 }), 6);
+  const a2 = saturate(budget.forParty('a-2', { id: 'a', rateShare: 60 }), 6);
+  const c = saturate(budget.forParty('c-1', { id: 'c', rateShare: null }), 6);
+  await sleep(400);
+  for (const s of [a1, a2, c]) s.countFromNow();
+  await sleep(2000);
+  const [g1, g2, gc] = [await a1.stop(), await a2.stop(), await c.stop()];
+  const total = g1 + g2 + gc;
+  assert.ok(Math.abs(g1 - g2) <= 0.1 * total, `a's tasks got ${g1} and ${g2}`);
+  const shareOfC = gc / total;
+  // Round-robin over the three tasks would give c a third.
+  assert.ok(shareOfC > 0.32 && shareOfC < 0.48, `c got ${gc} of ${total} grants`);
+});
+
+test('alone, a workspace with a 30 % share takes the whole budget (the share binds only while others wait)', async () => {
+  const budget = createFairBudget(10, 60_000);
+  const alone = budget.forParty('a-sync', { id: 'a', rateShare: 30 });
+  const all = Promise.all(Array.from({ length: 10 }, () => alone.acquire()));
+  const outcome = await Promise.race([all.then(() => 'granted'), sleep(2000).then(() => 'waiting')]);
+  assert.equal(outcome, 'granted', 'all 10 slots of the window went to the only workspace');
+  for (const p of await all) p.done();
+});
+
+test('share weights: workspaces without a share split what the shares leave (at least 1 % each); a freed slot goes to whoever holds least of its share', () => {
+  const weights = (c: [string, number | null][]) =>
+    Object.fromEntries(shareWeights(c.map(([workspace, rateShare]) => ({ workspace, rateShare, held: 0 }))));
+  assert.deepEqual(
+    weights([
+      ['a', 70],
+      ['b', null],
+      ['c', null],
+    ]),
+    { a: 70, b: 15, c: 15 },
+  );
+  assert.deepEqual(
+    weights([
+      ['a', 70],
+      ['b', 30],
+      ['c', null],
+    ]),
+    { a: 70, b: 30, c: 1 },
+  );
+  // 7 of 10 slots held by a (70 %), 2 by b (30 %): the freed slot goes to b, which holds less than its share.
+  assert.equal(
+    workspaceTurn([
+      { workspace: 'a', rateShare: 70, held: 7 },
+      { workspace: 'b', rateShare: 30, held: 2 },
+    ]),
+    'b',
+  );
+  assert.equal(
+    workspaceTurn([
+      { workspace: 'a', rateShare: 70, held: 6 },
+      { workspace: 'b', rateShare: 30, held: 3 },
+    ]),
+    'a',
+  );
 });

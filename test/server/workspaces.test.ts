@@ -129,6 +129,7 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
       minIntervalMinutes: 10,
       maxIntervalMinutes: 45,
       maxConcurrentRuns: null,
+      rateShare: null,
     });
     res = await admin.send('PUT', '/api/workspaces/zeta', {
       name: 'Zeta AG',
@@ -138,7 +139,7 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     assert.deepEqual(await store.workspaces.get('zeta'), {
       id: 'zeta',
       name: 'Zeta AG',
-      limits: { minIntervalMinutes: 20, maxIntervalMinutes: 60, maxConcurrentRuns: 2 },
+      limits: { minIntervalMinutes: 20, maxIntervalMinutes: 60, maxConcurrentRuns: 2, rateShare: null },
     });
     res = await admin.send('PUT', '/api/workspaces/zeta', {
       name: 'Zeta AG',
@@ -176,6 +177,30 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     // Only the instance administrator: a workspace admin cannot create one.
     res = await client('wanda').send('PUT', '/api/workspaces/mine', { name: 'Mine' });
     assert.equal(res.statusCode, 403, res.body);
+  });
+
+  test("the instance administrator sets a workspace's share of a shared rate limit (1–100 %, null: none); other values are refused at the field", async () => {
+    let res = await admin.send('PUT', '/api/workspaces/zeta', { name: 'Zeta AG', limits: { rateShare: 70 } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().limits.rateShare, 70);
+    assert.equal((await store.workspaces.get('zeta')).limits.maxIntervalMinutes, 60, 'other limits are kept');
+    for (const rateShare of [0, 101, 12.5, '50']) {
+      res = await admin.send('PUT', '/api/workspaces/zeta', { name: 'Zeta AG', limits: { rateShare } });
+      assert.equal(res.statusCode, 400, `${rateShare}: ${res.body}`);
+      const issues = (errorOf(res).details?.issues ?? []) as { field: string }[];
+      assert.deepEqual(
+        issues.map((i) => i.field),
+        ['body.limits.rateShare'],
+      );
+    }
+    assert.equal((await store.workspaces.get('zeta')).limits.rateShare, 70, 'refused shares are not saved');
+    res = await admin.send('PUT', '/api/workspaces/zeta', { name: 'Zeta AG', limits: { rateShare: null } });
+    assert.equal(res.json().limits.rateShare, null);
+    res = await client('wanda').send('PUT', '/api/workspaces/default', {
+      name: 'Default',
+      limits: { rateShare: 100 },
+    });
+    assert.equal(res.statusCode, 403, 'only the instance administrator sets shares');
   });
 
   test('the administrator adds a user as operator, changes the role, and removing them revokes their tokens for that workspace', async () => {

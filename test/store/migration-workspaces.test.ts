@@ -287,7 +287,12 @@ for (const dialect of DIALECTS) {
         {
           id: 'default',
           name: 'Default',
-          limits: { minIntervalMinutes: 10, maxIntervalMinutes: 45, maxConcurrentRuns: null },
+          limits: {
+            minIntervalMinutes: 10,
+            maxIntervalMinutes: 45,
+            maxConcurrentRuns: null,
+            rateShare: null,
+          },
         },
       ]);
       assert.deepEqual(

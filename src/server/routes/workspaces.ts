@@ -14,6 +14,13 @@ const Limits = z
     minIntervalMinutes: z.number().positive().max(1440),
     maxIntervalMinutes: z.number().positive().max(43_200),
     maxConcurrentRuns: z.number().int().min(1).max(1000).nullable(),
+    // Percent of a shared outside account's rate limit; null: no share of its own.
+    rateShare: z
+      .number()
+      .int('a whole percentage')
+      .min(1, 'a share is at least 1 %')
+      .max(100, 'a share is at most 100 %')
+      .nullable(),
   })
   .partial()
   .strict();
@@ -41,7 +48,8 @@ export async function workspaceRoutes(app: Api, { store }: ServerDeps): Promise<
       config: instance,
       schema: {
         tags: ['workspaces'],
-        summary: 'Create or change a workspace: its name and limits (interval range, concurrent runs)',
+        summary:
+          'Create or change a workspace: its name and limits (interval range, concurrent runs, share of a shared rate limit)',
         params: WorkspaceParams,
         body: z.object({ name: z.string().trim().min(1).max(200), limits: Limits.optional() }).strict(),
       },

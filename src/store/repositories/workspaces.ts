@@ -17,6 +17,7 @@ const toWorkspace = (r: Selectable<WorkspacesTable>): Workspace => ({
     minIntervalMinutes: Number(r.min_interval_minutes),
     maxIntervalMinutes: Number(r.max_interval_minutes),
     maxConcurrentRuns: r.max_concurrent_runs === null ? null : Number(r.max_concurrent_runs),
+    rateShare: r.rate_share === null ? null : Number(r.rate_share),
   },
 });
 
@@ -57,6 +58,7 @@ export function createWorkspaceRepository(db: Kysely<Database>) {
         min_interval_minutes: limits.minIntervalMinutes,
         max_interval_minutes: limits.maxIntervalMinutes,
         max_concurrent_runs: limits.maxConcurrentRuns,
+        rate_share: limits.rateShare,
         updated_at: now,
       };
       await db

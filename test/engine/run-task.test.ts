@@ -5,117 +5,26 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { pino } from 'pino';
-import type {
-  Connector,
-  Cursor,
-  LookupHit,
-  Page,
-  ReadOptions,
-  SourceRecord,
-  WriteOp,
-  WriteResult,
-} from '../../src/connectors/connector.ts';
+import type { Connector, Page } from '../../src/connectors/connector.ts';
+import type { LimiterProvider } from '../../src/connectors/rate-limiter.ts';
+import type { ConnectorRuntime } from '../../src/connectors/registry.ts';
 import { type MappingDefinitionInput, MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
-import type { Task } from '../../src/core/types.ts';
+import type { Connection, Task } from '../../src/core/types.ts';
 import {
   compileFilter,
   dryRunTask,
   inMemoryFilter,
   runTask,
   scopeOf,
+  storeOfTask,
   TaskSetupError,
 } from '../../src/engine/run-task.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
+import { memorySource, memoryTarget } from '../helpers/memory-systems.ts';
 import { openTestStore } from '../helpers/store.ts';
 
 const log = pino({ level: 'silent' });
-
-/** A business system in memory: rows by key, read in pages by key or by a modified column. */
-function memorySource(rows: Record<string, unknown>[], pageSize = 2) {
-  const reads: ReadOptions[] = [];
-  const byKeys: string[][] = [];
-  const source: Connector = {
-    system: 'sql',
-    limits: { batchSize: 100 },
-    describe: async () => [],
-    async *read(_object, o): AsyncIterable<Page> {
-      reads.push(o);
-      const m = o.modifiedField;
-      const sortKey = (r: Record<string, unknown>) =>
-        m
-          ? `${String(r[m]).padStart(12, '0')}|${String(r[o.keyField]).padStart(6, '0')}`
-          : String(r[o.keyField]).padStart(6, '0');
-      const from = o.after ? String(o.after.at) : '';
-      const sorted = rows.filter((r) => sortKey(r) > from).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
-      for (let i = 0; i < sorted.length; i += pageSize) {
-        const slice = sorted.slice(i, i + pageSize);
-        const last = slice[slice.length - 1] as Record<string, unknown>;
-        yield {
-          records: slice.map((r) => ({ key: String(r[o.keyField]), data: { ...r } })),
-          cursor: { at: sortKey(last) } as Cursor,
-        };
-      }
-    },
-    write: () => {
-      throw new Error('not a target');
-    },
-    async readByKeys(_object, keyField, keys): Promise<SourceRecord[]> {
-      byKeys.push(keys);
-      return rows
-        .filter((r) => keys.includes(String(r[keyField])))
-        .map((r) => ({ key: String(r[keyField]), data: { ...r } }));
-    },
-    check: async () => ({ ok: true, message: 'memory' }),
-  };
-  return { source, rows, reads, byKeys };
-}
-
-/** A target in memory: upserts by the match property, updates and deletes by id; `refuse` fails e-mails. */
-function memoryTarget() {
-  const records = new Map<string, Record<string, unknown>>();
-  const writes: WriteOp[][] = [];
-  const refuse = new Set<string>();
-  let next = 1;
-  const target: Connector = {
-    system: 'abacus',
-    limits: { batchSize: 100 },
-    describe: async () => [],
-    read: () => {
-      throw new Error('not a source');
-    },
-    async write(_object, ops) {
-      writes.push(ops);
-      return ops.map((op): WriteResult => {
-        if (op.kind === 'delete' || op.kind === 'archive') {
-          records.delete(op.externalId);
-          return { ref: op.ref, ok: true, externalId: op.externalId, created: false };
-        }
-        if (refuse.has(String(op.properties.email)))
-          return { ref: op.ref, ok: false, code: 'busy', message: 'try later', retryable: true };
-        if (op.kind === 'update') {
-          Object.assign(records.get(op.externalId) ?? {}, op.properties);
-          return { ref: op.ref, ok: true, externalId: op.externalId, created: false };
-        }
-        const found = [...records].find(([, r]) => String(r[op.match.property]) === op.match.value);
-        if (found) {
-          Object.assign(found[1], op.properties);
-          return { ref: op.ref, ok: true, externalId: found[0], created: false };
-        }
-        const id = `c${next++}`;
-        records.set(id, { ...op.properties });
-        return { ref: op.ref, ok: true, externalId: id, created: true };
-      });
-    },
-    async lookup(_object, property, values): Promise<LookupHit[]> {
-      return [...records]
-        .filter(([, r]) => values.includes(String(r[property])))
-        .map(([id, r]) => ({ id, value: String(r[property]), properties: { ...r } }));
-    },
-    check: async () => ({ ok: true, message: 'memory' }),
-  };
-  return { target, records, writes, refuse };
-}
 
 const people = (n: number) =>
   Array.from({ length: n }, (_, i) => ({
@@ -459,6 +368,279 @@ describe('runTask and dryRunTask over a SQLite store and in-memory systems', () 
       [['5', 'delete']],
     );
     assert.equal(crm.records.size, 5);
+  });
+
+  /** A second assignment: the same people as deals. */
+  const DEALS = {
+    target: { object: 'deals' },
+    matchKey: { target: 'email' },
+    fields: [{ target: 'email', from: 'email' }],
+  };
+
+  /** A factory that remembers what each connector was made with. */
+  function recordingFactory() {
+    const made: { id: string; rt: ConnectorRuntime }[] = [];
+    const make = (c: Connection, rt: ConnectorRuntime) => {
+      made.push({ id: c.id, rt });
+      return c.system === 'sql' ? erp.source : crm.target;
+    };
+    return { make, made };
+  }
+
+  /** The memory source with its pages changed by `change` (a source that filters, or fails). */
+  const sourceWith = (change: (page: Page, index: number) => Page): Connector => ({
+    ...erp.source,
+    async *read(object, o) {
+      let index = 0;
+      for await (const page of erp.source.read(object, o)) yield change(page, index++);
+    },
+  });
+
+  test('each connection is opened once per run, with the run budget, signal and party, and closed at its end', async () => {
+    await setup({ assignments: [DEALS] });
+    const { make, made } = recordingFactory();
+    const execution = await runTask(id, { store, log, connectorFactory: make });
+    assert.equal(execution.status, 'succeeded');
+    assert.deepEqual(
+      made.map((m) => m.id),
+      [`erp-${id}`, `crm-${id}`],
+    );
+    for (const { rt } of made) {
+      assert.equal(rt.party, id, 'tasks sharing an account are served in turn');
+      assert.ok(rt.limiters, "the store's budgets when none are given");
+      assert.ok(rt.signal instanceof AbortSignal);
+      assert.equal(typeof rt.saveSecret, 'function');
+    }
+    assert.deepEqual([erp.state.closed, crm.state.closed], [1, 1]);
+
+    const limiters = made[0]?.rt.limiters as LimiterProvider;
+    const given = recordingFactory();
+    await runTask(id, { store, log, connectorFactory: given.make, limiters });
+    assert.equal(given.made[0]?.rt.limiters, limiters);
+  });
+
+  test('a dry run opens its connectors with the budget and party, and aborts and closes them at its end', async () => {
+    await setup();
+    const { make, made } = recordingFactory();
+    await dryRunTask(store, id, { log, connectorFactory: make });
+    assert.equal(made.length, 2);
+    for (const { rt } of made) {
+      assert.equal(rt.party, id);
+      assert.ok(rt.limiters);
+      assert.equal(rt.signal.aborted, true, 'nothing a connector started outlives the dry run');
+    }
+    assert.deepEqual([erp.state.closed, crm.state.closed], [1, 1]);
+  });
+
+  test('a run is triggered manually unless it says otherwise', async () => {
+    await setup();
+    assert.equal((await run()).trigger, 'manual');
+    assert.equal(
+      (await runTask(id, { store, log, connectorFactory: factory(), trigger: 'schedule' })).trigger,
+      'schedule',
+    );
+  });
+
+  test('the source is asked with the fields and paths the mapping reads and the task parameters', async () => {
+    await setup(
+      {
+        fields: [
+          { target: 'email', from: 'email' },
+          { target: 'label', template: '{name} ({id})' },
+        ],
+      },
+      { params: { region: 'ZH' } },
+    );
+    await run();
+    assert.deepEqual(erp.reads[0]?.paths, ['email', 'name', 'id']);
+    assert.deepEqual(erp.reads[0]?.expression?.params, { region: 'ZH' });
+    assert.deepEqual(Object.keys(erp.reads[0]?.expression?.job ?? {}).sort(), ['last_run', 'last_success']);
+  });
+
+  test('after every page the hooks see it read and then committed', async () => {
+    await setup({ deletes: 'ignore' });
+    const seen: string[] = [];
+    await runTask(id, {
+      store,
+      log,
+      connectorFactory: factory(),
+      hooks: { afterRead: () => void seen.push('read'), afterCommit: () => void seen.push('commit') },
+    });
+    assert.deepEqual(seen, ['read', 'commit', 'read', 'commit', 'read', 'commit']);
+  });
+
+  test('a source that fails in the middle of its read fails the run with its error, after the pages before', async () => {
+    await setup();
+    const failing = sourceWith((page, index) => {
+      if (index === 1) throw new Error('connection reset by the business system');
+      return page;
+    });
+    const execution = await runTask(id, {
+      store,
+      log,
+      connectorFactory: (c) => (c.system === 'sql' ? failing : crm.target),
+    });
+    assert.equal(execution.status, 'failed');
+    assert.match(execution.error?.message ?? '', /connection reset by the business system/);
+    assert.equal(execution.counts.created, 2);
+  });
+
+  test('a page the source filtered itself is not filtered again; the part it left over is', async () => {
+    await setup({ filter: 'active = true and id > 1' });
+    const trusting = sourceWith((page) => ({ ...page, filtered: true }));
+    const all = await runTask(id, {
+      store,
+      log,
+      connectorFactory: (c) => (c.system === 'sql' ? trusting : crm.target),
+    });
+    assert.deepEqual([all.counts.created, all.counts.filtered], [5, 0]);
+
+    id = `${id}-rest`;
+    crm = memoryTarget();
+    await setup({ filter: 'active = true and id > 1' });
+    const rest = compileFilter(mappingOf({ filter: 'active = true' })) ?? undefined;
+    const partly = sourceWith((page) => ({ ...page, rest }));
+    const some = await runTask(id, {
+      store,
+      log,
+      connectorFactory: (c) => (c.system === 'sql' ? partly : crm.target),
+    });
+    assert.deepEqual(
+      [some.counts.created, some.counts.filtered],
+      [4, 1],
+      'only active = true was left to check',
+    );
+  });
+
+  test('an incremental run of several assignments reads in full by key and keeps no watermark', async () => {
+    await setup({ assignments: [DEALS] }, { mode: 'incremental' });
+    await run();
+    assert.deepEqual(
+      erp.reads.map((r) => r.modifiedField),
+      [undefined, undefined],
+    );
+    assert.equal((await store.executions.checkpoint(id))?.watermark ?? null, null);
+  });
+
+  test('a failed run resumes after the last page it committed, without finding deletions in a part read', async () => {
+    await setup({ deletes: 'propagate' });
+    await run();
+    erp.rows.splice(0, 1);
+    let commits = 0;
+    const crashed = await runTask(id, {
+      store,
+      log,
+      connectorFactory: factory(),
+      hooks: {
+        afterCommit: () => {
+          if (++commits === 1) throw new Error('crash after the first page');
+        },
+      },
+    });
+    assert.equal(crashed.status, 'failed');
+    const resumed = await run();
+    assert.deepEqual(erp.reads.at(-1)?.after, { at: '000003' });
+    assert.deepEqual([resumed.status, resumed.counts.read, resumed.counts.deleted], ['succeeded', 2, 0]);
+    assert.equal(crm.records.size, 5);
+  });
+
+  test('a failed run of several assignments resumes in the assignment it stopped in', async () => {
+    await setup({ assignments: [DEALS] });
+    let commits = 0;
+    const crashed = await runTask(id, {
+      store,
+      log,
+      connectorFactory: factory(),
+      hooks: {
+        afterCommit: () => {
+          if (++commits === 4) throw new Error('crash in the second assignment');
+        },
+      },
+    });
+    assert.equal(crashed.status, 'failed');
+    const before = erp.reads.length;
+    const resumed = await run();
+    assert.deepEqual(
+      erp.reads.slice(before).map((r) => r.after),
+      [{ at: '000002' }],
+      'the first assignment is done; the second goes on after its first page',
+    );
+    assert.equal(resumed.counts.read, 3);
+    const next = await run();
+    assert.deepEqual(
+      erp.reads.slice(-2).map((r) => r.after),
+      [undefined, undefined],
+      'once finished, the next run starts both from the start',
+    );
+    assert.equal(next.counts.read, 10);
+  });
+
+  test('a record that failed and is now filtered out is read by key, counted filtered and not written', async () => {
+    const m = await setup({ filter: 'active = true' }, { mode: 'incremental' });
+    crm.refuse.add('p2@example.ch');
+    await run();
+    crm.refuse.clear();
+    (erp.rows.find((r) => r.id === 2) as Record<string, unknown>).active = false;
+    crm.writes.length = 0;
+    const second = await run();
+    assert.deepEqual(erp.byKeys, [['2']]);
+    assert.deepEqual([second.counts.read, second.counts.filtered, second.counts.created], [1, 1, 0]);
+    assert.deepEqual(crm.writes, []);
+    assert.equal((await linksOf(m, ['2'])).get('2')?.status, 'retry');
+  });
+
+  test('a dry run of an incremental task starts at the watermark and reads nothing twice', async () => {
+    await setup({}, { mode: 'incremental' });
+    crm.refuse.add('p2@example.ch');
+    await run();
+    crm.refuse.clear();
+    (erp.rows.find((r) => r.id === 2) as Record<string, unknown>).modified_at = 3000;
+    const plan = await dryRunTask(store, id, { log, connectorFactory: factory() });
+    assert.deepEqual(erp.reads.at(-1)?.after, { at: '000000001004|000005' });
+    assert.deepEqual(erp.byKeys, [], 'the record read as changed is not read again as a retry');
+    assert.deepEqual(
+      plan.items.map((i) => [i.sourceKey, i.action]),
+      [['2', 'create']],
+    );
+  });
+
+  test('a dry run that reaches maxRecords at a page end stops there and releases the read', async () => {
+    await setup();
+    const cut = await dryRunTask(store, id, { log, connectorFactory: factory(), maxRecords: 4 });
+    assert.deepEqual([cut.truncated, cut.counts.read], [true, 4]);
+    assert.equal(erp.state.released, 1);
+  });
+
+  test('a dry run stops when its caller cancels it', async () => {
+    await setup();
+    const ac = new AbortController();
+    const cancelling = sourceWith((page) => {
+      ac.abort(new Error('the caller went away'));
+      return page;
+    });
+    await assert.rejects(
+      dryRunTask(store, id, {
+        log,
+        signal: ac.signal,
+        connectorFactory: (c) => (c.system === 'sql' ? cancelling : crm.target),
+      }),
+    );
+  });
+
+  test('a dry run names the mass-deletion guard as its warning', async () => {
+    await setup({ deletes: 'propagate' });
+    await run();
+    erp.rows.splice(0, 5);
+    const plan = await dryRunTask(store, id, { log, connectorFactory: factory() });
+    assert.equal(plan.warning?.code, 'mass_deletion_guard');
+    assert.deepEqual(plan.items, []);
+  });
+
+  test("a run sees its task's workspace; a store already in one is kept", async () => {
+    await setup();
+    const view = await storeOfTask(store, id);
+    assert.equal(view.workspaceId, await store.tasks.workspaceOf(id));
+    assert.equal(await storeOfTask(view, id), view);
   });
 });
 

@@ -2,6 +2,7 @@ import { prepareConnection } from '../connectors/connection-secret.ts';
 import { ValidationError } from '../core/errors.ts';
 import { formatMappingIssue, type MappingIssue } from '../core/mapping-issues.ts';
 import type { Connection } from '../core/types.ts';
+import { DEFAULT_WORKSPACE } from '../core/workspaces.ts';
 import { checkMapping } from '../engine/check-mapping.ts';
 import type { ConnectorFactory } from '../engine/open-mapping.ts';
 import { describeConnections } from '../engine/validate-mapping.ts';
@@ -38,7 +39,17 @@ export async function applyConfig(
   const stored = await store.connections.list();
   const connectionOf = async (id: string): Promise<Connection | undefined> => {
     const c = config.connections.find((x) => x.id === id);
-    if (c) return { id: c.id, name: c.name ?? c.id, system: c.system, config: c.config, secret: c.secret };
+    // Described with the files of the workspace it is applied to (unscoped: the default one, where it goes).
+    const workspaceId = store.workspaceId ?? DEFAULT_WORKSPACE;
+    if (c)
+      return {
+        id: c.id,
+        name: c.name ?? c.id,
+        system: c.system,
+        config: c.config,
+        secret: c.secret,
+        workspaceId,
+      };
     return stored.some((x) => x.id === id) ? store.connections.get(id) : undefined;
   };
   // Each system described once for the whole file, within its connection's budget.

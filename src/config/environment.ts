@@ -51,7 +51,10 @@ export function uploadsDirOf(
   return env.uploadsDir ?? join(env.dataDir, 'uploads');
 }
 
-/** Where uploaded imports are kept: `imports` in the first files folder (the hub and `junction erase` agree). */
+/**
+ * Where uploaded imports are kept: `imports` in the first files folder (the hub and `junction erase` agree),
+ * each workspace's in its part of it (`core/workspace-folders.ts`).
+ */
 export function importsDirOf(env: Pick<Environment, 'filesDirs'>): string {
   return join(env.filesDirs[0] as string, 'imports');
 }
@@ -59,7 +62,9 @@ export function importsDirOf(env: Pick<Environment, 'filesDirs'>): string {
 /**
  * The hub's file policy: connections read only inside `filesDirs` and Junction's uploads folder (each
  * created 0700 when missing), never the data folder's own files (secret key, store, …) nor a
- * SQLite store kept elsewhere. Relative paths stay relative to the first files folder.
+ * SQLite store kept elsewhere. Each workspace reads only its own part (`forWorkspace`): `default` the
+ * folders themselves without their `workspaces/`, every other workspace `workspaces/<id>/` of the first
+ * files folder and of the uploads folder. Relative paths start at the workspace's files folder.
  */
 export function fileAccessOf(
   env: Pick<Environment, 'dataDir' | 'databaseUrl' | 'filesDirs'> & Partial<Pick<Environment, 'uploadsDir'>>,
@@ -73,6 +78,8 @@ export function fileAccessOf(
     // Imports are kept in the first files folder (uploads and error files of every workspace): no connection
     // may name them, so one workspace cannot read another's upload by its path.
     protect: [env.dataDir, importsDirOf(env), ...storeFile],
+    // One customer's admin must not name another customer's file: each workspace has its own part.
+    shared: [env.filesDirs[0] as string, uploadsDirOf(env)],
   });
 }
 

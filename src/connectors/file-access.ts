@@ -1,6 +1,8 @@
-import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { JunctionError } from '../core/errors.ts';
+import { WORKSPACES_FOLDER, workspaceFolderOf } from '../core/workspace-folders.ts';
+import { DEFAULT_WORKSPACE, WORKSPACE_ID } from '../core/workspaces.ts';
 
 /** A file a connection names lies outside the folders the operator allows (or is one of Junction's own). */
 export class FileNotAllowedError extends JunctionError {
@@ -25,6 +27,12 @@ export interface FileAccess {
    * FileNotAllowedError or FileNotFoundError; messages name the path given, never anything of the file.
    */
   resolve(path: string): string;
+  /**
+   * The policy of one workspace's connections (see FileAccessOptions.shared); a policy without workspaces
+   * answers itself. No workspace (undefined): nothing is readable, so a caller that forgot to say whose
+   * connection it opens reads no one's files.
+   */
+  forWorkspace(workspaceId: string | undefined): FileAccess;
 }
 
 const inside = (path: string, folder: string) => {
@@ -50,18 +58,68 @@ export interface FileAccessOptions {
    * (the default `<data>/files`) stays readable.
    */
   protect?: readonly string[];
+  /**
+   * Folders divided among workspaces (the first files folder, Junction's uploads folder): workspace `default`
+   * reads them without their `workspaces/` sub-folder, every other workspace only its own
+   * `workspaces/<id>/` in each (made 0700 on first use) and nothing else of `folders`. Absent: no
+   * workspaces, every caller reads all of `folders` (tests, trusted single-customer callers).
+   */
+  shared?: readonly string[];
 }
 
-/** The file policy of a hub: only `folders`, never `protect`ed paths. */
+const NOTHING_READABLE_FOLDERS: readonly string[] = [];
+
+/**
+ * The file policy of a hub: only `folders`, never `protect`ed paths. With `shared` folders it is the
+ * `default` workspace's policy, and `forWorkspace` gives each workspace its own.
+ */
 export function createFileAccess(o: FileAccessOptions): FileAccess {
+  const { shared } = o;
+  if (!shared?.length) return confinedTo(o, (self) => () => self);
+  const byWorkspace = new Map<string, FileAccess>();
+  const nothing = confinedTo({ folders: NOTHING_READABLE_FOLDERS }, (self) => () => self);
+  const forWorkspace = (workspaceId: string | undefined): FileAccess => {
+    if (workspaceId === undefined || !WORKSPACE_ID.test(workspaceId)) return nothing;
+    let policy = byWorkspace.get(workspaceId);
+    if (!policy) {
+      const own = shared.map((folder) => workspaceFolderOf(folder, workspaceId));
+      policy =
+        workspaceId === DEFAULT_WORKSPACE
+          ? // Everything as before workspaces (single-customer hubs keep their paths), but not the others' folders.
+            confinedTo(
+              {
+                folders: o.folders,
+                protect: [...(o.protect ?? []), ...shared.map((f) => join(f, WORKSPACES_FOLDER))],
+              },
+              () => forWorkspace,
+            )
+          : confinedTo({ folders: own.map(made), protect: o.protect ?? [] }, () => forWorkspace);
+      byWorkspace.set(workspaceId, policy);
+    }
+    return policy;
+  };
+  return forWorkspace(DEFAULT_WORKSPACE);
+}
+
+/** A folder a workspace's policy holds by its real path: made (0700) before it is resolved. */
+const made = (folder: string) => {
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  return folder;
+};
+
+function confinedTo(
+  o: Pick<FileAccessOptions, 'folders' | 'protect'>,
+  workspaces: (self: FileAccess) => FileAccess['forWorkspace'],
+): FileAccess {
   const folders = [...new Set(o.folders.map(realOrSelf))];
   const protect = [...new Set((o.protect ?? []).map(realOrSelf))];
   const allowed = (path: string) =>
     folders.some(
       (f) => inside(path, f) && protect.every((p) => !inside(path, p) || (inside(f, p) && f !== p)),
     );
-  return {
+  const policy: FileAccess = {
     folders,
+    forWorkspace: (workspaceId) => workspaces(policy)(workspaceId),
     resolve(path: string) {
       const notAllowed = () =>
         new FileNotAllowedError(
@@ -84,6 +142,7 @@ export function createFileAccess(o: FileAccessOptions): FileAccess {
       return real;
     },
   };
+  return policy;
 }
 
 /**
@@ -106,4 +165,5 @@ export function assertMayName(files: FileAccess, path: string): void {
 export const UNCONFINED_FILES: FileAccess = {
   folders: [],
   resolve: (path) => resolve(path),
+  forWorkspace: () => UNCONFINED_FILES,
 };

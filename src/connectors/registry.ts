@@ -18,7 +18,6 @@ import { moodleConnector } from './moodle/index.ts';
 import { type LimiterProvider, limiterFor } from './rate-limiter.ts';
 import { spreadsheetConnector } from './spreadsheet/index.ts';
 import { sqlConnector } from './sql/index.ts';
-import type { WorkspaceShare } from './workspace-share.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous registry; each definition validates its own config and secret with its schemas
 type AnyDefinition = ConnectorDefinition<any, any>;
@@ -98,8 +97,6 @@ export interface ConnectorRuntime {
   limiters?: LimiterProvider | undefined;
   /** Who draws from the budgets (a run: its task), so tasks sharing an account are served in turn. */
   party?: string | undefined;
-  /** The party's workspace and its share of a budget, so workspaces sharing an account get their shares. */
-  workspace?: WorkspaceShare | undefined;
   /**
    * The files connectors may open (the operator's JUNCTION_FILES_DIR). Absent: unconfined, for trusted
    * in-process callers only (CLI commands, tests); the server and the schedulers always set it.
@@ -107,12 +104,15 @@ export interface ConnectorRuntime {
   files?: FileAccess | undefined;
 }
 
-/** A connector factory whose connectors open only the files `files` allows, whatever runtime they get. */
+/**
+ * A connector factory whose connectors open only the files `files` allows their connection's workspace,
+ * whatever runtime they get (a connection without a workspace opens none).
+ */
 export function confinedFactory(
   files: FileAccess,
   make: (connection: Connection, rt: ConnectorRuntime) => Connector = createConnector,
 ): (connection: Connection, rt: ConnectorRuntime) => Connector {
-  return (connection, rt) => make(connection, { ...rt, files });
+  return (connection, rt) => make(connection, { ...rt, files: files.forWorkspace(connection.workspaceId) });
 }
 
 /** Validates a connection's config and secret and makes its live connector. */
@@ -136,11 +136,7 @@ export function createConnector(connection: Connection, rt: ConnectorRuntime): C
   assertSecretDestination(connection);
   const httpSetup = def.http?.(config.data, secret.data);
   const limiters = rt.limiters ?? limiterFor;
-  const share = {
-    account: accountOf(def, config.data, secret.data),
-    party: rt.party,
-    workspace: rt.workspace,
-  };
+  const share = { account: accountOf(def, config.data, secret.data), party: rt.party };
   const http = new HttpClient({
     baseUrl: httpSetup?.baseUrl ?? 'http://invalid.local',
     headers: httpSetup?.headers,

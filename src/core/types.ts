@@ -16,6 +16,11 @@ export interface Connection {
    * next save).
    */
   secretDestination?: string | null | undefined;
+  /**
+   * The workspace the connection belongs to (set when read from the store; saving ignores it): decides
+   * which files folder its files are taken from.
+   */
+  workspaceId?: string | undefined;
 }
 
 /** When a task runs by itself (see ScheduleSchema): an interval, a cron, and/or on its source's changes. */

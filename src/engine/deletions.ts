@@ -4,7 +4,7 @@ import { createConnector } from '../connectors/registry.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { SyncLink } from '../core/types.ts';
-import { createImportWorkspace } from '../import/workspace.ts';
+import { everyWorkspaceImports } from '../import/workspace.ts';
 import type { Store } from '../store/store.ts';
 import { assignmentsOf } from './assignments.ts';
 import type { ConnectorFactory } from './open-mapping.ts';
@@ -468,14 +468,15 @@ export async function eraseRecord(
  */
 async function removeUploadsOf(importsDir: string, executionIds: Set<string>): Promise<number> {
   if (!executionIds.size) return 0;
-  const workspace = createImportWorkspace(importsDir);
   let removed = 0;
-  for (const record of await workspace.list()) {
-    if (record.executionId && executionIds.has(record.executionId)) {
-      await workspace.remove(record.id);
-      removed++;
+  // Execution ids are the hub's, so looking through every workspace's imports takes only this person's.
+  for (const folder of await everyWorkspaceImports(importsDir))
+    for (const record of await folder.list()) {
+      if (record.executionId && executionIds.has(record.executionId)) {
+        await folder.remove(record.id);
+        removed++;
+      }
     }
-  }
   return removed;
 }
 

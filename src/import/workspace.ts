@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path';
 import type { Sheet } from '../connectors/spreadsheet/sheet.ts';
 import { NotFoundError } from '../core/errors.ts';
+import { workspaceFolderOf, workspaceFoldersIn } from '../core/workspace-folders.ts';
 import type { ImportValidation } from './import-file.ts';
 
 /** Where an uploaded import stands. */
@@ -118,3 +119,16 @@ export function createImportWorkspace(baseDir: string) {
 }
 /** The workspace an import server or CLI uses. */
 export type ImportWorkspace = ReturnType<typeof createImportWorkspace>;
+
+/**
+ * The folder of one workspace's imports inside the hub's imports folder: `default`'s is the folder itself
+ * (as before workspaces), every other workspace's `workspaces/<id>/` in it. A request sees only its own.
+ */
+export function importsOfWorkspace(importsDir: string, workspaceId: string): ImportWorkspace {
+  return createImportWorkspace(workspaceFolderOf(importsDir, workspaceId));
+}
+
+/** The imports folders of every workspace that has one (clean-ups of the whole hub: retention, erasure). */
+export async function everyWorkspaceImports(importsDir: string): Promise<ImportWorkspace[]> {
+  return (await workspaceFoldersIn(importsDir)).map(({ folder }) => createImportWorkspace(folder));
+}

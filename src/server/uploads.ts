@@ -8,6 +8,8 @@ import { fileFields } from '../connectors/registry.ts';
 import { mb } from '../connectors/spreadsheet/detect.ts';
 import { SpreadsheetFileError } from '../connectors/spreadsheet/errors.ts';
 import { SpreadsheetLimitsSchema } from '../connectors/spreadsheet/schemas.ts';
+import { workspaceFolderOf, workspaceFoldersIn } from '../core/workspace-folders.ts';
+import { DEFAULT_WORKSPACE } from '../core/workspaces.ts';
 import type { Store } from '../store/store.ts';
 
 /** Largest file the dashboard may upload (imports, connection files, samples): the spreadsheet reader's limit. */
@@ -57,15 +59,21 @@ const SAMPLE_GRACE_MS = 60 * 60_000;
 
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 
-/** Where each connection's file fields point, resolved as the file policy does (relative: the files folder). */
+/**
+ * Where each connection's file fields point, resolved as the file policy does (relative: its workspace's
+ * part of the first files folder).
+ */
 async function namedFiles(store: Store, filesFolder: string) {
-  const named: { connectionId: string; field: string; path: string }[] = [];
-  for (const c of await store.connections.list())
-    for (const field of fileFields(c.system)) {
-      const path = c.config[field];
-      if (typeof path === 'string' && path !== '')
-        named.push({ connectionId: c.id, field, path: resolve(filesFolder, path) });
-    }
+  const named: { workspaceId: string; connectionId: string; field: string; path: string }[] = [];
+  for (const { id: workspaceId } of await store.workspaces.list()) {
+    const from = workspaceFolderOf(filesFolder, workspaceId);
+    for (const c of await store.inWorkspace(workspaceId).connections.list())
+      for (const field of fileFields(c.system)) {
+        const path = c.config[field];
+        if (typeof path === 'string' && path !== '')
+          named.push({ workspaceId, connectionId: c.id, field, path: resolve(from, path) });
+      }
+  }
   return named;
 }
 
@@ -78,7 +86,8 @@ function below(folder: string, path: string): string[] | undefined {
 /**
  * Removes connection uploads no connection names (a file replaced by another, a form never saved) once
  * older than `graceMs`, and samples left behind; a named file stays as long as its connection names it.
- * Only Junction's uploads folder is swept, never the customer's files folder. Answers how many folders went.
+ * Only Junction's uploads folder is swept (every workspace's part), never the customer's files folder.
+ * Answers how many folders went.
  */
 export async function purgeUnnamedUploads(o: {
   store: Store;
@@ -90,10 +99,7 @@ export async function purgeUnnamedUploads(o: {
   graceMs?: number;
 }): Promise<number> {
   const now = (o.now ?? new Date()).getTime();
-  const uploads = join(o.uploadsDir, CONNECTION_UPLOADS);
-  const named = new Set(
-    (await namedFiles(o.store, o.filesFolder)).map((n) => below(uploads, n.path)?.[0]).filter(Boolean),
-  );
+  const namedPaths = (await namedFiles(o.store, o.filesFolder)).map((n) => n.path);
   let removed = 0;
   const sweep = async (dir: string, graceMs: number, keep: (id: string) => boolean) => {
     let entries: string[];
@@ -109,8 +115,13 @@ export async function purgeUnnamedUploads(o: {
       removed++;
     }
   };
-  await sweep(uploads, o.graceMs ?? UNNAMED_UPLOAD_GRACE_MS, (id) => named.has(id));
-  await sweep(join(o.uploadsDir, SAMPLE_UPLOADS), SAMPLE_GRACE_MS, () => false);
+  for (const { folder } of await workspaceFoldersIn(o.uploadsDir)) {
+    const uploads = join(folder, CONNECTION_UPLOADS);
+    // Whichever workspace names an upload keeps it: a clean-up never takes a file a connection reads.
+    const named = new Set(namedPaths.map((path) => below(uploads, path)?.[0]).filter(Boolean));
+    await sweep(uploads, o.graceMs ?? UNNAMED_UPLOAD_GRACE_MS, (id) => named.has(id));
+    await sweep(join(folder, SAMPLE_UPLOADS), SAMPLE_GRACE_MS, () => false);
+  }
   return removed;
 }
 
@@ -130,6 +141,8 @@ export async function moveLegacyUploads(o: {
   const target = join(o.uploadsDir, CONNECTION_UPLOADS);
   const moved = new Set<string>();
   for (const n of await namedFiles(o.store, o.filesFolder)) {
+    // Uploads were kept there before workspaces: only the default workspace's connections name them.
+    if (n.workspaceId !== DEFAULT_WORKSPACE) continue;
     const [id, ...rest] = below(legacy, n.path) ?? [];
     if (!id || !UPLOAD_ID.test(id) || rest.length === 0) continue;
     const from = join(legacy, id);
@@ -148,8 +161,9 @@ export async function moveLegacyUploads(o: {
       }
       moved.add(id);
     }
-    const connection = await o.store.connections.get(n.connectionId);
-    await o.store.connections.save({
+    const store = o.store.inWorkspace(DEFAULT_WORKSPACE);
+    const connection = await store.connections.get(n.connectionId);
+    await store.connections.save({
       ...connection,
       config: { ...connection.config, [n.field]: join(to, ...rest) },
     });

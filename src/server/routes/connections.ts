@@ -73,8 +73,9 @@ export async function connectionRoutes(
           details: { issues },
         });
       }
-      // A file outside JUNCTION_FILES_DIR is refused now, not first when the connection is used.
-      for (const path of def.localFiles?.(config.data) ?? []) assertMayName(files, path);
+      // A file outside the workspace's files folder is refused now, not first when the connection is used.
+      const own = files.forWorkspace(store.workspaceId);
+      for (const path of def.localFiles?.(config.data) ?? []) assertMayName(own, path);
       const stored = await store.connections.get(req.params.id).catch((err) => {
         if (err instanceof NotFoundError) return null;
         throw err;

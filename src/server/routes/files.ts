@@ -10,8 +10,11 @@ import { createConnector, fileFields, systemNames } from '../../connectors/regis
 import { mb } from '../../connectors/spreadsheet/detect.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { Connection } from '../../core/types.ts';
+import { workspaceFolderOf } from '../../core/workspace-folders.ts';
+import { DEFAULT_WORKSPACE } from '../../core/workspaces.ts';
 import { createValidationQueue } from '../../import/validation-queue.ts';
 import { RETENTION_EVERY_MS } from '../../scheduler/retention.ts';
+import type { Store } from '../../store/store.ts';
 import type { Api } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 import {
@@ -37,10 +40,11 @@ export async function fileRoutes(app: Api, deps: ServerDeps): Promise<void> {
   // Opening a workbook holds its shared strings in memory: shares the imports' few slots when given.
   const reading = deps.importValidation ?? createValidationQueue();
 
-  // Junction's own uploads folder (JUNCTION_UPLOADS_DIR), never the customer's files folder.
-  const folderOf = (sub: string) => {
+  // Junction's own uploads folder (JUNCTION_UPLOADS_DIR), never the customer's files folder; each workspace
+  // uploads into its own part, which only its connections may name.
+  const folderOf = (store: Store, sub: string) => {
     if (!deps.uploadsDir) throw new ValidationError('this hub has no uploads folder (JUNCTION_UPLOADS_DIR)');
-    return join(deps.uploadsDir, sub);
+    return join(workspaceFolderOf(deps.uploadsDir, store.workspaceId ?? DEFAULT_WORKSPACE), sub);
   };
 
   // This server owns the uploads folder, so it clears out the files no connection names.
@@ -111,7 +115,7 @@ export async function fileRoutes(app: Api, deps: ServerDeps): Promise<void> {
         const part = await req.file();
         if (!part) throw new ValidationError('the upload has no file part');
         const id = randomUUID();
-        const dir = folderOf(join(CONNECTION_UPLOADS, id));
+        const dir = folderOf(req.store, join(CONNECTION_UPLOADS, id));
         const fileName = safeName(part.filename);
         const path = join(dir, fileName);
         await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -123,6 +127,7 @@ export async function fileRoutes(app: Api, deps: ServerDeps): Promise<void> {
             system: req.query.system,
             config: { [field]: path },
             secret: {},
+            workspaceId: req.store.workspaceId,
           });
           const { size } = await stat(join(dir, fileName));
           return reply.code(201).send({ path, field, fileName, bytes: size, objects });
@@ -151,7 +156,7 @@ export async function fileRoutes(app: Api, deps: ServerDeps): Promise<void> {
         const part = await req.file();
         if (!part) throw new ValidationError('the upload has no file part');
         const id = randomUUID();
-        const dir = folderOf(join(SAMPLE_UPLOADS, id));
+        const dir = folderOf(req.store, join(SAMPLE_UPLOADS, id));
         const fileName = safeName(part.filename);
         await mkdir(dir, { recursive: true, mode: 0o700 });
         try {

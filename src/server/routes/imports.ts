@@ -9,10 +9,11 @@ import { mb } from '../../connectors/spreadsheet/detect.ts';
 import { SpreadsheetFileError, spreadsheetErrorStatus } from '../../connectors/spreadsheet/errors.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Execution } from '../../core/types.ts';
+import { DEFAULT_WORKSPACE } from '../../core/workspaces.ts';
 import { IMPORT_ERROR_STATUS, ImportError } from '../../import/errors.ts';
 import { executeImport, type PreparedImport, prepareImport } from '../../import/import-file.ts';
 import { createValidationQueue } from '../../import/validation-queue.ts';
-import { createImportWorkspace, type ImportRecord } from '../../import/workspace.ts';
+import { everyWorkspaceImports, type ImportRecord, importsOfWorkspace } from '../../import/workspace.ts';
 import { purgeUploads, RETENTION_EVERY_MS } from '../../scheduler/retention.ts';
 import type { Store } from '../../store/store.ts';
 import { type Api, IdParams } from '../api.ts';
@@ -41,9 +42,10 @@ function refuse(reply: FastifyReply, err: unknown) {
  * the preview and problems, run it (all rows, or only the valid ones), download the error file.
  */
 export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
-  const workspace = createImportWorkspace(
-    deps.importsDir ?? join(process.env.JUNCTION_DATA_DIR ?? 'junction-data', 'files', 'imports'),
-  );
+  const importsDir =
+    deps.importsDir ?? join(process.env.JUNCTION_DATA_DIR ?? 'junction-data', 'files', 'imports');
+  // Each workspace's uploads and error files lie in its own folder: a request finds only its workspace's.
+  const folderOf = (store: Store) => importsOfWorkspace(importsDir, store.workspaceId ?? DEFAULT_WORKSPACE);
   // Each request's imports run in its workspace: the import's task and run belong to it.
   const ctxOf = (store: Store) => ({
     store,
@@ -52,8 +54,16 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
     runs: deps.runs,
   });
   // Uploads follow the retention setting like executions: this server owns the folder, so it purges it.
+  const everyWorkspace = {
+    purgeBefore: async (cutoff: Date) => {
+      let removed = 0;
+      for (const folder of await everyWorkspaceImports(importsDir))
+        removed += await folder.purgeBefore(cutoff);
+      return removed;
+    },
+  };
   const purge = () =>
-    void purgeUploads(deps.store, workspace, deps.log).catch((err) =>
+    void purgeUploads(deps.store, everyWorkspace, deps.log).catch((err) =>
       deps.log.error({ err }, 'purging old uploads failed'),
     );
   const purgeTimer = setInterval(purge, RETENTION_EVERY_MS);
@@ -67,7 +77,7 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
   });
   /** An upload of the request's workspace: one into another workspace's mapping does not exist here. */
   const loadOwn = async (store: Store, id: string) => {
-    const record = await workspace.load(id);
+    const record = await folderOf(store).load(id);
     try {
       await store.mappings.get(record.mappingId);
     } catch (err) {
@@ -81,9 +91,9 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
   const prepare = (store: Store, id: string, mappingId: string) =>
     validating.run(() =>
       prepareImport(ctxOf(store), {
-        file: workspace.uploadPath(id),
+        file: folderOf(store).uploadPath(id),
         mappingId,
-        errorFilePath: workspace.errorFilePath(id),
+        errorFilePath: folderOf(store).errorFilePath(id),
       }),
     );
 
@@ -112,6 +122,7 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
         if (!mappingId)
           throw new ValidationError('name the mapping: field `mappingId` before the file, or ?mappingId=');
         await req.store.mappings.get(mappingId);
+        const workspace = folderOf(req.store);
         const created = await workspace.create();
         try {
           await receiveUpload(part, created.uploadPath);
@@ -162,6 +173,7 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
     },
     async (req, reply) => {
       const record = await loadOwn(req.store, req.params.id);
+      const workspace = folderOf(req.store);
       // An import whose run failed, or whose process died mid-way (its execution was closed when its
       // lease ended), may run again: writes are upserts, so rows already written are not doubled.
       const run = record.executionId
@@ -240,7 +252,7 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
       return reply
         .header('content-type', XLSX_TYPE)
         .header('content-disposition', `attachment; filename="${name.replace(/"/g, '')}"`)
-        .send(createReadStream(workspace.errorFilePath(record.id)));
+        .send(createReadStream(folderOf(req.store).errorFilePath(record.id)));
     },
   );
 }

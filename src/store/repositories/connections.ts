@@ -66,6 +66,7 @@ export function createConnectionRepository(db: Kysely<Database>, box: SecretBox,
         system: row.system as SystemName,
         config: JSON.parse(row.config),
         ...(row.secret_sealed ? opened(box.open(row.secret_sealed)) : { secret: {} }),
+        workspaceId: row.workspace_id,
       };
     },
 

@@ -18,6 +18,7 @@ import { moodleConnector } from './moodle/index.ts';
 import { type LimiterProvider, limiterFor } from './rate-limiter.ts';
 import { spreadsheetConnector } from './spreadsheet/index.ts';
 import { sqlConnector } from './sql/index.ts';
+import type { WorkspaceShare } from './workspace-share.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous registry; each definition validates its own config and secret with its schemas
 type AnyDefinition = ConnectorDefinition<any, any>;
@@ -97,6 +98,8 @@ export interface ConnectorRuntime {
   limiters?: LimiterProvider | undefined;
   /** Who draws from the budgets (a run: its task), so tasks sharing an account are served in turn. */
   party?: string | undefined;
+  /** The party's workspace and its share of a budget, so workspaces sharing an account get their shares. */
+  workspace?: WorkspaceShare | undefined;
   /**
    * The files connectors may open (the operator's JUNCTION_FILES_DIR). Absent: unconfined, for trusted
    * in-process callers only (CLI commands, tests); the server and the schedulers always set it.
@@ -136,7 +139,11 @@ export function createConnector(connection: Connection, rt: ConnectorRuntime): C
   assertSecretDestination(connection);
   const httpSetup = def.http?.(config.data, secret.data);
   const limiters = rt.limiters ?? limiterFor;
-  const share = { account: accountOf(def, config.data, secret.data), party: rt.party };
+  const share = {
+    account: accountOf(def, config.data, secret.data),
+    party: rt.party,
+    workspace: rt.workspace,
+  };
   const http = new HttpClient({
     baseUrl: httpSetup?.baseUrl ?? 'http://invalid.local',
     headers: httpSetup?.headers,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { DailyLimitReachedError } from '../core/errors.ts';
 import {
   DAILY_STOP_MS,
@@ -11,23 +11,21 @@ import {
 } from './fair-budget.ts';
 import type { BudgetReport, LimiterProvider, RateLimiter } from './rate-limiter.ts';
 import { UNLIMITED } from './rate-limiter.ts';
-import { type WorkspaceShare, workspaceTurn } from './workspace-share.ts';
 
 /** Any Kysely instance: the limiter brings its own tables via `withTables`, and connectors never import the store's schema. */
 // biome-ignore lint/suspicious/noExplicitAny: Kysely<Database> is not assignable to any narrower Kysely type
 type AnyKysely = Kysely<any>;
 
 type LimiterTables = {
-  rate_limits: { key: string; paused_until: number };
-  rate_limit_slots: { id: string; key: string; release_at: number; workspace: string | null };
-  rate_limit_parties: {
+  rate_limits: {
     key: string;
-    party: string;
-    served_at: number;
-    waiting_until: number;
-    workspace: string;
-    rate_share: number | null;
+    paused_until: number;
+    server_max: number | null;
+    stop_until: number;
+    stop_message: string | null;
   };
+  rate_limit_slots: { id: string; key: string; release_at: number };
+  rate_limit_parties: { key: string; party: string; served_at: number; waiting_until: number };
 };
 
 export interface SharedLimiterOptions {
@@ -48,9 +46,6 @@ export interface SharedLimiterOptions {
  * Fairness across processes: a waiting party (task) says so in `rate_limit_parties`; while more than one
  * named party shares the budget, a free slot goes to the waiting party served longest ago (round-robin),
  * and grants are paced `intervalMs / max` apart (GCRA through `paused_until`), so slots free one by one.
- * Parties of several workspaces: the slot goes first to the workspace whose turn it is by share of the
- * window's slots (`workspaceTurn`, each slot names its workspace; migration 0015), then to its party served
- * longest ago.
  */
 export function createPostgresBudget(
   database: AnyKysely,
@@ -81,55 +76,26 @@ export function createPostgresBudget(
       .onConflict((oc) => oc.column('key').doNothing())
       .execute());
 
-  /** Of the waiting parties (longest unserved first), the workspace whose turn it is by share of the window. */
-  const workspaceOfTurn = async (
-    trx: typeof db,
-    waiting: { workspace: string; rate_share: number | null }[],
-  ): Promise<string | undefined> => {
-    const workspaces = [...new Set(waiting.map((p) => p.workspace))];
-    if (workspaces.length < 2) return workspaces[0];
-    const held = await trx
-      .selectFrom('rate_limit_slots')
-      .select((eb) => ['workspace', eb.fn.countAll<string>().as('n')])
-      .where('key', '=', key)
-      .where('workspace', 'in', workspaces)
-      .groupBy('workspace')
-      .execute();
-    return workspaceTurn(
-      workspaces.map((w) => ({
-        workspace: w,
-        rateShare: waiting.find((p) => p.workspace === w)?.rate_share ?? null,
-        held: Number(held.find((h) => h.workspace === w)?.n ?? 0),
-      })),
-    );
-  };
-
-  const tryTake = (party: string, workspace: string, rateShare: number | null) =>
+  const tryTake = (party: string) =>
     db.transaction().execute(async (trx) => {
-      const limit = effectiveMax();
       // The row lock serialises the processes that compete for this account's budget.
       const row = await trx
         .selectFrom('rate_limits')
-        .select(['paused_until', dbNow.as('now')])
+        .select(['paused_until', 'server_max', 'stop_until', 'stop_message', dbNow.as('now')])
         .where('key', '=', key)
         .forUpdate()
         .executeTakeFirstOrThrow();
       const now = Number(row.now);
+      // The server's word as any process of ours last heard it (migration 0017): a lower limit, the day's stop.
+      const limit = Math.max(1, Math.min(effectiveMax(), Number(row.server_max ?? Number.POSITIVE_INFINITY)));
+      if (now < Number(row.stop_until)) {
+        const stop = { until: Date.now() + Number(row.stop_until) - now, message: row.stop_message ?? '' };
+        return { id: null, waitMs: 0, stop };
+      }
       await trx
         .insertInto('rate_limit_parties')
-        .values({
-          key,
-          party,
-          served_at: 0,
-          waiting_until: now + heartbeat,
-          workspace,
-          rate_share: rateShare,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['key', 'party'])
-            .doUpdateSet({ waiting_until: now + heartbeat, workspace, rate_share: rateShare }),
-        )
+        .values({ key, party, served_at: 0, waiting_until: now + heartbeat })
+        .onConflict((oc) => oc.columns(['key', 'party']).doUpdateSet({ waiting_until: now + heartbeat }))
         .execute();
       await trx
         .deleteFrom('rate_limit_slots')
@@ -148,7 +114,7 @@ export function createPostgresBudget(
       }
       const parties = await trx
         .selectFrom('rate_limit_parties')
-        .select(['party', 'served_at', 'waiting_until', 'workspace', 'rate_share'])
+        .select(['party', 'served_at', 'waiting_until'])
         .where('key', '=', key)
         .where((eb) =>
           eb.or([
@@ -159,18 +125,16 @@ export function createPostgresBudget(
         .execute();
       const shared = parties.filter((p) => p.party !== '').length > 1;
       if (shared) {
-        // Round-robin: the waiting party served longest ago goes first, within the workspace whose turn it is.
-        const waiting = parties
+        // Round-robin: the waiting party served longest ago goes first.
+        const turn = parties
           .filter((p) => Number(p.waiting_until) > now)
-          .sort((a, b) => Number(a.served_at) - Number(b.served_at) || a.party.localeCompare(b.party));
-        const turnOf = await workspaceOfTurn(trx, waiting);
-        const turn = waiting.find((p) => p.workspace === turnOf);
+          .sort((a, b) => Number(a.served_at) - Number(b.served_at) || a.party.localeCompare(b.party))[0];
         if (turn && turn.party !== party) return { id: null, waitMs: 15 };
       }
       const id = randomUUID();
       await trx
         .insertInto('rate_limit_slots')
-        .values({ id, key, release_at: now + lease, workspace })
+        .values({ id, key, release_at: now + lease })
         .execute();
       await trx
         .updateTable('rate_limit_parties')
@@ -198,7 +162,32 @@ export function createPostgresBudget(
       details: { until: new Date((dailyStop as { until: number }).until).toISOString() },
     });
 
-  const forParty = (party: string, ws?: WorkspaceShare): RateLimiter => ({
+  /** A 429 or a spent window: every process holds back for `ms`. */
+  const pauseFor = (ms: number) => {
+    localPause = Math.max(localPause, Date.now() + ms);
+    void db
+      .updateTable('rate_limits')
+      .set({ paused_until: sql<number>`greatest(paused_until, ${dbNow} + ${Math.ceil(ms)})` })
+      .where('key', '=', key)
+      .execute()
+      .catch(() => {}); // this process holds back anyway; others learn from their own 429
+  };
+
+  /** Tells every process what the server said (a lower limit, the daily stop). */
+  const tell = (word: {
+    server_max?: number;
+    stop_until?: number | RawBuilder<number>;
+    stop_message?: string;
+  }) => {
+    void db
+      .updateTable('rate_limits')
+      .set(word)
+      .where('key', '=', key)
+      .execute()
+      .catch(() => {}); // this process follows it anyway; others learn it from their own answers
+  };
+
+  const forParty = (party: string): RateLimiter => ({
     async acquire(signal) {
       await setUp();
       try {
@@ -210,7 +199,11 @@ export function createPostgresBudget(
             await sleep(Math.min(localWait, maxWait), undefined, signal ? { signal } : undefined);
             continue;
           }
-          const taken = await tryTake(party, ws?.id ?? '', ws?.rateShare ?? null);
+          const taken = await tryTake(party);
+          if (taken.stop) {
+            dailyStop = taken.stop;
+            throw stopError();
+          }
           if (taken.id) {
             const id = taken.id;
             let released = false;
@@ -245,25 +238,26 @@ export function createPostgresBudget(
         throw err;
       }
     },
-    pause(ms) {
-      localPause = Math.max(localPause, Date.now() + ms);
-      void db
-        .updateTable('rate_limits')
-        .set({ paused_until: sql<number>`greatest(paused_until, ${dbNow} + ${Math.ceil(ms)})` })
-        .where('key', '=', key)
-        .execute()
-        .catch(() => {}); // this process holds back anyway; others learn from their own 429
-    },
+    pause: pauseFor,
     report(r: BudgetReport) {
       // A window of another length (a per-second limit of some endpoint) says nothing about this one.
       const sameWindow = (r.intervalMs ?? intervalMs) === intervalMs;
-      if (r.max !== undefined && sameWindow) serverMax = r.max;
+      if (r.max !== undefined && sameWindow && r.max !== serverMax) {
+        serverMax = r.max;
+        tell({ server_max: r.max });
+      }
       if (r.dailyRemaining !== undefined && r.dailyRemaining <= dailyReserve(effectiveMax(), r.daily)) {
         dailyStop = {
           until: Date.now() + DAILY_STOP_MS,
           message: `the account has ${r.dailyRemaining} of today's ${r.daily ?? '?'} requests left: Junction stops before the daily limit (the rest of the day stays for other integrations; runs go on after the reset)`,
         };
-      } else if (r.dailyRemaining !== undefined) dailyStop = null;
+        tell({ stop_until: sql<number>`${dbNow} + ${DAILY_STOP_MS}`, stop_message: dailyStop.message });
+      } else if (r.dailyRemaining !== undefined && dailyStop) {
+        dailyStop = null;
+        tell({ stop_until: 0 });
+      }
+      // A spent window of any length (Brevo's hour as well as its second) holds every request until it starts over.
+      if (r.remaining === 0 && r.resetMs !== undefined) pauseFor(r.resetMs);
       const remaining = r.remaining;
       if (remaining === undefined || !sameWindow) return;
       // The server counts calls of no process of ours (another integration): as many slots as it has less
@@ -336,6 +330,6 @@ export function createSharedLimiters(database: AnyKysely): LimiterProvider {
       budgets.set(key, budget);
     }
     budget.setCeiling(connectionId, max);
-    return budget.forParty(share.party ?? '', share.workspace);
+    return budget.forParty(share.party ?? '');
   };
 }

@@ -8,6 +8,7 @@ import {
 } from '../../src/connectors/shared-rate-limiter.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempPostgres, type TempDatabase } from '../helpers/databases.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { openTestStore } from '../helpers/store.ts';
 
 let db: TempDatabase;
@@ -141,4 +142,43 @@ test('while shared, a sync pausing briefly between pages still gets the paced ra
   const inSteadyState = grants.filter((g) => g > t0 + 1000 && g <= t0 + 8000).length;
   // Spaced strictly, each pause would lose its slots for good (≈ 0.85 of the rate).
   assert.ok(inSteadyState >= 0.93 * 70, `${inSteadyState} grants in 7 s at a paced rate of 10 a second`);
+});
+
+/** What the processes share of `key`'s budget, once a report has reached the database. */
+const sharedRow = (key: string) =>
+  a.db
+    .selectFrom('rate_limits' as never)
+    .select(['server_max', 'stop_until'] as never)
+    .where('key' as never, '=', key as never)
+    .executeTakeFirst() as Promise<{ server_max: number | null; stop_until: string | number } | undefined>;
+
+test("the server's lower limit heard by one process slows the other, and its daily stop stops the other before it calls", async () => {
+  const heard = createPostgresBudget(a.db, 'account-5', 10, 60_000).forParty('t1');
+  const other = createPostgresBudget(b.db, 'account-5', 10, 60_000).forParty('t2');
+  (await heard.acquire()).done();
+  // The server says 2 a window (a lower plan): the other process, which heard nothing, takes one more only.
+  heard.report?.({ max: 2 });
+  await eventually(
+    'the lower limit reached the database',
+    async () => (await sharedRow('account-5'))?.server_max,
+  );
+  (await other.acquire()).done();
+  const ac = new AbortController();
+  const third = other.acquire(ac.signal);
+  const outcome = await Promise.race([
+    third.then(() => 'granted'),
+    new Promise((r) => setTimeout(() => r('waiting'), 300)),
+  ]);
+  ac.abort();
+  await third.catch(() => {});
+  assert.equal(outcome, 'waiting', 'the window of 2 was spent by one call in each process');
+
+  const stopping = createPostgresBudget(a.db, 'account-6', 10, 60_000).forParty('t1');
+  const stopped = createPostgresBudget(b.db, 'account-6', 10, 60_000).forParty('t2');
+  (await stopping.acquire()).done();
+  stopping.report?.({ daily: 1000, dailyRemaining: 1 });
+  await eventually('the daily stop reached the database', async () =>
+    Number((await sharedRow('account-6'))?.stop_until ?? 0),
+  );
+  await assert.rejects(stopped.acquire(), (e: Error & { code?: string }) => e.code === 'daily_limit_reached');
 });

@@ -316,16 +316,18 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
     await form.getByLabel('Shortest interval (minutes)').fill('15');
     await form.getByLabel('Longest interval (minutes)').fill('30');
     await form.getByLabel('Runs at once').fill('2');
+    await form.getByLabel('Share of a rate limit (%)').fill('30');
     await form.getByRole('button', { name: 'New workspace' }).click();
     await page.getByRole('status').filter({ hasText: 'Workspace Beta GmbH saved.' }).waitFor();
     const row = page.locator('[data-workspace-row="beta"]');
     // The notice can show before the list has loaded again.
     await row.waitFor();
-    assert.deepEqual((await row.locator('td').allInnerTexts()).slice(0, 4), [
+    assert.deepEqual((await row.locator('td').allInnerTexts()).slice(0, 5), [
       'Beta GmbH',
       'beta',
       '15–30 min',
       '2',
+      '30 %',
     ]);
     // The switcher offers the new workspace at once.
     await page.getByLabel('Workspace', { exact: true }).locator('option', { hasText: 'Beta GmbH' }).waitFor({
@@ -346,7 +348,7 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
         id: 'beta',
         name: 'Beta AG',
         role: 'admin',
-        limits: { minIntervalMinutes: 15, maxIntervalMinutes: 30, maxConcurrentRuns: 2 },
+        limits: { minIntervalMinutes: 15, maxIntervalMinutes: 30, maxConcurrentRuns: 2, rateShare: 30 },
       },
     );
     // Members: the operator joins as operator, becomes a viewer, leaves.

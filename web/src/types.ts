@@ -46,6 +46,8 @@ export interface WorkspaceLimits {
   minIntervalMinutes: number;
   maxIntervalMinutes: number;
   maxConcurrentRuns: number | null;
+  /** Percent of a shared outside account's rate limit while other workspaces draw on it; null: none. */
+  rateShare: number | null;
 }
 
 /** A workspace with its limits (`GET /api/workspaces`). */

@@ -23,6 +23,10 @@ export const deWorkspaces: Record<keyof typeof enWorkspaces, string> = {
   'ws.maxRuns': 'Gleichzeitige Läufe',
   'ws.maxRunsHint': 'Leer: keine Grenze.',
   'ws.unlimited': 'keine Grenze',
+  'ws.rateShare': 'Anteil am Rate-Limit (%)',
+  'ws.rateShareHint':
+    'Nutzen Aufgaben mehrerer Arbeitsbereiche dasselbe Konto eines Systems, bekommt dieser Bereich so viel Prozent seines Rate-Limits, wenn er es braucht, und nicht mehr, solange andere warten; allein das ganze. Leer: kein eigener Anteil (teilt sich den Rest).',
+  'ws.noShare': 'kein eigener',
   'ws.members': 'Mitglieder',
   'ws.membersOf': 'Mitglieder von {name}',
   'ws.noMembers': 'Noch keine Mitglieder: Instanz-Administratoren sehen ohnehin jeden Arbeitsbereich.',

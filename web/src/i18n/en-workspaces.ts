@@ -21,6 +21,10 @@ export const enWorkspaces = {
   'ws.maxRuns': 'Runs at once',
   'ws.maxRunsHint': 'Empty: no limit.',
   'ws.unlimited': 'no limit',
+  'ws.rateShare': 'Share of a rate limit (%)',
+  'ws.rateShareHint':
+    'When tasks of several workspaces use the same account of a system, this workspace gets this percentage of its rate limit when it needs it, and no more while others wait; alone, all of it. Empty: no share of its own (it shares the rest).',
+  'ws.noShare': 'none of its own',
   'ws.members': 'Members',
   'ws.membersOf': 'Members of {name}',
   'ws.noMembers': 'No members yet: instance administrators see every workspace anyway.',

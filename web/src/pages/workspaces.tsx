@@ -8,17 +8,18 @@ import { useI18n } from '../i18n/index.tsx';
 import type { WorkspaceRow } from '../types.ts';
 import { WorkspaceMembers } from './workspace-members.tsx';
 
-/** The form's state: numbers as typed, so an empty "runs at once" can mean "no limit". */
+/** The form's state: numbers as typed, so an empty "runs at once" (or share) can mean "no limit" ("none"). */
 interface Draft {
   id: string;
   name: string;
   min: string;
   max: string;
   runs: string;
+  share: string;
 }
 
 // The server's defaults for a new workspace (the range the issue names).
-const NEW: Draft = { id: '', name: '', min: '10', max: '45', runs: '' };
+const NEW: Draft = { id: '', name: '', min: '10', max: '45', runs: '', share: '' };
 
 const draftOf = (w: WorkspaceRow): Draft => ({
   id: w.id,
@@ -26,6 +27,7 @@ const draftOf = (w: WorkspaceRow): Draft => ({
   min: String(w.limits.minIntervalMinutes),
   max: String(w.limits.maxIntervalMinutes),
   runs: w.limits.maxConcurrentRuns === null ? '' : String(w.limits.maxConcurrentRuns),
+  share: w.limits.rateShare === null ? '' : String(w.limits.rateShare),
 });
 
 /** Create a workspace or change its name and limits. */
@@ -53,6 +55,7 @@ function WorkspaceForm({
           minIntervalMinutes: Number(draft.min),
           maxIntervalMinutes: Number(draft.max),
           maxConcurrentRuns: draft.runs.trim() === '' ? null : Number(draft.runs),
+          rateShare: draft.share.trim() === '' ? null : Number(draft.share),
         },
       });
       if (isNew) setDraft(NEW);
@@ -115,6 +118,19 @@ function WorkspaceForm({
             />
           )}
         </Field>
+        <Field label={t('ws.rateShare')} hint={t('ws.rateShareHint')}>
+          {(p) => (
+            <input
+              {...p}
+              type="number"
+              min={1}
+              max={100}
+              step={1}
+              value={draft.share}
+              onChange={(e) => set({ share: e.target.value })}
+            />
+          )}
+        </Field>
       </div>
       <div className="form-actions">
         <button type="submit" className="btn btn-primary">
@@ -168,7 +184,7 @@ export function WorkspacesPage() {
         rows={list.data?.workspaces}
         loading={list.loading}
         empty={t('ws.none')}
-        columns={[t('common.name'), t('common.id'), t('ws.interval'), t('ws.maxRuns')]}
+        columns={[t('common.name'), t('common.id'), t('ws.interval'), t('ws.maxRuns'), t('ws.rateShare')]}
         actions
         stack
       >
@@ -183,6 +199,9 @@ export function WorkspacesPage() {
                 {t('ws.range', { min: w.limits.minIntervalMinutes, max: w.limits.maxIntervalMinutes })}
               </td>
               <td data-label={t('ws.maxRuns')}>{w.limits.maxConcurrentRuns ?? t('ws.unlimited')}</td>
+              <td data-label={t('ws.rateShare')}>
+                {w.limits.rateShare === null ? t('ws.noShare') : `${w.limits.rateShare} %`}
+              </td>
               <td className="row-actions">
                 <button type="button" className="btn btn-small" onClick={() => setMembersOf(w)}>
                   {t('ws.members')}

@@ -11,6 +11,7 @@ import {
 } from './fair-budget.ts';
 import type { BudgetReport, LimiterProvider, RateLimiter } from './rate-limiter.ts';
 import { UNLIMITED } from './rate-limiter.ts';
+import { type WorkspaceShare, workspaceTurn } from './workspace-share.ts';
 
 /** Any Kysely instance: the limiter brings its own tables via `withTables`, and connectors never import the store's schema. */
 // biome-ignore lint/suspicious/noExplicitAny: Kysely<Database> is not assignable to any narrower Kysely type
@@ -24,8 +25,15 @@ type LimiterTables = {
     stop_until: number;
     stop_message: string | null;
   };
-  rate_limit_slots: { id: string; key: string; release_at: number };
-  rate_limit_parties: { key: string; party: string; served_at: number; waiting_until: number };
+  rate_limit_slots: { id: string; key: string; release_at: number; workspace: string | null };
+  rate_limit_parties: {
+    key: string;
+    party: string;
+    served_at: number;
+    waiting_until: number;
+    workspace: string;
+    rate_share: number | null;
+  };
 };
 
 export interface SharedLimiterOptions {
@@ -46,6 +54,9 @@ export interface SharedLimiterOptions {
  * Fairness across processes: a waiting party (task) says so in `rate_limit_parties`; while more than one
  * named party shares the budget, a free slot goes to the waiting party served longest ago (round-robin),
  * and grants are paced `intervalMs / max` apart (GCRA through `paused_until`), so slots free one by one.
+ * Parties of several workspaces: the slot goes first to the workspace whose turn it is by share of the
+ * window's slots (`workspaceTurn`, each slot names its workspace; migration 0015), then to its party served
+ * longest ago.
  */
 export function createPostgresBudget(
   database: AnyKysely,
@@ -76,7 +87,30 @@ export function createPostgresBudget(
       .onConflict((oc) => oc.column('key').doNothing())
       .execute());
 
-  const tryTake = (party: string) =>
+  /** Of the waiting parties (longest unserved first), the workspace whose turn it is by share of the window. */
+  const workspaceOfTurn = async (
+    trx: typeof db,
+    waiting: { workspace: string; rate_share: number | null }[],
+  ): Promise<string | undefined> => {
+    const workspaces = [...new Set(waiting.map((p) => p.workspace))];
+    if (workspaces.length < 2) return workspaces[0];
+    const held = await trx
+      .selectFrom('rate_limit_slots')
+      .select((eb) => ['workspace', eb.fn.countAll<string>().as('n')])
+      .where('key', '=', key)
+      .where('workspace', 'in', workspaces)
+      .groupBy('workspace')
+      .execute();
+    return workspaceTurn(
+      workspaces.map((w) => ({
+        workspace: w,
+        rateShare: waiting.find((p) => p.workspace === w)?.rate_share ?? null,
+        held: Number(held.find((h) => h.workspace === w)?.n ?? 0),
+      })),
+    );
+  };
+
+  const tryTake = (party: string, workspace: string, rateShare: number | null) =>
     db.transaction().execute(async (trx) => {
       // The row lock serialises the processes that compete for this account's budget.
       const row = await trx
@@ -94,8 +128,19 @@ export function createPostgresBudget(
       }
       await trx
         .insertInto('rate_limit_parties')
-        .values({ key, party, served_at: 0, waiting_until: now + heartbeat })
-        .onConflict((oc) => oc.columns(['key', 'party']).doUpdateSet({ waiting_until: now + heartbeat }))
+        .values({
+          key,
+          party,
+          served_at: 0,
+          waiting_until: now + heartbeat,
+          workspace,
+          rate_share: rateShare,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['key', 'party'])
+            .doUpdateSet({ waiting_until: now + heartbeat, workspace, rate_share: rateShare }),
+        )
         .execute();
       await trx
         .deleteFrom('rate_limit_slots')
@@ -114,7 +159,7 @@ export function createPostgresBudget(
       }
       const parties = await trx
         .selectFrom('rate_limit_parties')
-        .select(['party', 'served_at', 'waiting_until'])
+        .select(['party', 'served_at', 'waiting_until', 'workspace', 'rate_share'])
         .where('key', '=', key)
         .where((eb) =>
           eb.or([
@@ -125,16 +170,18 @@ export function createPostgresBudget(
         .execute();
       const shared = parties.filter((p) => p.party !== '').length > 1;
       if (shared) {
-        // Round-robin: the waiting party served longest ago goes first.
-        const turn = parties
+        // Round-robin: the waiting party served longest ago goes first, within the workspace whose turn it is.
+        const waiting = parties
           .filter((p) => Number(p.waiting_until) > now)
-          .sort((a, b) => Number(a.served_at) - Number(b.served_at) || a.party.localeCompare(b.party))[0];
+          .sort((a, b) => Number(a.served_at) - Number(b.served_at) || a.party.localeCompare(b.party));
+        const turnOf = await workspaceOfTurn(trx, waiting);
+        const turn = waiting.find((p) => p.workspace === turnOf);
         if (turn && turn.party !== party) return { id: null, waitMs: 15 };
       }
       const id = randomUUID();
       await trx
         .insertInto('rate_limit_slots')
-        .values({ id, key, release_at: now + lease })
+        .values({ id, key, release_at: now + lease, workspace })
         .execute();
       await trx
         .updateTable('rate_limit_parties')
@@ -187,7 +234,7 @@ export function createPostgresBudget(
       .catch(() => {}); // this process follows it anyway; others learn it from their own answers
   };
 
-  const forParty = (party: string): RateLimiter => ({
+  const forParty = (party: string, ws?: WorkspaceShare): RateLimiter => ({
     async acquire(signal) {
       await setUp();
       try {
@@ -199,7 +246,7 @@ export function createPostgresBudget(
             await sleep(Math.min(localWait, maxWait), undefined, signal ? { signal } : undefined);
             continue;
           }
-          const taken = await tryTake(party);
+          const taken = await tryTake(party, ws?.id ?? '', ws?.rateShare ?? null);
           if (taken.stop) {
             dailyStop = taken.stop;
             throw stopError();
@@ -330,6 +377,6 @@ export function createSharedLimiters(database: AnyKysely): LimiterProvider {
       budgets.set(key, budget);
     }
     budget.setCeiling(connectionId, max);
-    return budget.forParty(share.party ?? '');
+    return budget.forParty(share.party ?? '', share.workspace);
   };
 }

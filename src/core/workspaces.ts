@@ -70,6 +70,13 @@ export class WorkspaceBusyError extends JunctionError {
   override readonly code = 'workspace_busy';
 }
 
+/** The refusal of a run (or import) that would exceed its workspace's `maxConcurrentRuns`, naming the numbers. */
+export const workspaceBusy = (workspaceId: string, active: number, max: number): WorkspaceBusyError =>
+  new WorkspaceBusyError(
+    `workspace '${workspaceId}' already runs ${active} task${active === 1 ? '' : 's'} (at most ${max} at once); try again when one has finished`,
+    { details: { workspaceId, active, max } },
+  );
+
 /** Refuses an interval outside the workspace's range, naming the range (the dashboard shows it at the field). */
 export function checkInterval(everyMinutes: number | undefined, limits: WorkspaceLimits): void {
   if (everyMinutes === undefined) return;

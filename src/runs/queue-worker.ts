@@ -2,7 +2,7 @@ import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { JunctionError, TaskBusyError } from '../core/errors.ts';
 import { WorkspaceBusyError } from '../core/workspaces.ts';
-import { RUN_QUEUE_PREFIX, type RunJobData } from './queue.ts';
+import { RUN_QUEUE_PREFIX, type RunJobData, releaseJob } from './queue.ts';
 import type { RunService } from './run-service.ts';
 
 export interface QueueWorkerOptions {
@@ -64,15 +64,27 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorker {
       }
       await boss.complete(queue, job.id, { executionId: execution.id, status: execution.status });
     } catch (err) {
-      // The run could not start (busy elsewhere, store down): fail the job so pg-boss retries it later.
+      if (err instanceof TaskBusyError || err instanceof WorkspaceBusyError) {
+        // Not a failure: the run waits its turn, however long, without spending an attempt (queue.ts releaseJob).
+        const released = await releaseJob(boss, queue, job.id, {
+          delaySeconds: service.config.retryDelaySeconds,
+          reason: { code: err.code, message: err.message },
+        }).catch((e) => {
+          jobLog.error({ err: e }, 'could not hand the job back');
+          return false;
+        });
+        if (released) {
+          jobLog.info(
+            { code: err.code, details: err.details },
+            err instanceof TaskBusyError
+              ? 'task is running elsewhere; the job waits and is taken again later'
+              : 'its workspace runs as many tasks as it may; the job waits and is taken again later',
+          );
+          return;
+        }
+      } else jobLog.error({ err }, 'run job failed');
+      // The run could not start (store down) or the job could not be handed back: fail it so pg-boss retries it.
       const code = err instanceof JunctionError ? err.code : 'internal_error';
-      if (err instanceof TaskBusyError) jobLog.info('task is running elsewhere; the job is retried later');
-      else if (err instanceof WorkspaceBusyError)
-        jobLog.info(
-          { details: err.details },
-          'its workspace runs as many tasks as it may; the job is retried later',
-        );
-      else jobLog.error({ err }, 'run job failed');
       await boss
         .fail(queue, job.id, { code, message: (err as Error).message })
         .catch((e) => jobLog.error({ err: e }, 'could not fail the job'));

@@ -126,3 +126,38 @@ export async function enqueueRun(
   if (!id) throw new Error(`pg-boss did not queue the run of task '${taskId}'`);
   return id;
 }
+
+/** Tasks among `taskIds` with a run job waiting, retrying or taken by a worker (not yet finished). */
+export async function tasksWithJobs(boss: PgBoss, taskIds: string[]): Promise<string[]> {
+  if (!taskIds.length) return [];
+  const { rows } = await boss
+    .getDb()
+    .executeSql("SELECT DISTINCT name FROM pgboss.job WHERE name = ANY($1::text[]) AND state < 'completed'", [
+      taskIds.map(queueNameFor),
+    ]);
+  return rows.map((r) => String(r.name).slice(RUN_QUEUE_PREFIX.length));
+}
+
+/**
+ * Hands a taken job back to wait `delaySeconds`, without spending one of its attempts: the run did not start
+ * (its task runs elsewhere, its workspace is full), so it is neither failed nor lost, however long the wait.
+ * `started_on` is cleared so the next fetch does not count a retry; `created_on` stays, so the job keeps its
+ * place among the oldest; `keep_until` moves on, so pg-boss's archiving never drops a job that waits long.
+ * Still the same job: a run asked for meanwhile coalesces with it (enqueueRun).
+ */
+export async function releaseJob(
+  boss: PgBoss,
+  queue: string,
+  jobId: string,
+  o: { delaySeconds: number; reason: Record<string, unknown> },
+): Promise<boolean> {
+  const { rows } = await boss.getDb().executeSql(
+    `UPDATE pgboss.job
+        SET state = 'retry', started_on = NULL, start_after = now() + $3 * interval '1 second',
+            output = $4::jsonb, keep_until = greatest(keep_until, now() + interval '1 day')
+      WHERE name = $1 AND id = $2 AND state = 'active'
+      RETURNING id`,
+    [queue, jobId, o.delaySeconds, JSON.stringify(o.reason)],
+  );
+  return rows.length > 0;
+}

@@ -6,13 +6,13 @@ import { createConnector } from '../connectors/registry.ts';
 import { TaskBusyError, ValidationError } from '../core/errors.ts';
 import { refuseImportTask } from '../core/import-task.ts';
 import type { Execution, ExecutionTrigger } from '../core/types.ts';
-import { WorkspaceBusyError } from '../core/workspaces.ts';
+import { workspaceBusy } from '../core/workspaces.ts';
 import { ownerIsGone } from '../engine/owner.ts';
 import { type RunImportOptions, runImport } from '../engine/run-import.ts';
 import { type DryRunResult, dryRunTask, type RunOptions, runTask } from '../engine/run-task.ts';
 import type { Store } from '../store/store.ts';
 import { limitersFor } from './limiters.ts';
-import { enqueueRun, openBoss, type RunQueuePolicy } from './queue.ts';
+import { enqueueRun, openBoss, type RunQueuePolicy, tasksWithJobs } from './queue.ts';
 import { DEFAULT_RUN_CONFIG, type RunConfig } from './run-config.ts';
 
 /** The answer to "run now": the execution it started (in this process), or that it was queued. */
@@ -123,24 +123,24 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
   const limiters = limitersFor(store);
 
   /**
-   * A workspace's concurrent-run limit, checked where every run starts (run now, schedule, change, queue
-   * worker). Best effort: two runs starting in the same instant may both pass; the limit is about fairness
-   * between customers, the task's own lease keeps a task from running twice.
+   * Admission of a queued "run now" to its workspace's concurrent-run limit: a run counts from when it is
+   * admitted, so the tasks that run now and those whose run waits in the queue (or is being taken) count
+   * alike — as in the embedded mode, a second "run now" is refused while the first has not finished.
+   * The task's own waiting run does not count (the request joins it). The limit itself holds where every run
+   * and import begins (store.executions.begin); this only answers early instead of queueing a refusal.
    */
-  const roomInWorkspace = async (taskId: string) => {
+  const admitQueued = async (taskId: string, queue: PgBoss) => {
     const ws = await store.workspaces.ofTask(taskId);
     const max = ws.limits.maxConcurrentRuns;
     if (max === null) return;
-    const active = await store.workspaces.activeRuns(ws.id);
-    if (active >= max)
-      throw new WorkspaceBusyError(
-        `workspace '${ws.id}' already runs ${active} task${active === 1 ? '' : 's'} (at most ${max} at once); try again when one has finished`,
-        { details: { workspaceId: ws.id, active, max } },
-      );
+    const busy = new Set(await store.workspaces.runningTasks(ws.id));
+    for (const t of await tasksWithJobs(queue, await store.workspaces.taskIds(ws.id))) busy.add(t);
+    busy.delete(taskId);
+    if (busy.size >= max) throw workspaceBusy(ws.id, busy.size, max);
   };
 
+  // The workspace's concurrent-run limit is checked where the run begins (store.executions.begin).
   const run: RunService['run'] = async (taskId, r = {}) => {
-    await roomInWorkspace(taskId);
     const { trigger, signal, ...extra } = r;
     const signals = [ac.signal, ...(signal ? [signal] : [])];
     return runTask(taskId, {
@@ -230,8 +230,8 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
       refuseImportTask(await store.tasks.get(taskId));
       await auditConfirmation(taskId, q);
       if (boss) {
-        // Refused now rather than queued to fail at the worker (whose retries would run out behind a long run).
-        await roomInWorkspace(taskId);
+        // Refused now, as in the embedded mode, rather than queued behind the workspace's other runs.
+        await admitQueued(taskId, boss);
         await enqueue(taskId, trigger, q);
         return { executionId: null, queued: true };
       }

@@ -92,7 +92,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     connections: createConnectionRepository(db, options.secretBox, workspaceId),
     mappings: createMappingRepository(db, workspaceId),
     tasks: createTaskRepository(db, workspaceId),
-    executions: createExecutionRepository(db, workspaceId),
+    executions: createExecutionRepository(db, workspaceId, dialect),
     syncLinks: createSyncLinkRepository(db, dialect, workspaceId),
     audit: createAuditRepository(db, options.secretBox, workspaceId),
     errors: createErrorWorklist(db, workspaceId),

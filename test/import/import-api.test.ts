@@ -201,4 +201,61 @@ describe('imports over the API', () => {
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error.code, 'import_mapping_invalid');
   });
+  test("an import counts against its workspace's concurrent-run limit: refused 409 workspace_busy while another run holds the only place, nothing written; it runs once the place is free", async () => {
+    const file = join(work, 'voll.xlsx');
+    await writePeopleXlsx(
+      file,
+      generateImportPeople(5).map((p, i) => ({
+        ...p,
+        Kundennummer: `V${i}`,
+        'E-Mail': `voll.${i}@beispiel.ch`,
+      })),
+    );
+    const res = await upload('voll.xlsx', readFileSync(file));
+    assert.equal(res.statusCode, 201, res.body);
+    const id = res.json().id;
+    await store.workspaces.save({ id: 'default', name: 'Default', limits: { maxConcurrentRuns: 1 } });
+    // Another task's run holds the workspace's only place (begun by another process, its lease alive).
+    await store.tasks.save({
+      id: 'holder',
+      name: 'holder',
+      mappingId: 'file-to-customers',
+      schedule: null,
+      enabled: false,
+      mode: 'incremental',
+      notify: { on: [], to: [] },
+      params: {},
+    });
+    const held = await store.executions.begin({
+      taskId: 'holder',
+      trigger: 'manual',
+      owner: 'elsewhere:1',
+      staleAfterMs: 600_000,
+    });
+    try {
+      const before = (
+        await withBusinessDb(business, (db) => db.selectFrom('customers').selectAll().execute())
+      ).length;
+      const refused = await admin.send('POST', `/api/imports/${id}/run`, {});
+      assert.equal(refused.statusCode, 409, refused.body);
+      assert.equal(refused.json().error.code, 'workspace_busy');
+      assert.deepEqual(refused.json().error.details, { workspaceId: 'default', active: 1, max: 1 });
+      const after = await withBusinessDb(business, (db) => db.selectFrom('customers').selectAll().execute());
+      assert.equal(after.length, before, 'nothing is written');
+      await store.executions.finish({
+        executionId: held.execution.id,
+        taskId: 'holder',
+        status: 'succeeded',
+        counts: held.execution.counts,
+      });
+      const started = await admin.send('POST', `/api/imports/${id}/run`, {});
+      assert.equal(started.statusCode, 202, started.body);
+      await eventually('the import finished', async () => {
+        const s = (await admin.get(`/api/imports/${id}`)).json();
+        return s.status === 'finished' && s;
+      });
+    } finally {
+      await store.workspaces.save({ id: 'default', name: 'Default', limits: { maxConcurrentRuns: null } });
+    }
+  });
 });

@@ -678,6 +678,18 @@ describe("a workspace's concurrent-run limit", () => {
     await runs.idle();
   });
 
+  test('two tasks asked to run in the same instant do not both pass a limit of one: one starts, the other is refused workspace_busy', async () => {
+    const asked = await Promise.allSettled([runs.runNow('busy-1'), runs.runNow('busy-2')]);
+    const started = asked.filter((a) => a.status === 'fulfilled');
+    const refused = asked.flatMap((a) => (a.status === 'rejected' ? [a.reason as { code?: string }] : []));
+    assert.equal(started.length, 1, 'one run started');
+    assert.deepEqual(
+      refused.map((e) => e.code),
+      ['workspace_busy'],
+    );
+    await runs.idle();
+  });
+
   test('the limit lifted by the administrator lets two runs of the workspace go at once', async () => {
     const res = await admin.send('PUT', '/api/workspaces/busy', {
       name: 'Busy',

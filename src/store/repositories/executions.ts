@@ -9,7 +9,9 @@ import {
   type SyncLink,
   ZERO_COUNTS,
 } from '../../core/types.ts';
+import { workspaceBusy } from '../../core/workspaces.ts';
 import type { Database, ExecutionsTable } from '../schema.ts';
+import type { Dialect } from '../store.ts';
 import { createExecutionItemQueries } from './execution-items.ts';
 import { type Filterable, idsIn, type Scope } from './scope.ts';
 import { upsertLinks } from './sync-links.ts';
@@ -64,7 +66,7 @@ function toExecution(r: ExecutionsTable): Execution {
  * Executions (runs and imports) and their items. Scoped to a workspace, the reading side sees only the runs
  * of that workspace's tasks; the writing side (begin, commits, close) belongs to the run service, unscoped.
  */
-export function createExecutionRepository(db: Kysely<Database>, scope?: Scope) {
+export function createExecutionRepository(db: Kysely<Database>, scope?: Scope, dialect?: Dialect) {
   /** Keeps a query on `executions` to the scope's tasks. */
   const inScope = <Q extends Filterable>(q: Q): Q =>
     scope === undefined ? q : (q.where('executions.task_id', 'in', idsIn(db, 'tasks', scope)) as Q);
@@ -94,16 +96,47 @@ export function createExecutionRepository(db: Kysely<Database>, scope?: Scope) {
     return now.getTime() - new Date(beat).getTime() > o.staleAfterMs;
   }
 
+  /**
+   * The workspace's concurrent-run limit, checked in the transaction that begins the run, so every run and
+   * import counts from its begin to its end whoever started it (API, scheduler, queue worker, CLI). On
+   * PostgreSQL the workspace's row is locked until the begin commits: two begins in one workspace cannot
+   * both see the last free place (SQLite's transactions run one at a time already). Runs of other
+   * tasks count unless their lease lapsed (those are closed as crashed at the next look).
+   */
+  async function refuseFullWorkspace(trx: Kysely<Database>, o: BeginOptions, now: Date) {
+    const q = trx
+      .selectFrom('workspaces')
+      .select(['id', 'max_concurrent_runs'])
+      .where('id', '=', trx.selectFrom('tasks').select('workspace_id').where('id', '=', o.taskId));
+    // Only a workspace with a limit is locked: the others' begins do not queue up behind each other.
+    const limited = await q.executeTakeFirst();
+    if (!limited || limited.max_concurrent_runs === null) return;
+    const ws = dialect === 'postgres' ? await q.forUpdate().executeTakeFirst() : limited;
+    if (!ws || ws.max_concurrent_runs === null) return;
+    const max = Number(ws.max_concurrent_runs);
+    const others = await trx
+      .selectFrom('executions')
+      .selectAll()
+      .where('status', '=', 'running')
+      .where('task_id', '!=', o.taskId)
+      .where('task_id', 'in', trx.selectFrom('tasks').select('id').where('workspace_id', '=', ws.id))
+      .execute();
+    const active = others.filter((r) => !isStale(r, o, now)).length;
+    if (active >= max) throw workspaceBusy(ws.id, active, max);
+  }
+
   return {
     /**
-     * Starts a run of a task: closes a crashed predecessor, refuses when a live one holds the task
-     * (TaskBusyError), and hands back where to read from.
+     * Starts a run of a task: refuses when its workspace runs as many tasks as it may (WorkspaceBusyError),
+     * closes a crashed predecessor, refuses when a live one holds the task (TaskBusyError), and hands back
+     * where to read from.
      */
     async begin(o: BeginOptions): Promise<BeginResult> {
       const now = o.now ?? new Date();
       const id = crypto.randomUUID();
       try {
         return await db.transaction().execute(async (trx) => {
+          await refuseFullWorkspace(trx, o, now);
           const running = await trx
             .selectFrom('executions')
             .selectAll()

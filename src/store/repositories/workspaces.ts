@@ -160,15 +160,26 @@ export function createWorkspaceRepository(db: Kysely<Database>) {
       return toWorkspace(row);
     },
 
-    /** Runs of a workspace's tasks that are queued or running now (its concurrent-run limit). */
-    async activeRuns(workspaceId: string): Promise<number> {
-      const row = await db
+    /** The tasks of a workspace that run now (an execution `running`), for its concurrent-run limit. */
+    async runningTasks(workspaceId: string): Promise<string[]> {
+      const rows = await db
         .selectFrom('executions')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .select('task_id')
+        .distinct()
         .where('status', '=', 'running')
         .where('task_id', 'in', db.selectFrom('tasks').select('id').where('workspace_id', '=', workspaceId))
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+        .execute();
+      return rows.map((r) => r.task_id);
+    },
+
+    /** The ids of a workspace's tasks. */
+    async taskIds(workspaceId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('tasks')
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .execute();
+      return rows.map((r) => r.id);
     },
   };
 }

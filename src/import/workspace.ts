@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Sheet } from '../connectors/spreadsheet/sheet.ts';
 import { NotFoundError } from '../core/errors.ts';
@@ -53,7 +53,11 @@ export function createImportWorkspace(baseDir: string) {
     uploadPath: (id: string) => join(dirOf(id), 'upload'),
     errorFilePath: (id: string) => join(dirOf(id), 'errors.xlsx'),
     async save(record: ImportRecord): Promise<void> {
-      await writeFile(join(dirOf(record.id), 'import.json'), JSON.stringify(record), { mode: 0o600 });
+      // Written aside and renamed: a request reading the record while a run updates it sees the old or the new.
+      const file = join(dirOf(record.id), 'import.json');
+      const aside = `${file}.${randomUUID()}.tmp`;
+      await writeFile(aside, JSON.stringify(record), { mode: 0o600 });
+      await rename(aside, file);
     },
     async load(id: string): Promise<ImportRecord> {
       try {
@@ -131,4 +135,16 @@ export function importsOfWorkspace(importsDir: string, workspaceId: string): Imp
 /** The imports folders of every workspace that has one (clean-ups of the whole hub: retention, erasure). */
 export async function everyWorkspaceImports(importsDir: string): Promise<ImportWorkspace[]> {
   return (await workspaceFoldersIn(importsDir)).map(({ folder }) => createImportWorkspace(folder));
+}
+
+/** `purgeBefore` over every workspace's imports: the retention setting is the hub's. */
+export function purgeEveryWorkspace(importsDir: string): Pick<ImportWorkspace, 'purgeBefore'> {
+  return {
+    async purgeBefore(cutoff) {
+      let removed = 0;
+      for (const folder of await everyWorkspaceImports(importsDir))
+        removed += await folder.purgeBefore(cutoff);
+      return removed;
+    },
+  };
 }

@@ -14,8 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { pino } from 'pino';
 import { fileAccessOf } from '../../src/config/environment.ts';
 import { MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
+import { purgeEveryWorkspace } from '../../src/import/workspace.ts';
+import { purgeUploads } from '../../src/scheduler/retention.ts';
 import { hashPassword } from '../../src/server/auth/passwords.ts';
 import { purgeUnnamedUploads } from '../../src/server/uploads.ts';
 import { createSecretBox } from '../../src/store/secret-box.ts';
@@ -31,6 +34,7 @@ import { createCustomersTable } from '../import/setup.ts';
  * part: `default` the files folder without `workspaces/` (and `imports/`), every other one `workspaces/<id>/`.
  */
 const KEY_HEX = 'cd'.repeat(32);
+const log = pino({ level: 'silent' });
 const PASSWORD = 'member-password-123';
 
 function multipart(fields: Record<string, string>, file: { name: string; content: Buffer }) {
@@ -157,7 +161,7 @@ describe('each workspace reads only its own files folder (SQLite store)', () => 
     );
   });
 
-  test('the default workspace cannot name files under workspaces/, nor another workspace its imports', async () => {
+  test('the default workspace cannot name files under workspaces/, and keeps its own by their relative path', async () => {
     for (const file of [join(filesDir, 'workspaces', 'b', 'own.csv'), 'workspaces/b/own.csv']) {
       refusedWithout(await inDefault().send('PUT', '/api/connections/peek', spreadsheet(file)));
     }
@@ -252,6 +256,14 @@ describe('each workspace reads only its own files folder (SQLite store)', () => 
       assert.equal((await as(admin, 'a').get(url)).statusCode, 404, url);
     }
     assert.equal((await inB().get(`/api/imports/${id}/error-file`)).statusCode, 200);
+    // Retention reaches every workspace's imports: a day's retention removes b's once it is older.
+    await store.settings.update({ retentionDays: 1 });
+    const later = new Date(Date.now() + 2 * 86_400_000);
+    assert.equal(await purgeUploads(store, purgeEveryWorkspace(join(filesDir, 'imports')), log, later), 1);
+    assert.ok(
+      !existsSync(join(filesDir, 'imports', 'workspaces', 'b', id)),
+      "b's upload and its data are gone",
+    );
   });
 
   test("a dashboard upload lands in its workspace's part of the uploads folder, which no other workspace may name", async () => {

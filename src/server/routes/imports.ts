@@ -13,7 +13,7 @@ import { DEFAULT_WORKSPACE } from '../../core/workspaces.ts';
 import { IMPORT_ERROR_STATUS, ImportError } from '../../import/errors.ts';
 import { executeImport, type PreparedImport, prepareImport } from '../../import/import-file.ts';
 import { createValidationQueue } from '../../import/validation-queue.ts';
-import { everyWorkspaceImports, type ImportRecord, importsOfWorkspace } from '../../import/workspace.ts';
+import { type ImportRecord, importsOfWorkspace, purgeEveryWorkspace } from '../../import/workspace.ts';
 import { purgeUploads, RETENTION_EVERY_MS } from '../../scheduler/retention.ts';
 import type { Store } from '../../store/store.ts';
 import { type Api, IdParams } from '../api.ts';
@@ -54,16 +54,8 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
     runs: deps.runs,
   });
   // Uploads follow the retention setting like executions: this server owns the folder, so it purges it.
-  const everyWorkspace = {
-    purgeBefore: async (cutoff: Date) => {
-      let removed = 0;
-      for (const folder of await everyWorkspaceImports(importsDir))
-        removed += await folder.purgeBefore(cutoff);
-      return removed;
-    },
-  };
   const purge = () =>
-    void purgeUploads(deps.store, everyWorkspace, deps.log).catch((err) =>
+    void purgeUploads(deps.store, purgeEveryWorkspace(importsDir), deps.log).catch((err) =>
       deps.log.error({ err }, 'purging old uploads failed'),
     );
   const purgeTimer = setInterval(purge, RETENTION_EVERY_MS);

@@ -263,6 +263,18 @@ describe('runTask and dryRunTask over a SQLite store and in-memory systems', () 
     assert.deepEqual([confirmed.counts.deleted, crm.records.size], [5, 0]);
   });
 
+  test('a run held by the mass-deletion guard logs the warning with its details', async () => {
+    await setup({ deletes: 'propagate' });
+    await run();
+    erp.rows.splice(0, 5);
+    const lines: Record<string, unknown>[] = [];
+    const logged = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const held = await runTask(id, { store, log: logged, connectorFactory: factory() });
+    const warning = lines.find((l) => l.level === 40 && l.msg === held.error?.message);
+    assert.ok(warning, JSON.stringify(lines));
+    assert.ok(warning.details, 'the guard says what it held back');
+  });
+
   test('a second assignment writes the same records into its own object with its own links', async () => {
     const m = await setup({
       assignments: [

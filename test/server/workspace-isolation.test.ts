@@ -14,10 +14,12 @@ import { createTestServer, login } from '../helpers/server.ts';
 import { openTestStore } from '../helpers/store.ts';
 
 /**
- * Issue 21's isolation proof: every route of the OpenAPI document, called by each user and token of
- * workspace B against workspace A's objects, answers 403 (role too low, instance only) or exactly what it
- * answers for an object that does not exist at all (404, or an empty list) — and no answer carries a name,
- * an id, a payload or a count of A's.
+ * Issue 21's isolation proof, both ways: every route of the OpenAPI document, called by each user and token
+ * of one workspace against the other's objects (B against A, then A against B), answers 403 (role too low,
+ * instance only) or exactly what it answers for an object that does not exist at all (404, or an empty
+ * list) — and no answer carries a name, an id, a payload or a count of the other's. The same holds for the
+ * other workspace's ids inside bodies and query strings (a mapping's connections, a task's mapping, the
+ * records of a retry): every id-like field of the document's request schemas has a probe.
  */
 
 type Needs = WorkspaceRole | 'instance' | 'self';
@@ -26,6 +28,7 @@ const RANK: Record<WorkspaceRole, number> = { admin: 0, operator: 1, viewer: 2 }
 /** Values a probe fills in: A's objects, or (for the comparison) objects that do not exist anywhere. */
 interface Ids {
   connection: string;
+  hubspot: string;
   uploadConnection: string;
   mapping: string;
   fileMapping: string;
@@ -44,9 +47,10 @@ interface Probe {
   /** Statuses allowed once the role suffices (default 404: another workspace's object does not exist). */
   ok?: number[];
   /** Path parameters. */
-  params?: (ids: Ids) => Record<string, string>;
-  query?: (ids: Ids) => Record<string, string>;
-  body?: (ids: Ids) => unknown;
+  /** `ids`: the other workspace's objects (or a ghost's); `own`: the caller's workspace's. */
+  params?: (ids: Ids, own: Ids) => Record<string, string>;
+  query?: (ids: Ids, own: Ids) => Record<string, string>;
+  body?: (ids: Ids, own: Ids) => unknown;
   /** A multipart upload (`file` part, a small CSV) instead of a JSON body. */
   upload?: true;
   /** The same call with ids that do not exist would create something: no comparison with it. */
@@ -66,7 +70,10 @@ const OUT_OF_SCOPE: Record<string, string> = {
     'public: the browser comes back from the system; the signed state and the nonce cookie of the browser that started it decide (test/hubspot/oauth-flow)',
 };
 
-const CSV = 'Kundennummer,E-Mail\nK-1,probe.one@example.ch\n';
+/** What the probes upload: nobody's record. */
+const CSV = 'Kundennummer,E-Mail\nK-1,probe.upload@example.ch\n';
+/** A workspace's own import: its row is that workspace's, and must not reach the other. */
+const importCsv = (prefix: string) => `Kundennummer,E-Mail\nK-1,${prefix}.import@example.ch\n`;
 const mappingBody = (source: string, target: string) => ({
   name: 'Probe mapping',
   source: { connectionId: source, object: 'people', key: 'id', modifiedField: 'modified_at' },
@@ -78,8 +85,8 @@ const records = (ids: Ids) => [{ taskId: ids.task, sourceKey: '1' }];
 const privacyRecord = (ids: Ids) => ({ connectionId: ids.connection, object: 'people', key: '1' });
 
 /**
- * Every route of the OpenAPI document with what a workspace-B caller must get against A's objects. A route
- * missing here fails the test: a new route is looked at before it ships.
+ * Every route of the OpenAPI document with what a caller of one workspace must get against the other's
+ * objects. A route missing here fails the test: a new route is looked at before it ships.
  */
 const PROBES: Record<string, Probe> = {
   'GET /healthz': { needs: 'self', ok: [200] },
@@ -89,7 +96,8 @@ const PROBES: Record<string, Probe> = {
   'POST /api/auth/login': {
     needs: 'self',
     ok: [200],
-    body: () => ({ username: 'b-probe', password: 'probe-password-1' }),
+    // A user of no workspace, one for each side (logins are limited per username).
+    body: (_, own) => ({ username: `lone-${own.workspace}`, password: 'probe-password-1' }),
   },
   'POST /api/auth/logout': { needs: 'self', ok: [200], freshSession: true },
   'GET /api/auth/me': { needs: 'self', ok: [200] },
@@ -131,11 +139,17 @@ const PROBES: Record<string, Probe> = {
     params: (ids) => ({ id: ids.mapping }),
     query: () => ({ format: 'csv' }),
   },
+  // A new mapping of the caller's own first: the taken id refuses the whole import, nothing is saved.
   'POST /api/mappings/import': {
     needs: 'admin',
     ok: [409],
     createsWithGhost: true,
-    body: (ids) => ({ mappings: [{ id: ids.mapping, ...mappingBody('beta-erp', 'beta-hubspot') }] }),
+    body: (ids, own) => ({
+      mappings: [
+        { id: `probe-batch-${own.workspace}`, ...mappingBody(own.connection, own.hubspot) },
+        { id: ids.mapping, ...mappingBody(own.connection, own.hubspot) },
+      ],
+    }),
   },
   // A's connections in a mapping are unknown connections: refused as for any unknown one.
   'POST /api/mappings/preview': {
@@ -149,7 +163,7 @@ const PROBES: Record<string, Probe> = {
     ok: [409],
     createsWithGhost: true,
     params: (ids) => ({ id: ids.mapping }),
-    body: () => mappingBody('beta-erp', 'beta-hubspot'),
+    body: (_, own) => mappingBody(own.connection, own.hubspot),
   },
   'DELETE /api/mappings/{id}': { needs: 'admin', params: (ids) => ({ id: ids.mapping }) },
   'GET /api/tasks': { needs: 'viewer', ok: [200] },
@@ -159,7 +173,7 @@ const PROBES: Record<string, Probe> = {
     ok: [409],
     createsWithGhost: true,
     params: (ids) => ({ id: ids.task }),
-    body: () => ({ name: 'Probe', mappingId: 'beta-people' }),
+    body: (_, own) => ({ name: 'Probe', mappingId: own.mapping }),
   },
   'PATCH /api/tasks/{id}/schedule': {
     needs: 'operator',
@@ -259,6 +273,192 @@ const PROBES: Record<string, Probe> = {
   'POST /api/settings/test-email': { needs: 'instance', body: () => ({}) },
 };
 
+/**
+ * A request that is the caller's own in every part but one field, which names the other workspace's object
+ * (or, for the comparison, an object no one has).
+ */
+interface FieldProbe {
+  needs: WorkspaceRole | 'self';
+  params?: (them: Ids, own: Ids) => Record<string, string>;
+  query?: (them: Ids, own: Ids) => Record<string, string>;
+  body?: (them: Ids, own: Ids) => unknown;
+  upload?: true;
+  /** Changes nothing (a preview): a missing object may be answered with success, as a read's empty list. */
+  reads?: true;
+}
+
+/** A field of a request's body (`body.a.b`, `[]` for each element) or query string (`?name`) naming an object. */
+const ID_FIELD = /^(id|\w+Ids?|connection|mapping|task|workspace|after)$/;
+
+/** The caller's own mapping with one place changed to name another object. */
+const MAPPING_FIELDS: Record<string, (them: Ids, own: Ids) => Record<string, unknown>> = {
+  'source.connectionId': (them, own) => mappingBody(them.connection, own.hubspot),
+  'target.connectionId': (them, own) => mappingBody(own.connection, them.hubspot),
+  'associations[].mapping': (them, own) => ({
+    ...mappingBody(own.connection, own.hubspot),
+    associations: [{ object: 'companies', from: 'canton', mapping: them.mapping }],
+  }),
+  'assignments[].source.connectionId': (them, own) => ({
+    ...mappingBody(own.connection, own.hubspot),
+    assignments: [
+      { source: { connectionId: them.connection }, fields: [{ target: 'email', from: 'email' }] },
+    ],
+  }),
+  'assignments[].target.connectionId': (them, own) => ({
+    ...mappingBody(own.connection, own.hubspot),
+    assignments: [{ target: { connectionId: them.hubspot }, fields: [{ target: 'email', from: 'email' }] }],
+  }),
+};
+
+/**
+ * Every id-like field of every request schema in the OpenAPI document, with a request that puts the other
+ * workspace's id there. A field missing here (and from FIELDS_OUT_OF_SCOPE) fails the test.
+ */
+const FIELD_PROBES: Record<string, FieldProbe> = {
+  ...Object.fromEntries(
+    Object.entries(MAPPING_FIELDS).flatMap(([field, mapping]) => [
+      [
+        `PUT /api/mappings/{id} body.${field}`,
+        { needs: 'admin', params: (_, own) => ({ id: `probe-mapping-${own.workspace}` }), body: mapping },
+      ],
+      [
+        `POST /api/mappings/import body.mappings[].${field}`,
+        {
+          needs: 'admin',
+          body: (them, own) => ({
+            mappings: [{ id: `probe-mapping-${own.workspace}`, ...mapping(them, own) }],
+          }),
+        },
+      ],
+      [
+        `POST /api/mappings/preview body.mapping.${field}`,
+        {
+          needs: 'admin',
+          body: (them, own) => ({ mapping: { id: 'probe', ...mapping(them, own) }, limit: 2 }),
+        },
+      ],
+    ]),
+  ),
+  // A preview is of the mapping in the body: the id of another workspace's changes nothing it shows.
+  'POST /api/mappings/preview body.mapping.id': {
+    needs: 'admin',
+    reads: true,
+    body: (them, own) => ({
+      mapping: { id: them.mapping, ...mappingBody(own.connection, own.hubspot) },
+      limit: 2,
+    }),
+  },
+  'PUT /api/tasks/{id} body.mappingId': {
+    needs: 'admin',
+    params: (_, own) => ({ id: `probe-task-${own.workspace}` }),
+    body: (them) => ({ name: 'Probe', mappingId: them.mapping }),
+  },
+  'PUT /api/tasks/{id} body.after[]': {
+    needs: 'admin',
+    params: (_, own) => ({ id: `probe-task-${own.workspace}` }),
+    body: (them, own) => ({ name: 'Probe', mappingId: own.mapping, after: [own.task, them.task] }),
+  },
+  'GET /api/executions ?taskId': { needs: 'viewer', query: (them) => ({ taskId: them.task }) },
+  'GET /api/errors ?taskId': { needs: 'viewer', query: (them) => ({ taskId: them.task }) },
+  // The caller's own record first: one foreign task refuses the whole request, the own record untouched.
+  'POST /api/errors/resolve body.records[].taskId': {
+    needs: 'operator',
+    body: (them, own) => ({
+      records: [...records(own), ...records(them)],
+      state: 'resolved',
+      note: 'probe',
+    }),
+  },
+  'POST /api/errors/retry body.records[].taskId': {
+    needs: 'operator',
+    body: (them, own) => ({ records: [...records(own), ...records(them)] }),
+  },
+  'GET /api/records/{sourceKey}/links ?connection': {
+    needs: 'viewer',
+    params: () => ({ sourceKey: '1' }),
+    query: (them) => ({ connection: them.connection, object: 'people' }),
+  },
+  'POST /api/imports ?mappingId': {
+    needs: 'admin',
+    upload: true,
+    query: (them) => ({ mappingId: them.fileMapping }),
+  },
+  'POST /api/files/sample ?connectionId': {
+    needs: 'admin',
+    upload: true,
+    query: (them) => ({ connectionId: them.uploadConnection }),
+  },
+  'POST /api/privacy/erasures body.connectionId': { needs: 'admin', body: privacyRecord },
+  'POST /api/privacy/exports body.connectionId': { needs: 'admin', body: privacyRecord },
+  'POST /api/auth/tokens body.workspace': {
+    needs: 'self',
+    body: (them) => ({ name: 'probe', workspace: them.workspace }),
+  },
+};
+
+/** Id-like fields that name no object of a workspace, or that no workspace's user reaches. */
+const FIELDS_OUT_OF_SCOPE: Record<string, string> = {
+  ...Object.fromEntries(
+    [
+      'PUT /api/mappings/{id} body.',
+      'POST /api/mappings/import body.mappings[].',
+      'POST /api/mappings/preview body.mapping.',
+    ]
+      .flatMap((prefix) => [`${prefix}writeBack.externalId`, `${prefix}assignments[].writeBack.externalId`])
+      .map((k) => [k, "a field of the target system's records (where its id goes), no object of Junction's"]),
+  ),
+  'POST /api/mappings/import body.mappings[].id':
+    "the id it saves under: another workspace's is refused as taken (PROBES; DESIGN: ids unique in the hub)",
+  'POST /api/users body.workspaces[].id':
+    'the instance administrator only (PROBES: 403 for every workspace user)',
+};
+
+/** The parts of an OpenAPI operation the field walk reads. */
+interface OpenApiOperation {
+  parameters?: { in: string; name: string }[];
+  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+}
+interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  additionalProperties?: JsonSchema | boolean;
+}
+
+/**
+ * Every field of the document's request schemas (query parameters, JSON bodies) whose name says it names
+ * an object: `PUT /api/tasks/{id} body.mappingId`, `GET /api/errors ?taskId`. Only strings and lists of
+ * strings: an object (a whole mapping in `body.mapping`) is walked into instead.
+ */
+function idFields(doc: { paths: Record<string, Record<string, OpenApiOperation>> }): string[] {
+  const found = new Set<string>();
+  const isString = (s: JsonSchema): boolean =>
+    s.type === 'string' ||
+    (Array.isArray(s.type) && s.type.includes('string')) ||
+    [...(s.anyOf ?? []), ...(s.oneOf ?? [])].some(isString);
+  const walk = (route: string, s: JsonSchema | undefined, at: string, name: string): void => {
+    if (!s) return;
+    if (ID_FIELD.test(name) && (isString(s) || (s.items && isString(s.items))))
+      found.add(`${route} ${at}${s.items ? '[]' : ''}`);
+    for (const x of [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.allOf ?? [])]) walk(route, x, at, name);
+    for (const [k, v] of Object.entries(s.properties ?? {})) walk(route, v, `${at}.${k}`, k);
+    if (s.items) walk(route, s.items, `${at}[]`, '');
+    if (s.additionalProperties && typeof s.additionalProperties === 'object')
+      walk(route, s.additionalProperties, `${at}{}`, '');
+  };
+  for (const [path, ops] of Object.entries(doc.paths))
+    for (const [method, op] of Object.entries(ops)) {
+      const route = `${method.toUpperCase()} ${path}`;
+      for (const p of op.parameters ?? [])
+        if (p.in === 'query' && ID_FIELD.test(p.name)) found.add(`${route} ?${p.name}`);
+      walk(route, op.requestBody?.content?.['application/json']?.schema, 'body', '');
+    }
+  return [...found].sort();
+}
+
 function multipart(file: { name: string; content: string }) {
   const boundary = `----junction${randomUUID().slice(0, 8)}`;
   return {
@@ -283,19 +483,41 @@ interface Answer {
   body: string;
 }
 
+/** One workspace of the two, as the other side sees it: what it has, who works in it, what must not leak. */
+interface Side {
+  workspace: string;
+  /** The workspace's name. */
+  name: string;
+  /** Ids and names start with it (`alpha-erp`, `Alpha ERP`). */
+  prefix: string;
+  ids: Ids;
+  /** What only this workspace has: none of it may reach the other's callers (unless they sent it). */
+  secrets: string[];
+  /** Its users of every role, each with a session and a token. */
+  callers: Caller[];
+  /** Its administrator, logged in: what this workspace sees of itself. */
+  admin: { cookie: string; csrf: string };
+}
+
 for (const dialect of DIALECTS) {
   describe(`workspace isolation over every API route (${dialect.name})`, () => {
-    let business: TempDatabase;
+    const businessDbs: TempDatabase[] = [];
     let storeDb: TempDatabase;
     let store: Store;
     let hs: HubSpotEmulator;
     let app: FastifyInstance;
     let base: string;
     let skip: string | undefined;
-    const callers: Caller[] = [];
-    let alpha: Ids;
+    const alpha = { workspace: 'a', prefix: 'alpha', callers: [] } as unknown as Side;
+    const beta = { workspace: 'b', prefix: 'beta', callers: [] } as unknown as Side;
+    /** Who probes whom: B's callers against A's objects, and A's against B's. */
+    const DIRECTIONS = [
+      { callers: beta, them: alpha },
+      { callers: alpha, them: beta },
+    ];
     const ghost: Ids = {
       connection: 'ghost-erp',
+      hubspot: 'ghost-hubspot',
       uploadConnection: 'ghost-upload',
       mapping: 'ghost-people',
       fileMapping: 'ghost-file',
@@ -307,10 +529,6 @@ for (const dialect of DIALECTS) {
       session: 'ghost-session',
       workspace: 'zzz',
     };
-    /** What only A has: none of it may reach a B caller (unless the caller sent it in the request). */
-    let secrets: string[];
-    /** A's administrator, logged in: the other side of the live feed. */
-    let alphaHeaders: Record<string, string>;
 
     type Send = (o: {
       method: string;
@@ -332,217 +550,234 @@ for (const dialect of DIALECTS) {
       assert.equal(res.statusCode, status, `${res.statusCode} ${res.body}`);
       return res.body ? res.json() : null;
     };
+    const upload = (
+      url: string,
+      headers: Record<string, string>,
+      file: { name: string; content: string },
+    ) => {
+      const form = multipart(file);
+      return inject({ method: 'POST', url, payload: form.payload, headers: { ...headers, ...form.headers } });
+    };
+
+    /**
+     * One workspace with everything a route can name: connections, mappings, a task with a finished run
+     * that failed one record, an uploaded import, users of every role with a session and a token each.
+     */
+    const seed = async (
+      side: Side,
+      label: string,
+      workspaceName: string,
+      inWs: ReturnType<typeof as>,
+      hubspotUrl: string,
+    ) => {
+      const p = side.prefix;
+      side.name = workspaceName;
+      const business = await dialect.create();
+      businessDbs.push(business);
+      // Each workspace's own people (their e-mails are its secrets); the first fails in HubSpot.
+      const people = generatePeople(5).map((x) => ({ ...x, email: x.email.replace('Person', label) }));
+      await createPeopleTable(business, people);
+      ok(
+        await inWs.send('PUT', `/api/connections/${p}-erp`, {
+          name: `${label} ERP`,
+          system: 'sql',
+          config: { url: business.url },
+        }),
+      );
+      ok(
+        await inWs.send('PUT', `/api/connections/${p}-hubspot`, {
+          name: `${label} HubSpot`,
+          system: 'hubspot',
+          config: { baseUrl: hubspotUrl },
+          secret: { accessToken: 'tok' },
+        }),
+      );
+      ok(
+        await inWs.send('PUT', `/api/connections/${p}-upload`, {
+          name: `${label} Uploads`,
+          system: 'spreadsheet',
+          config: {},
+        }),
+      );
+      ok(
+        await inWs.send('PUT', `/api/mappings/${p}-people`, {
+          ...mappingBody(`${p}-erp`, `${p}-hubspot`),
+          name: `${label} People`,
+        }),
+      );
+      ok(
+        await inWs.send('PUT', `/api/mappings/${p}-file`, {
+          name: `${label} File Import`,
+          source: { connectionId: `${p}-upload`, object: 'Kunden', key: 'Kundennummer' },
+          target: { connectionId: `${p}-hubspot`, object: 'contacts' },
+          matchKey: { target: 'email' },
+          fields: [{ target: 'email', from: 'E-Mail', transform: [{ type: 'email' }] }],
+        }),
+      );
+      ok(await inWs.send('PUT', `/api/tasks/${p}-sync`, { name: `${label} Sync`, mappingId: `${p}-people` }));
+      const { executionId } = ok(await inWs.send('POST', `/api/tasks/${p}-sync/run`, {}), 202);
+      const run = await eventually(
+        `${label}'s run ends`,
+        async () => {
+          const r = ok(await inWs.send('GET', `/api/executions/${executionId}`));
+          return r.status !== 'running' && r.status !== 'queued' && r;
+        },
+        { timeoutMs: 30_000, intervalMs: 50 },
+      );
+      assert.equal(run.status, 'warning', 'one of the records failed');
+      const imported = ok(
+        await upload(
+          `/api/imports?mappingId=${p}-file`,
+          {
+            cookie: side.admin.cookie,
+            'x-csrf-token': side.admin.csrf,
+            'x-junction-workspace': side.workspace,
+          },
+          { name: `${p}-kunden.csv`, content: importCsv(p) },
+        ),
+        201,
+      );
+
+      // Users of every role; each logs in and makes a token of their role there.
+      const password = 'member-password-1';
+      const passwordHash = await hashPassword(password);
+      let adminUser: { id: string } | undefined;
+      let adminToken: { id: string } | undefined;
+      let adminSession: { id: string } | undefined;
+      for (const role of ['admin', 'operator', 'viewer'] as const) {
+        const username = `${p}-${role}`;
+        const user = await store.users.create({
+          username,
+          name: `${label} ${role}`,
+          role: 'viewer',
+          passwordHash,
+          workspaces: [{ id: side.workspace, role }],
+        });
+        const session = await login(app, { username, password });
+        const token = ok(await session.send('POST', '/api/auth/tokens', { name: `${username} script` }), 201);
+        assert.equal(token.workspaceId, side.workspace);
+        assert.equal(token.role, role);
+        if (role === 'admin') {
+          adminUser = user;
+          adminToken = token;
+          [adminSession] = ok(await session.get('/api/auth/sessions')).sessions;
+          side.admin = { cookie: session.cookie, csrf: session.csrf };
+        }
+        const fresh = async () => {
+          const s = await login(app, { username, password });
+          return { cookie: s.cookie, 'x-csrf-token': s.csrf };
+        };
+        side.callers.push(
+          {
+            name: `${username} (session)`,
+            role,
+            kind: 'session',
+            headers: { cookie: session.cookie, 'x-csrf-token': session.csrf },
+            fresh,
+          },
+          {
+            name: `${username} (token)`,
+            role,
+            kind: 'token',
+            headers: { authorization: `Bearer ${token.token}` },
+            fresh: async () => ({ authorization: `Bearer ${token.token}` }),
+          },
+        );
+      }
+      assert.ok(adminUser && adminToken && adminSession);
+      side.ids = {
+        connection: `${p}-erp`,
+        hubspot: `${p}-hubspot`,
+        uploadConnection: `${p}-upload`,
+        mapping: `${p}-people`,
+        fileMapping: `${p}-file`,
+        task: `${p}-sync`,
+        execution: executionId,
+        import: imported.id,
+        user: adminUser.id,
+        token: adminToken.id,
+        session: adminSession.id,
+        workspace: side.workspace,
+      };
+      side.secrets = [
+        ...[
+          'erp',
+          'hubspot',
+          'upload',
+          'people',
+          'file',
+          'sync',
+          'kunden',
+          'admin',
+          'operator',
+          'viewer',
+        ].map((x) => `${p}-${x}`),
+        ...['ERP', 'HubSpot', 'Uploads', 'People', 'File Import', 'Sync'].map((x) => `${label} ${x}`),
+        workspaceName,
+        `${label.toLowerCase()}.1@example.ch`,
+        `${p}.import@example.ch`,
+        executionId,
+        imported.id,
+        adminUser.id,
+        adminToken.id,
+        adminSession.id,
+      ];
+    };
 
     before(async () => {
       try {
-        business = await dialect.create();
         storeDb = await dialect.create();
       } catch (err) {
         skip = `${dialect.name} not reachable: ${(err as Error).message}`;
         return;
       }
-      await createPeopleTable(business, generatePeople(5));
       store = await openTestStore(storeDb);
-      hs = createHubSpotEmulator({ tokens: ['tok'], faults: { rejectEmails: ['person.1@example.ch'] } });
+      hs = createHubSpotEmulator({
+        tokens: ['tok'],
+        faults: { rejectEmails: ['alpha.1@example.ch', 'beta.1@example.ch'] },
+      });
       const hubspotUrl = await hs.listen();
       const server = await createTestServer(store, { liveFeed: { intervalMs: 100 } });
       app = server.app;
       inject = (o) => app.inject(o as InjectOptions);
       base = await app.listen({ port: 0, host: '127.0.0.1' });
       const admin = server.admin;
+      alpha.admin = beta.admin = { cookie: admin.cookie, csrf: admin.csrf };
       ok(await admin.send('PUT', '/api/workspaces/a', { name: 'Alpha Kunde AG' }));
       ok(await admin.send('PUT', '/api/workspaces/b', { name: 'Beta GmbH' }));
-      const inA = as('a', admin.cookie, admin.csrf);
-      const inB = as('b', admin.cookie, admin.csrf);
-
-      // Workspace A: connections, mappings, a task with a finished run that failed one record, an import.
-      ok(
-        await inA.send('PUT', '/api/connections/alpha-erp', {
-          name: 'Alpha ERP',
-          system: 'sql',
-          config: { url: business.url },
-        }),
-      );
-      ok(
-        await inA.send('PUT', '/api/connections/alpha-hubspot', {
-          name: 'Alpha HubSpot',
-          system: 'hubspot',
-          config: { baseUrl: hubspotUrl },
-          secret: { accessToken: 'tok' },
-        }),
-      );
-      ok(
-        await inA.send('PUT', '/api/connections/alpha-upload', {
-          name: 'Alpha Uploads',
-          system: 'spreadsheet',
-          config: {},
-        }),
-      );
-      ok(
-        await inA.send('PUT', '/api/mappings/alpha-people', {
-          ...mappingBody('alpha-erp', 'alpha-hubspot'),
-          name: 'Alpha People',
-        }),
-      );
-      ok(
-        await inA.send('PUT', '/api/mappings/alpha-file', {
-          name: 'Alpha File Import',
-          source: { connectionId: 'alpha-upload', object: 'Kunden', key: 'Kundennummer' },
-          target: { connectionId: 'alpha-hubspot', object: 'contacts' },
-          matchKey: { target: 'email' },
-          fields: [{ target: 'email', from: 'E-Mail', transform: [{ type: 'email' }] }],
-        }),
-      );
-      ok(await inA.send('PUT', '/api/tasks/alpha-sync', { name: 'Alpha Sync', mappingId: 'alpha-people' }));
-      const { executionId } = ok(await inA.send('POST', '/api/tasks/alpha-sync/run', {}), 202);
-      for (let i = 0; ; i++) {
-        const run = ok(await inA.send('GET', `/api/executions/${executionId}`));
-        if (run.status !== 'running' && run.status !== 'queued') {
-          assert.equal(run.status, 'warning', 'one of the records failed');
-          break;
-        }
-        assert.ok(i < 200, 'the run ends');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const upload = multipart({ name: 'alpha-kunden.csv', content: CSV });
-      const imported = ok(
-        await inject({
-          method: 'POST',
-          url: '/api/imports?mappingId=alpha-file',
-          payload: upload.payload,
-          headers: {
-            ...upload.headers,
-            cookie: admin.cookie,
-            'x-csrf-token': admin.csrf,
-            'x-junction-workspace': 'a',
-          },
-        }),
-        201,
-      );
-
-      // Workspace B: its own configuration, no run (its counts are all zero).
-      ok(
-        await inB.send('PUT', '/api/connections/beta-erp', {
-          name: 'Beta ERP',
-          system: 'sql',
-          config: { url: business.url },
-        }),
-      );
-      ok(
-        await inB.send('PUT', '/api/connections/beta-hubspot', {
-          name: 'Beta HubSpot',
-          system: 'hubspot',
-          config: { baseUrl: hubspotUrl },
-          secret: { accessToken: 'tok' },
-        }),
-      );
-      ok(await inB.send('PUT', '/api/mappings/beta-people', mappingBody('beta-erp', 'beta-hubspot')));
-      ok(await inB.send('PUT', '/api/tasks/beta-sync', { name: 'Beta Sync', mappingId: 'beta-people' }));
-
-      // Users of every role in each workspace; each logs in and makes a token of their role there.
-      const password = 'member-password-1';
-      const passwordHash = await hashPassword(password);
-      const make = async (username: string, workspace: string, role: WorkspaceRole) => {
-        const user = await store.users.create({
-          username,
-          name: username,
+      await seed(alpha, 'Alpha', 'Alpha Kunde AG', as('a', admin.cookie, admin.csrf), hubspotUrl);
+      await seed(beta, 'Beta', 'Beta GmbH', as('b', admin.cookie, admin.csrf), hubspotUrl);
+      // Log in for the login probe: users of no workspace, so the answer is nobody's.
+      for (const ws of ['a', 'b'])
+        await store.users.create({
+          username: `lone-${ws}`,
+          name: 'Probe',
           role: 'viewer',
-          passwordHash,
-          workspaces: [{ id: workspace, role }],
+          passwordHash: await hashPassword('probe-password-1'),
         });
-        const session = await login(app, { username, password });
-        const token = ok(await session.send('POST', '/api/auth/tokens', { name: `${username} script` }), 201);
-        assert.equal(token.workspaceId, workspace);
-        assert.equal(token.role, role);
-        return { user, session, token };
-      };
-      const alphaAdmin = await make('alpha-admin', 'a', 'admin');
-      await make('alpha-operator', 'a', 'operator');
-      await make('alpha-viewer', 'a', 'viewer');
-      await store.users.create({
-        username: 'b-probe',
-        name: 'Probe',
-        role: 'viewer',
-        passwordHash: await hashPassword('probe-password-1'),
-        workspaces: [{ id: 'b', role: 'viewer' }],
-      });
-      const [alphaSession] = ok(await alphaAdmin.session.get('/api/auth/sessions')).sessions;
-      alphaHeaders = { cookie: alphaAdmin.session.cookie };
-      for (const role of ['admin', 'operator', 'viewer'] as const) {
-        const username = `beta-${role}`;
-        const { session, token } = await make(username, 'b', role);
-        const fresh = async () => {
-          const s = await login(app, { username, password });
-          return { cookie: s.cookie, 'x-csrf-token': s.csrf };
-        };
-        callers.push({
-          name: `${username} (session)`,
-          role,
-          kind: 'session',
-          headers: { cookie: session.cookie, 'x-csrf-token': session.csrf },
-          fresh,
-        });
-        callers.push({
-          name: `${username} (token)`,
-          role,
-          kind: 'token',
-          headers: { authorization: `Bearer ${token.token}` },
-          fresh: async () => ({ authorization: `Bearer ${token.token}` }),
-        });
-      }
-      alpha = {
-        connection: 'alpha-erp',
-        uploadConnection: 'alpha-upload',
-        mapping: 'alpha-people',
-        fileMapping: 'alpha-file',
-        task: 'alpha-sync',
-        execution: executionId,
-        import: imported.id,
-        user: alphaAdmin.user.id,
-        token: alphaAdmin.token.id,
-        session: alphaSession.id,
-        workspace: 'a',
-      };
-      secrets = [
-        ...['alpha-erp', 'alpha-hubspot', 'alpha-upload', 'alpha-people', 'alpha-file', 'alpha-sync'],
-        ...['Alpha ERP', 'Alpha HubSpot', 'Alpha Uploads', 'Alpha People', 'Alpha File Import', 'Alpha Sync'],
-        'Alpha Kunde AG',
-        'alpha-admin',
-        'alpha-operator',
-        'alpha-viewer',
-        'alpha-kunden',
-        'person.1@example.ch',
-        'probe.one@example.ch',
-        executionId,
-        imported.id,
-        alphaAdmin.user.id,
-        alphaAdmin.token.id,
-        alphaSession.id,
-      ];
     });
     after(async () => {
       await app?.close();
       await hs?.close();
       await store?.close();
-      await business?.drop();
+      for (const db of businessDbs) await db.drop();
       await storeDb?.drop();
     });
 
-    const openApiRoutes = () => {
-      const doc = app.swagger() as { paths: Record<string, Record<string, unknown>> };
-      return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    const openApi = () => app.swagger() as { paths: Record<string, Record<string, OpenApiOperation>> };
+    const openApiRoutes = () =>
+      Object.entries(openApi().paths).flatMap(([path, ops]) =>
         Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
       );
-    };
-    const toUrl = (key: string, probe: Probe, ids: Ids) => {
+    const toUrl = (key: string, probe: Probe | FieldProbe, ids: Ids, own: Ids) => {
       const [, path = ''] = key.split(' ');
-      const params = probe.params?.(ids) ?? {};
+      const params = probe.params?.(ids, own) ?? {};
       const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => {
         const value = params[name];
         assert.ok(value, `${key}: no value for {${name}}`);
         return encodeURIComponent(value);
       });
-      const query = probe.query?.(ids);
+      const query = probe.query?.(ids, own);
       return query ? `${filled}?${new URLSearchParams(query)}` : filled;
     };
 
@@ -582,27 +817,28 @@ for (const dialect of DIALECTS) {
       return feed;
     };
 
-    const call = async (key: string, probe: Probe, ids: Ids, caller: Caller): Promise<Answer> => {
+    const call = async (
+      key: string,
+      probe: Probe | FieldProbe,
+      ids: Ids,
+      own: Ids,
+      caller: Caller,
+    ): Promise<Answer> => {
       const [method = 'GET'] = key.split(' ');
-      const url = toUrl(key, probe, ids);
-      const headers = probe.freshSession ? await caller.fresh() : { ...caller.headers };
-      if (probe.stream) return readStream(url, headers);
+      const url = toUrl(key, probe, ids, own);
+      const headers =
+        'freshSession' in probe && probe.freshSession ? await caller.fresh() : { ...caller.headers };
+      if ('stream' in probe && probe.stream) return readStream(url, headers);
       if (probe.upload) {
-        const upload = multipart({ name: 'probe.csv', content: CSV });
-        const res = await inject({
-          method,
-          url,
-          payload: upload.payload,
-          headers: { ...headers, ...upload.headers },
-        });
+        const res = await upload(url, headers, { name: 'probe.csv', content: CSV });
         return { status: res.statusCode, body: res.body };
       }
-      const body = probe.body?.(ids);
+      const body = probe.body?.(ids, own);
       const res = await inject({ method, url, headers, ...(body === undefined ? {} : { payload: body }) });
       return { status: res.statusCode, body: res.body };
     };
 
-    /** The answer with the ids the request named replaced, so A's and a ghost's answers compare. */
+    /** The answer with the ids the request named replaced, so the other's and a ghost's answers compare. */
     const normalise = (text: string, ids: Ids) =>
       Object.entries(ids)
         .sort(([, a], [, b]) => b.length - a.length)
@@ -612,10 +848,37 @@ for (const dialect of DIALECTS) {
           text,
         );
 
-    const leaks = (answer: Answer, sent: string) =>
-      secrets.filter(
+    /**
+     * Nothing of the callers' own workspace was done on the way to a refusal: its error still open, its
+     * record not marked for retry, no further run, no new task or mapping.
+     */
+    const assertUntouched = async (side: Side) => {
+      const inSide = as(side.workspace, side.admin.cookie, side.admin.csrf);
+      const get = async (url: string) => ok(await inSide.send('GET', url));
+      assert.deepEqual(await get('/api/errors/count'), { open: 1 });
+      assert.deepEqual(await get('/api/records/failing/count'), { failed: 1, retry: 0 });
+      assert.deepEqual(
+        (await get('/api/executions')).executions.map((x: { id: string }) => x.id),
+        [side.ids.execution],
+      );
+      assert.deepEqual(
+        (await get('/api/tasks')).tasks.map((x: { id: string }) => x.id),
+        [side.ids.task],
+      );
+      assert.deepEqual(
+        (await get('/api/mappings')).mappings.map((x: { id: string }) => x.id).sort(),
+        [side.ids.fileMapping, side.ids.mapping].sort(),
+      );
+    };
+
+    const leaks = (answer: Answer, sent: string, them: Side) =>
+      them.secrets.filter(
         (s) => answer.body.toLowerCase().includes(s.toLowerCase()) && !sent.includes(s.toLowerCase()),
       );
+
+    /** What a probe sent, to tell an echo of the request from a leak. */
+    const sentIn = (key: string, probe: Probe | FieldProbe, ids: Ids, own: Ids) =>
+      `${toUrl(key, probe, ids, own)} ${JSON.stringify(probe.body?.(ids, own) ?? '')}`.toLowerCase();
 
     test('the OpenAPI document lists every route, and every listed route has a probe or a reason', (t) => {
       if (skip) return t.skip(skip);
@@ -635,177 +898,292 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(stale, [], 'probes of routes that are gone');
     });
 
-    test("each B user and token gets 403 or exactly a missing object's answer for A's objects, never A's data", async (t) => {
+    test('every id-like field of a request schema has a probe that names the other workspace there', (t) => {
       if (skip) return t.skip(skip);
-      const failures: string[] = [];
-      for (const key of openApiRoutes()) {
-        const probe = PROBES[key];
-        if (!probe) continue;
-        for (const caller of callers) {
-          const where = `${key} as ${caller.name}`;
-          const answer = await call(key, probe, alpha, caller);
-          const sent =
-            `${toUrl(key, probe, alpha)} ${JSON.stringify(probe.body?.(alpha) ?? '')}`.toLowerCase();
-          const leaked = leaks(answer, sent);
-          if (leaked.length)
-            failures.push(
-              `${where}: ${answer.status} carries ${leaked.join(', ')}: ${answer.body.slice(0, 300)}`,
-            );
-          const refused =
-            probe.needs === 'instance' || (probe.needs !== 'self' && RANK[caller.role] > RANK[probe.needs]);
-          const expected = refused ? [403] : (probe.ok ?? [404]);
-          // The account itself is managed logged in, never with a token (auth.ts sessionOnly).
-          const sessionOnly =
-            caller.kind === 'token' && /^(GET|POST|DELETE) \/api\/auth\/(password|tokens|sessions)/.test(key);
-          const allowed = sessionOnly ? [403] : expected;
-          if (!allowed.includes(answer.status)) {
-            failures.push(
-              `${where}: ${answer.status} (expected ${allowed.join(' or ')}): ${answer.body.slice(0, 300)}`,
-            );
-            continue;
-          }
-          // What would another workspace's id tell? Exactly what an id no one has tells.
-          if (probe.createsWithGhost || answer.status === 403) continue;
-          const same =
-            toUrl(key, probe, alpha) === toUrl(key, probe, ghost) &&
-            JSON.stringify(probe.body?.(alpha)) === JSON.stringify(probe.body?.(ghost));
-          if (same) continue;
-          const other = await call(key, probe, ghost, caller);
-          const mine = normalise(answer.body, alpha);
-          const theirs = normalise(other.body, ghost);
-          if (other.status !== answer.status || mine !== theirs)
-            failures.push(
-              `${where}: A's object answers ${answer.status} ${mine.slice(0, 200)}, a missing one ${other.status} ${theirs.slice(0, 200)}`,
-            );
-        }
-      }
-      assert.deepEqual(failures, []);
+      const fields = idFields(openApi());
+      // The walk finds what it should: a known field of each kind.
+      for (const known of ['PUT /api/tasks/{id} body.mappingId', 'GET /api/errors ?taskId'])
+        assert.ok(fields.includes(known), `${known} among ${fields.join(', ')}`);
+      const unprobed = fields.filter((k) => !FIELD_PROBES[k] && !FIELDS_OUT_OF_SCOPE[k]);
+      assert.deepEqual(
+        unprobed,
+        [],
+        'id-like request fields without a probe: add one to FIELD_PROBES (or a reason to FIELDS_OUT_OF_SCOPE)',
+      );
+      const stale = Object.keys({ ...FIELD_PROBES, ...FIELDS_OUT_OF_SCOPE }).filter(
+        (k) => !fields.includes(k),
+      );
+      assert.deepEqual(stale, [], 'probes of fields that are gone');
     });
 
-    test('naming workspace A is answered as naming one that does not exist, on every route', async (t) => {
-      if (skip) return t.skip(skip);
-      const failures: string[] = [];
-      for (const key of openApiRoutes()) {
-        const probe = PROBES[key];
-        // Public routes (login, health) take no workspace.
-        if (!probe || key === 'POST /api/auth/login' || key === 'GET /healthz') continue;
-        for (const caller of callers) {
-          for (const workspace of ['a', 'zzz']) {
-            const [method = 'GET'] = key.split(' ');
-            const res = await inject({
-              method,
-              url: toUrl(key, probe, alpha),
-              headers: { ...caller.headers, 'x-junction-workspace': workspace },
-            });
-            const message = res.statusCode === 404 ? res.json().error.message : res.body;
-            if (res.statusCode !== 404 || message !== `workspace '${workspace}' does not exist`)
+    for (const { callers: mine, them } of DIRECTIONS) {
+      const who = `${mine.workspace.toUpperCase()}'s`;
+      const whose = `${them.workspace.toUpperCase()}'s`;
+
+      test(`each ${mine.workspace.toUpperCase()} user and token gets 403 or exactly a missing object's answer for ${whose} objects, never ${whose} data`, async (t) => {
+        if (skip) return t.skip(skip);
+        const failures: string[] = [];
+        for (const key of openApiRoutes()) {
+          const probe = PROBES[key];
+          if (!probe) continue;
+          for (const caller of mine.callers) {
+            const where = `${key} as ${caller.name}`;
+            const answer = await call(key, probe, them.ids, mine.ids, caller);
+            const leaked = leaks(answer, sentIn(key, probe, them.ids, mine.ids), them);
+            if (leaked.length)
               failures.push(
-                `${key} as ${caller.name} in '${workspace}': ${res.statusCode} ${res.body.slice(0, 200)}`,
+                `${where}: ${answer.status} carries ${leaked.join(', ')}: ${answer.body.slice(0, 300)}`,
+              );
+            const refused =
+              probe.needs === 'instance' || (probe.needs !== 'self' && RANK[caller.role] > RANK[probe.needs]);
+            const expected = refused ? [403] : (probe.ok ?? [404]);
+            // The account itself is managed logged in, never with a token (auth.ts sessionOnly).
+            const sessionOnly =
+              caller.kind === 'token' &&
+              /^(GET|POST|DELETE) \/api\/auth\/(password|tokens|sessions)/.test(key);
+            const allowed = sessionOnly ? [403] : expected;
+            if (!allowed.includes(answer.status)) {
+              failures.push(
+                `${where}: ${answer.status} (expected ${allowed.join(' or ')}): ${answer.body.slice(0, 300)}`,
+              );
+              continue;
+            }
+            // What would another workspace's id tell? Exactly what an id no one has tells.
+            if (probe.createsWithGhost || answer.status === 403) continue;
+            if (sentIn(key, probe, them.ids, mine.ids) === sentIn(key, probe, ghost, mine.ids)) continue;
+            const other = await call(key, probe, ghost, mine.ids, caller);
+            const theirs = normalise(answer.body, them.ids);
+            const nobodys = normalise(other.body, ghost);
+            if (other.status !== answer.status || theirs !== nobodys)
+              failures.push(
+                `${where}: ${whose} object answers ${answer.status} ${theirs.slice(0, 200)}, a missing one ${other.status} ${nobodys.slice(0, 200)}`,
               );
           }
         }
-      }
-      assert.deepEqual(failures, []);
-    });
+        assert.deepEqual(failures, []);
+        await assertUntouched(mine);
+      });
 
-    test("B's lists and counts hold only B's: no run, error, link or audit entry of A's", async (t) => {
-      if (skip) return t.skip(skip);
-      for (const caller of callers) {
-        const get = async (url: string) => {
-          const res = await inject({ method: 'GET', url, headers: caller.headers });
-          assert.equal(res.statusCode, 200, `${url} as ${caller.name}: ${res.body}`);
-          return res.json();
-        };
-        assert.deepEqual(await get('/api/errors/count'), { open: 0 }, caller.name);
-        assert.deepEqual(await get('/api/records/failing/count'), { failed: 0, retry: 0 }, caller.name);
-        assert.deepEqual((await get('/api/executions')).executions, [], caller.name);
-        assert.equal((await get('/api/errors')).total, 0, caller.name);
-        // Both ways to ask for a record's links: by its key alone, and in one source connection.
-        assert.deepEqual((await get('/api/records/1/links')).links, [], caller.name);
+      test(`${whose} id inside a body or query string is answered as an id no one has, and ${who} own request is not half done`, async (t) => {
+        if (skip) return t.skip(skip);
+        const failures: string[] = [];
+        for (const [key, probe] of Object.entries(FIELD_PROBES)) {
+          const route = key.split(' ').slice(0, 2).join(' ');
+          // The id is what is probed, not the caller (the routes above prove every role and token): the
+          // session of the lowest role that may call the route.
+          const lowest = probe.needs === 'self' ? 'viewer' : probe.needs;
+          const callers = mine.callers.filter((c) => c.kind === 'session' && c.role === lowest);
+          assert.equal(callers.length, 1);
+          for (const caller of callers) {
+            const where = `${key} as ${caller.name}`;
+            const answer = await call(route, probe, them.ids, mine.ids, caller);
+            const leaked = leaks(answer, sentIn(route, probe, them.ids, mine.ids), them);
+            if (leaked.length)
+              failures.push(
+                `${where}: ${answer.status} carries ${leaked.join(', ')}: ${answer.body.slice(0, 300)}`,
+              );
+            const other = await call(route, probe, ghost, mine.ids, caller);
+            // Only a read may answer a missing object with success (an empty list); a change must refuse it.
+            if (other.status < 400 && !probe.reads && !route.startsWith('GET '))
+              failures.push(
+                `${where}: a missing object is accepted (${other.status}): the probe proves nothing`,
+              );
+            const theirs = normalise(answer.body, them.ids);
+            const nobodys = normalise(other.body, ghost);
+            // A refusal must be about the id: one for another reason (a wrong body) would prove nothing.
+            if (other.status >= 400 && !/<\w+>/.test(nobodys))
+              failures.push(`${where}: the refusal does not name the id: ${nobodys.slice(0, 300)}`);
+            if (other.status !== answer.status || theirs !== nobodys)
+              failures.push(
+                `${where}: ${whose} id answers ${answer.status} ${theirs.slice(0, 300)}, a missing one ${other.status} ${nobodys.slice(0, 300)}`,
+              );
+          }
+        }
+        assert.deepEqual(failures, []);
+        await assertUntouched(mine);
+      });
+
+      test(`naming workspace ${them.workspace.toUpperCase()} (header or ?workspace=) is answered as naming one that does not exist, on every route`, async (t) => {
+        if (skip) return t.skip(skip);
+        const failures: string[] = [];
+        for (const key of openApiRoutes()) {
+          const probe = PROBES[key];
+          // Public routes (login, health) take no workspace.
+          if (!probe || key === 'POST /api/auth/login' || key === 'GET /healthz') continue;
+          for (const caller of mine.callers) {
+            // Compared with the wording for a workspace no one has (the resolver's one answer for both).
+            for (const workspace of [them.workspace]) {
+              const [method = 'GET'] = key.split(' ');
+              const url = toUrl(key, probe, them.ids, mine.ids);
+              // The header for every caller; the query string (the live feed's way) for the sessions.
+              const asked: { url: string; headers: Record<string, string> }[] = [
+                { url, headers: { ...caller.headers, 'x-junction-workspace': workspace } },
+              ];
+              if (caller.kind === 'session')
+                asked.push({
+                  url: `${url}${url.includes('?') ? '&' : '?'}workspace=${workspace}`,
+                  headers: caller.headers,
+                });
+              for (const ask of asked) {
+                const res = await inject({ method, ...ask });
+                const message = res.statusCode === 404 ? res.json().error.message : res.body;
+                if (res.statusCode !== 404 || message !== `workspace '${workspace}' does not exist`)
+                  failures.push(
+                    `${key} as ${caller.name} in '${workspace}' (${ask.url}): ${res.statusCode} ${res.body.slice(0, 200)}`,
+                  );
+              }
+            }
+          }
+        }
+        assert.deepEqual(failures, []);
+      });
+    }
+
+    for (const { callers: mine, them } of DIRECTIONS) {
+      const who = `${mine.workspace.toUpperCase()}'s`;
+      const whose = `${them.workspace.toUpperCase()}'s`;
+      test(`${who} lists and counts hold only ${who}: no run, error, link or audit entry of ${whose}`, async (t) => {
+        if (skip) return t.skip(skip);
+        for (const caller of mine.callers) {
+          const get = async (url: string) => {
+            const res = await inject({ method: 'GET', url, headers: caller.headers });
+            assert.equal(res.statusCode, 200, `${url} as ${caller.name}: ${res.body}`);
+            const leaked = leaks({ status: 200, body: res.body }, '', them);
+            assert.deepEqual(leaked, [], `${url} as ${caller.name}: ${res.body.slice(0, 300)}`);
+            return res.json();
+          };
+          // Each workspace has one failing record of its own: a count of both would be 2.
+          assert.deepEqual(await get('/api/errors/count'), { open: 1 }, caller.name);
+          assert.deepEqual(await get('/api/records/failing/count'), { failed: 1, retry: 0 }, caller.name);
+          assert.deepEqual(
+            (await get('/api/executions')).executions.map((x: { id: string }) => x.id),
+            [mine.ids.execution],
+            caller.name,
+          );
+          assert.equal((await get('/api/errors')).total, 1, caller.name);
+          // Both ways to ask for a record's links: by its key alone, and in one source connection.
+          assert.deepEqual(
+            (await get('/api/records/1/links')).links.map(
+              (l: { sourceConnectionId: string }) => l.sourceConnectionId,
+            ),
+            [mine.ids.connection],
+            caller.name,
+          );
+          assert.deepEqual(
+            (await get(`/api/records/1/links?connection=${them.ids.connection}&object=people`)).links,
+            [],
+            caller.name,
+          );
+          assert.deepEqual(
+            (await get('/api/tasks')).tasks.map((x: { id: string }) => x.id),
+            [mine.ids.task],
+            caller.name,
+          );
+          assert.deepEqual(
+            (await get('/api/connections')).connections.map((x: { id: string }) => x.id).sort(),
+            [mine.ids.connection, mine.ids.hubspot, mine.ids.uploadConnection].sort(),
+            caller.name,
+          );
+          assert.deepEqual(
+            (await get('/api/mappings')).mappings.map((x: { id: string }) => x.id).sort(),
+            [mine.ids.fileMapping, mine.ids.mapping].sort(),
+            caller.name,
+          );
+          assert.deepEqual(
+            (await get('/api/workspaces')).workspaces.map((w: { id: string }) => w.id),
+            [mine.workspace],
+            caller.name,
+          );
+          if (caller.role === 'admin') await get('/api/audit');
+        }
+      });
+    }
+
+    for (const { callers: mine, them } of DIRECTIONS) {
+      const who = `${mine.workspace.toUpperCase()}'s`;
+      const whose = `${them.workspace.toUpperCase()}'s`;
+      test(`${whose} objects, run, errors and links are all still there after ${who} attempts`, async (t) => {
+        if (skip) return t.skip(skip);
+        const inThem = as(them.workspace, them.admin.cookie, them.admin.csrf);
+        const get = async (url: string) => ok(await inThem.send('GET', url));
+        assert.deepEqual(await get('/api/errors/count'), { open: 1 });
+        assert.deepEqual(await get('/api/records/failing/count'), { failed: 1, retry: 0 });
+        assert.equal((await get('/api/executions')).executions.length, 1);
+        const [link, ...more] = (await get('/api/records/1/links')).links;
+        assert.equal(more.length, 0);
+        assert.equal(link?.status, 'failed', 'not erased, not marked for retry');
         assert.deepEqual(
-          (await get('/api/records/1/links?connection=alpha-erp&object=people')).links,
+          (await get('/api/tasks')).tasks.map((x: { id: string; name: string; after?: string[] }) => [
+            x.id,
+            x.name,
+            x.after ?? [],
+          ]),
+          [[them.ids.task, them.name === 'Beta GmbH' ? 'Beta Sync' : 'Alpha Sync', []]],
+        );
+        assert.equal((await get('/api/connections')).connections.length, 3);
+        assert.equal((await get('/api/mappings')).mappings.length, 2);
+        assert.equal((await get(`/api/imports/${them.ids.import}`)).status, 'validated');
+        // Nothing was resolved, erased or exported in their name.
+        const audit = (await get('/api/audit')).entries as { kind: string }[];
+        assert.deepEqual(
+          audit.filter((e) => ['erasure', 'export', 'error_resolved'].includes(e.kind)),
           [],
-          caller.name,
         );
-        assert.deepEqual(
-          (await get('/api/tasks')).tasks.map((x: { id: string }) => x.id),
-          ['beta-sync'],
-          caller.name,
+        // The metrics the other side got without these series still hold them here.
+        const metrics = await inThem.send('GET', '/metrics');
+        assert.match(
+          metrics.body,
+          new RegExp(`junction_runs_total\\{task="${them.ids.task}",status="warning"\\} 1`),
         );
-        assert.deepEqual(
-          (await get('/api/connections')).connections.map((x: { id: string }) => x.id).sort(),
-          ['beta-erp', 'beta-hubspot'],
-          caller.name,
-        );
-        assert.deepEqual(
-          (await get('/api/mappings')).mappings.map((x: { id: string }) => x.id),
-          ['beta-people'],
-          caller.name,
-        );
-        assert.deepEqual(
-          (await get('/api/workspaces')).workspaces.map((w: { id: string }) => w.id),
-          ['b'],
-          caller.name,
-        );
-      }
-    });
-
-    test("A's objects, run and counts are all still there after B's attempts", async (t) => {
-      if (skip) return t.skip(skip);
-      const admin = await login(app, { username: 'alpha-admin', password: 'member-password-1' });
-      const get = async (url: string) => ok(await as('a', admin.cookie, admin.csrf).send('GET', url));
-      assert.deepEqual(await get('/api/errors/count'), { open: 1 });
-      assert.deepEqual(await get('/api/records/failing/count'), { failed: 1, retry: 0 });
-      assert.equal((await get('/api/executions')).executions.length, 1);
-      assert.equal((await get('/api/records/1/links')).links[0]?.status, 'failed');
-      assert.deepEqual(
-        (await get('/api/tasks')).tasks.map((x: { id: string; name: string; schedule?: unknown }) => [
-          x.id,
-          x.name,
-        ]),
-        [['alpha-sync', 'Alpha Sync']],
-      );
-      assert.equal((await get('/api/connections')).connections.length, 3);
-      assert.equal((await get('/api/mappings')).mappings.length, 2);
-      assert.equal((await get(`/api/imports/${alpha.import}`)).status, 'validated');
-      // The metrics B got without A's series still hold them for A.
-      const metrics = await as('a', admin.cookie, admin.csrf).send('GET', '/metrics');
-      assert.match(metrics.body, /junction_runs_total\{task="alpha-sync",status="warning"\} 1/);
-      assert.equal((await store.workspaces.get('a')).name, 'Alpha Kunde AG');
-    });
-
-    // Last: it adds a run to A's history.
-    test("B's live feeds hear nothing of A's runs, while A's hears them", async (t) => {
-      if (skip) return t.skip(skip);
-      const bFeeds = await Promise.all(callers.map((c) => listen(c.headers)));
-      const aFeed = await listen(alphaHeaders);
-      const { execution } = await store.executions.begin({
-        taskId: 'alpha-sync',
-        trigger: 'schedule',
-        owner: 'test:1',
-        staleAfterMs: 60_000,
+        assert.equal((await store.workspaces.get(them.workspace)).name, them.name);
       });
-      await eventually("A's run begins in A's feed", () => aFeed.text.includes(execution.id));
-      // Opened while A's run is in flight: A's snapshot has it, B's has not.
-      const bLate = await listen(callers[0]?.headers ?? {});
-      const aLate = await listen(alphaHeaders);
-      assert.match(aLate.text, new RegExp(execution.id));
-      await store.executions.finish({
-        executionId: execution.id,
-        taskId: 'alpha-sync',
-        status: 'succeeded',
-        counts: { ...ZERO_COUNTS, read: 3 },
-      });
-      await eventually("A's run ends in A's feed", () => aFeed.text.includes('"status":"succeeded"'));
-      for (const feed of [...bFeeds, bLate, aFeed, aLate]) feed.stop();
-      await Promise.all([...bFeeds, bLate, aFeed, aLate].map((f) => f.ended));
-      for (const [i, feed] of [...bFeeds, bLate].entries()) {
-        const heard = [...secrets, execution.id].filter((x) =>
-          feed.text.toLowerCase().includes(x.toLowerCase()),
+    }
+
+    // Last: each adds a run to the history of the workspace it listens to.
+    for (const { callers: mine, them } of DIRECTIONS) {
+      const who = `${mine.workspace.toUpperCase()}'s`;
+      const whose = `${them.workspace.toUpperCase()}'s`;
+      test(`${who} live feeds hear nothing of ${whose} runs, while ${whose} hears them`, async (t) => {
+        if (skip) return t.skip(skip);
+        const theirHeaders = { cookie: them.admin.cookie };
+        const feeds = await Promise.all(mine.callers.map((c) => listen(c.headers)));
+        const theirFeed = await listen(theirHeaders);
+        const { execution } = await store.executions.begin({
+          taskId: them.ids.task,
+          trigger: 'schedule',
+          owner: 'test:1',
+          staleAfterMs: 60_000,
+        });
+        await eventually(`${whose} run begins in ${whose} feed`, () => theirFeed.text.includes(execution.id));
+        // Opened while their run is in flight: their snapshot has it, ours has not.
+        const late = await listen(mine.callers[0]?.headers ?? {});
+        const theirLate = await listen(theirHeaders);
+        assert.match(theirLate.text, new RegExp(execution.id));
+        await store.executions.finish({
+          executionId: execution.id,
+          taskId: them.ids.task,
+          status: 'succeeded',
+          counts: { ...ZERO_COUNTS, read: 3 },
+        });
+        await eventually(`${whose} run ends in ${whose} feed`, () =>
+          theirFeed.text.includes('"status":"succeeded"'),
         );
-        assert.deepEqual(heard, [], `feed ${i}: ${feed.text.slice(0, 300)}`);
-        assert.doesNotMatch(feed.text, /event: run/, `feed ${i} heard a run`);
-      }
-    });
+        const all = [...feeds, late, theirFeed, theirLate];
+        for (const feed of all) feed.stop();
+        await Promise.all(all.map((f) => f.ended));
+        for (const [i, feed] of [...feeds, late].entries()) {
+          const heard = [...them.secrets, execution.id].filter((x) =>
+            feed.text.toLowerCase().includes(x.toLowerCase()),
+          );
+          assert.deepEqual(heard, [], `feed ${i}: ${feed.text.slice(0, 300)}`);
+          const runsHeard = [...feed.text.matchAll(/"taskId":"([^"]+)"/g)].map((m) => m[1]);
+          assert.deepEqual(
+            runsHeard.filter((task) => task !== mine.ids.task),
+            [],
+            `feed ${i} heard another workspace's run`,
+          );
+        }
+      });
+    }
   });
 }

@@ -151,7 +151,7 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
           refuse(details.issues.map((i) => ({ ...i, field: `mappings.${n}.${i.field}` })));
         }
       }
-      for (const m of req.body.mappings) await req.store.mappings.save(m);
+      await req.store.mappings.saveAll(req.body.mappings);
       return { imported: req.body.mappings.map((m) => m.id), warnings };
     },
   );

@@ -36,6 +36,17 @@ export function createMappingRepository(db: Kysely<Database>, scope?: Scope) {
         .execute();
     },
 
+    /**
+     * Saves several as one: all or none. An import of several must not keep the first ones when a later
+     * id is taken by another workspace (the refusal would otherwise leave half an import behind).
+     */
+    async saveAll(mappings: MappingDefinition[]): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const inTransaction = createMappingRepository(trx, scope);
+        for (const m of mappings) await inTransaction.save(m);
+      });
+    },
+
     async get(id: string): Promise<MappingDefinition> {
       let q = db.selectFrom('mapping_definitions').selectAll().where('id', '=', id);
       if (scope !== undefined) q = q.where('workspace_id', '=', scope);

@@ -184,7 +184,11 @@ describe('expression parity: in memory and in SQLite select the same rows', () =
       }),
       { numRuns: scaled(600) },
     );
-    assert.ok(compiled > total * 0.6, `only ${compiled} of ${total} filters compiled to SQL`);
+    // About three in four generated filters compile. The floor keeps four standard deviations below that,
+    // so a small sample (30 filters under JUNCTION_TEST_SCALE) does not fail by chance: `0.6 × total`
+    // failed for about one seed in forty there, which looked like a counterexample and was none.
+    const floor = total * 0.75 - 4 * Math.sqrt(total * 0.75 * 0.25);
+    assert.ok(compiled >= floor, `only ${compiled} of ${total} filters compiled to SQL`);
   });
 
   test('a field that is not a column makes the filter uncompilable, so it runs in memory', () => {

@@ -46,6 +46,7 @@ export interface RunImportOptions {
   leaseMs?: number;
 }
 
+// Stryker disable all: equivalent — the page pipeline never asks an import's source to describe, read, write or check
 /** Records come from the pages, not from a connection, so the source side is a stub that is never read. */
 function pageSource(): Connector {
   return {
@@ -61,6 +62,7 @@ function pageSource(): Connector {
     check: async () => ({ ok: true, message: 'uploaded file' }),
   };
 }
+// Stryker restore all
 
 /** Puts the file row in front of every item message and failed link's remark: people fix rows, not keys. */
 function label(outcome: PageOutcome, rowOf: Map<string, number>): PageOutcome {

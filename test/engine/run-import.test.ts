@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import type { Connector, WriteOp, WriteResult } from '../../src/connectors/connector.ts';
+import type { ConnectorRuntime } from '../../src/connectors/registry.ts';
 import { MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
 import { type ImportItem, type ImportPage, runImport } from '../../src/engine/run-import.ts';
 import { scopeOf } from '../../src/engine/run-task.ts';
@@ -152,8 +153,91 @@ describe('runImport over a SQLite store', () => {
     });
     const [item] = await store.executions.items(execution.id, { limit: 10 });
     assert.equal(item?.message, 'refused');
+    const links = await store.syncLinks.getMany(scopeOf(s.mapping), ['a']);
+    assert.equal(links.get('a')?.remark, 'invalid_email: refused', 'its link keeps its remark as it is too');
     assert.deepEqual(totals, [7]);
     assert.equal(closed, 1, 'the target connector is closed at the end');
+  });
+
+  test("the target connector draws from the store's budget as the import's task, and hears its signal", async () => {
+    const s = await setup();
+    const made: ConnectorRuntime[] = [];
+    await runImport({
+      store,
+      log,
+      taskId: s.id,
+      mapping: s.mapping,
+      connectorFactory: (_c, rt) => {
+        made.push(rt);
+        return s.target;
+      },
+      pages: pages(pageOf([['a', 2, 'a@example.ch']])),
+    });
+    assert.equal(made.length, 1);
+    assert.equal(made[0]?.party, s.id);
+    assert.ok(made[0]?.limiters);
+    assert.ok(made[0]?.signal instanceof AbortSignal);
+  });
+
+  test("an import's log lines say it is an import", async () => {
+    const s = await setup();
+    const lines: Record<string, unknown>[] = [];
+    const logged = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    await runImport({
+      store,
+      log: logged,
+      taskId: s.id,
+      mapping: s.mapping,
+      connectorFactory: () => s.target,
+      pages: pages(pageOf([['a', 2, 'a@example.ch']])),
+    });
+    assert.ok(lines.length > 0);
+    assert.ok(
+      lines.every((l) => l.import === true),
+      JSON.stringify(lines),
+    );
+  });
+
+  test("an import that fails clears the task's resume point: the next run starts afresh", async () => {
+    const s = await setup();
+    // A run of the task that stopped after a page left where to continue.
+    const { execution: stopped } = await store.executions.begin({
+      taskId: s.id,
+      trigger: 'manual',
+      owner: 'gone:1',
+      staleAfterMs: 1,
+    });
+    await store.executions.commitPage({
+      executionId: stopped.id,
+      taskId: s.id,
+      counts: { ...stopped.counts },
+      items: [],
+      links: [],
+      position: { base: null, position: { at: 'a' } },
+      page: 1,
+    });
+    await store.executions.finish({
+      executionId: stopped.id,
+      taskId: s.id,
+      status: 'failed',
+      counts: { ...stopped.counts },
+      error: { code: 'internal_error', message: 'stopped' },
+    });
+    assert.ok((await store.executions.checkpoint(s.id))?.inProgress, 'the stopped run left a resume point');
+    async function* failing() {
+      yield pageOf([['a', 2, 'a@example.ch']]);
+      throw new Error('the file could not be read further');
+    }
+    const execution = await runImport({
+      store,
+      log,
+      taskId: s.id,
+      mapping: s.mapping,
+      connectorFactory: () => s.target,
+      pages: failing(),
+    });
+    assert.equal(execution.status, 'failed');
+    assert.equal((await store.executions.checkpoint(s.id))?.inProgress ?? null, null);
   });
 
   test("the mapping's filter leaves records out, counted as filtered", async () => {

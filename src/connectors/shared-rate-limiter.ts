@@ -110,6 +110,10 @@ export function createPostgresBudget(
     );
   };
 
+  // Acquires of each party waiting in this process: a grant to one leaves the party marked waiting while
+  // others are (else its workspace would look idle until one of them polls, and lose its share's turns).
+  const pending = new Map<string, number>();
+
   const tryTake = (party: string, workspace: string, rateShare: number | null) =>
     db.transaction().execute(async (trx) => {
       // The row lock serialises the processes that compete for this account's budget.
@@ -185,7 +189,7 @@ export function createPostgresBudget(
         .execute();
       await trx
         .updateTable('rate_limit_parties')
-        .set({ served_at: now, waiting_until: 0 })
+        .set({ served_at: now, waiting_until: (pending.get(party) ?? 0) > 1 ? now + heartbeat : 0 })
         .where('key', '=', key)
         .where('party', '=', party)
         .execute();
@@ -237,6 +241,7 @@ export function createPostgresBudget(
   const forParty = (party: string, ws?: WorkspaceShare): RateLimiter => ({
     async acquire(signal) {
       await setUp();
+      pending.set(party, (pending.get(party) ?? 0) + 1);
       try {
         for (;;) {
           signal?.throwIfAborted();
@@ -274,15 +279,18 @@ export function createPostgresBudget(
           );
         }
       } catch (err) {
-        // A party that stops waiting must not keep its turn until the mark lapses.
-        void db
-          .updateTable('rate_limit_parties')
-          .set({ waiting_until: 0 })
-          .where('key', '=', key)
-          .where('party', '=', party)
-          .execute()
-          .catch(() => {}); // the mark lapses within a heartbeat anyway
+        // A party that stops waiting must not keep its turn until the mark lapses (unless others of it wait).
+        if ((pending.get(party) ?? 0) <= 1)
+          void db
+            .updateTable('rate_limit_parties')
+            .set({ waiting_until: 0 })
+            .where('key', '=', key)
+            .where('party', '=', party)
+            .execute()
+            .catch(() => {}); // the mark lapses within a heartbeat anyway
         throw err;
+      } finally {
+        pending.set(party, (pending.get(party) ?? 1) - 1);
       }
     },
     pause: pauseFor,

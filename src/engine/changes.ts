@@ -32,3 +32,17 @@ export async function pendingChanges(
     expression: { params: task.params ?? {}, job: await jobScope(store, task, '') },
   });
 }
+
+/**
+ * Whether a stopped hub may have left work of the task undone that its source cannot be asked about: a run
+ * cut off mid-way (its resume point), or a webhook event of the source taken (answered, so never delivered
+ * again) at or after the start of the task's last completed run — the run it asked for may never have
+ * started, or died before it read the change.
+ */
+export async function workLeftUndone(store: Store, task: Task, mapping: MappingDefinition): Promise<boolean> {
+  const checkpoint = await store.executions.checkpoint(task.id);
+  if (checkpoint?.inProgress) return true;
+  const recent = await store.executions.list({ taskId: task.id, limit: 20 });
+  const completed = recent.find((e) => e.status === 'succeeded' || e.status === 'warning');
+  return store.audit.eventTakenSince(mapping.source.connectionId, completed?.startedAt ?? null);
+}

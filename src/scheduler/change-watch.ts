@@ -3,7 +3,7 @@ import type { Connector } from '../connectors/connector.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import { runsOnChange } from '../core/schedule.ts';
 import type { Task } from '../core/types.ts';
-import { pendingChanges } from '../engine/changes.ts';
+import { pendingChanges, workLeftUndone } from '../engine/changes.ts';
 import type { RunService } from '../runs/run-service.ts';
 import { TickLoop } from './tick-loop.ts';
 
@@ -76,13 +76,16 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
    * Back-off over the task's latest runs that failed or, started by a change, wrote nothing: a failed run
    * leaves the watermark where it was, and a table whose modified column moves when Junction writes its
    * marks back reports its own failing records as changed again. Each such run in a row doubles the wait
-   * (10 polls, 20, 40 … at most 15 minutes); a run that wrote something ends it.
+   * (10 polls, 20, 40 … at most 15 minutes); a run that wrote something, or one that was interrupted, ends it.
    */
   async function heldBack(taskId: string): Promise<boolean> {
     const recent = await store.executions.list({ taskId, limit: 10 });
     let idle = 0;
     for (const e of recent) {
       if (!e.finishedAt) break;
+      // A run interrupted (its process killed, the hub stopped) was not refused: what it was to write is
+      // still to do, and a change noted before the crash must not wait out a back-off (10 polls and more).
+      if (e.error?.code === 'crashed' || e.status === 'cancelled') break;
       const wrote = e.counts.created + e.counts.updated + e.counts.deleted;
       if (e.status === 'failed' || (e.trigger === 'change' && wrote === 0)) idle++;
       else break;
@@ -163,7 +166,8 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
       }
       // A source that notifies is asked when first opened (changes made while no one listened) and
       // then every SAFETY_NET_POLLS rounds; one that cannot notify, every round.
-      const ask = !source.listening || !source.askedRound || round - source.askedRound >= SAFETY_NET_POLLS;
+      const firstLook = !source.askedRound;
+      const ask = !source.listening || firstLook || round - source.askedRound >= SAFETY_NET_POLLS;
       if (ask) source.askedRound = round;
       for (const { task, mapping } of list) {
         // A notification says "look now", not "run": the run's own write-back marks notify too, and
@@ -193,6 +197,13 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
               'the task runs on changes, but its source can neither notify nor be asked (an incremental task of one source with a modified column can): only webhooks and its interval run it',
             );
           }
+          // Such a source's changes come by webhook; one taken just before the hub stopped (or a run it
+          // started and that died) is looked for once after the start, as nothing else would run it.
+          if (changed === null && firstLook)
+            changed = await workLeftUndone(store, task, mapping).catch((err) => {
+              log.warn({ err, taskId: task.id }, 'could not look for work a stopped hub left undone');
+              return null;
+            });
         }
         if (changed && !(await heldBack(task.id)))
           await service

@@ -143,6 +143,20 @@ export function createAuditRepository(db: Kysely<Database>, secretBox: SecretBox
         .execute();
     },
 
+    /**
+     * Whether the connection took a webhook event at or after `since` (any time when null): its sender will
+     * not deliver it again, so the work it asked for is still to do if no run started after it.
+     */
+    async eventTakenSince(connectionId: string, since: Date | null): Promise<boolean> {
+      let q = db
+        .selectFrom('webhook_receipts')
+        .select('receipt_key')
+        .where('connection_id', '=', connectionId)
+        .where('receipt_key', 'like', 'event:%');
+      if (since) q = q.where('received_at', '>=', since.toISOString());
+      return (await q.limit(1).executeTakeFirst()) !== undefined;
+    },
+
     /** Forgets receipts older than the cut-off; signatures expire after 5 minutes anyway. */
     async pruneReceipts(before: Date): Promise<number> {
       const r = await db

@@ -5,7 +5,7 @@ import { startScheduling } from '../scheduler/index.ts';
 import { buildServer } from '../server/app.ts';
 import { adminPasswordFromEnv, ensureFirstAdmin } from '../server/auth/bootstrap.ts';
 import { createMetrics } from '../server/metrics.ts';
-import { moveLegacyUploads } from '../server/uploads.ts';
+import { moveLegacyUploads, moveUploadsIntoWorkspaces } from '../server/uploads.ts';
 import { openRunService } from './run-service.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 
@@ -117,6 +117,17 @@ export async function startHub(o: StartOptions = {}): Promise<number> {
     });
     if (moved)
       rt.log.warn({ uploads: moved }, "moved uploaded connection files into Junction's uploads folder");
+    // Each workspace reads only its own part of the uploads folder: earlier uploads of the others move there.
+    const ownPart = await moveUploadsIntoWorkspaces({
+      store: rt.store,
+      filesFolder: rt.env.filesDirs[0] as string,
+      uploadsDir: uploadsDirOf(rt.env),
+      log: rt.log,
+    }).catch((err) => {
+      rt.log.error({ err }, "moving uploads into their workspace's folder failed; retried at the next start");
+      return 0;
+    });
+    if (ownPart) rt.log.warn({ uploads: ownPart }, "moved uploaded files into their workspace's folder");
     const scheduling = startScheduling({ service, log: rt.log, worker: o.worker !== false });
     started.scheduling = scheduling;
     const app = await buildServer({

@@ -125,6 +125,17 @@ export async function purgeUnnamedUploads(o: {
   return removed;
 }
 
+/** Moves a folder, across file systems too (copied whole, then removed). */
+async function moveFolder(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await cp(from, to, { recursive: true, preserveTimestamps: true });
+    await rm(from, { recursive: true, force: true });
+  }
+}
+
 /**
  * Moves the uploads connections name from where they were kept before (`uploads/<id>/` in the first files
  * folder) into Junction's uploads folder and points the connections at the new place. Run by the hub at
@@ -151,14 +162,7 @@ export async function moveLegacyUploads(o: {
       // Its file is gone: the connection keeps its path and says so when it runs.
       if (!existsSync(from)) continue;
       await mkdir(target, { recursive: true, mode: 0o700 });
-      try {
-        await rename(from, to);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-        // Another file system: copied whole, then removed.
-        await cp(from, to, { recursive: true, preserveTimestamps: true });
-        await rm(from, { recursive: true, force: true });
-      }
+      await moveFolder(from, to);
       moved.add(id);
     }
     const store = o.store.inWorkspace(DEFAULT_WORKSPACE);
@@ -173,4 +177,51 @@ export async function moveLegacyUploads(o: {
     );
   }
   return moved.size;
+}
+
+/**
+ * Moves the dashboard uploads a workspace other than `default` names from the uploads folder's shared
+ * `connections/` (where every workspace's went before each had its own part) into its own part, and points
+ * its connections there: the file policy lets a workspace read only its own part. An upload more than one
+ * workspace names stays where it is (it is `default`'s, or no one's to take; the others' connections are
+ * refused). Run by the hub at start-up, before scheduling; safe to repeat. Answers how many moved.
+ */
+export async function moveUploadsIntoWorkspaces(o: {
+  store: Store;
+  filesFolder: string;
+  uploadsDir: string;
+  log?: Logger;
+}): Promise<number> {
+  const shared = join(o.uploadsDir, CONNECTION_UPLOADS);
+  const named = (await namedFiles(o.store, o.filesFolder)).flatMap((n) => {
+    const [id, ...rest] = below(shared, n.path) ?? [];
+    return id && UPLOAD_ID.test(id) && rest.length ? [{ ...n, id, rest }] : [];
+  });
+  const owners = new Map<string, Set<string>>();
+  for (const n of named) owners.set(n.id, (owners.get(n.id) ?? new Set()).add(n.workspaceId));
+  let moved = 0;
+  for (const n of named) {
+    if (n.workspaceId === DEFAULT_WORKSPACE || owners.get(n.id)?.size !== 1) continue;
+    const target = join(workspaceFolderOf(o.uploadsDir, n.workspaceId), CONNECTION_UPLOADS);
+    const from = join(shared, n.id);
+    const to = join(target, n.id);
+    if (!existsSync(to)) {
+      // Its file is gone: the connection keeps its path and says so when it runs.
+      if (!existsSync(from)) continue;
+      await mkdir(target, { recursive: true, mode: 0o700 });
+      await moveFolder(from, to);
+      moved++;
+    }
+    const store = o.store.inWorkspace(n.workspaceId);
+    const connection = await store.connections.get(n.connectionId);
+    await store.connections.save({
+      ...connection,
+      config: { ...connection.config, [n.field]: join(to, ...n.rest) },
+    });
+    o.log?.info(
+      { workspaceId: n.workspaceId, connectionId: n.connectionId, from: n.path, to: join(to, ...n.rest) },
+      "moved an uploaded file into its workspace's part of the uploads folder",
+    );
+  }
+  return moved;
 }

@@ -20,7 +20,7 @@ import { MappingDefinitionSchema } from '../../src/core/mapping-definition.ts';
 import { purgeEveryWorkspace } from '../../src/import/workspace.ts';
 import { purgeUploads } from '../../src/scheduler/retention.ts';
 import { hashPassword } from '../../src/server/auth/passwords.ts';
-import { purgeUnnamedUploads } from '../../src/server/uploads.ts';
+import { moveUploadsIntoWorkspaces, purgeUnnamedUploads } from '../../src/server/uploads.ts';
 import { createSecretBox } from '../../src/store/secret-box.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -288,6 +288,47 @@ describe('each workspace reads only its own files folder (SQLite store)', () => 
     await purgeUnnamedUploads({ store, uploadsDir, filesFolder: filesDir, graceMs: 0 });
     assert.ok(existsSync(path), 'a named upload stays');
     assert.equal(readdirSync(join(uploadsDir, 'workspaces', 'b', 'connections')).length, 1);
+  });
+
+  test('uploads another workspace made before each had its own part move there at start; one default names too stays', async () => {
+    const upload = (id: string, content: string) => {
+      const dir = join(uploadsDir, 'connections', id);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'kunden.csv'), content);
+      return join(dir, 'kunden.csv');
+    };
+    const own = upload('11111111-1111-4111-8111-111111111111', 'id;email\n1;b-old@example.ch\n');
+    const defaults = upload(
+      '22222222-2222-4222-8222-222222222222',
+      'id;email\n1;DEFAULT-UPLOAD@example.ch\n',
+    );
+    const b = store.inWorkspace('b');
+    await b.connections.save({ id: 'b-old', ...spreadsheet(own), system: 'spreadsheet', secret: {} });
+    await b.connections.save({ id: 'b-grab', ...spreadsheet(defaults), system: 'spreadsheet', secret: {} });
+    await store.connections.save({ id: 'd-up', ...spreadsheet(defaults), system: 'spreadsheet', secret: {} });
+    refusedWithout(await inB().get('/api/connections/b-old/describe'));
+
+    assert.equal(await moveUploadsIntoWorkspaces({ store, filesFolder: filesDir, uploadsDir }), 1);
+    const moved = join(
+      uploadsDir,
+      'workspaces',
+      'b',
+      'connections',
+      '11111111-1111-4111-8111-111111111111',
+      'kunden.csv',
+    );
+    assert.equal((await b.connections.get('b-old')).config.file, moved);
+    assert.equal((await inB().get('/api/connections/b-old/describe')).statusCode, 200);
+    // Named by default too: it stays default's, and b's connection stays refused.
+    assert.ok(existsSync(defaults));
+    assert.equal((await b.connections.get('b-grab')).config.file, defaults);
+    refusedWithout(await inB().get('/api/connections/b-grab/describe'), 'DEFAULT-UPLOAD');
+    assert.equal((await inDefault().get('/api/connections/d-up/describe')).statusCode, 200);
+    assert.equal(
+      await moveUploadsIntoWorkspaces({ store, filesFolder: filesDir, uploadsDir }),
+      0,
+      'once only',
+    );
   });
 
   test('the policy: a connection without a workspace, or with a malformed one, reads nothing', () => {

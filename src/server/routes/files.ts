@@ -42,7 +42,7 @@ export async function fileRoutes(app: Api, deps: ServerDeps): Promise<void> {
 
   // Junction's own uploads folder (JUNCTION_UPLOADS_DIR), never the customer's files folder; each workspace
   // uploads into its own part, which only its connections may name.
-  const folderOf = (store: Store, sub: string) => {
+  const folderOf = (store: Pick<Store, 'workspaceId'>, sub: string) => {
     if (!deps.uploadsDir) throw new ValidationError('this hub has no uploads folder (JUNCTION_UPLOADS_DIR)');
     return join(workspaceFolderOf(deps.uploadsDir, store.workspaceId ?? DEFAULT_WORKSPACE), sub);
   };

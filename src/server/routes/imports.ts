@@ -45,7 +45,8 @@ export async function importRoutes(app: Api, deps: ServerDeps): Promise<void> {
   const importsDir =
     deps.importsDir ?? join(process.env.JUNCTION_DATA_DIR ?? 'junction-data', 'files', 'imports');
   // Each workspace's uploads and error files lie in its own folder: a request finds only its workspace's.
-  const folderOf = (store: Store) => importsOfWorkspace(importsDir, store.workspaceId ?? DEFAULT_WORKSPACE);
+  const folderOf = (store: Pick<Store, 'workspaceId'>) =>
+    importsOfWorkspace(importsDir, store.workspaceId ?? DEFAULT_WORKSPACE);
   // Each request's imports run in its workspace: the import's task and run belong to it.
   const ctxOf = (store: Store) => ({
     store,

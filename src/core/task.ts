@@ -12,14 +12,25 @@ export const MAX_INTERVAL_MINUTES = 7 * 24 * 60;
 const onChange = z.boolean().optional();
 
 /**
+ * With `onChange`: change-driven runs start at least this many minutes after the task's last run began (the
+ * changes meanwhile ride along in one run). A workspace's own people always get at least their workspace's
+ * shortest interval (core/workspaces.ts bindChangeGap); absent: every change runs within seconds.
+ */
+const changeGapMinutes = z.number().positive().max(MAX_INTERVAL_MINUTES).optional();
+
+/**
  * When a task runs by itself: every N minutes since its last run, on a cron schedule in a time zone,
  * and/or when its source changes.
  */
 export const ScheduleSchema = z
   .union([
-    z.object({ everyMinutes: z.number().positive().max(MAX_INTERVAL_MINUTES), onChange }).strict(),
-    z.object({ cron: z.string().min(1), timezone: z.string().optional(), onChange }).strict(),
-    z.object({ onChange: z.literal(true) }).strict(),
+    z
+      .object({ everyMinutes: z.number().positive().max(MAX_INTERVAL_MINUTES), onChange, changeGapMinutes })
+      .strict(),
+    z
+      .object({ cron: z.string().min(1), timezone: z.string().optional(), onChange, changeGapMinutes })
+      .strict(),
+    z.object({ onChange: z.literal(true), changeGapMinutes }).strict(),
   ])
   // A cron pattern or time zone the scheduler cannot use is refused when saved, not found at every tick.
   .superRefine((schedule, ctx) => {

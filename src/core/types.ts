@@ -25,9 +25,14 @@ export interface Connection {
 
 /** When a task runs by itself (see ScheduleSchema): an interval, a cron, and/or on its source's changes. */
 export type Schedule =
-  | { everyMinutes: number; onChange?: boolean | undefined }
-  | { cron: string; timezone?: string | undefined; onChange?: boolean | undefined }
-  | { onChange: true };
+  | { everyMinutes: number; onChange?: boolean | undefined; changeGapMinutes?: number | undefined }
+  | {
+      cron: string;
+      timezone?: string | undefined;
+      onChange?: boolean | undefined;
+      changeGapMinutes?: number | undefined;
+    }
+  | { onChange: true; changeGapMinutes?: number | undefined };
 
 export const NOTIFY_ON = ['success', 'warning', 'failure'] as const;
 export type NotifyOn = (typeof NOTIFY_ON)[number];

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { JunctionError } from './errors.ts';
+import type { Schedule } from './types.ts';
 
 /**
  * Workspaces: a customer or a department of one hub, owning its connections, mappings and tasks (and through
@@ -87,6 +88,35 @@ export function checkInterval(everyMinutes: number | undefined, limits: Workspac
       { details: { field: 'everyMinutes', min, max } },
     );
 }
+
+/**
+ * The range's lower end holds for change-driven runs too: a workspace's own people cannot make a task run on
+ * every change of a shared account. Their `onChange` schedule keeps a change gap of at least the shortest
+ * interval (left out: the task's previous gap, at least the shortest interval); a shorter one given is
+ * refused. Changes within the gap are coalesced into one run at its end (runs/run-service.ts), none is lost.
+ * `limits` null: the instance administrator, bound by nothing, whose save without a gap keeps the previous one.
+ */
+export function bindChangeGap(
+  schedule: Schedule,
+  previous: Schedule | null | undefined,
+  limits: WorkspaceLimits | null,
+): Schedule {
+  if (schedule.onChange !== true) return schedule;
+  const given = schedule.changeGapMinutes;
+  const kept = given ?? previous?.changeGapMinutes;
+  if (!limits) return kept === undefined ? schedule : { ...schedule, changeGapMinutes: kept };
+  const min = limits.minIntervalMinutes;
+  if (given !== undefined && given < min)
+    throw new IntervalOutOfRangeError(
+      `changes may start a run at most every ${min} minutes in this workspace (${given} given)`,
+      { details: { field: 'changeGapMinutes', min, max: limits.maxIntervalMinutes } },
+    );
+  return { ...schedule, changeGapMinutes: Math.max(kept ?? min, min) };
+}
+
+/** Minutes a change-driven run of a task with this schedule waits after the task's last run began (0: none). */
+export const changeGapOf = (schedule: Schedule | null | undefined): number =>
+  schedule?.onChange === true ? (schedule.changeGapMinutes ?? 0) : 0;
 
 /**
  * The range's lower end holds for crons too: a cron that fires more often than every `minIntervalMinutes`

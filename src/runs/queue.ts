@@ -108,13 +108,25 @@ export async function enqueueRun(
     coalesce?: boolean;
     policy?: RunQueuePolicy;
     confirmDeletes?: boolean;
+    /** Not before then (a change-driven run held back by its task's change gap). */
+    startAfter?: Date;
   } = {},
 ): Promise<string> {
   const name = await ensureRunQueue(boss, taskId, o.policy);
   // A confirmed run is its own: it must not melt into a waiting run that was not confirmed.
   if (o.coalesce !== false && !o.confirmDeletes) {
     const [waiting] = await jobsOf(boss, taskId, ['created', 'retry']);
-    if (waiting) return waiting.id;
+    if (waiting) {
+      // "Run now" and the clock do not wait behind a change run held back by its gap: that job starts now.
+      if (!o.startAfter)
+        await boss
+          .getDb()
+          .executeSql(
+            "UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND id = $2 AND state < 'active' AND start_after > now()",
+            [name, waiting.id],
+          );
+      return waiting.id;
+    }
   }
   const data: RunJobData = {
     taskId,
@@ -122,7 +134,7 @@ export async function enqueueRun(
     requestedAt: new Date().toISOString(),
     ...(o.confirmDeletes ? { confirmDeletes: true } : {}),
   };
-  const id = await boss.send(name, data);
+  const id = await boss.send(name, data, o.startAfter ? { startAfter: o.startAfter } : {});
   if (!id) throw new Error(`pg-boss did not queue the run of task '${taskId}'`);
   return id;
 }

@@ -6,7 +6,7 @@ import { createConnector } from '../connectors/registry.ts';
 import { TaskBusyError, ValidationError } from '../core/errors.ts';
 import { refuseImportTask } from '../core/import-task.ts';
 import type { Execution, ExecutionTrigger } from '../core/types.ts';
-import { workspaceBusy } from '../core/workspaces.ts';
+import { changeGapOf, workspaceBusy } from '../core/workspaces.ts';
 import { ownerIsGone } from '../engine/owner.ts';
 import { type RunImportOptions, runImport } from '../engine/run-import.ts';
 import { type DryRunResult, dryRunTask, type RunOptions, runTask } from '../engine/run-task.ts';
@@ -186,6 +186,17 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
     return enqueueRun(boss, taskId, { trigger, policy, confirmDeletes: q.confirmDeletes ?? false });
   };
 
+  /**
+   * How long a change-driven run of the task still waits for its change gap (a workspace's shortest interval
+   * binds its people's change-driven tasks, core/workspaces.ts bindChangeGap): 0 without one.
+   */
+  const changeGapWaitMs = async (taskId: string): Promise<number> => {
+    const gap = changeGapOf((await store.tasks.get(taskId)).schedule);
+    if (!gap) return 0;
+    const [last] = await store.executions.list({ taskId, limit: 1 });
+    return last?.startedAt ? Math.max(0, last.startedAt.getTime() + gap * 60_000 - Date.now()) : 0;
+  };
+
   const runSoonHere = (taskId: string, trigger: ExecutionTrigger) => {
     if (soon.has(taskId) || ac.signal.aborted) return; // a run is about to start: this change rides along
     const waiting = (async () => {
@@ -193,6 +204,12 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
         await sleep(config.changeCoalesceMs, undefined, { signal: ac.signal });
         // The run in flight may have read past this change: the next one starts after it.
         await inFlight.get(taskId)?.catch(() => {});
+        // Within the task's change gap the run waits for its end; changes meanwhile ride along.
+        const gapMs = await changeGapWaitMs(taskId).catch(() => 0);
+        if (gapMs > 0) {
+          await sleep(gapMs, undefined, { signal: ac.signal });
+          await inFlight.get(taskId)?.catch(() => {});
+        }
       } catch {
         return; // the service is stopping
       } finally {
@@ -240,7 +257,12 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
     async runSoon(taskId, trigger) {
       if (boss) {
         refuseImportTask(await store.tasks.get(taskId));
-        await enqueue(taskId, trigger);
+        const gapMs = await changeGapWaitMs(taskId);
+        await enqueueRun(boss, taskId, {
+          trigger,
+          policy,
+          ...(gapMs > 0 ? { startAfter: new Date(Date.now() + gapMs) } : {}),
+        });
         return;
       }
       refuseImportTask(await store.tasks.get(taskId)); // NotFoundError for a task that is gone

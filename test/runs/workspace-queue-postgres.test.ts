@@ -140,4 +140,43 @@ describe("queued runs and a workspace's concurrent-run limit (PostgreSQL, pg-bos
       'a full workspace is no error',
     );
   });
+  test("a change-driven run within its task's change gap is queued for the gap's end; run now takes that same job at once", async () => {
+    await store.tasks.save({ ...task('q-gap'), schedule: { onChange: true, changeGapMinutes: 60 } });
+    const begun = await store.executions.begin({
+      taskId: 'q-gap',
+      trigger: 'manual',
+      owner: 'test:1',
+      staleAfterMs: 60_000,
+    });
+    await store.executions.finish({
+      executionId: begun.execution.id,
+      taskId: 'q-gap',
+      status: 'succeeded',
+      counts: begun.execution.counts,
+    });
+    const startAfter = async () => {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        const { rows } = await c.query(
+          "SELECT id, start_after FROM pgboss.job WHERE name = 'junction-run-q-gap' AND state < 'active'",
+        );
+        return rows.map((r) => ({ id: String(r.id), at: new Date(r.start_after).getTime() }));
+      } finally {
+        await c.end();
+      }
+    };
+    await runs.runSoon('q-gap', 'change');
+    await runs.runSoon('q-gap', 'change');
+    const [held, ...more] = await startAfter();
+    assert.equal(more.length, 0, 'the changes share one job');
+    assert.ok(
+      Number(held?.at) >= Number(begun.execution.startedAt) + 60 * 60_000 - 1_000,
+      'the job waits for the gap after the last run began',
+    );
+    await runs.runNow('q-gap');
+    const [now] = await startAfter();
+    assert.equal(now?.id, held?.id, 'run now joined the waiting job');
+    assert.ok(Number(now?.at) <= Date.now() + 1_000, 'and it starts now');
+  });
 });

@@ -453,6 +453,34 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     assert.equal(res.statusCode, 200, res.body);
   });
 
+  test("a workspace admin's change-driven task keeps a change gap of at least the range's shortest interval; a shorter one is refused; the instance administrator's is not bound", async () => {
+    const body = { name: 'On change', mappingId: 'm', enabled: false, schedule: { onChange: true } };
+    let res = await client('wanda').send('PUT', '/api/tasks/t-change', body);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual((await store.tasks.get('t-change')).schedule, { onChange: true, changeGapMinutes: 10 });
+    res = await client('wanda').send('PUT', '/api/tasks/t-change', {
+      ...body,
+      schedule: { onChange: true, changeGapMinutes: 5 },
+    });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(errorOf(res).code, 'interval_out_of_range');
+    assert.deepEqual(errorOf(res).details, { field: 'changeGapMinutes', min: 10, max: 45 });
+    res = await admin.send('PUT', '/api/tasks/t-change', {
+      ...body,
+      schedule: { onChange: true, changeGapMinutes: 1 },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    // An operator's new interval keeps the gap, raised to the range for the workspace's own people.
+    res = await client('olga').send('PATCH', '/api/tasks/t-change/schedule', { everyMinutes: 20 });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual((await store.tasks.get('t-change')).schedule, {
+      everyMinutes: 20,
+      onChange: true,
+      changeGapMinutes: 10,
+    });
+    await store.tasks.delete('t-change');
+  });
+
   test('API tokens: none for a workspace the user is no member of (404), none above their role (400), and each acts only in its workspace', async () => {
     const olga = client('olga');
     let res = await olga.send('POST', '/api/auth/tokens', { name: 'x', workspace: 'acme' });
@@ -769,6 +797,45 @@ describe("the scheduler and a workspace's concurrent-run limit", () => {
       logged.filter((l) => l.level >= 50).map((l) => l.msg),
       [],
       'a full workspace is no error: its tasks wait for the next tick',
+    );
+  });
+});
+
+describe("change-driven runs and a task's change gap", () => {
+  let tmp: TempDatabase;
+  let store: Store;
+  let runs: RunService;
+
+  before(async () => {
+    tmp = await createTempSqlite();
+    store = await openTestStore(tmp);
+    await applyConfig(store, parseConfigText(FAKE_CONFIG));
+    // A gap of 3 s (0.05 minutes): changes after a run wait for its end, however many arrive.
+    await store.tasks.save(task('gap-t', 'm', { schedule: { onChange: true, changeGapMinutes: 0.05 } }));
+    const { createRunService } = await import('../../src/runs/run-service.ts');
+    runs = await createRunService({
+      store,
+      log: pino({ level: 'silent' }),
+      config: { changeCoalesceMs: 10 },
+      runOptions: { connectorFactory: fakeConnectors({ records: 5 }) },
+    });
+  });
+  after(async () => {
+    await runs?.stop();
+    await store?.close();
+    await tmp?.drop();
+  });
+
+  test('changes arriving within the gap after a run start one run, no earlier than the gap after the last run began', async () => {
+    const first = await runs.run('gap-t', { trigger: 'manual' });
+    for (let i = 0; i < 3; i++) await runs.runSoon('gap-t', 'change');
+    await runs.idle();
+    const all = await store.executions.list({ taskId: 'gap-t', limit: 10 });
+    assert.equal(all.length, 2, 'the changes rode along in one run');
+    const change = all.find((e) => e.id !== first.id);
+    assert.ok(
+      Number(change?.startedAt) >= Number(first.startedAt) + 3_000,
+      `the change run began ${Number(change?.startedAt) - Number(first.startedAt)} ms after the last run`,
     );
   });
 });

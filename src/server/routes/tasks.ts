@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isImportTask, refuseImportSchedule } from '../../core/import-task.ts';
 import { TaskSchema } from '../../core/task.ts';
 import type { Task } from '../../core/types.ts';
-import { checkCron, checkInterval } from '../../core/workspaces.ts';
+import { bindChangeGap, checkCron, checkInterval } from '../../core/workspaces.ts';
 import { nextRunFor } from '../../scheduler/due.ts';
 import type { Store } from '../../store/store.ts';
 import { type Api, IdParams } from '../api.ts';
@@ -55,6 +55,11 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
       for (const other of req.body.after ?? []) if (other !== req.params.id) await store.tasks.get(other);
       const task: Task = { id: req.params.id, ...req.body };
       // The workspace's interval range binds its own people; the instance administrator sets it and may leave it.
+      const bound = !access.instanceAdmin && access.workspace ? access.workspace.limits : null;
+      if (task.schedule) {
+        const previous = await store.tasks.get(task.id).catch(() => null);
+        task.schedule = bindChangeGap(task.schedule, previous?.schedule, bound);
+      }
       if (!access.instanceAdmin && access.workspace && task.schedule) {
         if ('everyMinutes' in task.schedule)
           checkInterval(task.schedule.everyMinutes, access.workspace.limits);
@@ -85,9 +90,15 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
         checkInterval(req.body.everyMinutes, access.workspace.limits);
       // A change-driven task keeps waking on changes; the interval is its safety net.
       const onChange = task.schedule && 'onChange' in task.schedule ? task.schedule.onChange : undefined;
+      const schedule = { everyMinutes: req.body.everyMinutes, ...(onChange ? { onChange } : {}) };
       const next: Task = {
         ...task,
-        schedule: { everyMinutes: req.body.everyMinutes, ...(onChange ? { onChange } : {}) },
+        // Its change gap stays, raised to the workspace's shortest interval for the workspace's own people.
+        schedule: bindChangeGap(
+          schedule,
+          task.schedule,
+          !access.instanceAdmin && access.workspace ? access.workspace.limits : null,
+        ),
       };
       await store.tasks.save(next);
       return view(store, next);

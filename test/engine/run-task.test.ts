@@ -487,10 +487,18 @@ describe('runTask and dryRunTask over a SQLite store and in-memory systems', () 
       if (index === 1) throw new Error('connection reset by the business system');
       return page;
     });
+    // A target that answers on a later turn, as a real one does: the failed read-ahead waits unawaited meanwhile.
+    const slow: Connector = {
+      ...crm.target,
+      write: async (object, ops) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return crm.target.write(object, ops);
+      },
+    };
     const execution = await runTask(id, {
       store,
       log,
-      connectorFactory: (c) => (c.system === 'sql' ? failing : crm.target),
+      connectorFactory: (c) => (c.system === 'sql' ? failing : slow),
     });
     assert.equal(execution.status, 'failed');
     assert.match(execution.error?.message ?? '', /connection reset by the business system/);

@@ -84,8 +84,11 @@ export interface ServerDeps {
   uploadsDir?: string;
   /** Where import validations wait for one of the few slots (default: two at a time in this server). */
   importValidation?: ValidationQueue;
-  /** How often the live run feed looks at the store (default 1 s; tests may look more often). */
-  liveFeed?: { intervalMs?: number };
+  /**
+   * How often the live run feed looks at the store (default 1 s), and how often an open stream checks its
+   * login and membership again (`reauthMs`, default 1 min); tests may look more often.
+   */
+  liveFeed?: { intervalMs?: number; reauthMs?: number };
   /** Extra plugins (scheduler settings, OAuth, webhooks, the dashboard) register here. */
   plugins?: ((app: FastifyInstance, deps: ServerDeps) => Promise<void>)[];
 }

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { ZERO_COUNTS } from '../../src/core/types.ts';
+import { hashPassword } from '../../src/server/auth/passwords.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { seedPeopleTasks } from '../helpers/recorded-runs.ts';
-import { type Client, createTestServer } from '../helpers/server.ts';
+import { type Client, createTestServer, login } from '../helpers/server.ts';
 import { openTestStore } from '../helpers/store.ts';
 
 type Heard = {
@@ -137,5 +138,64 @@ describe('the live run feed (GET /api/events)', () => {
     await app.close();
     await feed.ended;
     assert.ok(Date.now() - started < 10_000, `closed in ${Date.now() - started} ms`);
+  });
+});
+
+describe('a live feed and workspace membership', () => {
+  let tmp: TempDatabase;
+  let store: Store;
+  let app: FastifyInstance;
+  let base: string;
+
+  before(async () => {
+    tmp = await createTempSqlite();
+    store = await openTestStore(tmp);
+    await seedPeopleTasks(store, ['people-sync']);
+    // Streams check their login and membership every 100 ms here (1 min in the hub).
+    ({ app } = await createTestServer(store, { liveFeed: { intervalMs: 100, reauthMs: 100 } }));
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(async () => {
+    await app?.close();
+    await store?.close();
+    await tmp?.drop();
+  });
+
+  test("a member removed from the workspace stops hearing its runs: the server closes the stream at its next check, another member's stays open", async () => {
+    const member = async (username: string) => {
+      const user = await store.users.create({
+        username,
+        name: username,
+        role: 'viewer',
+        passwordHash: await hashPassword('member-password-123'),
+        workspaces: [{ id: 'default', role: 'viewer' }],
+      });
+      return { user, client: await login(app, { username, password: 'member-password-123' }) };
+    };
+    const gone = await member('removed');
+    const stays = await member('stays');
+    const removedFeed = await listen(base, gone.client.cookie);
+    const staysFeed = await listen(base, stays.client.cookie);
+    await eventually('both snapshots', () =>
+      [removedFeed, staysFeed].every((f) => f.heard.some((h) => h.event === 'snapshot')),
+    );
+    let closed = false;
+    void removedFeed.ended.then(() => {
+      closed = true;
+    });
+    await store.workspaces.removeMember('default', gone.user.id);
+    await eventually("the removed member's stream is closed by the server", () => closed);
+    const { execution } = await store.executions.begin({
+      taskId: 'people-sync',
+      trigger: 'manual',
+      owner: 'test:1',
+      staleAfterMs: 60_000,
+    });
+    await eventually('the other member hears the run', () =>
+      staysFeed.heard.some((h) => h.data.id === execution.id),
+    );
+    assert.ok(!removedFeed.heard.some((h) => h.data.id === execution.id), 'the removed member heard nothing');
+    staysFeed.stop();
+    await staysFeed.ended;
   });
 });

@@ -1,12 +1,31 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { NotFoundError } from '../../core/errors.ts';
+import type { Store } from '../../store/store.ts';
 import type { Api } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
-import { identify } from '../auth/auth-plugin.ts';
+import { identify, resolveAccess } from '../auth/auth-plugin.ts';
 import { openEventStream } from '../live/event-stream.ts';
 import { createRunFeed } from '../live/run-feed.ts';
 
-/** How often an open stream checks that its session (or token) is still valid. */
+/** How often an open stream checks that its session (or token) and its workspace membership still hold. */
 const REAUTH_MS = 60_000;
+
+/**
+ * Whether the stream's reader may still read its workspace's runs: logged in (session or token alive, user
+ * enabled) and still a member of the workspace with a role there (a token: its workspace still exists and
+ * its owner is still a member). A member removed from the workspace stops hearing its runs.
+ */
+async function stillAllowed(store: Store, req: FastifyRequest, workspaceId: string | undefined) {
+  const who = await identify(store, req);
+  if (!who || workspaceId === undefined) return false;
+  try {
+    const access = await resolveAccess(store, who.user, workspaceId, who.token ?? null);
+    return access.workspace?.id === workspaceId && access.role !== null;
+  } catch (err) {
+    if (err instanceof NotFoundError) return false; // no longer a member, or the workspace is gone
+    throw err;
+  }
+}
 
 /**
  * The live feed of runs for the dashboard: one server-sent-events stream per open tab, fed by one look
@@ -25,9 +44,9 @@ export async function eventRoutes(app: Api, deps: ServerDeps): Promise<void> {
       },
     },
     async (req, reply) => {
-      // Runs are what every member of the workspace may read (viewers read tasks and history). The login
-      // is checked again now and then, so a stream does not outlive a logout, a disabled user or an
-      // expired session.
+      // Runs are what every member of the workspace may read (viewers read tasks and history). The login and
+      // the membership are checked again now and then, so a stream does not outlive a logout, a disabled
+      // user, an expired session, a removal from the workspace or the workspace's deletion.
       const stream = openEventStream(app as unknown as FastifyInstance, req, reply);
       // One feed for the server, each stream told only its workspace's runs. A task never changes workspace,
       // so the answer per task is kept (as a promise: a task's events stay in order while it is asked).
@@ -51,13 +70,14 @@ export async function eventRoutes(app: Api, deps: ServerDeps): Promise<void> {
           if (ok && !stream.closed) stream.send('run', event);
         });
       });
+      const workspaceId = req.access.workspace?.id;
       const reauth = setInterval(() => {
-        identify(deps.store, req)
-          .then((who) => {
-            if (!who) stream.end();
+        stillAllowed(deps.store, req, workspaceId)
+          .then((ok) => {
+            if (!ok) stream.end();
           })
           .catch((err) => deps.log.warn({ err }, 'live feed: could not check the session'));
-      }, REAUTH_MS);
+      }, deps.liveFeed?.reauthMs ?? REAUTH_MS);
       await stream.done;
       clearInterval(reauth);
       unsubscribe();

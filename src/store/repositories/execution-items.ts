@@ -60,15 +60,19 @@ export function createExecutionItemQueries(db: Kysely<Database>, scope?: Scope) 
       }));
     },
 
-    /** Blanks the payload and message of these items at once (an erasure): counts stay, values go. */
+    /**
+     * Blanks the payload and message of these items at once (an erasure): counts stay, values go. In a
+     * workspace's view only its own runs' items, whatever ids it is handed.
+     */
     async purgeItems(ids: number[]): Promise<number> {
       let n = 0;
       for (let i = 0; i < ids.length; i += 500) {
-        const r = await db
-          .updateTable('execution_items')
-          .set({ payload: null, message: null })
-          .where('id', 'in', ids.slice(i, i + 500))
-          .executeTakeFirst();
+        const r = await ofScopedExecution(
+          db
+            .updateTable('execution_items')
+            .set({ payload: null, message: null })
+            .where('id', 'in', ids.slice(i, i + 500)),
+        ).executeTakeFirst();
         n += Number(r.numUpdatedRows);
       }
       return n;

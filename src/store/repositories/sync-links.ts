@@ -81,7 +81,10 @@ export async function upsertLinks(
 
 /** Sync links: one row per source record and target; the identity map and change detector. */
 export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect, workspace?: Scope) {
-  /** Scoped to a workspace, a link is seen when its source connection is the workspace's. */
+  /**
+   * Scoped to a workspace, a link is seen when its source connection is the workspace's — in every read and
+   * change below, also those the engine calls with a mapping's ids it has already checked.
+   */
   const ownSource = <Q extends Filterable>(q: Q): Q =>
     workspace === undefined ? q : q.where('source_connection_id', 'in', idsIn(db, 'connections', workspace));
   const scoped = (scope: LinkScope) =>
@@ -109,9 +112,7 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
      * an incremental run retries them even if unchanged.
      */
     async retryKeys(scope: LinkScope, o: { syncedBefore?: Date; limit?: number } = {}): Promise<string[]> {
-      let q = db
-        .selectFrom('sync_links')
-        .select('source_key')
+      let q = ownSource(db.selectFrom('sync_links').select('source_key'))
         .where('source_connection_id', '=', scope.sourceConnectionId)
         .where('source_object', '=', scope.sourceObject)
         .where('target_connection_id', '=', scope.targetConnectionId)
@@ -132,13 +133,7 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
      * what a full run compares with the keys it read to find records deleted in the source.
      */
     async live(scope: LinkScope): Promise<SyncLink[]> {
-      const rows = await db
-        .selectFrom('sync_links')
-        .selectAll()
-        .where('source_connection_id', '=', scope.sourceConnectionId)
-        .where('source_object', '=', scope.sourceObject)
-        .where('target_connection_id', '=', scope.targetConnectionId)
-        .where('target_object', '=', scope.targetObject)
+      const rows = await scoped(scope)
         .where('status', 'in', ['ok', 'failed', 'retry'])
         .where('external_id', 'is not', null)
         .execute();
@@ -163,9 +158,7 @@ export function createSyncLinkRepository(db: Kysely<Database>, _dialect: Dialect
     },
 
     async count(scope: LinkScope, status?: SyncStatus): Promise<number> {
-      let q = db
-        .selectFrom('sync_links')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
+      let q = ownSource(db.selectFrom('sync_links').select((eb) => eb.fn.countAll<number>().as('n')))
         .where('source_connection_id', '=', scope.sourceConnectionId)
         .where('source_object', '=', scope.sourceObject)
         .where('target_connection_id', '=', scope.targetConnectionId)

@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012-worklist-index.ts';
 import * as m0013 from './migrations/0013-workspaces.ts';
 import * as m0014 from './migrations/0014-rate-limit-parties.ts';
 import * as m0015 from './migrations/0015-workspace-rate-share.ts';
+import * as m0016 from './migrations/0016-token-workspace.ts';
 import * as m0017 from './migrations/0017-rate-limit-server-word.ts';
 import type { Dialect } from './store.ts';
 
@@ -40,6 +41,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0013-workspaces': { up: (db) => m0013.up(db) },
     '0014-rate-limit-parties': { up: (db) => m0014.up(db) },
     '0015-workspace-rate-share': { up: (db) => m0015.up(db) },
+    '0016-token-workspace': { up: (db) => m0016.up(db) },
     '0017-rate-limit-server-word': { up: (db) => m0017.up(db) },
   };
 }

@@ -83,7 +83,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     associations: createAssociationRepository(db),
     syncState: createSyncStateRepository(db),
     writeJournal: createWriteJournalRepository(db),
-    workspaces: createWorkspaceRepository(db),
+    workspaces: createWorkspaceRepository(db, dialect),
     close: () => db.destroy(),
   };
   const view = (workspaceId: string | undefined): Store => ({

@@ -267,6 +267,26 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     assert.equal((await store.workspaces.get('acme')).name, 'Acme');
   });
 
+  test('a deleted workspace takes its members and tokens along: made again under the same id, it has neither and the old token does not act', async () => {
+    await admin.send('PUT', '/api/workspaces/again', { name: 'Again' });
+    const ria = await member('ria', []);
+    await admin.send('PUT', `/api/workspaces/again/members/${ria.id}`, { role: 'operator' });
+    const token = await ria.client.send('POST', '/api/auth/tokens', { name: 'again ci', workspace: 'again' });
+    assert.equal(token.statusCode, 201, token.body);
+    let res = await admin.send('DELETE', '/api/workspaces/again');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(await store.users.listTokens(ria.id), [], 'the token is revoked');
+    await admin.send('PUT', '/api/workspaces/again', { name: 'Again' });
+    assert.deepEqual(await store.workspaces.members('again'), []);
+    res = await app.inject({
+      method: 'GET',
+      url: '/api/tasks',
+      headers: { authorization: `Bearer ${token.json().token}` },
+    });
+    assert.equal(res.statusCode, 401, res.body);
+    await store.workspaces.delete('again');
+  });
+
   test('GET /api/workspaces lists only the workspaces the caller belongs to, with their role there', async () => {
     const list = async (c: Client) =>
       (await c.get('/api/workspaces'))

@@ -349,6 +349,23 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await store.tasks.get('people-sync')).schedule, { everyMinutes: 20 });
     });
 
+    test("the old tokens name the default workspace (0016), so deleting it would revoke them like any workspace's", async () => {
+      const rows = await store.db
+        .selectFrom('api_tokens')
+        .select(['id', 'workspace_id'])
+        .where('id', 'in', ['oldviewer', 'oldadmin', 'oldadminro'])
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => [r.id, r.workspace_id]),
+        [
+          ['oldadmin', 'default'],
+          ['oldadminro', 'default'],
+          ['oldviewer', 'default'],
+        ],
+      );
+    });
+
     test('migrating again is a no-op, and so is running the workspaces migration a second time', async () => {
       // The previous test's requests may still be writing their audit entries: count once they are in.
       await app?.close();

@@ -9,6 +9,7 @@ import {
   type WorkspaceRole,
 } from '../../core/workspaces.ts';
 import type { Database, WorkspacesTable } from '../schema.ts';
+import type { Dialect } from '../store.ts';
 
 const toWorkspace = (r: Selectable<WorkspacesTable>): Workspace => ({
   id: r.id,
@@ -32,7 +33,7 @@ export interface Member {
 }
 
 /** Workspaces, their limits and who may do what in each. */
-export function createWorkspaceRepository(db: Kysely<Database>) {
+export function createWorkspaceRepository(db: Kysely<Database>, dialect?: Dialect) {
   return {
     async list(): Promise<Workspace[]> {
       return (await db.selectFrom('workspaces').selectAll().orderBy('id').execute()).map(toWorkspace);
@@ -69,30 +70,38 @@ export function createWorkspaceRepository(db: Kysely<Database>) {
       return this.get(w.id);
     },
 
-    /** Deletes an empty workspace (its memberships and tokens go with it). */
+    /**
+     * Deletes an empty workspace with its memberships and API tokens, in one transaction: the check that it
+     * owns nothing and the deletion see the same rows (PostgreSQL: its row is locked against a save meanwhile),
+     * and a workspace made again under the same id starts without members or tokens.
+     */
     async delete(id: string): Promise<void> {
-      await this.get(id);
-      const owned = await Promise.all(
-        (['connections', 'mapping_definitions', 'tasks'] as const).map(async (t) =>
-          Number(
-            (
-              await db
-                .selectFrom(t)
-                .select((eb) => eb.fn.countAll<number>().as('n'))
-                .where('workspace_id', '=', id)
-                .executeTakeFirstOrThrow()
-            ).n,
+      await db.transaction().execute(async (trx) => {
+        const q = trx.selectFrom('workspaces').select('id').where('id', '=', id);
+        const found = await (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+        if (!found) throw new NotFoundError(`workspace '${id}' does not exist`);
+        const owned = await Promise.all(
+          (['connections', 'mapping_definitions', 'tasks'] as const).map(async (t) =>
+            Number(
+              (
+                await trx
+                  .selectFrom(t)
+                  .select((eb) => eb.fn.countAll<number>().as('n'))
+                  .where('workspace_id', '=', id)
+                  .executeTakeFirstOrThrow()
+              ).n,
+            ),
           ),
-        ),
-      );
-      if (owned.some((n) => n > 0))
-        throw new WorkspaceNotEmptyError(
-          `workspace '${id}' still has ${owned[0]} connections, ${owned[1]} mappings and ${owned[2]} tasks`,
-          { details: { connections: owned[0], mappings: owned[1], tasks: owned[2] } },
         );
-      await db.deleteFrom('workspace_members').where('workspace_id', '=', id).execute();
-      await db.deleteFrom('api_tokens').where('workspace_id', '=', id).execute();
-      await db.deleteFrom('workspaces').where('id', '=', id).execute();
+        if (owned.some((n) => n > 0))
+          throw new WorkspaceNotEmptyError(
+            `workspace '${id}' still has ${owned[0]} connections, ${owned[1]} mappings and ${owned[2]} tasks`,
+            { details: { connections: owned[0], mappings: owned[1], tasks: owned[2] } },
+          );
+        await trx.deleteFrom('workspace_members').where('workspace_id', '=', id).execute();
+        await trx.deleteFrom('api_tokens').where('workspace_id', '=', id).execute();
+        await trx.deleteFrom('workspaces').where('id', '=', id).execute();
+      });
     },
 
     /** The workspaces a user is a member of, with their role, in id order. */

@@ -3,7 +3,7 @@ import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { Task } from '../core/types.ts';
 import type { Store } from '../store/store.ts';
 import { jobScope } from './assignments.ts';
-import { compileFilter } from './run-task.ts';
+import { compileFilter, inMemoryFilter } from './run-task.ts';
 
 /**
  * Whether the task's next incremental run would read anything: the source is asked for a record after
@@ -45,4 +45,66 @@ export async function workLeftUndone(store: Store, task: Task, mapping: MappingD
   const recent = await store.executions.list({ taskId: task.id, limit: 20 });
   const completed = recent.find((e) => e.status === 'succeeded' || e.status === 'warning');
   return store.audit.eventTakenSince(mapping.source.connectionId, completed?.startedAt ?? null);
+}
+
+/** Rows of the overlap window looked at for a late commit, at most (two pages). */
+const LATE_LOOK_PAGE = 500;
+const LATE_LOOK_PAGES = 2;
+
+const timeOf = (v: unknown): number | null =>
+  v instanceof Date
+    ? v.getTime()
+    : typeof v === 'string' || typeof v === 'number'
+      ? Date.parse(String(v))
+      : null;
+
+/**
+ * After a notification the look after the watermark does not explain: whether a row was inserted by a
+ * transaction that committed late, stamped with a modified time before the watermark (PostgreSQL's `now()` is
+ * its transaction's start) after the last run had read that far. The next run takes it (its read starts
+ * `overlapSeconds` back); the watch only has to start it. Such a row is one of the overlap window that the
+ * filter keeps and that no run has processed: every record a run reads leaves a sync link (created, updated,
+ * failed), so the run's own write-back marks, which notify too, are none. A late update of a record synced
+ * before cannot be told from an update that changed nothing mapped: it waits for the next run.
+ */
+export async function lateInserted(
+  store: Store,
+  task: Task,
+  mapping: MappingDefinition,
+  source: Connector,
+): Promise<boolean> {
+  const modifiedField = mapping.source.modifiedField;
+  if (!modifiedField || task.mode !== 'incremental' || mapping.assignments?.length) return false;
+  const watermark = ((await store.executions.checkpoint(task.id))?.watermark ?? null) as Cursor | null;
+  const until = timeOf(watermark?.m);
+  if (!watermark || until === null || Number.isNaN(until)) return false;
+  const filter = compileFilter(mapping);
+  const expression = { params: task.params ?? {}, job: await jobScope(store, task, '') };
+  const scope = {
+    sourceConnectionId: mapping.source.connectionId,
+    sourceObject: mapping.source.object,
+    targetConnectionId: mapping.target.connectionId,
+    targetObject: mapping.target.object,
+  };
+  const keep = inMemoryFilter({ store, scope, expression }, filter);
+  let pages = 0;
+  for await (const page of source.read(mapping.source.object, {
+    after: watermark,
+    keyField: mapping.source.key,
+    modifiedField,
+    filter: filter ?? undefined,
+    pageSize: LATE_LOOK_PAGE,
+    expression,
+  })) {
+    const records = filter && !page.filtered ? await keep(page.records, page.rest) : page.records;
+    const links = await store.syncLinks.getMany(
+      scope,
+      records.map((r) => r.key),
+    );
+    if (records.some((r) => !links.has(r.key))) return true;
+    const last = timeOf(page.records.at(-1)?.data[modifiedField]);
+    // Past the watermark the look after it has answered; and the window is bounded.
+    if (last === null || last > until || ++pages >= LATE_LOOK_PAGES) return false;
+  }
+  return false;
 }

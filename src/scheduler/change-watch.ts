@@ -3,7 +3,7 @@ import type { Connector } from '../connectors/connector.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import { runsOnChange } from '../core/schedule.ts';
 import type { Task } from '../core/types.ts';
-import { pendingChanges, workLeftUndone } from '../engine/changes.ts';
+import { lateInserted, pendingChanges, workLeftUndone } from '../engine/changes.ts';
 import type { RunService } from '../runs/run-service.ts';
 import { TickLoop } from './tick-loop.ts';
 
@@ -189,6 +189,12 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
             log.warn({ err, taskId: task.id }, 'could not ask the source for changes');
             changed = null;
           }
+          // A notification with nothing after the watermark: a run's own marks, or a row committed late.
+          if (changed === false && signalled)
+            changed = await lateInserted(store, task, mapping, source.connector).catch((err) => {
+              log.warn({ err, taskId: task.id }, 'could not look for rows committed late');
+              return false;
+            });
           if (changed === null && signalled) changed = true;
           if (changed === null && !source.listening && !warned.has(task.id)) {
             warned.add(task.id);

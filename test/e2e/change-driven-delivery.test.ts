@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { pino } from 'pino';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../emulators/hubspot/index.ts';
 import { applyConfig } from '../../src/config/apply-config.ts';
@@ -301,6 +302,66 @@ describe('(c) a change whose notification never came is picked up by the interva
       byTrigger(list, since).every((t) => t === 'schedule'),
       `runs since the change: ${byTrigger(list, since)}`,
     );
+  });
+});
+
+describe('a row inserted by a transaction that commits late (stamped before the watermark) still wakes a run', () => {
+  let business: TempDatabase;
+  let storeDb: TempDatabase;
+  let store: Store;
+  let hs: HubSpotEmulator;
+  let service: RunService | undefined;
+  let scheduler: ReturnType<typeof startEmbeddedScheduler> | undefined;
+
+  before(async () => {
+    business = await createBusiness();
+    storeDb = await createTempSqlite();
+    store = await openTestStore(storeDb);
+    hs = createHubSpotEmulator({ tokens: [TOKEN], rateLimit: { max: Number.POSITIVE_INFINITY } });
+    const hubspotUrl = await hs.listen();
+    await applyConfig(
+      store,
+      parseConfigText(config({ businessUrl: business.url, hubspotUrl, schedule: '{ onChange: true }' })),
+    );
+    await installTriggers(store);
+    // Only notifications run it: the poll (every 15 × 60 s) cannot be what finds the row.
+    service = await createRunService({
+      store,
+      log,
+      config: { tickMs: 100, changePollMs: 60_000, changeCoalesceMs: 300 },
+    });
+    assert.equal((await service.run('people-sync', { trigger: 'cli' })).status, 'succeeded');
+    scheduler = startEmbeddedScheduler({ service, log });
+  });
+  after(async () => {
+    await scheduler?.stop();
+    await service?.stop();
+    await store?.close();
+    await hs?.close();
+    await business?.drop();
+    await storeDb?.drop();
+  });
+
+  test('a row stamped with now() in a transaction that commits after the next run arrives in HubSpot', async () => {
+    const slow = new pg.Client({ connectionString: business.url });
+    await slow.connect();
+    try {
+      await slow.query('begin');
+      // now() is the transaction's start: the row is stamped before the row inserted next.
+      await slow.query(
+        `insert into people (id, first_name, last_name, email, canton, status, modified_at)
+         values (${++nextId}, 'Late', 'Neu', 'late.${nextId}@example.ch', 'ZH', 'active', now())`,
+      );
+      await insertPerson(business, 'Early');
+      await eventually('the row inserted next, in HubSpot', () => contactNamed(hs, 'Early'));
+      await eventually('its run closed', async () =>
+        (await store.executions.list({ taskId: 'people-sync' })).every((e) => e.finishedAt),
+      );
+      await slow.query('commit');
+    } finally {
+      await slow.end();
+    }
+    await eventually('the late row in HubSpot', () => contactNamed(hs, 'Late'), { timeoutMs: 15_000 });
   });
 });
 

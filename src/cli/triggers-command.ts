@@ -30,7 +30,7 @@ export async function triggersCommand(rt: Runtime, positionals: string[]): Promi
   }
   console.log(
     action === 'install'
-      ? `'${table}' of connection '${connectionId}' now notifies Junction of changes (trigger junction_changes_${table})`
+      ? `'${table}' of connection '${connectionId}' now notifies Junction of changes (trigger junction_changes_${table.slice(table.lastIndexOf('.') + 1)})`
       : `'${table}' of connection '${connectionId}' no longer notifies Junction`,
   );
   return 0;

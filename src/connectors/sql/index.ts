@@ -133,10 +133,20 @@ export const sqlConnector = defineConnector({
       if (plan.length) await loadRelations((await open()).db, rows, plan);
     }
 
+    /** A table named with its schema (`sales.people`), which `describe` lists by its bare name. */
+    async function qualifiedTable(object: string): Promise<ObjectDescription | undefined> {
+      if (!object.includes('.')) return undefined;
+      const { db } = await open();
+      const t = (await db.introspection.getTables()).find((t) => `${t.schema}.${t.name}` === object);
+      return (
+        t && { name: object, fields: t.columns.map((c) => ({ name: c.name, type: typeOf(c.dataType) })) }
+      );
+    }
+
     async function columns(object: string): Promise<Set<string>> {
       let cols = columnsCache.get(object);
       if (!cols) {
-        const found = (await describe()).find((o) => o.name === object);
+        const found = (await describe()).find((o) => o.name === object) ?? (await qualifiedTable(object));
         if (!found) throw new UnknownObjectError(`the business system has no table or view '${object}'`);
         cols = new Set(found.fields.map((f) => f.name));
         columnsCache.set(object, cols);
@@ -311,11 +321,14 @@ export const sqlConnector = defineConnector({
           throw new ChangeNotificationsUnsupportedError(
             `${dialect.urlForm} databases cannot notify changes; change-driven tasks poll the modified column`,
           );
-        const wanted = new Set(objects);
         return dialect.notifications.listen(
           { url: ctx.config.url, password: ctx.secret.password, files: ctx.files },
-          (table) => {
-            if (wanted.has(table)) onChange(table);
+          ({ schema, table }) => {
+            // An object is named `people` (the connection's schema) or `sales.people`; a notification names
+            // both parts. A bare name also takes a table of that name in another schema: a notification is
+            // only a hint to look, and the look asks the object itself.
+            for (const object of objects)
+              if (object === table || (schema !== null && object === `${schema}.${table}`)) onChange(object);
           },
           onLost,
         );

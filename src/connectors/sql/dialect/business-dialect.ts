@@ -65,14 +65,20 @@ export interface BusinessDialect {
   notifications?: ChangeNotifications;
 }
 
+/** The table a change notification names; `schema` null when the notification did not say (older triggers). */
+export interface ChangedTable {
+  schema: string | null;
+  table: string;
+}
+
 /** How a database tells Junction that a table changed. */
 export interface ChangeNotifications {
   install(db: BusinessDb, table: string): Promise<void>;
   remove(db: BusinessDb, table: string): Promise<void>;
-  /** Listens on a connection of its own; `onTable` gets the changed table's name. Resolves to a stop function. */
+  /** Listens on a connection of its own; `onTable` gets the changed table. Resolves to a stop function. */
   listen(
     o: OpenOptions,
-    onTable: (table: string) => void,
+    onTable: (changed: ChangedTable) => void,
     onLost: (err: Error) => void,
   ): Promise<() => Promise<void>>;
 }

@@ -3,29 +3,51 @@ import { withUrlPassword } from '../../../core/url-credentials.ts';
 import {
   type BusinessDialect,
   bindWith,
+  type ChangedTable,
   type ChangeNotifications,
   type ForeignKey,
 } from './business-dialect.ts';
 
-/** The channel Junction's triggers notify on; the payload is the changed table's name. */
+/** The channel Junction's triggers notify on; the payload names the changed table (see `changedTable`). */
 const CHANNEL = 'junction_changes';
 /** Junction's objects in the customer's database carry this prefix, so they are recognisable as ours. */
 const FUNCTION = 'junction_notify_change';
-const triggerName = (table: string) => `junction_changes_${table}`.slice(0, 63);
+/** A table's trigger; triggers are named per table, so a schema-qualified name needs only its table part. */
+const triggerName = (table: string) => `junction_changes_${tablePart(table)}`.slice(0, 63);
+/** `sales.people` → `people` (Kysely reads a dotted name as schema and table, as `sql.table` does). */
+const tablePart = (table: string) => table.slice(table.lastIndexOf('.') + 1);
 
 const connectionString = (url: string, password: string | undefined) =>
   password ? withUrlPassword(url, password) : url;
 
 /**
- * LISTEN/NOTIFY: a statement-level trigger (one notification per statement, however many rows; the
- * database folds equal notifications within a transaction into one, and sends them only on commit)
- * tells a listener which table changed. The run that follows reads the changes by the modified column,
- * so a notification carries no data and a lost one loses nothing but time (the poll is the safety net).
+ * The table a notification names: `{"schema":…,"table":…}` (a table of another schema, or one that needs
+ * quoting, is named without ambiguity), or the bare table name that triggers installed before sent.
+ */
+export function changedTable(payload: string): ChangedTable | null {
+  if (!payload.startsWith('{')) return payload ? { schema: null, table: payload } : null;
+  try {
+    const { schema, table } = JSON.parse(payload) as { schema?: unknown; table?: unknown };
+    return typeof table === 'string' ? { schema: typeof schema === 'string' ? schema : null, table } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * LISTEN/NOTIFY: a statement-level trigger (one notification per statement, however many rows: a mass
+ * UPDATE of 100 000 rows costs one; the database folds equal notifications within a transaction into one,
+ * and sends them only on commit) tells a listener which table changed. The run that follows reads the
+ * changes by the modified column, so a notification carries no keys and a lost one loses nothing but time
+ * (the poll is the safety net). Names go in as identifiers (`sql.table`, `sql.id`), never as text.
  */
 const pgNotifications: ChangeNotifications = {
   async install(db, table) {
     await sql`create or replace function ${sql.raw(FUNCTION)}() returns trigger language plpgsql as $$
-      begin perform pg_notify(${sql.lit(CHANNEL)}, tg_table_name); return null; end $$`.execute(db);
+      begin perform pg_notify(${sql.lit(CHANNEL)},
+        json_build_object('schema', tg_table_schema, 'table', tg_table_name)::text); return null; end $$`.execute(
+      db,
+    );
     await sql`drop trigger if exists ${sql.id(triggerName(table))} on ${sql.table(table)}`.execute(db);
     await sql`create trigger ${sql.id(triggerName(table))} after insert or update or delete or truncate
       on ${sql.table(table)} for each statement execute function ${sql.raw(FUNCTION)}()`.execute(db);
@@ -41,7 +63,8 @@ const pgNotifications: ChangeNotifications = {
     });
     let stopped = false;
     client.on('notification', (n) => {
-      if (n.channel === CHANNEL && n.payload) onTable(n.payload);
+      const changed = n.channel === CHANNEL && n.payload ? changedTable(n.payload) : null;
+      if (changed) onTable(changed);
     });
     client.on('error', (err) => {
       if (!stopped) onLost(err);
@@ -57,6 +80,13 @@ const pgNotifications: ChangeNotifications = {
     };
   },
 };
+
+/** `sales.people` → `"sales"."people"`: each part an identifier, as Kysely names the table in queries. */
+const quotedName = (table: string) =>
+  table
+    .split('.')
+    .map((part) => `"${part.replaceAll('"', '""')}"`)
+    .join('.');
 
 /** PostgreSQL (`postgres://…`, `postgresql://…`): the tables of the connection's current schema. */
 export const postgresDialect: BusinessDialect = {
@@ -75,7 +105,7 @@ export const postgresDialect: BusinessDialect = {
   async primaryKeyColumns(db, table) {
     const { rows } = await sql<{ name: string }>`select a.attname as name from pg_index i
         join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
-        where i.indrelid = to_regclass(quote_ident(${table})) and i.indisprimary`.execute(db);
+        where i.indrelid = to_regclass(${quotedName(table)}) and i.indisprimary`.execute(db);
     return rows.map((r) => r.name);
   },
   async foreignKeys(db) {

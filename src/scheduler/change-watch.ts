@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Connector } from '../connectors/connector.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
@@ -112,7 +113,9 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
   /** The connection's connector, (re)opened when the connection or the watched objects changed. */
   async function sourceOf(connectionId: string, objects: string[]): Promise<Source> {
     const connection = await store.connections.get(connectionId);
-    const fingerprint = JSON.stringify([connection.config, connection.secretDestination ?? null]);
+    // A changed secret (a new password) must reopen the listener too; only its hash is kept.
+    const secret = createHash('sha256').update(JSON.stringify(connection.secret ?? null)).digest('hex');
+    const fingerprint = JSON.stringify([connection.config, connection.secretDestination ?? null, secret]);
     const key = objects.sort().join('\n');
     const known = sources.get(connectionId);
     if (known && known.fingerprint === fingerprint && known.objects === key) return known;
@@ -145,7 +148,11 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
   }
 
   async function tick() {
-    if (o.active && !o.active()) return;
+    if (o.active && !o.active()) {
+      // A former leader lets its sources go (their LISTEN connections with them): the new leader watches.
+      for (const id of [...sources.keys()]) await closeSource(id);
+      return;
+    }
     round++;
     const watched = await watchedTasks();
     const byConnection = new Map<string, Watched[]>();

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
@@ -6,6 +9,7 @@ import { applyConfig } from '../../src/config/apply-config.ts';
 import { parseConfigText } from '../../src/config/config-file.ts';
 import type { Task } from '../../src/core/types.ts';
 import type { WorkspaceRole } from '../../src/core/workspaces.ts';
+import { importsOfWorkspace } from '../../src/import/workspace.ts';
 import type { RunService } from '../../src/runs/run-service.ts';
 import { startEmbeddedScheduler } from '../../src/scheduler/embedded-scheduler.ts';
 import { hashPassword } from '../../src/server/auth/passwords.ts';
@@ -56,6 +60,7 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
   let runs: RunService;
   let admin: Client;
   let viewer: Client;
+  let importsDir: string;
   const users: Record<string, { id: string; client: Client }> = {};
 
   /** A user (not the instance administrator) with these memberships, logged in. */
@@ -104,8 +109,10 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
       fields: [{ target: 'email', from: 'email' }],
     } as never);
     await acme.tasks.save(task('acme-t', 'acme-m'));
+    importsDir = mkdtempSync(join(tmpdir(), 'junction-ws-imports-'));
     ({ app, runs, admin, viewer } = await createTestServer(store, {
       connectorFactory: fakeConnectors({ records: 5 }),
+      importsDir,
     }));
     await member('olga', [{ id: 'default', role: 'operator' }]);
     await member('wanda', [{ id: 'default', role: 'admin' }]);
@@ -285,6 +292,86 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     });
     assert.equal(res.statusCode, 401, res.body);
     await store.workspaces.delete('again');
+  });
+
+  test('a mapping and a task made again under the ids of deleted ones start clean: no associations, error resolutions, write journal or imports of the old ones', async () => {
+    const m = await store.mappings.get('m');
+    await store.mappings.save({ ...m, id: 'again-m' });
+    await store.tasks.save(task('again-t', 'again-m'));
+    await recordRun(store, 'again-t', [{ key: '1', action: 'fail', code: 'invalid_email' }]);
+    await store.errors.resolve({
+      taskId: 'again-t',
+      sourceKeys: ['1'],
+      state: 'ignored',
+      note: null,
+      by: 'admin',
+    });
+    await store.writeJournal.put('again-t', 'import-process', { processId: 7 });
+    await store.associations.upsert([
+      {
+        mappingId: 'again-m',
+        sourceKey: '1',
+        toObject: 'companies',
+        relatedKey: 'c1',
+        fromId: 'hs-1',
+        toId: null,
+        status: 'pending',
+        remark: null,
+      },
+    ]);
+    const imports = importsOfWorkspace(importsDir, 'default');
+    const upload = await imports.create();
+    await imports.save({
+      id: upload.id,
+      mappingId: 'again-m',
+      fileName: 'old.csv',
+      createdAt: new Date().toISOString(),
+      status: 'finished',
+      file: {
+        format: 'csv',
+        sheetName: null,
+        encoding: 'utf-8',
+        delimiter: ',',
+        bytes: 1,
+        header: ['email'],
+      },
+      validation: { rows: 1, invalid: 0, problems: [], preview: [] },
+      executionId: null,
+      hasErrorFile: false,
+      error: null,
+    } as never);
+    let res = await admin.send('DELETE', '/api/tasks/again-t');
+    assert.equal(res.statusCode, 200, res.body);
+    res = await admin.send('DELETE', '/api/mappings/again-m');
+    assert.equal(res.statusCode, 200, res.body);
+    await store.mappings.save({ ...m, id: 'again-m' });
+    await store.tasks.save(task('again-t', 'again-m'));
+    const rows = async (table: 'error_resolutions' | 'association_links') =>
+      (
+        await store.db
+          .selectFrom(table)
+          .selectAll()
+          .where(
+            table === 'error_resolutions' ? 'task_id' : 'mapping_id',
+            '=',
+            table === 'error_resolutions' ? 'again-t' : 'again-m',
+          )
+          .execute()
+      ).length;
+    assert.equal(await rows('error_resolutions'), 0, 'no error resolution of the old task');
+    assert.equal(await rows('association_links'), 0, 'no association of the old mapping');
+    assert.equal(
+      await store.writeJournal.get('again-t', 'import-process'),
+      null,
+      'no write journal of the old task',
+    );
+    assert.deepEqual(
+      (await imports.list()).filter((r) => r.mappingId === 'again-m'),
+      [],
+      'no import of the old mapping',
+    );
+    await store.tasks.delete('again-t');
+    await store.mappings.delete('again-m');
   });
 
   test('GET /api/workspaces lists only the workspaces the caller belongs to, with their role there', async () => {

@@ -3,6 +3,7 @@ import { createConnector } from '../../connectors/registry.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../../core/mapping-definition.ts';
 import { issuesFromSchema, type MappingIssue, mappingIssue } from '../../core/mapping-issues.ts';
 import { mappingTable } from '../../core/mapping-table.ts';
+import { DEFAULT_WORKSPACE } from '../../core/workspaces.ts';
 import type { ConnectorFactory } from '../../engine/open-mapping.ts';
 import { previewMapping } from '../../engine/preview.ts';
 import {
@@ -11,6 +12,7 @@ import {
   refuse,
   validateMappingDefinition,
 } from '../../engine/validate-mapping.ts';
+import { importsOfWorkspace } from '../../import/workspace.ts';
 import { limitersFor } from '../../runs/limiters.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
@@ -212,6 +214,12 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
     async (req) => {
       await req.store.mappings.get(req.params.id);
       await req.store.mappings.delete(req.params.id);
+      // Its uploads go too: a mapping made again under the same id must not show (or rerun) the old imports.
+      if (deps.importsDir) {
+        const imports = importsOfWorkspace(deps.importsDir, req.store.workspaceId ?? DEFAULT_WORKSPACE);
+        for (const record of await imports.list())
+          if (record.mappingId === req.params.id) await imports.remove(record.id);
+      }
       return { ok: true };
     },
   );

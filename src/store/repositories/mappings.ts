@@ -65,7 +65,11 @@ export function createMappingRepository(db: Kysely<Database>, scope?: Scope) {
           { details: { tasks: used.map((t) => t.id) } },
         );
       }
-      await db.deleteFrom('mapping_definitions').where('id', '=', id).execute();
+      // Its association links go with it: a mapping made again under the same id starts without them.
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('association_links').where('mapping_id', '=', id).execute();
+        await trx.deleteFrom('mapping_definitions').where('id', '=', id).execute();
+      });
     },
 
     async list(): Promise<MappingDefinition[]> {

@@ -3,6 +3,7 @@ import { NotFoundError } from '../../core/errors.ts';
 import type { Task } from '../../core/types.ts';
 import type { Database, TasksTable } from '../schema.ts';
 import { refuseForeignId, type Scope } from './scope.ts';
+import type { WriteJournalTable } from './write-journal.ts';
 
 function toTask(row: Selectable<TasksTable>): Task {
   const def = JSON.parse(row.definition) as Omit<Task, 'id' | 'name' | 'mappingId' | 'enabled'>;
@@ -55,10 +56,23 @@ export function createTaskRepository(db: Kysely<Database>, scope?: Scope) {
       return toTask(row);
     },
 
+    /**
+     * Deletes a task with its history, in one transaction: runs, items and checkpoint (by cascade), its error
+     * resolutions and its write journal, so a task made again under the same id starts with none of them.
+     */
     async delete(id: string): Promise<void> {
-      let q = db.deleteFrom('tasks').where('id', '=', id);
-      if (scope !== undefined) q = q.where('workspace_id', '=', scope);
-      await q.execute();
+      await db.transaction().execute(async (trx) => {
+        let q = trx.selectFrom('tasks').select('id').where('id', '=', id);
+        if (scope !== undefined) q = q.where('workspace_id', '=', scope);
+        if (!(await q.executeTakeFirst())) return; // another workspace's task is not this view's to delete
+        await trx.deleteFrom('error_resolutions').where('task_id', '=', id).execute();
+        await trx
+          .withTables<{ write_journal: WriteJournalTable }>()
+          .deleteFrom('write_journal')
+          .where('task_id', '=', id)
+          .execute();
+        await trx.deleteFrom('tasks').where('id', '=', id).execute();
+      });
     },
 
     async list(): Promise<Task[]> {

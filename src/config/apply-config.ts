@@ -67,6 +67,10 @@ export async function applyConfig(
     if (!mappingIds.has(t.mapping)) problems.push(`task '${t.id}': mapping '${t.mapping}' does not exist`);
   if (problems.length)
     throw new ValidationError(problems.join('; '), { details: { problems, issues, warnings } });
+  // Every id is checked before anything is saved: one taken by another workspace refuses the whole file.
+  await store.connections.refuseTaken(config.connections.map((c) => c.id));
+  await store.mappings.refuseTaken(config.mappings.map((m) => m.id));
+  await store.tasks.refuseTaken(config.tasks.map((t) => t.id));
 
   for (const c of config.connections) {
     // The file's secret is the whole secret, bound to the file's destination; URL passwords move into it.

@@ -666,6 +666,37 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     assert.equal(await store.tasks.workspaceOf('t-run'), 'default');
   });
 
+  test('junction apply into a workspace with one id taken by another workspace creates nothing: the first objects are not kept', async () => {
+    const file = `
+connections:
+  - { id: acme-c1, system: sql, config: { url: "sqlite::memory:" } }
+  - { id: acme-c2, system: hubspot, config: { baseUrl: "http://127.0.0.1:9" }, secret: { accessToken: x } }
+mappings:
+  - id: acme-m2
+    name: People
+    source: { connectionId: acme-c1, object: people, key: id }
+    target: { connectionId: acme-c2, object: contacts }
+    matchKey: { target: email }
+    fields:
+      - { target: email, from: email }
+tasks:
+  - { id: t-run, mapping: acme-m2 }
+`;
+    const acme = store.inWorkspace('acme');
+    await assert.rejects(applyConfig(acme, parseConfigText(file)), { code: 'id_taken' });
+    assert.deepEqual(
+      (await acme.connections.list()).map((c) => c.id).sort(),
+      ['acme-dst', 'acme-src'],
+      'no connection of the file was created',
+    );
+    assert.deepEqual(
+      (await acme.mappings.list()).map((m) => m.id),
+      ['acme-m'],
+      'no mapping of the file was created',
+    );
+    assert.equal((await store.tasks.get('t-run')).mappingId, 'm', "the other workspace's task is unchanged");
+  });
+
   test('after an operator sets 10 minutes, the next run is the last run + 10 min and a scheduler tick just past it starts the run', async () => {
     await store.tasks.save(task('t-timed', 'm', { enabled: true, schedule: { everyMinutes: 15 } }));
     await recordRun(store, 't-timed', [{ key: '1', action: 'update' }]);

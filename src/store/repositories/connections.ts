@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Connection, SystemName } from '../../core/types.ts';
 import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
-import { refuseForeignId, type Scope } from './scope.ts';
+import { refuseForeignId, refuseForeignIds, type Scope } from './scope.ts';
 
 /**
  * What is sealed: the secret together with the destination it was entered for, so neither can be
@@ -32,6 +32,11 @@ function opened(value: unknown): Pick<Connection, 'secret' | 'secretDestination'
 export function createConnectionRepository(db: Kysely<Database>, box: SecretBox, scope?: Scope) {
   return {
     /** Creates or replaces a connection (by id). */
+    /** Refuses the batch when one of these ids belongs to another workspace (checked before any is saved). */
+    async refuseTaken(ids: string[]): Promise<void> {
+      await refuseForeignIds(db, 'connections', ids, scope);
+    },
+
     async save(connection: Connection): Promise<void> {
       await refuseForeignId(db, 'connections', connection.id, scope);
       const now = new Date().toISOString();

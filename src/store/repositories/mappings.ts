@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../../core/mapping-definition.ts';
 import type { Database } from '../schema.ts';
-import { refuseForeignId, type Scope } from './scope.ts';
+import { refuseForeignId, refuseForeignIds, type Scope } from './scope.ts';
 
 /** Mapping definitions, stored as their validated JSON; scoped to a workspace, only that workspace's. */
 export function createMappingRepository(db: Kysely<Database>, scope?: Scope) {
@@ -14,6 +14,11 @@ export function createMappingRepository(db: Kysely<Database>, scope?: Scope) {
       const row = await q.executeTakeFirst();
       if (!row) throw new NotFoundError(`mapping definition '${id}' does not exist`);
       return row.workspace_id;
+    },
+
+    /** Refuses the batch when one of these ids belongs to another workspace (checked before any is saved). */
+    async refuseTaken(ids: string[]): Promise<void> {
+      await refuseForeignIds(db, 'mapping_definitions', ids, scope);
     },
 
     async save(mapping: MappingDefinition): Promise<void> {

@@ -32,6 +32,28 @@ export async function refuseForeignId(
 }
 
 /**
+ * `refuseForeignId` for several ids at once, before any of them is saved: a batch (`junction apply`, an
+ * import of several) is refused whole when one id is taken, instead of keeping the objects saved before it.
+ */
+export async function refuseForeignIds(
+  db: Kysely<Database>,
+  table: Owned,
+  ids: string[],
+  scope: Scope,
+): Promise<void> {
+  if (scope === undefined || !ids.length) return;
+  const taken = await db
+    .selectFrom(table)
+    .select('id')
+    .where('id', 'in', ids)
+    .where('workspace_id', '!=', scope)
+    .orderBy('id')
+    .executeTakeFirst();
+  if (taken)
+    throw new IdTakenError(`the id '${taken.id}' is taken; choose another`, { details: { field: 'id' } });
+}
+
+/**
  * Any Kysely builder that filters: the scope's condition is added to select, update and delete queries
  * alike, whose `where` signatures Kysely types per table.
  */

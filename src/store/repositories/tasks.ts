@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.ts';
 import type { Task } from '../../core/types.ts';
 import type { Database, TasksTable } from '../schema.ts';
-import { refuseForeignId, type Scope } from './scope.ts';
+import { refuseForeignId, refuseForeignIds, type Scope } from './scope.ts';
 import type { WriteJournalTable } from './write-journal.ts';
 
 function toTask(row: Selectable<TasksTable>): Task {
@@ -23,6 +23,11 @@ export function createTaskRepository(db: Kysely<Database>, scope?: Scope) {
       const row = await q.executeTakeFirst();
       if (!row) throw new NotFoundError(`task '${id}' does not exist`);
       return row.workspace_id;
+    },
+
+    /** Refuses the batch when one of these ids belongs to another workspace (checked before any is saved). */
+    async refuseTaken(ids: string[]): Promise<void> {
+      await refuseForeignIds(db, 'tasks', ids, scope);
     },
 
     async save(task: Task): Promise<void> {

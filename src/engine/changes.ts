@@ -66,18 +66,21 @@ const timeOf = (v: unknown): number | null =>
  * filter keeps and that no run has processed: every record a run reads leaves a sync link (created, updated,
  * failed), so the run's own write-back marks, which notify too, are none. A late update of a record synced
  * before cannot be told from an update that changed nothing mapped: it waits for the next run.
+ * Answers the keys of such rows, less those in `started` (rows a run was already started for: one the run
+ * read and left without a link, such as an update-only mapping's row with no target record, is no news).
  */
 export async function lateInserted(
   store: Store,
   task: Task,
   mapping: MappingDefinition,
   source: Connector,
-): Promise<boolean> {
+  started: ReadonlySet<string> = new Set(),
+): Promise<string[]> {
   const modifiedField = mapping.source.modifiedField;
-  if (!modifiedField || task.mode !== 'incremental' || mapping.assignments?.length) return false;
+  if (!modifiedField || task.mode !== 'incremental' || mapping.assignments?.length) return [];
   const watermark = ((await store.executions.checkpoint(task.id))?.watermark ?? null) as Cursor | null;
   const until = timeOf(watermark?.m);
-  if (!watermark || until === null || Number.isNaN(until)) return false;
+  if (!watermark || until === null || Number.isNaN(until)) return [];
   const filter = compileFilter(mapping);
   const expression = { params: task.params ?? {}, job: await jobScope(store, task, '') };
   const scope = {
@@ -101,10 +104,11 @@ export async function lateInserted(
       scope,
       records.map((r) => r.key),
     );
-    if (records.some((r) => !links.has(r.key))) return true;
+    const unprocessed = records.filter((r) => !links.has(r.key) && !started.has(r.key)).map((r) => r.key);
+    if (unprocessed.length) return unprocessed;
     const last = timeOf(page.records.at(-1)?.data[modifiedField]);
     // Past the watermark the look after it has answered; and the window is bounded.
-    if (last === null || last > until || ++pages >= LATE_LOOK_PAGES) return false;
+    if (last === null || last > until || ++pages >= LATE_LOOK_PAGES) return [];
   }
-  return false;
+  return [];
 }

@@ -58,6 +58,12 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
   const sources = new Map<string, Source>();
   const notified = new Set<string>();
   const warned = new Set<string>();
+  /**
+   * Per task, the rows found unprocessed in the overlap window that a run was asked for: the run reads them,
+   * and one it leaves without a link (an update-only mapping's row with no target record) must not start a
+   * run on every later notification while it stays in the window.
+   */
+  const lateStarted = new Map<string, Set<string>>();
   const loop = new TickLoop(o.pollMs ?? service.config.changePollMs, log);
   let round = 0;
 
@@ -114,7 +120,9 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
   async function sourceOf(connectionId: string, objects: string[]): Promise<Source> {
     const connection = await store.connections.get(connectionId);
     // A changed secret (a new password) must reopen the listener too; only its hash is kept.
-    const secret = createHash('sha256').update(JSON.stringify(connection.secret ?? null)).digest('hex');
+    const secret = createHash('sha256')
+      .update(JSON.stringify(connection.secret ?? null))
+      .digest('hex');
     const fingerprint = JSON.stringify([connection.config, connection.secretDestination ?? null, secret]);
     const key = objects.sort().join('\n');
     const known = sources.get(connectionId);
@@ -189,6 +197,7 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
           continue;
         }
         let changed: boolean | null = false;
+        let late: string[] = [];
         if (ask || signalled) {
           try {
             changed = await pendingChanges(store, task, mapping, source.connector);
@@ -197,11 +206,15 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
             changed = null;
           }
           // A notification with nothing after the watermark: a run's own marks, or a row committed late.
-          if (changed === false && signalled)
-            changed = await lateInserted(store, task, mapping, source.connector).catch((err) => {
-              log.warn({ err, taskId: task.id }, 'could not look for rows committed late');
-              return false;
-            });
+          if (changed === false && signalled) {
+            late = await lateInserted(store, task, mapping, source.connector, lateStarted.get(task.id)).catch(
+              (err) => {
+                log.warn({ err, taskId: task.id }, 'could not look for rows committed late');
+                return [];
+              },
+            );
+            changed = late.length > 0;
+          }
           if (changed === null && signalled) changed = true;
           if (changed === null && !source.listening && !warned.has(task.id)) {
             warned.add(task.id);
@@ -218,12 +231,20 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
               return null;
             });
         }
-        if (changed && !(await heldBack(task.id)))
+        if (changed && !(await heldBack(task.id))) {
           await service
             .runSoon(task.id, 'change')
             .catch((err) =>
               log.error({ err, taskId: task.id }, 'a change-driven run could not be asked for'),
             );
+          if (late.length) {
+            // Bounded: past 10 000 keys the set starts over (at worst one more run).
+            const keys = lateStarted.get(task.id);
+            const kept = keys && keys.size + late.length <= 10_000 ? keys : new Set<string>();
+            for (const k of late) kept.add(k);
+            lateStarted.set(task.id, kept);
+          }
+        }
       }
     }
   }

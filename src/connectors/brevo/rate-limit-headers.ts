@@ -27,6 +27,8 @@ export function brevoBudgetReport(headers: Headers): BudgetReport | null {
   const r: BudgetReport = { intervalMs: reset !== undefined && reset <= 1 ? SECOND : HOUR };
   if (max !== undefined) r.max = max;
   if (remaining !== undefined) r.remaining = remaining;
-  if (reset !== undefined) r.resetMs = reset * 1000;
+  // No Brevo window is longer than the hour: a reset beyond it (a time of day read as seconds to wait, a unit
+  // misread) must not hold every process of the account for days (PostgreSQL keeps the pause for all of them).
+  if (reset !== undefined) r.resetMs = Math.min(Math.max(0, reset), HOUR / 1000) * 1000;
   return r;
 }

@@ -6,7 +6,7 @@ import { createConnector } from '../connectors/registry.ts';
 import { TaskBusyError, ValidationError } from '../core/errors.ts';
 import { refuseImportTask } from '../core/import-task.ts';
 import type { Execution, ExecutionTrigger } from '../core/types.ts';
-import { changeGapOf, workspaceBusy } from '../core/workspaces.ts';
+import { changeGapOf, WorkspaceBusyError, workspaceBusy } from '../core/workspaces.ts';
 import { ownerIsGone } from '../engine/owner.ts';
 import { type RunImportOptions, runImport } from '../engine/run-import.ts';
 import { type DryRunResult, dryRunTask, type RunOptions, runTask } from '../engine/run-task.ts';
@@ -216,11 +216,24 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
         // From here on a new change asks for another run.
         soon.delete(taskId);
       }
-      await startHere(taskId, trigger, false).catch((err) => {
-        if (err instanceof TaskBusyError)
-          log.debug({ taskId }, 'change-driven run skipped: the task is running in another process');
-        else log.error({ err, taskId }, 'change-driven run could not start');
-      });
+      const busy = await startHere(taskId, trigger, false).then(
+        () => false,
+        (err) => {
+          if (err instanceof WorkspaceBusyError) return true;
+          if (err instanceof TaskBusyError)
+            log.debug({ taskId }, 'change-driven run skipped: the task is running in another process');
+          else log.error({ err, taskId }, 'change-driven run could not start');
+          return false;
+        },
+      );
+      if (!busy) return;
+      // Its workspace runs as many tasks as it may: the change is not dropped, it asks again after the retry
+      // delay (a change arriving meanwhile takes its place).
+      log.info({ taskId }, 'change-driven run waits: its workspace runs as many tasks as it may');
+      await sleep(config.retryDelaySeconds * 1000, undefined, { signal: ac.signal }).then(
+        () => runSoonHere(taskId, trigger),
+        () => {}, // the service is stopping: the change is read by the task's next run
+      );
     })();
     soon.set(taskId, waiting);
   };

@@ -977,3 +977,47 @@ describe("change-driven runs and a task's change gap", () => {
     );
   });
 });
+
+describe('change-driven runs in a full workspace (embedded)', () => {
+  let tmp: TempDatabase;
+  let store: Store;
+  let runs: RunService;
+
+  before(async () => {
+    tmp = await createTempSqlite();
+    store = await openTestStore(tmp);
+    await applyConfig(store, parseConfigText(FAKE_CONFIG));
+    await store.workspaces.save({ id: 'default', name: 'Default', limits: { maxConcurrentRuns: 1 } });
+    for (const id of ['full-long', 'full-change']) await store.tasks.save(task(id, 'm'));
+    const { createRunService } = await import('../../src/runs/run-service.ts');
+    runs = await createRunService({
+      store,
+      log: pino({ level: 'silent' }),
+      config: { changeCoalesceMs: 10, retryDelaySeconds: 1 },
+      runOptions: { connectorFactory: fakeConnectors({ records: 30, pageDelayMs: 300 }) },
+    });
+  });
+  after(async () => {
+    await runs?.stop();
+    await store?.close();
+    await tmp?.drop();
+  });
+
+  test('a change arriving while the workspace runs as many tasks as it may is not dropped: its run starts once the other has finished', async () => {
+    const long = await runs.runNow('full-long');
+    await runs.runSoon('full-change', 'change');
+    const [changed] = await eventually(
+      'the change-driven run',
+      async () => {
+        const list = await store.executions.list({ taskId: 'full-change', limit: 10 });
+        return list.length === 1 && list[0]?.finishedAt && list;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const first = await store.executions.get(long.executionId as string);
+    assert.ok(
+      Number(changed?.startedAt) >= Number(first.finishedAt),
+      'it started after the other run had finished',
+    );
+  });
+});

@@ -73,6 +73,8 @@ export function createPostgresBudget(
   const dbNow = sql<string>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
   const ceilings = new Map<string, number>();
   let serverMax = Number.POSITIVE_INFINITY;
+  // rate_limits.server_max as this process last read or wrote it: another process may have lowered it since.
+  let sharedMax: number | null = null;
   let localPause = 0;
   let dailyStop: { until: number; message: string } | null = null;
   let ready: Promise<unknown> | null = null;
@@ -124,6 +126,7 @@ export function createPostgresBudget(
         .forUpdate()
         .executeTakeFirstOrThrow();
       const now = Number(row.now);
+      sharedMax = row.server_max === null ? null : Number(row.server_max);
       // The server's word as any process of ours last heard it (migration 0017): a lower limit, the day's stop.
       const limit = Math.max(1, Math.min(effectiveMax(), Number(row.server_max ?? Number.POSITIVE_INFINITY)));
       if (now < Number(row.stop_until)) {
@@ -297,8 +300,12 @@ export function createPostgresBudget(
     report(r: BudgetReport) {
       // A window of another length (a per-second limit of some endpoint) says nothing about this one.
       const sameWindow = (r.intervalMs ?? intervalMs) === intervalMs;
-      if (r.max !== undefined && sameWindow && r.max !== serverMax) {
+      // Told when it differs from what this process heard or from what the row says: a limit another process
+      // lowered and the server raised again is raised here (else the row kept it low while this process,
+      // hearing the same as before, said nothing).
+      if (r.max !== undefined && sameWindow && (r.max !== serverMax || r.max !== sharedMax)) {
         serverMax = r.max;
+        sharedMax = r.max;
         tell({ server_max: r.max });
       }
       if (r.dailyRemaining !== undefined && r.dailyRemaining <= dailyReserve(effectiveMax(), r.daily)) {

@@ -28,6 +28,14 @@ export class ChangeNotificationsUnsupportedError extends JunctionError {
   override readonly code = 'change_notifications_unsupported';
 }
 
+/**
+ * An incremental read whose next page started where the last one did: the database compared the cursor
+ * differently from how it orders the rows. Reading on would return the same page forever.
+ */
+export class CursorNotAdvancingError extends JunctionError {
+  override readonly code = 'cursor_not_advancing';
+}
+
 /** The business system has no such table/view or column. */
 export class UnknownObjectError extends JunctionError {
   override readonly code = 'unknown_object';
@@ -44,9 +52,10 @@ const typeOf = (dataType: string): FieldDescription['type'] => {
 };
 
 /**
- * Moves an incremental start back by the overlap. Only for ISO-8601 timestamps (what PostgreSQL
+ * Moves an incremental start back by the overlap. Only for ISO-8601 timestamps (what PostgreSQL and MySQL
  * timestamps become, and what SQLite tables should hold): a text column in another format would not
- * compare chronologically with the shifted value, so it gets no overlap.
+ * compare chronologically with the shifted value, so it gets no overlap. The shifted start keeps
+ * milliseconds only: it starts at most a millisecond earlier still, which an overlap may.
  */
 function withOverlap(after: Cursor | undefined, seconds: number): Cursor | undefined {
   if (!after || seconds <= 0 || typeof after.m !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(after.m))
@@ -57,6 +66,9 @@ function withOverlap(after: Cursor | undefined, seconds: number): Cursor | undef
 
 /** Values leave the connector as plain JSON-ish values; keys always as strings. */
 const keyString = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
+/** The column a read selects a timestamp's full-precision text into (see `BusinessDialect.cursorText`). */
+const CURSOR_TEXT = '__junction_cursor';
+
 const cursorValue = (v: unknown): string | number | null =>
   v === null || v === undefined
     ? null
@@ -98,6 +110,8 @@ export const sqlConnector = defineConnector({
     };
     const columnsCache = new Map<string, Set<string>>();
     const fieldTypes = new Map<string, Map<string, FieldDescription['type']>>();
+    // The database's own type names (`timestamptz`, `datetime`), which say how a cursor keeps a column.
+    const dataTypes = new Map<string, Map<string, string>>();
     const primaryKeys = new Map<string, string>();
     // The related paths the last read of an object needed, so records re-read by key get them too.
     const pathsOf = new Map<string, string[]>();
@@ -133,24 +147,19 @@ export const sqlConnector = defineConnector({
       if (plan.length) await loadRelations((await open()).db, rows, plan);
     }
 
-    /** A table named with its schema (`sales.people`), which `describe` lists by its bare name. */
-    async function qualifiedTable(object: string): Promise<ObjectDescription | undefined> {
-      if (!object.includes('.')) return undefined;
-      const { db } = await open();
-      const t = (await db.introspection.getTables()).find((t) => `${t.schema}.${t.name}` === object);
-      return (
-        t && { name: object, fields: t.columns.map((c) => ({ name: c.name, type: typeOf(c.dataType) })) }
-      );
-    }
-
     async function columns(object: string): Promise<Set<string>> {
       let cols = columnsCache.get(object);
       if (!cols) {
-        const found = (await describe()).find((o) => o.name === object) ?? (await qualifiedTable(object));
+        const { db } = await open();
+        const tables = await db.introspection.getTables();
+        // By its bare name as `describe` lists it, or named with its schema (`sales.people`).
+        const found =
+          tables.find((t) => t.name === object) ?? tables.find((t) => `${t.schema}.${t.name}` === object);
         if (!found) throw new UnknownObjectError(`the business system has no table or view '${object}'`);
-        cols = new Set(found.fields.map((f) => f.name));
+        cols = new Set(found.columns.map((c) => c.name));
         columnsCache.set(object, cols);
-        fieldTypes.set(object, new Map(found.fields.map((f) => [f.name, f.type])));
+        fieldTypes.set(object, new Map(found.columns.map((c) => [c.name, typeOf(c.dataType)])));
+        dataTypes.set(object, new Map(found.columns.map((c) => [c.name, c.dataType.toLowerCase()])));
       }
       return cols;
     }
@@ -223,9 +232,12 @@ export const sqlConnector = defineConnector({
       const m = o.modifiedField;
       let after: Cursor | undefined = m ? withOverlap(o.after, ctx.config.overlapSeconds) : o.after;
       const param = paramOf(object, dialect);
+      // The cursor keeps the modified time as the database holds it (microseconds), not as a Date.
+      const mText = m ? dialect.cursorText(m, dataTypes.get(object)?.get(m)) : null;
       for (;;) {
         ctx.signal.throwIfAborted();
         let q = db.selectFrom(object).selectAll();
+        if (mText) q = q.select(mText.as(CURSOR_TEXT)) as typeof q;
         if (filterSql) q = q.where(filterSql as never);
         if (m) {
           q = q.where(sql.ref(m), 'is not', null);
@@ -240,7 +252,16 @@ export const sqlConnector = defineConnector({
         if (!rows.length) return;
         const last = rows[rows.length - 1] as Record<string, unknown>;
         const lastKey = last[o.keyField];
-        after = m ? { m: cursorValue(last[m]), k: cursorValue(lastKey) } : { k: cursorValue(lastKey) };
+        const next: Cursor = m
+          ? { m: cursorValue(mText ? last[CURSOR_TEXT] : last[m]), k: cursorValue(lastKey) }
+          : { k: cursorValue(lastKey) };
+        if (mText) for (const r of rows) delete r[CURSOR_TEXT];
+        if (after && after.m === next.m && after.k === next.k)
+          throw new CursorNotAdvancingError(
+            `the read of '${object}' returned the rows after ${JSON.stringify(after)} again`,
+            { details: { cursor: after } },
+          );
+        after = next;
         await withRelated(object, rows, paths);
         const records: SourceRecord[] = rows.map((r) => ({ key: keyString(r[o.keyField]), data: r }));
         yield split

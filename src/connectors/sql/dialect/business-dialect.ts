@@ -1,4 +1,4 @@
-import type { LogConfig } from 'kysely';
+import type { LogConfig, RawBuilder } from 'kysely';
 import type { SqlDialect } from '../../../core/expression/index.ts';
 import type { FieldDescription } from '../../connector.ts';
 import type { FileAccess } from '../../file-access.ts';
@@ -50,6 +50,13 @@ export interface BusinessDialect {
    * A keyset cursor value as a parameter for a column of `type` (the cursor keeps dates as ISO text).
    */
   cursorParam(value: string | number | null, type: FieldDescription['type'] | undefined): unknown;
+  /**
+   * SQL that renders `column` (of the database's type `dataType`) as ISO text with every fractional digit
+   * it holds, for the keyset cursor; null when the value as the driver returns it keeps them all. A
+   * JavaScript Date keeps milliseconds: rows of one microsecond-precision `now()` that fill more than a page
+   * would compare after a millisecond cursor again and again, and the read would never end.
+   */
+  cursorText(column: string, dataType: string | undefined): RawBuilder<string> | null;
   /** Inserts one row and returns its primary key value. */
   insertRow(
     db: BusinessDb,

@@ -93,11 +93,20 @@ export const mysqlDialect: BusinessDialect = {
       (d) => d,
       (b) => b,
     ),
-  // A DATETIME compared with ISO text that ends in `Z` is compared by luck: the time goes as a Date.
+  // A DATETIME compared with ISO text that ends in `Z` is compared by luck. UTC text goes as a DATETIME
+  // literal with all its digits (a Date would lose the microseconds: mysql2 writes milliseconds); a DATE,
+  // or text with another offset, goes as the Date it names.
   cursorParam: (value, type) =>
     (type === 'datetime' || type === 'date') && typeof value === 'string' && ISO_TIME.test(value)
-      ? new Date(value)
+      ? type === 'datetime' && value.endsWith('Z')
+        ? value.slice(0, -1).replace('T', ' ')
+        : new Date(value)
       : value,
+  // The session runs in UTC, so a TIMESTAMP shows as UTC too; %f is six digits.
+  cursorText: (column, dataType) =>
+    dataType === 'datetime' || dataType === 'timestamp'
+      ? sql<string>`DATE_FORMAT(${sql.ref(column)}, '%Y-%m-%dT%H:%i:%s.%fZ')`
+      : null,
   async insertRow(db, { table, values, primaryKey }) {
     // MySQL has no RETURNING: the key is the one written, or the AUTO_INCREMENT value the insert drew.
     const result = await db.insertInto(table).values(values).executeTakeFirst();

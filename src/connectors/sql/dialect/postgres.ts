@@ -17,6 +17,9 @@ const triggerName = (table: string) => `junction_changes_${tablePart(table)}`.sl
 /** `sales.people` → `people` (Kysely reads a dotted name as schema and table, as `sql.table` does). */
 const tablePart = (table: string) => table.slice(table.lastIndexOf('.') + 1);
 
+/** `to_char`'s picture of ISO-8601 UTC with microseconds, all a timestamp holds. */
+const PG_ISO_MICROSECONDS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+
 const connectionString = (url: string, password: string | undefined) =>
   password ? withUrlPassword(url, password) : url;
 
@@ -127,8 +130,15 @@ export const postgresDialect: BusinessDialect = {
       (d) => d,
       (b) => b,
     ),
-  // ISO text compares with timestamptz as the time it names.
+  // ISO text compares with timestamptz as the time it names (and with timestamp as its wall time: the zone
+  // of a literal for a timestamp without time zone is ignored).
   cursorParam: (value) => value,
+  cursorText: (column, dataType) =>
+    dataType === 'timestamptz'
+      ? sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', ${sql.raw(PG_ISO_MICROSECONDS)})`
+      : dataType === 'timestamp'
+        ? sql<string>`to_char(${sql.ref(column)}, ${sql.raw(PG_ISO_MICROSECONDS)})`
+        : null,
   async insertRow(db, { table, values, primaryKey }) {
     const row = await db
       .insertInto(table)

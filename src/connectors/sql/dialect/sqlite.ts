@@ -62,6 +62,8 @@ export const sqliteDialect: BusinessDialect = {
       (b) => (b ? 1 : 0),
     ),
   cursorParam: (value) => value,
+  // Its timestamps are the text written, read back unchanged with every digit.
+  cursorText: () => null,
   async insertRow(db, { table, values, primaryKey }) {
     const row = await db
       .insertInto(table)

@@ -83,16 +83,24 @@ export function startChangeWatch(o: ChangeWatchOptions): ChangeWatch {
    * Back-off over the task's latest runs that failed or, started by a change, wrote nothing: a failed run
    * leaves the watermark where it was, and a table whose modified column moves when Junction writes its
    * marks back reports its own failing records as changed again. Each such run in a row doubles the wait
-   * (10 polls, 20, 40 … at most 15 minutes); a run that wrote something, or one that was interrupted, ends it.
+   * (10 polls, 20, 40 … at most 15 minutes); a run that wrote something, or one that was interrupted, ends it
+   * (but of runs crashing one after the other, all but the earliest count).
    */
   async function heldBack(taskId: string): Promise<boolean> {
     const recent = await store.executions.list({ taskId, limit: 10 });
     let idle = 0;
-    for (const e of recent) {
+    const crashed = (e: (typeof recent)[number] | undefined) => e?.error?.code === 'crashed';
+    for (const [i, e] of recent.entries()) {
       if (!e.finishedAt) break;
       // A run interrupted (its process killed, the hub stopped) was not refused: what it was to write is
       // still to do, and a change noted before the crash must not wait out a back-off (10 polls and more).
-      if (e.error?.code === 'crashed' || e.status === 'cancelled') break;
+      // Runs that crash one after the other (a record that kills its worker) are held back, as failures are:
+      // else each poll started the next one.
+      if (crashed(e) && crashed(recent[i + 1])) {
+        idle++;
+        continue;
+      }
+      if (crashed(e) || e.status === 'cancelled') break;
       const wrote = e.counts.created + e.counts.updated + e.counts.deleted;
       if (e.status === 'failed' || (e.trigger === 'change' && wrote === 0)) idle++;
       else break;

@@ -1,5 +1,5 @@
 import { mkdirSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { JunctionError } from '../core/errors.ts';
 import { WORKSPACES_FOLDER, workspaceFolderOf } from '../core/workspace-folders.ts';
 import { DEFAULT_WORKSPACE, WORKSPACE_ID } from '../core/workspaces.ts';
@@ -40,11 +40,17 @@ const inside = (path: string, folder: string) => {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 };
 
-const realOrSelf = (path: string) => {
+/**
+ * The real path of `path`; one that does not exist (yet) under the real path of its nearest existing folder,
+ * so a protected folder made later (`workspaces/`, `imports/`) still matches behind a symlinked data folder.
+ */
+const realOrSelf = (path: string): string => {
+  const full = resolve(path);
   try {
-    return realpathSync(path);
+    return realpathSync(full);
   } catch {
-    return resolve(path);
+    const parent = dirname(full);
+    return parent === full ? full : join(realOrSelf(parent), basename(full));
   }
 };
 

@@ -37,6 +37,11 @@ const filter = process.argv[2];
 const files = find('test')
   .filter((f) => !filter || f.includes(filter))
   .sort();
+// With no files, node --test would fall back to its own glob and run the whole suite.
+if (files.length === 0) {
+  console.error(`no test file under test/ has '${filter}' in its path`);
+  process.exit(64);
+}
 const inCi = !['', '0', 'false'].includes((process.env.CI ?? '').toLowerCase());
 const tapDir = mkdtempSync(join(tmpdir(), 'junction-tap-'));
 const tapFile = join(tapDir, 'report.tap');

@@ -74,16 +74,16 @@ function existingFile(path: string | undefined, usage: string): string {
 }
 
 /**
- * The store as `--workspace` sees it: `apply` creates in it (a new workspace is made, named after its id) and
- * refuses ids of other workspaces; without the option, the default workspace.
+ * The store as `--workspace` sees it: `apply` creates in it and refuses ids of other workspaces; without the
+ * option, the default workspace. `isNew`: the workspace does not exist yet (apply makes it only once the
+ * file has passed every check).
  */
-async function workspaceView(store: Store, id: string | undefined): Promise<Store> {
+async function workspaceView(store: Store, id: string | undefined): Promise<{ view: Store; isNew: boolean }> {
   const ws = id ?? DEFAULT_WORKSPACE;
   if (!WORKSPACE_ID.test(ws))
     throw new UsageError('--workspace takes an id: lower-case letters, digits, - and _');
   const known = await store.workspaces.get(ws).catch(() => null);
-  if (!known) await store.workspaces.save({ id: ws, name: ws });
-  return store.inWorkspace(ws);
+  return { view: store.inWorkspace(ws), isNew: !known };
 }
 
 /** A file the command was told to read does not exist. */
@@ -187,8 +187,9 @@ async function main(argv: string[]): Promise<number> {
         const config = readConfigFile(file as string);
         const target = await workspaceView(rt.store, values.workspace);
         // The mapping check describes SQL sources with the same file confinement as the hub.
-        const s = await applyConfig(target, config, {
+        const s = await applyConfig(target.view, config, {
           connectorFactory: confinedFactory(rt.files),
+          createWorkspace: target.isNew,
         });
         console.log(
           `applied ${s.connections.length} connections, ${s.mappings.length} mappings, ${s.tasks.length} tasks`,

@@ -27,7 +27,14 @@ export interface ApplySummary {
 export async function applyConfig(
   store: Store,
   config: ConfigFile,
-  o: { connectorFactory?: ConnectorFactory } = {},
+  o: {
+    connectorFactory?: ConnectorFactory;
+    /**
+     * The store's workspace is new: it is made (named after its id) once every check has passed, so a file
+     * refused (an invalid mapping, an id another workspace holds) leaves no empty workspace behind.
+     */
+    createWorkspace?: boolean;
+  } = {},
 ): Promise<ApplySummary> {
   const mappingIds = new Set([
     ...config.mappings.map((m) => m.id),
@@ -71,6 +78,8 @@ export async function applyConfig(
   await store.connections.refuseTaken(config.connections.map((c) => c.id));
   await store.mappings.refuseTaken(config.mappings.map((m) => m.id));
   await store.tasks.refuseTaken(config.tasks.map((t) => t.id));
+  if (o.createWorkspace && store.workspaceId)
+    await store.workspaces.save({ id: store.workspaceId, name: store.workspaceId });
 
   for (const c of config.connections) {
     // The file's secret is the whole secret, bound to the file's destination; URL passwords move into it.

@@ -202,6 +202,36 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
     assert.equal(requests.length, 0, 'no usage mistake reached HubSpot');
   });
 
+  test('`apply --workspace <new id>` refused for an id another workspace holds leaves no workspace behind; accepted, it makes it', async () => {
+    const workspaceIds = () => {
+      const db = new Database(join(data, 'junction.db'), { readonly: true });
+      try {
+        return (db.prepare('SELECT id FROM workspaces ORDER BY id').all() as { id: string }[]).map(
+          (r) => r.id,
+        );
+      } finally {
+        db.close();
+      }
+    };
+    const before = workspaceIds();
+    const fileWith = (id: string) => {
+      const file = join(data, `fresh-${id}.yaml`);
+      writeFileSync(
+        file,
+        `connections:\n  - { id: ${id}, system: sql, config: { url: "${business.url}" } }\n`,
+      );
+      return file;
+    };
+    // erp belongs to the default workspace.
+    const refused = await junction(['apply', fileWith('erp'), '--workspace', 'fresh']);
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, /id_taken/);
+    assert.deepEqual(workspaceIds(), before);
+    const applied = await junction(['apply', fileWith('fresh-erp'), '--workspace', 'fresh']);
+    assert.equal(applied.status, 0, applied.stderr);
+    assert.deepEqual(workspaceIds(), [...before, 'fresh'].sort());
+  });
+
   /** The real run after the dry run: its report also serves the failure-list test. */
   let firstRun: JunctionResult;
 

@@ -57,6 +57,9 @@ export const deWorkspaces: Record<keyof typeof enWorkspaces, string> = {
   'error.workspace_not_empty':
     'Der Arbeitsbereich hat noch {connections} Verbindung(en), {mappings} Zuordnung(en) und {tasks} Aufgabe(n): zuerst diese löschen.',
   'error.id_taken': 'Diese ID ist schon vergeben (IDs gelten im ganzen Hub): bitte eine andere wählen.',
+  'error.file_not_allowed':
+    '«{path}» liegt ausserhalb des Dateiordners dieses Arbeitsbereichs: geben Sie einen Pfad darin an (ohne ../, nicht absolut) oder laden Sie die Datei hoch.',
+  'error.file_not_found': 'Die Datei «{path}» gibt es im Dateiordner dieses Arbeitsbereichs (noch) nicht.',
   'error.workspace_busy':
     'Der Arbeitsbereich führt schon so viele Aufgaben gleichzeitig aus wie erlaubt; bitte warten, bis eine fertig ist.',
 };

@@ -55,6 +55,10 @@ export const enWorkspaces = {
   'error.workspace_not_empty':
     'The workspace still has {connections} connection(s), {mappings} mapping(s) and {tasks} task(s): delete them first.',
   'error.id_taken': 'This id is taken already (ids are unique in the whole hub): choose another.',
+  // The server's message names the hub's folders and JUNCTION_FILES_DIR: nothing a workspace's people can act on.
+  'error.file_not_allowed':
+    "'{path}' is outside this workspace's files folder: give a path inside it (no ../, no absolute path) or upload the file.",
+  'error.file_not_found': "The file '{path}' does not exist (yet) in this workspace's files folder.",
   'error.workspace_busy':
     'The workspace runs as many tasks at once as it may; try again when one has finished.',
 };

@@ -73,7 +73,12 @@ export async function tasksCommand(
     return 0;
   }
   if (!rows.length) {
-    out('no tasks yet — add some in the dashboard or with `junction apply <file>`');
+    // In a workspace, the hint names the command that fills that workspace, not the default one.
+    out(
+      o.workspace === undefined
+        ? 'no tasks yet — add some in the dashboard or with `junction apply <file>`'
+        : `no tasks in workspace '${o.workspace}' yet — add some in the dashboard or with \`junction apply --workspace ${o.workspace} <file>\``,
+    );
     return 0;
   }
   out(

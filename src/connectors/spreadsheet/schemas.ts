@@ -53,8 +53,9 @@ export const SpreadsheetConfigSchema = z.object({
     .meta({
       label: { de: 'Datei', en: 'File' },
       help: {
-        de: 'Für Aufgaben, die eine Datei im freigegebenen Ordner lesen; Importe laden ihre Datei selbst hoch',
-        en: 'For tasks that read a file in the allowed folder; imports upload their own file',
+        // "The allowed folder" left a workspace's people guessing which one and how to write its path.
+        de: 'Für Aufgaben: eine Datei im Dateiordner dieses Arbeitsbereichs, als Pfad darin (z. B. kunden.xlsx), oder hochladen; Importe laden ihre Datei selbst hoch',
+        en: "For tasks: a file in this workspace's files folder, as a path inside it (e.g. customers.xlsx), or upload one; imports upload their own file",
       },
       widget: 'file',
       accept: '.xlsx,.csv',

@@ -147,6 +147,27 @@ for (const dialect of BUSINESS_DIALECTS) {
       assert.deepEqual(rest.keys, allKeys().slice(PAGE));
     });
 
+    // SQLite's positions were always its own text, never a Date's: it has no millisecond positions to upgrade.
+    if (dialect.name !== 'SQLite')
+      test('a millisecond position stored before the upgrade, inside the one timestamp, re-reads at most its millisecond once and ends', async () => {
+        const group = (await readAll(exact, 'people', { after: { m: '2025-06-01T00:00:00.000Z', k: null } }))
+          .cursor;
+        assert.ok(typeof group?.m === 'string');
+        // What the connector stored before: the time as a JavaScript Date's ISO text, after the first page.
+        const stored: Cursor = { m: new Date(Date.parse(group.m as string)).toISOString(), k: PAGE };
+        const run = await readAll(exact, 'people', { after: stored });
+        assert.ok(
+          run.keys.length >= ROWS - PAGE && run.keys.length <= ROWS,
+          `${run.keys.length} records read for ${ROWS} rows`,
+        );
+        assert.equal(new Set(run.keys).size, run.keys.length, 'no row twice');
+        assert.deepEqual(
+          run.keys.slice(-(ROWS - PAGE)),
+          allKeys().slice(PAGE),
+          'every row after the position',
+        );
+      });
+
     test('changedSince sees a change committed in the same millisecond as the last position, and nothing before it', async () => {
       const read = await readAll(exact, 'events', {});
       assert.deepEqual(read.keys, ['1', '2']);

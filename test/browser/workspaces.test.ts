@@ -175,6 +175,50 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
     );
   });
 
+  test('an operator sets how often a change-driven task’s changes may start a run: 20 minutes is saved, 5 is refused with the range at the field', async () => {
+    await inWorkspace('default', 'PUT', '/api/tasks/people-changes', {
+      name: 'People on changes',
+      mappingId: 'people',
+      enabled: false,
+      schedule: { onChange: true },
+    });
+    const gapOf = async () =>
+      ((await hub.store.tasks.get('people-changes')).schedule as { changeGapMinutes?: number } | null)
+        ?.changeGapMinutes;
+    await page.goto(`${hub.base}/tasks`);
+    const row = page.locator('[data-task="people-changes"]');
+    const gap = row.getByLabel('Changes of People on changes at most every … minutes');
+    // The instance administrator left the gap out; the workspace's range is shown beside the field.
+    assert.equal(await gap.inputValue(), '');
+    await row.getByText('Changes at most every').waitFor();
+    await row.getByText('10–45 min').waitFor();
+    await gap.fill('20');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Changes of People on changes now start a run at most every 20 min.' })
+      .waitFor();
+    assert.equal(await gapOf(), 20);
+    await gap.fill('5');
+    await row.getByRole('button', { name: 'Save' }).click();
+    const refusal = row.getByRole('alert');
+    await refusal.waitFor();
+    assert.equal(await refusal.innerText(), 'Choose an interval between 10 and 45 minutes.');
+    assert.equal(await gap.getAttribute('aria-invalid'), 'true');
+    assert.equal(await gapOf(), 20);
+    await shoot(page, 'workspaces-change-gap-refused');
+    // The task's form shows the saved gap with the range (read-only for an operator).
+    await page.goto(`${hub.base}/tasks/people-changes`);
+    const field = page.getByLabel('Changes at most every … minutes', { exact: true });
+    assert.equal(await field.inputValue(), '20');
+    await page.getByText('10–45 min').waitFor();
+    await hub.store.tasks.delete('people-changes');
+    assert.deepEqual(
+      errors.filter((e) => !e.includes('/schedule')),
+      [],
+    );
+  });
+
   test('the workspace switcher changes what the tasks page lists, and the choice is remembered', async () => {
     await page.goto(`${hub.base}/tasks`);
     await page.locator('[data-task="people-sync"]').waitFor();

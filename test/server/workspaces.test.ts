@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { applyConfig } from '../../src/config/apply-config.ts';
 import { parseConfigText } from '../../src/config/config-file.ts';
@@ -374,6 +375,31 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     await store.mappings.delete('again-m');
   });
 
+  test('a workspace deletion that fails after its members are deleted deletes nothing: the members and the workspace stay', async () => {
+    await admin.send('PUT', '/api/workspaces/halfway', { name: 'Halfway' });
+    const hal = await member('hal', [{ id: 'halfway', role: 'operator' }]);
+    const token = await hal.client.send('POST', '/api/auth/tokens', {
+      name: 'halfway ci',
+      workspace: 'halfway',
+    });
+    assert.equal(token.statusCode, 201, token.body);
+    // The failure is injected into the step after the members' deletion: the tokens' deletion is refused.
+    await sql`CREATE TRIGGER refuse_halfway_tokens BEFORE DELETE ON api_tokens
+      WHEN OLD.workspace_id = 'halfway' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`.execute(store.db);
+    try {
+      await assert.rejects(store.workspaces.delete('halfway'), /injected failure/);
+    } finally {
+      await sql`DROP TRIGGER refuse_halfway_tokens`.execute(store.db);
+    }
+    assert.equal((await store.workspaces.get('halfway')).name, 'Halfway');
+    assert.deepEqual(
+      (await store.workspaces.members('halfway')).map((m) => [m.username, m.role]),
+      [['hal', 'operator']],
+    );
+    assert.equal((await store.users.listTokens(hal.id)).length, 1);
+    await store.workspaces.delete('halfway');
+  });
+
   test('GET /api/workspaces lists only the workspaces the caller belongs to, with their role there', async () => {
     const list = async (c: Client) =>
       (await c.get('/api/workspaces'))
@@ -586,6 +612,28 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
       changeGapMinutes: 10,
     });
     await store.tasks.delete('t-change');
+  });
+
+  test("an operator sets a change-driven task's change gap alone: within the range it is saved and the interval stays, a shorter one is refused at the field, a task that does not run on changes has none", async () => {
+    await store
+      .inWorkspace('default')
+      .tasks.save(task('t-gap', 'm', { enabled: false, schedule: { everyMinutes: 30, onChange: true } }));
+    let res = await client('olga').send('PATCH', '/api/tasks/t-gap/schedule', { changeGapMinutes: 20 });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual((await store.tasks.get('t-gap')).schedule, {
+      everyMinutes: 30,
+      onChange: true,
+      changeGapMinutes: 20,
+    });
+    res = await client('olga').send('PATCH', '/api/tasks/t-gap/schedule', { changeGapMinutes: 5 });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(errorOf(res).code, 'interval_out_of_range');
+    assert.deepEqual(errorOf(res).details, { field: 'changeGapMinutes', min: 10, max: 45 });
+    assert.equal((await store.tasks.get('t-gap')).schedule?.changeGapMinutes, 20);
+    res = await client('olga').send('PATCH', '/api/tasks/t-schedule/schedule', { changeGapMinutes: 20 });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(errorOf(res).code, 'validation_error');
+    await store.tasks.delete('t-gap');
   });
 
   test('API tokens: none for a workspace the user is no member of (404), none above their role (400), and each acts only in its workspace', async () => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { ValidationError } from '../../core/errors.ts';
 import { isImportTask, refuseImportSchedule } from '../../core/import-task.ts';
-import { TaskSchema } from '../../core/task.ts';
-import type { Task } from '../../core/types.ts';
+import { MAX_INTERVAL_MINUTES, TaskSchema } from '../../core/task.ts';
+import type { Schedule, Task } from '../../core/types.ts';
 import { bindChangeGap, checkCron, checkInterval } from '../../core/workspaces.ts';
 import { nextRunFor } from '../../scheduler/due.ts';
 import type { Store } from '../../store/store.ts';
@@ -77,26 +78,48 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
       config: { role: 'operator' },
       schema: {
         tags: ['tasks'],
-        summary: "Set a task's interval (operators too), within the range its workspace allows",
+        summary:
+          "Set a task's interval and/or a change-driven task's change gap (operators too), within the range its workspace allows",
         params: IdParams,
-        body: z.object({ everyMinutes: z.number().positive() }).strict(),
+        body: z
+          .object({
+            everyMinutes: z.number().positive().optional(),
+            changeGapMinutes: z.number().positive().max(MAX_INTERVAL_MINUTES).optional(),
+          })
+          .strict(),
       },
     },
     async (req) => {
       const { store, access } = req;
       const task = await store.tasks.get(req.params.id);
-      refuseImportSchedule({ ...task, schedule: req.body });
-      if (!access.instanceAdmin && access.workspace)
-        checkInterval(req.body.everyMinutes, access.workspace.limits);
-      // A change-driven task keeps waking on changes; the interval is its safety net.
-      const onChange = task.schedule && 'onChange' in task.schedule ? task.schedule.onChange : undefined;
-      const schedule = { everyMinutes: req.body.everyMinutes, ...(onChange ? { onChange } : {}) };
+      const { everyMinutes, changeGapMinutes } = req.body;
+      const current = task.schedule;
+      const onChange = current?.onChange === true;
+      if (everyMinutes === undefined && changeGapMinutes === undefined)
+        throw new ValidationError('give everyMinutes, changeGapMinutes or both', {
+          details: { field: 'everyMinutes' },
+        });
+      // Only a change-driven task has a gap; stored on another it would wait for nothing.
+      if (changeGapMinutes !== undefined && !onChange)
+        throw new ValidationError('only a task that runs on changes has a change gap', {
+          details: { field: 'changeGapMinutes' },
+        });
+      // A change-driven task keeps waking on changes; the interval is its safety net. Without a new interval
+      // the task keeps its own (interval, cron or none).
+      let schedule: Schedule =
+        everyMinutes !== undefined
+          ? { everyMinutes, ...(onChange ? { onChange } : {}) }
+          : (current as Schedule);
+      refuseImportSchedule({ ...task, schedule });
+      if (!access.instanceAdmin && access.workspace && everyMinutes !== undefined)
+        checkInterval(everyMinutes, access.workspace.limits);
+      if (changeGapMinutes !== undefined) schedule = { ...schedule, changeGapMinutes };
       const next: Task = {
         ...task,
         // Its change gap stays, raised to the workspace's shortest interval for the workspace's own people.
         schedule: bindChangeGap(
           schedule,
-          task.schedule,
+          current,
           !access.instanceAdmin && access.workspace ? access.workspace.limits : null,
         ),
       };

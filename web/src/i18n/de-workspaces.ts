@@ -52,6 +52,10 @@ export const deWorkspaces: Record<keyof typeof enWorkspaces, string> = {
   'task.intervalOf': 'Intervall von {name} in Minuten',
   'task.intervalRange': '{min}–{max} Min.',
   'task.intervalSaved': '{name} läuft jetzt alle {n} Min.',
+  'task.changeGap': 'Änderungen höchstens alle … Minuten',
+  'task.changeGapShort': 'Änderungen höchstens alle',
+  'task.changeGapOf': 'Änderungen von {name} höchstens alle … Minuten',
+  'task.changeGapSaved': 'Änderungen von {name} starten jetzt höchstens alle {n} Min. einen Lauf.',
   'acc.tokenWorkspace': 'Arbeitsbereich',
   'error.interval_out_of_range': 'Wählen Sie ein Intervall zwischen {min} und {max} Minuten.',
   'error.workspace_not_empty':

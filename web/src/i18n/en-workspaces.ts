@@ -50,6 +50,10 @@ export const enWorkspaces = {
   'task.intervalOf': 'Interval of {name} in minutes',
   'task.intervalRange': '{min}–{max} min',
   'task.intervalSaved': '{name} now runs every {n} min.',
+  'task.changeGap': 'Changes at most every … minutes',
+  'task.changeGapShort': 'Changes at most every',
+  'task.changeGapOf': 'Changes of {name} at most every … minutes',
+  'task.changeGapSaved': 'Changes of {name} now start a run at most every {n} min.',
   'acc.tokenWorkspace': 'Workspace',
   'error.interval_out_of_range': 'Choose an interval between {min} and {max} minutes.',
   'error.workspace_not_empty':

@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { type ApiError, apiSend, seg } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { ErrorNote, Field, Loading, Notice, PageHeader } from '../components/ui.tsx';
+import { errorField, errorText } from '../error-text.ts';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { NOTIFY_ON_LIST, SCHEDULE_PRESETS } from '../options.ts';
@@ -25,9 +26,9 @@ export function TaskForm() {
   const { id: editId } = useParams();
   const isNew = editId === undefined;
   const { t } = useI18n();
-  const { isAdmin, workspace } = useAuth();
+  const { isAdmin, canOperate, workspace } = useAuth();
   // The workspace's allowed interval range, shown at the minutes (a server without workspaces has none).
-  const range = useIntervalRange(isAdmin && workspace !== null, workspace?.id);
+  const range = useIntervalRange(canOperate && workspace !== null, workspace?.id);
   const navigate = useNavigate();
   const stored = useResource<TaskRow>(isNew ? null : `/api/tasks/${seg(editId)}`);
   const mappings = useResource<{ mappings: MappingRow[] }>('/api/mappings');
@@ -45,6 +46,8 @@ export function TaskForm() {
   const [minutes, setMinutes] = useState('60');
   const [cron, setCron] = useState('0 6 * * *');
   const [onChange, setOnChange] = useState(false);
+  // Empty: left out (the server fills in the workspace's shortest interval for its own people).
+  const [changeGap, setChangeGap] = useState('');
   const [recipients, setRecipients] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
@@ -57,11 +60,13 @@ export function TaskForm() {
     if (s.schedule && 'everyMinutes' in s.schedule) setMinutes(String(s.schedule.everyMinutes));
     if (s.schedule && 'cron' in s.schedule) setCron(s.schedule.cron);
     setOnChange(s.schedule?.onChange === true);
+    setChangeGap(s.schedule?.changeGapMinutes === undefined ? '' : String(s.schedule.changeGapMinutes));
     setRecipients(s.notify.to.join(', '));
   }, [stored.data]);
   const schedule = (): Schedule | null => {
-    const changes = onChange ? { onChange: true as const } : {};
-    if (choice === 'manual') return onChange ? { onChange: true } : null;
+    const gap = changeGap.trim() === '' ? {} : { changeGapMinutes: Number(changeGap) };
+    const changes = onChange ? { onChange: true as const, ...gap } : {};
+    if (choice === 'manual') return onChange ? { onChange: true, ...gap } : null;
     if (choice === 'cron') return { cron: cron.trim(), ...changes };
     if (choice === 'custom') return { everyMinutes: Number(minutes), ...changes };
     return { everyMinutes: Number(choice.slice('preset-'.length)), ...changes };
@@ -95,6 +100,10 @@ export function TaskForm() {
         on: checked ? [...task.notify.on, on] : task.notify.on.filter((x) => x !== on),
       },
     });
+  // A refusal that names its field (the interval range) is shown there, not above the buttons.
+  const fieldError = (field: string) =>
+    error && errorField(error) === field ? errorText(error, t) : undefined;
+  const atField = error !== null && ['everyMinutes', 'changeGapMinutes'].includes(errorField(error) ?? '');
   if (!isNew && stored.error) return <ErrorNote error={stored.error} />;
   if (!isNew && !stored.data) return <Loading />;
   return (
@@ -192,7 +201,11 @@ export function TaskForm() {
               </label>
             </div>
             {choice === 'custom' ? (
-              <Field label={t('task.minutes')} hint={range ? t('task.intervalRange', range) : undefined}>
+              <Field
+                label={t('task.minutes')}
+                hint={range ? t('task.intervalRange', range) : undefined}
+                error={fieldError('everyMinutes')}
+              >
                 {(p) => (
                   <input
                     {...p}
@@ -229,6 +242,26 @@ export function TaskForm() {
               {t('task.onChange')}
             </label>
             <p className="hint">{t('task.onChangeHint')}</p>
+            {onChange ? (
+              <Field
+                label={t('task.changeGap')}
+                hint={range ? t('task.intervalRange', range) : undefined}
+                error={fieldError('changeGapMinutes')}
+              >
+                {(p) => (
+                  <input
+                    {...p}
+                    name="changeGapMinutes"
+                    type="number"
+                    inputMode="numeric"
+                    min={range?.min ?? 1}
+                    max={range?.max ?? 10080}
+                    value={changeGap}
+                    onChange={(e) => setChangeGap(e.target.value)}
+                  />
+                )}
+              </Field>
+            ) : null}
           </fieldset>
           <Field label={t('task.mode')}>
             {(p) => (
@@ -278,7 +311,7 @@ export function TaskForm() {
             {t('task.enabled')}
           </label>
         </fieldset>
-        <ErrorNote error={error} />
+        <ErrorNote error={atField ? null : error} />
         {saved ? <Notice>{t('common.saved')}</Notice> : null}
         {isAdmin ? (
           <div className="form-actions">

@@ -12,24 +12,32 @@ export function useIntervalRange(load: boolean, workspaceId: string | undefined)
   return ws ? { min: ws.limits.minIntervalMinutes, max: ws.limits.maxIntervalMinutes } : null;
 }
 
+/** What the control sets: the interval, or a change-driven task's change gap. */
+export type ScheduleMinutes = 'everyMinutes' | 'changeGapMinutes';
+
 /**
- * A task's interval in minutes, changed in place by operators and admins. The server checks the range
- * (the workspace's limits), so its refusal is shown at the field in the user's language.
+ * A task's interval (or, `field` changeGapMinutes, how often its changes may start a run) in minutes, changed
+ * in place by operators and admins. The server checks the range (the workspace's limits), so its refusal is
+ * shown at the field in the user's language.
  */
 export function TaskInterval({
   task,
+  field = 'everyMinutes',
   minutes,
   range,
   onSaved,
 }: {
   task: TaskRow;
-  minutes: number;
+  field?: ScheduleMinutes;
+  /** The value saved now; undefined: none yet (a change gap left out). */
+  minutes: number | undefined;
   range: { min: number; max: number } | null;
   onSaved: (task: TaskRow, minutes: number) => void;
 }) {
   const { t } = useI18n();
   const id = useId();
-  const [value, setValue] = useState(String(minutes));
+  const saved = minutes === undefined ? '' : String(minutes);
+  const [value, setValue] = useState(saved);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const save = async (e: FormEvent) => {
@@ -37,9 +45,9 @@ export function TaskInterval({
     setError(null);
     setSaving(true);
     try {
-      const everyMinutes = Number(value);
-      await apiSend('PATCH', `/api/tasks/${seg(task.id)}/schedule`, { everyMinutes });
-      onSaved(task, everyMinutes);
+      const n = Number(value);
+      await apiSend('PATCH', `/api/tasks/${seg(task.id)}/schedule`, { [field]: n });
+      onSaved(task, n);
     } catch (err) {
       setError(err as ApiError);
     } finally {
@@ -47,15 +55,23 @@ export function TaskInterval({
     }
   };
   const described = [range ? `${id}-range` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const gap = field === 'changeGapMinutes';
+  const label = t(gap ? 'task.changeGapOf' : 'task.intervalOf', { name: task.name });
   return (
     // noValidate: the server's refusal names the allowed range; the browser's own bubble would not.
-    <form className="interval-form" noValidate onSubmit={(e) => void save(e)} data-interval={task.id}>
+    <form
+      className="interval-form"
+      noValidate
+      onSubmit={(e) => void save(e)}
+      {...(gap ? { 'data-change-gap': task.id } : { 'data-interval': task.id })}
+    >
+      {gap ? <span className="small">{t('task.changeGapShort')}</span> : null}
       <input
         type="number"
         inputMode="numeric"
         step={1}
         {...(range ? { min: range.min, max: range.max } : {})}
-        aria-label={t('task.intervalOf', { name: task.name })}
+        aria-label={label}
         {...(described ? { 'aria-describedby': described } : {})}
         {...(error ? { 'aria-invalid': true } : {})}
         value={value}
@@ -66,7 +82,7 @@ export function TaskInterval({
           {t('task.intervalRange', range)}
         </span>
       ) : null}
-      <button type="submit" className="btn btn-small" disabled={saving || value === String(minutes)}>
+      <button type="submit" className="btn btn-small" disabled={saving || value === saved || value === ''}>
         {t('common.save')}
       </button>
       {error ? (

@@ -134,6 +134,20 @@ export function TasksPage() {
                 ) : (
                   scheduleText(task.schedule, t)
                 )}
+                {task.kind !== 'import' && canOperate && task.schedule?.onChange ? (
+                  <TaskInterval
+                    key={`${task.id}:gap:${task.schedule.changeGapMinutes}`}
+                    task={task}
+                    field="changeGapMinutes"
+                    minutes={task.schedule.changeGapMinutes}
+                    range={range}
+                    onSaved={(saved, n) => {
+                      setStarted(null);
+                      setIntervalSaved(t('task.changeGapSaved', { name: saved.name, n }));
+                      list.reload();
+                    }}
+                  />
+                ) : null}
               </td>
               <td data-label={t('dash.nextRun')}>{task.enabled ? date(task.nextRunAt) : '—'}</td>
               <td data-label={t('task.recentRuns')}>

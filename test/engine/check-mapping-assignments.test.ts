@@ -100,12 +100,21 @@ describe('checking the further assignments of a mapping', () => {
           target: { connectionId: 'lost', object: 'deals' },
           fields: [{ target: 'email', from: 'email' }],
         },
+        {
+          source: { connectionId: 'gone', object: 'people' },
+          target: { object: 'deals' },
+          fields: [{ target: 'email', from: 'email' }],
+        },
       ],
     });
-    assert.deepEqual(places(own.errors), [
-      ['assignments.0.source.connectionId', 'unknown_connection'],
-      ['assignments.0.target.connectionId', 'unknown_connection'],
-    ]);
+    assert.deepEqual(
+      places(own.errors),
+      [
+        ['assignments.0.source.connectionId', 'unknown_connection'],
+        ['assignments.0.target.connectionId', 'unknown_connection'],
+      ],
+      'the second assignment naming the same unknown connection adds nothing',
+    );
   });
 
   test("an inherited match key no field of the assignment maps is placed at the assignment's fields", async () => {

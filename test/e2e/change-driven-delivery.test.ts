@@ -176,13 +176,13 @@ describe('(b) a contact changed in HubSpot reaches the business system by its si
     });
     assert.equal(created.status, 201);
     const { id } = (await created.json()) as { id: string };
-    await eventually('the new contact in the CRM table', () => crmRow(business, id), { timeoutMs: 15_000 });
+    await eventually('the new contact in the CRM table', () => crmRow(business, id), { timeoutMs: 40_000 });
 
     await renameContact(hubspotUrl, id, 'Umbenannt');
     await eventually(
       'the changed name in the CRM table',
       async () => (await crmRow(business, id))?.firstname === 'Umbenannt',
-      { timeoutMs: 15_000 },
+      { timeoutMs: 40_000 },
     );
 
     const deliveries = hs.webhooks?.deliveries ?? [];
@@ -246,7 +246,7 @@ describe('(c) a change whose notification never came is picked up by the interva
         (await store.executions.list({ taskId: 'people-sync', limit: 5 })).some(
           (e) => e.trigger === 'schedule' && e.finishedAt,
         ),
-      { timeoutMs: 15_000 },
+      { timeoutMs: 40_000 },
     );
   });
   after(async () => {
@@ -279,7 +279,7 @@ describe('(c) a change whose notification never came is picked up by the interva
       }),
     );
     await eventually('the unnotified row in HubSpot', () => contactNamed(hs, 'Unnotified'), {
-      timeoutMs: 15_000,
+      timeoutMs: 40_000,
     });
     await service?.idle();
     const list = await store.executions.list({ taskId: 'people-sync', limit: 50 });
@@ -295,7 +295,7 @@ describe('(c) a change whose notification never came is picked up by the interva
     await eventually(
       'the undelivered change in the CRM table',
       async () => (await crmRow(business, contact.id))?.firstname === 'Annalena',
-      { timeoutMs: 15_000 },
+      { timeoutMs: 40_000 },
     );
     const list = await store.executions.list({ taskId: 'contacts-from-hubspot', limit: 50 });
     assert.ok(
@@ -361,7 +361,7 @@ describe('a row inserted by a transaction that commits late (stamped before the 
     } finally {
       await slow.end();
     }
-    await eventually('the late row in HubSpot', () => contactNamed(hs, 'Late'), { timeoutMs: 15_000 });
+    await eventually('the late row in HubSpot', () => contactNamed(hs, 'Late'), { timeoutMs: 40_000 });
   });
 });
 
@@ -406,7 +406,7 @@ describe('(d) a hub killed between a change and its run loses no change', () => 
       'the hub to listen',
       () => out.includes('Junction is running on') || child.exitCode !== null,
       {
-        timeoutMs: 30_000,
+        timeoutMs: 60_000,
       },
     );
     assert.equal(child.exitCode, null, out);
@@ -450,7 +450,7 @@ describe('(d) a hub killed between a change and its run loses no change', () => 
     await installTriggers(store);
     await store.close();
     await startHub();
-    await eventually('the catch-up run', () => contactNamed(hs, 'Anna'), { timeoutMs: 20_000 });
+    await eventually('the catch-up run', () => contactNamed(hs, 'Anna'), { timeoutMs: 45_000 });
     // From now on HubSpot's changes are delivered to the hub.
     hs.webhooks?.setTarget(`http://127.0.0.1:${port}/api/webhooks/hubspot`);
   });
@@ -471,7 +471,7 @@ describe('(d) a hub killed between a change and its run loses no change', () => 
     const since = Date.now();
     await insertPerson(business, 'Crashy');
     await eventually('the change-driven run calling HubSpot', () => requests.some((r) => r.at > since), {
-      timeoutMs: 15_000,
+      timeoutMs: 40_000,
     });
     await killHub();
     hs.resume();
@@ -481,7 +481,7 @@ describe('(d) a hub killed between a change and its run loses no change', () => 
 
     await startHub();
     await eventually('the row in HubSpot after the restart', () => contactNamed(hs, 'Crashy'), {
-      timeoutMs: 20_000,
+      timeoutMs: 45_000,
     });
   });
 
@@ -490,7 +490,7 @@ describe('(d) a hub killed between a change and its run loses no change', () => 
     assert.ok(contact);
     // The contact's own creation (webhook) has been synced: the CRM table has it.
     await eventually('the contact in the CRM table', () => crmRow(business, contact.id), {
-      timeoutMs: 20_000,
+      timeoutMs: 45_000,
     });
     await eventually('the runs closed', async () =>
       (await executions('contacts-from-hubspot')).every((e) => e.finishedAt),
@@ -513,7 +513,7 @@ describe('(d) a hub killed between a change and its run loses no change', () => 
     await eventually(
       'the change in the CRM table after the restart',
       async () => (await crmRow(business, contact.id))?.firstname === 'Renamed',
-      { timeoutMs: 20_000 },
+      { timeoutMs: 45_000 },
     );
   });
 });

@@ -168,7 +168,7 @@ function TokensSection() {
         </Notice>
       ) : null}
       <ErrorNote error={list.error ?? error} />
-      <form className="token-form" onSubmit={create}>
+      <form className={`token-form${workspaces.length > 1 ? ' with-workspace' : ''}`} onSubmit={create}>
         <InputField label={t('acc.tokenName')} required maxLength={100} value={name} onValue={setName} />
         <Field label={t('acc.tokenExpiry')}>
           {(p) => (

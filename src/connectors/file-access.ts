@@ -99,7 +99,10 @@ export function createFileAccess(o: FileAccessOptions): FileAccess {
               },
               () => forWorkspace,
             )
-          : confinedTo({ folders: own.map(made), protect: o.protect ?? [] }, () => forWorkspace);
+          : confinedTo({ folders: own.map(made), protect: o.protect ?? [] }, () => forWorkspace, {
+              // A customer's admin is told of their folder, not the hub's paths or settings.
+              where: "this workspace's files folder",
+            });
       byWorkspace.set(workspaceId, policy);
     }
     return policy;
@@ -116,6 +119,7 @@ const made = (folder: string) => {
 function confinedTo(
   o: Pick<FileAccessOptions, 'folders' | 'protect'>,
   workspaces: (self: FileAccess) => FileAccess['forWorkspace'],
+  refusal?: { where: string },
 ): FileAccess {
   const folders = [...new Set(o.folders.map(realOrSelf))];
   const protect = [...new Set((o.protect ?? []).map(realOrSelf))];
@@ -128,10 +132,12 @@ function confinedTo(
     forWorkspace: (workspaceId) => workspaces(policy)(workspaceId),
     resolve(path: string) {
       const notAllowed = () =>
-        new FileNotAllowedError(
-          `'${path}' is outside the folders Junction may read files from (JUNCTION_FILES_DIR: ${folders.join(', ') || 'none'})`,
-          { details: { path, allowedFolders: folders } },
-        );
+        refusal
+          ? new FileNotAllowedError(`'${path}' is outside ${refusal.where}`, { details: { path } })
+          : new FileNotAllowedError(
+              `'${path}' is outside the folders Junction may read files from (JUNCTION_FILES_DIR: ${folders.join(', ') || 'none'})`,
+              { details: { path, allowedFolders: folders } },
+            );
       const first = folders[0];
       if (!first) throw notAllowed();
       const given = resolve(first, path);

@@ -141,11 +141,10 @@ describe('each workspace reads only its own files folder (SQLite store)', () => 
       ['sibling', '../a/a.csv'],
       ['link', 'link.csv'],
     ] as const) {
-      refusedWithout(
-        await inB().send('PUT', `/api/connections/${id}`, spreadsheet(file)),
-        'DEFAULT',
-        'A-CONTENT',
-      );
+      const refused = await inB().send('PUT', `/api/connections/${id}`, spreadsheet(file));
+      refusedWithout(refused, 'DEFAULT', 'A-CONTENT');
+      // A customer's admin learns nothing of the hub's folders or settings beyond the path they typed.
+      if (!file.startsWith('/')) refusedWithout(refused, work, 'JUNCTION_FILES_DIR', 'allowedFolders');
       // Saved behind the API (before this check, or a symlink retargeted later): every use is refused too.
       await store
         .inWorkspace('b')

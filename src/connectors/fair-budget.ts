@@ -30,9 +30,43 @@ export const SHARED_FOR_INTERVALS = 30;
  * `workspace` says whose party it is and the share of the budget the workspace may claim.
  */
 export interface FairBudget {
-  forParty(party: string, workspace?: WorkspaceShare): RateLimiter;
-  /** A connection's configured ceiling; the budget keeps the lowest of its connections' (and the server's). */
+  /** `source`: the connection the party draws through, which keeps its ceiling current (`setCeiling`). */
+  forParty(party: string, workspace?: WorkspaceShare, source?: string): RateLimiter;
+  /**
+   * A connection's configured ceiling. The account's budget takes the highest of the connections drawing
+   * lately (`accountCeiling`), bounded by the server's word; each connection's own rate is its own limiter's.
+   */
   setCeiling(source: string, max: number): void;
+}
+
+/** A connection's configured ceiling and when it last drew (or was entered). */
+export interface Ceiling {
+  max: number;
+  at: number;
+}
+
+/**
+ * The account's ceiling from its connections' configured ones: the highest of those that drew within
+ * SHARED_FOR_INTERVALS (else the latest entered; none: `fallback`). The highest, not the lowest: connections of
+ * several workspaces share the account, and a ceiling any of them enters would otherwise bind every other
+ * one (a workspace's connection at 1 request/10 s throttled all runs on the portal). A connection's own
+ * ceiling limits its own calls (a per-connection limiter chained under this budget, registry.ts); what the
+ * account really allows is the server's word (`report`). A ceiling unused for that long (a deleted
+ * connection) no longer counts.
+ */
+export function accountCeiling(
+  ceilings: Map<string, Ceiling>,
+  fallback: number,
+  now: number,
+  intervalMs: number,
+): number {
+  let latest: Ceiling | undefined;
+  let highest = 0;
+  for (const c of ceilings.values()) {
+    if (!latest || c.at > latest.at) latest = c;
+    if (c.at > now - intervalMs * SHARED_FOR_INTERVALS) highest = Math.max(highest, c.max);
+  }
+  return highest || latest?.max || fallback;
 }
 
 interface Waiter {
@@ -69,7 +103,7 @@ const NO_WORKSPACE = '';
  * request with `DailyLimitReachedError` instead of letting them hammer 429s.
  */
 export function createFairBudget(max: number, intervalMs: number): FairBudget {
-  const ceilings = new Map<string, number>();
+  const ceilings = new Map<string, Ceiling>();
   let serverMax = Number.POSITIVE_INFINITY;
   // The window's slots; in-flight requests hold Infinity until they complete.
   let slots: Slot[] = [];
@@ -84,7 +118,8 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
   let dailyStop: { until: number; message: string } | null = null;
   let timer: NodeJS.Timeout | null = null;
 
-  const effectiveMax = () => Math.max(1, Math.min(serverMax, ...(ceilings.size ? ceilings.values() : [max])));
+  const effectiveMax = () =>
+    Math.max(1, Math.min(serverMax, accountCeiling(ceilings, max, Date.now(), intervalMs)));
   const spacing = () => intervalMs / effectiveMax();
   // Paced grants may run ahead by one spacing, or half a second of them at high rates (GCRA): that absorbs
   // timer lateness and a sync's short pauses between pages (a slot not taken in time is lost for good). Not
@@ -194,15 +229,17 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
     }
   }
 
-  const forParty = (party: string, ws?: WorkspaceShare): RateLimiter => {
+  const forParty = (party: string, ws?: WorkspaceShare, source?: string): RateLimiter => {
     const workspace = ws?.id ?? NO_WORKSPACE;
     shares.set(workspace, ws?.rateShare ?? null);
-    return limiterOf(party, workspace);
+    return limiterOf(party, workspace, source);
   };
 
-  const limiterOf = (party: string, workspace: string): RateLimiter => ({
+  const limiterOf = (party: string, workspace: string, source: string | undefined): RateLimiter => ({
     acquire(signal) {
       signal?.throwIfAborted();
+      const ceiling = source === undefined ? undefined : ceilings.get(source);
+      if (ceiling) ceiling.at = Date.now();
       if (dailyStop && Date.now() < dailyStop.until) return Promise.reject(stopError());
       return new Promise<RateLimitPermit>((resolve, reject) => {
         const w: Waiter = {
@@ -259,7 +296,7 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
   return {
     forParty,
     setCeiling(source, n) {
-      ceilings.set(source, n);
+      ceilings.set(source, { max: n, at: Date.now() });
       pump();
     },
   };

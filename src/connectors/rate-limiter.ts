@@ -39,6 +39,11 @@ export interface BudgetShare {
   account?: string | undefined;
   party?: string | undefined;
   workspace?: WorkspaceShare | undefined;
+  /**
+   * The connection's workspace, for calls that name no `workspace` (describe, test, previews, erasures: no
+   * task): they draw for it, with its share where the provider can read it (`limitersFor` in runs/limiters.ts).
+   */
+  workspaceId?: string | undefined;
 }
 
 /** A rolling-window limiter for a single caller: at most `max` requests in any `intervalMs` (see fair-budget.ts). */
@@ -81,5 +86,14 @@ export const limiterFor: LimiterProvider = (connectionId, max, intervalMs = 10_0
     budgets.set(key, budget);
   }
   budget.setCeiling(connectionId, max);
-  return budget.forParty(share.party ?? '', share.workspace);
+  return budget.forParty(share.party ?? '', workspaceOf(share), connectionId);
 };
+
+/**
+ * The workspace a call draws for: its party's, else its connection's (a share this provider cannot read;
+ * `limitersFor` of the store reads it).
+ */
+export function workspaceOf(share: BudgetShare): WorkspaceShare | undefined {
+  if (share.workspace) return share.workspace;
+  return share.workspaceId === undefined ? undefined : { id: share.workspaceId, rateShare: null };
+}

@@ -14,8 +14,9 @@ export type { SystemDescription } from '../core/system-description.ts';
 import { type FileAccess, UNCONFINED_FILES } from './file-access.ts';
 import { type HttpCallInfo, HttpClient } from './http-client.ts';
 import { hubspotConnector } from './hubspot/index.ts';
+import { chainLimiters } from './limiter-chain.ts';
 import { moodleConnector } from './moodle/index.ts';
-import { type LimiterProvider, limiterFor } from './rate-limiter.ts';
+import { type BudgetShare, type LimiterProvider, limiterFor, type RateLimiter } from './rate-limiter.ts';
 import { spreadsheetConnector } from './spreadsheet/index.ts';
 import { sqlConnector } from './sql/index.ts';
 import type { WorkspaceShare } from './workspace-share.ts';
@@ -143,11 +144,14 @@ export function createConnector(connection: Connection, rt: ConnectorRuntime): C
     account: accountOf(def, config.data, secret.data),
     party: rt.party,
     workspace: rt.workspace,
+    workspaceId: connection.workspaceId,
   };
+  const limiter = (max: number | undefined, intervalMs: number) =>
+    connectionLimiter(limiters, connection.id, max, intervalMs, share);
   const http = new HttpClient({
     baseUrl: httpSetup?.baseUrl ?? 'http://invalid.local',
     headers: httpSetup?.headers,
-    limiter: limiters(connection.id, httpSetup?.limits.requestsPer10s, 10_000, share),
+    limiter: limiter(httpSetup?.limits.requestsPer10s, 10_000),
     budget: httpSetup?.budget,
     timeoutMs: httpSetup?.timeoutMs ?? 30_000,
     signal: rt.signal,
@@ -164,8 +168,29 @@ export function createConnector(connection: Connection, rt: ConnectorRuntime): C
     signal: rt.signal,
     files: rt.files ?? UNCONFINED_FILES,
     saveSecret,
-    limiter: (max, intervalMs) => limiters(connection.id, max, intervalMs, share),
+    limiter,
   });
+}
+
+/**
+ * A connection's limiter: its own configured rate for its own calls, under the budget of the outside account
+ * it shares with other connections (one with no account is its own). The account's budget takes the highest
+ * ceiling of its connections (fair-budget.ts `accountCeiling`), so a connection configured low (another
+ * workspace's, with the same token) slows only itself. Its own budget passes 429s and the server's word to
+ * the account's only, which holds every connection back.
+ */
+export function connectionLimiter(
+  limiters: LimiterProvider,
+  connectionId: string,
+  max: number | undefined,
+  intervalMs: number,
+  share: BudgetShare,
+): RateLimiter {
+  const account = limiters(connectionId, max, intervalMs, share);
+  if (!share.account) return account;
+  const own = limiters(connectionId, max, intervalMs, { ...share, account: undefined });
+  // Its own slot first: waiting for it must not hold a slot of the shared budget.
+  return chainLimiters({ acquire: (signal) => own.acquire(signal), pause() {} }, account);
 }
 
 /**

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { DailyLimitReachedError } from '../core/errors.ts';
 import {
+  accountCeiling,
+  type Ceiling,
   DAILY_STOP_MS,
   dailyReserve,
   type FairBudget,
@@ -10,7 +12,7 @@ import {
   SHARED_FOR_INTERVALS,
 } from './fair-budget.ts';
 import type { BudgetReport, LimiterProvider, RateLimiter } from './rate-limiter.ts';
-import { UNLIMITED } from './rate-limiter.ts';
+import { UNLIMITED, workspaceOf } from './rate-limiter.ts';
 import { type WorkspaceShare, workspaceTurn } from './workspace-share.ts';
 
 /** Any Kysely instance: the limiter brings its own tables via `withTables`, and connectors never import the store's schema. */
@@ -71,7 +73,9 @@ export function createPostgresBudget(
   // A waiting party polls at least every maxWait: a mark older than a few polls is a waiter that is gone.
   const heartbeat = 4 * maxWait;
   const dbNow = sql<string>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
-  const ceilings = new Map<string, number>();
+  // This process's connections' ceilings: the budget takes the highest of those drawing lately (accountCeiling),
+  // so no connection lowers it for the others; each connection's own rate has its own budget (its own key).
+  const ceilings = new Map<string, Ceiling>();
   let serverMax = Number.POSITIVE_INFINITY;
   // rate_limits.server_max as this process last read or wrote it: another process may have lowered it since.
   let sharedMax: number | null = null;
@@ -79,7 +83,8 @@ export function createPostgresBudget(
   let dailyStop: { until: number; message: string } | null = null;
   let ready: Promise<unknown> | null = null;
 
-  const effectiveMax = () => Math.max(1, Math.min(serverMax, ...(ceilings.size ? ceilings.values() : [max])));
+  const effectiveMax = () =>
+    Math.max(1, Math.min(serverMax, accountCeiling(ceilings, max, Date.now(), intervalMs)));
 
   const setUp = () =>
     // rate_limit_parties comes with the store's migration 0014.
@@ -241,8 +246,10 @@ export function createPostgresBudget(
       .catch(() => {}); // this process follows it anyway; others learn it from their own answers
   };
 
-  const forParty = (party: string, ws?: WorkspaceShare): RateLimiter => ({
+  const forParty = (party: string, ws?: WorkspaceShare, source?: string): RateLimiter => ({
     async acquire(signal) {
+      const ceiling = source === undefined ? undefined : ceilings.get(source);
+      if (ceiling) ceiling.at = Date.now();
       await setUp();
       pending.set(party, (pending.get(party) ?? 0) + 1);
       try {
@@ -360,7 +367,7 @@ export function createPostgresBudget(
   return {
     forParty,
     setCeiling(source, n) {
-      ceilings.set(source, n);
+      ceilings.set(source, { max: n, at: Date.now() });
     },
   };
 }
@@ -392,6 +399,6 @@ export function createSharedLimiters(database: AnyKysely): LimiterProvider {
       budgets.set(key, budget);
     }
     budget.setCeiling(connectionId, max);
-    return budget.forParty(share.party ?? '', share.workspace);
+    return budget.forParty(share.party ?? '', workspaceOf(share), connectionId);
   };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createConnector } from '../connectors/registry.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
+import { limitersFor } from '../runs/limiters.ts';
 import type { Store } from '../store/store.ts';
 import { assignmentsOf } from './assignments.ts';
 import type { ConnectorFactory } from './open-mapping.ts';
@@ -35,7 +36,11 @@ export async function targetIdsByValue(
   for (const m of await mappingsInto(store, target.connectionId, target.object)) {
     const field = sourceFieldFor(m, target.property);
     if (!field) continue;
-    const source = make(await store.connections.get(m.source.connectionId), { log: o.log, signal });
+    const source = make(await store.connections.get(m.source.connectionId), {
+      log: o.log,
+      signal,
+      limiters: limitersFor(store),
+    });
     try {
       if (!source.lookup) continue;
       for (const hit of await source.lookup(m.source.object, field, [target.value])) {

@@ -5,6 +5,7 @@ import { NotFoundError } from '../core/errors.ts';
 import type { MappingDefinition } from '../core/mapping-definition.ts';
 import type { SyncLink } from '../core/types.ts';
 import { everyWorkspaceImports } from '../import/workspace.ts';
+import { limitersFor } from '../runs/limiters.ts';
 import type { Store } from '../store/store.ts';
 import { assignmentsOf } from './assignments.ts';
 import type { ConnectorFactory } from './open-mapping.ts';
@@ -209,7 +210,11 @@ async function eraseLinked(
       let c = connectors.get(r.connectionId);
       if (!c) {
         try {
-          c = make(await store.connections.get(r.connectionId), { log: o.log, signal });
+          c = make(await store.connections.get(r.connectionId), {
+            log: o.log,
+            signal,
+            limiters: limitersFor(store),
+          });
         } catch (err) {
           // One broken connection fails only its own records: the others are erased and all are audited.
           o.log.warn({ err, connectionId: r.connectionId }, 'an erasure could not open a connection');
@@ -503,7 +508,11 @@ export async function exportRecord(
       systems.push({ connectionId: r.connectionId, object: r.object, role: r.role, shared: true });
       continue;
     }
-    const connector = make(await store.connections.get(r.connectionId), { log: o.log, signal });
+    const connector = make(await store.connections.get(r.connectionId), {
+      log: o.log,
+      signal,
+      limiters: limitersFor(store),
+    });
     try {
       const idField = r.role === 'source' ? (r.mappings[0]?.source.key ?? 'id') : 'id';
       const hits = connector.lookup ? await connector.lookup(r.object, idField, [r.key]) : [];

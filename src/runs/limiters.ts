@@ -1,4 +1,4 @@
-import { type LimiterProvider, limiterFor } from '../connectors/rate-limiter.ts';
+import { type LimiterProvider, limiterFor, type RateLimiter } from '../connectors/rate-limiter.ts';
 import { createSharedLimiters } from '../connectors/shared-rate-limiter.ts';
 import type { WorkspaceShare } from '../connectors/workspace-share.ts';
 import type { Store } from '../store/store.ts';
@@ -13,10 +13,41 @@ const byStore = new WeakMap<Store['db'], LimiterProvider>();
 export function limitersFor(store: Store): LimiterProvider {
   let limiters = byStore.get(store.db);
   if (!limiters) {
-    limiters = store.dialect === 'postgres' ? createSharedLimiters(store.db) : limiterFor;
+    limiters = withConnectionShares(
+      store,
+      store.dialect === 'postgres' ? createSharedLimiters(store.db) : limiterFor,
+    );
     byStore.set(store.db, limiters);
   }
   return limiters;
+}
+
+/**
+ * Calls without a task (describe, test, previews, erasures) draw for their connection's workspace with its
+ * share, read at their first request (not as the unnamed workspace, which no share bounds).
+ */
+function withConnectionShares(store: Store, limiters: LimiterProvider): LimiterProvider {
+  return (connectionId, max, intervalMs, share = {}) => {
+    const id = share.workspaceId;
+    if (share.workspace || id === undefined || !max) return limiters(connectionId, max, intervalMs, share);
+    let limiter: Promise<RateLimiter> | undefined;
+    const ready = () =>
+      (limiter ??= store.workspaces
+        .get(id)
+        .then(
+          (w) => w.limits.rateShare,
+          // A workspace deleted meanwhile: the call still draws for it, with no share of its own.
+          () => null,
+        )
+        .then((rateShare) =>
+          limiters(connectionId, max, intervalMs, { ...share, workspace: { id, rateShare } }),
+        ));
+    return {
+      acquire: async (signal) => (await ready()).acquire(signal),
+      pause: (ms) => void ready().then((l) => l.pause(ms)),
+      report: (r) => void ready().then((l) => l.report?.(r)),
+    };
+  };
 }
 
 /**

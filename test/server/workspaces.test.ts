@@ -211,6 +211,21 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     assert.equal(res.statusCode, 403, 'only the instance administrator sets shares');
   });
 
+  test('shares of all workspaces adding up to more than 100 % are saved with a warning, not refused', async () => {
+    let res = await admin.send('PUT', '/api/workspaces/share-a', { name: 'A', limits: { rateShare: 60 } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().warnings, undefined, '60 % in all: no warning');
+    res = await admin.send('PUT', '/api/workspaces/share-b', { name: 'B', limits: { rateShare: 50 } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().limits.rateShare, 50, 'saved');
+    assert.deepEqual(
+      (res.json().warnings as { code: string }[]).map((w) => w.code),
+      ['rate_shares_over_100'],
+    );
+    await admin.send('DELETE', '/api/workspaces/share-a');
+    await admin.send('DELETE', '/api/workspaces/share-b');
+  });
+
   test('the administrator adds a user as operator, changes the role, and removing them revokes their tokens for that workspace', async () => {
     const mia = await member('mia', [{ id: 'default', role: 'viewer' }]);
     let res = await admin.send('PUT', `/api/workspaces/zeta/members/${mia.id}`, { role: 'operator' });

@@ -4,6 +4,7 @@ import { maskConfig, prepareConnection } from '../../connectors/connection-secre
 import { assertMayName, createFileAccess } from '../../connectors/file-access.ts';
 import { CONNECTORS, createConnector, systemNames } from '../../connectors/registry.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { limitersFor } from '../../runs/limiters.ts';
 import type { Store } from '../../store/store.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
@@ -116,6 +117,8 @@ export async function connectionRoutes(
     const connector = (connectorFactory ?? createConnector)(connection, {
       log: log ?? pino({ level: 'silent' }),
       signal: ac.signal,
+      // The store's budgets (shared by every process on PostgreSQL), drawn for the connection's workspace.
+      limiters: limitersFor(store),
     });
     try {
       return await fn(connector);

@@ -65,7 +65,25 @@ export async function workspaceRoutes(app: Api, { store }: ServerDeps): Promise<
         throw new ValidationError('the shortest interval is longer than the longest', {
           details: { field: 'limits.minIntervalMinutes' },
         });
-      return store.workspaces.save({ id: req.params.id, name: req.body.name, limits: req.body.limits ?? {} });
+      const saved = await store.workspaces.save({
+        id: req.params.id,
+        name: req.body.name,
+        limits: req.body.limits ?? {},
+      });
+      const shares = (await store.workspaces.list()).reduce((sum, w) => sum + (w.limits.rateShare ?? 0), 0);
+      if (shares <= 100) return saved;
+      // A hint, not a refusal: which workspaces share an outside account is not known here, so the shares
+      // of those that do may well fit. Where they add up to 100 % or more, one without a share gets ~1 %.
+      return {
+        ...saved,
+        warnings: [
+          {
+            code: 'rate_shares_over_100',
+            message: `the workspaces' shares of a shared rate limit add up to ${shares} %: where they all use one account, a workspace without a share gets about 1 % of it while the others wait`,
+            details: { total: shares },
+          },
+        ],
+      };
     },
   );
   app.delete(

@@ -205,6 +205,8 @@ describe('workspaces in the dashboard: an operator sets the interval, the switch
     await refusal.waitFor();
     assert.equal(await refusal.innerText(), 'Choose an interval between 10 and 45 minutes.');
     assert.equal(await gap.getAttribute('aria-invalid'), 'true');
+    // The earlier save's notice is gone: it would stand beside the refusal as if 5 had been saved.
+    assert.equal(await page.getByRole('status').filter({ hasText: 'now start a run' }).count(), 0);
     assert.equal(await gapOf(), 20);
     await shoot(page, 'workspaces-change-gap-refused');
     // The task's form shows the saved gap with the range (read-only for an operator).

@@ -26,6 +26,7 @@ export function TaskInterval({
   minutes,
   range,
   onSaved,
+  onSaving,
 }: {
   task: TaskRow;
   field?: ScheduleMinutes;
@@ -33,6 +34,8 @@ export function TaskInterval({
   minutes: number | undefined;
   range: { min: number; max: number } | null;
   onSaved: (task: TaskRow, minutes: number) => void;
+  /** A save begins: the page drops its notice of an earlier one, which would stand beside this one's refusal. */
+  onSaving?: () => void;
 }) {
   const { t } = useI18n();
   const id = useId();
@@ -43,6 +46,7 @@ export function TaskInterval({
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    onSaving?.();
     setSaving(true);
     try {
       const n = Number(value);

@@ -125,6 +125,7 @@ export function TasksPage() {
                     task={task}
                     minutes={task.schedule.everyMinutes}
                     range={range}
+                    onSaving={() => setIntervalSaved(null)}
                     onSaved={(saved, n) => {
                       setStarted(null);
                       setIntervalSaved(t('task.intervalSaved', { name: saved.name, n }));
@@ -141,6 +142,7 @@ export function TasksPage() {
                     field="changeGapMinutes"
                     minutes={task.schedule.changeGapMinutes}
                     range={range}
+                    onSaving={() => setIntervalSaved(null)}
                     onSaved={(saved, n) => {
                       setStarted(null);
                       setIntervalSaved(t('task.changeGapSaved', { name: saved.name, n }));

@@ -23,7 +23,6 @@ const COMPARE_SYMBOLS: Readonly<Partial<Record<Punctuator, CompareOp>>> = {
  * throws ExpressionSyntaxError with the 0-based position, line and column, and nothing else escapes.
  */
 export function parseExpression(source: string): Expr {
-  // Stryker disable next-line StringLiteral: equivalent — at offset 0 the source text is never read (line 1, column 1)
   if (typeof source !== 'string') throw syntaxError('', 0, 'an expression must be text');
   const expr = new Parser(source, tokenize(source)).parseAll();
   if (depthOf(expr) > MAX_DEPTH) {
@@ -54,7 +53,6 @@ class Parser {
 
   private advance(): Token {
     const token = this.peek;
-    // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent — every caller has just checked the token, never eof; the guard keeps a future slip from reading past the end
     if (token.kind !== 'eof') this.index++;
     return token;
   }
@@ -65,9 +63,8 @@ class Parser {
   }
 
   private atKeyword(value: Keyword, offset = 0): boolean {
-    // An offset only looks past a keyword, so the token there exists (at the latest, eof).
-    const t = this.tokens[this.index + offset] as Token;
-    return t.kind === 'keyword' && t.value === value;
+    const t = this.tokens[this.index + offset];
+    return t?.kind === 'keyword' && t.value === value;
   }
 
   private expectSymbol(value: Punctuator): Token {
@@ -136,8 +133,7 @@ class Parser {
   private parseComparison(): Expr {
     const left = this.parseAdditive();
     const result = this.parseComparisonTail(left);
-    // The tail takes every comparison operator ahead of it, so one still ahead is a second comparison.
-    if (this.atComparison()) {
+    if (result !== left && this.atComparison()) {
       throw syntaxError(
         this.source,
         this.peek.pos,
@@ -276,8 +272,7 @@ class Parser {
           args.push(this.parseCoalesce());
         }
       }
-      // Without an argument, ')' was next (anything else is read as one), so an argument has been read here.
-      if (!this.atSymbol(')')) throw this.fail(this.peek, "',' or ')'");
+      if (!this.atSymbol(')')) throw this.fail(this.peek, args.length ? "',' or ')'" : "an argument or ')'");
       this.advance();
       return { kind: 'call', name: name.toLowerCase(), args, pos };
     });

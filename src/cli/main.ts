@@ -191,6 +191,13 @@ async function main(argv: string[]): Promise<number> {
           connectorFactory: confinedFactory(rt.files),
           createWorkspace: target.isNew,
         });
+        // A mistyped --workspace makes a new one: said, with the limits it got, so it does not go unnoticed.
+        if (target.isNew && values.workspace) {
+          const { limits } = await rt.store.workspaces.get(values.workspace);
+          console.log(
+            `created workspace '${values.workspace}' (intervals ${limits.minIntervalMinutes}–${limits.maxIntervalMinutes} min, ${limits.maxConcurrentRuns === null ? 'no limit on concurrent runs' : `at most ${limits.maxConcurrentRuns} runs at once`}; change them on the Workspaces page)`,
+          );
+        }
         console.log(
           `applied ${s.connections.length} connections, ${s.mappings.length} mappings, ${s.tasks.length} tasks`,
         );

@@ -230,6 +230,13 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
     const applied = await junction(['apply', fileWith('fresh-erp'), '--workspace', 'fresh']);
     assert.equal(applied.status, 0, applied.stderr);
     assert.deepEqual(workspaceIds(), [...before, 'fresh'].sort());
+    // A new workspace is said, with its limits, so a mistyped id does not pass unnoticed.
+    assert.match(
+      applied.stdout,
+      /created workspace 'fresh' \(intervals 10–45 min, no limit on concurrent runs;/,
+    );
+    const again = await junction(['apply', fileWith('fresh-erp'), '--workspace', 'fresh']);
+    assert.doesNotMatch(again.stdout, /created workspace/);
   });
 
   /** The real run after the dry run: its report also serves the failure-list test. */

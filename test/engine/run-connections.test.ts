@@ -152,6 +152,8 @@ describe('deletion targets: the target records a deleted value names', () => {
     const lookups: unknown[] = [];
     let closed = 0;
     const store = {
+      // The database only keys the connection budgets (runs/limiters.ts): any object will do.
+      db: {},
       mappings: { list: async () => mappings },
       connections: { get: async (id: string) => ({ id }) },
       syncLinks: {

@@ -4,8 +4,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { limiterFor, type RateLimiter, type RateLimitPermit } from '../../src/connectors/rate-limiter.ts';
-import { connectionLimiter } from '../../src/connectors/registry.ts';
+import { pino } from 'pino';
+import {
+  type BudgetShare,
+  limiterFor,
+  type RateLimiter,
+  type RateLimitPermit,
+  UNLIMITED,
+} from '../../src/connectors/rate-limiter.ts';
+import { connectionLimiter, createConnector } from '../../src/connectors/registry.ts';
 import { limitersFor } from '../../src/runs/limiters.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempSqlite, type TempDatabase } from '../helpers/databases.ts';
@@ -101,4 +108,28 @@ test("calls without a task (a test, a describe) draw for their connection's work
   // narrow's 10 % against wide's 50 %: a sixth (a tenth in a window of 10). As the unnamed workspace (no share: what wide leaves) half.
   const part = u / (r + u);
   assert.ok(part > 0.05 && part < 0.3, `the untasked calls got ${u} of ${r + u} grants`);
+});
+
+test("a connector made without a task's workspace (a test call) names its connection's workspace to the budgets", () => {
+  const shares: BudgetShare[] = [];
+  createConnector(
+    {
+      id: 'ws-named',
+      name: 'CRM',
+      system: 'hubspot',
+      config: { baseUrl: 'http://127.0.0.1:9' },
+      secret: { accessToken: 'pat-x' },
+      workspaceId: 'narrow',
+    } as Parameters<typeof createConnector>[0],
+    {
+      log: pino({ level: 'silent' }),
+      signal: new AbortController().signal,
+      limiters: (_id, _max, _interval, share = {}) => {
+        shares.push(share);
+        return UNLIMITED;
+      },
+    },
+  );
+  assert.ok(shares.length > 0, 'the connector asked for its budgets');
+  for (const share of shares) assert.equal(share.workspaceId, 'narrow');
 });

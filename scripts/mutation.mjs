@@ -19,7 +19,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, matchesGlob, relative, resolve } from 'node:path';
 import { calculateMetrics } from 'mutation-testing-metrics';
 import config from '../stryker.config.mjs';
 
@@ -82,12 +82,18 @@ function mutate(args) {
   }
 
   // This run's files replace their earlier results; every other file keeps its own (read now: another run
-  // may have added its files meanwhile).
+  // may have added its files meanwhile). A run narrowed with --mutate still reports every file of the
+  // incremental file it started from, carried over to their current code untested: only the files it was
+  // asked to mutate are taken from it, so another file's change stays 'stale' and a concurrent run's results stay.
   const before = readJson(ACCUMULATED);
   const byName = (files) => Object.fromEntries(Object.entries(files ?? {}).map(([n, f]) => [norm(n), f]));
+  const asked = mutatedBy(args);
+  const runFiles = Object.fromEntries(
+    Object.entries(byName(run.files)).filter(([n]) => !asked || asked.some((pattern) => named(n, pattern))),
+  );
   const merged = {
     ...run,
-    files: { ...byName(before?.files), ...byName(run.files) },
+    files: { ...byName(before?.files), ...runFiles },
     testFiles: { ...byName(before?.testFiles), ...byName(run.testFiles) },
   };
   writeFileSync(ACCUMULATED, `${JSON.stringify(merged, null, 2)}\n`);
@@ -101,6 +107,23 @@ function mutate(args) {
   );
   return merged;
 }
+
+/** The patterns a run was narrowed to (`--mutate a,b` or `-m a,b`); undefined: the config's whole set. */
+function mutatedBy(args) {
+  const i = args.findIndex((a) => a === '--mutate' || a === '-m' || a.startsWith('--mutate='));
+  if (i < 0) return undefined;
+  const value = args[i].startsWith('--mutate=') ? args[i].slice('--mutate='.length) : args[i + 1];
+  // A line range (file.ts:10-20) narrows within a file; the file is what is kept.
+  return (value ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((p) => norm(p.replace(/:\d+(-\d+)?$/, '')));
+}
+
+/** Whether `file` is one a --mutate pattern names (a path, or a glob where Node can match one). */
+const named = (file, pattern) =>
+  file === pattern ||
+  (typeof matchesGlob === 'function' && !pattern.startsWith('!') && matchesGlob(file, pattern));
 
 const scoreOf = (files) => {
   const m = calculateMetrics(files).metrics;

@@ -30,8 +30,12 @@ export const SHARED_FOR_INTERVALS = 30;
  * `workspace` says whose party it is and the share of the budget the workspace may claim.
  */
 export interface FairBudget {
-  /** `source`: the connection the party draws through, which keeps its ceiling current (`setCeiling`). */
-  forParty(party: string, workspace?: WorkspaceShare, source?: string): RateLimiter;
+  /**
+   * `workspace`: a workspace id alone when the caller cannot tell its share (keeps the share the budget has
+   * from the workspace's runs). `source`: the connection the party draws through, which keeps its ceiling
+   * current (`setCeiling`).
+   */
+  forParty(party: string, workspace?: WorkspaceShare | string, source?: string): RateLimiter;
   /**
    * A connection's configured ceiling. The account's budget takes the highest of the connections drawing
    * lately (`accountCeiling`), bounded by the server's word; each connection's own rate is its own limiter's.
@@ -229,9 +233,11 @@ export function createFairBudget(max: number, intervalMs: number): FairBudget {
     }
   }
 
-  const forParty = (party: string, ws?: WorkspaceShare, source?: string): RateLimiter => {
-    const workspace = ws?.id ?? NO_WORKSPACE;
-    shares.set(workspace, ws?.rateShare ?? null);
+  const forParty = (party: string, ws?: WorkspaceShare | string, source?: string): RateLimiter => {
+    const workspace = (typeof ws === 'string' ? ws : ws?.id) ?? NO_WORKSPACE;
+    // An id alone (a call without a task) must not reset the share the workspace's runs came with.
+    if (typeof ws !== 'string') shares.set(workspace, ws?.rateShare ?? null);
+    else if (!shares.has(workspace)) shares.set(workspace, null);
     return limiterOf(party, workspace, source);
   };
 

@@ -86,14 +86,6 @@ export const limiterFor: LimiterProvider = (connectionId, max, intervalMs = 10_0
     budgets.set(key, budget);
   }
   budget.setCeiling(connectionId, max);
-  return budget.forParty(share.party ?? '', workspaceOf(share), connectionId);
+  // Without its party's workspace, its connection's (whose share this provider cannot read; `limitersFor` does).
+  return budget.forParty(share.party ?? '', share.workspace ?? share.workspaceId, connectionId);
 };
-
-/**
- * The workspace a call draws for: its party's, else its connection's (a share this provider cannot read;
- * `limitersFor` of the store reads it).
- */
-export function workspaceOf(share: BudgetShare): WorkspaceShare | undefined {
-  if (share.workspace) return share.workspace;
-  return share.workspaceId === undefined ? undefined : { id: share.workspaceId, rateShare: null };
-}

@@ -12,7 +12,7 @@ import {
   SHARED_FOR_INTERVALS,
 } from './fair-budget.ts';
 import type { BudgetReport, LimiterProvider, RateLimiter } from './rate-limiter.ts';
-import { UNLIMITED, workspaceOf } from './rate-limiter.ts';
+import { UNLIMITED } from './rate-limiter.ts';
 import { type WorkspaceShare, workspaceTurn } from './workspace-share.ts';
 
 /** Any Kysely instance: the limiter brings its own tables via `withTables`, and connectors never import the store's schema. */
@@ -246,7 +246,13 @@ export function createPostgresBudget(
       .catch(() => {}); // this process follows it anyway; others learn it from their own answers
   };
 
-  const forParty = (party: string, ws?: WorkspaceShare, source?: string): RateLimiter => ({
+  const forParty = (party: string, given?: WorkspaceShare | string, source?: string): RateLimiter => {
+    // An id alone: a share nobody read (`limitersFor` reads it for calls without a task).
+    const ws = typeof given === 'string' ? { id: given, rateShare: null } : given;
+    return limiterOf(party, ws, source);
+  };
+
+  const limiterOf = (party: string, ws: WorkspaceShare | undefined, source?: string): RateLimiter => ({
     async acquire(signal) {
       const ceiling = source === undefined ? undefined : ceilings.get(source);
       if (ceiling) ceiling.at = Date.now();
@@ -399,6 +405,6 @@ export function createSharedLimiters(database: AnyKysely): LimiterProvider {
       budgets.set(key, budget);
     }
     budget.setCeiling(connectionId, max);
-    return budget.forParty(share.party ?? '', workspaceOf(share), connectionId);
+    return budget.forParty(share.party ?? '', share.workspace ?? share.workspaceId, connectionId);
   };
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
+import { createFairBudget } from '../../src/connectors/fair-budget.ts';
 import {
   type BudgetShare,
   limiterFor,
@@ -132,4 +133,31 @@ test("a connector made without a task's workspace (a test call) names its connec
   );
   assert.ok(shares.length > 0, 'the connector asked for its budgets');
   for (const share of shares) assert.equal(share.workspaceId, 'narrow');
+});
+
+test("a call that names only its workspace (no share known) keeps the share the workspace's runs came with", async () => {
+  const budget = createFairBudget(10, 200);
+  const narrow = budget.forParty('narrow-sync', { id: 'narrow', rateShare: 10 });
+  const wide = budget.forParty('wide-sync', { id: 'wide', rateShare: 50 });
+  budget.forParty('', 'narrow'); // a test call through a provider that cannot read shares
+  let stop = false;
+  const grants = { narrow: 0, wide: 0 };
+  const saturate = (l: RateLimiter, k: 'narrow' | 'wide') =>
+    Promise.all(
+      Array.from({ length: 12 }, async () => {
+        while (!stop) {
+          const p = await l.acquire();
+          grants[k]++;
+          await sleep(5);
+          p.done();
+        }
+      }),
+    );
+  const both = Promise.all([saturate(narrow, 'narrow'), saturate(wide, 'wide')]);
+  await sleep(2000);
+  stop = true;
+  await both;
+  const part = grants.narrow / (grants.narrow + grants.wide);
+  // 10 % against 50 %: a sixth; with its share lost (none: what wide leaves, 50 %) half.
+  assert.ok(part < 0.3, `narrow got ${grants.narrow} of ${grants.narrow + grants.wide} grants`);
 });

@@ -69,6 +69,9 @@ describe('type check: paths and operands in depth', () => {
   });
 
   test('an aggregate names the relation path up to the segment that is none', () => {
-    assert.equal(messageOf('exists(home.x.y)'), "'home.x' is no relation of places (relations: residents) at position 7");
+    assert.equal(
+      messageOf('exists(home.x.y)'),
+      "'home.x' is no relation of places (relations: residents) at position 7",
+    );
   });
 });

@@ -139,14 +139,18 @@ export async function enqueueRun(
   return id;
 }
 
-/** Tasks among `taskIds` with a run job waiting, retrying or taken by a worker (not yet finished). */
+/**
+ * Tasks among `taskIds` with a run job waiting, retrying or taken by a worker (not yet finished). A job that
+ * waits for its task's change gap (`created`, starting later) is not counted: it holds no place until its
+ * start, which may be an hour away (a job handed back is `retry`, and counts).
+ */
 export async function tasksWithJobs(boss: PgBoss, taskIds: string[]): Promise<string[]> {
   if (!taskIds.length) return [];
-  const { rows } = await boss
-    .getDb()
-    .executeSql("SELECT DISTINCT name FROM pgboss.job WHERE name = ANY($1::text[]) AND state < 'completed'", [
-      taskIds.map(queueNameFor),
-    ]);
+  const { rows } = await boss.getDb().executeSql(
+    `SELECT DISTINCT name FROM pgboss.job
+      WHERE name = ANY($1::text[]) AND state < 'completed' AND NOT (state = 'created' AND start_after > now())`,
+    [taskIds.map(queueNameFor)],
+  );
   return rows.map((r) => String(r.name).slice(RUN_QUEUE_PREFIX.length));
 }
 

@@ -106,8 +106,9 @@ export function startLeaderScheduler(o: LeaderSchedulerOptions): LeaderScheduler
     const now = new Date();
     await recover();
     for (const task of await dueTasks(store, now, log)) {
-      // Queued or running already: the slot coalesces into that run.
-      if ((await jobsOf(boss, task.id, ['created', 'retry', 'active'])).length) continue;
+      // Running or handed back already: the slot coalesces into that run. A waiting job is joined by the
+      // enqueue below, which also takes a change job held for its change gap at once (the interval is due).
+      if ((await jobsOf(boss, task.id, ['retry', 'active'])).length) continue;
       const jobId = await service.enqueue(task.id, 'schedule');
       log.debug({ taskId: task.id, jobId }, 'scheduled run queued');
     }

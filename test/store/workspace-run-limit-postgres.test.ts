@@ -57,4 +57,31 @@ describe("a workspace's concurrent-run limit at the begin of a run (PostgreSQL, 
         });
     }
   });
+
+  test("a run whose lease lapsed (its worker died) holds no place: another task begins; a live one's does", async () => {
+    const dead = await store.executions.begin({
+      taskId: 'l-1',
+      trigger: 'manual',
+      owner: 'gone:1',
+      staleAfterMs: 60_000,
+      now: new Date(Date.now() - 10 * 60_000),
+    });
+    const next = await store.executions.begin({
+      taskId: 'l-2',
+      trigger: 'manual',
+      owner: 'test:2',
+      staleAfterMs: 60_000,
+    });
+    await assert.rejects(
+      store.executions.begin({ taskId: 'l-3', trigger: 'manual', owner: 'test:3', staleAfterMs: 60_000 }),
+      (err: { code?: string }) => err.code === 'workspace_busy',
+    );
+    for (const b of [dead, next])
+      await store.executions.finish({
+        executionId: b.execution.id,
+        taskId: b.execution.taskId,
+        status: 'succeeded',
+        counts: b.execution.counts,
+      });
+  });
 });

@@ -31,12 +31,12 @@ function opened(value: unknown): Pick<Connection, 'secret' | 'secretDestination'
 /** Connections with their secrets sealed at rest; `get` opens them, `list` never does. */
 export function createConnectionRepository(db: Kysely<Database>, box: SecretBox, scope?: Scope) {
   return {
-    /** Creates or replaces a connection (by id). */
     /** Refuses the batch when one of these ids belongs to another workspace (checked before any is saved). */
     async refuseTaken(ids: string[]): Promise<void> {
       await refuseForeignIds(db, 'connections', ids, scope);
     },
 
+    /** Creates or replaces a connection (by id). */
     async save(connection: Connection): Promise<void> {
       await refuseForeignId(db, 'connections', connection.id, scope);
       const now = new Date().toISOString();

@@ -173,7 +173,9 @@ export async function releaseJob(
             output = $4::jsonb, keep_until = greatest(keep_until, now() + interval '1 day')
       WHERE name = $1 AND id = $2 AND state = 'active'
       RETURNING id`,
-    [queue, jobId, o.delaySeconds, JSON.stringify(o.reason)],
+    // At least a second: with JUNCTION_RETRY_DELAY_SECONDS=0 a job of a full workspace was taken and handed
+    // back in a tight loop, a begin transaction each time, for as long as the other run lasted.
+    [queue, jobId, Math.max(1, o.delaySeconds), JSON.stringify(o.reason)],
   );
   return rows.length > 0;
 }

@@ -6,6 +6,7 @@ import { applyConfig } from '../../src/config/apply-config.ts';
 import { parseConfigText } from '../../src/config/config-file.ts';
 import type { Task } from '../../src/core/types.ts';
 import { WorkspaceBusyError } from '../../src/core/workspaces.ts';
+import { enqueueRun, releaseJob } from '../../src/runs/queue.ts';
 import { createRunService, type RunService } from '../../src/runs/run-service.ts';
 import { startLeaderScheduler } from '../../src/scheduler/leader-scheduler.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -112,6 +113,32 @@ describe("a queued 'run now' and a change-driven job held back by its change gap
       });
     } finally {
       await leader.stop();
+    }
+  });
+
+  test('a job handed back with a retry delay of 0 waits a second at least (no taking and handing back in a tight loop)', async () => {
+    await store.tasks.save(task('g-zero'));
+    const boss = runs.boss as NonNullable<RunService['boss']>;
+    const id = await enqueueRun(boss, 'g-zero', { trigger: 'schedule' });
+    const [job] = await boss.fetch('junction-run-g-zero', { batchSize: 1 });
+    assert.equal(job?.id, id);
+    assert.equal(
+      await releaseJob(boss, 'junction-run-g-zero', id, {
+        delaySeconds: 0,
+        reason: { code: 'workspace_busy' },
+      }),
+      true,
+    );
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const { rows } = await c.query(
+        "SELECT state::text AS state, start_after > now() + interval '500 milliseconds' AS later FROM pgboss.job WHERE id = $1",
+        [id],
+      );
+      assert.deepEqual(rows, [{ state: 'retry', later: true }]);
+    } finally {
+      await c.end();
     }
   });
 });

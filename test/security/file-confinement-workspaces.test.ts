@@ -330,6 +330,41 @@ describe('each workspace reads only its own files folder (SQLite store)', () => 
     );
   });
 
+  test('a workspace is not deleted while its files folder holds files (one made again under its id would read them); its imports go with it', async () => {
+    await store.workspaces.save({ id: 'gone', name: 'Gone' });
+    mkdirSync(join(filesDir, 'workspaces', 'gone'), { recursive: true });
+    writeFileSync(
+      join(filesDir, 'workspaces', 'gone', 'kunden.csv'),
+      'id;email\n1;GONE-CONTENT@example.ch\n',
+    );
+    const importOfIt = join(filesDir, 'imports', 'workspaces', 'gone', 'an-import');
+    mkdirSync(importOfIt, { recursive: true });
+    writeFileSync(join(importOfIt, 'upload'), 'GONE-UPLOAD');
+    const defaultImports = readdirSync(join(filesDir, 'imports'));
+    const remove = () =>
+      app.inject({
+        method: 'DELETE',
+        url: '/api/workspaces/gone',
+        headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+      });
+    const refused = await remove();
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().error.code, 'workspace_not_empty');
+    assert.match(refused.json().error.message, /still has files in .*workspaces\/gone/);
+    assert.equal((await store.workspaces.get('gone')).id, 'gone', 'the workspace stays');
+    assert.ok(existsSync(join(importOfIt, 'upload')), 'nothing of it was removed');
+    rmSync(join(filesDir, 'workspaces', 'gone', 'kunden.csv'));
+    const removed = await remove();
+    assert.equal(removed.statusCode, 200, removed.body);
+    await assert.rejects(store.workspaces.get('gone'), { code: 'not_found' });
+    assert.ok(!existsSync(join(filesDir, 'imports', 'workspaces', 'gone')), 'its imports went with it');
+    assert.deepEqual(
+      readdirSync(join(filesDir, 'imports')),
+      defaultImports,
+      "the other workspaces' imports stay",
+    );
+  });
+
   test('the policy: a connection without a workspace, or with a malformed one, reads nothing', () => {
     const files = fileAccessOf({ dataDir, databaseUrl: undefined, filesDirs: [filesDir], uploadsDir });
     assert.equal(files.resolve('default.csv'), join(filesDir, 'default.csv'));

@@ -1,6 +1,15 @@
+import { readdirSync, rmSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import { DEFAULT_LIMITS, WORKSPACE_ID, WORKSPACE_ROLES } from '../../core/workspaces.ts';
+import { WORKSPACES_FOLDER, workspaceFolderOf } from '../../core/workspace-folders.ts';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_WORKSPACE,
+  WORKSPACE_ID,
+  WORKSPACE_ROLES,
+  WorkspaceNotEmptyError,
+} from '../../core/workspaces.ts';
 import type { Api } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
 
@@ -29,7 +38,7 @@ const Limits = z
  * Workspaces: every user lists those they belong to (the dashboard's switcher); the instance administrator
  * creates them, sets their limits and says who may do what in each.
  */
-export async function workspaceRoutes(app: Api, { store }: ServerDeps): Promise<void> {
+export async function workspaceRoutes(app: Api, { store, files, importsDir }: ServerDeps): Promise<void> {
   const instance = { role: 'instance' as const };
   app.get(
     '/api/workspaces',
@@ -93,7 +102,24 @@ export async function workspaceRoutes(app: Api, { store }: ServerDeps): Promise<
       schema: { tags: ['workspaces'], summary: 'Delete an empty workspace', params: WorkspaceParams },
     },
     async (req) => {
-      await store.workspaces.delete(req.params.id);
+      const { id } = req.params;
+      // A workspace made again under this id would read what is left in its folders: the customer's files
+      // are the operator's to move or remove (never deleted here); Junction's own imports of it go with it.
+      if (id !== DEFAULT_WORKSPACE) {
+        // Only its own part (`…/workspaces/<id>`): a hub without workspace folders gives every workspace all.
+        const own = (files?.forWorkspace(id).folders ?? []).filter(
+          (f) => basename(f) === id && basename(dirname(f)) === WORKSPACES_FOLDER,
+        );
+        const left = own.filter((f) => listed(f).length > 0);
+        if (left.length > 0)
+          throw new WorkspaceNotEmptyError(
+            `workspace '${id}' still has files in ${left.join(' and ')}: move or remove them first`,
+            { details: { folders: left } },
+          );
+      }
+      await store.workspaces.delete(id);
+      if (id !== DEFAULT_WORKSPACE && importsDir)
+        rmSync(workspaceFolderOf(importsDir, id), { recursive: true, force: true });
       return { ok: true };
     },
   );
@@ -134,4 +160,13 @@ export async function workspaceRoutes(app: Api, { store }: ServerDeps): Promise<
       return { ok: true };
     },
   );
+}
+
+/** A folder's entries; none when it does not exist. */
+function listed(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
 }

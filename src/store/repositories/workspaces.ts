@@ -72,8 +72,9 @@ export function createWorkspaceRepository(db: Kysely<Database>, dialect?: Dialec
 
     /**
      * Deletes an empty workspace with its memberships and API tokens, in one transaction: the check that it
-     * owns nothing and the deletion see the same rows (PostgreSQL: its row is locked against a save meanwhile),
-     * and a workspace made again under the same id starts without members or tokens.
+     * owns nothing and the deletion see the same rows (PostgreSQL: its row is locked against a save of the
+     * workspace itself; a connection, task or token saved into it meanwhile is not stopped, as no foreign key
+     * names the workspace), and a workspace made again under the same id starts without members or tokens.
      */
     async delete(id: string): Promise<void> {
       await db.transaction().execute(async (trx) => {

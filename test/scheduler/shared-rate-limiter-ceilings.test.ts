@@ -1,28 +1,14 @@
 // On PostgreSQL too, a connection's configured rate limits its own calls: another workspace's connection on
 // the same account configured low slows only itself, across processes as well.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RateLimiter } from '../../src/connectors/rate-limiter.ts';
 import { connectionLimiter } from '../../src/connectors/registry.ts';
 import { createSharedLimiters } from '../../src/connectors/shared-rate-limiter.ts';
-import type { Store } from '../../src/store/store.ts';
-import { createTempPostgres, type TempDatabase } from '../helpers/databases.ts';
-import { openTestStore } from '../helpers/store.ts';
+import { twoStoresOnPostgres } from '../helpers/store.ts';
 
-let db: TempDatabase;
-let a: Store;
-let b: Store;
-before(async () => {
-  db = await createTempPostgres();
-  a = await openTestStore(db);
-  b = await openTestStore(db);
-});
-after(async () => {
-  await a?.close();
-  await b?.close();
-  await db?.drop();
-});
+const two = twoStoresOnPostgres();
 
 /** Whether `n` slots are granted at once (none frees during a test: a window of a minute, none done). */
 async function grantsAtOnce(limiter: RateLimiter, n: number): Promise<boolean> {
@@ -37,8 +23,8 @@ async function grantsAtOnce(limiter: RateLimiter, n: number): Promise<boolean> {
 test("a connection configured at 1 request a window slows only itself: the account's other connection keeps its ceiling, in the same process and in another", async () => {
   const window = 60_000;
   const account = 'hubspot:pg-ceiling';
-  const hub = createSharedLimiters(a.db);
-  const worker = createSharedLimiters(b.db);
+  const hub = createSharedLimiters(two.a.db);
+  const worker = createSharedLimiters(two.b.db);
   const low = connectionLimiter(hub, 'pg-conn-b', 1, window, { account, workspaceId: 'b' });
   await low.acquire(); // b's admin tests the connection in the hub
   assert.equal(await grantsAtOnce(low, 1), false, "b's second call waits for its own ceiling");

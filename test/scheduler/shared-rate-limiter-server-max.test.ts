@@ -1,31 +1,17 @@
 // The server's limit shared through rate_limits.server_max (migration 0017) follows the server back up: a
 // limit another process heard lower and the server raised again does not keep this process low.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { createPostgresRateLimiter } from '../../src/connectors/shared-rate-limiter.ts';
-import type { Store } from '../../src/store/store.ts';
-import { createTempPostgres, type TempDatabase } from '../helpers/databases.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { openTestStore } from '../helpers/store.ts';
+import { twoStoresOnPostgres } from '../helpers/store.ts';
 
-let db: TempDatabase;
-let a: Store;
-let b: Store;
-before(async () => {
-  db = await createTempPostgres();
-  a = await openTestStore(db);
-  b = await openTestStore(db);
-});
-after(async () => {
-  await a?.close();
-  await b?.close();
-  await db?.drop();
-});
+const two = twoStoresOnPostgres();
 
 const sharedMax = async (key: string) =>
   (
-    await (a.db as unknown as Kysely<{ rate_limits: { key: string; server_max: number | null } }>)
+    await (two.a.db as unknown as Kysely<{ rate_limits: { key: string; server_max: number | null } }>)
       .selectFrom('rate_limits')
       .select('server_max')
       .where('key', '=', key)
@@ -35,8 +21,8 @@ const sharedMax = async (key: string) =>
 test('a limit another worker heard lower is raised again when the server says the higher one', async () => {
   const key = 'account-raised';
   const interval = 60_000; // nothing frees within the test: every grant holds a slot
-  const mine = createPostgresRateLimiter(a.db, key, 10, interval);
-  const other = createPostgresRateLimiter(b.db, key, 10, interval);
+  const mine = createPostgresRateLimiter(two.a.db, key, 10, interval);
+  const other = createPostgresRateLimiter(two.b.db, key, 10, interval);
   (await mine.acquire()).done();
   mine.report?.({ max: 8, intervalMs: interval });
   await eventually('the server said 8', async () => Number(await sharedMax(key)) === 8);

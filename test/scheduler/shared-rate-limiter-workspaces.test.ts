@@ -1,27 +1,13 @@
 // The PostgreSQL budget hands an account's window out by workspace share across processes, as the
 // in-process one does (connectors/workspace-share.ts).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RateLimiter } from '../../src/connectors/rate-limiter.ts';
 import { createPostgresBudget } from '../../src/connectors/shared-rate-limiter.ts';
-import type { Store } from '../../src/store/store.ts';
-import { createTempPostgres, type TempDatabase } from '../helpers/databases.ts';
-import { openTestStore } from '../helpers/store.ts';
+import { twoStoresOnPostgres } from '../helpers/store.ts';
 
-let db: TempDatabase;
-let a: Store;
-let b: Store;
-before(async () => {
-  db = await createTempPostgres();
-  a = await openTestStore(db);
-  b = await openTestStore(db);
-});
-after(async () => {
-  await a?.close();
-  await b?.close();
-  await db?.drop();
-});
+const two = twoStoresOnPostgres();
 
 /** Keeps `loops` requests of a party waiting on the budget until `stop()`, which answers its grant times. */
 function saturate(limiter: RateLimiter, loops: number) {
@@ -52,11 +38,17 @@ test('across processes, two workspaces of 70 % and 30 % saturating one account s
   const max = 20;
   const interval = 1000; // paced at 20 grants a second while shared
   const inA = saturate(
-    createPostgresBudget(a.db, 'account-ws', max, interval).forParty('a-sync', { id: 'a', rateShare: 70 }),
+    createPostgresBudget(two.a.db, 'account-ws', max, interval).forParty('a-sync', {
+      id: 'a',
+      rateShare: 70,
+    }),
     6,
   );
   const inB = saturate(
-    createPostgresBudget(b.db, 'account-ws', max, interval).forParty('b-sync', { id: 'b', rateShare: 30 }),
+    createPostgresBudget(two.b.db, 'account-ws', max, interval).forParty('b-sync', {
+      id: 'b',
+      rateShare: 30,
+    }),
     6,
   );
   await sleep(1500); // past the first window, which the first comer may fill alone

@@ -1,34 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { LimiterProvider, RateLimiter } from '../../src/connectors/rate-limiter.ts';
 import {
   createPostgresBudget,
   createPostgresRateLimiter,
   createSharedLimiters,
 } from '../../src/connectors/shared-rate-limiter.ts';
-import type { Store } from '../../src/store/store.ts';
-import { createTempPostgres, type TempDatabase } from '../helpers/databases.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { openTestStore } from '../helpers/store.ts';
+import { twoStoresOnPostgres } from '../helpers/store.ts';
 
-let db: TempDatabase;
-let a: Store;
-let b: Store;
-before(async () => {
-  db = await createTempPostgres();
-  a = await openTestStore(db);
-  b = await openTestStore(db);
-});
-after(async () => {
-  await a?.close();
-  await b?.close();
-  await db?.drop();
-});
+const two = twoStoresOnPostgres();
 
 test('two limiters on separate pools (two workers) together never exceed the window of one connection', async () => {
   const max = 4;
   const interval = 400;
-  const limiters = [a, b].map((s) => createPostgresRateLimiter(s.db, 'conn-1', max, interval));
+  const limiters = [two.a, two.b].map((s) => createPostgresRateLimiter(s.db, 'conn-1', max, interval));
   const windows: [number, number][] = []; // [granted, released] per request
   await Promise.all(
     Array.from({ length: 16 }, async (_, i) => {
@@ -53,7 +39,7 @@ test('two limiters on separate pools (two workers) together never exceed the win
 });
 
 test('a 429 pause from one worker holds back the other', async () => {
-  const [l1, l2] = [a, b].map((s) => createPostgresRateLimiter(s.db, 'conn-2', 10, 1000)) as [
+  const [l1, l2] = [two.a, two.b].map((s) => createPostgresRateLimiter(s.db, 'conn-2', 10, 1000)) as [
     ReturnType<typeof createPostgresRateLimiter>,
     ReturnType<typeof createPostgresRateLimiter>,
   ];
@@ -70,8 +56,8 @@ test("across processes, a task's few calls are served within about a spacing whi
   // One grant per 400 ms while the budget is shared; a call behind the window would wait up to 4 s. The gap
   // between the two leaves room for a loaded machine (CI, two cores) without letting the unfair case pass.
   const interval = 4000;
-  const big = createPostgresBudget(a.db, 'account-3', max, interval).forParty('initial-sync');
-  const small = createPostgresBudget(b.db, 'account-3', max, interval).forParty('on-change');
+  const big = createPostgresBudget(two.a.db, 'account-3', max, interval).forParty('initial-sync');
+  const small = createPostgresBudget(two.b.db, 'account-3', max, interval).forParty('on-change');
   const windows: [number, number][] = [];
   const call = async (l: RateLimiter) => {
     const asked = Date.now();
@@ -103,7 +89,7 @@ test("across processes, a task's few calls are served within about a spacing whi
 });
 
 test('connections of one account in two processes share its budget, and a nearly spent day stops both', async () => {
-  const provider = [a, b].map((s) => createSharedLimiters(s.db));
+  const provider = [two.a, two.b].map((s) => createSharedLimiters(s.db));
   const [p1, p2] = provider as [LimiterProvider, LimiterProvider];
   const first = p1('conn-x', 2, 60_000, { account: 'portal-9', party: 't1' });
   const second = p2('conn-y', 2, 60_000, { account: 'portal-9', party: 't2' });
@@ -123,8 +109,8 @@ test('connections of one account in two processes share its budget, and a nearly
 });
 
 test('while shared, a sync pausing briefly between pages still gets the paced rate across processes', async () => {
-  const sync = createPostgresBudget(a.db, 'account-4', 100, 10_000).forParty('initial-sync');
-  (await createPostgresBudget(b.db, 'account-4', 100, 10_000).forParty('on-change').acquire()).done();
+  const sync = createPostgresBudget(two.a.db, 'account-4', 100, 10_000).forParty('initial-sync');
+  (await createPostgresBudget(two.b.db, 'account-4', 100, 10_000).forParty('on-change').acquire()).done();
   const grants: number[] = [];
   const t0 = Date.now();
   while (Date.now() - t0 < 8000) {
@@ -146,15 +132,15 @@ test('while shared, a sync pausing briefly between pages still gets the paced ra
 
 /** What the processes share of `key`'s budget, once a report has reached the database. */
 const sharedRow = (key: string) =>
-  a.db
+  two.a.db
     .selectFrom('rate_limits' as never)
     .select(['server_max', 'stop_until'] as never)
     .where('key' as never, '=', key as never)
     .executeTakeFirst() as Promise<{ server_max: number | null; stop_until: string | number } | undefined>;
 
 test("the server's lower limit heard by one process slows the other, and its daily stop stops the other before it calls", async () => {
-  const heard = createPostgresBudget(a.db, 'account-5', 10, 60_000).forParty('t1');
-  const other = createPostgresBudget(b.db, 'account-5', 10, 60_000).forParty('t2');
+  const heard = createPostgresBudget(two.a.db, 'account-5', 10, 60_000).forParty('t1');
+  const other = createPostgresBudget(two.b.db, 'account-5', 10, 60_000).forParty('t2');
   (await heard.acquire()).done();
   // The server says 2 a window (a lower plan): the other process, which heard nothing, takes one more only.
   heard.report?.({ max: 2 });
@@ -173,8 +159,8 @@ test("the server's lower limit heard by one process slows the other, and its dai
   await third.catch(() => {});
   assert.equal(outcome, 'waiting', 'the window of 2 was spent by one call in each process');
 
-  const stopping = createPostgresBudget(a.db, 'account-6', 10, 60_000).forParty('t1');
-  const stopped = createPostgresBudget(b.db, 'account-6', 10, 60_000).forParty('t2');
+  const stopping = createPostgresBudget(two.a.db, 'account-6', 10, 60_000).forParty('t1');
+  const stopped = createPostgresBudget(two.b.db, 'account-6', 10, 60_000).forParty('t2');
   (await stopping.acquire()).done();
   stopping.report?.({ daily: 1000, dailyRemaining: 1 });
   await eventually('the daily stop reached the database', async () =>

@@ -121,9 +121,9 @@ function mutatedBy(args) {
 }
 
 /** Whether `file` is one a --mutate pattern names (a path, or a glob where Node can match one). */
-const named = (file, pattern) =>
-  file === pattern ||
-  (typeof matchesGlob === 'function' && !pattern.startsWith('!') && matchesGlob(file, pattern));
+function named(file, pattern) {
+  return file === pattern || (!pattern.startsWith('!') && matchesGlob(file, pattern));
+}
 
 const scoreOf = (files) => {
   const m = calculateMetrics(files).metrics;

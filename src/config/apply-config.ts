@@ -98,6 +98,10 @@ export async function applyConfig(
     );
   }
   for (const m of config.mappings) await store.mappings.save(m);
+  // The workspace's interval range does not bind a file (core/workspaces.ts bindSchedule is the API's): apply
+  // runs with the hub's database, as the instance administrator's power — it makes a new workspace, which only
+  // the instance administrator may — and `--workspace` says where the objects go, not who saves them. The
+  // file replaces the task whole, so a change gap left out of it is none.
   for (const { mapping, name, ...t } of config.tasks) {
     await store.tasks.save({ ...t, name: name ?? t.id, mappingId: mapping });
   }

@@ -78,9 +78,30 @@ export const workspaceBusy = (workspaceId: string, active: number, max: number):
     { details: { workspaceId, active, max } },
   );
 
+/**
+ * A task's schedule as a save stores it: the one place the workspace's range binds a schedule, for every
+ * route that saves one. `limits` null: not bound (the instance administrator, who sets the range and may
+ * leave it). Bound, the whole schedule saved must lie within the range, the parts kept from `previous` too:
+ * an interval outside it, or a cron firing more often than its shortest interval, is refused
+ * (`interval_out_of_range`, naming the field); an `onChange` schedule's change gap is bound as
+ * `bindChangeGap` says (a kept or missing one is raised to the shortest interval, a shorter one given is
+ * refused). Without a schedule (the task runs only when asked) there is nothing to bind.
+ */
+export function bindSchedule(
+  schedule: Schedule | null,
+  previous: Schedule | null | undefined,
+  limits: WorkspaceLimits | null,
+): Schedule | null {
+  if (schedule === null) return null;
+  if (limits) {
+    if ('everyMinutes' in schedule) checkInterval(schedule.everyMinutes, limits);
+    if ('cron' in schedule) checkCron(schedule.cron, schedule.timezone, limits);
+  }
+  return bindChangeGap(schedule, previous, limits);
+}
+
 /** Refuses an interval outside the workspace's range, naming the range (the dashboard shows it at the field). */
-export function checkInterval(everyMinutes: number | undefined, limits: WorkspaceLimits): void {
-  if (everyMinutes === undefined) return;
+function checkInterval(everyMinutes: number, limits: WorkspaceLimits): void {
   const { minIntervalMinutes: min, maxIntervalMinutes: max } = limits;
   if (everyMinutes < min || everyMinutes > max)
     throw new IntervalOutOfRangeError(
@@ -96,7 +117,7 @@ export function checkInterval(everyMinutes: number | undefined, limits: Workspac
  * refused. Changes within the gap are coalesced into one run at its end (runs/run-service.ts), none is lost.
  * `limits` null: the instance administrator, bound by nothing, whose save without a gap keeps the previous one.
  */
-export function bindChangeGap(
+function bindChangeGap(
   schedule: Schedule,
   previous: Schedule | null | undefined,
   limits: WorkspaceLimits | null,
@@ -122,7 +143,7 @@ export const changeGapOf = (schedule: Schedule | null | undefined): number =>
  * The range's lower end holds for crons too: a cron that fires more often than every `minIntervalMinutes`
  * (over its next 100 times) is refused. Its upper end does not: a nightly cron is a schedule, not a gap.
  */
-export function checkCron(cron: string, timezone: string | undefined, limits: WorkspaceLimits): void {
+function checkCron(cron: string, timezone: string | undefined, limits: WorkspaceLimits): void {
   const times = new Cron(cron, { paused: true, ...(timezone ? { timezone } : {}) }).nextRuns(100);
   const min = limits.minIntervalMinutes;
   for (let i = 1; i < times.length; i++) {

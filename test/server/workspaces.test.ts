@@ -601,6 +601,33 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     assert.equal(res.statusCode, 200, res.body);
   });
 
+  test("an operator's schedule change keeping a cron that fires more often than the range allows is refused as a workspace admin's PUT of it is; a new interval in the range replaces it", async () => {
+    const schedule = { cron: '*/5 * * * *', onChange: true, changeGapMinutes: 20 };
+    const body = { ...task('t-cron-kept', 'm', { schedule }), id: undefined };
+    // The instance administrator is not bound: the cron is saved.
+    let res = await admin.send('PUT', '/api/tasks/t-cron-kept', body);
+    assert.equal(res.statusCode, 200, res.body);
+    const put = await client('wanda').send('PUT', '/api/tasks/t-cron-kept', {
+      ...body,
+      schedule: { ...schedule, changeGapMinutes: 30 },
+    });
+    assert.equal(put.statusCode, 400, put.body);
+    res = await client('olga').send('PATCH', '/api/tasks/t-cron-kept/schedule', { changeGapMinutes: 30 });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.deepEqual(errorOf(res), errorOf(put), 'the same refusal as the PUT');
+    assert.equal(errorOf(res).code, 'interval_out_of_range');
+    assert.deepEqual(errorOf(res).details, { field: 'cron', min: 10, max: 45 });
+    assert.deepEqual((await store.tasks.get('t-cron-kept')).schedule, schedule, 'unchanged');
+    res = await client('olga').send('PATCH', '/api/tasks/t-cron-kept/schedule', { everyMinutes: 20 });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual((await store.tasks.get('t-cron-kept')).schedule, {
+      everyMinutes: 20,
+      onChange: true,
+      changeGapMinutes: 20,
+    });
+    await store.tasks.delete('t-cron-kept');
+  });
+
   test("a workspace admin's change-driven task keeps a change gap of at least the range's shortest interval; a shorter one is refused; the instance administrator's is not bound", async () => {
     const body = { name: 'On change', mappingId: 'm', enabled: false, schedule: { onChange: true } };
     let res = await client('wanda').send('PUT', '/api/tasks/t-change', body);

@@ -3,11 +3,12 @@ import { ValidationError } from '../../core/errors.ts';
 import { isImportTask, refuseImportSchedule } from '../../core/import-task.ts';
 import { MAX_INTERVAL_MINUTES, TaskSchema } from '../../core/task.ts';
 import type { Schedule, Task } from '../../core/types.ts';
-import { bindChangeGap, checkCron, checkInterval } from '../../core/workspaces.ts';
+import { bindSchedule, type WorkspaceLimits } from '../../core/workspaces.ts';
 import { nextRunFor } from '../../scheduler/due.ts';
 import type { Store } from '../../store/store.ts';
 import { type Api, IdParams } from '../api.ts';
 import type { ServerDeps } from '../app.ts';
+import type { Access } from '../auth/auth-plugin.ts';
 import { ForbiddenError } from '../errors.ts';
 
 /** Runs of each task listed with it (newest first): the tasks page shows them without another request. */
@@ -15,6 +16,13 @@ const RECENT_RUNS = 5;
 
 /** The API's body of a task: the task's one schema, its id taken from the path. */
 export const TaskBody = TaskSchema.omit({ id: true });
+
+/**
+ * The range a request's schedule save is bound by: its workspace's, for the workspace's own people (admins,
+ * operators, their tokens); none for the instance administrator, who sets the range and may leave it.
+ */
+const boundBy = (access: Access): WorkspaceLimits | null =>
+  !access.instanceAdmin && access.workspace ? access.workspace.limits : null;
 
 /** Tasks: CRUD, next/last run, run now, dry run. */
 export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
@@ -55,17 +63,9 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
       // A task waits only for tasks of its own workspace (another's timing is not its to know).
       for (const other of req.body.after ?? []) if (other !== req.params.id) await store.tasks.get(other);
       const task: Task = { id: req.params.id, ...req.body };
-      // The workspace's interval range binds its own people; the instance administrator sets it and may leave it.
-      const bound = !access.instanceAdmin && access.workspace ? access.workspace.limits : null;
       if (task.schedule) {
         const previous = await store.tasks.get(task.id).catch(() => null);
-        task.schedule = bindChangeGap(task.schedule, previous?.schedule, bound);
-      }
-      if (!access.instanceAdmin && access.workspace && task.schedule) {
-        if ('everyMinutes' in task.schedule)
-          checkInterval(task.schedule.everyMinutes, access.workspace.limits);
-        if ('cron' in task.schedule)
-          checkCron(task.schedule.cron, task.schedule.timezone, access.workspace.limits);
+        task.schedule = bindSchedule(task.schedule, previous?.schedule, boundBy(access));
       }
       refuseImportSchedule(task);
       await store.tasks.save(task);
@@ -111,18 +111,10 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
           ? { everyMinutes, ...(onChange ? { onChange } : {}) }
           : (current as Schedule);
       refuseImportSchedule({ ...task, schedule });
-      if (!access.instanceAdmin && access.workspace && everyMinutes !== undefined)
-        checkInterval(everyMinutes, access.workspace.limits);
       if (changeGapMinutes !== undefined) schedule = { ...schedule, changeGapMinutes };
-      const next: Task = {
-        ...task,
-        // Its change gap stays, raised to the workspace's shortest interval for the workspace's own people.
-        schedule: bindChangeGap(
-          schedule,
-          current,
-          !access.instanceAdmin && access.workspace ? access.workspace.limits : null,
-        ),
-      };
+      // Bound as PUT's save is: what the task keeps (an interval or cron, its change gap) must lie within the
+      // range too, so an operator's save cannot leave a schedule a workspace admin's PUT would be refused.
+      const next: Task = { ...task, schedule: bindSchedule(schedule, current, boundBy(access)) };
       await store.tasks.save(next);
       return view(store, next);
     },

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { applyConfig } from '../config/apply-config.ts';
 import { readConfigFile } from '../config/config-file.ts';
 import { confinedFactory } from '../connectors/registry.ts';
-import { JunctionError, UsageError, ValidationError } from '../core/errors.ts';
+import { JunctionError, NotFoundError, UsageError, ValidationError } from '../core/errors.ts';
 import { formatMappingIssue } from '../core/mapping-issues.ts';
 import { DEFAULT_WORKSPACE, WORKSPACE_ID } from '../core/workspaces.ts';
 import type { Store } from '../store/store.ts';
@@ -50,6 +50,7 @@ Usage:
   junction migrate               bring the database schema up to date
   junction tasks [--json] [--workspace <id>]
                                  list tasks: mapping, schedule, last run and its status, next run
+                                 (and their workspace when several workspaces have tasks)
   junction triggers install|remove <connection> <table>
                                  make a PostgreSQL business table notify Junction of changes (a
                                  statement trigger), so tasks scheduled onChange run within seconds
@@ -79,11 +80,45 @@ function existingFile(path: string | undefined, usage: string): string {
  * file has passed every check).
  */
 async function workspaceView(store: Store, id: string | undefined): Promise<{ view: Store; isNew: boolean }> {
-  const ws = id ?? DEFAULT_WORKSPACE;
-  if (!WORKSPACE_ID.test(ws))
-    throw new UsageError('--workspace takes an id: lower-case letters, digits, - and _');
+  const ws = await workspaceIdOption(store, id ?? DEFAULT_WORKSPACE);
   const known = await store.workspaces.get(ws).catch(() => null);
   return { view: store.inWorkspace(ws), isNew: !known };
+}
+
+/** `tasks --workspace`: an existing workspace, or one line naming the workspaces there are. */
+async function existingWorkspace(store: Store, id: string): Promise<string> {
+  const known = await store.workspaces.get(await workspaceIdOption(store, id)).catch(() => null);
+  if (!known) throw new NotFoundError(`workspace '${id}' does not exist; ${await workspacesThere(store)}`);
+  return id;
+}
+
+/** A `--workspace` value that can be a workspace id, or one line saying what one looks like and which there are. */
+async function workspaceIdOption(store: Store, id: string): Promise<string> {
+  if (!WORKSPACE_ID.test(id))
+    throw new InvalidOptionError(
+      `--workspace '${id}' is not a workspace id (lower-case letters, digits, - and _); ${await workspacesThere(store)}`,
+    );
+  return id;
+}
+
+/** Workspace ids the refusal of a mistyped `--workspace` names (a hub has few; a long list is cut short). */
+const LISTED_WORKSPACES = 10;
+
+/** The end of that refusal: the workspaces there are, so the right id is in the same line. */
+async function workspacesThere(store: Store): Promise<string> {
+  const ids = (await store.workspaces.list()).map((w) => w.id);
+  const shown = ids.slice(0, LISTED_WORKSPACES).join(', ');
+  return ids.length > LISTED_WORKSPACES
+    ? `existing workspaces: ${shown} and ${ids.length - LISTED_WORKSPACES} more (the dashboard's Workspaces page lists them all)`
+    : `existing workspaces: ${shown}`;
+}
+
+/**
+ * An option's value is not one the command can take (a workspace id with capitals): a usage mistake (exit 64)
+ * told in one line, without the usage text, which says nothing about the value.
+ */
+class InvalidOptionError extends JunctionError {
+  override readonly code = 'invalid_option';
 }
 
 /** A file the command was told to read does not exist. */
@@ -240,7 +275,11 @@ async function main(argv: string[]): Promise<number> {
       case 'triggers':
         return await triggersCommand(rt, positionals);
       default:
-        return await tasksCommand(rt, { json: Boolean(values.json), workspace: values.workspace });
+        return await tasksCommand(rt, {
+          json: Boolean(values.json),
+          workspace:
+            values.workspace === undefined ? undefined : await existingWorkspace(rt.store, values.workspace),
+        });
     }
   } finally {
     await rt.store.close();
@@ -255,6 +294,11 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError) {
       // The mistake last, where the eye is after a long usage text.
       console.error(`${USAGE}\n\n${err.message}`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    if (err instanceof InvalidOptionError) {
+      console.error(`error (${err.code}): ${err.message}`);
       process.exitCode = EXIT_USAGE;
       return;
     }

@@ -5,6 +5,8 @@ import type { Runtime } from './runtime.ts';
 /** One row of `junction tasks --json`. */
 export interface TaskRow {
   task: string;
+  /** The workspace the task belongs to. */
+  workspace: string;
   name: string;
   mapping: string;
   schedule: Schedule | null;
@@ -43,23 +45,31 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** `junction tasks [--json] [--workspace <id>]`: every task with its schedule, last run and next run. */
+/**
+ * `junction tasks [--json] [--workspace <id>]`: every task with its schedule, last run and next run. The
+ * caller has checked that `workspace` exists (main.ts, one line naming the workspaces there are).
+ */
 export async function tasksCommand(
   rt: Runtime,
   o: { json: boolean; out?: (text: string) => void; workspace?: string | undefined },
 ): Promise<number> {
   const out = o.out ?? ((text: string) => process.stdout.write(`${text}\n`));
-  const rows: { task: Task; last: Execution | undefined; next: Date | null }[] = [];
-  // Without --workspace, every task of the hub (the terminal is the operator's, not a customer's).
-  if (o.workspace !== undefined) await rt.store.workspaces.get(o.workspace);
-  const store = o.workspace === undefined ? rt.store : rt.store.inWorkspace(o.workspace);
-  for (const task of await store.tasks.list()) {
-    const [last] = await store.executions.list({ taskId: task.id, limit: 1 });
-    rows.push({ task, last, next: await nextRunFor(rt.store, task) });
+  const rows: { workspace: string; task: Task; last: Execution | undefined; next: Date | null }[] = [];
+  // Without --workspace, every task of the hub (the terminal is the operator's, not a customer's), listed
+  // workspace by workspace so each row can say whose it is.
+  const workspaces =
+    o.workspace === undefined ? (await rt.store.workspaces.list()).map((w) => w.id) : [o.workspace];
+  for (const workspace of workspaces) {
+    const store = rt.store.inWorkspace(workspace);
+    for (const task of await store.tasks.list()) {
+      const [last] = await store.executions.list({ taskId: task.id, limit: 1 });
+      rows.push({ workspace, task, last, next: await nextRunFor(rt.store, task) });
+    }
   }
   if (o.json) {
-    const json: TaskRow[] = rows.map(({ task, last, next }) => ({
+    const json: TaskRow[] = rows.map(({ workspace, task, last, next }) => ({
       task: task.id,
+      workspace,
       name: task.name,
       mapping: task.mappingId,
       schedule: task.schedule,
@@ -81,10 +91,14 @@ export async function tasksCommand(
     );
     return 0;
   }
+  // The workspace column only when it tells tasks apart: a single-customer hub's table stays as it was.
+  const manyWorkspaces = new Set(rows.map((r) => r.workspace)).size > 1;
+  const header = ['TASK', 'MAPPING', 'SCHEDULE', 'ENABLED', 'LAST RUN', 'STATUS', 'NEXT RUN'];
   out(
     table(
-      ['TASK', 'MAPPING', 'SCHEDULE', 'ENABLED', 'LAST RUN', 'STATUS', 'NEXT RUN'],
-      rows.map(({ task, last, next }) => [
+      manyWorkspaces ? ['WORKSPACE', ...header] : header,
+      rows.map(({ workspace, task, last, next }) => [
+        ...(manyWorkspaces ? [workspace] : []),
         task.id,
         task.mappingId,
         scheduleText(task.schedule),

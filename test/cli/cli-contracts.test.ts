@@ -239,6 +239,46 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
     assert.doesNotMatch(again.stdout, /created workspace/);
   });
 
+  test('a bad `--workspace` is one line on stderr naming the workspaces there are, no usage text: not an id exits 64, an unknown one 1', async () => {
+    const file = join(data, 'bad-workspace.yaml');
+    writeFileSync(
+      file,
+      `connections:\n  - { id: bad-ws-erp, system: sql, config: { url: "${business.url}" } }\n`,
+    );
+    const [tasksUnknown, tasksNotId, applyNotId] = await Promise.all([
+      junction(['tasks', '--workspace', 'nope']),
+      junction(['tasks', '--workspace', 'Nope']),
+      junction(['apply', file, '--workspace', 'Not An Id']),
+    ]);
+    for (const [what, res, status, said] of [
+      [
+        'tasks --workspace nope',
+        tasksUnknown,
+        1,
+        /^error \(not_found\): workspace 'nope' does not exist; existing workspaces: default, fresh$/,
+      ],
+      [
+        'tasks --workspace Nope',
+        tasksNotId,
+        64,
+        /^error \(invalid_option\): --workspace 'Nope' is not a workspace id \(lower-case letters, digits, - and _\); existing workspaces: default, fresh$/,
+      ],
+      [
+        'apply --workspace "Not An Id"',
+        applyNotId,
+        64,
+        /^error \(invalid_option\): --workspace 'Not An Id' is not/,
+      ],
+    ] as const) {
+      assert.equal(res.status, status, `${what} exits ${status} (stderr: ${res.stderr})`);
+      const lines = res.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, `${what}: one line, no usage text:\n${res.stderr}`);
+      assert.match(lines[0] ?? '', said, what);
+      assert.equal(res.stdout, '', `${what} prints nothing on stdout`);
+    }
+    assert.equal(storeCount("connections WHERE id = 'bad-ws-erp'"), 0, 'the refused apply saved nothing');
+  });
+
   /** The real run after the dry run: its report also serves the failure-list test. */
   let firstRun: JunctionResult;
 
@@ -393,6 +433,7 @@ describe('junction CLI contracts (SQLite store, HubSpot emulator)', () => {
         assert.ok(key in t, `${t.task} has ${key}`);
     const zh = byId.get('zh-sync');
     assert.equal(zh?.mapping, 'zh-contacts');
+    assert.equal((zh as { workspace?: string } | undefined)?.workspace, 'default');
     assert.deepEqual(zh?.schedule, { everyMinutes: 15 });
     assert.equal(zh?.enabled, true);
     assert.equal(zh?.lastRun?.status, 'succeeded');

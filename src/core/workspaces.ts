@@ -71,12 +71,25 @@ export class WorkspaceBusyError extends JunctionError {
   override readonly code = 'workspace_busy';
 }
 
-/** The refusal of a run (or import) that would exceed its workspace's `maxConcurrentRuns`, naming the numbers. */
-export const workspaceBusy = (workspaceId: string, active: number, max: number): WorkspaceBusyError =>
-  new WorkspaceBusyError(
-    `workspace '${workspaceId}' already runs ${active} task${active === 1 ? '' : 's'} (at most ${max} at once); try again when one has finished`,
-    { details: { workspaceId, active, max } },
-  );
+/**
+ * The refusal of a run (or import) that would exceed its workspace's `maxConcurrentRuns`, naming the numbers;
+ * `waiting`: tasks refused earlier whose places in the workspace's line come first (store executions.begin).
+ */
+export const workspaceBusy = (
+  workspaceId: string,
+  active: number,
+  max: number,
+  waiting = 0,
+): WorkspaceBusyError =>
+  waiting > 0
+    ? new WorkspaceBusyError(
+        `workspace '${workspaceId}' runs ${active} task${active === 1 ? '' : 's'} (at most ${max} at once) and ${waiting} waiting longer come${waiting === 1 ? 's' : ''} first; try again when one has finished`,
+        { details: { workspaceId, active, max, waiting } },
+      )
+    : new WorkspaceBusyError(
+        `workspace '${workspaceId}' already runs ${active} task${active === 1 ? '' : 's'} (at most ${max} at once); try again when one has finished`,
+        { details: { workspaceId, active, max } },
+      );
 
 /**
  * A task's schedule as a save stores it: the one place the workspace's range binds a schedule, for every

@@ -52,6 +52,8 @@ export interface RunOptions {
   hooks?: RunHooks;
   /** An admin confirmed deletions beyond the task's mass-deletion guard for this run. */
   confirmDeletes?: boolean;
+  /** Refused for a full workspace, the caller asks again within `holdMs`: it keeps its place in line. */
+  waitInLine?: { holdMs: number } | undefined;
 }
 
 /** Points between the steps of a page (see failpoints.ts). */
@@ -360,6 +362,7 @@ export async function runTask(taskId: string, given: RunOptions): Promise<Execut
     onProgress: o.onProgress,
     onFinish: o.onFinish,
     send: o.send,
+    waitInLine: o.waitInLine,
   };
   return runExecution(lifecycle, async (run) => {
     const pool = connectorPool(

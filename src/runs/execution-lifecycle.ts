@@ -26,6 +26,8 @@ export interface LifecycleOptions {
   signal?: AbortSignal | undefined;
   /** False for runs that cannot be resumed (imports): a failed one clears its resume point. */
   resumable?: boolean;
+  /** Refused for a full workspace, the caller asks again within `holdMs`: the refusal keeps its place in line. */
+  waitInLine?: { holdMs: number } | undefined;
   /** Records expected, for progress bars (null: unknown). */
   total?: number | null;
   onBegin?: ((execution: Execution) => void) | undefined;
@@ -84,6 +86,7 @@ export async function runExecution(
     owner: o.owner ?? currentOwner(),
     staleAfterMs: leaseMs,
     ownerIsGone: o.ownerIsGone ?? defaultOwnerIsGone,
+    ...(o.waitInLine ? { waitInLine: o.waitInLine } : {}),
   });
   const execution = begun.execution;
   o.onBegin?.(execution);

@@ -56,7 +56,13 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorker {
     const { taskId, trigger, confirmDeletes } = job.data;
     const jobLog = log.child({ jobId: job.id, taskId });
     try {
-      const execution = await service.run(taskId, { trigger, signal: ac.signal, confirmDeletes });
+      // Refused for a full workspace, the job is handed back below and keeps its place in the workspace's line.
+      const execution = await service.run(taskId, {
+        trigger,
+        signal: ac.signal,
+        confirmDeletes,
+        waitInLine: true,
+      });
       if (execution.status === 'cancelled' && stopped) {
         // Shutting down: hand the job back; the next worker resumes from the checkpoint.
         await boss.fail(queue, job.id, { executionId: execution.id, reason: 'worker stopped' });

@@ -179,3 +179,20 @@ export async function releaseJob(
   );
   return rows.length > 0;
 }
+
+/**
+ * A run of the workspace ended: its jobs handed back for a full workspace (`releaseJob` with `workspace_busy`)
+ * are due now instead of after their retry delay, so the freed slot is asked for by them first. Which of them
+ * gets it, and that a newer job of a task run back to back does not, the begin decides (the workspace's line,
+ * store executions.begin `waitInLine`). Returns how many jobs were woken.
+ */
+export async function wakeHandedBack(boss: PgBoss, taskIds: string[]): Promise<number> {
+  if (!taskIds.length) return 0;
+  const { rows } = await boss.getDb().executeSql(
+    `UPDATE pgboss.job SET start_after = now()
+      WHERE name = ANY($1::text[]) AND state = 'retry' AND start_after > now() AND output->>'code' = 'workspace_busy'
+      RETURNING id`,
+    [taskIds.map(queueNameFor)],
+  );
+  return rows.length;
+}

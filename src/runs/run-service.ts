@@ -12,8 +12,11 @@ import { type RunImportOptions, runImport } from '../engine/run-import.ts';
 import { type DryRunResult, dryRunTask, type RunOptions, runTask } from '../engine/run-task.ts';
 import type { Store } from '../store/store.ts';
 import { limitersFor } from './limiters.ts';
-import { enqueueRun, openBoss, type RunQueuePolicy, tasksWithJobs } from './queue.ts';
+import { enqueueRun, openBoss, type RunQueuePolicy, tasksWithJobs, wakeHandedBack } from './queue.ts';
 import { DEFAULT_RUN_CONFIG, type RunConfig } from './run-config.ts';
+
+/** Beyond its retry delay, how long a refused run keeps its place in its workspace's line (see `waitInLine`). */
+const WAIT_IN_LINE_GRACE_MS = 60_000;
 
 /** The answer to "run now": the execution it started (in this process), or that it was queued. */
 export interface RunRequest {
@@ -37,7 +40,13 @@ export interface RunNowOptions {
 
 /** One run started through the service: its trigger, cancellation and observers. */
 export type RunCallOptions = Pick<RunOptions, 'trigger' | 'signal' | 'onBegin' | 'confirmDeletes'> &
-  ServiceRunOptions;
+  ServiceRunOptions & {
+    /**
+     * Refused for a full workspace, the caller asks again after the retry delay (a handed-back queue job): the
+     * refusal keeps the task's place in its workspace's line, and a slot that frees is held for it.
+     */
+    waitInLine?: boolean;
+  };
 
 export interface RunServiceOptions {
   store: Store;
@@ -121,6 +130,53 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
   // Change-driven runs waiting to start (the coalescing window, or the end of the run in flight).
   const soon = new Map<string, Promise<void>>();
   const limiters = limitersFor(store);
+  // Change-driven runs of this process waiting for a slot of their workspace (embedded mode).
+  const slotWaiters = new Set<() => void>();
+  /**
+   * How long a refused run's place in line is held: it asks again after the retry delay (a handed-back job)
+   * or the next scheduler tick; the grace covers a worker's poll and a busy worker. A place whose task does
+   * not come back (its job cancelled, its schedule removed) holds the slot at most this long.
+   */
+  const waitInLine = {
+    holdMs: Math.max(1_000, config.retryDelaySeconds * 1000, config.tickMs) + WAIT_IN_LINE_GRACE_MS,
+  };
+
+  /**
+   * A run that began has ended (any way): the runs waiting for its workspace's slot ask now rather than after
+   * their delay — handed-back jobs (queue mode) and change-driven runs of this process. The line decides
+   * which of them gets it (store executions.begin).
+   */
+  const slotFreed = async (taskId: string) => {
+    for (const wake of [...slotWaiters]) wake();
+    if (!boss) return;
+    try {
+      const ws = await store.workspaces.ofTask(taskId);
+      if (ws.limits.maxConcurrentRuns === null) return;
+      const woken = await wakeHandedBack(boss, await store.workspaces.taskIds(ws.id));
+      if (woken) log.debug({ taskId, woken }, "its workspace's handed-back jobs are due now");
+    } catch (err) {
+      // They still come back after their retry delay, their places in line kept.
+      log.warn({ err, taskId }, "could not wake the workspace's handed-back jobs");
+    }
+  };
+
+  /** Resolves after `ms`, or earlier when a run of this process ends; rejects when the service stops. */
+  const untilSlotFreed = (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      const settle = (err?: unknown) => {
+        clearTimeout(timer);
+        slotWaiters.delete(wake);
+        ac.signal.removeEventListener('abort', stop);
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const wake = () => settle();
+      const stop = () => settle(ac.signal.reason ?? new Error('the service stopped'));
+      const timer = setTimeout(wake, ms);
+      slotWaiters.add(wake);
+      ac.signal.addEventListener('abort', stop, { once: true });
+      if (ac.signal.aborted) stop();
+    });
 
   /**
    * Admission of a queued "run now" to its workspace's concurrent-run limit: a run counts from when it is
@@ -141,24 +197,35 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
 
   // The workspace's concurrent-run limit is checked where the run begins (store.executions.begin).
   const run: RunService['run'] = async (taskId, r = {}) => {
-    const { trigger, signal, ...extra } = r;
+    const { trigger, signal, waitInLine: waits, onBegin, ...extra } = r;
     const signals = [ac.signal, ...(signal ? [signal] : [])];
-    return runTask(taskId, {
-      ...o.runOptions,
-      ...extra,
-      store,
-      log,
-      trigger: trigger ?? 'manual',
-      leaseMs: config.leaseMs,
-      limiters,
-      signal: AbortSignal.any(signals),
-    });
+    let begun = false;
+    try {
+      return await runTask(taskId, {
+        ...o.runOptions,
+        ...extra,
+        store,
+        log,
+        trigger: trigger ?? 'manual',
+        leaseMs: config.leaseMs,
+        limiters,
+        signal: AbortSignal.any(signals),
+        waitInLine: waits ? waitInLine : undefined,
+        onBegin: (execution) => {
+          begun = true;
+          onBegin?.(execution);
+        },
+      });
+    } finally {
+      if (begun) await slotFreed(taskId);
+    }
   };
 
   function startHere(
     taskId: string,
     trigger: ExecutionTrigger,
     confirmDeletes: boolean,
+    waits = false,
   ): Promise<RunRequest> {
     if (inFlight.has(taskId)) return Promise.reject(new TaskBusyError(`task '${taskId}' is already running`));
     return new Promise<RunRequest>((resolve, reject) => {
@@ -166,6 +233,7 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
       const p = run(taskId, {
         trigger,
         confirmDeletes,
+        waitInLine: waits,
         onBegin: (execution) => {
           begun = true;
           resolve({ executionId: execution.id, queued: false });
@@ -216,7 +284,8 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
         // From here on a new change asks for another run.
         soon.delete(taskId);
       }
-      const busy = await startHere(taskId, trigger, false).then(
+      // Refused for a full workspace, it asks again below: its place in line is kept meanwhile.
+      const busy = await startHere(taskId, trigger, false, true).then(
         () => false,
         (err) => {
           if (err instanceof WorkspaceBusyError) return true;
@@ -228,9 +297,9 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
       );
       if (!busy) return;
       // Its workspace runs as many tasks as it may: the change is not dropped, it asks again after the retry
-      // delay (a change arriving meanwhile takes its place).
+      // delay or when a run of this process ends (a change arriving meanwhile takes its place).
       log.info({ taskId }, 'change-driven run waits: its workspace runs as many tasks as it may');
-      await sleep(config.retryDelaySeconds * 1000, undefined, { signal: ac.signal }).then(
+      await untilSlotFreed(config.retryDelaySeconds * 1000).then(
         () => runSoonHere(taskId, trigger),
         () => {}, // the service is stopping: the change is read by the task's next run
       );
@@ -265,7 +334,8 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
         await enqueue(taskId, trigger, q);
         return { executionId: null, queued: true };
       }
-      return startHere(taskId, trigger, q.confirmDeletes ?? false);
+      // The embedded scheduler asks again at its next tick while the task is due: it waits in line meanwhile.
+      return startHere(taskId, trigger, q.confirmDeletes ?? false, trigger === 'schedule');
     },
     async runSoon(taskId, trigger) {
       if (boss) {
@@ -308,16 +378,26 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
         // Stopping the service stops its dry runs too.
         signal: d.signal ? AbortSignal.any([ac.signal, d.signal]) : ac.signal,
       }),
-    runImport: (i) =>
-      runImport({
-        connectorFactory: o.runOptions?.connectorFactory,
-        onCall: o.runOptions?.onCall,
-        ...i,
-        store,
-        log,
-        leaseMs: config.leaseMs,
-        signal: i.signal ? AbortSignal.any([ac.signal, i.signal]) : ac.signal,
-      }),
+    async runImport(i) {
+      let begun = false;
+      try {
+        return await runImport({
+          connectorFactory: o.runOptions?.connectorFactory,
+          onCall: o.runOptions?.onCall,
+          ...i,
+          store,
+          log,
+          leaseMs: config.leaseMs,
+          signal: i.signal ? AbortSignal.any([ac.signal, i.signal]) : ac.signal,
+          onBegin: (execution) => {
+            begun = true;
+            i.onBegin?.(execution);
+          },
+        });
+      } finally {
+        if (begun) await slotFreed(i.taskId);
+      }
+    },
     enqueue,
     closeStale: () => store.executions.closeStale({ staleAfterMs: config.leaseMs, ownerIsGone }),
     running: () => [...inFlight.keys()],

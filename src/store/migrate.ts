@@ -17,6 +17,7 @@ import * as m0014 from './migrations/0014-rate-limit-parties.ts';
 import * as m0015 from './migrations/0015-workspace-rate-share.ts';
 import * as m0016 from './migrations/0016-token-workspace.ts';
 import * as m0017 from './migrations/0017-rate-limit-server-word.ts';
+import * as m0018 from './migrations/0018-run-waits.ts';
 import type { Dialect } from './store.ts';
 
 /** Migration failed; the store is left at the last migration that succeeded. */
@@ -43,6 +44,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0015-workspace-rate-share': { up: (db) => m0015.up(db) },
     '0016-token-workspace': { up: (db) => m0016.up(db) },
     '0017-rate-limit-server-word': { up: (db) => m0017.up(db) },
+    '0018-run-waits': { up: (db) => m0018.up(db) },
   };
 }
 

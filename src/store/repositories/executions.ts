@@ -9,7 +9,7 @@ import {
   type SyncLink,
   ZERO_COUNTS,
 } from '../../core/types.ts';
-import { workspaceBusy } from '../../core/workspaces.ts';
+import { type WorkspaceBusyError, workspaceBusy } from '../../core/workspaces.ts';
 import type { Database, ExecutionsTable } from '../schema.ts';
 import type { Dialect } from '../store.ts';
 import { createExecutionItemQueries } from './execution-items.ts';
@@ -39,6 +39,23 @@ export interface BeginOptions {
    * that may predate workspaces). Every run and import the lifecycle begins asks it.
    */
   workspaceLimit?: boolean;
+  /**
+   * Refused for a full workspace, the caller comes back within `holdMs` (a handed-back queue job, a waiting
+   * change or scheduled run): the refusal keeps the task's place in line (table `run_waits`, migration 0018)
+   * from its first refusal, and a slot that frees is held for the places older than the asking run's. Without
+   * it (a "run now" answered 409, an import, the CLI) a refusal is final and every place in line comes first.
+   */
+  waitInLine?: { holdMs: number };
+}
+
+/** A task's place in line for its workspace's run limit (migration 0018). */
+interface RunWaitsTable {
+  task_id: string;
+  workspace_id: string;
+  /** When the task was first refused for a full workspace (ISO); its place in line. */
+  since: string;
+  /** The place is lost unless the task asks again before then (ISO). */
+  until: string;
 }
 
 export interface BeginResult {
@@ -107,17 +124,27 @@ export function createExecutionRepository(db: Kysely<Database>, scope?: Scope, d
    * PostgreSQL the workspace's row is locked until the begin commits: two begins in one workspace cannot
    * both see the last free place (SQLite's transactions run one at a time already). Runs of other
    * tasks count unless their lease lapsed (those are closed as crashed at the next look).
+   *
+   * The same check honours the line: places of other tasks refused earlier and still held (`run_waits`)
+   * count as taken, so when a run ends its slot goes to the task that waited longest, not to a task whose next
+   * run happens to ask first (a task run back to back would otherwise keep it for ever). Returns the refusal
+   * instead of throwing it when the task waits in line: its place is written in this transaction, under the
+   * same lock, so no begin in between can pass it.
    */
-  async function refuseFullWorkspace(trx: Kysely<Database>, o: BeginOptions, now: Date) {
+  async function refuseFullWorkspace(
+    trx: Kysely<Database>,
+    o: BeginOptions,
+    now: Date,
+  ): Promise<WorkspaceBusyError | null> {
     const q = trx
       .selectFrom('workspaces')
       .select(['id', 'max_concurrent_runs'])
       .where('id', '=', trx.selectFrom('tasks').select('workspace_id').where('id', '=', o.taskId));
     // Only a workspace with a limit is locked: the others' begins do not queue up behind each other.
     const limited = await q.executeTakeFirst();
-    if (!limited || limited.max_concurrent_runs === null) return;
+    if (!limited || limited.max_concurrent_runs === null) return null;
     const ws = dialect === 'postgres' ? await q.forUpdate().executeTakeFirst() : limited;
-    if (!ws || ws.max_concurrent_runs === null) return;
+    if (!ws || ws.max_concurrent_runs === null) return null;
     const max = Number(ws.max_concurrent_runs);
     const others = await trx
       .selectFrom('executions')
@@ -126,8 +153,40 @@ export function createExecutionRepository(db: Kysely<Database>, scope?: Scope, d
       .where('task_id', '!=', o.taskId)
       .where('task_id', 'in', trx.selectFrom('tasks').select('id').where('workspace_id', '=', ws.id))
       .execute();
-    const active = others.filter((r) => !isStale(r, o, now)).length;
-    if (active >= max) throw workspaceBusy(ws.id, active, max);
+    const live = others.filter((r) => !isStale(r, o, now));
+    const active = live.length;
+    const waits = trx.withTables<{ run_waits: RunWaitsTable }>();
+    const held = await waits
+      .selectFrom('run_waits')
+      .selectAll()
+      .where('workspace_id', '=', ws.id)
+      .where('until', '>', now.toISOString())
+      .execute();
+    const own = held.find((w) => w.task_id === o.taskId);
+    // Older places first; a task without a place (or a lapsed one) is behind every place held.
+    const ahead = held.filter(
+      (w) =>
+        w.task_id !== o.taskId &&
+        !live.some((r) => r.task_id === w.task_id) && // counted as running already
+        (!own || w.since < own.since || (w.since === own.since && w.task_id < own.task_id)),
+    ).length;
+    if (active + ahead < max) {
+      await waits.deleteFrom('run_waits').where('task_id', '=', o.taskId).execute();
+      return null;
+    }
+    const refusal = workspaceBusy(ws.id, active, max, ahead);
+    if (!o.waitInLine) throw refusal;
+    const place = {
+      workspace_id: ws.id,
+      since: own?.since ?? now.toISOString(),
+      until: new Date(now.getTime() + o.waitInLine.holdMs).toISOString(),
+    };
+    await waits
+      .insertInto('run_waits')
+      .values({ task_id: o.taskId, ...place })
+      .onConflict((oc) => oc.column('task_id').doUpdateSet(place))
+      .execute();
+    return refusal;
   }
 
   return {
@@ -140,8 +199,16 @@ export function createExecutionRepository(db: Kysely<Database>, scope?: Scope, d
       const now = o.now ?? new Date();
       const id = crypto.randomUUID();
       try {
-        return await db.transaction().execute(async (trx) => {
-          if (o.workspaceLimit !== false) await refuseFullWorkspace(trx, o, now);
+        let refused: WorkspaceBusyError | null = null;
+        const begun: BeginResult | null = await db.transaction().execute(async (trx) => {
+          if (o.workspaceLimit !== false) {
+            // Refused while waiting in line: the transaction commits the place, then the refusal is thrown.
+            const refusal = await refuseFullWorkspace(trx, o, now);
+            if (refusal) {
+              refused = refusal;
+              return null;
+            }
+          }
           const running = await trx
             .selectFrom('executions')
             .selectAll()
@@ -200,6 +267,8 @@ export function createExecutionRepository(db: Kysely<Database>, scope?: Scope, d
             .execute();
           return { execution: toExecution(row), watermark: parse(checkpoint?.watermark ?? null), resume };
         });
+        if (!begun) throw refused; // only a refusal while waiting in line returns nothing
+        return begun;
       } catch (err) {
         // Two processes racing past the check both try to insert; the partial unique index lets one win.
         if (!(err instanceof TaskBusyError) && /unique|duplicate/i.test(String((err as Error).message))) {

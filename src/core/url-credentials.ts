@@ -68,6 +68,8 @@ export function maskUrlPasswords(text: string): string {
 /** The URL with `password` in its userinfo (percent-encoded), for clients that read it only from there. */
 export function withUrlPassword(url: string, password: string): string {
   const u = new URL(url);
-  u.password = password;
+  // Encoded here: the URL setter leaves `%` as it is, and pg decodes the userinfo, so `a%41b` would arrive as `aAb`
+  // and `100%` would not decode at all.
+  u.password = encodeURIComponent(password);
   return u.toString();
 }

@@ -35,6 +35,10 @@ describe('splitUrlPassword', () => {
     });
   });
 
+  test('a password without a user name is taken out too', () => {
+    assert.deepEqual(splitUrlPassword('postgres://:pw@db/x'), { url: 'postgres://@db/x', password: 'pw' });
+  });
+
   test('a percent-encoded password is decoded; a malformed encoding is kept as written', () => {
     assert.equal(splitUrlPassword('postgres://app:p%40ss@db/x').password, 'p@ss');
     assert.equal(splitUrlPassword('postgres://app:100%zz@db/x').password, '100%zz');
@@ -108,6 +112,7 @@ describe('splitUrlPassword', () => {
     assert.deepEqual(splitUrlPassword('https://h/p?password=pw#f'), { url: 'https://h/p#f', password: 'pw' });
     assert.deepEqual(splitUrlPassword('https://h/p#'), { url: 'https://h/p#', password: undefined });
     assert.deepEqual(splitUrlPassword('https://h/p?a=1#'), { url: 'https://h/p?a=1#', password: undefined });
+    assert.deepEqual(splitUrlPassword('https://h/p?#f'), { url: 'https://h/p#f', password: undefined });
   });
 
   test('an @ or : after the query is no userinfo', () => {

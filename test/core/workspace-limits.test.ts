@@ -99,6 +99,21 @@ test('a full workspace refuses a run workspace_busy, naming how many run and how
   );
 });
 
+test('a refusal behind tasks waiting longer names how many wait, with its details', () => {
+  const one = workspaceBusy('acme', 1, 1, 1);
+  assert.equal(one.code, 'workspace_busy');
+  assert.equal(
+    one.message,
+    "workspace 'acme' runs 1 task (at most 1 at once) and 1 waiting longer comes first; try again when one has finished",
+  );
+  assert.deepEqual(one.details, { workspaceId: 'acme', active: 1, max: 1, waiting: 1 });
+  assert.equal(
+    workspaceBusy('acme', 2, 2, 3).message,
+    "workspace 'acme' runs 2 tasks (at most 2 at once) and 3 waiting longer come first; try again when one has finished",
+  );
+  assert.deepEqual(workspaceBusy('acme', 2, 2, 0).details, { workspaceId: 'acme', active: 2, max: 2 });
+});
+
 test('a change gap holds only for a schedule that runs on changes', () => {
   assert.equal(changeGapOf({ onChange: true, changeGapMinutes: 15 }), 15);
   assert.equal(changeGapOf({ everyMinutes: 30, onChange: true, changeGapMinutes: 20 }), 20);

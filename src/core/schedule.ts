@@ -27,7 +27,8 @@ export function scheduleProblem(schedule: Schedule): string | null {
       ? null
       : 'everyMinutes must be a positive number';
   }
-  if (schedule.timezone && !isValidTimezone(schedule.timezone))
+  // An empty zone is refused too: croner reads it as the server's own zone, not the instance default.
+  if (schedule.timezone !== undefined && !isValidTimezone(schedule.timezone))
     return `unknown time zone '${schedule.timezone}'`;
   try {
     new Cron(schedule.cron, { paused: true, timezone: schedule.timezone ?? DEFAULT_TIMEZONE });

@@ -46,6 +46,10 @@ test('a cron with an unknown zone is reported naming the zone', () => {
   );
 });
 
+test('a cron with an empty zone is refused (croner would run it in the server’s zone, not the default)', () => {
+  assert.equal(scheduleProblem({ cron: '0 6 * * *', timezone: '' }), "unknown time zone ''");
+});
+
 test('a cron croner cannot read is reported with the expression and croner’s reason', () => {
   let reason = '';
   try {

@@ -43,6 +43,12 @@ test('a limit above the number of inputs runs them all at once', async () => {
   assert.deepEqual(p.seen, [1, 2, 3]);
 });
 
+test('an unbounded limit runs every input at once', async () => {
+  const p = probe(() => 5);
+  assert.deepEqual(await mapConcurrent([1, 2, 3], Number.POSITIVE_INFINITY, p.fn), [10, 20, 30]);
+  assert.equal(p.peak(), 3);
+});
+
 test('no inputs give no results and no calls', async () => {
   const p = probe(() => 1);
   assert.deepEqual(await mapConcurrent([], 3, p.fn), []);

@@ -96,3 +96,43 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+// The begin turns a database's unique-index error (two processes inserting the same task's run) into
+// task_busy by its message; a workspace's own refusal must not be taken for one because its id says "unique".
+for (const dialect of DIALECTS) {
+  describe(`a refusal in a workspace whose id holds 'unique' or 'duplicate' (${dialect.name})`, () => {
+    let db: TempDatabase;
+    let store: Store;
+
+    before(async () => {
+      db = await dialect.create();
+      store = await openTestStore(db);
+      await store.workspaces.save({ id: 'unique-duplicates', name: 'U', limits: { maxConcurrentRuns: 1 } });
+      const ws = store.inWorkspace('unique-duplicates');
+      await applyConfig(ws, parseConfigText(FAKE_CONFIG));
+      for (const id of ['u-a', 'u-b']) await ws.tasks.save(task(id));
+    });
+    after(async () => {
+      await store?.close();
+      await db?.drop();
+    });
+
+    test('stays workspace_busy with its details, waiting in line or not (not task_busy)', async () => {
+      const begin = (taskId: string, waitInLine?: { holdMs: number }) =>
+        store.executions.begin({
+          taskId,
+          trigger: 'schedule',
+          owner: 'test:1',
+          staleAfterMs: 60_000,
+          ...(waitInLine ? { waitInLine } : {}),
+        });
+      await begin('u-a');
+      for (const waits of [undefined, { holdMs: 10_000 }])
+        await assert.rejects(begin('u-b', waits), (err: { code?: string; details?: unknown }) => {
+          assert.equal(err.code, 'workspace_busy');
+          assert.deepEqual(err.details, { workspaceId: 'unique-duplicates', active: 1, max: 1 });
+          return true;
+        });
+    });
+  });
+}

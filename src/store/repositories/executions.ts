@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { LeaseLostError, NotFoundError, TaskBusyError } from '../../core/errors.ts';
+import { JunctionError, LeaseLostError, NotFoundError, TaskBusyError } from '../../core/errors.ts';
 import {
   type Execution,
   type ExecutionCounts,
@@ -270,8 +270,9 @@ export function createExecutionRepository(db: Kysely<Database>, scope?: Scope, d
         if (!begun) throw refused; // only a refusal while waiting in line returns nothing
         return begun;
       } catch (err) {
-        // Two processes racing past the check both try to insert; the partial unique index lets one win.
-        if (!(err instanceof TaskBusyError) && /unique|duplicate/i.test(String((err as Error).message))) {
+        // Two processes racing past the check both try to insert; the partial unique index lets one win. Only
+        // the database's error is read so: Junction's own (a workspace_busy naming a workspace 'unique-…') is not.
+        if (!(err instanceof JunctionError) && /unique|duplicate/i.test(String((err as Error).message))) {
           throw new TaskBusyError(`task '${o.taskId}' is already running`, { cause: err });
         }
         throw err;

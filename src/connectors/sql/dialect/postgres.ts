@@ -20,8 +20,19 @@ const tablePart = (table: string) => table.slice(table.lastIndexOf('.') + 1);
 /** `to_char`'s picture of ISO-8601 UTC with microseconds, all a timestamp holds. */
 const PG_ISO_MICROSECONDS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
-const connectionString = (url: string, password: string | undefined) =>
-  password ? withUrlPassword(url, password) : url;
+/**
+ * The URL pg connects with, holding the secret's password. A URL without a host (a Unix socket:
+ * `postgres://app@/db?host=/var/run/postgresql`, `postgres:///db?host=…`) has no userinfo the URL parser keeps —
+ * it refuses the first (`Invalid URL`) and drops a password set on the second — though pg reads both: there the
+ * password goes in as a `password` parameter, which pg reads too (and prefers to the userinfo's).
+ */
+export function connectionString(url: string, password: string | undefined): string {
+  if (!password) return url;
+  if (URL.canParse(url) && new URL(url).host !== '') return withUrlPassword(url, password);
+  const hash = url.indexOf('#');
+  const [head, fragment] = hash < 0 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+  return `${head}${head.includes('?') ? '&' : '?'}password=${encodeURIComponent(password)}${fragment}`;
+}
 
 /**
  * The table a notification names: `{"schema":…,"table":…}` (a table of another schema, or one that needs

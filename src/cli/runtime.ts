@@ -80,6 +80,11 @@ export async function openRuntime(
     databaseUrl: env.databaseUrl,
     dataDir: env.dataDir,
     secretBox: createSecretBox(secretKey),
+    onUnknownKeys: ({ kind, id, keys }) =>
+      log.warn(
+        { [kind]: id, keys },
+        `stored ${kind} '${id}' has keys Junction does not know (${keys.join(', ')}): left out; its next save drops them`,
+      ),
   });
   // Secrets stored before they were bound to their destination (and URL passwords) are sealed now.
   const sealed = await sealStoredSecrets(store);

@@ -12,7 +12,7 @@ const id = z
   .min(1)
   .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only');
 
-export const ConnectionFileSchema = z.object({
+export const ConnectionFileSchema = z.strictObject({
   id,
   name: z.string().optional(),
   system: z.enum(systemNames()),
@@ -26,8 +26,11 @@ export const TaskFileSchema = TaskSchema.omit({ mappingId: true }).extend({
   mapping: z.string().min(1),
 });
 
-/** A configuration file: connections, mapping definitions and tasks, applied with `junction apply`. */
-export const ConfigFileSchema = z.object({
+/**
+ * A configuration file: connections, mapping definitions and tasks, applied with `junction apply`. A key
+ * none of them has (`secrets:`, `shedule:`, `delets:`) is refused at its place, never dropped.
+ */
+export const ConfigFileSchema = z.strictObject({
   connections: z.array(ConnectionFileSchema).default([]),
   mappings: z.array(MappingDefinitionSchema).default([]),
   tasks: z.array(TaskFileSchema).default([]),

@@ -103,7 +103,7 @@ export type FieldMapping = z.infer<typeof FieldMappingSchema>;
 export type FieldMappingInput = z.input<typeof FieldMappingSchema>;
 
 /** Source-record columns that receive the sync marks (single-target write-back). */
-export const WriteBackSchema = z.object({
+export const WriteBackSchema = z.strictObject({
   externalId: z.string().optional(),
   lastSync: z.string().optional(),
   lastSuccess: z.string().optional(),
@@ -117,7 +117,7 @@ export type WriteBack = z.infer<typeof WriteBackSchema>;
  * key, `mapping` the mapping that syncs the related records, `object` their target object.
  * @example { object: 'companies', from: 'organisation_id', mapping: 'organisations-to-companies' }
  */
-export const AssociationSettingSchema = z.object({
+export const AssociationSettingSchema = z.strictObject({
   object: z.string().min(1),
   from: z.string().min(1),
   mapping: z.string().min(1),
@@ -136,7 +136,7 @@ export type IdentifierOwner = (typeof IDENTIFIER_OWNERS)[number];
  * target assigned (`property`, e.g. a customer number) on the sync link (`link.external_number`) and,
  * with `writeTo`, in that source column.
  */
-export const ReadBackSchema = z.object({
+export const ReadBackSchema = z.strictObject({
   property: z.string().min(1),
   idProperty: z.string().min(1).optional(),
   writeTo: z.string().min(1).optional(),
@@ -148,7 +148,7 @@ export type ReadBack = z.infer<typeof ReadBackSchema>;
  * equals the mapped field `source` (a target field name of `fields`, default `property`) and adopt its
  * id instead of creating a duplicate. Values compare trimmed and case-insensitively.
  */
-export const InitialMatchingSchema = z.object({
+export const InitialMatchingSchema = z.strictObject({
   property: z.string().min(1),
   source: z.string().min(1).optional(),
 });
@@ -167,10 +167,10 @@ const assignmentOptions = {
  * leaves out (source connection, object and key, target connection, match key) it takes from the mapping.
  * @example { name: 'opted-in → list B', target: { object: 'contacts' }, filter: 'opt_in = true', fields: [...] }
  */
-export const AssignmentSchema = z.object({
+export const AssignmentSchema = z.strictObject({
   name: z.string().optional(),
   source: z
-    .object({
+    .strictObject({
       connectionId: z.string().min(1).optional(),
       object: z.string().min(1).optional(),
       key: z.string().min(1).optional(),
@@ -178,9 +178,9 @@ export const AssignmentSchema = z.object({
     })
     .optional(),
   target: z
-    .object({ connectionId: z.string().min(1).optional(), object: z.string().min(1).optional() })
+    .strictObject({ connectionId: z.string().min(1).optional(), object: z.string().min(1).optional() })
     .optional(),
-  matchKey: z.object({ target: z.string().min(1), source: z.string().min(1).optional() }).optional(),
+  matchKey: z.strictObject({ target: z.string().min(1), source: z.string().min(1).optional() }).optional(),
   fields: z.array(FieldMappingSchema).min(1),
   filter: z.string().optional(),
   writeBack: WriteBackSchema.optional(),
@@ -189,13 +189,13 @@ export const AssignmentSchema = z.object({
 export type Assignment = z.infer<typeof AssignmentSchema>;
 export type AssignmentInput = z.input<typeof AssignmentSchema>;
 
-export const MappingDefinitionSchema = z.object({
+export const MappingDefinitionSchema = z.strictObject({
   id: z
     .string()
     .min(1)
     .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
   name: z.string().min(1),
-  source: z.object({
+  source: z.strictObject({
     connectionId: z.string().min(1),
     object: z.string().min(1),
     /** The field that identifies a source record for good (primary key). */
@@ -203,13 +203,13 @@ export const MappingDefinitionSchema = z.object({
     /** A timestamp field that changes on every change; enables incremental reads. */
     modifiedField: z.string().optional(),
   }),
-  target: z.object({ connectionId: z.string().min(1), object: z.string().min(1) }),
+  target: z.strictObject({ connectionId: z.string().min(1), object: z.string().min(1) }),
   /**
    * How a record is found in the target when Junction has no link yet: the target's unique property
    * (`target`, e.g. `email`) and the mapped field that carries its value (`source`, a target field name
    * of `fields`; defaults to `target`).
    */
-  matchKey: z.object({ target: z.string().min(1), source: z.string().min(1).optional() }),
+  matchKey: z.strictObject({ target: z.string().min(1), source: z.string().min(1).optional() }),
   fields: z.array(FieldMappingSchema).min(1),
   /** Expression that decides which source records are synced (see src/core/expression). */
   filter: z.string().optional(),

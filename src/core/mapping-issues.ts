@@ -114,8 +114,8 @@ export function mappingIssue(
   };
 }
 
-/** One line per issue, as `junction apply` and error messages print them. */
-export const formatMappingIssue = (i: MappingIssue) => `${i.field}: ${i.message}`;
+/** One line per issue, as `junction apply` and error messages print them (the definition's own: no place). */
+export const formatMappingIssue = (i: MappingIssue) => (i.field ? `${i.field}: ${i.message}` : i.message);
 
 /** A zod issue as the mapping schema reports it (the parts used here). */
 interface SchemaIssue {

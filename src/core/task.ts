@@ -43,7 +43,7 @@ export const ScheduleSchema = z
  * mails its outcome. The one schema of a task: the API's body, the YAML file's entry (`TaskFileSchema`
  * in config-file.ts, which names the mapping `mapping`) and the dashboard's types derive from it.
  */
-export const TaskSchema = z.object({
+export const TaskSchema = z.strictObject({
   id: z
     .string()
     .min(1)

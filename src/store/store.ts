@@ -30,6 +30,18 @@ export interface StoreOptions {
   secretBox: SecretBox;
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
+  /**
+   * Told once per stored mapping or task (and set of keys) that carries keys this version does not know: a
+   * row saved before unknown keys were refused. They are left out when it is read; its next save drops them.
+   */
+  onUnknownKeys?: (stored: StoredUnknownKeys) => void;
+}
+
+/** A stored mapping's or task's keys this version does not know (`matchKey.tagret`), left out when read. */
+export interface StoredUnknownKeys {
+  kind: 'mapping' | 'task';
+  id: string;
+  keys: string[];
 }
 
 /** The one door to persisted state: repositories over one Kysely instance. */
@@ -75,6 +87,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         );
   const db = new Kysely<Database>({ dialect: kyselyDialect });
   if (options.migrate !== false) await migrateToLatest(db, dialect);
+  // Every list of a mapping reads it: told once, not at every run and page view.
+  const told = new Set<string>();
+  const unknownKeys = (stored: StoredUnknownKeys) => {
+    const key = JSON.stringify(stored);
+    if (told.has(key)) return;
+    told.add(key);
+    options.onUnknownKeys?.(stored);
+  };
   const shared = {
     db,
     dialect,
@@ -90,8 +110,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...shared,
     workspaceId,
     connections: createConnectionRepository(db, options.secretBox, workspaceId),
-    mappings: createMappingRepository(db, workspaceId),
-    tasks: createTaskRepository(db, workspaceId),
+    mappings: createMappingRepository(db, workspaceId, unknownKeys),
+    tasks: createTaskRepository(db, workspaceId, unknownKeys),
     executions: createExecutionRepository(db, workspaceId, dialect),
     syncLinks: createSyncLinkRepository(db, dialect, workspaceId),
     audit: createAuditRepository(db, options.secretBox, workspaceId),

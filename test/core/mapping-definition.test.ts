@@ -15,6 +15,8 @@ import {
   TransformSchema,
   WriteBackSchema,
 } from '../../src/core/mapping-definition.ts';
+import { issuesFromSchema } from '../../src/core/mapping-issues.ts';
+import { parseLeniently } from '../../src/core/unknown-keys.ts';
 
 /** What `schema` makes of `input`; fails the test when it refuses it. */
 function parsed(schema: z.ZodType, input: unknown): unknown {
@@ -677,5 +679,159 @@ describe('mapping definitions', () => {
       `assignments.0.fields.0: ${ONE_SOURCE}`,
       'assignments.1.fields: too_small Too small: expected array to have >=1 items',
     ]);
+  });
+});
+
+describe('misspelt keys', () => {
+  const fields = [{ target: 'email', from: 'email' }];
+  /** A definition with one misspelt key at each place a key can be misspelt: where it is reported, and the key. */
+  const PLACES: [string, Record<string, unknown>, string, string][] = [
+    ['the definition', { delets: 'propagate' }, '', 'delets'],
+    ['source', { source: { ...MINIMAL.source, modifedField: 'changed' } }, 'source', 'modifedField'],
+    ['target', { target: { ...MINIMAL.target, objet: 'contacts' } }, 'target', 'objet'],
+    ['matchKey', { matchKey: { target: 'email', sorce: 'mail' } }, 'matchKey', 'sorce'],
+    ['writeBack', { writeBack: { externalID: 'hs_id' } }, 'writeBack', 'externalID'],
+    ['readBack', { readBack: { property: 'number', writeto: 'customer_no' } }, 'readBack', 'writeto'],
+    [
+      'initialMatching',
+      { initialMatching: { property: 'email', sources: 'email' } },
+      'initialMatching',
+      'sources',
+    ],
+    [
+      'an association',
+      { associations: [{ object: 'companies', from: 'org', mapping: 'orgs', label: 'x' }] },
+      'associations.0',
+      'label',
+    ],
+    ['an assignment', { assignments: [{ fields, fitler: 'a = 1' }] }, 'assignments.0', 'fitler'],
+    [
+      'an assignment’s source',
+      { assignments: [{ fields, source: { objects: 'x' } }] },
+      'assignments.0.source',
+      'objects',
+    ],
+    [
+      'an assignment’s target',
+      { assignments: [{ fields, target: { conection: 'x' } }] },
+      'assignments.0.target',
+      'conection',
+    ],
+    [
+      'an assignment’s matchKey',
+      { assignments: [{ fields, matchKey: { target: 'email', tagret: 'email' } }] },
+      'assignments.0.matchKey',
+      'tagret',
+    ],
+    [
+      'an assignment’s writeBack',
+      { assignments: [{ fields, writeBack: { state: 's' } }] },
+      'assignments.0.writeBack',
+      'state',
+    ],
+    [
+      'an assignment’s readBack',
+      { assignments: [{ fields, readBack: { property: 'n', idProp: 'id' } }] },
+      'assignments.0.readBack',
+      'idProp',
+    ],
+    [
+      'an assignment’s initialMatching',
+      { assignments: [{ fields, initialMatching: { property: 'email', souce: 'e' } }] },
+      'assignments.0.initialMatching',
+      'souce',
+    ],
+  ];
+
+  for (const [place, patch, field, key] of PLACES) {
+    test(`a misspelt key of ${place} is refused as unknown_key at ${field || 'the definition'}`, () => {
+      const input = mapping(patch);
+      assert.deepEqual(refused(MappingDefinitionSchema, input), [
+        `${field ? `${field}: ` : ''}unrecognized_keys Unrecognized key: "${key}"`,
+      ]);
+      const r = MappingDefinitionSchema.safeParse(input);
+      assert.ok(!r.success);
+      assert.deepEqual(
+        issuesFromSchema(r.error.issues, input).map((i) => [i.field, i.code, i.params.key]),
+        [[field, 'unknown_key', key]],
+      );
+    });
+  }
+
+  test('each small setting and the assignment refuse a key they do not have on their own', () => {
+    assert.deepEqual(refused(WriteBackSchema, { remarks: 'r' }), [
+      'unrecognized_keys Unrecognized key: "remarks"',
+    ]);
+    assert.deepEqual(refused(ReadBackSchema, { property: 'p', writeTo: 'w', idproperty: 'i' }), [
+      'unrecognized_keys Unrecognized key: "idproperty"',
+    ]);
+    assert.deepEqual(refused(InitialMatchingSchema, { property: 'p', matchOn: 'm' }), [
+      'unrecognized_keys Unrecognized key: "matchOn"',
+    ]);
+    assert.deepEqual(refused(AssociationSettingSchema, { object: 'o', from: 'f', mapping: 'm', to: 't' }), [
+      'unrecognized_keys Unrecognized key: "to"',
+    ]);
+    assert.deepEqual(refused(AssignmentSchema, { fields, shedule: 'x' }), [
+      'unrecognized_keys Unrecognized key: "shedule"',
+    ]);
+  });
+
+  test('every misspelt key of a definition is named, each at its own place', () => {
+    const input = mapping({
+      delets: 'propagate',
+      matchKey: { target: 'email', tagret: 'x' },
+      assignments: [{ fields, matchKey: { tagret: 'email' } }],
+    });
+    const r = MappingDefinitionSchema.safeParse(input);
+    assert.ok(!r.success);
+    assert.deepEqual(
+      issuesFromSchema(r.error.issues, input)
+        .filter((i) => i.code === 'unknown_key')
+        .map((i) => `${i.field}:${i.params.key}`)
+        .sort(),
+      ['', 'assignments.0.matchKey', 'matchKey']
+        .map((f, n) => `${f}:${['delets', 'tagret', 'tagret'][n]}`)
+        .sort(),
+    );
+  });
+});
+
+describe('stored definitions (read leniently)', () => {
+  test('a stored definition with unknown keys at several places loads without them, naming each', () => {
+    const stored = mapping({
+      delets: 'propagate',
+      matchKey: { target: 'email', tagret: 'x' },
+      fields: [{ target: 'email', from: 'email', transform: [{ type: 'date', from: 'dd.MM.yyyy' }] }],
+      assignments: [{ fields: [{ target: 'email', from: 'email' }], source: { objects: 'x' } }],
+    });
+    const { data, dropped } = parseLeniently(MappingDefinitionSchema, stored);
+    assert.deepEqual(dropped.sort(), [
+      'assignments.0.source.objects',
+      'delets',
+      'fields.0.transform.0.from',
+      'matchKey.tagret',
+    ]);
+    assert.deepEqual(data.matchKey, { target: 'email' });
+    assert.equal('delets' in data, false);
+    assert.equal(data.deletes, 'ignore');
+    assert.deepEqual(data.assignments?.[0]?.source, {});
+    assert.deepEqual(data.fields[0]?.transform, [{ type: 'date', output: 'yyyy-MM-dd' }]);
+    // What was stored is left as it was.
+    assert.equal((stored as Record<string, unknown>).delets, 'propagate');
+  });
+
+  test('a stored definition without unknown keys loads as the strict schema parses it, nothing dropped', () => {
+    assert.deepEqual(parseLeniently(MappingDefinitionSchema, mapping()), {
+      data: MappingDefinitionSchema.parse(mapping()),
+      dropped: [],
+    });
+  });
+
+  test('a stored definition that is wrong beyond its unknown keys is still refused', () => {
+    assert.throws(
+      () => parseLeniently(MappingDefinitionSchema, mapping({ delets: 'x', name: '' })),
+      (err: Error) => err.name === 'ZodError' && /name/.test(err.message) && !/delets/.test(err.message),
+    );
+    assert.throws(() => parseLeniently(MappingDefinitionSchema, mapping({ name: '' })), { name: 'ZodError' });
   });
 });

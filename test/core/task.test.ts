@@ -337,3 +337,32 @@ describe('task order and parameters', () => {
     ]);
   });
 });
+
+describe('misspelt task keys', () => {
+  test('a misspelt top-level key is refused, not ignored, each one named', () => {
+    assert.deepEqual(refused(TaskSchema, task({ shedule: { everyMinutes: 5 } })), [
+      'unrecognized_keys Unrecognized key: "shedule"',
+    ]);
+    assert.deepEqual(refused(TaskSchema, task({ enable: false, mappingID: 'x' })), [
+      'unrecognized_keys Unrecognized keys: "enable", "mappingID"',
+    ]);
+  });
+
+  test("what the API and the dashboard add to a listed task is no key of the task's", () => {
+    for (const key of ['kind', 'nextRunAt', 'lastExecution', 'recentExecutions', 'workspaceId'])
+      assert.deepEqual(refused(TaskSchema, task({ [key]: null })), [
+        `unrecognized_keys Unrecognized key: "${key}"`,
+      ]);
+  });
+
+  test('the schemas derived for the API body and the configuration file refuse unknown keys too', () => {
+    const { id: _id, ...body } = task({ shedule: null });
+    assert.deepEqual(refused(TaskSchema.omit({ id: true }), body), [
+      'unrecognized_keys Unrecognized key: "shedule"',
+    ]);
+    // The API's body takes no id (the path's); sent anyway, it is an unknown key, not a second id.
+    assert.deepEqual(refused(TaskSchema.omit({ id: true }), task()), [
+      'unrecognized_keys Unrecognized key: "id"',
+    ]);
+  });
+});

@@ -21,6 +21,22 @@ import { mappingTableCsv, mappingTableXlsx } from '../mapping-table-file.ts';
 const MappingBody = MappingDefinitionSchema.omit({ id: true });
 
 /**
+ * A client may save a mapping as it loaded it (GET's definition with its id) or as the save answered it (with
+ * `warnings`): those are taken out before the body is checked. Any other key the mapping does not have is
+ * refused as `unknown_key`; so is an id that is not the path's.
+ */
+async function withoutAnswerFields(req: { body: unknown; params: unknown }): Promise<void> {
+  const body = req.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+  const { warnings: _warnings, ...own } = body as Record<string, unknown>;
+  if (own.id === (req.params as { id?: unknown }).id) delete own.id;
+  req.body = own;
+}
+
+/** `field` inside the request's `prefix` (`body`, `body.mapping`); the definition itself is the prefix. */
+const inside = (prefix: string, field: string) => (field ? `${prefix}.${field}` : prefix);
+
+/**
  * Checks a mapping against its systems as saved connections describe them: errors refuse it (400
  * `validation_error`, each issue with its place, code and parameters in `details.issues`), warnings are
  * answered. Unknown connections are errors; a system that cannot be reached is a warning.
@@ -64,9 +80,11 @@ function refuseInvalidBody(req: { validationError?: Error; body: unknown }, inMa
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw req.validationError;
   const schema = inMapping ? MappingDefinitionSchema : MappingDefinitionSchema.omit({ id: true });
   const parsed = schema.safeParse(input);
-  const prefix = inMapping ? 'body.mapping.' : 'body.';
+  const prefix = inMapping ? 'body.mapping' : 'body';
   if (!parsed.success)
-    refuse(issuesFromSchema(parsed.error.issues, input).map((i) => ({ ...i, field: `${prefix}${i.field}` })));
+    refuse(
+      issuesFromSchema(parsed.error.issues, input).map((i) => ({ ...i, field: inside(prefix, i.field) })),
+    );
   throw req.validationError;
 }
 
@@ -122,7 +140,12 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
       schema: {
         tags: ['mappings'],
         summary: 'Import mapping definitions (create or replace by id); nothing is saved if one is invalid',
-        body: z.object({ mappings: z.array(MappingDefinitionSchema).min(1) }),
+        // What the export writes (its version and time are read past): a save of an export is an import.
+        body: z.strictObject({
+          version: z.literal(1).optional(),
+          exportedAt: z.string().optional(),
+          mappings: z.array(MappingDefinitionSchema).min(1),
+        }),
       },
     },
     async (req) => {
@@ -135,7 +158,7 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
             refuse(
               issuesFromSchema(parsed.error.issues, m).map((i) => ({
                 ...i,
-                field: `mappings.${n}.${i.field}`,
+                field: inside(`mappings.${n}`, i.field),
               })),
             );
         }
@@ -150,7 +173,7 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
         } catch (err) {
           const details = (err as { details?: { issues?: MappingIssue[] } }).details;
           if (!details?.issues) throw err;
-          refuse(details.issues.map((i) => ({ ...i, field: `mappings.${n}.${i.field}` })));
+          refuse(details.issues.map((i) => ({ ...i, field: inside(`mappings.${n}`, i.field) })));
         }
       }
       await req.store.mappings.saveAll(req.body.mappings);
@@ -192,10 +215,11 @@ export async function mappingRoutes(app: Api, deps: ServerDeps): Promise<void> {
     '/api/mappings/:id',
     {
       attachValidation: true,
+      preValidation: withoutAnswerFields,
       schema: {
         tags: ['mappings'],
         summary:
-          'Create or replace a mapping definition, checked against its systems (errors refuse it with their place, code and parameters; warnings come back with it)',
+          'Create or replace a mapping definition, checked against its systems (errors refuse it with their place, code and parameters — a key it does not have as unknown_key; warnings come back with it)',
         params: IdParams,
         body: MappingBody,
       },

@@ -14,8 +14,25 @@ import { ForbiddenError } from '../errors.ts';
 /** Runs of each task listed with it (newest first): the tasks page shows them without another request. */
 const RECENT_RUNS = 5;
 
-/** The API's body of a task: the task's one schema, its id taken from the path. */
+/** The API's body of a task: the task's one schema, its id taken from the path. Unknown keys are refused. */
 export const TaskBody = TaskSchema.omit({ id: true });
+
+/** What GET adds to a task (see `view`): not the task's, so a save of what was loaded leaves it out. */
+const VIEW_FIELDS = ['kind', 'nextRunAt', 'lastExecution', 'recentExecutions'] as const;
+
+/**
+ * A client may save a task as it loaded it (GET's answer, with its id and the fields the view adds): those
+ * are taken out before the body is checked. Any other key the task does not have is refused by name; so is
+ * an id that is not the path's.
+ */
+async function withoutViewFields(req: { body: unknown; params: unknown }): Promise<void> {
+  const body = req.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+  const own = { ...(body as Record<string, unknown>) };
+  for (const key of VIEW_FIELDS) delete own[key];
+  if (own.id === (req.params as { id?: unknown }).id) delete own.id;
+  req.body = own;
+}
 
 /**
  * The range a request's schedule save is bound by: its workspace's, for the workspace's own people (admins,
@@ -56,7 +73,16 @@ export async function taskRoutes(app: Api, deps: ServerDeps): Promise<void> {
   );
   app.put(
     '/api/tasks/:id',
-    { schema: { tags: ['tasks'], summary: 'Create or replace a task', params: IdParams, body: TaskBody } },
+    {
+      preValidation: withoutViewFields,
+      schema: {
+        tags: ['tasks'],
+        summary:
+          'Create or replace a task (a key the task does not have is refused; what GET adds to it is ignored)',
+        params: IdParams,
+        body: TaskBody,
+      },
+    },
     async (req) => {
       const { store, access } = req;
       await store.mappings.get(req.body.mappingId);

@@ -1,11 +1,26 @@
 import type { Kysely } from 'kysely';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { type MappingDefinition, MappingDefinitionSchema } from '../../core/mapping-definition.ts';
+import { parseLeniently } from '../../core/unknown-keys.ts';
 import type { Database } from '../schema.ts';
+import type { StoredUnknownKeys } from '../store.ts';
 import { refuseForeignId, refuseForeignIds, type Scope } from './scope.ts';
 
-/** Mapping definitions, stored as their validated JSON; scoped to a workspace, only that workspace's. */
-export function createMappingRepository(db: Kysely<Database>, scope?: Scope) {
+/**
+ * Mapping definitions, stored as their validated JSON; scoped to a workspace, only that workspace's. A row
+ * saved before misspelt keys were refused may carry keys the schema does not know: it still loads, without
+ * them (`onUnknownKeys` is told), so an upgraded hub starts and runs.
+ */
+export function createMappingRepository(
+  db: Kysely<Database>,
+  scope?: Scope,
+  onUnknownKeys?: (stored: StoredUnknownKeys) => void,
+) {
+  const read = (row: { id: string; definition: string }): MappingDefinition => {
+    const { data, dropped } = parseLeniently(MappingDefinitionSchema, JSON.parse(row.definition));
+    if (dropped.length) onUnknownKeys?.({ kind: 'mapping', id: row.id, keys: dropped });
+    return data;
+  };
   return {
     /** The workspace that owns the mapping (an import from the terminal is recorded there). */
     async workspaceOf(id: string): Promise<string> {
@@ -47,7 +62,7 @@ export function createMappingRepository(db: Kysely<Database>, scope?: Scope) {
      */
     async saveAll(mappings: MappingDefinition[]): Promise<void> {
       await db.transaction().execute(async (trx) => {
-        const inTransaction = createMappingRepository(trx, scope);
+        const inTransaction = createMappingRepository(trx, scope, onUnknownKeys);
         for (const m of mappings) await inTransaction.save(m);
       });
     },
@@ -57,7 +72,7 @@ export function createMappingRepository(db: Kysely<Database>, scope?: Scope) {
       if (scope !== undefined) q = q.where('workspace_id', '=', scope);
       const row = await q.executeTakeFirst();
       if (!row) throw new NotFoundError(`mapping definition '${id}' does not exist`);
-      return MappingDefinitionSchema.parse(JSON.parse(row.definition));
+      return read(row);
     },
 
     /** Deletes a mapping; refused while a task uses it. */
@@ -81,7 +96,7 @@ export function createMappingRepository(db: Kysely<Database>, scope?: Scope) {
       let q = db.selectFrom('mapping_definitions').selectAll().orderBy('id');
       if (scope !== undefined) q = q.where('workspace_id', '=', scope);
       const rows = await q.execute();
-      return rows.map((r) => MappingDefinitionSchema.parse(JSON.parse(r.definition)));
+      return rows.map(read);
     },
   };
 }

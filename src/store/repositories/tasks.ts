@@ -1,20 +1,33 @@
 import type { Kysely, Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.ts';
+import { TaskSchema } from '../../core/task.ts';
 import type { Task } from '../../core/types.ts';
 import type { Database, TasksTable } from '../schema.ts';
+import type { StoredUnknownKeys } from '../store.ts';
 import { refuseForeignId, refuseForeignIds, type Scope } from './scope.ts';
 import type { WriteJournalTable } from './write-journal.ts';
 
-function toTask(row: Selectable<TasksTable>): Task {
-  const def = JSON.parse(row.definition) as Omit<Task, 'id' | 'name' | 'mappingId' | 'enabled'>;
-  return { id: row.id, name: row.name, mappingId: row.mapping_id, enabled: row.enabled === 1, ...def };
-}
+const TASK_KEYS = new Set(Object.keys(TaskSchema.shape));
 
 /**
  * Tasks: which mapping runs when, and who hears about it. Scoped to a workspace, it sees and writes only that
- * workspace's tasks (another's is "does not exist"); unscoped, the instance's.
+ * workspace's tasks (another's is "does not exist"); unscoped, the instance's. A row is read as saved (not
+ * parsed again: a rule added since, such as a refused time zone, must not stop a hub from starting); top-level
+ * keys the task schema does not know (saved before they were refused) are left out and `onUnknownKeys` told.
  */
-export function createTaskRepository(db: Kysely<Database>, scope?: Scope) {
+export function createTaskRepository(
+  db: Kysely<Database>,
+  scope?: Scope,
+  onUnknownKeys?: (stored: StoredUnknownKeys) => void,
+) {
+  const toTask = (row: Selectable<TasksTable>): Task => {
+    const saved = JSON.parse(row.definition) as Record<string, unknown>;
+    const unknown = Object.keys(saved).filter((k) => !TASK_KEYS.has(k));
+    for (const k of unknown) delete saved[k];
+    if (unknown.length) onUnknownKeys?.({ kind: 'task', id: row.id, keys: unknown });
+    const def = saved as Omit<Task, 'id' | 'name' | 'mappingId' | 'enabled'>;
+    return { id: row.id, name: row.name, mappingId: row.mapping_id, enabled: row.enabled === 1, ...def };
+  };
   return {
     /** The workspace that owns the task (the run service's limits, metrics' label). */
     async workspaceOf(id: string): Promise<string> {

@@ -11,7 +11,10 @@ import { scheduleText, useMappingSystems } from '../lookups.ts';
 import type { TaskRow } from '../types.ts';
 import { TaskInterval, useIntervalRange } from './task-interval.tsx';
 
-/** The body PUT /api/tasks/:id takes, from a listed task. */
+/**
+ * The body PUT /api/tasks/:id takes, from a listed task: the task's own settings (the form does not edit the
+ * deletion guard or the tasks it runs after, but a save keeps them), without what the list adds to it.
+ */
 export const taskBody = (task: TaskRow) => ({
   name: task.name,
   mappingId: task.mappingId,
@@ -20,6 +23,8 @@ export const taskBody = (task: TaskRow) => ({
   mode: task.mode,
   notify: task.notify,
   params: task.params,
+  ...(task.deletionGuard ? { deletionGuard: task.deletionGuard } : {}),
+  ...(task.after ? { after: task.after } : {}),
 });
 
 /** A task's latest runs as badges, newest first, each opening its run; a running one shows its live counts. */

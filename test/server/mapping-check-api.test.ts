@@ -281,4 +281,112 @@ describe('mappings are checked against their systems on save and on apply', () =
       /mappings\.0\.fields\.1\.transform\.0: the date transform has no option 'from' \(it has: input, output\)/,
     );
   });
+
+  test('a misspelt top-level key refuses the save as unknown_key naming it, at the definition', async () => {
+    const res = await admin.send('PUT', '/api/mappings/typo', { ...MAPPING, delets: 'propagate' });
+    assert.equal(res.statusCode, 400, res.body);
+    const issues = res.json().error.details.issues as MappingIssue[];
+    assert.deepEqual(
+      issues.map((i) => [i.field, i.code, i.params.key, i.message]),
+      [['body', 'unknown_key', 'delets', "unknown key 'delets'"]],
+    );
+    assert.equal((await admin.get('/api/mappings/typo')).statusCode, 404, 'nothing was saved');
+  });
+
+  test("a misspelt key inside an assignment's match key is refused at that match key", async () => {
+    const res = await admin.send('PUT', '/api/mappings/typo', {
+      ...MAPPING,
+      assignments: [{ fields: MAPPING.fields, matchKey: { target: 'email', tagret: 'mail' } }],
+    });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.deepEqual(
+      (res.json().error.details.issues as MappingIssue[]).map((i) => [i.field, i.code, i.params.key]),
+      [['body.assignments.0.matchKey', 'unknown_key', 'tagret']],
+    );
+    assert.match(res.json().error.message, /body\.assignments\.0\.matchKey: unknown key 'tagret'/);
+  });
+
+  test('a mapping saved as it was loaded (its id, the last answer’s warnings) is accepted; another id is not', async () => {
+    const loaded = (await admin.get('/api/mappings/people')).json();
+    assert.equal(loaded.id, 'people');
+    const saved = await admin.send('PUT', '/api/mappings/people', loaded);
+    assert.equal(saved.statusCode, 200, saved.body);
+    const again = await admin.send('PUT', '/api/mappings/people', saved.json());
+    assert.equal(again.statusCode, 200, again.body);
+    assert.deepEqual((await admin.get('/api/mappings/people')).json(), loaded);
+    const copy = await admin.send('PUT', '/api/mappings/people-copy', loaded);
+    assert.equal(copy.statusCode, 400, copy.body);
+    assert.deepEqual(
+      (copy.json().error.details.issues as MappingIssue[]).map((i) => [i.field, i.code, i.params.key]),
+      [['body', 'unknown_key', 'id']],
+    );
+  });
+
+  test('an export imports as it is; a misspelt key in an imported mapping is refused at its place', async () => {
+    const exported = (await admin.get('/api/mappings/export')).json();
+    const res = await admin.send('POST', '/api/mappings/import', exported);
+    assert.equal(res.statusCode, 200, res.body);
+    const typo = await admin.send('POST', '/api/mappings/import', {
+      mappings: [{ id: 'typo', ...MAPPING, writeBack: { externalID: 'hubspot_id' } }],
+    });
+    assert.equal(typo.statusCode, 400, typo.body);
+    assert.deepEqual(
+      (typo.json().error.details.issues as MappingIssue[]).map((i) => [i.field, i.code, i.params.key]),
+      [['mappings.0.writeBack', 'unknown_key', 'externalID']],
+    );
+    const envelope = await admin.send('POST', '/api/mappings/import', { ...exported, mapings: [] });
+    assert.equal(envelope.statusCode, 400, envelope.body);
+    assert.match(envelope.json().error.message, /mapings/);
+  });
+
+  test('a task with a misspelt key is refused naming the key; a task saved as it was loaded is accepted', async () => {
+    const put = (id: string, body: unknown) => admin.send('PUT', `/api/tasks/${id}`, body);
+    const created = await put('people-sync', { name: 'People', mappingId: 'people', schedule: null });
+    assert.equal(created.statusCode, 200, created.body);
+    const typo = await put('people-sync', {
+      name: 'People',
+      mappingId: 'people',
+      shedule: { everyMinutes: 5 },
+    });
+    assert.equal(typo.statusCode, 400, typo.body);
+    assert.equal(typo.json().error.code, 'validation_error');
+    assert.deepEqual(typo.json().error.details.issues, [
+      { field: 'body', message: 'Unrecognized key: "shedule"' },
+    ]);
+    const loaded = (await admin.get('/api/tasks/people-sync')).json();
+    for (const key of ['kind', 'nextRunAt', 'lastExecution', 'recentExecutions'])
+      assert.ok(key in loaded, key);
+    const saved = await put('people-sync', { ...loaded, enabled: false });
+    assert.equal(saved.statusCode, 200, saved.body);
+    assert.equal((await admin.get('/api/tasks/people-sync')).json().enabled, false);
+    const elsewhere = await put('people-other', loaded);
+    assert.equal(elsewhere.statusCode, 400, elsewhere.body);
+    assert.match(elsewhere.json().error.message, /Unrecognized key: "id"/);
+    assert.equal((await admin.get('/api/tasks/people-other')).statusCode, 404);
+  });
+
+  test('a configuration file refuses a misspelt key of a mapping, a task or the file itself at its place', () => {
+    const refusal = (file: unknown) => {
+      try {
+        parseConfigText(JSON.stringify(file));
+      } catch (err) {
+        assert.ok(err instanceof ValidationError);
+        return (
+          (err.details?.issues as { path: string; code: string; params: { key?: string } }[] | undefined) ??
+          []
+        ).map((i) => [i.path, i.code, i.params.key]);
+      }
+      assert.fail('accepted');
+    };
+    assert.deepEqual(refusal({ mappings: [{ id: 'm', ...MAPPING, delets: 'propagate' }] }), [
+      ['mappings.0', 'unknown_key', 'delets'],
+    ]);
+    assert.deepEqual(refusal({ tasks: [{ id: 't', mapping: 'm', shedule: { everyMinutes: 5 } }] }), [
+      ['tasks.0', 'unknown_key', 'shedule'],
+    ]);
+    assert.deepEqual(refusal({ task: [] }), [['', 'unknown_key', 'task']]);
+    assert.deepEqual(refusal({ connections: [{ id: 'c', system: 'sql', secrets: {} }] }), [
+      ['connections.0', 'unknown_key', 'secrets'],
+    ]);
+  });
 });

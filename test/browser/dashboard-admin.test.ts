@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { withBusinessDb } from '../helpers/business-db.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { chromiumMissing } from '../helpers/requirements.ts';
 import { ADMIN } from '../helpers/server.ts';
 import {
@@ -205,6 +206,29 @@ describe('the dashboard in a real browser, as admin', {
     await page.waitForURL(/\/tasks\/people-30$/);
     const task = await hub.store.tasks.get('people-30');
     assert.deepEqual(task.schedule, { everyMinutes: 30 });
+    assert.deepEqual(errors, []);
+  });
+
+  test('saving a task from its form or disabling it on the tasks page keeps its deletion guard and the tasks it waits for', async () => {
+    const guard = { percent: 5, atLeast: 3 };
+    await hub.store.tasks.save({
+      ...(await hub.store.tasks.get('people-30')),
+      deletionGuard: guard,
+      after: ['people-sync'],
+    });
+    await page.goto(`${hub.base}/tasks/people-30`);
+    await page.getByLabel('Name').fill('People every half hour, guarded');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await eventually('the form saved', async () =>
+      (await hub.store.tasks.get('people-30')).name.endsWith('guarded'),
+    );
+    let task = await hub.store.tasks.get('people-30');
+    assert.deepEqual([task.deletionGuard, task.after], [guard, ['people-sync']]);
+    await page.goto(`${hub.base}/tasks`);
+    await page.locator('tr[data-task="people-30"]').getByRole('button', { name: 'Disable' }).click();
+    await eventually('the task disabled', async () => !(await hub.store.tasks.get('people-30')).enabled);
+    task = await hub.store.tasks.get('people-30');
+    assert.deepEqual([task.deletionGuard, task.after], [guard, ['people-sync']]);
     assert.deepEqual(errors, []);
   });
 

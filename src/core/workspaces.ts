@@ -94,9 +94,9 @@ export const workspaceBusy = (
 /**
  * A task's schedule as a save stores it: the one place the workspace's range binds a schedule, for every
  * route that saves one. `limits` null: not bound (the instance administrator, who sets the range and may
- * leave it). Bound, the whole schedule saved must lie within the range, the parts kept from `previous` too:
- * an interval outside it, or a cron firing more often than its shortest interval, is refused
- * (`interval_out_of_range`, naming the field); an `onChange` schedule's change gap is bound as
+ * leave it). Bound, a new interval outside the range, or a new cron firing more often than its shortest
+ * interval, is refused (`interval_out_of_range`, naming the field); an interval or cron kept as it was is
+ * not checked again (keepsInterval); an `onChange` schedule's change gap is bound as
  * `bindChangeGap` says (a kept or missing one is raised to the shortest interval, a shorter one given is
  * refused). Without a schedule (the task runs only when asked) there is nothing to bind.
  */
@@ -107,11 +107,30 @@ export function bindSchedule(
 ): Schedule | null {
   if (schedule === null) return null;
   if (limits) {
-    if ('everyMinutes' in schedule) checkInterval(schedule.everyMinutes, limits);
-    if ('cron' in schedule) checkCron(schedule.cron, schedule.timezone, limits);
+    if ('everyMinutes' in schedule && !keepsInterval(schedule, previous))
+      checkInterval(schedule.everyMinutes, limits);
+    if ('cron' in schedule && !keepsCron(schedule, previous))
+      checkCron(schedule.cron, schedule.timezone, limits);
   }
   return bindChangeGap(schedule, previous, limits);
 }
+
+/**
+ * Whether a save keeps the task's interval as it was. Kept, it is not bound again: the instance administrator
+ * may have set it outside the range (or narrowed the range since), and an operator who renames the task or
+ * changes its change gap must not be refused for a value they did not send, nor made to overwrite it.
+ */
+const keepsInterval = (
+  schedule: Schedule & { everyMinutes: number },
+  previous: Schedule | null | undefined,
+) => previous != null && 'everyMinutes' in previous && previous.everyMinutes === schedule.everyMinutes;
+
+/** Whether a save keeps the task's cron and its time zone as they were (see keepsInterval). */
+const keepsCron = (schedule: Schedule & { cron: string }, previous: Schedule | null | undefined) =>
+  previous != null &&
+  'cron' in previous &&
+  previous.cron === schedule.cron &&
+  previous.timezone === schedule.timezone;
 
 /** Refuses an interval outside the workspace's range, naming the range (the dashboard shows it at the field). */
 function checkInterval(everyMinutes: number, limits: WorkspaceLimits): void {

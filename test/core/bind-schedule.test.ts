@@ -41,9 +41,22 @@ describe('bindSchedule: a workspace user’s interval', () => {
     assert.deepEqual(bindSchedule({ everyMinutes: 90 }, null, WIDE), { everyMinutes: 90 });
   });
 
-  test('an interval kept from the previous schedule is bound too: a save never stores one outside the range', () => {
+  test('an interval kept as the instance administrator set it, outside the range, is not refused; a changed one is', () => {
     const kept: Schedule = { everyMinutes: 5, onChange: true, changeGapMinutes: 20 };
-    assert.equal(refusal(kept, kept, RANGE).details?.field, 'everyMinutes');
+    assert.deepEqual(bindSchedule({ ...kept, changeGapMinutes: 30 }, kept, RANGE), {
+      ...kept,
+      changeGapMinutes: 30,
+    });
+    assert.equal(refusal({ ...kept, everyMinutes: 6 }, kept, RANGE).details?.field, 'everyMinutes');
+    assert.equal(refusal(kept, { cron: '*/5 * * * *' }, RANGE).details?.field, 'everyMinutes');
+  });
+
+  test('a cron kept as it was is not refused; the same cron in another time zone, or a new cron, is', () => {
+    const kept: Schedule = { cron: '*/5 * * * *', timezone: 'Europe/Zurich' };
+    assert.deepEqual(bindSchedule({ ...kept }, kept, RANGE), kept);
+    assert.equal(refusal({ cron: '*/5 * * * *' }, kept, RANGE).details?.field, 'cron');
+    assert.equal(refusal({ ...kept, cron: '*/6 * * * *' }, kept, RANGE).details?.field, 'cron');
+    assert.equal(refusal(kept, { everyMinutes: 5 }, RANGE).details?.field, 'cron');
   });
 });
 

@@ -601,7 +601,7 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
     assert.equal(res.statusCode, 200, res.body);
   });
 
-  test("an operator's schedule change keeping a cron that fires more often than the range allows is refused as a workspace admin's PUT of it is; a new interval in the range replaces it", async () => {
+  test("an operator's change gap beside a cron the instance administrator set outside the range is saved, as a workspace admin's PUT keeping it is; a new cron outside the range is refused", async () => {
     const schedule = { cron: '*/5 * * * *', onChange: true, changeGapMinutes: 20 };
     const body = { ...task('t-cron-kept', 'm', { schedule }), id: undefined };
     // The instance administrator is not bound: the cron is saved.
@@ -611,19 +611,29 @@ describe('workspaces: the instance administrator, members, roles, limits and tok
       ...body,
       schedule: { ...schedule, changeGapMinutes: 30 },
     });
-    assert.equal(put.statusCode, 400, put.body);
-    res = await client('olga').send('PATCH', '/api/tasks/t-cron-kept/schedule', { changeGapMinutes: 30 });
-    assert.equal(res.statusCode, 400, res.body);
-    assert.deepEqual(errorOf(res), errorOf(put), 'the same refusal as the PUT');
-    assert.equal(errorOf(res).code, 'interval_out_of_range');
-    assert.deepEqual(errorOf(res).details, { field: 'cron', min: 10, max: 45 });
-    assert.deepEqual((await store.tasks.get('t-cron-kept')).schedule, schedule, 'unchanged');
+    assert.equal(put.statusCode, 200, put.body);
+    res = await client('olga').send('PATCH', '/api/tasks/t-cron-kept/schedule', { changeGapMinutes: 25 });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual((await store.tasks.get('t-cron-kept')).schedule, { ...schedule, changeGapMinutes: 25 });
+    const newCron = await client('wanda').send('PUT', '/api/tasks/t-cron-kept', {
+      ...body,
+      schedule: { ...schedule, cron: '*/6 * * * *' },
+    });
+    assert.equal(newCron.statusCode, 400, newCron.body);
+    assert.equal(errorOf(newCron).code, 'interval_out_of_range');
+    assert.deepEqual(errorOf(newCron).details, { field: 'cron', min: 10, max: 45 });
+    assert.deepEqual(
+      (await store.tasks.get('t-cron-kept')).schedule,
+      { ...schedule, changeGapMinutes: 25 },
+      'unchanged',
+    );
+    // A new interval in the range replaces the cron; the gap stays.
     res = await client('olga').send('PATCH', '/api/tasks/t-cron-kept/schedule', { everyMinutes: 20 });
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual((await store.tasks.get('t-cron-kept')).schedule, {
       everyMinutes: 20,
       onChange: true,
-      changeGapMinutes: 20,
+      changeGapMinutes: 25,
     });
     await store.tasks.delete('t-cron-kept');
   });

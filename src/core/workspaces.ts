@@ -126,7 +126,7 @@ const keepsInterval = (
 ) => previous != null && 'everyMinutes' in previous && previous.everyMinutes === schedule.everyMinutes;
 
 /** Whether a save keeps the task's cron and its time zone as they were (see keepsInterval). */
-const keepsCron = (schedule: Schedule & { cron: string }, previous: Schedule | null | undefined) =>
+const keepsCron = (schedule: Extract<Schedule, { cron: string }>, previous: Schedule | null | undefined) =>
   previous != null &&
   'cron' in previous &&
   previous.cron === schedule.cron &&

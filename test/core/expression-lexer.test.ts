@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ExpressionSyntaxError } from '../../src/core/errors.ts';
 import { parseExpression } from '../../src/core/expression/index.ts';
-import { isKeyword, tokenize } from '../../src/core/expression/lexer.ts';
+import { isKeyword, syntaxError, tokenize } from '../../src/core/expression/lexer.ts';
 
 function syntaxErrorOf(source: string): ExpressionSyntaxError {
   try {
@@ -98,5 +98,27 @@ describe('expression lexer: errors', () => {
     assert.match(e(`a = 1 ${'b'.repeat(30)}`), new RegExp(`found '${'b'.repeat(20)}…'`));
     assert.match(e(`a = 1 ${'b'.repeat(20)}`), new RegExp(`found '${'b'.repeat(20)}' at`));
     assert.match(e("a = 1 'x'"), /found string 'x' at/);
+  });
+});
+
+describe('expression lexer: error positions', () => {
+  test('an invalid number of exactly 20 characters is shown whole, one of 21 shortened with …', () => {
+    const twenty = `1${'x'.repeat(19)}`;
+    assert.match(syntaxErrorOf(twenty).message, new RegExp(`^invalid number '${twenty}' \\(`));
+    assert.match(syntaxErrorOf(`${twenty}y`).message, new RegExp(`^invalid number '${twenty}…' \\(`));
+  });
+
+  test('line and column count only the line breaks before the error, not those after it', () => {
+    const err = syntaxErrorOf('a ?\nb\nc');
+    assert.equal(err.line, 1);
+    assert.equal(err.column, 3);
+    assert.match(err.message, /at line 1, column 3$/);
+    const second = syntaxErrorOf('a\n  !b\n');
+    assert.deepEqual([second.line, second.column], [2, 3]);
+  });
+
+  test('an error at a line break is on the line the break ends, not the next one', () => {
+    const err = syntaxError('a\nb', 1, 'x');
+    assert.deepEqual([err.position, err.line, err.column], [1, 1, 2]);
   });
 });

@@ -55,7 +55,8 @@ export function isKeyword(word: string): boolean {
 export function syntaxError(source: string, position: number, message: string): ExpressionSyntaxError {
   let line = 1;
   let lineStart = 0;
-  for (let i = 0; i < position && i < source.length; i++) {
+  // Past the end source[i] is undefined, no line break, so the loop needs no bound on the length.
+  for (let i = 0; i < position; i++) {
     if (source[i] === '\n') {
       line++;
       lineStart = i + 1;
@@ -97,6 +98,7 @@ export function tokenize(source: string): Token[] {
       tokens.push({ kind: 'identifier', value, quoted: true, pos: start, end });
       i = end;
     } else if (IDENTIFIER_START.test(codePointAt(source, i))) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: past the end codePointAt gives U+0000, no identifier part
       while (i < source.length && IDENTIFIER_PART.test(codePointAt(source, i)))
         i += codePointAt(source, i).length;
       const word = source.slice(start, i);
@@ -134,6 +136,7 @@ function readNumber(source: string, start: number): Token {
   if (match[0].length >= 400 || !Number.isFinite(value))
     throw syntaxError(source, start, 'number is too large');
   let word = '';
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: past the end codePointAt gives U+0000, no identifier part
   while (end < source.length && IDENTIFIER_PART.test(codePointAt(source, end))) {
     word += codePointAt(source, end);
     end += codePointAt(source, end).length;
@@ -157,6 +160,7 @@ function readQuoted(source: string, start: number, quote: string, what: string):
   let i = start + 1;
   for (;;) {
     const next = source.indexOf(quote, i);
+    // Stryker disable next-line EqualityOperator: the search starts after the opening quote, so next is never 0
     if (next < 0) throw syntaxError(source, start, `unterminated ${what} (missing closing ${quote})`);
     value += source.slice(i, next);
     if (source[next + 1] === quote) {

@@ -13,8 +13,10 @@ const cache = new Map<string, RegExp | null>();
 /** True when `value` matches the LIKE `pattern` (case-insensitive). */
 export function likeMatches(value: string, pattern: string): boolean {
   let regex = cache.get(pattern);
+  // Stryker disable next-line ConditionalExpression: compiling again gives the same RegExp; the cache only saves time
   if (regex === undefined) {
     regex = likeToRegExp(pattern);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: when the cache is cleared only bounds memory
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(pattern, regex);
   }
@@ -24,7 +26,8 @@ export function likeMatches(value: string, pattern: string): boolean {
 /** True when the pattern ends in an escape character that escapes nothing. */
 export function endsWithLoneEscape(pattern: string): boolean {
   let escapes = 0;
-  for (let i = pattern.length - 1; i >= 0 && pattern[i] === '\\'; i--) escapes++;
+  // pattern[-1] is undefined, which ends the loop at the start.
+  for (let i = pattern.length - 1; pattern[i] === '\\'; i--) escapes++;
   return escapes % 2 === 1;
 }
 

@@ -219,5 +219,18 @@ describe('expression printer', () => {
       `"null"."Post Code" = 'O''Brien'`,
     );
     assert.equal(print(parseExpression('straße = 1d')), 'straße = 1d');
+    assert.equal(print(parseExpression('"say ""hi""" = 1')), '"say ""hi""" = 1');
+  });
+
+  test('+ and - bind more loosely than * and /: parentheses kept around a sum or difference operand of a product', () => {
+    assert.equal(print(parseExpression('(a + b) * c')), '(a + b) * c');
+    assert.equal(print(parseExpression('(a - b) / c')), '(a - b) / c');
+    assert.equal(print(parseExpression('c * (a - b)')), 'c * (a - b)');
+    assert.equal(print(parseExpression('(a * b) + (c / d) - e')), 'a * b + c / d - e');
+    assert.equal(print(parseExpression('a - (b * c)')), 'a - b * c');
+  });
+
+  test('null, booleans and numbers print as written', () => {
+    assert.equal(print(parseExpression('x ?? null ?? TRUE ?? 2.5')), 'x ?? null ?? true ?? 2.5');
   });
 });

@@ -46,6 +46,7 @@ type Printers = { [K in Expr['kind']]: (node: NodeOf<K>) => string };
 
 const PRINTERS: Printers = {
   literal: (node) =>
+    // Stryker disable next-line ConditionalExpression: String(null) is 'null' as well
     node.value === null
       ? 'null'
       : typeof node.value === 'string'

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ExpressionError } from '../../src/core/errors.ts';
-import { parseExpression, schemaOf, typeCheck } from '../../src/core/expression/index.ts';
+import { resolveCall } from '../../src/core/expression/check.ts';
+import { FUNCTIONS, parseExpression, schemaOf, typeCheck } from '../../src/core/expression/index.ts';
+import { relationOf } from '../../src/core/expression/schema.ts';
 
 const schema = schemaOf([
   {
@@ -361,5 +363,33 @@ describe('type check: aggregates', () => {
     );
     assert.equal(errorOf('exists(home.x)').message, "'home.x' is no relation of places at position 7");
     assert.equal(errorOf('exists(ghost)').message, "unknown object 'nowhere' at position 7");
+  });
+});
+
+describe('function resolution and relations', () => {
+  test('an unknown function is refused with the list of every known function, comma-separated', () => {
+    const names = [...FUNCTIONS.keys()];
+    assert.ok(names.length > 1 && names.includes('lower') && names.includes('concat'));
+    assert.throws(
+      () => resolveCall('nope', 1, 7),
+      (err: unknown) =>
+        err instanceof ExpressionError &&
+        err.message === `unknown function 'nope' at position 7 (known functions: ${names.join(', ')})`,
+    );
+  });
+
+  test('relationOf finds a relation by name, and gives undefined for no object or an object without relations', () => {
+    const relation = {
+      name: 'contracts',
+      object: 'contracts',
+      kind: 'many',
+      from: 'id',
+      to: 'person_id',
+    } as const;
+    const object = { name: 'people', fields: [], relations: [relation] };
+    assert.equal(relationOf(object, 'contracts'), relation);
+    assert.equal(relationOf(object, 'other'), undefined);
+    assert.equal(relationOf({ name: 'x', fields: [] }, 'contracts'), undefined);
+    assert.equal(relationOf(undefined, 'contracts'), undefined);
   });
 });

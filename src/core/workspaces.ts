@@ -145,8 +145,9 @@ function checkInterval(everyMinutes: number, limits: WorkspaceLimits): void {
 /**
  * The range's lower end holds for change-driven runs too: a workspace's own people cannot make a task run on
  * every change of a shared account. Their `onChange` schedule keeps a change gap of at least the shortest
- * interval (left out: the task's previous gap, at least the shortest interval); a shorter one given is
- * refused. Changes within the gap are coalesced into one run at its end (runs/run-service.ts), none is lost.
+ * interval (left out or sent back unchanged: the task's previous gap, at least the shortest interval); a new
+ * shorter one is refused. Changes within the gap are coalesced into one run at its end (runs/run-service.ts),
+ * none is lost.
  * `limits` null: the instance administrator, bound by nothing, whose save without a gap keeps the previous one.
  */
 function bindChangeGap(
@@ -155,9 +156,12 @@ function bindChangeGap(
   limits: WorkspaceLimits | null,
 ): Schedule {
   if (schedule.onChange !== true) return schedule;
-  const given = schedule.changeGapMinutes;
-  const kept = given ?? previous?.changeGapMinutes;
+  const kept = schedule.changeGapMinutes ?? previous?.changeGapMinutes;
   if (!limits) return kept === undefined ? schedule : { ...schedule, changeGapMinutes: kept };
+  // The task's own gap sent back as it was (the task form, the tasks page's enable/disable send the whole
+  // schedule) is kept, as a left-out one is: raised to the range, not refused for a value nobody changed.
+  const given =
+    schedule.changeGapMinutes === previous?.changeGapMinutes ? undefined : schedule.changeGapMinutes;
   const min = limits.minIntervalMinutes;
   if (given !== undefined && given < min)
     throw new IntervalOutOfRangeError(

@@ -115,6 +115,17 @@ describe('bindSchedule: a workspace user’s change-driven task', () => {
     });
   });
 
+  test('a gap sent back as the task has it, below the range, is kept raised to the shortest interval, not refused; a new short one is', () => {
+    // The task form and the tasks page's enable/disable send the whole schedule the instance administrator set.
+    const admins: Schedule = { everyMinutes: 20, onChange: true, changeGapMinutes: 2 };
+    assert.deepEqual(bindSchedule({ ...admins }, admins, RANGE), { ...admins, changeGapMinutes: 10 });
+    assert.equal(
+      refusal({ ...admins, changeGapMinutes: 3 }, admins, RANGE).details?.field,
+      'changeGapMinutes',
+    );
+    assert.equal(refusal({ ...admins }, { everyMinutes: 20 }, RANGE).details?.field, 'changeGapMinutes');
+  });
+
   test('an interval-driven task gets no change gap', () => {
     assert.deepEqual(bindSchedule({ everyMinutes: 20 }, { onChange: true, changeGapMinutes: 25 }, RANGE), {
       everyMinutes: 20,

@@ -232,6 +232,19 @@ describe('the dashboard in a real browser, as admin', {
     assert.deepEqual(errors, []);
   });
 
+  test('saving a task with a cron from its form keeps the cron’s time zone (the form has no time zone input)', async () => {
+    const schedule = { cron: '0 6 * * *', timezone: 'Europe/Zurich' };
+    await hub.store.tasks.save({ ...(await hub.store.tasks.get('people-30')), schedule });
+    await page.goto(`${hub.base}/tasks/people-30`);
+    await page.getByLabel('Name').fill('People at six, Zurich time');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await eventually('the form saved', async () =>
+      (await hub.store.tasks.get('people-30')).name.endsWith('Zurich time'),
+    );
+    assert.deepEqual((await hub.store.tasks.get('people-30')).schedule, schedule);
+    assert.deepEqual(errors, []);
+  });
+
   test('settings say "not available" when the server has no settings API, or show the form', async () => {
     allowFailedLoad('/api/settings');
     await page.goto(`${hub.base}/settings`);

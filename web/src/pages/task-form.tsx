@@ -45,6 +45,8 @@ export function TaskForm() {
   const [choice, setChoice] = useState<ScheduleChoice>('preset-15');
   const [minutes, setMinutes] = useState('60');
   const [cron, setCron] = useState('0 6 * * *');
+  // The form has no time zone input: a cron's zone (set by API or file) is kept, never dropped by a save.
+  const [timezone, setTimezone] = useState<string | undefined>(undefined);
   const [onChange, setOnChange] = useState(false);
   // Empty: left out (the server fills in the workspace's shortest interval for its own people).
   const [changeGap, setChangeGap] = useState('');
@@ -58,7 +60,10 @@ export function TaskForm() {
     setTask(taskBody(s));
     setChoice(choiceOf(s.schedule));
     if (s.schedule && 'everyMinutes' in s.schedule) setMinutes(String(s.schedule.everyMinutes));
-    if (s.schedule && 'cron' in s.schedule) setCron(s.schedule.cron);
+    if (s.schedule && 'cron' in s.schedule) {
+      setCron(s.schedule.cron);
+      setTimezone(s.schedule.timezone);
+    }
     setOnChange(s.schedule?.onChange === true);
     setChangeGap(s.schedule?.changeGapMinutes === undefined ? '' : String(s.schedule.changeGapMinutes));
     setRecipients(s.notify.to.join(', '));
@@ -67,7 +72,7 @@ export function TaskForm() {
     const gap = changeGap.trim() === '' ? {} : { changeGapMinutes: Number(changeGap) };
     const changes = onChange ? { onChange: true as const, ...gap } : {};
     if (choice === 'manual') return onChange ? { onChange: true, ...gap } : null;
-    if (choice === 'cron') return { cron: cron.trim(), ...changes };
+    if (choice === 'cron') return { cron: cron.trim(), ...(timezone ? { timezone } : {}), ...changes };
     if (choice === 'custom') return { everyMinutes: Number(minutes), ...changes };
     return { everyMinutes: Number(choice.slice('preset-'.length)), ...changes };
   };

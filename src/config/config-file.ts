@@ -28,9 +28,12 @@ export const TaskFileSchema = TaskSchema.omit({ mappingId: true }).extend({
 
 /**
  * A configuration file: connections, mapping definitions and tasks, applied with `junction apply`. A key
- * none of them has (`secrets:`, `shedule:`, `delets:`) is refused at its place, never dropped.
+ * none of them has (`secrets:`, `shedule:`, `delets:`) is refused at its place, never dropped. The mapping
+ * export's version and time are read past, as the API's import does: an export applies as it is.
  */
 export const ConfigFileSchema = z.strictObject({
+  version: z.literal(1).optional(),
+  exportedAt: z.string().optional(),
   connections: z.array(ConnectionFileSchema).default([]),
   mappings: z.array(MappingDefinitionSchema).default([]),
   tasks: z.array(TaskFileSchema).default([]),
@@ -78,7 +81,7 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.e
       ...i,
     }));
     throw new ValidationError(
-      `the configuration is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      `the configuration is invalid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
       {
         details: { issues },
       },

@@ -389,4 +389,16 @@ describe('mappings are checked against their systems on save and on apply', () =
       ['connections.0', 'unknown_key', 'secrets'],
     ]);
   });
+
+  test('a mapping export applies as a configuration file (its version and time read past); the file’s own misspelt key is named without an empty place', async () => {
+    const exported = (await admin.get('/api/mappings/export')).json();
+    assert.equal(exported.version, 1);
+    assert.ok(exported.mappings.length > 0);
+    assert.deepEqual(parseConfigText(JSON.stringify(exported)).mappings, exported.mappings);
+    assert.throws(() => parseConfigText(JSON.stringify({ ...exported, version: 2 })), /version/);
+    assert.throws(
+      () => parseConfigText('task: []\n'),
+      (err: Error) => err.message === "the configuration is invalid: unknown key 'task'",
+    );
+  });
 });

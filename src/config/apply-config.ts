@@ -1,4 +1,4 @@
-import { prepareConnection } from '../connectors/connection-secret.ts';
+import { prepareConnection, unreadableUrlPasswordIssues } from '../connectors/connection-secret.ts';
 import { ValidationError } from '../core/errors.ts';
 import { formatMappingIssue, type MappingIssue } from '../core/mapping-issues.ts';
 import type { Connection } from '../core/types.ts';
@@ -61,6 +61,9 @@ export async function applyConfig(
   };
   // Each system described once for the whole file, within its connection's budget.
   const describe = describeConnections(connectionOf, o.connectorFactory, limitersFor(store));
+  for (const c of config.connections)
+    for (const i of unreadableUrlPasswordIssues(c.config))
+      problems.push(`connection '${c.id}': ${i.field}: ${i.message}`);
   for (const m of config.mappings) {
     // The same check as the API's save: fields, properties, types, transforms, filters, match key.
     const check = await checkMapping(m, describe);

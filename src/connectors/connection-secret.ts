@@ -1,6 +1,6 @@
 import { SecretDestinationError } from '../core/secret-destination.ts';
 import type { Connection, SystemName } from '../core/types.ts';
-import { maskUrlPasswords } from '../core/url-credentials.ts';
+import { hasUnreadablePassword, maskUrlPasswords } from '../core/url-credentials.ts';
 import type { Store } from '../store/store.ts';
 import { CONNECTORS } from './registry.ts';
 
@@ -25,6 +25,24 @@ export function maskConfig(config: Record<string, unknown>): Record<string, unkn
   return Object.fromEntries(
     Object.entries(config).map(([k, v]) => [k, typeof v === 'string' ? maskUrlPasswords(v) : v]),
   );
+}
+
+/**
+ * The config fields holding a URL whose password has a raw `?` or `#`: where that password ends cannot be
+ * told from the URL, so it would stay in the config unsealed (and the connection could not open).
+ * The message names the field, never the URL.
+ */
+export function unreadableUrlPasswordIssues(
+  config: Record<string, unknown>,
+): { field: string; message: string }[] {
+  return Object.entries(config)
+    .filter(([, v]) => typeof v === 'string' && hasUnreadablePassword(v))
+    .map(([k]) => ({
+      field: `config.${k}`,
+      message:
+        'a password holding ? or # cannot be read from this URL (where it ends cannot be told): percent-encode ' +
+        'them in it (? as %3F, # as %23), or leave it out of the URL and enter it in the password field',
+    }));
 }
 
 /** What someone entered for a connection: config, and secret fields (`null` clears one, absent keeps it). */

@@ -55,9 +55,35 @@ function splitOnce(s: string, sep: string): [string, string] {
   return i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i + 1)];
 }
 
+/** A host with an optional port, as an authority followed by a path has it. */
+const HOST_PORT = /^(?:\[[0-9a-f:.]*\]|[^:[\]]*)(?::\d+)?$/i;
+
+/**
+ * The URL may hold a raw `?` or `#` in its password (`postgres://app:Xy?9#k@db/prod`): an `@` after
+ * its first `?` or `#` with a `:` somewhere before it, and no `host[:port]/path` in front of the query
+ * that would make it an ordinary URL with an `@` in a parameter (`postgres://db:5432/x?user=a@b`).
+ * Such a URL cannot be read one way only, so Junction refuses it and masks it whole; a password
+ * beginning with digits and a `/` (`app:12/3?x@db`) still reads as a port and a path.
+ */
+export function hasUnreadablePassword(url: string): boolean {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(.*)$/is.exec(url);
+  const rest = m?.[1] ?? '';
+  const query = rest.search(/[?#]/);
+  const lastAt = rest.lastIndexOf('@');
+  if (query < 0 || lastAt < query || !rest.slice(0, lastAt).includes(':')) return false;
+  const head = rest.slice(0, query);
+  const host = head.lastIndexOf('@') + 1;
+  const slash = head.indexOf('/', host);
+  return slash < 0 || !HOST_PORT.test(head.slice(host, slash));
+}
+
 /** Every URL password in a text (a URL, a message, a log line) replaced by `***`. */
 export function maskUrlPasswords(text: string): string {
   return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)(\S*)/gi, (url, scheme: string, rest: string) =>
+      // Where the password ends is unknown: everything up to the last `@` may be it.
+      hasUnreadablePassword(url) ? `${scheme}${PASSWORD_MASK}${rest.slice(rest.lastIndexOf('@'))}` : url,
+    )
     .replace(
       /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^\s?#]*@(?=[^@\s?#]*(?:[/?#\s]|$))/gi,
       `$1:${PASSWORD_MASK}@`,

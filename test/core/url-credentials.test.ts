@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  hasUnreadablePassword,
   maskUrlPasswords,
   PASSWORD_MASK,
   splitUrlPassword,
@@ -123,6 +124,45 @@ describe('splitUrlPassword', () => {
   });
 });
 
+describe('hasUnreadablePassword', () => {
+  test('a raw ? or # in a userinfo password makes the URL unreadable, with or without a path or port', () => {
+    for (const url of [
+      'postgres://app:Xy?9#k@db/prod',
+      'postgres://app:Xy#9@db/prod',
+      'mysql://app:a?b@db:3306/x',
+      'postgres://app:a/b?c@db/x',
+      'postgres://app:123?x@db/prod',
+      'postgres://app:?x@db',
+      'postgres://app:a@b?c@db/x',
+      'POSTGRES://:p?w@db/x',
+    ])
+      assert.equal(hasUnreadablePassword(url), true, url);
+  });
+
+  test('an @ in a parameter after a host (and port) and a path is an ordinary URL', () => {
+    for (const url of [
+      'postgres://db/x?user=a@b',
+      'postgres://db:5432/x?user=admin@srv&options=a:b',
+      'postgres://app:pw@db/x?user=a@b',
+      'postgres://[::1]:5432/x?to=a:b@c',
+      'https://h/p?to=a:b@c.ch',
+    ])
+      assert.equal(hasUnreadablePassword(url), false, url);
+  });
+
+  test('a URL without an @ after its query, or without a : before that @, or no URL at all, is readable', () => {
+    for (const url of [
+      'postgres://app:pw@db/x?sslmode=require',
+      'postgres://db?user=a@b',
+      'postgres://app:pw@db',
+      'sqlite:./x?y:z@w',
+      'app:Xy?9#k@db/prod',
+      '',
+    ])
+      assert.equal(hasUnreadablePassword(url), false, url);
+  });
+});
+
 describe('maskUrlPasswords', () => {
   test('the mask is three stars', () => {
     assert.equal(PASSWORD_MASK, '***');
@@ -140,6 +180,23 @@ describe('maskUrlPasswords', () => {
     assert.equal(maskUrlPasswords('postgres://app:p@ss/w@db/x'), 'postgres://app:***@db/x');
     assert.equal(maskUrlPasswords('postgres://app:p@ss@db?x=1'), 'postgres://app:***@db?x=1');
     assert.equal(maskUrlPasswords('postgres://app:p@ss@db#f'), 'postgres://app:***@db#f');
+  });
+
+  test('a password holding ? or # is masked with everything before the last @, wherever the URL stands', () => {
+    assert.equal(maskUrlPasswords('postgres://app:Xy?9#k@db/prod'), 'postgres://***@db/prod');
+    assert.equal(
+      maskUrlPasswords("cannot reach 'postgres://app:a/b?c@db:5432/x?sslmode=require' (refused)"),
+      "cannot reach 'postgres://***@db:5432/x?sslmode=require' (refused)",
+    );
+    assert.equal(
+      maskUrlPasswords('mysql://app:123?x@db/prod?password=q'),
+      'mysql://***@db/prod?password=***',
+    );
+  });
+
+  test('an @ in a parameter of an ordinary URL is no password', () => {
+    for (const text of ['postgres://db:5432/x?user=admin@srv', 'postgres://db?user=a@b'])
+      assert.equal(maskUrlPasswords(text), text);
   });
 
   test('every URL of a text is masked, in any case of the scheme', () => {

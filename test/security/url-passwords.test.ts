@@ -89,9 +89,12 @@ test('log lines mask URL passwords and blank password fields', () => {
   const screen = { pretty: false, logDestination: { write: (l: string) => lines.push(l) } };
   const log = createLogger('info', screen as unknown as Screen);
   log.warn({ password: 'F1eld-pw' }, 'cannot reach postgres://app:Msg-pw@db/x?sslmode=require&password=Q-pw');
+  log.error('cannot reach mysql://app:Lg?pw#1@db/x (refused)');
   const text = lines.join('');
-  for (const secret of ['F1eld-pw', 'Msg-pw', 'Q-pw']) assert.equal(text.includes(secret), false, text);
+  for (const secret of ['F1eld-pw', 'Msg-pw', 'Q-pw', 'Lg?pw'])
+    assert.equal(text.includes(secret), false, text);
   assert.match(text, /postgres:\/\/app:\*\*\*@db\/x/);
+  assert.match(text, /mysql:\/\/\*\*\*@db\/x/);
 });
 
 /** Finding 6: database passwords inside connection URLs were shown to viewers and stored unsealed. */
@@ -196,6 +199,52 @@ for (const dialect of DIALECTS) {
       );
       assert.deepEqual(await leaks('erp-file', 'F1le-pw'), []);
       assert.equal((await store.connections.get('erp-file')).secret.password, 'F1le-pw');
+    });
+
+    test('a URL whose password holds ? or # is refused at its URL field, without echoing it, and nothing is stored', async () => {
+      const url = `postgres://app:Xy?9#k@127.0.0.1:${recorder.port}/business`;
+      const put = await admin.send('PUT', '/api/connections/erp-unreadable', {
+        name: 'ERP',
+        system: 'sql',
+        config: { url },
+      });
+      assert.equal(put.statusCode, 400, put.body);
+      const issue = put.json().error.details.issues[0];
+      assert.equal(issue.field, 'config.url');
+      assert.match(issue.message, /%3F.*%23.*password field/);
+      assert.equal(put.body.includes('Xy'), false, put.body);
+      assert.equal((await admin.get('/api/connections/erp-unreadable')).statusCode, 404);
+
+      await assert.rejects(
+        applyConfig(
+          store,
+          parseConfigText(
+            `connections:\n  - { id: erp-unreadable, system: sql, config: { url: "${url}" } }\n`,
+          ),
+        ),
+        (err: Error) =>
+          /connection 'erp-unreadable': config\.url: .*%3F.*%23/.test(err.message) &&
+          !err.message.includes('Xy'),
+      );
+      assert.equal((await admin.get('/api/connections/erp-unreadable')).statusCode, 404);
+    });
+
+    test('a URL whose password holds ? or # stored before it was refused is shown masked up to its last @', async () => {
+      await store.db
+        .insertInto('connections')
+        .values({
+          id: 'erp-unreadable-old',
+          name: 'ERP',
+          system: 'sql',
+          config: JSON.stringify({ url: 'postgres://app:Qz?7#m@db/prod' }),
+          secret_sealed: null,
+          created_at: new Date().toISOString(),
+          updated_at: new Date().toISOString(),
+        })
+        .execute();
+      const shown = (await viewer.get('/api/connections/erp-unreadable-old')).json();
+      assert.equal(shown.config.url, 'postgres://***@db/prod');
+      assert.equal((await viewer.get('/api/connections')).body.includes('Qz'), false);
     });
 
     test('a URL password stored before this change is masked, still connects, and moves into the secret on the next save', async () => {

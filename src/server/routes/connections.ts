@@ -1,6 +1,10 @@
 import { pino } from 'pino';
 import { z } from 'zod';
-import { maskConfig, prepareConnection } from '../../connectors/connection-secret.ts';
+import {
+  maskConfig,
+  prepareConnection,
+  unreadableUrlPasswordIssues,
+} from '../../connectors/connection-secret.ts';
 import { assertMayName, createFileAccess } from '../../connectors/file-access.ts';
 import { CONNECTORS, createConnector, systemNames } from '../../connectors/registry.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -65,11 +69,15 @@ export async function connectionRoutes(
           details: { field: 'system' },
         });
       const config = def.configSchema.safeParse(req.body.config);
-      if (!config.success) {
-        const issues = config.error.issues.map((i) => ({
-          field: ['config', ...i.path.map(String)].join('.'),
-          message: i.message,
-        }));
+      const unreadable = unreadableUrlPasswordIssues(req.body.config);
+      if (!config.success || unreadable.length) {
+        const issues = [
+          ...unreadable,
+          ...(config.error?.issues ?? []).map((i) => ({
+            field: ['config', ...i.path.map(String)].join('.'),
+            message: i.message,
+          })),
+        ];
         throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), {
           details: { issues },
         });

@@ -7,6 +7,11 @@ export interface TaskRow {
   task: string;
   /** The workspace the task belongs to. */
   workspace: string;
+  /**
+   * False when no workspace of that id exists (there is no foreign key: a task saved while its workspace
+   * was being deleted stays, and still runs).
+   */
+  workspaceExists: boolean;
   name: string;
   mapping: string;
   schedule: Schedule | null;
@@ -26,6 +31,8 @@ function scheduleText(s: Schedule | null): string {
   if (!s.onChange) return timed;
   return timed ? `on change, ${timed}` : 'on change';
 }
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Local time as `2026-11-30 14:05`, the way people read it on a terminal. */
 function localTime(d: Date | null | undefined): string {
@@ -54,22 +61,34 @@ export async function tasksCommand(
   o: { json: boolean; out?: (text: string) => void; workspace?: string | undefined },
 ): Promise<number> {
   const out = o.out ?? ((text: string) => process.stdout.write(`${text}\n`));
-  const rows: { workspace: string; task: Task; last: Execution | undefined; next: Date | null }[] = [];
-  // Without --workspace, every task of the hub (the terminal is the operator's, not a customer's), listed
-  // workspace by workspace so each row can say whose it is.
-  const workspaces =
-    o.workspace === undefined ? (await rt.store.workspaces.list()).map((w) => w.id) : [o.workspace];
-  for (const workspace of workspaces) {
-    const store = rt.store.inWorkspace(workspace);
-    for (const task of await store.tasks.list()) {
-      const [last] = await store.executions.list({ taskId: task.id, limit: 1 });
-      rows.push({ workspace, task, last, next: await nextRunFor(rt.store, task) });
-    }
+  const rows: {
+    workspace: string;
+    exists: boolean;
+    task: Task;
+    last: Execution | undefined;
+    next: Date | null;
+  }[] = [];
+  // Without --workspace, every task of the hub (the terminal is the operator's, not a customer's), each
+  // with the workspace its row names: also one whose workspace row is gone, as it still runs.
+  const store = o.workspace === undefined ? rt.store : rt.store.inWorkspace(o.workspace);
+  const known = new Set((await rt.store.workspaces.list()).map((w) => w.id));
+  for (const task of await store.tasks.list()) {
+    const workspace = o.workspace ?? (await store.tasks.workspaceOf(task.id));
+    const [last] = await store.executions.list({ taskId: task.id, limit: 1 });
+    rows.push({
+      workspace,
+      exists: known.has(workspace),
+      task,
+      last,
+      next: await nextRunFor(rt.store, task),
+    });
   }
+  rows.sort((a, b) => cmp(a.workspace, b.workspace) || cmp(a.task.id, b.task.id));
   if (o.json) {
-    const json: TaskRow[] = rows.map(({ workspace, task, last, next }) => ({
+    const json: TaskRow[] = rows.map(({ workspace, exists, task, last, next }) => ({
       task: task.id,
       workspace,
+      workspaceExists: exists,
       name: task.name,
       mapping: task.mappingId,
       schedule: task.schedule,
@@ -91,14 +110,15 @@ export async function tasksCommand(
     );
     return 0;
   }
-  // The workspace column only when it tells tasks apart: a single-customer hub's table stays as it was.
-  const manyWorkspaces = new Set(rows.map((r) => r.workspace)).size > 1;
+  // The workspace column only when it tells tasks apart or one is gone: a single-customer hub's table stays
+  // as it was.
+  const manyWorkspaces = new Set(rows.map((r) => r.workspace)).size > 1 || rows.some((r) => !r.exists);
   const header = ['TASK', 'MAPPING', 'SCHEDULE', 'ENABLED', 'LAST RUN', 'STATUS', 'NEXT RUN'];
   out(
     table(
       manyWorkspaces ? ['WORKSPACE', ...header] : header,
-      rows.map(({ workspace, task, last, next }) => [
-        ...(manyWorkspaces ? [workspace] : []),
+      rows.map(({ workspace, exists, task, last, next }) => [
+        ...(manyWorkspaces ? [exists ? workspace : `${workspace} (no such workspace)`] : []),
         task.id,
         task.mappingId,
         scheduleText(task.schedule),

@@ -114,3 +114,34 @@ test('`junction tasks --json` names each task’s workspace', async () => {
     ],
   );
 });
+
+test('`junction tasks` lists a task whose workspace row is gone, naming that workspace as unknown', async () => {
+  // No foreign key: a task saved into a workspace while it was being deleted stays, and still runs.
+  await fill('gone', ['g-sync']);
+  await store.db.deleteFrom('workspaces').where('id', '=', 'gone').execute();
+  const { text } = await listed();
+  const rows = text.split('\n').slice(1);
+  assert.deepEqual(
+    rows.map((r) => r.split(/ {2,}/).slice(0, 2)),
+    [
+      ['acme', 'a-nightly'],
+      ['acme', 'a-sync'],
+      ['default', 'd-sync'],
+      ['gone (no such workspace)', 'g-sync'],
+    ],
+  );
+  const lines: string[] = [];
+  await tasksCommand({ store } as unknown as Runtime, { json: true, out: (t) => lines.push(t) });
+  const { tasks } = JSON.parse(lines.join('')) as {
+    tasks: { task: string; workspace: string; workspaceExists: boolean }[];
+  };
+  assert.deepEqual(
+    tasks.map((t) => [t.workspace, t.task, t.workspaceExists]),
+    [
+      ['acme', 'a-nightly', true],
+      ['acme', 'a-sync', true],
+      ['default', 'd-sync', true],
+      ['gone', 'g-sync', false],
+    ],
+  );
+});

@@ -83,7 +83,7 @@ export const workspaceBusy = (
 ): WorkspaceBusyError =>
   waiting > 0
     ? new WorkspaceBusyError(
-        `workspace '${workspaceId}' runs ${active} task${active === 1 ? '' : 's'} (at most ${max} at once) and ${waiting} waiting longer come${waiting === 1 ? 's' : ''} first; try again when one has finished`,
+        `workspace '${workspaceId}' runs ${active === 0 ? 'no task' : `${active} task${active === 1 ? '' : 's'}`} (at most ${max} at once) and ${waiting} task${waiting === 1 ? '' : 's'} waiting for a place go${waiting === 1 ? 'es' : ''} first; try again after ${waiting === 1 ? 'it has' : 'they have'} run`,
         { details: { workspaceId, active, max, waiting } },
       )
     : new WorkspaceBusyError(

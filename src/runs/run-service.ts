@@ -216,6 +216,14 @@ export async function createRunService(o: RunServiceOptions): Promise<RunService
           onBegin?.(execution);
         },
       });
+    } catch (err) {
+      // Failed before it began for another reason than a busy task or workspace: nothing asks again soon, so
+      // the task's place in line (if it had one) must not hold a freed slot until it lapses.
+      if (!begun && waits && !(err instanceof WorkspaceBusyError) && !(err instanceof TaskBusyError))
+        await store.executions
+          .leaveLine(taskId)
+          .catch((e) => log.warn({ err: e, taskId }, 'could not give up its place in line'));
+      throw err;
     } finally {
       if (begun) await slotFreed(taskId);
     }

@@ -99,17 +99,22 @@ test('a full workspace refuses a run workspace_busy, naming how many run and how
   );
 });
 
-test('a refusal behind tasks waiting longer names how many wait, with its details', () => {
+test('a refusal behind tasks waiting longer names how many wait and that they go first, with its details', () => {
   const one = workspaceBusy('acme', 1, 1, 1);
   assert.equal(one.code, 'workspace_busy');
   assert.equal(
     one.message,
-    "workspace 'acme' runs 1 task (at most 1 at once) and 1 waiting longer comes first; try again when one has finished",
+    "workspace 'acme' runs 1 task (at most 1 at once) and 1 task waiting for a place goes first; try again after it has run",
   );
   assert.deepEqual(one.details, { workspaceId: 'acme', active: 1, max: 1, waiting: 1 });
   assert.equal(
     workspaceBusy('acme', 2, 2, 3).message,
-    "workspace 'acme' runs 2 tasks (at most 2 at once) and 3 waiting longer come first; try again when one has finished",
+    "workspace 'acme' runs 2 tasks (at most 2 at once) and 3 tasks waiting for a place go first; try again after they have run",
+  );
+  // Nothing runs, the places are all held by waiting tasks: not "try again when one has finished".
+  assert.equal(
+    workspaceBusy('acme', 0, 1, 2).message,
+    "workspace 'acme' runs no task (at most 1 at once) and 2 tasks waiting for a place go first; try again after they have run",
   );
   assert.deepEqual(workspaceBusy('acme', 2, 2, 0).details, { workspaceId: 'acme', active: 2, max: 2 });
 });

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { JunctionError, LeaseLostError, NotFoundError, TaskBusyError } from '../../core/errors.ts';
 import {
   type Execution,
@@ -156,11 +156,17 @@ export function createExecutionRepository(db: Kysely<Database>, scope?: Scope, d
     const live = others.filter((r) => !isStale(r, o, now));
     const active = live.length;
     const waits = trx.withTables<{ run_waits: RunWaitsTable }>();
+    // Places are written and compared on one clock: PostgreSQL's, shared by a hub and workers whose own clocks
+    // may be skewed (SQLite is one machine). A `now` given by the caller (tests) is that clock.
+    const lineNow =
+      dialect === 'postgres' && o.now === undefined
+        ? new Date((await sql<{ now: Date | string }>`SELECT now() AS now`.execute(trx)).rows[0]?.now ?? now)
+        : now;
     const held = await waits
       .selectFrom('run_waits')
       .selectAll()
       .where('workspace_id', '=', ws.id)
-      .where('until', '>', now.toISOString())
+      .where('until', '>', lineNow.toISOString())
       .execute();
     const own = held.find((w) => w.task_id === o.taskId);
     // Older places first; a task without a place (or a lapsed one) is behind every place held.
@@ -178,8 +184,8 @@ export function createExecutionRepository(db: Kysely<Database>, scope?: Scope, d
     if (!o.waitInLine) throw refusal;
     const place = {
       workspace_id: ws.id,
-      since: own?.since ?? now.toISOString(),
-      until: new Date(now.getTime() + o.waitInLine.holdMs).toISOString(),
+      since: own?.since ?? lineNow.toISOString(),
+      until: new Date(lineNow.getTime() + o.waitInLine.holdMs).toISOString(),
     };
     await waits
       .insertInto('run_waits')
@@ -277,6 +283,18 @@ export function createExecutionRepository(db: Kysely<Database>, scope?: Scope, d
         }
         throw err;
       }
+    },
+
+    /**
+     * The task gives up its place in its workspace's line (`waitInLine`): it will not ask again soon (its run
+     * failed before it began, its job is gone), so its place must not hold a freed slot until it lapses.
+     */
+    async leaveLine(taskId: string): Promise<void> {
+      await db
+        .withTables<{ run_waits: RunWaitsTable }>()
+        .deleteFrom('run_waits')
+        .where('task_id', '=', taskId)
+        .execute();
     },
 
     /** Closes every running execution that has gone stale (on start-up and periodically). */

@@ -64,6 +64,14 @@ export function createTaskRepository(
             : oc.column('id').doUpdateSet(row).where('tasks.workspace_id', '=', scope),
         )
         .execute();
+      // A disabled task asks for no run: its place in its workspace's line (executions.begin) would hold a
+      // freed slot for nobody until it lapsed.
+      if (!enabled)
+        await db
+          .withTables<{ run_waits: { task_id: string } }>()
+          .deleteFrom('run_waits')
+          .where('task_id', '=', id)
+          .execute();
     },
 
     async get(id: string): Promise<Task> {

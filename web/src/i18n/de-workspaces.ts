@@ -65,5 +65,5 @@ export const deWorkspaces: Record<keyof typeof enWorkspaces, string> = {
     '«{path}» liegt ausserhalb des Dateiordners dieses Arbeitsbereichs: geben Sie einen Pfad darin an (ohne ../, nicht absolut) oder laden Sie die Datei hoch.',
   'error.file_not_found': 'Die Datei «{path}» gibt es im Dateiordner dieses Arbeitsbereichs (noch) nicht.',
   'error.workspace_busy':
-    'Der Arbeitsbereich führt schon so viele Aufgaben gleichzeitig aus wie erlaubt; bitte warten, bis eine fertig ist.',
+    'Alle Laufplätze des Arbeitsbereichs sind belegt, durch laufende Aufgaben oder durch wartende (diese kommen zuerst dran); bitte später erneut versuchen.',
 };

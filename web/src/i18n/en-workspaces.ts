@@ -64,5 +64,5 @@ export const enWorkspaces = {
     "'{path}' is outside this workspace's files folder: give a path inside it (no ../, no absolute path) or upload the file.",
   'error.file_not_found': "The file '{path}' does not exist (yet) in this workspace's files folder.",
   'error.workspace_busy':
-    'The workspace runs as many tasks at once as it may; try again when one has finished.',
+    "All of the workspace's run places are taken, by running tasks or by tasks waiting their turn (those go first); try again in a while.",
 };

@@ -91,6 +91,12 @@ function mutate(args) {
   const runFiles = Object.fromEntries(
     Object.entries(byName(run.files)).filter(([n]) => !asked || asked.some((pattern) => named(n, pattern))),
   );
+  // A file named by --mutate that Stryker left out of its report has nothing to mutate (only types, or
+  // only re-exports): it is kept as measured with no mutants, or it would stay "not measured" for good.
+  for (const name of asked ?? []) {
+    if (!runFiles[name] && existsSync(name) && statSync(name).isFile())
+      runFiles[name] = { language: 'typescript', source: readFileSync(name, 'utf8'), mutants: [] };
+  }
   const merged = {
     ...run,
     files: { ...byName(before?.files), ...runFiles },

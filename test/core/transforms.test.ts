@@ -179,6 +179,21 @@ describe('boolean', () => {
     assertFails({ type: 'boolean' }, { a: 1 }, 'invalid_boolean');
   });
 
+  test('the refusal lists the words that are read as true and as false, configured ones as read', () => {
+    assertFails(
+      { type: 'boolean' },
+      'vielleicht',
+      'invalid_boolean',
+      "'vielleicht' is not a yes/no value (expected one of true/yes/y/ja/j/oui/si/sì/on/wahr/1/x or false/no/n/nein/non/off/falsch/0)",
+    );
+    assertFails(
+      { type: 'boolean', true: [' Aktiv '], false: ['Inaktiv'] },
+      'ja',
+      'invalid_boolean',
+      "'ja' is not a yes/no value (expected one of aktiv or inaktiv)",
+    );
+  });
+
   test('configured word lists replace that side of the defaults and win over the other side', () => {
     const t: TransformInput = { type: 'boolean', true: ['Aktiv'], false: ['Inaktiv', ''] };
     assert.equal(run(t, 'aktiv'), true);
